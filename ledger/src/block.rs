@@ -1,0 +1,103 @@
+//! Blocks, their headers and per-entry results (specs/protocol.md R13–R18).
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use crate::codec;
+use crate::crypto::PublicKey;
+use crate::entry::{ChainRef, SignedEntry};
+use crate::hash::{BlockHash, EntryId, Hash32, domain};
+use crate::time::Timestamp;
+
+/// A block header: what validators sign (through consensus) and what proofs are checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct BlockHeader {
+    /// Network.
+    pub chain: ChainRef,
+    /// Height (genesis is 0).
+    pub height: u64,
+    /// Hash of the previous header (zero for genesis).
+    pub prev_hash: BlockHash,
+    /// Block time, chosen by the proposer, strictly increasing (R6).
+    pub time: Timestamp,
+    /// Consensus key of the proposer (zero key for genesis).
+    pub proposer: PublicKey,
+    /// Commitment to the entries, in order.
+    pub entries_hash: Hash32,
+    /// Commitment to the per-entry results, in order.
+    pub results_hash: Hash32,
+    /// Root of the state tree after executing the block.
+    pub state_root: Hash32,
+}
+
+impl BlockHeader {
+    /// The block hash: SHA-256 of `BLOCK_HEADER ‖ canonical header` (R13).
+    pub fn hash(&self) -> BlockHash {
+        Hash32::tagged(domain::BLOCK_HEADER, &codec::encode(self))
+    }
+}
+
+/// A block: header and the signed entries it orders.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct Block {
+    /// Header.
+    pub header: BlockHeader,
+    /// Entries, in execution order.
+    pub entries: Vec<SignedEntry>,
+}
+
+/// Largest encoded block.
+pub const MAX_BLOCK_BYTES: usize = codec::MAX_DECODE_BYTES;
+
+impl Block {
+    /// Decodes a block received from a peer.
+    pub fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        codec::decode(bytes, MAX_BLOCK_BYTES)
+    }
+}
+
+/// How one entry of a block ended.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    /// Its effects are in the state.
+    Applied,
+    /// It broke a rule; only its sequence number was consumed, if its signature and sequence
+    /// were valid (R9).
+    Failed {
+        /// Stable error code.
+        code: String,
+        /// Human explanation.
+        message: String,
+    },
+}
+
+/// The result of one entry.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct EntryResult {
+    /// Entry id.
+    pub entry: EntryId,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// Commitment to a block's entries.
+pub fn entries_hash(entries: &[SignedEntry]) -> Hash32 {
+    Hash32::tagged(domain::BLOCK_ENTRIES, &codec::encode(&entries.to_vec()))
+}
+
+/// Commitment to a block's results.
+pub fn results_hash(results: &[EntryResult]) -> Hash32 {
+    Hash32::tagged(domain::BLOCK_RESULTS, &codec::encode(&results.to_vec()))
+}
+
+/// The chain head as recorded in state by every block.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct ChainHead {
+    /// Height of the block that wrote it.
+    pub height: u64,
+    /// Time of that block.
+    pub time: Timestamp,
+    /// Hash of the block before it.
+    pub prev_hash: BlockHash,
+}

@@ -1,0 +1,179 @@
+//! eBL actions as they appear in signed entries (specs/protocol.md §eBL, R30–R49).
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use crate::hash::DocumentId;
+use crate::ids::OrgId;
+
+/// The kind of transport document (DCSA `transportDocumentTypeCode` + `isToOrder`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EblType {
+    /// BOL with `isToOrder = false`: deliverable only to the named consignee; never endorsed.
+    StraightBl,
+    /// BOL with `isToOrder = true`: negotiable by endorsement.
+    ToOrderBl,
+    /// SWB: a receipt and evidence of contract, not a document of title; never transferred.
+    SeaWaybill,
+}
+
+/// Why a document is surrendered for amendment (DCSA surrender reason codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+pub enum AmendmentReason {
+    /// Switch to paper.
+    #[serde(rename = "SWTP")]
+    SwitchToPaper,
+    /// Change of destination.
+    #[serde(rename = "COD")]
+    ChangeOfDestination,
+    /// Switch BL (new BL replacing the old one, e.g. with other parties).
+    #[serde(rename = "SWI")]
+    SwitchBl,
+}
+
+/// What an issuing carrier writes into the ledger when it issues an eBL.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct EblIssue {
+    /// `transportDocumentChecksum`: SHA-256 of the RFC 8785 canonical DCSA TransportDocument.
+    pub document: DocumentId,
+    /// DCSA `transportDocumentReference` (unique per carrier, ≤ 20 characters).
+    pub reference: String,
+    /// Document kind.
+    pub kind: EblType,
+    /// First holder (usually the shipper).
+    pub issue_to: OrgId,
+    /// Straight BL / sea waybill: the consignee. To-order BL: the first endorsee ("to the order of"),
+    /// or `None` for a blank-endorsed (bearer) bill.
+    pub consignee: Option<OrgId>,
+}
+
+/// An action on an eBL (DCSA action codes where DCSA names one).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EblAction {
+    /// ISSUE: the carrier creates the one original.
+    Issue(EblIssue),
+    /// TRANSFER: the holder passes possession.
+    Transfer {
+        /// Document.
+        document: DocumentId,
+        /// New holder.
+        to: OrgId,
+    },
+    /// ENDORSE: the holder-endorsee names a new endorsee (special endorsement).
+    Endorse {
+        /// Document.
+        document: DocumentId,
+        /// New endorsee.
+        endorsee: OrgId,
+    },
+    /// ENDORSE_TO_ORDER: the holder-endorsee endorses "to the order of" a new endorsee.
+    EndorseToOrder {
+        /// Document.
+        document: DocumentId,
+        /// New endorsee.
+        endorsee: OrgId,
+    },
+    /// BLANK_ENDORSE: the holder-endorsee endorses in blank; the bill becomes bearer.
+    BlankEndorse {
+        /// Document.
+        document: DocumentId,
+    },
+    /// NOMINATE: the endorsee (not holding) proposes a new endorsee; the holder executes it.
+    Nominate {
+        /// Document.
+        document: DocumentId,
+        /// Proposed endorsee.
+        nominee: OrgId,
+    },
+    /// REJECT: the receiving party's first action only; undoes the last transfer or endorsement.
+    Reject {
+        /// Document.
+        document: DocumentId,
+        /// Why, for the sender.
+        reason: String,
+    },
+    /// SIGN: a party records its signature on the document (e.g. the shipper).
+    Sign {
+        /// Document.
+        document: DocumentId,
+    },
+    /// SURRENDER_FOR_DELIVERY: the title holder returns the eBL to the carrier to take delivery.
+    SurrenderForDelivery {
+        /// Document.
+        document: DocumentId,
+    },
+    /// SURRENDER_FOR_AMENDMENT: the title holder returns the eBL for amendment.
+    SurrenderForAmendment {
+        /// Document.
+        document: DocumentId,
+        /// SWTP, COD or SWI.
+        reason: AmendmentReason,
+    },
+    /// SACC: the issuing carrier accepts a pending surrender.
+    AcceptSurrender {
+        /// Document.
+        document: DocumentId,
+    },
+    /// SREJ: the issuing carrier rejects a pending surrender; possession returns.
+    RejectSurrender {
+        /// Document.
+        document: DocumentId,
+        /// Why.
+        reason: String,
+    },
+    /// AMEND: the carrier issues a replacement for a document surrendered for amendment.
+    Amend {
+        /// The surrendered document.
+        document: DocumentId,
+        /// The replacement.
+        replacement: EblIssue,
+    },
+    /// SPLIT: the carrier replaces one surrendered document by several.
+    Split {
+        /// The surrendered document.
+        document: DocumentId,
+        /// The replacements (2 to 32).
+        replacements: Vec<EblIssue>,
+    },
+    /// COMBINE: the carrier replaces several surrendered documents by one.
+    Combine {
+        /// The surrendered documents (2 to 32).
+        documents: Vec<DocumentId>,
+        /// The replacement.
+        replacement: EblIssue,
+    },
+    /// VOID: the issuing carrier cancels a document that no one else has rights in.
+    Void {
+        /// Document.
+        document: DocumentId,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl EblAction {
+    /// The document the action is about (the first one for COMBINE; the new one for ISSUE).
+    pub fn document(&self) -> DocumentId {
+        use EblAction::*;
+        match self {
+            Issue(issue) => issue.document,
+            Transfer { document, .. }
+            | Endorse { document, .. }
+            | EndorseToOrder { document, .. }
+            | BlankEndorse { document }
+            | Nominate { document, .. }
+            | Reject { document, .. }
+            | Sign { document }
+            | SurrenderForDelivery { document }
+            | SurrenderForAmendment { document, .. }
+            | AcceptSurrender { document }
+            | RejectSurrender { document, .. }
+            | Amend { document, .. }
+            | Split { document, .. }
+            | Void { document, .. } => *document,
+            Combine { documents, .. } => documents.first().copied().unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Block execution: stateless → stateful → apply, per entry, pure (specs/protocol.md R13–R18).
+
+use jmt::storage::{TreeReader, TreeUpdateBatch};
+
+use crate::block::{self, Block, BlockHeader, ChainHead, EntryResult, Outcome};
+use crate::crypto::PublicKey;
+use crate::entry::{Body, ChainRef, SignedEntry};
+use crate::error::{ExecError, ExecResult, RuleError, StorageError};
+use crate::hash::BlockHash;
+use crate::state::{EntryContext, Overlay, StateReader, WriteSet, keys, tree};
+use crate::time::Timestamp;
+
+/// What a proposer decides before executing: where the block goes and what it contains.
+#[derive(Debug, Clone)]
+pub struct BlockInput {
+    /// Height of the new block.
+    pub height: u64,
+    /// Hash of the previous header.
+    pub prev_hash: BlockHash,
+    /// Block time.
+    pub time: Timestamp,
+    /// Proposer's consensus key.
+    pub proposer: PublicKey,
+    /// Entries in order.
+    pub entries: Vec<SignedEntry>,
+}
+
+/// A block and everything its execution produced, ready to be committed.
+#[derive(Debug)]
+pub struct ExecutedBlock {
+    /// The block with its header filled in.
+    pub block: Block,
+    /// One result per entry.
+    pub results: Vec<EntryResult>,
+    /// State writes of the block.
+    pub writes: WriteSet,
+    /// Tree nodes to persist with the writes.
+    pub tree: TreeUpdateBatch,
+}
+
+/// Why a received block is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BlockError {
+    /// The header does not follow the chain head.
+    #[error("block does not extend the chain: {0}")]
+    NotNext(String),
+    /// Re-execution produced a different header field.
+    #[error("block header mismatch in `{0}`")]
+    Mismatch(&'static str),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Executes `input` on top of `store` and builds the block (R13–R18).
+pub fn execute_block<S: StateReader + TreeReader>(
+    store: &S,
+    chain: &ChainRef,
+    input: BlockInput,
+) -> Result<ExecutedBlock, StorageError> {
+    let mut state = Overlay::new(store);
+    let mut results = Vec::with_capacity(input.entries.len());
+    for signed in &input.entries {
+        let outcome = execute_entry(&mut state, chain, input.height, input.time, signed)?;
+        results.push(EntryResult {
+            entry: signed.id(),
+            outcome,
+        });
+    }
+    let head = ChainHead {
+        height: input.height,
+        time: input.time,
+        prev_hash: input.prev_hash,
+    };
+    state.put(keys::chain_head(), &head);
+    let writes = state.into_writes();
+    let (state_root, tree) = tree::apply_writes(store, &writes, input.height)?;
+    let header = BlockHeader {
+        chain: chain.clone(),
+        height: input.height,
+        prev_hash: input.prev_hash,
+        time: input.time,
+        proposer: input.proposer,
+        entries_hash: block::entries_hash(&input.entries),
+        results_hash: block::results_hash(&results),
+        state_root,
+    };
+    Ok(ExecutedBlock {
+        block: Block {
+            header,
+            entries: input.entries,
+        },
+        results,
+        writes,
+        tree,
+    })
+}
+
+/// Re-executes a block received from a proposer and checks that it follows `prev` and that its
+/// header is exactly what execution yields (R18).
+pub fn verify_block<S: StateReader + TreeReader>(
+    store: &S,
+    prev: &BlockHeader,
+    block: Block,
+) -> Result<ExecutedBlock, BlockError> {
+    let header = block.header.clone();
+    if header.chain != prev.chain {
+        return Err(BlockError::NotNext("other chain".into()));
+    }
+    if header.height != prev.height + 1 {
+        return Err(BlockError::NotNext(format!(
+            "height {} after {}",
+            header.height, prev.height
+        )));
+    }
+    if header.prev_hash != prev.hash() {
+        return Err(BlockError::NotNext("previous hash differs".into()));
+    }
+    if header.time <= prev.time {
+        return Err(BlockError::NotNext("time does not increase".into()));
+    }
+    let input = BlockInput {
+        height: header.height,
+        prev_hash: header.prev_hash,
+        time: header.time,
+        proposer: header.proposer,
+        entries: block.entries,
+    };
+    let executed = execute_block(store, &header.chain, input)?;
+    let got = &executed.block.header;
+    if got.entries_hash != header.entries_hash {
+        return Err(BlockError::Mismatch("entries_hash"));
+    }
+    if got.results_hash != header.results_hash {
+        return Err(BlockError::Mismatch("results_hash"));
+    }
+    if got.state_root != header.state_root {
+        return Err(BlockError::Mismatch("state_root"));
+    }
+    Ok(executed)
+}
+
+/// Runs one entry. Rule failures become a failed outcome; storage failures abort the block.
+fn execute_entry(
+    state: &mut Overlay<'_>,
+    chain: &ChainRef,
+    height: u64,
+    time: Timestamp,
+    signed: &SignedEntry,
+) -> Result<Outcome, StorageError> {
+    if let Err(e) = signed.check_stateless(chain) {
+        return Ok(failed(&e));
+    }
+    let entry = &signed.entry;
+    // R9: the sequence is checked, then consumed even if a later rule fails, so that a failed
+    // entry can never be replayed into success later.
+    let seq_key = keys::sequence(&entry.signer);
+    let expected: u64 = match state.get(&seq_key) {
+        Ok(v) => v.unwrap_or(0),
+        Err(ExecError::Storage(e)) => return Err(e),
+        Err(ExecError::Rule(e)) => return Ok(failed(&e)),
+    };
+    if entry.sequence < expected {
+        return Ok(failed(&RuleError::Replay {
+            expected,
+            got: entry.sequence,
+        }));
+    }
+    if entry.sequence > expected {
+        return Ok(failed(&RuleError::SequenceGap {
+            expected,
+            got: entry.sequence,
+        }));
+    }
+    state.put(seq_key, &(expected + 1));
+
+    let mut ctx = EntryContext {
+        state: Overlay::new(&*state),
+        chain,
+        height,
+        time,
+        entry_id: signed.id(),
+        signer: entry.signer,
+        act_for: entry.act_for.clone(),
+    };
+    match dispatch(&mut ctx, &entry.body) {
+        Ok(()) => {
+            let writes = ctx.state.into_writes();
+            state.absorb(writes);
+            Ok(Outcome::Applied)
+        }
+        Err(ExecError::Rule(e)) => Ok(failed(&e)),
+        Err(ExecError::Storage(e)) => Err(e),
+    }
+}
+
+fn dispatch(ctx: &mut EntryContext<'_>, body: &Body) -> ExecResult<()> {
+    match body {
+        Body::Ebl(action) => crate::ebl::apply(ctx, action),
+        Body::Certificate(action) => crate::cert::apply(ctx, action),
+        Body::Verification(receipt) => crate::receipt::apply(ctx, receipt),
+        Body::Grant(action) => crate::identity::apply_grant(ctx, action),
+        Body::Governance(action) => crate::identity::apply_governance(ctx, action),
+    }
+}
+
+fn failed(e: &RuleError) -> Outcome {
+    Outcome::Failed {
+        code: e.code().to_string(),
+        message: e.to_string(),
+    }
+}

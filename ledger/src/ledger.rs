@@ -1,0 +1,169 @@
+//! [`Ledger`]: a store, its chain and its head, with the operations a node needs
+//! (execute, verify, commit, read, prove).
+
+use bincode::{Decode, Encode};
+
+use crate::block::{Block, BlockHeader};
+use crate::codec;
+use crate::crypto::PublicKey;
+use crate::entry::{ChainRef, SignedEntry};
+use crate::error::StorageError;
+use crate::execute::{BlockError, BlockInput, ExecutedBlock, execute_block, verify_block};
+use crate::genesis::{Genesis, GenesisError};
+use crate::state::keys;
+use crate::state::tree::{self, RecordProof};
+use crate::storage::{BlockCommit, Storage, StoredBlock};
+use crate::time::Timestamp;
+
+/// Why a ledger cannot be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// The genesis document is invalid.
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    /// The store holds another chain.
+    #[error("store holds chain `{found}`, genesis is for `{expected}`")]
+    OtherChain {
+        /// Chain id in the genesis.
+        expected: String,
+        /// Chain id in the store.
+        found: String,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// A ledger over a [`Storage`].
+#[derive(Debug)]
+pub struct Ledger<S> {
+    store: S,
+    chain: ChainRef,
+    head: BlockHeader,
+}
+
+impl<S: Storage> Ledger<S> {
+    /// Opens a store, writing the genesis block if it is empty, and checking that it holds this
+    /// genesis' chain otherwise.
+    pub fn open(mut store: S, genesis: &Genesis) -> Result<Self, OpenError> {
+        let chain = genesis.chain_ref();
+        let latest = match store.latest_height()? {
+            Some(h) => h,
+            None => {
+                let executed = genesis.execute()?;
+                let stored = StoredBlock {
+                    block: executed.block,
+                    results: executed.results,
+                    certificate: vec![],
+                };
+                store.commit(BlockCommit {
+                    stored,
+                    writes: executed.writes,
+                    tree: executed.tree,
+                })?;
+                0
+            }
+        };
+        let head = store
+            .block(latest)?
+            .ok_or_else(|| StorageError(format!("block {latest} missing")))?
+            .block
+            .header;
+        if head.chain != chain {
+            return Err(OpenError::OtherChain {
+                expected: chain.chain_id,
+                found: head.chain.chain_id,
+            });
+        }
+        Ok(Ledger { store, chain, head })
+    }
+
+    /// The network.
+    pub fn chain(&self) -> &ChainRef {
+        &self.chain
+    }
+
+    /// Header of the last committed block.
+    pub fn head(&self) -> &BlockHeader {
+        &self.head
+    }
+
+    /// The underlying store, for queries.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Executes `entries` as the next block (what a proposer does).
+    pub fn execute(
+        &self,
+        time: Timestamp,
+        proposer: PublicKey,
+        entries: Vec<SignedEntry>,
+    ) -> Result<ExecutedBlock, StorageError> {
+        let input = BlockInput {
+            height: self.head.height + 1,
+            prev_hash: self.head.hash(),
+            time,
+            proposer,
+            entries,
+        };
+        execute_block(&self.store, &self.chain, input)
+    }
+
+    /// Re-executes a proposed block and checks its header (what every validator does).
+    pub fn verify(&self, block: Block) -> Result<ExecutedBlock, BlockError> {
+        verify_block(&self.store, &self.head, block)
+    }
+
+    /// Commits an executed block with its commit certificate. A `StorageError` here is fatal.
+    pub fn commit(
+        &mut self,
+        executed: ExecutedBlock,
+        certificate: Vec<u8>,
+    ) -> Result<(), StorageError> {
+        let header = executed.block.header.clone();
+        if header.height != self.head.height + 1 || header.prev_hash != self.head.hash() {
+            return Err(StorageError(format!(
+                "commit of height {} out of order",
+                header.height
+            )));
+        }
+        let stored = StoredBlock {
+            block: executed.block,
+            results: executed.results,
+            certificate,
+        };
+        self.store.commit(BlockCommit {
+            stored,
+            writes: executed.writes,
+            tree: executed.tree,
+        })?;
+        self.head = header;
+        Ok(())
+    }
+
+    /// A typed record of the latest state.
+    pub fn get<T: Decode<()> + Encode>(&self, key: &[u8]) -> Result<Option<T>, StorageError> {
+        match self.store.get(key)? {
+            None => Ok(None),
+            Some(bytes) => codec::decode_stored(&bytes)
+                .map(Some)
+                .map_err(|e| StorageError(format!("corrupt record: {e}"))),
+        }
+    }
+
+    /// The next sequence number `signer` must use.
+    pub fn next_sequence(&self, signer: &PublicKey) -> Result<u64, StorageError> {
+        Ok(self.get::<u64>(&keys::sequence(signer))?.unwrap_or(0))
+    }
+
+    /// A record (or its absence) with a Merkle proof against the head's state root.
+    pub fn prove(&self, key: &[u8]) -> Result<RecordProof, StorageError> {
+        let (value, proof) = tree::get_with_proof(&self.store, key, self.head.height)?;
+        Ok(RecordProof {
+            key: key.to_vec(),
+            value,
+            proof,
+        })
+    }
+}

@@ -1,0 +1,85 @@
+//! Where committed blocks and state live: a trait, an in-memory store for tests and a RocksDB
+//! store for nodes (specs/protocol.md R19, ADR 0003).
+
+mod memory;
+#[cfg(feature = "rocksdb")]
+mod rocks;
+
+pub use memory::MemoryStore;
+#[cfg(feature = "rocksdb")]
+pub use rocks::RocksStore;
+
+use bincode::{Decode, Encode};
+use jmt::storage::{TreeReader, TreeUpdateBatch};
+use serde::{Deserialize, Serialize};
+
+use crate::block::{Block, EntryResult};
+use crate::error::StorageError;
+use crate::hash::EntryId;
+use crate::state::{StateReader, WriteSet};
+
+/// A committed block as stored: the block, its results and the consensus commit certificate
+/// (opaque to the ledger: the node's consensus engine encodes and checks it).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct StoredBlock {
+    /// The block.
+    pub block: Block,
+    /// Result of each entry.
+    pub results: Vec<EntryResult>,
+    /// Commit certificate (precommit signatures of > 2/3 of the power).
+    pub certificate: Vec<u8>,
+}
+
+/// Everything one block changes, written atomically (R19).
+#[derive(Debug)]
+pub struct BlockCommit {
+    /// The block, results and certificate.
+    pub stored: StoredBlock,
+    /// State writes.
+    pub writes: WriteSet,
+    /// State tree nodes.
+    pub tree: TreeUpdateBatch,
+}
+
+/// A state record: key and value bytes.
+pub type Record = (Vec<u8>, Vec<u8>);
+
+/// Where an entry was committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct EntryLocation {
+    /// Block height.
+    pub height: u64,
+    /// Index in the block.
+    pub index: u32,
+}
+
+/// Committed blocks and state. Implementations write a block's state, tree nodes, block, results
+/// and indexes in one atomic, synced batch, and fail loudly: a caller that gets a
+/// `StorageError` from `commit` must stop (R19).
+pub trait Storage: StateReader + TreeReader {
+    /// Height of the last committed block, `None` before genesis.
+    fn latest_height(&self) -> Result<Option<u64>, StorageError>;
+    /// A committed block.
+    fn block(&self, height: u64) -> Result<Option<StoredBlock>, StorageError>;
+    /// Where an entry was committed.
+    fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError>;
+    /// Every state record whose key starts with `prefix`, in key order, at most `limit`.
+    fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Record>, StorageError>;
+    /// Commits one block atomically. The block's height must be the next one.
+    fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError>;
+}
+
+/// Checks that a block commit is the next one; shared by the implementations.
+pub(crate) fn check_next_height(
+    latest: Option<u64>,
+    commit: &BlockCommit,
+) -> Result<(), StorageError> {
+    let height = commit.stored.block.header.height;
+    let expected = latest.map_or(0, |h| h + 1);
+    if height != expected {
+        return Err(StorageError(format!(
+            "commit of height {height}, expected {expected}"
+        )));
+    }
+    Ok(())
+}

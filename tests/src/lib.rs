@@ -1,0 +1,1 @@
+//! Multi-node in-process tests, scenario DSL and fault injection (grows with issue 3; not built yet).
