@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# One-time machine set-up, safe to run again: system libraries and cargo tools this workspace needs.
+# Called by scripts/run.sh and scripts/test.sh, so a new machine needs nothing else.
+set -euo pipefail
+
+need_apt=()
+for pkg in librocksdb-dev libclang-dev clang pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-nextest"
+  cargo install --locked cargo-nextest
+fi
