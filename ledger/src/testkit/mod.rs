@@ -20,7 +20,7 @@ use crate::hash::Hash32;
 use crate::identity::{Role, Validator};
 use crate::ids::OrgId;
 use crate::ledger::Ledger;
-use crate::storage::MemoryStore;
+use crate::storage::{MemoryStore, Storage};
 use crate::time::Timestamp;
 
 /// 2026-01-01T00:00:00Z, the genesis time of test networks.
@@ -92,8 +92,8 @@ pub const PILOT_ORGS: &[(&str, &str, &str, &[Role])] = &[
 
 /// A ledger in memory with a pilot consortium, four validators and a block clock.
 #[derive(Debug)]
-pub struct TestNetwork {
-    pub ledger: Ledger<MemoryStore>,
+pub struct TestNetwork<S = MemoryStore> {
+    pub ledger: Ledger<S>,
     pub genesis: Genesis,
     pub ca: TestCa,
     pub parties: BTreeMap<String, Party>,
@@ -102,15 +102,28 @@ pub struct TestNetwork {
     time: Timestamp,
 }
 
-impl TestNetwork {
+impl TestNetwork<MemoryStore> {
     /// The pilot consortium ([`PILOT_ORGS`]) with validators run by GDSW, SGSW, MSA and BANK.
     pub fn pilot() -> Self {
         Self::with_orgs(PILOT_ORGS)
     }
 
-    /// A network with the given organisations; validators are run by the first four
-    /// organisations with the validator-operator role (at least one is needed).
+    /// A network with the given organisations in memory.
     pub fn with_orgs(orgs: &[(&str, &str, &str, &[Role])]) -> Self {
+        Self::with_orgs_on(MemoryStore::new(), orgs)
+    }
+}
+
+impl<S: Storage> TestNetwork<S> {
+    /// The pilot consortium on `store` (opened, or created with the pilot genesis).
+    pub fn pilot_on(store: S) -> Self {
+        Self::with_orgs_on(store, PILOT_ORGS)
+    }
+
+    /// A network with the given organisations on `store`; validators are run by the first four
+    /// organisations with the validator-operator role (at least one is needed). Sequence numbers
+    /// and the clock continue from what the store holds.
+    pub fn with_orgs_on(store: S, orgs: &[(&str, &str, &str, &[Role])]) -> Self {
         let ca = TestCa::new("Pilot Root CA");
         let mut parties = BTreeMap::new();
         for (id, name, country, roles) in orgs {
@@ -152,7 +165,8 @@ impl TestNetwork {
                 .collect(),
             validators,
         };
-        let ledger = Ledger::open(MemoryStore::new(), &genesis).expect("valid test genesis");
+        let ledger = Ledger::open(store, &genesis).expect("valid test genesis");
+        let time = ledger.head().time;
         TestNetwork {
             ledger,
             genesis,
@@ -160,7 +174,7 @@ impl TestNetwork {
             parties,
             validator_keys,
             sequences: BTreeMap::new(),
-            time: GENESIS_TIME,
+            time,
         }
     }
 
@@ -199,7 +213,8 @@ impl TestNetwork {
         body: Body,
     ) -> SignedEntry {
         let signer = PublicKey::from(key.verifying_key());
-        let seq = self.sequences.entry(signer).or_insert(0);
+        let next = self.ledger.next_sequence(&signer).expect("read sequence");
+        let seq = self.sequences.entry(signer).or_insert(next);
         let entry = Entry {
             chain: self.ledger.chain().clone(),
             signer,
