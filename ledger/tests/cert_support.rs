@@ -1,5 +1,5 @@
 //! Shared helpers of the certificate tests (included with `#[path]` by each `cert_*` test).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use ebl_ledger::cert::{
     CertAction, CertificateIssue, CertificateKind, CertificateRecord, CertificateRef, Endorsement,

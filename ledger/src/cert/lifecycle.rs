@@ -36,11 +36,11 @@ pub fn suspend(
     reason: &str,
 ) -> ExecResult<()> {
     let (record, stamp) = super::rules::open_for(ctx, ActionKind::CertSuspend, reference)?;
-    match record.status_at(ctx.time) {
-        status @ (CertificateStatus::Suspended | CertificateStatus::Expired) => {
-            return Err(RuleError::WrongStatus(status.code()).into());
-        }
-        _ => {}
+    if record.is_suspended() {
+        return Err(RuleError::WrongStatus(CertificateStatus::Suspended.code()).into());
+    }
+    if record.status_at(ctx.time) == CertificateStatus::Expired {
+        return Err(RuleError::WrongStatus(CertificateStatus::Expired.code()).into());
     }
     let change = StatusChange::Suspended {
         reason: reason.to_string(),

@@ -133,18 +133,16 @@ impl CertificateRecord {
 
     /// R79: the status at `time`.
     ///
-    /// 1. NOT_YET_VALID before the first day of validity;
-    /// 2. WITHDRAWN, SUPERSEDED or SUSPENDED if, replaying the status changes recorded at or
-    ///    before `time` in order, the certificate was closed or left suspended;
+    /// 1. WITHDRAWN, SUPERSEDED or SUSPENDED if, replaying the status changes recorded at or
+    ///    before `time` in order, the certificate was closed or left suspended (first, so that a
+    ///    certificate withdrawn before its first day never reads as "not yet valid");
+    /// 2. NOT_YET_VALID before the first day of validity;
     /// 3. EXPIRED after the last day of validity known at `time`;
     /// 4. ENDORSEMENT_OVERDUE if the kind needs annual endorsements and a window closed before
     ///    the day of `time` without a survey in it;
     /// 5. VALID otherwise.
     pub fn status_at(&self, time: Timestamp) -> CertificateStatus {
         let today = time.date();
-        if today < self.issued_on {
-            return CertificateStatus::NotYetValid;
-        }
         let mut suspended = false;
         for event in self
             .status_events
@@ -160,6 +158,9 @@ impl CertificateRecord {
         }
         if suspended {
             return CertificateStatus::Suspended;
+        }
+        if today < self.issued_on {
+            return CertificateStatus::NotYetValid;
         }
         if today > self.expires_on_at(time) {
             return CertificateStatus::Expired;
