@@ -188,3 +188,81 @@ impl CertificateRecord {
             .find(|w| w.closes >= today && !self.window_endorsed(w))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cert::record::Stamp;
+    use crate::cert::{CertificateKind, CertificateRef, Ship};
+    use crate::crypto::PublicKey;
+    use crate::hash::Hash32;
+    use crate::ids::OrgId;
+
+    fn date(text: &str) -> CalendarDate {
+        text.parse().unwrap()
+    }
+
+    fn record(issued_on: &str, expires_on: &str) -> CertificateRecord {
+        let administration = OrgId("MSA".into());
+        CertificateRecord {
+            reference: CertificateRef {
+                administration: administration.clone(),
+                utn: "U".into(),
+            },
+            kind: CertificateKind::LoadLine,
+            ship: Ship {
+                imo_number: "9074729".into(),
+                name: "S".into(),
+                flag: "CN".into(),
+                call_sign: "C".into(),
+                gross_tonnage: 1,
+            },
+            issued_on: date(issued_on),
+            expires_on: date(expires_on),
+            original_expires_on: date(expires_on),
+            document: None,
+            place: "P".into(),
+            issued: Stamp {
+                height: 1,
+                time: Timestamp(0),
+                entry: Hash32::ZERO,
+                actor: administration,
+                signer: PublicKey([0; 32]),
+                signed_by: None,
+            },
+            endorsements: Vec::new(),
+            extension: None,
+            status_events: Vec::new(),
+            superseded_by: None,
+            supersedes: None,
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_leap_day_expiry_has_anniversaries_on_the_last_day_of_february() {
+        let windows = record("2024-03-01", "2028-02-29").annual_windows();
+        let anniversaries: Vec<_> = windows.iter().map(|w| w.anniversary.to_string()).collect();
+        assert_eq!(anniversaries, ["2025-02-28", "2026-02-28", "2027-02-28"]);
+        assert_eq!(windows[0].opens, date("2024-11-28"));
+        assert_eq!(windows[0].closes, date("2025-05-28"));
+    }
+
+    #[test]
+    fn a_certificate_of_a_year_or_less_has_no_annual_window() {
+        let short = record("2026-01-15", "2027-01-14");
+        assert!(short.annual_windows().is_empty());
+        assert_eq!(
+            short.status_at(date("2027-01-14").start()),
+            CertificateStatus::Valid
+        );
+        assert_eq!(short.next_endorsement_window(Timestamp(0)), None);
+    }
+
+    #[test]
+    fn an_anniversary_on_the_first_day_of_validity_is_not_counted() {
+        let windows = record("2026-01-14", "2031-01-14").annual_windows();
+        assert_eq!(windows.len(), 4);
+        assert_eq!(windows[0].anniversary, date("2027-01-14"));
+    }
+}
