@@ -103,10 +103,19 @@ impl TestCa {
             .distinguished_name
             .push(DnType::OrganizationName, name);
         params.distinguished_name.push(DnType::CountryName, country);
-        for role in roles {
-            params
-                .distinguished_name
-                .push(DnType::OrganizationalUnitName, role.code());
+        // rcgen keeps one value per attribute type, so a second OU goes in under the same OID
+        // (2.5.4.11) spelled as a custom type; x509-parser reads both as OU.
+        assert!(
+            roles.len() <= 2,
+            "the test CA writes at most two roles (OU)"
+        );
+        for (i, role) in roles.iter().enumerate() {
+            let ou = if i == 0 {
+                DnType::OrganizationalUnitName
+            } else {
+                DnType::CustomDnType(vec![2, 5, 4, 11])
+            };
+            params.distinguished_name.push(ou, role.code());
         }
         let serial = self.serial.get() + 1;
         self.serial.set(serial);
