@@ -1,4 +1,5 @@
 //! Governance of the validator set: add, remove, change power, and the limits (R91, R97–R99).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::identity::{Proposal, ProposalStatus, Validator, ValidatorSet};
@@ -88,6 +89,7 @@ fn adding_a_validator_raises_the_number_of_approvals_needed() {
         },
     );
     assert_eq!(validators(&net).validators.len(), 5);
+    assert_eq!(validators(&net).power_of(&added.key), added.power);
     net.validator_keys.push(new_key);
     // Five validators of 10: three approvals (30 of 50) no longer pass, four do.
     let id = pass(&mut net, revoke("BUYER2"));

@@ -1,4 +1,5 @@
 //! Governance proposals and votes: who may vote, thresholds, closing (R90–R97).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use ebl_ledger::block::Outcome;
 use ebl_ledger::crypto::PublicKey;

@@ -1,4 +1,5 @@
 //! Admitting organisations by X.509 certificate through governance (R20–R23, R98).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use ebl_ledger::identity::{Proposal, ProposalStatus, Role};
 use ebl_ledger::testkit::{TestCa, TestNetwork, Validity, key_from_label};

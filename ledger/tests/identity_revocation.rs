@@ -1,5 +1,6 @@
 //! Revoking organisations through governance and what a revoked organisation can no longer do
 //! (R23, R98).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use ebl_ledger::entry::{ActionKind, Body};
 use ebl_ledger::identity::{DocumentKind, GrantAction, GrantTerms, Grantee, Proposal};

@@ -1,5 +1,5 @@
 //! Helpers shared by the governance and identity tests: propose, vote, pass, read records.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use ebl_ledger::entry::{Body, DocumentRef, SignedEntry};
 use ebl_ledger::hash::Hash32;

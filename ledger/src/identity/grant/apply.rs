@@ -12,7 +12,7 @@ use crate::state::{EntryContext, keys};
 pub fn apply_grant(ctx: &mut EntryContext<'_>, action: &GrantAction) -> ExecResult<()> {
     let grantor = grantor(ctx)?;
     match action {
-        GrantAction::Create(terms) => create(ctx, grantor, terms),
+        GrantAction::Create(terms) => create(ctx, &grantor, terms),
         GrantAction::Revoke { grant } => revoke(ctx, &grantor, grant),
     }
 }
@@ -30,9 +30,9 @@ fn grantor(ctx: &EntryContext<'_>) -> ExecResult<OrgId> {
 
 /// R28: a new grant names an active grantee organisation other than the grantor (or a key) and
 /// ends after the block time; R29: the grantor keeps at most [`MAX_LIVE_GRANTS`] live grants.
-fn create(ctx: &mut EntryContext<'_>, grantor: OrgId, terms: &GrantTerms) -> ExecResult<()> {
+fn create(ctx: &mut EntryContext<'_>, grantor: &OrgId, terms: &GrantTerms) -> ExecResult<()> {
     if let Grantee::Organisation(org) = &terms.grantee {
-        if *org == grantor {
+        if org == grantor {
             return Err(
                 RuleError::invalid("grantee", "an organisation cannot grant to itself").into(),
             );
@@ -42,7 +42,7 @@ fn create(ctx: &mut EntryContext<'_>, grantor: OrgId, terms: &GrantTerms) -> Exe
     if terms.valid_until <= ctx.time {
         return Err(RuleError::invalid("valid_until", "must be later than the block time").into());
     }
-    let mut ids = live_grants(ctx, &grantor)?;
+    let mut ids = live_grants(ctx, grantor)?;
     if ids.len() >= MAX_LIVE_GRANTS {
         return Err(RuleError::invalid(
             "grant",
@@ -62,7 +62,7 @@ fn create(ctx: &mut EntryContext<'_>, grantor: OrgId, terms: &GrantTerms) -> Exe
     };
     ctx.state.put(keys::grant(&id), &record);
     ids.push(id);
-    ctx.state.put(keys::grants_of(&grantor), &ids);
+    ctx.state.put(keys::grants_of(grantor), &ids);
     Ok(())
 }
 
