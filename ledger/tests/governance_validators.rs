@@ -217,3 +217,35 @@ fn an_organisation_that_runs_a_validator_cannot_be_revoked() {
         fails("INVALID_VALIDATOR_SET")
     );
 }
+
+#[test]
+fn a_validator_run_by_a_revoked_organisation_is_refused() {
+    let mut net = TestNetwork::pilot();
+    let key = key_from_label("org:OPS");
+    let der = net.ca.issue(
+        "OPS",
+        "Node Operations Ltd",
+        "SG",
+        &[ebl_ledger::identity::Role::ValidatorOperator],
+        &key,
+        ebl_ledger::testkit::Validity::default(),
+    );
+    pass(
+        &mut net,
+        Proposal::AdmitOrganisation {
+            certificate_der: der,
+        },
+    );
+    pass(&mut net, revoke("OPS"));
+    let proposal = Proposal::AddValidator {
+        validator: Validator {
+            key: PublicKey::from(key_from_label("validator:ops").verifying_key()),
+            operator: OrgId::new("OPS").unwrap(),
+            power: 10,
+        },
+    };
+    assert_eq!(
+        try_propose(&mut net, 0, proposal).1,
+        fails("ORGANISATION_REVOKED")
+    );
+}
