@@ -7,8 +7,10 @@ pub mod org;
 mod types;
 pub mod x509;
 
-pub use governance::{ValidatorSet, apply_governance, check_governance_stateless};
-pub use grant::{apply_grant, check_grant_stateless};
+pub use governance::{
+    ProposalRecord, ProposalStatus, ValidatorSet, apply_governance, check_governance_stateless,
+};
+pub use grant::{GrantRecord, apply_grant, check_grant_stateless};
 pub use org::{Organisation, authorize, require_role};
 pub use types::*;
 

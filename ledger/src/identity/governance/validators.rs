@@ -1,12 +1,12 @@
-//! Validator set and governance proposals (specs/protocol.md R90–R99).
+//! The validator set: who runs consensus and with what power (specs/protocol.md R90–R91).
 
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::PublicKey;
-use crate::error::{ExecResult, RuleError};
-use crate::identity::{GovernanceAction, Role, Validator, org};
-use crate::state::{EntryContext, Overlay};
+use crate::error::{ExecResult, RuleError, StorageError};
+use crate::identity::{Role, Validator, org};
+use crate::state::{Overlay, keys};
 
 /// Largest validator set.
 pub const MAX_VALIDATORS: usize = 128;
@@ -67,10 +67,26 @@ impl ValidatorSet {
         u128::from(power) * 3 > u128::from(self.total_power()) * 2
     }
 
-    /// R91: every operator is an admitted organisation with the validator-operator role.
+    /// Whether `key` is a validator of this set.
+    pub fn contains(&self, key: &PublicKey) -> bool {
+        self.validators.iter().any(|v| v.key == *key)
+    }
+
+    /// The current set, as stored in state. Its absence is a storage fault: genesis writes it.
+    pub fn current(state: &Overlay<'_>) -> ExecResult<ValidatorSet> {
+        state
+            .get(&keys::validators())?
+            .ok_or_else(|| StorageError("validator set missing from state".into()).into())
+    }
+
+    /// R91: every operator is an admitted, unrevoked organisation with the validator-operator
+    /// role.
     pub fn check_operators(&self, state: &Overlay<'_>) -> ExecResult<()> {
         for v in &self.validators {
             let operator = org::organisation(state, &v.operator)?;
+            if operator.revoked_at_height.is_some() {
+                return Err(RuleError::OrganisationRevoked(v.operator.0.clone()).into());
+            }
             if !operator.has_role(Role::ValidatorOperator) {
                 return Err(RuleError::MissingRole {
                     org: v.operator.0.clone(),
@@ -81,14 +97,4 @@ impl ValidatorSet {
         }
         Ok(())
     }
-}
-
-/// R92: stateless bounds of a governance entry.
-pub fn check_governance_stateless(_action: &GovernanceAction) -> Result<(), RuleError> {
-    Ok(())
-}
-
-/// Applies a governance entry.
-pub fn apply_governance(_ctx: &mut EntryContext<'_>, _action: &GovernanceAction) -> ExecResult<()> {
-    Err(RuleError::NotValidator.into())
 }
