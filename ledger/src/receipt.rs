@@ -66,10 +66,14 @@ pub fn apply(
     receipt: &VerificationReceipt,
 ) -> crate::error::ExecResult<()> {
     use crate::state::keys;
+    let kind = match receipt.subject {
+        DocumentRef::Ebl { .. } => crate::identity::DocumentKind::Ebl,
+        DocumentRef::Certificate(_) => crate::identity::DocumentKind::ShipCertificate,
+    };
     let verifier = crate::identity::authorize(
         ctx,
         crate::entry::ActionKind::RecordVerification,
-        None,
+        Some(kind),
         Some(&receipt.subject),
     )?;
     let exists = match &receipt.subject {

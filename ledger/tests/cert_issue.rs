@@ -153,7 +153,6 @@ fn a_recognized_organization_without_a_grant_cannot_issue_for_an_administration(
 }
 
 #[test]
-#[ignore = "needs grants (identity helper)"]
 fn a_recognized_organization_issues_for_its_administration_under_a_grant() {
     let mut net = TestNetwork::pilot();
     grant_class_for_msa(&mut net, vec![ActionKind::CertIssue]);

@@ -164,7 +164,6 @@ fn only_the_issuing_administration_endorses() {
 }
 
 #[test]
-#[ignore = "needs grants (identity helper)"]
 fn a_recognized_organization_endorses_for_the_administration_under_a_grant() {
     let (mut net, certificate) = network_with("E-7", CertificateKind::SafetyConstruction);
     grant_class_for_msa(&mut net, vec![ActionKind::CertEndorse]);
