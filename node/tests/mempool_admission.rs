@@ -1,5 +1,7 @@
 //! Admission (R101–R105): envelope, signatures, duplicates, sequence window, slot conflicts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod mempool_support;
 
 use ebl_ledger::entry::ChainRef;

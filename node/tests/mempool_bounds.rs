@@ -1,5 +1,7 @@
 //! Bounds and eviction (R100, R106): who leaves when the pool is full, and determinism.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod mempool_support;
 
 use ebl_ledger::hash::EntryId;
@@ -40,7 +42,7 @@ fn a_full_pool_evicts_the_highest_sequence_of_the_longest_queue() {
     pool.admit(carrier.clone(), &View(&net.ledger));
     let bank = signed(&net, "BANK", 0, 0);
     let answers = pool.admit(vec![bank.clone()], &View(&net.ledger));
-    assert_eq!(answers, admitted(&[bank.clone()]));
+    assert_eq!(answers, admitted(std::slice::from_ref(&bank)));
     assert_eq!(pool.take_evicted(), evicted(&[carrier[2].id()]));
     assert!(pool.take_evicted().is_empty());
     assert_eq!(pool.len(), 3);

@@ -1,6 +1,6 @@
 //! Shared helpers of the mempool tests: real signed entries from the pilot test network, and
 //! the ledger as the mempool's sequence view.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use ebl_ledger::Ledger;
 use ebl_ledger::block::Outcome;
