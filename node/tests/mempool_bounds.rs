@@ -152,6 +152,32 @@ fn a_signer_at_its_bound_is_refused_until_its_stale_entries_are_pruned() {
     );
 }
 
+#[test]
+fn an_earlier_sequence_pushes_out_its_own_signers_later_entries() {
+    let net = TestNetwork::pilot();
+    let waiting = run(&net, "CARRIER", 1, 3);
+    let size = waiting[0].encode().len();
+    let mut entry = signed(&net, "CARRIER", 0, 0).entry;
+    entry.remark = Some(vec![7; size / 2]);
+    let big_first = entry.sign(&net.party("CARRIER").key);
+    let config = MempoolConfig {
+        max_bytes: size * 3,
+        ..MempoolConfig::default()
+    };
+    let mut pool = pool(&net, config);
+    pool.admit(waiting.clone(), &View(&net.ledger));
+    // The executable sequence 0 is half as big again as the others: 3 and 2 go, 1 stays.
+    let answers = pool.admit(vec![big_first.clone()], &View(&net.ledger));
+    assert_eq!(answers, admitted(std::slice::from_ref(&big_first)));
+    assert_eq!(
+        pool.take_evicted(),
+        evicted(&[waiting[2].id(), waiting[1].id()])
+    );
+    assert_eq!(pool.ids(), [big_first.id(), waiting[0].id()]);
+    let reaped = pool.reap(10, usize::MAX, &View(&net.ledger));
+    assert_eq!(reaped, [big_first, waiting[0].clone()]);
+}
+
 /// A fixed but scrambled stream of batches from five signers, beyond the pool's bounds.
 fn scrambled_batches(net: &TestNetwork) -> Vec<Vec<ebl_ledger::entry::SignedEntry>> {
     let mut all = Vec::new();

@@ -90,11 +90,12 @@ impl Mempool {
                     .entries
                     .range((Bound::Excluded(seq), Bound::Unbounded))
                     .count();
-                if gone == above {
+                // Once every entry above the new one is gone, the new one is the tail (and if
+                // it is ever chosen, planning stops there: no count goes beyond `above`).
+                if gone >= above {
                     return Some(self.new_tail(key, seq, size, len, next));
                 }
-                // Past the new entry, the existing entries are one further down.
-                if gone > above { gone - 1 } else { gone }
+                gone
             }
             None => gone,
         };
