@@ -81,13 +81,9 @@ impl From<DalekSignature> for Signature {
     }
 }
 
-/// Verifies many `(key, message, signature)` triples and returns one result per triple, each
-/// equal to what [`PublicKey::verify`] returns for it.
-///
-/// The batch equation is tried first; only when it fails is every signature checked alone to
-/// find the bad ones. When it passes, every signature is also checked alone: the batch is only
-/// a filter for the common all-good case in callers that can afford to skip the strict pass
-/// ([`batch_precheck`]); this function always answers with the strict rule.
+/// Verifies many `(key, message, signature)` triples one by one with `verify_strict` and returns
+/// one result per triple: the consensus-critical answer (R3). Callers that admit entries first
+/// try [`batch_precheck`] and come here only when the batch fails, to find the bad ones.
 pub fn verify_each(items: &[(PublicKey, &[u8], Signature)]) -> Vec<Result<(), CryptoError>> {
     items
         .iter()
