@@ -2,6 +2,8 @@
 //! holder while active, nothing applies after a closed status, and every committed history is
 //! consistent with its record.
 
+#![allow(clippy::unwrap_used)]
+
 mod ebl_support;
 
 use ebl_ledger::block::Outcome;

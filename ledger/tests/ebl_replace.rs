@@ -224,6 +224,15 @@ fn the_carrier_cannot_void_a_document_someone_else_holds() {
 }
 
 #[test]
+fn the_carrier_cannot_void_a_document_it_holds_while_another_party_has_title() {
+    let (mut net, id) = to_order_bl();
+    ok(&mut net, "SHIPPER", transfer(id, "CARRIER"));
+    // SHIPPER is still the endorsee: it must surrender for amendment instead.
+    fails(&mut net, "CARRIER", id, void(id), "NOT_ENDORSEE");
+    ok(&mut net, "CARRIER", transfer(id, "SHIPPER"));
+}
+
+#[test]
 fn the_carrier_voids_a_document_surrendered_for_amendment() {
     let (mut net, id) = to_order_bl();
     surrendered(&mut net, id, "SHIPPER");

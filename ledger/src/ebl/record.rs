@@ -1,4 +1,4 @@
-//! The stored eBL record and its history (specs/protocol.md R30–R32, §eBL record).
+//! The stored eBL record and its history (specs/protocol.md R30, R32, R59).
 
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -87,7 +87,7 @@ pub struct Position {
     pub nominee: Option<OrgId>,
 }
 
-/// R40: the receiving party's right to reject, until it acts otherwise.
+/// R47: the receiving party's right to reject, until it acts otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct PendingReject {
     /// The party that received possession or title and may reject it.
@@ -157,7 +157,7 @@ pub struct HistoryEntry {
     pub reason: Option<String>,
 }
 
-/// An eBL as stored at `keys::ebl(id)` (R31).
+/// An eBL as stored at `keys::ebl(id)` (R30).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct EblRecord {
     /// Document id (transportDocumentChecksum).
@@ -209,7 +209,7 @@ impl EblRecord {
         Ok(())
     }
 
-    /// R32–R33: open and ACTIVE (a pending surrender answers WRONG_STATUS).
+    /// R32, R41: open and ACTIVE (a pending surrender answers WRONG_STATUS).
     pub fn check_active(&self) -> Result<(), RuleError> {
         self.check_open()?;
         if self.status != EblStatus::Active {
@@ -218,7 +218,7 @@ impl EblRecord {
         Ok(())
     }
 
-    /// R34: `actor` must hold the document.
+    /// R38: `actor` must hold the document.
     pub fn check_holder(&self, actor: &OrgId) -> Result<(), RuleError> {
         if self.holder() != actor {
             return Err(RuleError::NotHolder);
@@ -226,7 +226,7 @@ impl EblRecord {
         Ok(())
     }
 
-    /// R50: `actor` must be the issuing carrier.
+    /// R52, R55, R58: `actor` must be the issuing carrier.
     pub fn check_issuer(&self, actor: &OrgId) -> Result<(), RuleError> {
         if &self.carrier != actor {
             return Err(RuleError::NotIssuer);
@@ -235,13 +235,13 @@ impl EblRecord {
     }
 
     /// Whether the holder has title: the endorsee of a to-order or named bill, or any holder of
-    /// a blank one (R46).
+    /// a blank one (R43, R49).
     pub fn holder_has_title(&self) -> bool {
         self.position.endorsement == Endorsement::Blank
             || self.position.endorsee.as_ref() == Some(&self.position.holder)
     }
 
-    /// Appends a history entry for the current entry.
+    /// R59: appends a history entry for the current entry.
     pub fn record(
         &mut self,
         ctx: &EntryContext<'_>,

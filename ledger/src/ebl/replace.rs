@@ -127,8 +127,8 @@ pub fn apply_combine(
     Ok(())
 }
 
-/// R58: the issuing carrier voids a document no one else has rights in: one it holds while
-/// ACTIVE, or one surrendered for amendment and accepted.
+/// R58: the issuing carrier voids a document no one else has rights in: one it holds with title
+/// while ACTIVE, or one surrendered for amendment and accepted.
 pub fn void(
     ctx: &EntryContext<'_>,
     record: &mut EblRecord,
@@ -138,7 +138,14 @@ pub fn void(
     record.check_issuer(actor)?;
     match record.status {
         EblStatus::SurrenderedForAmendment => {}
-        EblStatus::Active => record.check_holder(actor)?,
+        EblStatus::Active => {
+            record.check_holder(actor)?;
+            // Possession alone is not enough: a named title party other than the carrier (a
+            // to-order endorsee, the consignee of a straight BL) keeps its rights.
+            if !record.holder_has_title() {
+                return Err(RuleError::NotEndorsee.into());
+            }
+        }
         status => return Err(RuleError::WrongStatus(status.code()).into()),
     }
     record.status = EblStatus::Void;

@@ -1,5 +1,5 @@
 //! Shared helpers of the eBL integration tests: action builders and record assertions.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use ebl_ledger::ebl::{AmendmentReason, EblAction, EblIssue, EblRecord, EblType};
 use ebl_ledger::entry::Body;
