@@ -252,3 +252,18 @@ fn a_party_without_possession_or_title_cannot_sign() {
     );
     fails(&mut net, "CARRIER", id, sign(id), "WRONG_STATUS");
 }
+
+#[test]
+fn a_nomination_may_be_executed_by_a_named_endorsement() {
+    let (mut net, id) = to_order_bl();
+    ok(&mut net, "SHIPPER", endorse_to_order(id, "CONSIGNEE"));
+    ok(&mut net, "SHIPPER", transfer(id, "BANK"));
+    ok(&mut net, "CONSIGNEE", nominate(id, "BUYER2"));
+    ok(&mut net, "BANK", endorse(id, "BUYER2"));
+    let r = record(&net, id);
+    assert_eq!(r.endorsee(), Some(&org("BUYER2")));
+    assert_eq!(r.position.endorsement, Endorsement::Named);
+    // The named endorsee takes the bill and surrenders it.
+    ok(&mut net, "BANK", transfer(id, "BUYER2"));
+    ok(&mut net, "BUYER2", surrender_for_delivery(id));
+}

@@ -7,7 +7,7 @@
 mod ebl_support;
 
 use ebl_ledger::block::Outcome;
-use ebl_ledger::ebl::{AmendmentReason, EblAction, EblRecord, EblStatus, EblType, SurrenderKind};
+use ebl_ledger::ebl::{AmendmentReason, EblRecord, EblStatus, EblType, SurrenderKind};
 use ebl_ledger::entry::{ActionKind, Body};
 use ebl_ledger::hash::DocumentId;
 use ebl_ledger::testkit::TestNetwork;
@@ -38,6 +38,7 @@ enum Op {
     Accept,
     RejectSurrender,
     Amend,
+    Split,
     Void,
 }
 
@@ -65,6 +66,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::Accept),
         1 => Just(Op::RejectSurrender),
         2 => Just(Op::Amend),
+        1 => Just(Op::Split),
         1 => Just(Op::Void),
     ]
 }
@@ -81,7 +83,7 @@ fn step() -> impl Strategy<Value = Step> {
 /// receiver rejects, the holder does the rest.
 fn natural_actor<'a>(record: &'a EblRecord, op: &Op) -> &'a ebl_ledger::ids::OrgId {
     match op {
-        Op::Accept | Op::RejectSurrender | Op::Amend | Op::Void => &record.carrier,
+        Op::Accept | Op::RejectSurrender | Op::Amend | Op::Split | Op::Void => &record.carrier,
         Op::Nominate(_) => record.endorsee().unwrap_or(record.holder()),
         Op::Reject => record
             .pending_reject
@@ -132,15 +134,25 @@ fn build(net: &TestNetwork, docs: &mut Vec<DocumentId>, step: &Step) -> (String,
         }
         Op::Accept => sacc(id),
         Op::RejectSurrender => srej(id),
-        Op::Amend => {
+        Op::Amend | Op::Split => {
+            // Replacements go to the surrendering party (R56); other parties are tested elsewhere.
             let to = record
                 .surrender
                 .as_ref()
                 .map_or_else(|| "SHIPPER".to_string(), |s| s.by.0.clone());
-            let reference = format!("NEW{}", docs.len());
-            let new = issue_of(&reference, EblType::ToOrderBl, &to, None);
-            docs.push(new.document);
-            amend(id, new)
+            let parts = if matches!(step.op, Op::Split) { 2 } else { 1 };
+            let mut replacements = Vec::new();
+            for _ in 0..parts {
+                let reference = format!("NEW{}", docs.len());
+                let new = issue_of(&reference, EblType::ToOrderBl, &to, None);
+                docs.push(new.document);
+                replacements.push(new);
+            }
+            if parts == 1 {
+                amend(id, replacements.remove(0))
+            } else {
+                split(id, replacements)
+            }
         }
         Op::Void => void(id),
     };
@@ -255,7 +267,7 @@ proptest! {
             let mut entries = Vec::new();
             for step in block {
                 let (actor, id, body) = build(&net, &mut docs, step);
-                targets.push((id, matches!(&body, Body::Ebl(EblAction::Amend { .. }))));
+                targets.push(id);
                 entries.push(net.sign(&actor, body));
             }
             let outcomes = net.commit(entries);
@@ -270,11 +282,11 @@ proptest! {
                 let applied = targets
                     .iter()
                     .zip(&outcomes)
-                    .filter(|((t, _), o)| *t == docs[i] && **o == Outcome::Applied)
+                    .filter(|(t, o)| **t == docs[i] && **o == Outcome::Applied)
                     .count();
                 prop_assert_eq!(new.history.len(), old.history.len() + applied);
             }
-            for ((target, _), outcome) in targets.iter().zip(&outcomes) {
+            for (target, outcome) in targets.iter().zip(&outcomes) {
                 let was_closed = before
                     .iter()
                     .flatten()

@@ -239,3 +239,50 @@ fn the_carrier_voids_a_document_surrendered_for_amendment() {
     ok(&mut net, "CARRIER", void(id));
     assert_eq!(record(&net, id).status, EblStatus::Void);
 }
+
+#[test]
+fn combine_by_another_carrier_is_rejected() {
+    let (mut net, a) = to_order_bl();
+    ok(
+        &mut net,
+        "CARRIER",
+        issue("OLSC2", EblType::ToOrderBl, "SHIPPER", None),
+    );
+    let b = doc("OLSC2");
+    surrendered(&mut net, a, "SHIPPER");
+    surrendered(&mut net, b, "SHIPPER");
+    let new = issue_of("OLSC3", EblType::ToOrderBl, "SHIPPER", None);
+    fails(
+        &mut net,
+        "CARRIER2",
+        a,
+        combine(vec![a, b], new),
+        "NOT_ISSUER",
+    );
+    assert!(!exists(&net, doc("OLSC3")));
+}
+
+#[test]
+fn combine_of_an_unknown_document_is_rejected() {
+    let (mut net, a) = to_order_bl();
+    surrendered(&mut net, a, "SHIPPER");
+    let new = issue_of("OLSC3", EblType::ToOrderBl, "SHIPPER", None);
+    let body = combine(vec![a, doc("nothing")], new);
+    fails(&mut net, "CARRIER", a, body, "UNKNOWN_DOCUMENT");
+}
+
+#[test]
+fn a_replaced_document_cannot_be_replaced_again() {
+    let (mut net, id) = to_order_bl();
+    surrendered(&mut net, id, "SHIPPER");
+    let first = issue_of("OLSC1-A", EblType::ToOrderBl, "SHIPPER", None);
+    ok(&mut net, "CARRIER", amend(id, first));
+    let second = issue_of("OLSC1-B", EblType::ToOrderBl, "SHIPPER", None);
+    fails(
+        &mut net,
+        "CARRIER",
+        id,
+        amend(id, second),
+        "DOCUMENT_CLOSED",
+    );
+}
