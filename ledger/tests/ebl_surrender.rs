@@ -206,3 +206,27 @@ fn a_bearer_bill_is_surrendered_by_whoever_holds_it() {
     );
     ok(&mut net, "BUYER2", surrender_for_delivery(id));
 }
+
+#[test]
+fn history_records_who_acted_with_which_key_and_between_whom() {
+    let (mut net, id) = to_order_bl();
+    ok(&mut net, "SHIPPER", surrender_for_delivery(id));
+    ok(&mut net, "CARRIER", sacc(id));
+    let r = record(&net, id);
+    let shipper_key = ebl_ledger::crypto::PublicKey::from(net.party("SHIPPER").key.verifying_key());
+    let surrender = &r.history[1];
+    assert_eq!(surrender.actor, org("SHIPPER"));
+    assert_eq!(surrender.signer, shipper_key);
+    assert_eq!(
+        (surrender.from.clone(), surrender.to.clone()),
+        (Some(org("SHIPPER")), Some(org("CARRIER")))
+    );
+    let accept = &r.history[2];
+    assert_eq!(accept.action, ActionKind::EblAcceptSurrender);
+    assert_eq!(
+        (accept.from.clone(), accept.to.clone()),
+        (Some(org("CARRIER")), Some(org("SHIPPER")))
+    );
+    assert!(accept.height > surrender.height);
+    assert!(accept.time > surrender.time);
+}

@@ -34,7 +34,7 @@ pub use stateless::{
     MAX_REASON_BYTES, MAX_REFERENCE_LEN, MAX_REPLACEMENTS, MIN_REPLACEMENTS, check_stateless,
 };
 
-use crate::entry::DocumentRef;
+use crate::entry::{ActionKind, DocumentRef};
 use crate::error::ExecResult;
 use crate::identity::{DocumentKind, authorize};
 use crate::state::EntryContext;
@@ -89,9 +89,12 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
         AcceptSurrender { .. } => surrender::accept(ctx, record, actor)?,
         RejectSurrender { reason, .. } => surrender::reject(ctx, record, actor, reason)?,
         Amend { replacement, .. } => {
-            replace::replace(ctx, record, actor, std::slice::from_ref(replacement))?;
+            let replacements = std::slice::from_ref(replacement);
+            replace::replace(ctx, record, actor, ActionKind::EblAmend, replacements)?;
         }
-        Split { replacements, .. } => replace::replace(ctx, record, actor, replacements)?,
+        Split { replacements, .. } => {
+            replace::replace(ctx, record, actor, ActionKind::EblSplit, replacements)?;
+        }
         Void { reason, .. } => replace::void(ctx, record, actor, reason)?,
         Issue(_) | Combine { .. } => {}
     }

@@ -32,20 +32,17 @@ fn check_issue_to(replacement: &EblIssue, surrenderer: &OrgId) -> Result<(), Rul
     Ok(())
 }
 
-/// R55–R56: AMEND (one replacement) and SPLIT (several): the old document becomes REPLACED with
-/// links to the new ones, which are issued like ISSUE with a link back.
+/// R55–R56: AMEND (`action` EblAmend, one replacement) and SPLIT (EblSplit, several): the old
+/// document becomes REPLACED with links to the new ones, which are issued like ISSUE with a link
+/// back.
 pub fn replace(
     ctx: &mut EntryContext<'_>,
     record: &mut EblRecord,
     actor: &OrgId,
+    action: ActionKind,
     replacements: &[EblIssue],
 ) -> ExecResult<()> {
     let surrenderer = surrendered_by(record, actor)?;
-    let action = if replacements.len() == 1 {
-        ActionKind::EblAmend
-    } else {
-        ActionKind::EblSplit
-    };
     let mut new_ids = Vec::with_capacity(replacements.len());
     for replacement in replacements {
         check_issue_to(replacement, &surrenderer)?;
