@@ -3,6 +3,7 @@
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
+use crate::entry::ActionKind;
 use crate::hash::DocumentId;
 use crate::ids::OrgId;
 
@@ -174,6 +175,29 @@ impl EblAction {
             | Split { document, .. }
             | Void { document, .. } => *document,
             Combine { documents, .. } => documents.first().copied().unwrap_or_default(),
+        }
+    }
+
+    /// The action kind, for authorization and history (same as `Body::action_kind`).
+    pub fn action_kind(&self) -> ActionKind {
+        use ActionKind as K;
+        match self {
+            EblAction::Issue(_) => K::EblIssue,
+            EblAction::Transfer { .. } => K::EblTransfer,
+            EblAction::Endorse { .. } => K::EblEndorse,
+            EblAction::EndorseToOrder { .. } => K::EblEndorseToOrder,
+            EblAction::BlankEndorse { .. } => K::EblBlankEndorse,
+            EblAction::Nominate { .. } => K::EblNominate,
+            EblAction::Reject { .. } => K::EblReject,
+            EblAction::Sign { .. } => K::EblSign,
+            EblAction::SurrenderForDelivery { .. } => K::EblSurrenderForDelivery,
+            EblAction::SurrenderForAmendment { .. } => K::EblSurrenderForAmendment,
+            EblAction::AcceptSurrender { .. } => K::EblAcceptSurrender,
+            EblAction::RejectSurrender { .. } => K::EblRejectSurrender,
+            EblAction::Amend { .. } => K::EblAmend,
+            EblAction::Split { .. } => K::EblSplit,
+            EblAction::Combine { .. } => K::EblCombine,
+            EblAction::Void { .. } => K::EblVoid,
         }
     }
 }
