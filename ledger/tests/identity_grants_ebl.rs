@@ -50,7 +50,6 @@ fn agent_acts_for_carrier(net: &mut TestNetwork, body: Body) -> Result<(), Strin
 }
 
 #[test]
-#[ignore = "needs ebl rules"]
 fn a_carriers_agent_issues_its_ebls_under_a_grant() {
     let mut net = TestNetwork::pilot();
     assert_eq!(
@@ -69,7 +68,6 @@ fn a_carriers_agent_issues_its_ebls_under_a_grant() {
 }
 
 #[test]
-#[ignore = "needs ebl rules"]
 fn a_grant_to_issue_does_not_allow_voiding() {
     let mut net = TestNetwork::pilot();
     let grant = agency_grant(&net);
