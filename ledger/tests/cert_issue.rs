@@ -1,7 +1,7 @@
 //! Certificate ISSUE: field bounds, IMO check digits, dates, authority and UTN uniqueness
 //! (specs/sections/60-certificates.md R60–R68).
 
-#[path = "cert_support.rs"]
+#[path = "cert_support/mod.rs"]
 mod support;
 
 use ebl_ledger::cert::{CertificateKind, CertificateRef, CertificateStatus, is_valid_imo_number};

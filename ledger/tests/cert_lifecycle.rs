@@ -1,7 +1,7 @@
 //! SUSPEND, REINSTATE, WITHDRAW, SUPERSEDE, and status at past times
 //! (specs/sections/60-certificates.md R69–R70, R75–R79).
 
-#[path = "cert_support.rs"]
+#[path = "cert_support/mod.rs"]
 mod support;
 
 use ebl_ledger::cert::{CertificateKind, CertificateStatus as S, StatusChange};

@@ -1,7 +1,7 @@
 //! ENDORSE and EXTEND: survey windows, renewal endorsements and extension limits
 //! (specs/sections/60-certificates.md R64, R69–R74).
 
-#[path = "cert_support.rs"]
+#[path = "cert_support/mod.rs"]
 mod support;
 
 use ebl_ledger::cert::{

@@ -1,7 +1,7 @@
 //! A certificate's status over its five years, with and without annual endorsements
 //! (specs/sections/60-certificates.md R72, R79).
 
-#[path = "cert_support.rs"]
+#[path = "cert_support/mod.rs"]
 mod support;
 
 use ebl_ledger::cert::{CertificateKind, CertificateStatus as S};
