@@ -5,9 +5,11 @@
 mod storage_support;
 
 use ebl_ledger::state::StateReader;
+use ebl_ledger::state::WriteSet;
 use ebl_ledger::state::keys;
 use ebl_ledger::state::tree;
-use ebl_ledger::storage::Storage;
+use ebl_ledger::storage::{BlockCommit, MemoryStore, RocksStore, Storage, StoredBlock};
+use ebl_ledger::testkit::TestNetwork;
 use jmt::storage::TreeReader;
 use storage_support::Pair;
 
@@ -96,4 +98,77 @@ fn memory_and_rocks_agree_on_the_rightmost_leaf() {
     let rocks = pair.rocks.store().get_rightmost_leaf().unwrap();
     assert!(memory.is_some());
     assert_eq!(memory, rocks);
+}
+
+/// Commits `writes` as block `height` (a copy of the genesis block renumbered) into `store`.
+fn commit_raw<S: Storage>(store: &mut S, genesis: &StoredBlock, height: u64, writes: WriteSet) {
+    let (_, tree) = tree::apply_writes(&*store, &writes, height).unwrap();
+    let mut stored = genesis.clone();
+    stored.block.header.height = height;
+    store
+        .commit(BlockCommit {
+            stored,
+            writes,
+            tree,
+        })
+        .unwrap();
+}
+
+/// Writes `k` at version 1, deletes it at version 2, and reads every version back.
+fn versions_of_a_deleted_key<S: Storage>(
+    mut store: S,
+    genesis: &StoredBlock,
+) -> Vec<Option<Vec<u8>>> {
+    let key = b"test/k".to_vec();
+    commit_raw(
+        &mut store,
+        genesis,
+        1,
+        WriteSet::from([(key.clone(), Some(b"v1".to_vec()))]),
+    );
+    commit_raw(
+        &mut store,
+        genesis,
+        2,
+        WriteSet::from([(key.clone(), None)]),
+    );
+    commit_raw(
+        &mut store,
+        genesis,
+        3,
+        WriteSet::from([(b"test/other".to_vec(), Some(vec![]))]),
+    );
+    assert_eq!(store.get(&key).unwrap(), None);
+    (0..=3)
+        .map(|v| store.get_value_option(v, tree::key_hash(&key)).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_deleted_record_reads_as_absent_from_its_version_on_in_both_stores() {
+    let net = TestNetwork::pilot();
+    let genesis = net.ledger.store().block(0).unwrap().unwrap();
+    let mut memory_ledger_store = MemoryStore::new();
+    // Both stores start from the genesis block so that version 0 exists.
+    let executed = net.genesis.execute().unwrap();
+    let genesis_commit = |executed: ebl_ledger::execute::ExecutedBlock| BlockCommit {
+        stored: genesis.clone(),
+        writes: executed.writes,
+        tree: executed.tree,
+    };
+    memory_ledger_store
+        .commit(genesis_commit(executed))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rocks = RocksStore::open(dir.path()).unwrap();
+    rocks
+        .commit(genesis_commit(net.genesis.execute().unwrap()))
+        .unwrap();
+
+    let expected = vec![None, Some(b"v1".to_vec()), None, None];
+    assert_eq!(
+        versions_of_a_deleted_key(memory_ledger_store, &genesis),
+        expected
+    );
+    assert_eq!(versions_of_a_deleted_key(rocks, &genesis), expected);
 }
