@@ -65,7 +65,7 @@ fn proofs_verify_against_the_head_root_only() {
         .state_root;
     assert!(present.verify(&previous_root).is_err());
 
-    let mut tampered = present.clone();
+    let mut tampered = present;
     if let Some(value) = tampered.value.as_mut() {
         value[0] ^= 1;
     }
