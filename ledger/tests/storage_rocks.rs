@@ -163,3 +163,10 @@ fn a_store_of_another_chain_is_refused() {
     let err = Ledger::open(RocksStore::open(dir.path()).unwrap(), &other).unwrap_err();
     assert!(matches!(err, OpenError::OtherChain { .. }), "{err}");
 }
+
+#[test]
+fn a_rocks_store_can_move_to_and_be_shared_with_other_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<RocksStore>();
+    assert_send_sync::<Ledger<RocksStore>>();
+}
