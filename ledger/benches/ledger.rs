@@ -145,6 +145,33 @@ fn execute_and_commit(c: &mut Criterion) {
         );
     });
     group.finish();
+
+    // The commit alone (one write batch, one fsync): signing and executing happen in the
+    // untimed setup, which costs ~40 times the commit, so keep the iteration count minimal.
+    let mut group = c.benchmark_group("ledger");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(100))
+        .measurement_time(Duration::from_millis(200))
+        .throughput(Throughput::Elements(ENTRIES as u64));
+    group.bench_function("block_1000/commit_only_rocksdb", |b| {
+        b.iter_custom(|iterations| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iterations {
+                let entries = signed_block(&mut net, first);
+                first += ENTRIES as u64;
+                time = ebl_ledger::time::Timestamp(time.0 + 1000);
+                let executed = ledger.execute(time, proposer, entries).unwrap();
+                // A benchmark measures wall time; the ledger itself never reads a clock.
+                #[allow(clippy::disallowed_methods)]
+                let start = std::time::Instant::now();
+                ledger.commit(executed, Vec::new()).unwrap();
+                timed += start.elapsed();
+            }
+            timed
+        });
+    });
+    group.finish();
 }
 
 #[cfg(feature = "rocksdb")]

@@ -170,3 +170,13 @@ fn a_rocks_store_can_move_to_and_be_shared_with_other_threads() {
     assert_send_sync::<RocksStore>();
     assert_send_sync::<Ledger<RocksStore>>();
 }
+
+#[test]
+fn opening_creates_missing_parent_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/node0/ledger");
+    let net = TestNetwork::pilot();
+    let ledger = Ledger::open(RocksStore::open(&path).unwrap(), &net.genesis).unwrap();
+    assert_eq!(ledger.head(), net.ledger.head());
+    assert_eq!(ledger.store().path(), path.as_path());
+}

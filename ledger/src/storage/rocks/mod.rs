@@ -43,9 +43,13 @@ fn db_error(what: &str, e: &rocksdb::Error) -> StorageError {
 }
 
 impl RocksStore {
-    /// Opens the database at `path`, creating it and its column families if missing.
+    /// Opens the database at `path`, creating it (with its parent folders) and its column
+    /// families if missing.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StorageError> {
         let path = path.as_ref().to_path_buf();
+        // RocksDB creates only the last folder of the path; a node's data dir may be deeper.
+        std::fs::create_dir_all(&path)
+            .map_err(|e| StorageError(format!("create {}: {e}", path.display())))?;
         let mut options = Options::default();
         options.create_if_missing(true);
         options.create_missing_column_families(true);
