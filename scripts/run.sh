@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec cargo run -p ebl-ledger --example pilot -- "${@:---data=./data}"
+exec cargo run -p ebl-ledger --example pilot --features testkit,rocksdb -- "${@:---data=./data}"
