@@ -163,7 +163,7 @@ fn bill_of_lading<S: Storage>(net: &mut Net<S>) -> Result<ebl_ledger::hash::Docu
         }),
     ) {
         Err(code) if code == "DOCUMENT_CLOSED" => {
-            println!("  ✓ a later transfer is rejected DOCUMENT_CLOSED")
+            println!("  ✓ a later transfer is rejected DOCUMENT_CLOSED");
         }
         other => {
             return Err(format!(
@@ -274,7 +274,7 @@ fn proof<S: Storage>(net: &Net<S>, id: &ebl_ledger::hash::DocumentId) -> Result<
     proof
         .verify(&net.state_root())
         .map_err(|e| format!("proof does not verify: {e}"))?;
-    let mut tampered = proof.clone();
+    let mut tampered = proof;
     if let Some(v) = tampered.value.as_mut() {
         v[0] ^= 1;
     }
