@@ -42,4 +42,25 @@ mod tests {
         use clap::CommandFactory;
         super::cli::Cli::command().debug_assert();
     }
+
+    fn missing_examples(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        let path = format!("{path} {}", cmd.get_name());
+        let has = cmd
+            .get_after_help()
+            .is_some_and(|h| h.to_string().contains("Example"));
+        if !has {
+            out.push(path.clone());
+        }
+        for sub in cmd.get_subcommands() {
+            missing_examples(sub, &path, out);
+        }
+    }
+
+    #[test]
+    fn every_command_has_examples_in_its_help() {
+        use clap::CommandFactory;
+        let mut missing = Vec::new();
+        missing_examples(&super::cli::Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "no examples: {missing:?}");
+    }
 }

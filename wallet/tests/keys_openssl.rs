@@ -1,6 +1,8 @@
 //! Keys interoperate with the real `openssl` binary both ways, and an imported OpenSSL key signs
 //! entries the ledger accepts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::process::Command as Std;

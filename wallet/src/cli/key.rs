@@ -13,6 +13,9 @@ use super::crate_api::{WalletError, error::read_input, keys};
 
 /// Key commands.
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  ebl-wallet key generate carrier-ops\n  ebl-wallet key import carrier-ops --pem key.pem\n  ebl-wallet key list"
+)]
 pub enum KeyCmd {
     /// Generate a new Ed25519 key and store it encrypted as identity NAME.
     #[command(after_help = "Examples:

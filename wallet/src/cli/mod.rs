@@ -47,16 +47,33 @@ Examples:
 #[command(name = "ebl-wallet", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Print machine-readable JSON on stdout (errors too, with their code and exit code).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// Identity (key) to use from the keystore.
-    #[arg(long, global = true, value_name = "NAME", env = "EBL_WALLET_IDENTITY")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "NAME",
+        env = "EBL_WALLET_IDENTITY"
+    )]
     pub identity: Option<String>,
     /// Keystore directory [default: ~/.ebl-wallet].
-    #[arg(long, global = true, value_name = "DIR", env = "EBL_WALLET_DIR")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "DIR",
+        env = "EBL_WALLET_DIR"
+    )]
     pub keystore: Option<PathBuf>,
     /// Read the passphrase from the first line of FILE.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "FILE"
+    )]
     pub passphrase_file: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]

@@ -19,6 +19,9 @@ use super::crate_api::{WalletError, document, error::bad_input, error::read_inpu
 
 /// Onboarding commands.
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  ebl-wallet org csr --identity carrier-ops --org-id CARRIER --name \"Ocean Carrier\" --country SG --role CARRIER\n  ebl-wallet org inspect carrier.crt.pem"
+)]
 pub enum OrgCmd {
     /// Write a PKCS#10 request for the consortium CA, signed with the --identity key.
     #[command(
@@ -75,6 +78,7 @@ pub struct DocIdArgs {
 
 /// Entry commands.
 #[derive(Debug, Subcommand)]
+#[command(after_help = "Examples:\n  ebl-wallet entry check <HEX>")]
 pub enum EntryCmd {
     /// Decode hex of a signed entry, check it as a node would (R1–R8) and print it.
     #[command(

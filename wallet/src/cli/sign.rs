@@ -29,23 +29,34 @@ Examples:
 )]
 pub struct SignCmd {
     /// Chain id of the network (R7).
-    #[arg(long, global = true, env = "EBL_CHAIN_ID", value_name = "ID")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Entry options",
+        env = "EBL_CHAIN_ID",
+        value_name = "ID"
+    )]
     chain_id: Option<String>,
     /// Genesis hash of the network, 64 hex digits (R7).
-    #[arg(long, global = true, env = "EBL_GENESIS_HASH", value_name = "HEX",
+    #[arg(long, global = true, help_heading = "Entry options", env = "EBL_GENESIS_HASH", value_name = "HEX",
           value_parser = parse::hash32)]
     genesis_hash: Option<Hash32>,
     /// The signer's next sequence number (R9).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, help_heading = "Entry options", value_name = "N")]
     sequence: Option<u64>,
     /// Act for this organisation under a grant (R26).
-    #[arg(long, global = true, value_name = "ORG", value_parser = parse::org_id)]
+    #[arg(long, global = true, help_heading = "Entry options", value_name = "ORG", value_parser = parse::org_id)]
     act_for: Option<OrgId>,
     /// A remark of at most 1 KiB carried with the entry.
-    #[arg(long, global = true, value_name = "TEXT")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Entry options",
+        value_name = "TEXT"
+    )]
     remark: Option<String>,
     /// Build, sign and print without submitting (the only mode until the gateway exists).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Entry options")]
     dry_run: bool,
     /// The entry to sign.
     #[command(subcommand)]

@@ -27,6 +27,9 @@ fn document_kind(text: &str) -> Result<DocumentKind, String> {
 
 /// Grant commands.
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples (all after `ebl-wallet sign --identity … --sequence N --dry-run`):\n  grant create --grantee-org AGENT --action ISSUE --valid-from 2026-01-01T00:00:00Z --valid-until 2026-12-31T00:00:00Z\n  grant revoke --grant <GRANT-ID>"
+)]
 pub enum GrantCmd {
     /// Let a key or organisation act for you, for some actions, within a time window.
     #[command(group(ArgGroup::new("grantee").required(true).args(["grantee_key", "grantee_org"])))]
@@ -68,6 +71,9 @@ pub enum GrantCmd {
 
 /// Governance commands.
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples (all after `ebl-wallet sign --identity … --sequence N --dry-run`):\n  governance propose --expires-at-height 5000 admit-organisation --certificate org.crt.pem\n  governance vote --proposal <PROPOSAL-ID> --approve"
+)]
 pub enum GovernanceCmd {
     /// Open a proposal (counts as your approving vote).
     #[command(after_help = format!("Examples:\n  {EX} governance propose --expires-at-height 5000 admit-organisation --certificate new-org.crt.pem\n  {EX} governance propose --expires-at-height 5000 set-validator-power --key <HEX> --power 2"))]

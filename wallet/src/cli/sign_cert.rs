@@ -55,6 +55,9 @@ impl CertArg {
 
 /// Ship certificate actions.
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples (all after `ebl-wallet sign --identity … --sequence N --dry-run`):\n  cert endorse --administration MSA --utn SG-2026-0001 --kind ANNUAL --survey-date 2027-01-10 --place Singapore --surveyor \"J. Tan\"\n  cert suspend --administration MSA --utn SG-2026-0001 --reason detention"
+)]
 pub enum CertCmd {
     /// ISSUE a certificate (the Administration, or an RO acting for it with --act-for).
     #[command(after_help = format!("Examples:\n  {EX} cert issue --utn SG-2026-0001 --kind SAFETY_RADIO --imo 9074729 \\\n      --ship-name \"MV Example\" --flag SG --call-sign 9V1234 --gross-tonnage 50000 \\\n      --issued-on 2026-01-15 --expires-on 2031-01-14 --place Singapore"))]

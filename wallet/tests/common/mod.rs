@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Shared helpers of the CLI tests: a wallet command bound to a temporary keystore, with fast KDF
 //! costs and a passphrase file, and a fixed test chain.
 
@@ -34,6 +35,13 @@ impl Sandbox {
 
     /// `ebl-wallet` with the keystore, fast KDF and the passphrase file; no ambient variables.
     pub fn wallet(&self) -> Command {
+        let mut cmd = self.bare();
+        cmd.arg("--passphrase-file").arg(self.path("pass.txt"));
+        cmd
+    }
+
+    /// Like [`Sandbox::wallet`] but without a passphrase source.
+    pub fn bare(&self) -> Command {
         let mut cmd = Command::cargo_bin("ebl-wallet").unwrap();
         cmd.current_dir(self.dir.path())
             .env_remove("EBL_WALLET_PASSPHRASE")
@@ -41,9 +49,7 @@ impl Sandbox {
             .env_remove("EBL_CHAIN_ID")
             .env_remove("EBL_GENESIS_HASH")
             .env("EBL_WALLET_DIR", self.keystore())
-            .env("EBL_WALLET_INSECURE_FAST_KDF", "1")
-            .arg("--passphrase-file")
-            .arg(self.path("pass.txt"));
+            .env("EBL_WALLET_INSECURE_FAST_KDF", "1");
         cmd
     }
 
