@@ -304,6 +304,18 @@ mod tests {
     }
 
     #[test]
+    fn the_default_costs_seal_and_open() {
+        let key = crate::keys::generate();
+        let file =
+            KeyFile::seal("ops", &key, b"pass phrase", KdfParams::DEFAULT, "t".into()).unwrap();
+        assert_eq!(file.kdf.params.m_cost_kib, 64 * 1024);
+        assert_eq!(
+            file.open(b"pass phrase").unwrap().to_bytes(),
+            key.to_bytes()
+        );
+    }
+
+    #[test]
     fn a_wrong_passphrase_is_a_typed_error() {
         let (_, file) = sealed();
         assert_eq!(file.open(b"wrong horse"), Err(OpenError::WrongPassphrase));

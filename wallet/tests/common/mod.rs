@@ -123,3 +123,15 @@ pub const NEGOTIABLE_BL: &str = "dcsa-conformance__ebl-api-3.0.0-negotiable-bl.j
 pub const STRAIGHT_BL: &str = "dcsa-conformance__ebl-api-3.0.0-straight-bl.json";
 pub const ISSUANCE_REQUEST: &str =
     "dcsa-ebl-iss-3.0.4__put-ebl-issuance-requests__request__regularSTDExample.json";
+
+pub const DOC: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+pub const DOC2: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+
+/// Signs as identity `me` and asserts the ledger's stateless check, the action code and sequence.
+pub fn checked(sb: &Sandbox, seq: u64, args: &[&str], code: &str) -> SignedEntry {
+    let signed = sb.sign("me", seq, args);
+    signed.check_stateless(&chain()).unwrap();
+    assert_eq!(signed.entry.body.action_kind().code(), code, "{args:?}");
+    assert_eq!(signed.entry.sequence, seq);
+    signed
+}
