@@ -1,0 +1,118 @@
+//! The command line: argument definitions (clap derive), the shared context (keystore,
+//! passphrase, output mode) and dispatch to the library.
+
+mod context;
+mod key;
+mod org;
+mod sign;
+mod sign_admin;
+mod sign_cert;
+mod sign_ebl;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use context::Ctx;
+
+use crate_api::WalletError;
+
+/// Re-export of the library under a short name for the submodules.
+pub(crate) use ebl_wallet as crate_api;
+
+const ABOUT: &str = "Wallet for eBL ledger members: keys, encrypted keystore, onboarding CSRs, \
+document ids and signed entries.";
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  the operation failed (e.g. the ledger's stateless checks reject the entry)
+  2  usage error (unknown flag, bad value such as a bad role, bad hex or a missing --dry-run)
+  3  an input file is missing, unreadable or not what the command expects
+  4  keystore or passphrase error (wrong passphrase, corrupted key file, unknown identity)
+
+Passphrases come from --passphrase-file FILE, else EBL_WALLET_PASSPHRASE, else a prompt when
+stdin is a terminal. The keystore is --keystore DIR, else EBL_WALLET_DIR, else ~/.ebl-wallet.
+
+Examples:
+  ebl-wallet key generate carrier-ops
+  ebl-wallet org csr --identity carrier-ops --org-id CARRIER --name \"Ocean Carrier Pte Ltd\" \\
+      --country SG --role CARRIER --out carrier.csr.pem
+  ebl-wallet doc-id transport-document.json
+  ebl-wallet sign --identity carrier-ops --chain-id ebl-pilot-1 --genesis-hash <HEX> \\
+      --sequence 0 --dry-run ebl issue transport-document.json --issue-to SHIPPER";
+
+/// `ebl-wallet`.
+#[derive(Debug, Parser)]
+#[command(name = "ebl-wallet", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Print machine-readable JSON on stdout (errors too, with their code and exit code).
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub json: bool,
+    /// Identity (key) to use from the keystore.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "NAME",
+        env = "EBL_WALLET_IDENTITY"
+    )]
+    pub identity: Option<String>,
+    /// Keystore directory [default: ~/.ebl-wallet].
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "DIR",
+        env = "EBL_WALLET_DIR"
+    )]
+    pub keystore: Option<PathBuf>,
+    /// Read the passphrase from the first line of FILE.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "FILE"
+    )]
+    pub passphrase_file: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, import, export and list keys.
+    #[command(subcommand)]
+    Key(key::KeyCmd),
+    /// Onboarding: certificate requests and certificate inspection.
+    #[command(subcommand)]
+    Org(org::OrgCmd),
+    /// Print the document id of a DCSA TransportDocument (SHA-256 of its RFC 8785 JSON).
+    #[command(after_help = "\
+Issuance requests ({\"document\": {...}}) and PINT envelopes ({\"transportDocument\": {...}}) are
+unwrapped: the id is that of the TransportDocument they carry, and the output says so.
+
+Examples:
+  ebl-wallet doc-id transport-document.json
+  ebl-wallet --json doc-id issuance-request.json")]
+    DocId(org::DocIdArgs),
+    /// Build, sign and print an entry (only --dry-run for now: no gateway yet).
+    Sign(sign::SignCmd),
+    /// Decode and check a signed entry given as hex.
+    #[command(subcommand)]
+    Entry(org::EntryCmd),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), WalletError> {
+    let ctx = Ctx::new(&cli)?;
+    match cli.command {
+        Command::Key(cmd) => key::run(&ctx, cmd),
+        Command::Org(cmd) => org::run(&ctx, cmd),
+        Command::DocId(args) => org::doc_id(&ctx, &args),
+        Command::Sign(cmd) => sign::run(&ctx, cmd),
+        Command::Entry(cmd) => org::entry(&ctx, cmd),
+    }
+}
