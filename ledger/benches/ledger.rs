@@ -9,37 +9,70 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ebl_ledger::crypto::{PublicKey, Signature, batch_precheck};
-use ebl_ledger::entry::{Body, DocumentRef, SignedEntry};
+use ebl_ledger::ebl::{EblAction, EblIssue, EblType};
+use ebl_ledger::entry::{Body, SignedEntry};
 use ebl_ledger::hash::Hash32;
-use ebl_ledger::receipt::{VerificationOutcome, VerificationReceipt};
 use ebl_ledger::testkit::{PILOT_ORGS, TestNetwork};
 
 /// Entries per block and per stateless batch.
 const ENTRIES: usize = 1000;
 
-/// The workload: the signer and body of the `n`-th benchmark entry.
-///
-/// Today: verification receipts by every pilot organisation about documents that are not on the
-/// ledger. They pass the stateless check, consume a sequence number, run authorization and the
-/// document lookup, then fail with UNKNOWN_DOCUMENT. Switch this one function to eBL transfers
-/// (and issue the documents in `prepare`) once the eBL rules are merged.
-fn workload(n: u64) -> (&'static str, Body) {
-    let index = usize::try_from(n).unwrap() % PILOT_ORGS.len();
-    let body = Body::Verification(VerificationReceipt {
-        subject: DocumentRef::Ebl {
-            id: Hash32::sha256(&n.to_be_bytes()),
-        },
-        outcome: VerificationOutcome::Verified,
-        purpose: "LC_PAYMENT".into(),
-        detail: format!("bench {n}"),
-    });
-    (PILOT_ORGS[index].0, body)
+/// The id of the `i`-th benchmark document.
+fn document(i: u64) -> Hash32 {
+    Hash32::sha256(&i.to_be_bytes())
 }
 
-/// Entries the workload needs on the ledger before the measured blocks (none for receipts).
+/// Documents are moved in groups of `ENTRIES`, one group per block, cycling through `GROUPS`
+/// groups, so a record's history grows by one entry every `GROUPS` blocks: a network with
+/// 16,000 live bills rather than 1,000 bills passed back and forth without end.
+const GROUPS: u64 = 16;
+
+/// Who holds document `i` after it has been moved `moves` times: documents go back and forth
+/// between two neighbouring pilot organisations, so every organisation signs and receives.
+fn holder(i: u64, moves: u64) -> &'static str {
+    let index = usize::try_from(i + moves % 2).unwrap() % PILOT_ORGS.len();
+    PILOT_ORGS[index].0
+}
+
+/// The workload: the signer and body of the `n`-th benchmark entry, a TRANSFER of a document by
+/// its current holder to the neighbouring organisation — the commonest action of a real
+/// network, running authorization, the holder check, a record rewrite with history and a
+/// state-tree update.
+fn workload(n: u64) -> (&'static str, Body) {
+    let (block, j) = (n / ENTRIES as u64, n % ENTRIES as u64);
+    let i = (block % GROUPS) * ENTRIES as u64 + j;
+    let moves = block / GROUPS;
+    let to = ebl_ledger::ids::OrgId::new(holder(i, moves + 1)).unwrap();
+    (
+        holder(i, moves),
+        Body::Ebl(EblAction::Transfer {
+            document: document(i),
+            to,
+        }),
+    )
+}
+
+/// Issues the workload's documents, each to its first holder, as to-order bills in blank, in
+/// blocks of `ENTRIES`.
 #[cfg(feature = "rocksdb")]
-fn prepare(_net: &mut TestNetwork) -> Vec<SignedEntry> {
-    Vec::new()
+fn prepare(net: &mut TestNetwork) -> Vec<Vec<SignedEntry>> {
+    let issue = |net: &mut TestNetwork, i: u64| {
+        let issue = EblIssue {
+            document: document(i),
+            reference: format!("BENCH{i:08}"),
+            kind: EblType::ToOrderBl,
+            issue_to: ebl_ledger::ids::OrgId::new(holder(i, 0)).unwrap(),
+            consignee: None,
+        };
+        net.sign("CARRIER", Body::Ebl(EblAction::Issue(issue)))
+    };
+    (0..GROUPS)
+        .map(|g| {
+            (g * ENTRIES as u64..(g + 1) * ENTRIES as u64)
+                .map(|i| issue(net, i))
+                .collect()
+        })
+        .collect()
 }
 
 /// The next `ENTRIES` signed entries of the workload, starting at entry `first`.
@@ -100,7 +133,18 @@ fn commit_block(
 ) {
     *time = ebl_ledger::time::Timestamp(time.0 + 1000);
     let executed = ledger.execute(*time, proposer, entries).unwrap();
+    assert_all_applied(&executed);
     ledger.commit(executed, Vec::new()).unwrap();
+}
+
+/// A benchmark of failing entries would measure the wrong thing.
+#[cfg(feature = "rocksdb")]
+fn assert_all_applied(executed: &ebl_ledger::execute::ExecutedBlock) {
+    let failed = executed
+        .results
+        .iter()
+        .find(|r| r.outcome != ebl_ledger::block::Outcome::Applied);
+    assert!(failed.is_none(), "benchmark entry failed: {failed:?}");
 }
 
 #[cfg(feature = "rocksdb")]
@@ -115,8 +159,7 @@ fn execute_and_commit(c: &mut Criterion) {
     let mut ledger = Ledger::open(store, &net.genesis).unwrap();
     let proposer = PublicKey::from(net.validator_keys[0].verifying_key());
     let mut time = net.time();
-    let setup = prepare(&mut net);
-    if !setup.is_empty() {
+    for setup in prepare(&mut net) {
         commit_block(&mut ledger, &mut time, proposer, setup);
     }
 
@@ -126,7 +169,25 @@ fn execute_and_commit(c: &mut Criterion) {
     group.bench_function("block_1000/execute_rocksdb", |b| {
         b.iter_batched(
             || block.clone(),
-            |entries| ledger.execute(time, proposer, entries).unwrap(),
+            |entries| {
+                let executed = ledger.execute(time, proposer, entries).unwrap();
+                assert_all_applied(&executed);
+                executed
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    // Execution alone with the signatures already decided: what is left for the ledger's rules,
+    // the state reads and the state tree.
+    let verdicts = ebl_ledger::signatures::SignatureVerdicts::compute(&block, 1);
+    group.bench_function("block_1000/execute_rocksdb_signatures_decided", |b| {
+        b.iter_batched(
+            || block.clone(),
+            |entries| {
+                ledger
+                    .execute_with(time, proposer, entries, Some(&verdicts))
+                    .unwrap()
+            },
             BatchSize::PerIteration,
         );
     });
@@ -144,6 +205,55 @@ fn execute_and_commit(c: &mut Criterion) {
             BatchSize::PerIteration,
         );
     });
+
+    // Execution and commit once the signatures are decided (by the mempool's stateless phase, or
+    // on other cores): the sequential part every validator runs per block.
+    group.bench_function(
+        "block_1000/execute_and_commit_rocksdb_signatures_decided",
+        |b| {
+            b.iter_batched(
+                || {
+                    let entries = signed_block(&mut net, first);
+                    first += ENTRIES as u64;
+                    let verdicts = ebl_ledger::signatures::SignatureVerdicts::compute(&entries, 1);
+                    (entries, verdicts)
+                },
+                |(entries, verdicts)| {
+                    time = ebl_ledger::time::Timestamp(time.0 + 1000);
+                    let executed = ledger
+                        .execute_with(time, proposer, entries, Some(&verdicts))
+                        .unwrap();
+                    assert_all_applied(&executed);
+                    ledger.commit(executed, Vec::new()).unwrap();
+                },
+                BatchSize::PerIteration,
+            );
+        },
+    );
+
+    // The node's pipeline: signatures decided on both cores first, then execution and commit.
+    group.bench_function(
+        "block_1000/verify_2_threads_then_execute_and_commit_rocksdb",
+        |b| {
+            b.iter_batched(
+                || {
+                    let entries = signed_block(&mut net, first);
+                    first += ENTRIES as u64;
+                    entries
+                },
+                |entries| {
+                    time = ebl_ledger::time::Timestamp(time.0 + 1000);
+                    let verdicts = ebl_ledger::signatures::SignatureVerdicts::compute(&entries, 2);
+                    let executed = ledger
+                        .execute_with(time, proposer, entries, Some(&verdicts))
+                        .unwrap();
+                    assert_all_applied(&executed);
+                    ledger.commit(executed, Vec::new()).unwrap();
+                },
+                BatchSize::PerIteration,
+            );
+        },
+    );
     group.finish();
 
     // The commit alone (one write batch, one fsync): signing and executing happen in the

@@ -83,10 +83,22 @@ pub fn decode<T: Decode<()> + Encode>(bytes: &[u8], limit: usize) -> Result<T, C
     Ok(value)
 }
 
-/// Decodes a value that this node wrote itself (state records, stored blocks): same rules, with
-/// the global size limit.
-pub fn decode_stored<T: Decode<()> + Encode>(bytes: &[u8]) -> Result<T, CodecError> {
-    decode(bytes, MAX_DECODE_BYTES)
+/// Decodes a value that this node wrote itself (state records, stored blocks): complete input,
+/// global size limit, but no re-encoding check — the node only ever stored canonical bytes, and
+/// records are read on every entry's hot path.
+pub fn decode_stored<T: Decode<()>>(bytes: &[u8]) -> Result<T, CodecError> {
+    if bytes.len() > MAX_DECODE_BYTES {
+        return Err(CodecError::Oversize {
+            len: bytes.len(),
+            limit: MAX_DECODE_BYTES,
+        });
+    }
+    let (value, used): (T, usize) = bincode::decode_from_slice(bytes, CONFIG)
+        .map_err(|e| CodecError::Malformed(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(CodecError::TrailingBytes(bytes.len() - used));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]

@@ -276,9 +276,10 @@ impl SignedEntry {
         if let Some(org) = &self.entry.act_for {
             org.validate("act_for")?;
         }
-        if self.encode().len() > MAX_ENTRY_BYTES {
+        let len = self.encode().len();
+        if len > MAX_ENTRY_BYTES {
             return Err(RuleError::Codec(codec::CodecError::Oversize {
-                len: self.encode().len(),
+                len,
                 limit: MAX_ENTRY_BYTES,
             }));
         }

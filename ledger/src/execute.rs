@@ -7,6 +7,7 @@ use crate::crypto::PublicKey;
 use crate::entry::{Body, ChainRef, SignedEntry};
 use crate::error::{ExecError, ExecResult, RuleError, StorageError};
 use crate::hash::BlockHash;
+use crate::signatures::{KeyCache, SignatureVerdicts};
 use crate::state::{EntryContext, Overlay, StateReader, WriteSet, keys, tree};
 use crate::time::Timestamp;
 
@@ -58,10 +59,33 @@ pub fn execute_block<S: StateReader + TreeReader>(
     chain: &ChainRef,
     input: BlockInput,
 ) -> Result<ExecutedBlock, StorageError> {
+    execute_block_with(store, chain, input, None)
+}
+
+/// [`execute_block`] with signature verdicts computed beforehand (for example on several threads
+/// by [`SignatureVerdicts::compute`]). Verdicts for other entries are ignored; the result is the
+/// same as without them.
+pub fn execute_block_with<S: StateReader + TreeReader>(
+    store: &S,
+    chain: &ChainRef,
+    input: BlockInput,
+    verdicts: Option<&SignatureVerdicts>,
+) -> Result<ExecutedBlock, StorageError> {
+    let verdicts = verdicts.and_then(|v| v.for_entries(&input.entries));
+    let mut keys = KeyCache::default();
     let mut state = Overlay::new(store);
     let mut results = Vec::with_capacity(input.entries.len());
-    for signed in &input.entries {
-        let outcome = execute_entry(&mut state, chain, input.height, input.time, signed)?;
+    let facts = BlockFacts {
+        chain,
+        height: input.height,
+        time: input.time,
+    };
+    for (index, signed) in input.entries.iter().enumerate() {
+        let signature_ok = match verdicts {
+            Some(v) => v[index],
+            None => keys.verify_entry(signed),
+        };
+        let outcome = execute_entry(&mut state, &facts, signed, signature_ok)?;
         results.push(EntryResult {
             entry: signed.id(),
             outcome,
@@ -140,16 +164,31 @@ pub fn verify_block<S: StateReader + TreeReader>(
     Ok(executed)
 }
 
-/// Runs one entry. Rule failures become a failed outcome; storage failures abort the block.
-fn execute_entry(
-    state: &mut Overlay<'_>,
-    chain: &ChainRef,
+/// What every entry of a block shares.
+struct BlockFacts<'a> {
+    chain: &'a ChainRef,
     height: u64,
     time: Timestamp,
+}
+
+/// Runs one entry whose signature verdict (R3) is `signature_ok`. Rule failures become a failed
+/// outcome; storage failures abort the block.
+fn execute_entry(
+    state: &mut Overlay<'_>,
+    block: &BlockFacts<'_>,
     signed: &SignedEntry,
+    signature_ok: bool,
 ) -> Result<Outcome, StorageError> {
-    if let Err(e) = signed.check_stateless(chain) {
+    let BlockFacts {
+        chain,
+        height,
+        time,
+    } = *block;
+    if let Err(e) = signed.check_envelope(chain) {
         return Ok(failed(&e));
+    }
+    if !signature_ok {
+        return Ok(failed(&RuleError::BadSignature));
     }
     let entry = &signed.entry;
     // R9: the sequence is checked, then consumed even if a later rule fails, so that a failed

@@ -8,8 +8,9 @@ use crate::codec;
 use crate::crypto::PublicKey;
 use crate::entry::{ChainRef, SignedEntry};
 use crate::error::StorageError;
-use crate::execute::{BlockError, BlockInput, ExecutedBlock, execute_block, verify_block};
+use crate::execute::{BlockError, BlockInput, ExecutedBlock, execute_block_with, verify_block};
 use crate::genesis::{Genesis, GenesisError};
+use crate::signatures::SignatureVerdicts;
 use crate::state::keys;
 use crate::state::tree::{self, RecordProof};
 use crate::storage::{BlockCommit, Storage, StoredBlock};
@@ -100,6 +101,17 @@ impl<S: Storage> Ledger<S> {
         proposer: PublicKey,
         entries: Vec<SignedEntry>,
     ) -> Result<ExecutedBlock, StorageError> {
+        self.execute_with(time, proposer, entries, None)
+    }
+
+    /// [`Ledger::execute`] with signature verdicts computed beforehand (e.g. on all cores).
+    pub fn execute_with(
+        &self,
+        time: Timestamp,
+        proposer: PublicKey,
+        entries: Vec<SignedEntry>,
+        verdicts: Option<&SignatureVerdicts>,
+    ) -> Result<ExecutedBlock, StorageError> {
         let input = BlockInput {
             height: self.head.height + 1,
             prev_hash: self.head.hash(),
@@ -107,7 +119,7 @@ impl<S: Storage> Ledger<S> {
             proposer,
             entries,
         };
-        execute_block(&self.store, &self.chain, input)
+        execute_block_with(&self.store, &self.chain, input, verdicts)
     }
 
     /// Re-executes a proposed block and checks its header (what every validator does).

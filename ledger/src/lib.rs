@@ -43,6 +43,7 @@ pub mod identity;
 pub mod ids;
 pub mod ledger;
 pub mod receipt;
+pub mod signatures;
 pub mod state;
 pub mod storage;
 #[cfg(any(test, feature = "testkit"))]

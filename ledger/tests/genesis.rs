@@ -43,3 +43,25 @@ fn a_replayed_entry_is_rejected() {
     let outcome = net.commit(vec![entry]);
     assert!(matches!(&outcome[0], Outcome::Failed { code, .. } if code == "REPLAY"));
 }
+
+#[test]
+fn precomputed_signature_verdicts_give_the_same_block_as_inline_verification() {
+    use ebl_ledger::signatures::SignatureVerdicts;
+    let mut net = TestNetwork::pilot();
+    let mut entries: Vec<_> = (0..5)
+        .map(|_| net.sign("SGSW", receipt_for_unknown_document()))
+        .collect();
+    entries[2].signature.0[5] ^= 1;
+    let proposer = ebl_ledger::crypto::PublicKey::from(net.validator_keys[0].verifying_key());
+    let time = ebl_ledger::time::Timestamp(net.time().0 + 1000);
+    let inline = net.ledger.execute(time, proposer, entries.clone()).unwrap();
+    let verdicts = SignatureVerdicts::compute(&entries, 2);
+    let precomputed = net
+        .ledger
+        .execute_with(time, proposer, entries, Some(&verdicts))
+        .unwrap();
+    assert_eq!(inline.block.header, precomputed.block.header);
+    assert!(
+        matches!(&inline.results[2].outcome, Outcome::Failed { code, .. } if code == "BAD_SIGNATURE")
+    );
+}

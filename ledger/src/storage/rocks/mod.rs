@@ -10,6 +10,7 @@
 //! [`StorageError`], which the node treats as fatal.
 
 mod layout;
+mod node_cache;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ use crate::state::StateReader;
 pub struct RocksStore {
     db: DB,
     path: PathBuf,
+    nodes: node_cache::NodeCache,
 }
 
 impl std::fmt::Debug for RocksStore {
@@ -58,7 +60,11 @@ impl RocksStore {
             .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
         let db =
             DB::open_cf_descriptors(&options, &path, families).map_err(|e| db_error("open", &e))?;
-        Ok(RocksStore { db, path })
+        Ok(RocksStore {
+            db,
+            path,
+            nodes: node_cache::NodeCache::default(),
+        })
     }
 
     /// Where the database lives.
@@ -130,9 +136,16 @@ impl StateReader for RocksStore {
 
 impl TreeReader for RocksStore {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        if let Some(node) = self.nodes.get(node_key) {
+            return Ok(Some(node));
+        }
         match self.read(layout::JMT_NODES, &layout::node_key(node_key)?)? {
             None => Ok(None),
-            Some(bytes) => Ok(Some(borsh::from_slice(&bytes)?)),
+            Some(bytes) => {
+                let node: Node = borsh::from_slice(&bytes)?;
+                self.nodes.insert_all([(node_key, &node)]);
+                Ok(Some(node))
+            }
         }
     }
 
@@ -230,6 +243,9 @@ impl Storage for RocksStore {
         options.set_sync(true);
         self.db
             .write_opt(batch, &options)
-            .map_err(|e| db_error("write", &e))
+            .map_err(|e| db_error("write", &e))?;
+        // Only after the write succeeded: the next block reads these nodes first.
+        self.nodes.insert_all(commit.tree.node_batch.nodes());
+        Ok(())
     }
 }

@@ -1,0 +1,173 @@
+//! Deciding a block's entry signatures (R3), fast: decompressed keys are reused across the
+//! entries of a signer, and the verdicts of a whole block can be computed on several threads
+//! before execution.
+//!
+//! The verdict of every entry is exactly `verify_strict`'s: threads only split the work, so the
+//! result does not depend on how many there are. [`SignatureVerdicts`] can only be made here, by
+//! verifying, and is bound to the exact entries it was computed for; execution ignores verdicts
+//! for other entries and verifies those itself.
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
+
+use crate::crypto::{CryptoError, PublicKey, Signature};
+use crate::entry::SignedEntry;
+use crate::hash::Hash32;
+
+/// Decompressed verifying keys, by key bytes.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    keys: BTreeMap<PublicKey, Result<VerifyingKey, CryptoError>>,
+}
+
+impl KeyCache {
+    /// `verify_strict` of `signature` over `message` by `key`, decompressing each key once.
+    pub fn verify(
+        &mut self,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &Signature,
+    ) -> Result<(), CryptoError> {
+        let vk = self.keys.entry(*key).or_insert_with(|| {
+            VerifyingKey::from_bytes(&key.0).map_err(|_| CryptoError::InvalidKey)
+        });
+        let vk = vk.as_ref().map_err(|e| *e)?;
+        vk.verify_strict(message, &DalekSignature::from_bytes(&signature.0))
+            .map_err(|_| CryptoError::BadSignature)
+    }
+
+    /// The verdict for one signed entry.
+    pub fn verify_entry(&mut self, entry: &SignedEntry) -> bool {
+        self.verify(
+            &entry.entry.signer,
+            &entry.entry.signing_payload(),
+            &entry.signature,
+        )
+        .is_ok()
+    }
+}
+
+/// The `verify_strict` verdict of every entry of a block, bound to those entries.
+#[derive(Debug, Clone)]
+pub struct SignatureVerdicts {
+    entries_hash: Hash32,
+    valid: Vec<bool>,
+}
+
+impl SignatureVerdicts {
+    /// Verifies every entry's signature, splitting the entries over `threads` threads (at least
+    /// one). Same verdicts for any number of threads.
+    pub fn compute(entries: &[SignedEntry], threads: usize) -> Self {
+        let threads = threads.clamp(1, 64);
+        let chunk = entries.len().div_ceil(threads).max(1);
+        let valid = if threads == 1 || entries.len() < 64 {
+            let mut cache = KeyCache::default();
+            entries.iter().map(|e| cache.verify_entry(e)).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = entries
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || {
+                            let mut cache = KeyCache::default();
+                            part.iter()
+                                .map(|e| cache.verify_entry(e))
+                                .collect::<Vec<bool>>()
+                        })
+                    })
+                    .collect();
+                // A panicking verifier thread counts as "not verified": execution then verifies
+                // those entries itself.
+                handles
+                    .into_iter()
+                    .zip(entries.chunks(chunk))
+                    .flat_map(|(h, part)| h.join().unwrap_or_else(|_| vec![false; part.len()]))
+                    .collect()
+            })
+        };
+        SignatureVerdicts {
+            entries_hash: crate::block::entries_hash(entries),
+            valid,
+        }
+    }
+
+    /// The verdicts, if they were computed for exactly `entries`.
+    pub(crate) fn for_entries(&self, entries: &[SignedEntry]) -> Option<&[bool]> {
+        (self.valid.len() == entries.len()
+            && self.entries_hash == crate::block::entries_hash(entries))
+        .then_some(self.valid.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::{Body, DocumentRef};
+    use crate::receipt::{VerificationOutcome, VerificationReceipt};
+    use crate::testkit::TestNetwork;
+
+    fn entries(n: u64) -> Vec<SignedEntry> {
+        let mut net = TestNetwork::pilot();
+        (0..n)
+            .map(|i| {
+                let body = Body::Verification(VerificationReceipt {
+                    subject: DocumentRef::Ebl {
+                        id: Hash32::sha256(&i.to_be_bytes()),
+                    },
+                    outcome: VerificationOutcome::Verified,
+                    purpose: "TEST".into(),
+                    detail: String::new(),
+                });
+                net.sign(if i % 2 == 0 { "SGSW" } else { "BANK" }, body)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn verdicts_are_the_same_on_one_or_many_threads() {
+        let mut list = entries(130);
+        list[7].signature.0[0] ^= 1;
+        list[99].signature.0[63] ^= 0x10;
+        let one = SignatureVerdicts::compute(&list, 1);
+        let four = SignatureVerdicts::compute(&list, 4);
+        assert_eq!(one.valid, four.valid);
+        let bad: Vec<usize> = one
+            .valid
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !**v)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(bad, vec![7, 99]);
+    }
+
+    #[test]
+    fn verdicts_do_not_apply_to_other_entries() {
+        let list = entries(3);
+        let verdicts = SignatureVerdicts::compute(&list, 2);
+        assert!(verdicts.for_entries(&list).is_some());
+        assert!(verdicts.for_entries(&list[..2]).is_none());
+        let mut other = list.clone();
+        other[1].signature.0[0] ^= 1;
+        assert!(verdicts.for_entries(&other).is_none());
+    }
+
+    #[test]
+    fn a_cached_key_gives_the_strict_verdict() {
+        let list = entries(4);
+        let mut cache = KeyCache::default();
+        for e in &list {
+            assert!(cache.verify_entry(e));
+            assert_eq!(
+                e.entry
+                    .signer
+                    .verify(&e.entry.signing_payload(), &e.signature),
+                Ok(())
+            );
+        }
+        let mut bad = list[0].clone();
+        bad.signature.0[10] ^= 4;
+        assert!(!cache.verify_entry(&bad));
+    }
+}
