@@ -1,5 +1,5 @@
 //! Certificate ISSUE: field bounds, IMO check digits, dates, authority and UTN uniqueness
-//! (specs/sections/60-certificates.md R60–R68).
+//! (specs/protocol.md R60–R68).
 
 #[path = "cert_support/mod.rs"]
 mod support;

@@ -1,5 +1,5 @@
 //! SUSPEND, REINSTATE, WITHDRAW, SUPERSEDE, and status at past times
-//! (specs/sections/60-certificates.md R69–R70, R75–R79).
+//! (specs/protocol.md R69–R70, R75–R79).
 
 #[path = "cert_support/mod.rs"]
 mod support;

@@ -1,5 +1,5 @@
 //! ENDORSE and EXTEND: survey windows, renewal endorsements and extension limits
-//! (specs/sections/60-certificates.md R64, R69–R74).
+//! (specs/protocol.md R64, R69–R74).
 
 #[path = "cert_support/mod.rs"]
 mod support;

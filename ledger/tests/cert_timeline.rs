@@ -1,5 +1,5 @@
 //! A certificate's status over its five years, with and without annual endorsements
-//! (specs/sections/60-certificates.md R72, R79).
+//! (specs/protocol.md R72, R79).
 
 #[path = "cert_support/mod.rs"]
 mod support;

@@ -1,5 +1,5 @@
 //! Electronic bills of lading: records and the rules of every action (specs/protocol.md R30–R59,
-//! written out in specs/sections/30-ebl.md).
+//! written out in specs/protocol.md).
 //!
 //! # Design
 //!

@@ -12,7 +12,7 @@ use crate::ids::OrgId;
 use crate::state::{EntryContext, keys};
 use crate::time::Timestamp;
 
-/// Where an eBL stands (specs/sections/30-ebl.md, state machine).
+/// Where an eBL stands (specs/protocol.md, state machine).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EblStatus {

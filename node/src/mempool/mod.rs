@@ -1,5 +1,5 @@
 //! The mempool: a bounded, deduplicated pool of signed entries, ordered per signer sequence,
-//! batch-verified before admission (specs/sections/45-mempool.md, R100–R109).
+//! batch-verified before admission (specs/protocol.md, R100–R109).
 //!
 //! # Design
 //!
