@@ -247,7 +247,7 @@ proptest! {
     })]
 
     #[test]
-    fn random_action_sequences_keep_the_ebl_invariants(
+    fn random_action_sequences_keep_the_ebl_invariants_and_reject_replays(
         kind in 0usize..4,
         consignee in 0usize..4,
         blocks in prop::collection::vec(prop::collection::vec(step(), 1..4), 1..16),
@@ -270,7 +270,17 @@ proptest! {
                 targets.push(id);
                 entries.push(net.sign(&actor, body));
             }
+            let replay = entries[0].clone();
             let outcomes = net.commit(entries);
+            // R9: a committed entry submitted again is a replay and changes no record.
+            let after: Vec<Option<EblRecord>> = docs.iter().map(|d| load(&net, *d)).collect();
+            let replayed = net.commit(vec![replay]);
+            prop_assert!(
+                matches!(&replayed[0], Outcome::Failed { code, .. } if code == "REPLAY"),
+                "{:?}", replayed
+            );
+            let unchanged: Vec<Option<EblRecord>> = docs.iter().map(|d| load(&net, *d)).collect();
+            prop_assert_eq!(after, unchanged);
             for (i, old) in before.iter().enumerate() {
                 let Some(old) = old else { continue };
                 let new = load(&net, docs[i]).unwrap();
