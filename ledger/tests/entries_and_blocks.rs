@@ -1,4 +1,4 @@
-//! Genesis and block execution basics (R10–R19).
+//! Genesis, entry envelopes and block execution basics (R1–R19).
 
 use ebl_ledger::block::Outcome;
 use ebl_ledger::entry::{Body, DocumentRef};
@@ -64,4 +64,72 @@ fn precomputed_signature_verdicts_give_the_same_block_as_inline_verification() {
     assert!(
         matches!(&inline.results[2].outcome, Outcome::Failed { code, .. } if code == "BAD_SIGNATURE")
     );
+}
+
+fn sequence_of(net: &TestNetwork, party: &str) -> u64 {
+    let key = ebl_ledger::crypto::PublicKey::from(net.party(party).key.verifying_key());
+    net.ledger.next_sequence(&key).unwrap()
+}
+
+#[test]
+fn an_entry_for_another_chain_is_rejected_and_consumes_nothing() {
+    let mut net = TestNetwork::pilot();
+    let key = net.party("SGSW").key.clone();
+    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    entry.chain.chain_id = "ebl-other-1".into();
+    let result = net.submit_entry(entry.sign(&key));
+    assert_eq!(result, Err("WRONG_CHAIN".to_string()));
+    assert_eq!(sequence_of(&net, "SGSW"), 0);
+}
+
+#[test]
+fn an_entry_signed_for_another_genesis_is_rejected() {
+    let mut net = TestNetwork::pilot();
+    let key = net.party("SGSW").key.clone();
+    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    entry.chain.genesis_hash = Hash32::sha256(b"another genesis");
+    assert_eq!(
+        net.submit_entry(entry.sign(&key)),
+        Err("WRONG_CHAIN".to_string())
+    );
+}
+
+#[test]
+fn a_bad_signature_is_rejected_and_consumes_nothing() {
+    let mut net = TestNetwork::pilot();
+    let mut entry = net.sign("SGSW", receipt_for_unknown_document());
+    entry.signature.0[0] ^= 1;
+    assert_eq!(net.submit_entry(entry), Err("BAD_SIGNATURE".to_string()));
+    assert_eq!(sequence_of(&net, "SGSW"), 0);
+}
+
+#[test]
+fn a_remark_over_1_kib_is_rejected_and_one_of_1_kib_is_accepted() {
+    let mut net = TestNetwork::pilot();
+    let key = net.party("SGSW").key.clone();
+    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    entry.remark = Some(vec![7; 1025]);
+    assert_eq!(
+        net.submit_entry(entry.clone().sign(&key)),
+        Err("REMARK_TOO_LARGE".to_string())
+    );
+    entry.remark = Some(vec![7; 1024]);
+    // Within bounds the entry reaches its rules (the document is unknown).
+    assert_eq!(
+        net.submit_entry(entry.sign(&key)),
+        Err("UNKNOWN_DOCUMENT".to_string())
+    );
+}
+
+#[test]
+fn an_entry_ahead_of_its_sequence_is_a_gap() {
+    let mut net = TestNetwork::pilot();
+    let key = net.party("SGSW").key.clone();
+    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    entry.sequence = 5;
+    assert_eq!(
+        net.submit_entry(entry.sign(&key)),
+        Err("SEQUENCE_GAP".to_string())
+    );
+    assert_eq!(sequence_of(&net, "SGSW"), 0);
 }
