@@ -148,7 +148,7 @@ mod tests {
         let verdicts = SignatureVerdicts::compute(&list, 2);
         assert!(verdicts.for_entries(&list).is_some());
         assert!(verdicts.for_entries(&list[..2]).is_none());
-        let mut other = list.clone();
+        let mut other = list;
         other[1].signature.0[0] ^= 1;
         assert!(verdicts.for_entries(&other).is_none());
     }

@@ -66,6 +66,7 @@ fn precomputed_signature_verdicts_give_the_same_block_as_inline_verification() {
     );
 }
 
+#[allow(clippy::unwrap_used)]
 fn sequence_of(net: &TestNetwork, party: &str) -> u64 {
     let key = ebl_ledger::crypto::PublicKey::from(net.party(party).key.verifying_key());
     net.ledger.next_sequence(&key).unwrap()
