@@ -96,6 +96,41 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// Every action kind, in declaration order.
+    pub const ALL: [ActionKind; 28] = {
+        use ActionKind::*;
+        [
+            EblIssue,
+            EblTransfer,
+            EblEndorse,
+            EblEndorseToOrder,
+            EblBlankEndorse,
+            EblNominate,
+            EblReject,
+            EblSign,
+            EblSurrenderForDelivery,
+            EblSurrenderForAmendment,
+            EblAcceptSurrender,
+            EblRejectSurrender,
+            EblAmend,
+            EblSplit,
+            EblCombine,
+            EblVoid,
+            CertIssue,
+            CertEndorse,
+            CertExtend,
+            CertSuspend,
+            CertReinstate,
+            CertWithdraw,
+            CertSupersede,
+            RecordVerification,
+            GrantCreate,
+            GrantRevoke,
+            GovernancePropose,
+            GovernanceVote,
+        ]
+    };
+
     /// The DCSA-style code shown in history and APIs.
     pub fn code(self) -> &'static str {
         use ActionKind::*;
@@ -137,24 +172,7 @@ impl Body {
     pub fn action_kind(&self) -> ActionKind {
         use ActionKind as K;
         match self {
-            Body::Ebl(a) => match a {
-                EblAction::Issue(_) => K::EblIssue,
-                EblAction::Transfer { .. } => K::EblTransfer,
-                EblAction::Endorse { .. } => K::EblEndorse,
-                EblAction::EndorseToOrder { .. } => K::EblEndorseToOrder,
-                EblAction::BlankEndorse { .. } => K::EblBlankEndorse,
-                EblAction::Nominate { .. } => K::EblNominate,
-                EblAction::Reject { .. } => K::EblReject,
-                EblAction::Sign { .. } => K::EblSign,
-                EblAction::SurrenderForDelivery { .. } => K::EblSurrenderForDelivery,
-                EblAction::SurrenderForAmendment { .. } => K::EblSurrenderForAmendment,
-                EblAction::AcceptSurrender { .. } => K::EblAcceptSurrender,
-                EblAction::RejectSurrender { .. } => K::EblRejectSurrender,
-                EblAction::Amend { .. } => K::EblAmend,
-                EblAction::Split { .. } => K::EblSplit,
-                EblAction::Combine { .. } => K::EblCombine,
-                EblAction::Void { .. } => K::EblVoid,
-            },
+            Body::Ebl(a) => a.action_kind(),
             Body::Certificate(a) => match a {
                 CertAction::Issue(_) => K::CertIssue,
                 CertAction::Endorse { .. } => K::CertEndorse,

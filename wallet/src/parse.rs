@@ -10,40 +10,8 @@ use ebl_ledger::identity::Role;
 use ebl_ledger::ids::OrgId;
 use ebl_ledger::time::{CalendarDate, Timestamp};
 
-/// Every action kind, for parsing grant actions (kept in step with `ActionKind` by a test).
-pub const ALL_ACTIONS: [ActionKind; 28] = {
-    use ActionKind::*;
-    [
-        EblIssue,
-        EblTransfer,
-        EblEndorse,
-        EblEndorseToOrder,
-        EblBlankEndorse,
-        EblNominate,
-        EblReject,
-        EblSign,
-        EblSurrenderForDelivery,
-        EblSurrenderForAmendment,
-        EblAcceptSurrender,
-        EblRejectSurrender,
-        EblAmend,
-        EblSplit,
-        EblCombine,
-        EblVoid,
-        CertIssue,
-        CertEndorse,
-        CertExtend,
-        CertSuspend,
-        CertReinstate,
-        CertWithdraw,
-        CertSupersede,
-        RecordVerification,
-        GrantCreate,
-        GrantRevoke,
-        GovernancePropose,
-        GovernanceVote,
-    ]
-};
+/// Every action kind, for parsing grant actions.
+pub const ALL_ACTIONS: [ActionKind; 28] = ActionKind::ALL;
 
 /// 64 hex digits (a document id, entry id, grant id, proposal id or genesis hash).
 pub fn hash32(text: &str) -> Result<Hash32, String> {
