@@ -1,18 +1,20 @@
-//! The pilot's steps; each checks what the ledger answered and stops at the first surprise.
+//! The China–Singapore pilot walk-through on one ledger (the `pilot` example and a test run it):
+//! each step checks what the ledger answered and stops at the first surprise.
+#![allow(clippy::print_stdout)]
 
-use ebl_ledger::block::Outcome;
-use ebl_ledger::cert::{
+use crate::block::Outcome;
+use crate::cert::{
     CertAction, CertificateIssue, CertificateKind, CertificateRecord, CertificateRef, Endorsement,
     EndorsementKind, Ship,
 };
-use ebl_ledger::ebl::{EblAction, EblIssue, EblRecord, EblType};
-use ebl_ledger::entry::{ActionKind, Body, DocumentRef};
-use ebl_ledger::identity::{DocumentKind, GrantAction, GrantTerms, Grantee};
-use ebl_ledger::receipt::{VerificationOutcome, VerificationReceipt};
-use ebl_ledger::state::keys;
-use ebl_ledger::storage::Storage;
-use ebl_ledger::testkit::TestNetwork;
-use ebl_ledger::time::Timestamp;
+use crate::ebl::{EblAction, EblIssue, EblRecord, EblType};
+use crate::entry::{ActionKind, Body, DocumentRef};
+use crate::identity::{DocumentKind, GrantAction, GrantTerms, Grantee};
+use crate::receipt::{VerificationOutcome, VerificationReceipt};
+use crate::state::keys;
+use crate::storage::Storage;
+use crate::testkit::TestNetwork;
+use crate::time::Timestamp;
 
 const SAMPLE: &str = include_str!("dcsa-issuance-request.json");
 
@@ -30,26 +32,26 @@ fn expect_ok<S: Storage>(
     Ok(())
 }
 
-fn ebl<S: Storage>(net: &Net<S>, id: &ebl_ledger::hash::DocumentId) -> Result<EblRecord, String> {
+fn ebl<S: Storage>(net: &Net<S>, id: &crate::hash::DocumentId) -> Result<EblRecord, String> {
     net.ledger
         .get::<EblRecord>(&keys::ebl(id))
         .map_err(|e| e.to_string())?
         .ok_or("eBL missing".into())
 }
 
-/// Runs every step.
+/// Runs every step, printing what happens.
 pub fn run<S: Storage>(net: &mut Net<S>) -> Result<(), String> {
     let id = bill_of_lading(net)?;
     certificate(net)?;
     proof(net, &id)
 }
 
-fn bill_of_lading<S: Storage>(net: &mut Net<S>) -> Result<ebl_ledger::hash::DocumentId, String> {
+fn bill_of_lading<S: Storage>(net: &mut Net<S>) -> Result<crate::hash::DocumentId, String> {
     println!("\n1. The carrier issues a to-order eBL from its DCSA document");
     let mut request: serde_json::Value = serde_json::from_str(SAMPLE).map_err(|e| e.to_string())?;
     let reference = format!("PILOT{:015}", net.ledger.head().height);
     request["document"]["transportDocumentReference"] = reference.clone().into();
-    let id = ebl_ledger::docid::document_id(&request["document"]).map_err(|e| e.to_string())?;
+    let id = crate::docid::document_id(&request["document"]).map_err(|e| e.to_string())?;
     println!("  transportDocumentReference {reference}, transportDocumentChecksum {id}");
     let issue = EblIssue {
         document: id,
@@ -265,7 +267,7 @@ fn certificate<S: Storage>(net: &mut Net<S>) -> Result<(), String> {
     )
 }
 
-fn proof<S: Storage>(net: &Net<S>, id: &ebl_ledger::hash::DocumentId) -> Result<(), String> {
+fn proof<S: Storage>(net: &Net<S>, id: &crate::hash::DocumentId) -> Result<(), String> {
     println!("\n8. A proof of the eBL record against the last block's state root, checked offline");
     let proof = net
         .ledger

@@ -8,8 +8,6 @@
 //! Until the validator node exists (issue 3), blocks are made here, in one process.
 #![allow(clippy::print_stdout, clippy::expect_used)]
 
-mod steps;
-
 use std::process::ExitCode;
 
 use ebl_ledger::storage::RocksStore;
@@ -35,7 +33,7 @@ fn main() -> ExitCode {
         net.ledger.head().height,
         net.state_root()
     );
-    match steps::run(&mut net) {
+    match ebl_ledger::testkit::pilot::run(&mut net) {
         Ok(()) => {
             println!(
                 "\npilot complete: height {}, state root {}",
