@@ -68,5 +68,8 @@ pub fn router(node: Arc<dyn NodeApi>, config: GatewayConfig) -> Router {
         config: Arc::new(config),
         limiter: Arc::new(limiter),
     };
-    routes::build(state).layer(DefaultBodyLimit::max(body_limit))
+    routes::build(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        // Logs each request's method, path, status and latency (never bodies or keys).
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }

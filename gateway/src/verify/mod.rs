@@ -6,53 +6,22 @@
 use axum::Json;
 use axum::extract::State;
 use ebl_ledger::cert::CertificateStatus;
-use ebl_ledger::ebl::{EblRecord, EblStatus};
+use ebl_ledger::ebl::EblRecord;
 use ebl_ledger::hash::DocumentId;
-use ebl_ledger::identity::{Organisation, Role};
-use ebl_ledger::ids::OrgId;
+use ebl_ledger::identity::Role;
 use ebl_ledger::state::keys;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
+
+mod checks;
+
+use checks::{Verdict, check, holder_check, issuer_check, organisation, result_json, status_check};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::records;
 use crate::routes::documents::{certificate_ref, judge_time, load_certificate};
-
-/// Outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Verdict {
-    /// The check passed.
-    Pass,
-    /// Passed with a caveat the verifier should read.
-    Warning,
-    /// The check failed.
-    Fail,
-}
-
-/// One check's result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    /// INTEGRITY, STATUS, ISSUER or HOLDER.
-    pub check: &'static str,
-    /// Verdict.
-    pub result: Verdict,
-    /// Stable code.
-    pub code: String,
-    /// Human sentence.
-    pub message: String,
-}
-
-fn check(name: &'static str, result: Verdict, code: &str, message: String) -> Check {
-    Check {
-        check: name,
-        result,
-        code: code.into(),
-        message,
-    }
-}
 
 /// Query of `POST /v1/verify`.
 #[derive(Debug, Deserialize)]
@@ -74,106 +43,6 @@ fn transport_document(body: Value) -> Value {
         }
         other => other,
     }
-}
-
-fn overall(checks: &[Check]) -> &'static str {
-    if checks.iter().any(|c| c.result == Verdict::Fail) {
-        "FAILED"
-    } else if checks.iter().any(|c| c.result == Verdict::Warning) {
-        "INCONCLUSIVE"
-    } else {
-        "VERIFIED"
-    }
-}
-
-async fn organisation(state: &AppState, org: &OrgId) -> ApiResult<Option<Organisation>> {
-    records::get::<Organisation>(state, keys::organisation(org)).await
-}
-
-fn issuer_check(org: Option<&Organisation>, id: &OrgId, role: Role) -> Check {
-    let Some(o) = org else {
-        return check(
-            "ISSUER",
-            Verdict::Fail,
-            "UNKNOWN_ORGANISATION",
-            format!("The issuer {id} is not a member organisation."),
-        );
-    };
-    let roles: Vec<&str> = o.roles.iter().map(|r| r.code()).collect();
-    let who = format!(
-        "{} ({}, {}, roles {})",
-        o.name,
-        o.id,
-        o.country,
-        roles.join(", ")
-    );
-    if !o.has_role(role) {
-        return check(
-            "ISSUER",
-            Verdict::Fail,
-            "MISSING_ROLE",
-            format!("Issued by {who}, which lacks the {} role.", role.code()),
-        );
-    }
-    if o.revoked_at_height.is_some() {
-        return check(
-            "ISSUER",
-            Verdict::Warning,
-            "ORGANISATION_REVOKED",
-            format!("Issued by {who}, whose membership has since been revoked."),
-        );
-    }
-    check(
-        "ISSUER",
-        Verdict::Pass,
-        "ISSUER_OK",
-        format!("Issued by {who}, a member with a certificate from the consortium CA."),
-    )
-}
-
-fn status_check(r: &EblRecord) -> Check {
-    let code = r.status.code();
-    match r.status {
-        EblStatus::Active => check("STATUS", Verdict::Pass, code, "The eBL is active.".into()),
-        s if s.is_closed() => check(
-            "STATUS",
-            Verdict::Fail,
-            code,
-            format!("The eBL is closed ({code}); it no longer carries title."),
-        ),
-        _ => check(
-            "STATUS",
-            Verdict::Warning,
-            code,
-            format!("A surrender is in progress ({code})."),
-        ),
-    }
-}
-
-async fn holder_check(state: &AppState, r: &EblRecord, expected: Option<&str>) -> ApiResult<Check> {
-    let holder = r.holder();
-    let name = organisation(state, holder)
-        .await?
-        .map_or_else(|| holder.0.clone(), |o| format!("{} ({})", o.name, o.id));
-    let title = if r.holder_has_title() {
-        "with title"
-    } else {
-        "without title (the endorsee is another party)"
-    };
-    Ok(match expected {
-        Some(e) if e != holder.as_str() => check(
-            "HOLDER",
-            Verdict::Fail,
-            "HOLDER_MISMATCH",
-            format!("The eBL is held by {name}, not by {e}."),
-        ),
-        _ => check(
-            "HOLDER",
-            Verdict::Pass,
-            "HOLDER_OK",
-            format!("The eBL is held by {name}, {title}."),
-        ),
-    })
 }
 
 async fn verify_document(
@@ -222,14 +91,6 @@ async fn verify_document(
     ));
     checks.push(holder_check(state, &record, expected).await?);
     Ok(result_json("EBL", &id.to_hex(), &checks))
-}
-
-fn result_json(kind: &str, subject: &str, checks: &[Check]) -> Value {
-    serde_json::json!({
-        "subject": { "type": kind, "id": subject },
-        "outcome": overall(checks),
-        "checks": checks,
-    })
 }
 
 async fn verify_certificate(
