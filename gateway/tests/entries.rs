@@ -46,6 +46,9 @@ async fn a_pending_entry_is_never_reported_final_before_the_node_says_so() {
         (202, Some("pending"))
     );
 
+    let waited = get(&app, &format!("/v1/entries/{id}?wait=final&timeout_ms=20")).await;
+    assert_eq!(waited.body["status"], "pending");
+
     let flusher = node.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -60,6 +63,8 @@ async fn a_pending_entry_is_never_reported_final_before_the_node_says_so() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["status"], "final");
     assert_eq!(reply.body["height"], 1);
+    let waited = get(&app, &format!("/v1/entries/{id}?wait=final&timeout_ms=20")).await;
+    assert_eq!(waited.body["status"], "final");
 }
 
 #[tokio::test]

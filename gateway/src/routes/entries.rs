@@ -141,13 +141,18 @@ pub async fn submit(
     Ok((code, Json(status_view(&id, &status))).into_response())
 }
 
-/// `GET /v1/entries/{id}`.
+/// `GET /v1/entries/{id}`, optionally `?wait=final&timeout_ms=..` (bounded like submission).
 pub async fn status(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
 ) -> ApiResult<Json<Value>> {
     let id = parse_hash("entry id", &id)?;
-    match state.node.entry_status(id).await? {
+    let status = match wait_for(&state, &query)? {
+        Some(timeout) => state.node.wait_final(id, timeout).await?,
+        None => state.node.entry_status(id).await?,
+    };
+    match status {
         EntryStatus::Unknown => Err(ApiError::not_found(
             "UNKNOWN_ENTRY",
             "no entry with this id is known to the node",
