@@ -95,3 +95,24 @@ async fn a_key_over_its_rate_gets_429_with_retry_after() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_submit_only_key_cannot_read() {
+    let config =
+        GatewayConfig::with_keys([ApiKey::from_secret("s", "only-submit", &[Scope::Submit])]);
+    let (_, app) = app_with(config);
+    send(&app, Method::GET, "/v1/status", "only-submit", None)
+        .await
+        .assert_problem(403, "MISSING_SCOPE");
+}
+
+#[tokio::test]
+async fn a_malformed_authorization_header_is_401() {
+    let (_, app) = app();
+    let request = Request::get("/v1/status")
+        .header("authorization", format!("Basic {READ}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 401);
+}
