@@ -1,1 +1,75 @@
-//! HTTP gateway for legacy systems: REST/JSON, DCSA endpoints, verification page and events (issue 4; not built yet).
+//! HTTP gateway for legacy systems: REST/JSON queries, entry submission, verification and
+//! offline proofs over a node's [`NodeApi`].
+//!
+//! # Design
+//!
+//! - The gateway never depends on the node: it defines [`NodeApi`] (object-safe, boxed futures)
+//!   and the node implements it and mounts [`router`]. Decisions in ADR 0009.
+//! - Every route is under `/v1` and described in `specs/openapi.yaml`, served as JSON at
+//!   `/v1/openapi.json`; a test checks that the router and the spec name the same routes.
+//! - Errors are RFC 9457 problem+json with stable codes ([`error::ApiError`]); client mistakes
+//!   are 4xx, internal errors are logged and returned as a bare 500.
+//! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`) and a per-key token
+//!   bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
+//! - "Final" is reported only when the node says so; submission is idempotent by entry id.
+//!
+//! # Example
+//!
+//! ```ignore
+//! let app = ebl_gateway::router(node, GatewayConfig::with_keys([key]));
+//! axum::serve(listener, app).await?;
+//! ```
+
+pub mod auth;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod node;
+pub mod openapi;
+pub mod ratelimit;
+pub(crate) mod records;
+pub(crate) mod routes;
+pub mod verify;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+
+pub use config::{ApiKey, GatewayConfig, RateLimit, Scope};
+pub use node::{ChainStatus, EntryStatus, NodeApi, NodeError, ProvenRecord, SubmitOutcome};
+pub use routes::route_table;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    /// The node.
+    pub node: Arc<dyn NodeApi>,
+    /// Configuration.
+    pub config: Arc<GatewayConfig>,
+    /// Per-key buckets.
+    pub limiter: Arc<ratelimit::RateLimiter>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+/// The gateway's router over `node`.
+pub fn router(node: Arc<dyn NodeApi>, config: GatewayConfig) -> Router {
+    let max_keys = config.api_keys.len().max(1);
+    let limiter = ratelimit::RateLimiter::new(config.rate_limit, max_keys);
+    let body_limit = config.body_limit;
+    let state = AppState {
+        node,
+        config: Arc::new(config),
+        limiter: Arc::new(limiter),
+    };
+    routes::build(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        // Logs each request's method, path, status and latency (never bodies or keys).
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}

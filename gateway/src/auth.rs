@@ -1,0 +1,87 @@
+//! API keys and rate limits: `Authorization: Bearer <key>` or `X-API-Key: <key>`, looked up by
+//! SHA-256; 401 without a known key, 403 without the scope, 429 over the key's rate.
+
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::config::{ApiKey, Scope, hash_secret};
+use crate::error::ApiError;
+
+/// The authenticated caller, available to handlers as an extension.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Key name from the configuration.
+    pub name: String,
+}
+
+fn presented_secret(headers: &HeaderMap) -> Option<&str> {
+    if let Some(v) = headers.get("x-api-key") {
+        return v.to_str().ok();
+    }
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = auth.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn authenticate<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a ApiKey, ApiError> {
+    let unauthenticated = |detail: &str| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            detail.to_string(),
+        )
+    };
+    let secret = presented_secret(headers).ok_or_else(|| {
+        unauthenticated("send an API key as `Authorization: Bearer <key>` or `X-API-Key`")
+    })?;
+    state
+        .config
+        .api_keys
+        .get(&hash_secret(secret))
+        .ok_or_else(|| unauthenticated("the API key is not known"))
+}
+
+/// Middleware: authenticates, checks `scope`, then takes a rate-limit token.
+pub async fn require(
+    State((state, scope)): State<(AppState, Scope)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let key = match authenticate(&state, request.headers()) {
+        Ok(key) => key,
+        Err(e) => {
+            let mut response = e.into_response();
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+            return response;
+        }
+    };
+    if !key.allows(scope) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "MISSING_SCOPE",
+            format!("this API key lacks the `{}` scope", scope.name()),
+        )
+        .into_response();
+    }
+    if let Err(wait) = state.limiter.check(key.secret_sha256, Instant::now()) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many requests for this API key; retry after the indicated delay",
+        );
+        e.retry_after = Some(wait.as_secs().saturating_add(1));
+        return e.into_response();
+    }
+    request.extensions_mut().insert(Caller {
+        name: key.name.clone(),
+    });
+    next.run(request).await
+}

@@ -1,0 +1,122 @@
+//! Gateway configuration, passed in by the node: API keys (stored as SHA-256 hashes), limits.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// Queries, verification and proofs.
+    Read,
+    /// Submitting signed entries.
+    Submit,
+    /// Custodial signing (not in this slice; reserved).
+    Custodial,
+    /// Everything, including administration.
+    Admin,
+}
+
+impl Scope {
+    /// The scope's name in configuration and errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Submit => "submit",
+            Scope::Custodial => "custodial",
+            Scope::Admin => "admin",
+        }
+    }
+
+    /// Parses a scope name.
+    pub fn from_name(name: &str) -> Option<Scope> {
+        [Scope::Read, Scope::Submit, Scope::Custodial, Scope::Admin]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+}
+
+/// One API key: a name for logs, the SHA-256 of the secret and its scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// Who holds the key (logged, never the secret).
+    pub name: String,
+    /// SHA-256 of the secret as sent by the client.
+    pub secret_sha256: [u8; 32],
+    /// Scopes; `Admin` implies every other scope.
+    pub scopes: Vec<Scope>,
+}
+
+impl ApiKey {
+    /// A key from its clear secret (for tests and provisioning tools; configs store the hash).
+    pub fn from_secret(name: &str, secret: &str, scopes: &[Scope]) -> Self {
+        ApiKey {
+            name: name.into(),
+            secret_sha256: hash_secret(secret),
+            scopes: scopes.to_vec(),
+        }
+    }
+
+    /// Whether the key has `scope`.
+    pub fn allows(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope) || self.scopes.contains(&Scope::Admin)
+    }
+}
+
+/// SHA-256 of an API key secret.
+pub fn hash_secret(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Token bucket per key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Requests a key may make at once.
+    pub burst: u32,
+    /// Tokens added per second.
+    pub per_second: f64,
+}
+
+/// Everything the gateway is configured with.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// Accepted keys, by SHA-256 of the secret.
+    pub api_keys: BTreeMap<[u8; 32], ApiKey>,
+    /// Per-key rate limit.
+    pub rate_limit: RateLimit,
+    /// Largest request body (413 above).
+    pub body_limit: usize,
+    /// Longest a request may take (including `?wait=final`).
+    pub request_timeout: Duration,
+    /// Longest `?wait=final` may wait.
+    pub max_wait: Duration,
+    /// Largest number of records a list or scan returns.
+    pub max_list: usize,
+}
+
+impl GatewayConfig {
+    /// A configuration with these keys and the default limits.
+    pub fn with_keys(keys: impl IntoIterator<Item = ApiKey>) -> Self {
+        GatewayConfig {
+            api_keys: keys.into_iter().map(|k| (k.secret_sha256, k)).collect(),
+            ..GatewayConfig::default()
+        }
+    }
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            api_keys: BTreeMap::new(),
+            rate_limit: RateLimit {
+                burst: 50,
+                per_second: 20.0,
+            },
+            body_limit: 256 * 1024,
+            request_timeout: Duration::from_secs(35),
+            max_wait: Duration::from_secs(30),
+            max_list: 1000,
+        }
+    }
+}

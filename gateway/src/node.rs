@@ -1,0 +1,147 @@
+//! [`NodeApi`]: everything the gateway needs from a node, defined here so that the gateway never
+//! depends on the node (the node implements this trait and mounts the router).
+//!
+//! # Design
+//!
+//! The trait is object-safe (`Arc<dyn NodeApi>`): every async method returns a boxed
+//! [`NodeFuture`], so the router has one concrete state type and the node can hand over any
+//! implementation without making the gateway generic. Reads return raw record bytes; the gateway
+//! decodes them with `ebl_ledger::codec::decode_stored` and the keys of `ebl_ledger::state::keys`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ebl_ledger::block::BlockHeader;
+use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::entry::{ChainRef, SignedEntry};
+use ebl_ledger::hash::{BlockHash, EntryId};
+use ebl_ledger::identity::Validator;
+use ebl_ledger::state::tree::RecordProof;
+use ebl_ledger::storage::{Record, StoredBlock};
+use ebl_ledger::time::Timestamp;
+use tokio::sync::broadcast;
+
+/// A boxed, sendable future returned by [`NodeApi`] methods.
+pub type NodeFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, NodeError>> + Send + 'a>>;
+
+/// Why the node could not answer. Never caused by client input: the gateway answers 503/500.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NodeError {
+    /// The node is starting, syncing or shutting down.
+    #[error("node unavailable: {0}")]
+    Unavailable(String),
+    /// Storage or another internal failure.
+    #[error("node internal error: {0}")]
+    Internal(String),
+}
+
+/// What the node did with a submitted entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Admitted to the mempool (or already committed by this call); not final yet.
+    Accepted(EntryId),
+    /// The node already knows this entry (pending or committed).
+    Duplicate(EntryId),
+    /// Refused before inclusion, with the ledger's stable code.
+    Rejected {
+        /// Entry id.
+        id: EntryId,
+        /// `RuleError::code()`.
+        code: String,
+        /// Human explanation.
+        message: String,
+    },
+}
+
+/// Where an entry stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryStatus {
+    /// Not known to the node.
+    Unknown,
+    /// In the mempool or in a proposed block that is not final.
+    Pending,
+    /// Final and applied.
+    Final {
+        /// Block height.
+        height: u64,
+    },
+    /// Final but failed: only its sequence number (if valid) was consumed.
+    Failed {
+        /// Block height.
+        height: u64,
+        /// `RuleError::code()`.
+        code: String,
+        /// Human explanation.
+        message: String,
+    },
+    /// Refused by the mempool; never in a block.
+    Rejected {
+        /// `RuleError::code()`.
+        code: String,
+        /// Human explanation.
+        message: String,
+    },
+}
+
+impl EntryStatus {
+    /// Whether the status can no longer change.
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, EntryStatus::Pending | EntryStatus::Unknown)
+    }
+}
+
+/// The chain head and the node's view of the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStatus {
+    /// Network.
+    pub chain: ChainRef,
+    /// Height of the last final block.
+    pub height: u64,
+    /// Hash of its header.
+    pub last_block_hash: BlockHash,
+    /// Its block time.
+    pub time: Timestamp,
+    /// Current validator set.
+    pub validators: Vec<Validator>,
+    /// Connected peers.
+    pub peers: u32,
+}
+
+/// A record proven against a final header.
+#[derive(Debug, Clone)]
+pub struct ProvenRecord {
+    /// The header whose `state_root` the proof is against.
+    pub header: BlockHeader,
+    /// The record (or its absence) and its Merkle proof.
+    pub proof: RecordProof,
+    /// The commit certificate of that header (precommit signatures); empty until the node
+    /// provides it.
+    pub commit_certificate: Vec<u8>,
+}
+
+/// The node operations the gateway uses. Implementations must report an entry as final only
+/// once its block is final (> 2/3 of validator power precommitted).
+pub trait NodeApi: Send + Sync + 'static {
+    /// Submits a signed entry (stateless checks and mempool admission).
+    fn submit(&self, entry: SignedEntry) -> NodeFuture<'_, SubmitOutcome>;
+    /// Where an entry stands now.
+    fn entry_status(&self, id: EntryId) -> NodeFuture<'_, EntryStatus>;
+    /// Waits until the entry is settled or `timeout` passes, then returns its status.
+    fn wait_final(&self, id: EntryId, timeout: Duration) -> NodeFuture<'_, EntryStatus>;
+    /// Chain head and network status.
+    fn status(&self) -> NodeFuture<'_, ChainStatus>;
+    /// A state record's bytes at the head.
+    fn get(&self, key: Vec<u8>) -> NodeFuture<'_, Option<Vec<u8>>>;
+    /// State records under `prefix`, in key order, at most `limit`.
+    fn scan(&self, prefix: Vec<u8>, limit: usize) -> NodeFuture<'_, Vec<Record>>;
+    /// A final block with its results.
+    fn block(&self, height: u64) -> NodeFuture<'_, Option<StoredBlock>>;
+    /// A record with its Merkle proof and the header it is proven against.
+    fn prove(&self, key: Vec<u8>) -> NodeFuture<'_, ProvenRecord>;
+    /// The next sequence number of `signer`.
+    fn next_sequence(&self, signer: PublicKey) -> NodeFuture<'_, u64>;
+    /// Headers of blocks as they become final.
+    fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>>;
+}

@@ -1,0 +1,68 @@
+//! Blocks and chain status.
+
+use axum::Json;
+use axum::extract::State;
+use ebl_ledger::block::Outcome;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
+
+/// `GET /v1/status`.
+pub async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let s = state.node.status().await?;
+    Ok(Json(json!({
+        "chain_id": s.chain.chain_id,
+        "genesis_hash": s.chain.genesis_hash.to_hex(),
+        "height": s.height,
+        "last_block_hash": s.last_block_hash.to_hex(),
+        "time": s.time.to_rfc3339(),
+        "validators": s.validators.iter().map(|v| json!({
+            "key": v.key.to_hex(), "operator": v.operator.0, "power": v.power,
+        })).collect::<Vec<_>>(),
+        "peers": s.peers,
+    })))
+}
+
+/// `GET /v1/blocks/{height}`: header, entries (with their bodies as JSON) and results.
+pub async fn block(
+    State(state): State<AppState>,
+    ApiPath(height): ApiPath<u64>,
+) -> ApiResult<Json<Value>> {
+    let stored =
+        state.node.block(height).await?.ok_or_else(|| {
+            ApiError::not_found("UNKNOWN_BLOCK", format!("no final block {height}"))
+        })?;
+    let header = &stored.block.header;
+    let entries: Vec<Value> = stored
+        .block
+        .entries
+        .iter()
+        .zip(&stored.results)
+        .map(|(e, r)| {
+            let (status, code) = match &r.outcome {
+                Outcome::Applied => ("APPLIED", None),
+                Outcome::Failed { code, .. } => ("FAILED", Some(code.clone())),
+            };
+            json!({
+                "id": e.id().to_hex(),
+                "signer": e.entry.signer.to_hex(),
+                "sequence": e.entry.sequence,
+                "act_for": e.entry.act_for.as_ref().map(|o| o.0.clone()),
+                "action": e.entry.body.action_kind().code(),
+                "body": e.entry.body,
+                "result": status,
+                "code": code,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "height": header.height,
+        "hash": header.hash().to_hex(),
+        "header": header,
+        "time": header.time.to_rfc3339(),
+        "entries": entries,
+        "commit_certificate": hex::encode(&stored.certificate),
+    })))
+}

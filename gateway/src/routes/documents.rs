@@ -1,0 +1,158 @@
+//! eBL and certificate queries: by id, by carrier reference, by ship, with receipts.
+
+use axum::Json;
+use axum::extract::State;
+use ebl_ledger::cert::{CertificateRecord, CertificateRef};
+use ebl_ledger::ebl::EblRecord;
+use ebl_ledger::entry::DocumentRef;
+use ebl_ledger::hash::DocumentId;
+use ebl_ledger::receipt::ReceiptRecord;
+use ebl_ledger::state::keys;
+use ebl_ledger::time::Timestamp;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{parse_hash, parse_org};
+use crate::AppState;
+use crate::dto::{self, EblView};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::records;
+
+/// Reads an eBL or answers 404 `UNKNOWN_DOCUMENT`.
+pub(crate) async fn load_ebl(state: &AppState, id: &DocumentId) -> ApiResult<EblRecord> {
+    records::get::<EblRecord>(state, keys::ebl(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("UNKNOWN_DOCUMENT", "no eBL with this document id"))
+}
+
+/// Reads a certificate or answers 404 `UNKNOWN_CERTIFICATE`.
+pub(crate) async fn load_certificate(
+    state: &AppState,
+    reference: &CertificateRef,
+) -> ApiResult<CertificateRecord> {
+    records::get::<CertificateRecord>(state, keys::certificate(reference))
+        .await?
+        .ok_or_else(|| ApiError::not_found("UNKNOWN_CERTIFICATE", "no certificate with this UTN"))
+}
+
+/// Parses `administration` and `utn` path segments.
+pub(crate) fn certificate_ref(administration: &str, utn: &str) -> ApiResult<CertificateRef> {
+    Ok(CertificateRef {
+        administration: parse_org(administration)?,
+        utn: utn.to_string(),
+    })
+}
+
+/// Parses an RFC 3339 instant (`?at=`), or 400 `INVALID_QUERY`.
+pub(crate) fn parse_time(text: &str) -> ApiResult<Timestamp> {
+    let bad =
+        || ApiError::bad_request("INVALID_QUERY", format!("`{text}` is not an RFC 3339 time"));
+    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| bad())?;
+    let millis = t.unix_timestamp_nanos() / 1_000_000;
+    u64::try_from(millis).map(Timestamp).map_err(|_| bad())
+}
+
+/// The time a status is judged at: `at` if given, else the head block's time.
+pub(crate) async fn judge_time(state: &AppState, at: Option<&str>) -> ApiResult<Timestamp> {
+    match at {
+        Some(text) => parse_time(text),
+        None => Ok(state.node.status().await?.time),
+    }
+}
+
+/// `GET /v1/ebls/{id}`.
+pub async fn ebl(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<EblView>> {
+    let id = parse_hash("document id", &id)?;
+    Ok(Json(EblView::from(&load_ebl(&state, &id).await?)))
+}
+
+/// Query of `GET /v1/ebls`.
+#[derive(Debug, Deserialize)]
+pub struct ReferenceQuery {
+    carrier: String,
+    reference: String,
+}
+
+/// `GET /v1/ebls?carrier=..&reference=..`.
+pub async fn ebl_by_reference(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ReferenceQuery>,
+) -> ApiResult<Json<EblView>> {
+    let carrier = parse_org(&q.carrier)?;
+    let id = records::get::<DocumentId>(&state, keys::ebl_reference(&carrier, &q.reference))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found("UNKNOWN_DOCUMENT", "no eBL with this carrier and reference")
+        })?;
+    Ok(Json(EblView::from(&load_ebl(&state, &id).await?)))
+}
+
+async fn receipts(state: &AppState, subject: &DocumentRef) -> ApiResult<Json<Value>> {
+    let list = records::scan::<ReceiptRecord>(state, keys::receipt_prefix(subject)).await?;
+    let items: Vec<Value> = list.iter().map(dto::receipt).collect();
+    Ok(Json(json!({ "receipts": items })))
+}
+
+/// `GET /v1/ebls/{id}/receipts`.
+pub async fn ebl_receipts(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_hash("document id", &id)?;
+    load_ebl(&state, &id).await?;
+    receipts(&state, &DocumentRef::Ebl { id }).await
+}
+
+/// Query with an optional instant.
+#[derive(Debug, Deserialize)]
+pub struct AtQuery {
+    at: Option<String>,
+}
+
+/// `GET /v1/certificates/{administration}/{utn}?at=RFC3339`.
+pub async fn certificate(
+    State(state): State<AppState>,
+    ApiPath((administration, utn)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<AtQuery>,
+) -> ApiResult<Json<Value>> {
+    let reference = certificate_ref(&administration, &utn)?;
+    let at = judge_time(&state, q.at.as_deref()).await?;
+    let record = load_certificate(&state, &reference).await?;
+    Ok(Json(dto::certificate(&record, at)))
+}
+
+/// `GET /v1/certificates/{administration}/{utn}/receipts`.
+pub async fn certificate_receipts(
+    State(state): State<AppState>,
+    ApiPath((administration, utn)): ApiPath<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let reference = certificate_ref(&administration, &utn)?;
+    load_certificate(&state, &reference).await?;
+    receipts(&state, &DocumentRef::Certificate(reference)).await
+}
+
+/// `GET /v1/ships/{imo}/certificates?at=RFC3339`.
+pub async fn ship_certificates(
+    State(state): State<AppState>,
+    ApiPath(imo): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AtQuery>,
+) -> ApiResult<Json<Value>> {
+    ebl_ledger::cert::check_imo_number(&imo)
+        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+    let at = judge_time(&state, q.at.as_deref()).await?;
+    let refs =
+        records::scan::<CertificateRef>(&state, keys::certificate_by_imo_prefix(&imo)).await?;
+    let mut items = Vec::with_capacity(refs.len());
+    for reference in &refs {
+        items.push(dto::certificate(
+            &load_certificate(&state, reference).await?,
+            at,
+        ));
+    }
+    Ok(Json(json!({ "imo_number": imo, "certificates": items })))
+}

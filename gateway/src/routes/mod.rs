@@ -1,0 +1,168 @@
+//! The route table: every route is registered through [`Routes::add`], which also records its
+//! method and path, so the OpenAPI test compares the spec with what the router really serves.
+
+mod chain;
+pub(crate) mod documents;
+mod entries;
+mod meta;
+mod orgs;
+mod proofs;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+use crate::AppState;
+use crate::config::Scope;
+use crate::error::ApiError;
+
+struct Routes {
+    router: Router<AppState>,
+    table: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    fn add(mut self, method: &'static str, path: &'static str, r: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, r);
+        self.table.push((method, path));
+        self
+    }
+
+    fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+}
+
+fn public() -> Routes {
+    Routes::new()
+        .add("get", "/health", get(meta::health))
+        .add("get", "/ready", get(meta::ready))
+        .add("get", "/v1/openapi.json", get(meta::openapi))
+}
+
+fn read() -> Routes {
+    Routes::new()
+        .add("get", "/v1/entries/{id}", get(entries::status))
+        .add("get", "/v1/ebls", get(documents::ebl_by_reference))
+        .add("get", "/v1/ebls/{id}", get(documents::ebl))
+        .add(
+            "get",
+            "/v1/ebls/{id}/receipts",
+            get(documents::ebl_receipts),
+        )
+        .add(
+            "get",
+            "/v1/certificates/{administration}/{utn}",
+            get(documents::certificate),
+        )
+        .add(
+            "get",
+            "/v1/certificates/{administration}/{utn}/receipts",
+            get(documents::certificate_receipts),
+        )
+        .add(
+            "get",
+            "/v1/ships/{imo}/certificates",
+            get(documents::ship_certificates),
+        )
+        .add("get", "/v1/organisations", get(orgs::list))
+        .add("get", "/v1/organisations/{id}", get(orgs::one))
+        .add("get", "/v1/grants/{id}", get(orgs::grant))
+        .add("get", "/v1/accounts/{key}/sequence", get(orgs::sequence))
+        .add("get", "/v1/blocks/{height}", get(chain::block))
+        .add("get", "/v1/status", get(chain::status))
+        .add("post", "/v1/verify", post(crate::verify::handler))
+        .add("get", "/v1/proofs/ebls/{id}", get(proofs::ebl))
+        .add(
+            "get",
+            "/v1/proofs/certificates/{administration}/{utn}",
+            get(proofs::certificate),
+        )
+}
+
+fn submit() -> Routes {
+    Routes::new().add("post", "/v1/entries", post(entries::submit))
+}
+
+fn scoped(routes: Routes, state: &AppState, scope: Scope) -> Routes {
+    Routes {
+        router: routes.router.route_layer(from_fn_with_state(
+            (state.clone(), scope),
+            crate::auth::require,
+        )),
+        table: routes.table,
+    }
+}
+
+fn all(state: &AppState) -> Routes {
+    public()
+        .merge(scoped(read(), state, Scope::Read))
+        .merge(scoped(submit(), state, Scope::Submit))
+}
+
+/// Every (method, path) the router serves, in OpenAPI path syntax.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    let mut table = public().table;
+    table.extend(read().table);
+    table.extend(submit().table);
+    table
+}
+
+pub(crate) fn build(state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    all(&state)
+        .router
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(timeout, request_timeout))
+        .with_state(state)
+}
+
+async fn no_route() -> ApiError {
+    ApiError::not_found("NO_ROUTE", "no such route; see /v1/openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this route does not accept that method; see /v1/openapi.json",
+    )
+}
+
+async fn request_timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "REQUEST_TIMEOUT",
+            "the request took longer than the gateway allows",
+        )
+        .into_response(),
+    }
+}
+
+/// Parses a 64-hex-digit id from a path, or 400 with `INVALID_ID`.
+pub(crate) fn parse_hash(what: &str, text: &str) -> Result<ebl_ledger::hash::Hash32, ApiError> {
+    ebl_ledger::hash::Hash32::from_hex(text)
+        .ok_or_else(|| ApiError::bad_request("INVALID_ID", format!("{what} must be 64 hex digits")))
+}
+
+/// Parses an organisation id, or 400 with the ledger's `INVALID_FIELD`.
+pub(crate) fn parse_org(text: &str) -> Result<ebl_ledger::ids::OrgId, ApiError> {
+    ebl_ledger::ids::OrgId::new(text).map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
+}

@@ -1,0 +1,54 @@
+//! Proof bundles: a header, the record bytes and their Merkle proof, checkable offline with
+//! `RecordProof::verify(&header.state_root)`. The commit certificate field is present but empty
+//! until the node fills it (ADR 0009).
+
+use axum::Json;
+use axum::extract::State;
+use ebl_ledger::state::keys;
+use serde_json::{Value, json};
+
+use super::documents::{certificate_ref, load_certificate, load_ebl};
+use super::parse_hash;
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
+
+async fn bundle(state: &AppState, key: Vec<u8>) -> ApiResult<Json<Value>> {
+    let proven = state.node.prove(key).await?;
+    if proven.proof.value.is_none() {
+        // The record was read just before; a missing one now means it changed in between.
+        return Err(ApiError::not_found(
+            "UNKNOWN_DOCUMENT",
+            "the record is not in the proven state",
+        ));
+    }
+    Ok(Json(json!({
+        "header": proven.header,
+        "header_hash": proven.header.hash().to_hex(),
+        "record": proven.proof,
+        "commit_certificate": hex::encode(&proven.commit_certificate),
+        "verify": "decode `record` as ebl_ledger::state::tree::RecordProof and `header` as \
+                   BlockHeader, then RecordProof::verify(&header.state_root); check the commit \
+                   certificate against the validator set (empty until the node provides it)",
+    })))
+}
+
+/// `GET /v1/proofs/ebls/{id}`.
+pub async fn ebl(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_hash("document id", &id)?;
+    load_ebl(&state, &id).await?;
+    bundle(&state, keys::ebl(&id)).await
+}
+
+/// `GET /v1/proofs/certificates/{administration}/{utn}`.
+pub async fn certificate(
+    State(state): State<AppState>,
+    ApiPath((administration, utn)): ApiPath<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let reference = certificate_ref(&administration, &utn)?;
+    load_certificate(&state, &reference).await?;
+    bundle(&state, keys::certificate(&reference)).await
+}

@@ -1,0 +1,255 @@
+//! A `NodeApi` over a real `Ledger<MemoryStore>` from `TestNetwork::pilot()`: each submitted entry
+//! is committed in a block of its own at once (real ledger rules, no consensus, no mempool).
+//!
+//! TEST DOUBLE ONLY: the issue allows it because the node does not exist yet. It is not a node:
+//! no finality protocol, no persistence. With `hold()` entries wait in a queue until `flush()`,
+//! so tests can see `pending` and bounded waits.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ebl_gateway::node::{
+    ChainStatus, EntryStatus, NodeApi, NodeError, NodeFuture, ProvenRecord, SubmitOutcome,
+};
+use ebl_ledger::block::{BlockHeader, Outcome};
+use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::hash::EntryId;
+use ebl_ledger::identity::Validator;
+use ebl_ledger::state::{StateReader, keys};
+use ebl_ledger::storage::{MemoryStore, Storage};
+use ebl_ledger::testkit::TestNetwork;
+use tokio::sync::{Notify, broadcast};
+
+struct Inner {
+    net: TestNetwork<MemoryStore>,
+    hold: bool,
+    queue: Vec<SignedEntry>,
+    rejected: BTreeMap<EntryId, (String, String)>,
+}
+
+/// The test double.
+pub struct LocalNode {
+    inner: Mutex<Inner>,
+    blocks: broadcast::Sender<Arc<BlockHeader>>,
+    settled: Notify,
+}
+
+fn internal(e: impl std::fmt::Display) -> NodeError {
+    NodeError::Internal(e.to_string())
+}
+
+impl LocalNode {
+    /// The pilot consortium.
+    pub fn pilot() -> Arc<Self> {
+        let (blocks, _) = broadcast::channel(64);
+        Arc::new(LocalNode {
+            inner: Mutex::new(Inner {
+                net: TestNetwork::pilot(),
+                hold: false,
+                queue: Vec::new(),
+                rejected: BTreeMap::new(),
+            }),
+            blocks,
+            settled: Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap()
+    }
+
+    /// Runs `f` on the test network (to sign entries, read parties, move the clock).
+    pub fn with<T>(&self, f: impl FnOnce(&mut TestNetwork<MemoryStore>) -> T) -> T {
+        f(&mut self.lock().net)
+    }
+
+    /// Queue entries instead of committing them.
+    pub fn hold(&self) {
+        self.lock().hold = true;
+    }
+
+    /// Commits the queued entries in one block and stops holding.
+    pub fn flush(&self) {
+        let mut inner = self.lock();
+        inner.hold = false;
+        let queue = std::mem::take(&mut inner.queue);
+        if !queue.is_empty() {
+            Self::commit(&mut inner, &self.blocks, queue);
+        }
+        drop(inner);
+        self.settled.notify_waiters();
+    }
+
+    fn commit(
+        inner: &mut Inner,
+        blocks: &broadcast::Sender<Arc<BlockHeader>>,
+        entries: Vec<SignedEntry>,
+    ) {
+        inner.net.commit(entries);
+        let _ = blocks.send(Arc::new(inner.net.ledger.head().clone()));
+    }
+
+    fn status_of(inner: &Inner, id: &EntryId) -> Result<EntryStatus, NodeError> {
+        let store = inner.net.ledger.store();
+        if let Some(loc) = store.entry_location(id).map_err(internal)? {
+            let block = store
+                .block(loc.height)
+                .map_err(internal)?
+                .ok_or_else(|| internal("block missing"))?;
+            let result = block
+                .results
+                .get(loc.index as usize)
+                .ok_or_else(|| internal("result missing"))?;
+            return Ok(match &result.outcome {
+                Outcome::Applied => EntryStatus::Final { height: loc.height },
+                Outcome::Failed { code, message } => EntryStatus::Failed {
+                    height: loc.height,
+                    code: code.clone(),
+                    message: message.clone(),
+                },
+            });
+        }
+        if inner.queue.iter().any(|e| e.id() == *id) {
+            return Ok(EntryStatus::Pending);
+        }
+        Ok(match inner.rejected.get(id) {
+            Some((code, message)) => EntryStatus::Rejected {
+                code: code.clone(),
+                message: message.clone(),
+            },
+            None => EntryStatus::Unknown,
+        })
+    }
+
+    fn submit_now(&self, entry: SignedEntry) -> Result<SubmitOutcome, NodeError> {
+        let id = entry.id();
+        let mut inner = self.lock();
+        if !matches!(
+            Self::status_of(&inner, &id)?,
+            EntryStatus::Unknown | EntryStatus::Rejected { .. }
+        ) {
+            return Ok(SubmitOutcome::Duplicate(id));
+        }
+        let chain = inner.net.ledger.chain().clone();
+        if let Err(e) = entry.check_stateless(&chain) {
+            let (code, message) = (e.code().to_string(), e.to_string());
+            inner.rejected.insert(id, (code.clone(), message.clone()));
+            return Ok(SubmitOutcome::Rejected { id, code, message });
+        }
+        if inner.hold {
+            inner.queue.push(entry);
+        } else {
+            Self::commit(&mut inner, &self.blocks, vec![entry]);
+            drop(inner);
+            self.settled.notify_waiters();
+        }
+        Ok(SubmitOutcome::Accepted(id))
+    }
+
+    async fn wait(&self, id: EntryId, timeout: Duration) -> Result<EntryStatus, NodeError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.settled.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let status = Self::status_of(&self.lock(), &id)?;
+            if status.is_settled() {
+                return Ok(status);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(status);
+            }
+        }
+    }
+}
+
+impl NodeApi for LocalNode {
+    fn submit(&self, entry: SignedEntry) -> NodeFuture<'_, SubmitOutcome> {
+        Box::pin(async move { self.submit_now(entry) })
+    }
+
+    fn entry_status(&self, id: EntryId) -> NodeFuture<'_, EntryStatus> {
+        Box::pin(async move { Self::status_of(&self.lock(), &id) })
+    }
+
+    fn wait_final(&self, id: EntryId, timeout: Duration) -> NodeFuture<'_, EntryStatus> {
+        Box::pin(self.wait(id, timeout))
+    }
+
+    fn status(&self) -> NodeFuture<'_, ChainStatus> {
+        Box::pin(async move {
+            let inner = self.lock();
+            let ledger = &inner.net.ledger;
+            let validators: Vec<Validator> = ledger
+                .get(&keys::validators())
+                .map_err(internal)?
+                .unwrap_or_default();
+            Ok(ChainStatus {
+                chain: ledger.chain().clone(),
+                height: ledger.head().height,
+                last_block_hash: ledger.head().hash(),
+                time: ledger.head().time,
+                validators,
+                peers: 0,
+            })
+        })
+    }
+
+    fn get(&self, key: Vec<u8>) -> NodeFuture<'_, Option<Vec<u8>>> {
+        Box::pin(async move { self.lock().net.ledger.store().get(&key).map_err(internal) })
+    }
+
+    fn scan(
+        &self,
+        prefix: Vec<u8>,
+        limit: usize,
+    ) -> NodeFuture<'_, Vec<ebl_ledger::storage::Record>> {
+        Box::pin(async move {
+            self.lock()
+                .net
+                .ledger
+                .store()
+                .scan_prefix(&prefix, limit)
+                .map_err(internal)
+        })
+    }
+
+    fn block(&self, height: u64) -> NodeFuture<'_, Option<ebl_ledger::storage::StoredBlock>> {
+        Box::pin(async move {
+            self.lock()
+                .net
+                .ledger
+                .store()
+                .block(height)
+                .map_err(internal)
+        })
+    }
+
+    fn prove(&self, key: Vec<u8>) -> NodeFuture<'_, ProvenRecord> {
+        Box::pin(async move {
+            let inner = self.lock();
+            let ledger = &inner.net.ledger;
+            Ok(ProvenRecord {
+                header: ledger.head().clone(),
+                proof: ledger.prove(&key).map_err(internal)?,
+                commit_certificate: Vec::new(),
+            })
+        })
+    }
+
+    fn next_sequence(&self, signer: PublicKey) -> NodeFuture<'_, u64> {
+        Box::pin(async move {
+            self.lock()
+                .net
+                .ledger
+                .next_sequence(&signer)
+                .map_err(internal)
+        })
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {
+        self.blocks.subscribe()
+    }
+}
