@@ -129,7 +129,7 @@ pub async fn post(app: &Router, uri: &str, body: &Value) -> Reply {
 
 /// The DCSA issuance request sample committed with the ledger.
 pub fn dcsa_issuance_request() -> Value {
-    let text = include_str!("../../../ledger/examples/pilot/dcsa-issuance-request.json");
+    let text = include_str!("../../../ledger/src/testkit/dcsa-issuance-request.json");
     serde_json::from_str(text).unwrap()
 }
 
