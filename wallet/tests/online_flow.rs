@@ -276,3 +276,61 @@ fn an_unknown_document_is_reported_with_the_gateway_code() {
     assert_eq!(code, 1);
     assert_eq!(v["error"]["code"], "UNKNOWN_DOCUMENT", "{v}");
 }
+
+#[test]
+fn show_cert_prints_the_certificate_state_and_history() {
+    let srv = start();
+    let sb = sandbox_with(&["MSA"]);
+    let (code, v, err) = run_json(
+        online(&sb, &srv)
+            .args([
+                "--json",
+                "--identity",
+                "MSA",
+                "sign",
+                "--wait",
+                "cert",
+                "issue",
+            ])
+            .args([
+                "--utn",
+                "CN-WALLET-0001",
+                "--kind",
+                "safety-radio",
+                "--imo",
+                "9074729",
+            ])
+            .args([
+                "--ship-name",
+                "PILOT STAR",
+                "--flag",
+                "CN",
+                "--call-sign",
+                "BPXA",
+            ])
+            .args(["--gross-tonnage", "41000", "--place", "Guangzhou"])
+            .args(["--issued-on", "2026-01-15", "--expires-on", "2030-01-14"]),
+    );
+    assert_eq!(code, 0, "{err}{v}");
+    let out = online(&sb, &srv)
+        .args(["show-cert", "MSA", "CN-WALLET-0001"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("PILOT STAR") && text.contains("history:"),
+        "{text}"
+    );
+    let (code, v, err) = run_json(
+        online(&sb, &srv)
+            .args(["--json", "show-cert", "MSA", "CN-WALLET-0001"])
+            .args(["--at", "2031-01-01T00:00:00Z"]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["status"], "EXPIRED", "{v}");
+}

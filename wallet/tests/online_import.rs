@@ -40,9 +40,11 @@ fn bulk_import_issues_every_file_and_a_rerun_skips_them() {
     for i in 1..=3 {
         let f = &st["files"][format!("td-{i}.json")];
         assert_eq!(f["status"], "final", "{st}");
-        let (c, shown, e) = run_json(
-            online(&sb, &srv).args(["--json", "show", f["document_id"].as_str().unwrap()]),
-        );
+        let (c, shown, e) = run_json(online(&sb, &srv).args([
+            "--json",
+            "show",
+            f["document_id"].as_str().unwrap(),
+        ]));
         assert_eq!(c, 0, "{e}");
         assert_eq!(shown["reference"], format!("BULK-REF-{i}"));
     }
@@ -104,7 +106,10 @@ fn failures_are_summarised_with_reasons_and_retried_on_the_next_run() {
     let failed = v["failed"].as_array().unwrap();
     let files: Vec<&str> = failed.iter().map(|f| f["file"].as_str().unwrap()).collect();
     assert_eq!(files, ["broken.json", "nobody.json"], "{v}");
-    assert!(failed[0]["reason"].as_str().unwrap().contains("JSON"), "{v}");
+    assert!(
+        failed[0]["reason"].as_str().unwrap().contains("JSON"),
+        "{v}"
+    );
     assert!(!failed[1]["reason"].as_str().unwrap().is_empty(), "{v}");
     assert_eq!(v["issued"].as_array().unwrap().len(), 1, "{v}");
     assert!(err.contains("failed"), "{err}");
@@ -129,7 +134,13 @@ fn import_with_a_gateway_down_exits_5_and_keeps_no_false_state() {
     variant(&dir.join("a.json"), "DOWN-A");
     let out = sb
         .wallet()
-        .args(["--gateway", &server::dead_url(), "--identity", "CARRIER", "import"])
+        .args([
+            "--gateway",
+            &server::dead_url(),
+            "--identity",
+            "CARRIER",
+            "import",
+        ])
         .arg(&dir)
         .args(["--issue-to", "SHIPPER"])
         .output()

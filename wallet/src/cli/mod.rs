@@ -30,7 +30,7 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  the operation failed (e.g. the ledger's stateless checks reject the entry)
-  2  usage error (unknown flag, bad value such as a bad role, bad hex or a missing --dry-run)
+  2  usage error (unknown flag, bad value such as a bad role or bad hex, no --gateway to submit to)
   3  an input file is missing, unreadable or not what the command expects
   4  keystore or passphrase error (wrong passphrase, corrupted key file, unknown identity)
   5  the gateway is unreachable or unavailable (check --gateway / EBL_GATEWAY, retry later)

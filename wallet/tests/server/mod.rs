@@ -32,7 +32,7 @@ pub fn start() -> Server {
         ApiKey::from_secret("reader", READ_ONLY, &[Scope::Read]),
     ]);
     let app = ebl_gateway::router(node.clone(), config);
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
