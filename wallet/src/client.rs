@@ -199,3 +199,57 @@ fn problem(status: u16, body: &Value) -> WalletError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ExitCode;
+
+    fn answer(status: u16, code: &str) -> WalletError {
+        problem(
+            status,
+            &json!({"code": code, "detail": "because", "entry_id": "ab"}),
+        )
+    }
+
+    #[test]
+    fn problems_map_to_exit_codes_that_say_what_to_do() {
+        let e = answer(422, "NOT_HOLDER");
+        assert_eq!(
+            (e.code(), e.exit_code()),
+            ("NOT_HOLDER".into(), ExitCode::Failed)
+        );
+        assert!(e.to_string().contains("because"));
+        assert_eq!(answer(401, "UNAUTHORIZED").exit_code(), ExitCode::Auth);
+        assert!(answer(403, "FORBIDDEN").hint().unwrap().contains("scope"));
+        assert_eq!(
+            answer(503, "NODE_UNAVAILABLE").exit_code(),
+            ExitCode::Unreachable
+        );
+        assert_eq!(
+            answer(404, "UNKNOWN_DOCUMENT").exit_code(),
+            ExitCode::Failed
+        );
+    }
+
+    #[test]
+    fn settled_statuses_are_read_and_failures_carry_the_ledger_code() {
+        let id = Hash32::sha256(b"entry");
+        let fin = settled(id, &json!({"status": "final", "height": 7})).unwrap();
+        assert_eq!(fin, Submitted::Final(id, 7));
+        let pending = settled(id, &json!({"status": "pending"})).unwrap();
+        assert_eq!(pending, Submitted::Pending(id));
+        let failed = settled(id, &json!({"status": "failed", "code": "NOT_HOLDER"}));
+        assert_eq!(failed.unwrap_err().code(), "NOT_HOLDER");
+        assert!(settled(id, &json!({})).is_err());
+    }
+
+    #[test]
+    fn nothing_listening_is_unreachable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let err = Gateway::new(&url, None).chain().unwrap_err();
+        assert_eq!(err.exit_code(), ExitCode::Unreachable);
+    }
+}

@@ -131,3 +131,43 @@ pub fn load_mapping(path: &Path) -> Result<BTreeMap<String, Parties>, WalletErro
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_round_trips_and_only_documents_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            ImportState::load(dir.path()).unwrap(),
+            ImportState::default()
+        );
+        let mut state = ImportState::default();
+        state.files.insert(
+            "a.json".into(),
+            FileState {
+                document_id: "d".into(),
+                entry_id: Some("e".into()),
+                status: FileStatus::Submitted,
+                height: None,
+                error: None,
+            },
+        );
+        state.save(dir.path()).unwrap();
+        assert_eq!(ImportState::load(dir.path()).unwrap(), state);
+        assert!(!state.files["a.json"].done());
+        for name in ["b.json", "a.json", MAPPING_FILE, "notes.txt"] {
+            std::fs::write(dir.path().join(name), "{}").unwrap();
+        }
+        assert_eq!(documents_in(dir.path()).unwrap(), ["a.json", "b.json"]);
+    }
+
+    #[test]
+    fn a_corrupt_state_file_is_bad_input() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(STATE_FILE), "{oops").unwrap();
+        let err = ImportState::load(dir.path()).unwrap_err();
+        assert_eq!(err.exit_code(), crate::ExitCode::BadInput);
+    }
+}

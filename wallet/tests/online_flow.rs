@@ -175,6 +175,21 @@ fn a_tampered_proof_bundle_is_rejected() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("PROOF_INVALID"), "{err}");
 
+    // Another document's file against this bundle: the recomputed id does not match.
+    let other = sb.path("other.json");
+    server::variant(&other, "SOMETHING-ELSE");
+    let out = sb
+        .wallet()
+        .arg("verify")
+        .arg(&other)
+        .arg("--proof")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("DOCUMENT_MISMATCH"), "{err}");
+
     // A changed root with the original header hash: the header no longer matches it.
     let mut b = bundle;
     b["header"]["state_root"] = Value::String("cd".repeat(32));
