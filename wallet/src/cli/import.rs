@@ -13,17 +13,17 @@ use ebl_ledger::entry::{Body, ChainRef};
 use ebl_ledger::ids::OrgId;
 use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Ctx;
 use super::crate_api::build::ebl::{IssueOptions, issue_from_document};
 use super::crate_api::build::{self, Envelope};
 use super::crate_api::client::{Gateway, Submitted};
 use super::crate_api::import::{
-    FileState, FileStatus, ImportState, MAPPING_FILE, Parties, STATE_FILE, documents_in,
-    load_mapping,
+    FileState, FileStatus, ImportState, MAPPING_FILE, Parties, documents_in, load_mapping,
 };
 use super::crate_api::{WalletError, document, error::read_input, parse};
+use super::import_report::Summary;
 
 /// `import` arguments.
 #[derive(Debug, Args)]
@@ -54,15 +54,6 @@ pub struct ImportArgs {
     /// How long to wait for each document to be final, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     timeout: u64,
-}
-
-/// What became of the files of one run.
-#[derive(Debug, Default)]
-struct Summary {
-    issued: Vec<Value>,
-    skipped: Vec<String>,
-    pending: Vec<String>,
-    failed: Vec<(String, String)>,
 }
 
 /// Errors after which every further file would fail too: stop and keep the state.
@@ -274,52 +265,5 @@ pub(super) fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), WalletError> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    report(ctx, &summary, names.len())
-}
-
-fn report(ctx: &Ctx, s: &Summary, total: usize) -> Result<(), WalletError> {
-    let mut text = format!(
-        "{total} files: {} issued, {} already done, {} pending, {} failed (state in {STATE_FILE})",
-        s.issued.len(),
-        s.skipped.len(),
-        s.pending.len(),
-        s.failed.len()
-    );
-    for i in &s.issued {
-        text.push_str(&format!(
-            "\n  issued   {} -> {} at height {}",
-            i["file"].as_str().unwrap_or_default(),
-            i["document_id"].as_str().unwrap_or_default(),
-            i["height"]
-        ));
-    }
-    for p in &s.pending {
-        text.push_str(&format!(
-            "\n  pending  {p} (not final yet; rerun to re-check)"
-        ));
-    }
-    for (f, why) in &s.failed {
-        text.push_str(&format!("\n  FAILED   {f}: {why}"));
-    }
-    let failed: Vec<Value> = s
-        .failed
-        .iter()
-        .map(|(f, why)| json!({"file": f, "reason": why}))
-        .collect();
-    ctx.print(
-        &text,
-        &json!({"total": total, "issued": s.issued, "skipped": s.skipped,
-                "pending": s.pending, "failed": failed}),
-    )?;
-    if !s.failed.is_empty() || !s.pending.is_empty() {
-        return Err(WalletError::Reported {
-            code: "IMPORT_INCOMPLETE",
-            message: format!(
-                "{} of {total} files failed and {} are pending",
-                s.failed.len(),
-                s.pending.len()
-            ),
-        });
-    }
-    Ok(())
+    super::import_report::report(ctx, &summary, names.len())
 }

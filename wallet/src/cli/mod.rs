@@ -3,6 +3,7 @@
 
 mod context;
 mod import;
+mod import_report;
 mod key;
 mod org;
 mod query;
@@ -11,6 +12,7 @@ mod sign_admin;
 mod sign_cert;
 mod sign_ebl;
 mod submit;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -133,10 +135,10 @@ Examples:
     /// Show a ship certificate's state and history.
     ShowCert(query::ShowCertArgs),
     /// Verify a TransportDocument online (gateway) or offline against a proof bundle.
-    Verify(query::VerifyArgs),
+    Verify(verify::VerifyArgs),
     /// Proof bundles for offline verification.
     #[command(subcommand)]
-    Proof(query::ProofCmd),
+    Proof(verify::ProofCmd),
     /// Issue every DCSA TransportDocument / issuance request in a folder (resumable).
     Import(import::ImportArgs),
     /// Decode and check a signed entry given as hex.
@@ -155,8 +157,8 @@ pub fn run(cli: Cli) -> Result<(), WalletError> {
         Command::Entry(cmd) => org::entry(&ctx, cmd),
         Command::Show(args) => query::show(&ctx, &args),
         Command::ShowCert(args) => query::show_cert(&ctx, &args),
-        Command::Verify(args) => query::verify(&ctx, &args),
-        Command::Proof(cmd) => query::proof(&ctx, cmd),
+        Command::Verify(args) => verify::verify(&ctx, &args),
+        Command::Proof(cmd) => verify::proof(&ctx, cmd),
         Command::Import(args) => import::run(&ctx, &args),
     }
 }
