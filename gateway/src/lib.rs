@@ -12,6 +12,8 @@
 //! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`) and a per-key token
 //!   bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
 //! - "Final" is reported only when the node says so; submission is idempotent by entry id.
+//! - Feature `testkit` adds [`testkit::LocalNode`], a TEST DOUBLE for tests of the gateway and
+//!   its clients: a real ledger in memory with no consensus. It is not a node; never ship it.
 //!
 //! # Example
 //!
@@ -30,6 +32,8 @@ pub mod openapi;
 pub mod ratelimit;
 pub(crate) mod records;
 pub(crate) mod routes;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod verify;
 
 use std::sync::Arc;

@@ -18,6 +18,10 @@ pub enum ExitCode {
     BadInput = 3,
     /// 4: keystore or passphrase problem.
     Keystore = 4,
+    /// 5: the gateway cannot be reached or is unavailable (5xx).
+    Unreachable = 5,
+    /// 6: the gateway refused the API key (401) or its scopes (403).
+    Auth = 6,
 }
 
 /// Everything that can go wrong in the wallet.
@@ -113,6 +117,64 @@ pub enum WalletError {
     /// Any other failure of the operation.
     #[error("{0}")]
     Failed(String),
+    /// No gateway configured for a command that needs one.
+    #[error("this command needs a gateway: {0}")]
+    NoGateway(String),
+    /// The gateway cannot be reached.
+    #[error("gateway {url} is unreachable: {reason}")]
+    GatewayUnreachable {
+        /// Base URL.
+        url: String,
+        /// Cause.
+        reason: String,
+    },
+    /// 401/403 from the gateway.
+    #[error("the gateway refused the request (HTTP {status} {code}): {detail}")]
+    GatewayAuth {
+        /// HTTP status.
+        status: u16,
+        /// Problem code.
+        code: String,
+        /// Detail.
+        detail: String,
+    },
+    /// The ledger refused the entry (422, or a final FAILED result).
+    #[error("the ledger rejected the entry: {code}: {detail}")]
+    Rejected {
+        /// The ledger's stable code, e.g. `NOT_HOLDER`.
+        code: String,
+        /// The ledger's explanation.
+        detail: String,
+        /// The entry concerned.
+        entry_id: Option<String>,
+    },
+    /// Any other problem answer from the gateway.
+    #[error("the gateway answered HTTP {status} {code}: {detail}")]
+    Gateway {
+        /// HTTP status.
+        status: u16,
+        /// Problem code.
+        code: String,
+        /// Detail.
+        detail: String,
+    },
+    /// A proof bundle or an offline check failed.
+    #[error("verification failed ({code}): {reason}")]
+    Verification {
+        /// Stable code, e.g. `PROOF_INVALID`.
+        code: &'static str,
+        /// What does not match.
+        reason: String,
+    },
+    /// A failure whose report was printed already (a failed verification, a batch with
+    /// failures); `--json` prints no second document for it.
+    #[error("{message}")]
+    Reported {
+        /// Stable code, e.g. `VERIFICATION_FAILED`, `IMPORT_INCOMPLETE`.
+        code: &'static str,
+        /// One line for stderr.
+        message: String,
+    },
 }
 
 impl WalletError {
@@ -135,6 +197,10 @@ impl WalletError {
             InvalidArgument { .. } => "INVALID_ARGUMENT".into(),
             Rule(e) => format!("RULE_{}", e.code()),
             Failed(_) => "FAILED".into(),
+            NoGateway(_) => "NO_GATEWAY".into(),
+            GatewayUnreachable { .. } => "GATEWAY_UNREACHABLE".into(),
+            GatewayAuth { code, .. } | Rejected { code, .. } | Gateway { code, .. } => code.clone(),
+            Verification { code, .. } | Reported { code, .. } => (*code).into(),
         }
     }
 
@@ -152,9 +218,23 @@ impl WalletError {
             | BadPassphrase(_)
             | KeystoreIo { .. } => ExitCode::Keystore,
             ReadInput { .. } | BadInput { .. } => ExitCode::BadInput,
-            InvalidArgument { .. } => ExitCode::Usage,
-            WriteOutput { .. } | Rule(_) | Failed(_) => ExitCode::Failed,
+            InvalidArgument { .. } | NoGateway(_) => ExitCode::Usage,
+            GatewayUnreachable { .. } => ExitCode::Unreachable,
+            Gateway { status, .. } if *status >= 500 => ExitCode::Unreachable,
+            GatewayAuth { .. } => ExitCode::Auth,
+            WriteOutput { .. }
+            | Rule(_)
+            | Failed(_)
+            | Rejected { .. }
+            | Gateway { .. }
+            | Verification { .. }
+            | Reported { .. } => ExitCode::Failed,
         }
+    }
+
+    /// Whether the command printed its own report (so `--json` prints no error document).
+    pub fn already_reported(&self) -> bool {
+        matches!(self, WalletError::Reported { .. })
     }
 
     /// What the user can do next.
@@ -187,6 +267,35 @@ impl WalletError {
                 .into(),
             InvalidArgument { .. } => "see the command's --help for the accepted values".into(),
             Rule(_) => "fix the field named above; specs/protocol.md lists the rule".into(),
+            NoGateway(_) => "pass --gateway URL (or set EBL_GATEWAY), or use --dry-run with \
+                 --chain-id, --genesis-hash and --sequence"
+                .into(),
+            GatewayUnreachable { .. } => "check --gateway / EBL_GATEWAY and that the gateway is \
+                 running and reachable from here, then retry"
+                .into(),
+            Gateway { status, .. } if *status >= 500 => {
+                "the gateway or its node is unavailable; retry later or ask its operator".into()
+            }
+            GatewayAuth { status: 403, .. } => "the API key lacks the scope for this call \
+                 (submitting needs `submit`, queries `read`); ask the gateway operator"
+                .into(),
+            GatewayAuth { .. } => {
+                "pass a valid API key with --api-key or EBL_API_KEY (ask the gateway operator)"
+                    .into()
+            }
+            Rejected { code, .. } => format!(
+                "the ledger's rule for {code} is in specs/protocol.md; check the document's \
+                 current state with `ebl-wallet show`, and your sequence with the gateway"
+            ),
+            Gateway { .. } => "check the id or reference given; see the gateway's detail above"
+                .into(),
+            Verification { .. } => "do not rely on this document or bundle: obtain a fresh \
+                 bundle from a trusted gateway (`ebl-wallet proof export`) and compare"
+                .into(),
+            Reported { code: "IMPORT_INCOMPLETE", .. } => "fix the failed files and run the same \
+                 command again: finished files are skipped"
+                .into(),
+            Reported { .. } => "see the report above".into(),
             Failed(_) => return None,
         })
     }

@@ -17,7 +17,9 @@
 //!   entry the ledger's stateless checks (R1–R8) would reject.
 //! - [`error`]: typed errors with stable codes and the CLI's exit codes.
 //!
-//! Nothing here talks to a network yet: the gateway client comes with the gateway.
+//! - [`client`]: a blocking client of `ebl-gateway` (status, sequence, submit, queries, proofs).
+//! - [`proof`]: offline verification of an eBL against a saved proof bundle.
+//! - [`import`]: the resumable state of a bulk import.
 //!
 //! # Example
 //!
@@ -34,13 +36,16 @@
 //! ```
 
 pub mod build;
+pub mod client;
 pub mod csr;
 pub mod der;
 pub mod document;
 pub mod error;
+pub mod import;
 pub mod inspect;
 pub mod keys;
 pub mod keystore;
 pub mod parse;
+pub mod proof;
 
 pub use error::{ExitCode, WalletError};

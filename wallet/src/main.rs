@@ -19,7 +19,7 @@ fn main() -> std::process::ExitCode {
             if let Some(hint) = err.hint() {
                 let _ = writeln!(stderr, "hint: {hint}");
             }
-            if json {
+            if json && !err.already_reported() {
                 let report = serde_json::json!({
                     "error": { "code": err.code(), "message": err.to_string(),
                                "hint": err.hint(), "exit_code": code }

@@ -2,8 +2,6 @@
 //! request helper that returns status, headers and JSON body.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-pub mod local_node;
-
 use std::sync::Arc;
 
 use axum::Router;
@@ -17,7 +15,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-pub use local_node::LocalNode;
+pub use ebl_gateway::testkit::LocalNode;
 
 /// A key with `read` only.
 pub const READ: &str = "read-secret";

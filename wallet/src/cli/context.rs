@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use super::Cli;
 use super::crate_api::WalletError;
+use super::crate_api::client::Gateway;
 use super::crate_api::keystore::Keystore;
 
 /// The environment variable holding a passphrase.
@@ -22,6 +23,8 @@ pub struct Ctx {
     passphrase_file: Option<PathBuf>,
     /// The keystore.
     pub keystore: Keystore,
+    gateway: Option<String>,
+    api_key: Option<String>,
 }
 
 impl Ctx {
@@ -46,6 +49,22 @@ impl Ctx {
             identity: cli.identity.clone(),
             passphrase_file: cli.passphrase_file.clone(),
             keystore: Keystore::new(dir),
+            gateway: cli.gateway.clone().filter(|g| !g.is_empty()),
+            api_key: cli.api_key.clone().filter(|k| !k.is_empty()),
+        })
+    }
+
+    /// The gateway client, if `--gateway` / `EBL_GATEWAY` is set.
+    pub fn gateway_opt(&self) -> Option<Gateway> {
+        self.gateway
+            .as_deref()
+            .map(|url| Gateway::new(url, self.api_key.clone()))
+    }
+
+    /// The gateway client, required by the command.
+    pub fn gateway(&self) -> Result<Gateway, WalletError> {
+        self.gateway_opt().ok_or_else(|| {
+            WalletError::NoGateway("no --gateway URL and EBL_GATEWAY is not set".into())
         })
     }
 

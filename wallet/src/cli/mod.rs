@@ -2,12 +2,17 @@
 //! passphrase, output mode) and dispatch to the library.
 
 mod context;
+mod import;
+mod import_report;
 mod key;
 mod org;
+mod query;
 mod sign;
 mod sign_admin;
 mod sign_cert;
 mod sign_ebl;
+mod submit;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -27,9 +32,12 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  the operation failed (e.g. the ledger's stateless checks reject the entry)
-  2  usage error (unknown flag, bad value such as a bad role, bad hex or a missing --dry-run)
+  2  usage error (unknown flag, bad value such as a bad role or bad hex, no --gateway to submit to)
   3  an input file is missing, unreadable or not what the command expects
   4  keystore or passphrase error (wrong passphrase, corrupted key file, unknown identity)
+  5  the gateway is unreachable or unavailable (check --gateway / EBL_GATEWAY, retry later)
+  6  the gateway refused the API key (401) or its scope (403) (check --api-key / EBL_API_KEY)
+A ledger rejection (e.g. NOT_HOLDER) exits 1 and prints the ledger's code.
 
 Passphrases come from --passphrase-file FILE, else EBL_WALLET_PASSPHRASE, else a prompt when
 stdin is a terminal. The keystore is --keystore DIR, else EBL_WALLET_DIR, else ~/.ebl-wallet.
@@ -40,7 +48,10 @@ Examples:
       --country SG --role CARRIER --out carrier.csr.pem
   ebl-wallet doc-id transport-document.json
   ebl-wallet sign --identity carrier-ops --chain-id ebl-pilot-1 --genesis-hash <HEX> \\
-      --sequence 0 --dry-run ebl issue transport-document.json --issue-to SHIPPER";
+      --sequence 0 --dry-run ebl issue transport-document.json --issue-to SHIPPER
+  export EBL_GATEWAY=https://gateway.example EBL_API_KEY=<KEY>
+  ebl-wallet sign --identity carrier-ops --wait ebl issue td.json --issue-to SHIPPER
+  ebl-wallet show <DOC-ID>";
 
 /// `ebl-wallet`.
 #[derive(Debug, Parser)]
@@ -75,6 +86,25 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub passphrase_file: Option<PathBuf>,
+    /// Base URL of the ebl-gateway, e.g. https://gateway.example:8443.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL",
+        env = "EBL_GATEWAY"
+    )]
+    pub gateway: Option<String>,
+    /// API key for the gateway (sent as `Authorization: Bearer`).
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "KEY",
+        env = "EBL_API_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -98,8 +128,19 @@ Examples:
   ebl-wallet doc-id transport-document.json
   ebl-wallet --json doc-id issuance-request.json")]
     DocId(org::DocIdArgs),
-    /// Build, sign and print an entry (only --dry-run for now: no gateway yet).
+    /// Build, sign and submit an entry to the gateway (or print it with --dry-run).
     Sign(sign::SignCmd),
+    /// Show an eBL's state and history, by document id or by carrier and reference.
+    Show(query::ShowArgs),
+    /// Show a ship certificate's state and history.
+    ShowCert(query::ShowCertArgs),
+    /// Verify a TransportDocument online (gateway) or offline against a proof bundle.
+    Verify(verify::VerifyArgs),
+    /// Proof bundles for offline verification.
+    #[command(subcommand)]
+    Proof(verify::ProofCmd),
+    /// Issue every DCSA TransportDocument / issuance request in a folder (resumable).
+    Import(import::ImportArgs),
     /// Decode and check a signed entry given as hex.
     #[command(subcommand)]
     Entry(org::EntryCmd),
@@ -114,5 +155,10 @@ pub fn run(cli: Cli) -> Result<(), WalletError> {
         Command::DocId(args) => org::doc_id(&ctx, &args),
         Command::Sign(cmd) => sign::run(&ctx, cmd),
         Command::Entry(cmd) => org::entry(&ctx, cmd),
+        Command::Show(args) => query::show(&ctx, &args),
+        Command::ShowCert(args) => query::show_cert(&ctx, &args),
+        Command::Verify(args) => verify::verify(&ctx, &args),
+        Command::Proof(cmd) => verify::proof(&ctx, cmd),
+        Command::Import(args) => import::run(&ctx, &args),
     }
 }

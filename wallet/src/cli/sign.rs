@@ -1,6 +1,8 @@
 //! `ebl-wallet sign …`: the envelope flags shared by every entry, dispatch to the builders, and
 //! the printing of a signed entry.
 
+use std::time::Duration;
+
 use clap::{Args, Subcommand};
 
 use ebl_ledger::cert::CertificateRef;
@@ -13,15 +15,20 @@ use super::Ctx;
 use super::context::to_json;
 use super::crate_api::build::{self, Envelope, SignedView};
 use super::crate_api::{WalletError, parse};
-use super::{sign_admin, sign_cert, sign_ebl};
+use super::{sign_admin, sign_cert, sign_ebl, submit};
 
 /// `sign` and its envelope flags (accepted before or after the action).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Every entry needs --identity, --chain-id, --genesis-hash and --sequence (the
-signer's next sequence number; a gateway will supply it later) and, for now, --dry-run.
+    after_help = "Every entry needs --identity. With --gateway URL (or EBL_GATEWAY) the entry is
+submitted: the chain id and genesis hash come from the gateway's /v1/status and the sequence from
+/v1/accounts/{key}/sequence unless given; the entry id is printed, and with --wait the final
+height (or the ledger's rejection code, exit 1). --dry-run only builds, signs and prints (then
+--chain-id, --genesis-hash and --sequence are needed unless a gateway supplies them).
 
 Examples:
+  ebl-wallet --gateway http://127.0.0.1:8080 --api-key <KEY> sign --identity carrier-ops \\
+      --wait ebl issue td.json --issue-to SHIPPER --consignee CONSIGNEE
   ebl-wallet sign --identity carrier-ops --chain-id ebl-pilot-1 --genesis-hash <HEX> \\
       --sequence 0 --dry-run ebl issue td.json --issue-to SHIPPER --consignee CONSIGNEE
   ebl-wallet sign --identity shipper --chain-id ebl-pilot-1 --genesis-hash <HEX> \\
@@ -55,9 +62,26 @@ pub struct SignCmd {
         value_name = "TEXT"
     )]
     remark: Option<String>,
-    /// Build, sign and print without submitting (the only mode until the gateway exists).
+    /// Build, sign and print without submitting.
     #[arg(long, global = true, help_heading = "Entry options")]
     dry_run: bool,
+    /// Wait for finality and print the height (or the ledger's rejection code, exit 1).
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Entry options",
+        conflicts_with = "dry_run"
+    )]
+    wait: bool,
+    /// How long --wait waits, in seconds (the gateway caps it).
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Entry options",
+        value_name = "SECS",
+        default_value_t = 30
+    )]
+    timeout: u64,
     /// The entry to sign.
     #[command(subcommand)]
     what: SignWhat,
@@ -127,33 +151,14 @@ pub(super) fn run(ctx: &Ctx, cmd: SignCmd) -> Result<(), WalletError> {
         field: flag.into(),
         reason: why.into(),
     };
-    if !cmd.dry_run {
-        return Err(missing(
-            "--dry-run",
-            "submitting needs the gateway, which does not exist yet; add --dry-run to build, \
-             sign and print the entry",
+    let gateway = ctx.gateway_opt();
+    if !cmd.dry_run && gateway.is_none() {
+        return Err(WalletError::NoGateway(
+            "submitting needs --gateway URL (or EBL_GATEWAY); add --dry-run to only build, \
+             sign and print the entry"
+                .into(),
         ));
     }
-    let chain = ChainRef {
-        chain_id: cmd
-            .chain_id
-            .ok_or_else(|| missing("--chain-id", "required (or set EBL_CHAIN_ID)"))?,
-        genesis_hash: cmd
-            .genesis_hash
-            .ok_or_else(|| missing("--genesis-hash", "required (or set EBL_GENESIS_HASH)"))?,
-    };
-    let sequence = cmd.sequence.ok_or_else(|| {
-        missing(
-            "--sequence",
-            "required: the signer's next sequence number (0 for a new key)",
-        )
-    })?;
-    let envelope = Envelope {
-        chain,
-        sequence,
-        act_for: cmd.act_for,
-        remark: cmd.remark.map(String::into_bytes),
-    };
     let body = match cmd.what {
         SignWhat::Ebl(c) => Body::Ebl(sign_ebl::body(c)?),
         SignWhat::Cert(c) => Body::Certificate(sign_cert::body(c)?),
@@ -170,13 +175,57 @@ pub(super) fn run(ctx: &Ctx, cmd: SignCmd) -> Result<(), WalletError> {
             detail: r.detail,
         }),
     };
+    let chain = match (cmd.chain_id, cmd.genesis_hash, &gateway) {
+        (Some(chain_id), Some(genesis_hash), _) => ChainRef {
+            chain_id,
+            genesis_hash,
+        },
+        (chain_id, genesis_hash, Some(g)) => {
+            // Whatever was not given comes from the gateway's /v1/status.
+            let from = g.chain()?;
+            ChainRef {
+                chain_id: chain_id.unwrap_or(from.chain_id),
+                genesis_hash: genesis_hash.unwrap_or(from.genesis_hash),
+            }
+        }
+        (None, _, None) => return Err(missing("--chain-id", "required (or set EBL_CHAIN_ID)")),
+        (_, None, None) => {
+            return Err(missing(
+                "--genesis-hash",
+                "required (or set EBL_GENESIS_HASH)",
+            ));
+        }
+    };
+    let sequence = match (cmd.sequence, &gateway) {
+        (Some(n), _) => n,
+        (None, Some(g)) => g.next_sequence(&ctx.keystore.public_key(ctx.identity()?)?)?,
+        (None, None) => {
+            return Err(missing(
+                "--sequence",
+                "required: the signer's next sequence number (0 for a new key)",
+            ));
+        }
+    };
+    let envelope = Envelope {
+        chain,
+        sequence,
+        act_for: cmd.act_for,
+        remark: cmd.remark.map(String::into_bytes),
+    };
     let key = ctx.signing_key()?;
     let signed = build::sign(&envelope, body, &key)?;
-    print_signed(
-        ctx,
-        &SignedView::of(&signed),
-        "dry run: signed, not submitted",
-    )
+    match gateway {
+        Some(g) if !cmd.dry_run => {
+            let wait = cmd.wait.then(|| Duration::from_secs(cmd.timeout));
+            let report = submit::submit(&g, &signed, wait)?;
+            submit::print(ctx, &report)
+        }
+        _ => print_signed(
+            ctx,
+            &SignedView::of(&signed),
+            "dry run: signed, not submitted",
+        ),
+    }
 }
 
 /// Prints a signed entry: a summary, the hex to submit, and the JSON view.

@@ -48,6 +48,8 @@ impl Sandbox {
             .env_remove("EBL_WALLET_IDENTITY")
             .env_remove("EBL_CHAIN_ID")
             .env_remove("EBL_GENESIS_HASH")
+            .env_remove("EBL_GATEWAY")
+            .env_remove("EBL_API_KEY")
             .env("EBL_WALLET_DIR", self.keystore())
             .env("EBL_WALLET_INSECURE_FAST_KDF", "1");
         cmd

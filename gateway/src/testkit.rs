@@ -1,15 +1,18 @@
-//! A `NodeApi` over a real `Ledger<MemoryStore>` from `TestNetwork::pilot()`: each submitted entry
-//! is committed in a block of its own at once (real ledger rules, no consensus, no mempool).
+//! TEST DOUBLE, NOT FOR PRODUCTION (feature `testkit`): [`LocalNode`] is a [`NodeApi`] over a
+//! real `Ledger<MemoryStore>` from `TestNetwork::pilot()`. Each submitted entry is committed in a
+//! block of its own at once: real ledger rules, but no consensus, no mempool, no persistence and
+//! no commit certificates, so "final" here only means "applied by the local ledger".
 //!
-//! TEST DOUBLE ONLY: the issue allows it because the node does not exist yet. It is not a node:
-//! no finality protocol, no persistence. With `hold()` entries wait in a queue until `flush()`,
-//! so tests can see `pending` and bounded waits.
+//! It exists so that the gateway's tests and clients' tests (e.g. `ebl-wallet`) can drive the
+//! real router end to end until the node implements [`NodeApi`]. With [`LocalNode::hold`]
+//! entries wait in a queue until [`LocalNode::flush`], so tests can see `pending` and bounded
+//! waits.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use ebl_gateway::node::{
+use crate::node::{
     ChainStatus, EntryStatus, NodeApi, NodeError, NodeFuture, ProvenRecord, SubmitOutcome,
 };
 use ebl_ledger::block::{BlockHeader, Outcome};
@@ -29,11 +32,17 @@ struct Inner {
     rejected: BTreeMap<EntryId, (String, String)>,
 }
 
-/// The test double.
+/// The test double (see the module docs: real ledger, no consensus, not for production).
 pub struct LocalNode {
     inner: Mutex<Inner>,
     blocks: broadcast::Sender<Arc<BlockHeader>>,
     settled: Notify,
+}
+
+impl std::fmt::Debug for LocalNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalNode").finish_non_exhaustive()
+    }
 }
 
 fn internal(e: impl std::fmt::Display) -> NodeError {
@@ -57,7 +66,10 @@ impl LocalNode {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap()
+        // A panic while holding the lock leaves the ledger as committed; keep serving it.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Runs `f` on the test network (to sign entries, read parties, move the clock).
@@ -100,7 +112,7 @@ impl LocalNode {
                 .ok_or_else(|| internal("block missing"))?;
             let result = block
                 .results
-                .get(loc.index as usize)
+                .get(usize::try_from(loc.index).map_err(internal)?)
                 .ok_or_else(|| internal("result missing"))?;
             return Ok(match &result.outcome {
                 Outcome::Applied => EntryStatus::Final { height: loc.height },
