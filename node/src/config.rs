@@ -58,6 +58,8 @@ pub struct ConsensusSection {
     pub max_block_entries: usize,
     /// Most bytes of entries per proposed block.
     pub max_block_bytes: usize,
+    /// Shortest time between two blocks, in milliseconds (0: as fast as consensus goes).
+    pub block_interval_ms: u64,
 }
 
 impl Default for ConsensusSection {
@@ -69,6 +71,9 @@ impl Default for ConsensusSection {
             timeout_vote_ms: u64::try_from(t.prevote.as_millis()).unwrap_or(u64::MAX),
             max_block_entries: limits.max_entries,
             max_block_bytes: limits.max_bytes,
+            block_interval_ms: limits
+                .block_interval
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         }
     }
 }
@@ -166,6 +171,8 @@ impl ConfigFile {
             limits: BlockLimits {
                 max_entries: self.consensus.max_block_entries,
                 max_bytes: self.consensus.max_block_bytes,
+                block_interval: (self.consensus.block_interval_ms > 0)
+                    .then(|| Duration::from_millis(self.consensus.block_interval_ms)),
                 ..BlockLimits::default()
             },
         };

@@ -171,7 +171,10 @@ fn dev_settings(data: &Path) -> anyhow::Result<(NodeSettings, ebl_ledger::genesi
         persistent_peers: vec![],
         timeouts: ebl_node::run::fast_timeouts(),
         mempool: Default::default(),
-        limits: Default::default(),
+        limits: ebl_node::consensus::BlockLimits {
+            block_interval: Some(std::time::Duration::from_millis(200)),
+            ..Default::default()
+        },
     };
     Ok((settings, genesis))
 }

@@ -118,11 +118,13 @@ fn engine_config(s: &NodeSettings) -> EngineConfig {
     consensus.p2p.listen_addr = s.listen_addr.clone();
     consensus.p2p.persistent_peers = s.persistent_peers.clone();
     consensus.p2p.discovery.enabled = false;
-    let mut value_sync = ValueSyncConfig::default();
-    value_sync.enabled = true;
-    value_sync.status_update_interval = Duration::from_millis(500);
-    value_sync.request_timeout = Duration::from_secs(5);
-    value_sync.batch_size = 1;
+    let value_sync = ValueSyncConfig {
+        enabled: true,
+        status_update_interval: Duration::from_millis(500),
+        request_timeout: Duration::from_secs(5),
+        batch_size: 1,
+        ..ValueSyncConfig::default()
+    };
     EngineConfig {
         moniker: s.moniker.clone(),
         consensus,

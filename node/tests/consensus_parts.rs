@@ -1,5 +1,6 @@
 //! Proposal parts: a block streamed in parts comes back whole, in any order; malformed or
 //! oversized streams are dropped, never a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
 
 use ebl_node::consensus::parts::{
     MAX_CHUNK, PartBuffer, PartInit, ProposalPart, StreamError, stream_messages,
@@ -79,15 +80,9 @@ fn an_oversized_chunk_or_sequence_is_refused() {
         1,
         StreamContent::Data(ProposalPart::Data(vec![0; MAX_CHUNK + 1])),
     );
-    assert_eq!(
-        buffer.insert(peer(), big),
-        Err(StreamError::TooLarge)
-    );
+    assert_eq!(buffer.insert(peer(), big), Err(StreamError::TooLarge));
     let far = StreamMessage::new(id, u64::MAX, StreamContent::Fin);
-    assert_eq!(
-        buffer.insert(peer(), far),
-        Err(StreamError::TooLarge)
-    );
+    assert_eq!(buffer.insert(peer(), far), Err(StreamError::TooLarge));
 }
 
 #[test]

@@ -17,6 +17,7 @@ use anyhow::{Context as _, bail};
 use ebl_ledger::hash::{EntryId, Hash32};
 use ebl_ledger::storage::Storage;
 use ebl_ledger::testkit::TestNetwork;
+use ebl_node::consensus::BlockLimits;
 use ebl_node::mempool::{Notification, Status};
 use ebl_node::run::fast_timeouts;
 use ebl_node::{Node, NodeHandle, NodeSettings};
@@ -105,7 +106,10 @@ impl Cluster {
                 persistent_peers: peers,
                 timeouts: fast_timeouts(),
                 mempool: Default::default(),
-                limits: Default::default(),
+                limits: BlockLimits {
+                    block_interval: Some(Duration::from_millis(150)),
+                    ..BlockLimits::default()
+                },
             };
             members.push(Member {
                 settings,

@@ -1,5 +1,6 @@
 //! Entries submitted to different validators commit, in the same blocks, with the same state
 //! root on every validator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
 
 use std::time::Duration;
 

@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, mpsc};
 use super::codec::encode_certificate;
 use super::context::EblContext;
 use super::parts::PartBuffer;
-use super::propose::{Received, now_ms, parts_for, receive};
+use super::propose::{Received, now_ms, parts_of, receive, sign_init};
 use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
 use super::sync::{decided_values, synced_value};
 use super::types::{BlockId, Height};
@@ -71,8 +71,12 @@ pub async fn run(
 
 impl Loop {
     fn params(&self) -> HeightParams<EblContext> {
-        HeightParams::new(self.state.validators.clone(), self.state.timeouts, None)
-            .with_vote_extension_policy(VoteExtensionPolicy::Disabled)
+        HeightParams::new(
+            self.state.validators.clone(),
+            self.state.timeouts,
+            self.state.limits.block_interval,
+        )
+        .with_vote_extension_policy(VoteExtensionPolicy::Disabled)
     }
 
     fn on_command(&mut self, cmd: Command) -> Result<(), AppError> {
@@ -152,8 +156,11 @@ impl Loop {
                     self.state
                         .see(round, Round::Nil, self.state.address, block.clone(), true);
                 tracing::info!(%height, %round, entries = block.entries.len(), "proposing");
+                let len = ebl_ledger::codec::encode(block.as_ref()).len();
+                let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
+                self.state.remember_origin(value.value.id, init, fin);
                 let _ = reply.send(LocallyProposedValue::new(height, round, value.value));
-                self.stream(round, Round::Nil, &block).await;
+                self.stream(&block).await;
             }
             AppMsg::ReceivedProposalPart {
                 from,
@@ -212,10 +219,10 @@ impl Loop {
             } => {
                 let block = self.state.blocks.get(&value_id).cloned();
                 match block {
-                    Some(block) if height == self.state.height && address == self.state.address => {
-                        self.stream(round, valid_round, &block).await;
+                    Some(block) if height == self.state.height => self.stream(&block).await,
+                    _ => {
+                        tracing::debug!(%height, %round, %valid_round, %address, "nothing to restream");
                     }
-                    _ => tracing::debug!(%height, %round, "nothing to restream"),
                 }
             }
             AppMsg::ExtendVote { reply, .. } => {
@@ -230,8 +237,13 @@ impl Loop {
         Ok(())
     }
 
-    async fn stream(&self, round: Round, pol_round: Round, block: &ebl_ledger::block::Block) {
-        for msg in parts_for(&self.state, round, pol_round, block) {
+    /// Publishes the parts of `block` as first streamed (original round, proposer, signature).
+    async fn stream(&self, block: &ebl_ledger::block::Block) {
+        let Some(messages) = parts_of(&self.state, block) else {
+            tracing::debug!("no signed stream for this block");
+            return;
+        };
+        for msg in messages {
             if self
                 .network
                 .send(NetworkMsg::PublishProposalPart(msg))

@@ -10,6 +10,7 @@ use malachite::app::types::core::{Round, ValidatorSet as _};
 
 use super::context::EblContext;
 use super::parts::{AssembledProposal, PartInit, ProposalPart, stream_messages};
+use super::scheme::ConsensusSignature;
 use super::signing::verify_bytes;
 use super::state::{AppError, AppState};
 use super::types::{BlockId, Height};
@@ -26,27 +27,38 @@ pub fn now_ms() -> Timestamp {
     Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
-/// The stream of parts for `block`, proposed by this node at `round` (re-proposed from
-/// `pol_round` when that is defined).
-pub fn parts_for(
+/// The signed opening of a stream for `block`, proposed by this node at `round`.
+pub fn sign_init(
     state: &AppState,
     round: Round,
     pol_round: Round,
     block: &Block,
-) -> Vec<StreamMessage<ProposalPart>> {
-    let bytes = ebl_ledger::codec::encode(block);
+    block_len: usize,
+) -> (PartInit, ConsensusSignature) {
     let init = PartInit {
         height: Height(block.header.height),
         round,
         pol_round,
         proposer: state.address,
         block_id: BlockId::from(block.header.hash()),
-        block_len: bytes.len() as u64,
+        block_len: block_len as u64,
     };
     let fin = state
         .signer
         .sign_bytes(&init.signing_bytes(&state.ctx.chain));
-    stream_messages(init, &bytes, fin)
+    (init, fin)
+}
+
+/// The stream of `block` as first signed: by this node for its own proposals, or replayed
+/// unchanged (original round, proposer and signature) for a block another validator proposed.
+pub fn parts_of(state: &AppState, block: &Block) -> Option<Vec<StreamMessage<ProposalPart>>> {
+    let id = BlockId::from(block.header.hash());
+    let (init, fin) = state.origins.get(&id)?.clone();
+    Some(stream_messages(
+        init,
+        &ebl_ledger::codec::encode(block),
+        fin,
+    ))
 }
 
 /// What to do with a complete stream.
@@ -85,6 +97,7 @@ pub fn receive(state: &mut AppState, p: AssembledProposal) -> Result<Received, A
         && block.header.proposer == p.init.proposer.to_key()
         && block.header.time.0 <= now_ms().0.saturating_add(MAX_CLOCK_DRIFT_MS);
     let valid = header_ok && state.verify_block(block.clone())?;
+    state.remember_origin(p.init.block_id, p.init.clone(), p.signature.clone());
     let value = state.see(
         p.init.round,
         p.init.pol_round,

@@ -18,6 +18,8 @@ use malachite::app::types::ProposedValue;
 use malachite::app::types::core::{LinearTimeouts, Round, Validity};
 
 use super::context::EblContext;
+use super::parts::PartInit;
+use super::scheme::ConsensusSignature;
 use super::signing::ConsensusSigner;
 use super::types::{Address, BlockId, BlockValue, Height};
 use super::validators::{ValidatorSet, ValidatorSetError};
@@ -35,6 +37,9 @@ pub struct BlockLimits {
     pub max_bytes: usize,
     /// Threads used to check entry signatures before execution.
     pub verify_threads: usize,
+    /// Shortest time between two heights (the engine's target time): an idle network makes
+    /// empty blocks at this pace instead of as fast as it can.
+    pub block_interval: Option<std::time::Duration>,
 }
 
 impl Default for BlockLimits {
@@ -43,6 +48,7 @@ impl Default for BlockLimits {
             max_entries: 2_000,
             max_bytes: 4 * 1024 * 1024,
             verify_threads: 2,
+            block_interval: Some(std::time::Duration::from_millis(500)),
         }
     }
 }
@@ -130,6 +136,8 @@ pub struct AppState {
     pub executed: BTreeMap<BlockId, ExecutedBlock>,
     /// Values seen for the height in progress (replayed to consensus after a restart).
     pub seen: Vec<ProposedValue<EblContext>>,
+    /// How each block of the height in progress was first streamed (for restreaming).
+    pub origins: BTreeMap<BlockId, (PartInit, ConsensusSignature)>,
 }
 
 impl AppState {
@@ -159,6 +167,7 @@ impl AppState {
             blocks: BTreeMap::new(),
             executed: BTreeMap::new(),
             seen: Vec::new(),
+            origins: BTreeMap::new(),
         })
     }
 
@@ -193,6 +202,13 @@ impl AppState {
         self.blocks.insert(id, block.clone());
         self.executed.insert(id, executed);
         block
+    }
+
+    /// Records how block `id` was first streamed (bounded like the blocks).
+    pub fn remember_origin(&mut self, id: BlockId, init: PartInit, signature: ConsensusSignature) {
+        if self.origins.len() < MAX_BLOCKS_PER_HEIGHT || self.origins.contains_key(&id) {
+            self.origins.entry(id).or_insert((init, signature));
+        }
     }
 
     /// Re-executes a received block of the current height (R18); `Ok(false)` if it fails.
@@ -276,6 +292,7 @@ impl AppState {
         self.blocks.clear();
         self.executed.clear();
         self.seen.clear();
+        self.origins.clear();
         Ok(())
     }
 }
