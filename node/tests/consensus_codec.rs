@@ -1,6 +1,10 @@
 //! The consensus codec: messages round-trip, and malformed or oversized bytes from a peer are
 //! errors, never panics. Signatures cover the network and the message kind.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 use bytes::Bytes;
 use ebl_node::consensus::codec::{EblCodec, MAX_MESSAGE_BYTES};

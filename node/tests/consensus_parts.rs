@@ -1,6 +1,10 @@
 //! Proposal parts: a block streamed in parts comes back whole, in any order; malformed or
 //! oversized streams are dropped, never a panic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 use ebl_node::consensus::parts::{
     MAX_CHUNK, PartBuffer, PartInit, ProposalPart, StreamError, stream_messages,

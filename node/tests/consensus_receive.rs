@@ -1,7 +1,11 @@
 //! Receiving a proposal: a block from a validator with a valid stream signature is re-executed
 //! (R18) and a block that fails is handed to consensus as invalid; a forged or foreign stream is
 //! ignored.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 use ebl_ledger::Ledger;
 use ebl_ledger::block::Block;

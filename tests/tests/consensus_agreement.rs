@@ -1,6 +1,10 @@
 //! Entries submitted to different validators commit, in the same blocks, with the same state
 //! root on every validator.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 use std::time::Duration;
 
@@ -16,6 +20,7 @@ const T: Duration = Duration::from_secs(30);
 async fn entries_submitted_to_different_nodes_commit_with_identical_state_roots() {
     let mut c = Cluster::start().await.unwrap();
     let mut fates = c.handle(3).subscribe_notifications();
+    let mut blocks = c.handle(2).subscribe_blocks();
 
     // An eBL issued through validator 0.
     let issued = c.net.sign("CARRIER", issue("OLSC-A1", "SHIPPER"));
@@ -57,5 +62,18 @@ async fn entries_submitted_to_different_nodes_commit_with_identical_state_roots(
         records.push(r.expect("record"));
     }
     assert!(records.windows(2).all(|w| w[0] == w[1]));
+
+    // Subscribers saw the committed blocks; the status tells the chain, validators and peers.
+    let block = blocks.recv().await.unwrap();
+    assert!(block.block.header.height >= 1);
+    let status = ebl_tests::wait_for("three peers", T, || async {
+        let s = c.handle(0).status().await.ok()?;
+        (s.peers >= 3).then_some(s)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.ledger.chain.chain_id, "ebl-test-1");
+    assert_eq!(status.ledger.validators.len(), 4);
+    assert!(status.ledger.height >= last);
     c.shutdown().await.unwrap();
 }

@@ -1,6 +1,10 @@
 //! A validator stopped while the others go on catches up after its restart (value sync), and
 //! ends with the same state root.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 use std::time::Duration;
 

@@ -1,6 +1,10 @@
 //! Safety of title: the same eBL transferred by its holder to two parties through two
 //! validators at the same moment — exactly one transfer commits, the same one everywhere.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 use std::time::Duration;
 

@@ -155,7 +155,7 @@ impl Loop {
                 let value =
                     self.state
                         .see(round, Round::Nil, self.state.address, block.clone(), true);
-                tracing::info!(%height, %round, entries = block.entries.len(), "proposing");
+                tracing::debug!(%height, %round, entries = block.entries.len(), "proposing");
                 let len = ebl_ledger::codec::encode(block.as_ref()).len();
                 let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
                 self.state.remember_origin(value.value.id, init, fin);
@@ -207,6 +207,7 @@ impl Loop {
                 value_bytes,
                 reply,
             } => {
+                tracing::debug!(%height, %round, "synced value received");
                 let outcome = synced_value(&mut self.state, height, round, proposer, &value_bytes)?;
                 let _ = reply.send(outcome);
             }
