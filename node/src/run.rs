@@ -23,6 +23,7 @@ use crate::consensus::app::{self, Outputs};
 use crate::consensus::codec::EblCodec;
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
 use crate::consensus::state::AppError;
+use crate::consensus::undecided::UndecidedBlocks;
 use crate::consensus::{AppState, BlockLimits};
 use crate::handle::NodeHandle;
 use crate::mempool::{Mempool, MempoolConfig};
@@ -156,13 +157,16 @@ impl Node {
         let signer = ConsensusSigner::new(settings.consensus_secret, chain.genesis_hash.0);
         let verifier = ConsensusVerifier::new(chain.genesis_hash.0);
         let mempool = Mempool::new(chain, settings.mempool.clone());
+        let undecided = UndecidedBlocks::open(settings.data_dir.join("undecided"))
+            .context("create undecided-block dir")?;
         let state = AppState::new(
             ledger,
             mempool,
             signer.clone(),
             settings.timeouts,
             settings.limits,
-        )?;
+        )?
+        .with_undecided(undecided)?;
         let ctx = state.ctx;
         let address = state.address;
 

@@ -132,3 +132,41 @@ fn a_block_for_a_later_height_is_kept_for_later() {
         Received::Later(_)
     ));
 }
+
+#[test]
+fn a_block_seen_before_a_restart_is_recovered_and_pruned_once_committed() {
+    use ebl_node::consensus::undecided::UndecidedBlocks;
+    let mut s = setup();
+    let store = UndecidedBlocks::open(s._dir.path().join("undecided")).unwrap();
+    let p = proposal(&mut s, false, 0);
+    let id = p.init.block_id;
+    let Setup { state, net, _dir } = s;
+    let mut state = state.with_undecided(store.clone()).unwrap();
+    assert!(matches!(
+        receive(&mut state, p).unwrap(),
+        Received::Value(_)
+    ));
+    assert_eq!(store.load(1).len(), 1);
+
+    // A new state over the same ledger (as after a crash) takes the block back.
+    let AppState {
+        ledger,
+        mempool,
+        signer,
+        timeouts,
+        limits,
+        ..
+    } = state;
+    let again = AppState::new(ledger, mempool, signer, timeouts, limits)
+        .unwrap()
+        .with_undecided(store.clone())
+        .unwrap();
+    assert!(again.blocks.contains_key(&id));
+
+    // Committing it moves to height 2 and prunes the saved block.
+    let mut again = again;
+    again.commit(id, vec![]).unwrap();
+    assert_eq!(again.ledger.head().height, 1);
+    assert!(store.load(1).is_empty());
+    drop(net);
+}

@@ -39,3 +39,25 @@ async fn a_stopped_validator_catches_up_after_restart() {
     assert_eq!(c.state_root_at(3, target).await.unwrap(), Some(root));
     c.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_network_resumes_after_every_validator_restarts() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_height(3, T).await.unwrap();
+    for i in 0..4 {
+        c.stop(i).await.unwrap();
+    }
+    let mut heights = Vec::new();
+    for i in 0..4 {
+        c.restart(i).await.unwrap();
+        heights.push(c.height(i).await.unwrap());
+    }
+    let resumed = *heights.iter().max().unwrap();
+    let issued = c.net.sign("CARRIER", issue("OLSC-C2", "SHIPPER"));
+    let mut fates = c.handle(2).subscribe_notifications();
+    c.handle(0).submit(issued.clone()).await.unwrap();
+    let done = wait_fates(&mut fates, &[issued.id()], T).await.unwrap();
+    assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    c.agreed_root(resumed + 2, T).await.unwrap();
+    c.shutdown().await.unwrap();
+}

@@ -24,6 +24,7 @@ pub mod signing;
 pub mod state;
 pub mod sync;
 pub mod types;
+pub mod undecided;
 pub mod validators;
 
 pub use context::EblContext;

@@ -22,6 +22,7 @@ use super::parts::PartInit;
 use super::scheme::ConsensusSignature;
 use super::signing::ConsensusSigner;
 use super::types::{Address, BlockId, BlockValue, Height};
+use super::undecided::UndecidedBlocks;
 use super::validators::{ValidatorSet, ValidatorSetError};
 use crate::mempool::{Mempool, SequenceView};
 
@@ -138,6 +139,8 @@ pub struct AppState {
     pub seen: Vec<ProposedValue<EblContext>>,
     /// How each block of the height in progress was first streamed (for restreaming).
     pub origins: BTreeMap<BlockId, (PartInit, ConsensusSignature)>,
+    /// Where blocks of the height in progress are kept across a restart.
+    pub undecided: Option<UndecidedBlocks>,
 }
 
 impl AppState {
@@ -168,7 +171,23 @@ impl AppState {
             executed: BTreeMap::new(),
             seen: Vec::new(),
             origins: BTreeMap::new(),
+            undecided: None,
         })
+    }
+
+    /// Keeps blocks of the height in progress under `store`, and takes back the ones a previous
+    /// run left there for the current height (re-executed before use).
+    pub fn with_undecided(mut self, store: UndecidedBlocks) -> Result<Self, AppError> {
+        store.prune_below(self.height.0);
+        let saved = store.load(self.height.0);
+        self.undecided = Some(store);
+        for block in saved {
+            let id = BlockId::from(block.header.hash());
+            if self.verify_block(block)? {
+                tracing::info!(height = %self.height, block = %id, "recovered an undecided block");
+            }
+        }
+        Ok(self)
     }
 
     /// Builds and executes the next block from the mempool (what a proposer does).
@@ -198,6 +217,9 @@ impl AppState {
                 self.blocks.remove(&first);
                 self.executed.remove(&first);
             }
+        }
+        if let Some(store) = &self.undecided {
+            store.save(&block);
         }
         self.blocks.insert(id, block.clone());
         self.executed.insert(id, executed);
@@ -293,6 +315,9 @@ impl AppState {
         self.executed.clear();
         self.seen.clear();
         self.origins.clear();
+        if let Some(store) = &self.undecided {
+            store.prune_below(self.height.0);
+        }
         Ok(())
     }
 }
