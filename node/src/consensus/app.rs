@@ -121,7 +121,7 @@ impl Loop {
     async fn on_consensus(&mut self, msg: AppMsg<EblContext>) -> Result<(), AppError> {
         match msg {
             AppMsg::ConsensusReady { reply } => {
-                self.state.enter_height()?;
+                // The state is at head + 1 already; blocks recovered from disk stay cached.
                 tracing::info!(height = %self.state.height, "consensus ready");
                 let _ = reply.send((self.state.height, self.params()));
             }
@@ -181,8 +181,15 @@ impl Loop {
                 let _ = reply.send(());
             }
             AppMsg::Finalized {
-                certificate, reply, ..
+                certificate,
+                evidence,
+                reply,
+                ..
             } => {
+                if !evidence.is_empty() {
+                    // Double votes and proposals: to become ledger evidence (ADR 0008, left).
+                    tracing::warn!(height = %certificate.height, ?evidence, "misbehaviour observed");
+                }
                 if certificate.height == self.state.height {
                     let bytes = encode_certificate(&certificate);
                     self.commit(certificate.value_id, bytes)?;
