@@ -169,6 +169,14 @@ impl Node {
         .with_undecided(undecided)?;
         let ctx = state.ctx;
         let address = state.address;
+        if !state
+            .validators
+            .validators
+            .iter()
+            .any(|v| v.address == address)
+        {
+            tracing::warn!(%address, "this node's consensus key is not in the validator set: it follows, never votes");
+        }
 
         let keypair = Keypair::ed25519_from_bytes(settings.node_secret).context("node key")?;
         let identity =
