@@ -1,6 +1,40 @@
-//! Validator node: consensus, libp2p networking, mempool, sync and storage around the ebl-ledger state machine (issue 3; not built yet).
+//! Validator node: Malachite BFT consensus, libp2p networking, mempool and RocksDB storage
+//! around the ebl-ledger state machine.
 //!
-//! Built so far:
+//! # Design
+//!
+//! - [`consensus`]: our Malachite `Context` (height, address, validator set, block value,
+//!   proposal parts, signing, codecs) and the application loop: one task owns the
+//!   [`ebl_ledger::Ledger`] and the [`mempool::Mempool`], answers the engine over bounded
+//!   channels, executes blocks before proposing them and re-executes received ones (R18).
 //! - [`mempool`]: the pure, deterministic pool of entries waiting for a block (R100–R109).
+//! - [`handle`]: [`NodeHandle`], what the gateway and tests talk to: submit an entry, read the
+//!   status, subscribe to committed blocks and entry fates, read the ledger.
+//! - [`run`]: [`Node::start`] / [`Node::stop`]; [`config`]: `config.toml` and key files.
+//!
+//! See `specs/adr/0008-consensus-malachite.md` for the why.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn demo(settings: ebl_node::NodeSettings, genesis: ebl_ledger::genesis::Genesis,
+//! #               entry: ebl_ledger::entry::SignedEntry) -> anyhow::Result<()> {
+//! let node = ebl_node::Node::start(settings, &genesis).await?;
+//! let handle = node.handle();
+//! let mut fates = handle.subscribe_notifications();
+//! let admission = handle.submit(entry).await?;
+//! println!("{admission:?}, then {:?}", fates.recv().await?);
+//! let height = handle.read(|ledger| ledger.head().height).await?;
+//! println!("at height {height}");
+//! node.stop().await
+//! # }
+//! ```
 
+pub mod config;
+pub mod consensus;
+pub mod handle;
 pub mod mempool;
+pub mod run;
+
+pub use handle::{NodeHandle, NodeStatus, NodeStopped};
+pub use run::{Node, NodeSettings};

@@ -1,1 +1,245 @@
-//! Multi-node in-process tests, scenario DSL and fault injection (grows with issue 3; not built yet).
+//! Multi-node in-process tests: a [`Cluster`] of validators in one process, with real Malachite
+//! consensus over libp2p on 127.0.0.1 and RocksDB in temporary folders.
+//!
+//! # Design
+//!
+//! The cluster signs entries with the ledger's [`TestNetwork`] (pilot consortium, four validator
+//! keys) and submits them through each node's [`NodeHandle`]. Tests wait for conditions (a
+//! height reached, an entry final) with bounded timeouts, never for a fixed time.
+
+pub mod entries;
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use ebl_ledger::hash::{EntryId, Hash32};
+use ebl_ledger::storage::Storage;
+use ebl_ledger::testkit::TestNetwork;
+use ebl_node::consensus::BlockLimits;
+use ebl_node::mempool::{Notification, Status};
+use ebl_node::run::fast_timeouts;
+use ebl_node::{Node, NodeHandle, NodeSettings};
+use tempfile::TempDir;
+
+/// One validator of the cluster: its settings and, while running, the node.
+#[derive(Debug)]
+pub struct Member {
+    /// Start settings (reused on restart: same data dir, keys and port).
+    pub settings: NodeSettings,
+    /// The running node, if any.
+    pub node: Option<Node>,
+}
+
+/// Validators in one process.
+#[derive(Debug)]
+pub struct Cluster {
+    /// The pilot network (signing, genesis).
+    pub net: TestNetwork,
+    /// The validators.
+    pub members: Vec<Member>,
+    _dir: TempDir,
+}
+
+/// A free TCP port on 127.0.0.1 (bound, then released).
+pub fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Logs for a test run, filtered by `RUST_LOG` (default: warnings).
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
+/// Polls `check` every 50 ms until it yields `Some`, for at most `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return Ok(v);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Cluster {
+    /// Starts the pilot's four validators.
+    pub async fn start() -> anyhow::Result<Self> {
+        init_logs();
+        let net = TestNetwork::pilot();
+        let dir = tempfile::tempdir()?;
+        let ports: Vec<u16> = (0..net.validator_keys.len())
+            .map(|_| free_port())
+            .collect::<Result<_, _>>()?;
+        let addr = |p: u16| format!("/ip4/127.0.0.1/tcp/{p}").parse();
+        let mut members = Vec::new();
+        for (i, key) in net.validator_keys.iter().enumerate() {
+            let peers = ports
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, p)| addr(*p))
+                .collect::<Result<_, _>>()?;
+            let mut node_secret = [0u8; 32];
+            node_secret[0] = u8::try_from(i + 1)?;
+            node_secret[31] = 0x5a;
+            let settings = NodeSettings {
+                moniker: format!("v{i}"),
+                data_dir: dir.path().join(format!("v{i}")),
+                consensus_secret: key.to_bytes(),
+                node_secret,
+                listen_addr: addr(ports[i])?,
+                persistent_peers: peers,
+                timeouts: fast_timeouts(),
+                mempool: Default::default(),
+                limits: BlockLimits {
+                    block_interval: Some(Duration::from_millis(150)),
+                    ..BlockLimits::default()
+                },
+            };
+            members.push(Member {
+                settings,
+                node: None,
+            });
+        }
+        let mut cluster = Cluster {
+            net,
+            members,
+            _dir: dir,
+        };
+        for i in 0..cluster.members.len() {
+            cluster.restart(i).await?;
+        }
+        Ok(cluster)
+    }
+
+    /// The handle of validator `i` (which must be running).
+    pub fn handle(&self, i: usize) -> NodeHandle {
+        match &self.members[i].node {
+            Some(node) => node.handle(),
+            None => panic!("validator {i} is stopped"),
+        }
+    }
+
+    /// Stops validator `i`.
+    pub async fn stop(&mut self, i: usize) -> anyhow::Result<()> {
+        if let Some(node) = self.members[i].node.take() {
+            node.stop().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts validator `i` again on its data.
+    pub async fn restart(&mut self, i: usize) -> anyhow::Result<()> {
+        let settings = self.members[i].settings.clone();
+        let node = Node::start(settings, &self.net.genesis)
+            .await
+            .with_context(|| format!("start validator {i}"))?;
+        self.members[i].node = Some(node);
+        Ok(())
+    }
+
+    /// Indices of the running validators.
+    pub fn running(&self) -> Vec<usize> {
+        (0..self.members.len())
+            .filter(|i| self.members[*i].node.is_some())
+            .collect()
+    }
+
+    /// Height of validator `i`'s last block.
+    pub async fn height(&self, i: usize) -> anyhow::Result<u64> {
+        Ok(self.handle(i).read(|l| l.head().height).await?)
+    }
+
+    /// State root of validator `i` at `height` (None if it has no such block).
+    pub async fn state_root_at(&self, i: usize, height: u64) -> anyhow::Result<Option<Hash32>> {
+        let block = self
+            .handle(i)
+            .read(move |l| l.store().block(height).map(|b| b.map(|b| b.block.header)))
+            .await??;
+        Ok(block.map(|h| h.state_root))
+    }
+
+    /// Waits until every running validator has committed `height`.
+    pub async fn wait_height(&self, height: u64, timeout: Duration) -> anyhow::Result<()> {
+        wait_for(&format!("height {height} everywhere"), timeout, || async {
+            for i in self.running() {
+                if self.height(i).await.ok()? < height {
+                    return None;
+                }
+            }
+            Some(())
+        })
+        .await
+    }
+
+    /// Waits until every running validator reports the same state root at `height`, and
+    /// returns it.
+    pub async fn agreed_root(&self, height: u64, timeout: Duration) -> anyhow::Result<Hash32> {
+        self.wait_height(height, timeout).await?;
+        let mut roots = Vec::new();
+        for i in self.running() {
+            let root = self
+                .state_root_at(i, height)
+                .await?
+                .with_context(|| format!("validator {i} has no block {height}"))?;
+            roots.push(root);
+        }
+        let first = roots[0];
+        anyhow::ensure!(
+            roots.iter().all(|r| *r == first),
+            "state roots differ at height {height}: {roots:?}"
+        );
+        Ok(first)
+    }
+
+    /// Stops every validator.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        for i in 0..self.members.len() {
+            self.stop(i).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Waits for the fate of `ids` on a notification subscription; returns (id, status) in the
+/// order they came.
+pub async fn wait_fates(
+    rx: &mut tokio::sync::broadcast::Receiver<Notification>,
+    ids: &[EntryId],
+    timeout: Duration,
+) -> anyhow::Result<Vec<(EntryId, Status)>> {
+    let mut out: Vec<(EntryId, Status)> = Vec::new();
+    let deadline = tokio::time::Instant::now() + timeout;
+    while out.len() < ids.len() {
+        let note = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .context("timed out waiting for entry fates")??;
+        if ids.contains(&note.id) && !out.iter().any(|(id, _)| *id == note.id) {
+            out.push((note.id, note.status));
+        }
+    }
+    Ok(out)
+}
+
+/// The height at which an entry became final or was rejected.
+pub fn decided_height(status: &Status) -> Option<u64> {
+    match status {
+        Status::Final { height } | Status::Rejected { height, .. } => Some(*height),
+        Status::Evicted { .. } => None,
+    }
+}

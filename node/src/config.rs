@@ -1,0 +1,181 @@
+//! `config.toml` and the key files written by `ebl-node init`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ebl_ledger::genesis::Genesis;
+use serde::{Deserialize, Serialize};
+
+use crate::consensus::BlockLimits;
+use crate::mempool::MempoolConfig;
+use crate::run::{NodeSettings, fast_timeouts};
+
+/// The node's configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Display name.
+    pub moniker: String,
+    /// Data directory (ledger, WAL), relative to the config file.
+    pub data_dir: PathBuf,
+    /// Genesis document (JSON), relative to the config file.
+    pub genesis_file: PathBuf,
+    /// Consensus key file (64 hex characters: the Ed25519 secret).
+    pub consensus_key_file: PathBuf,
+    /// libp2p node key file (64 hex characters: the Ed25519 secret).
+    pub node_key_file: PathBuf,
+    /// Networking.
+    pub p2p: P2pSection,
+    /// Consensus.
+    #[serde(default)]
+    pub consensus: ConsensusSection,
+    /// Mempool.
+    #[serde(default)]
+    pub mempool: MempoolSection,
+}
+
+/// `[p2p]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct P2pSection {
+    /// libp2p listen address, e.g. `/ip4/0.0.0.0/tcp/27000`.
+    pub listen_addr: String,
+    /// Peers to keep connected to (multiaddrs).
+    #[serde(default)]
+    pub persistent_peers: Vec<String>,
+}
+
+/// `[consensus]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsensusSection {
+    /// Propose timeout of round 0, in milliseconds.
+    pub timeout_propose_ms: u64,
+    /// Prevote and precommit timeouts, in milliseconds.
+    pub timeout_vote_ms: u64,
+    /// Most entries per proposed block.
+    pub max_block_entries: usize,
+    /// Most bytes of entries per proposed block.
+    pub max_block_bytes: usize,
+    /// Shortest time between two blocks, in milliseconds (0: as fast as consensus goes).
+    pub block_interval_ms: u64,
+}
+
+impl Default for ConsensusSection {
+    fn default() -> Self {
+        let t = fast_timeouts();
+        let limits = BlockLimits::default();
+        ConsensusSection {
+            timeout_propose_ms: u64::try_from(t.propose.as_millis()).unwrap_or(u64::MAX),
+            timeout_vote_ms: u64::try_from(t.prevote.as_millis()).unwrap_or(u64::MAX),
+            max_block_entries: limits.max_entries,
+            max_block_bytes: limits.max_bytes,
+            block_interval_ms: limits
+                .block_interval
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        }
+    }
+}
+
+/// `[mempool]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MempoolSection {
+    /// Most entries held.
+    pub max_entries: usize,
+    /// Most bytes held.
+    pub max_bytes: usize,
+    /// Most entries per signer.
+    pub max_per_signer: usize,
+}
+
+impl Default for MempoolSection {
+    fn default() -> Self {
+        let m = MempoolConfig::default();
+        MempoolSection {
+            max_entries: m.max_entries,
+            max_bytes: m.max_bytes,
+            max_per_signer: m.max_per_signer,
+        }
+    }
+}
+
+/// Reads a 32-byte secret written as hex.
+pub fn read_secret(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+    let bytes = hex::decode(text.trim()).context("key file is not hex")?;
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("{}: key must be 32 bytes", path.display()))
+}
+
+/// Writes a 32-byte secret as hex, readable by the owner only.
+pub fn write_secret(path: &Path, secret: &[u8; 32]) -> anyhow::Result<()> {
+    std::fs::write(path, hex::encode(secret))
+        .with_context(|| format!("write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// A fresh random 32-byte secret.
+pub fn random_secret() -> [u8; 32] {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+impl ConfigFile {
+    /// Reads a config file.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parse {}", path.display()))
+    }
+
+    /// Settings and genesis, with paths resolved against the config file's folder.
+    pub fn settings(&self, config_path: &Path) -> anyhow::Result<(NodeSettings, Genesis)> {
+        let base = config_path.parent().unwrap_or(Path::new("."));
+        let genesis_text =
+            std::fs::read_to_string(base.join(&self.genesis_file)).context("read genesis file")?;
+        let genesis: Genesis = serde_json::from_str(&genesis_text).context("parse genesis")?;
+        let mut timeouts = fast_timeouts();
+        timeouts.propose = Duration::from_millis(self.consensus.timeout_propose_ms);
+        timeouts.prevote = Duration::from_millis(self.consensus.timeout_vote_ms);
+        timeouts.precommit = Duration::from_millis(self.consensus.timeout_vote_ms);
+        let settings = NodeSettings {
+            moniker: self.moniker.clone(),
+            data_dir: base.join(&self.data_dir),
+            consensus_secret: read_secret(&base.join(&self.consensus_key_file))?,
+            node_secret: read_secret(&base.join(&self.node_key_file))?,
+            listen_addr: self.p2p.listen_addr.parse().context("p2p.listen_addr")?,
+            persistent_peers: self
+                .p2p
+                .persistent_peers
+                .iter()
+                .map(|p| p.parse())
+                .collect::<Result<_, _>>()
+                .context("p2p.persistent_peers")?,
+            timeouts,
+            mempool: MempoolConfig {
+                max_entries: self.mempool.max_entries,
+                max_bytes: self.mempool.max_bytes,
+                max_per_signer: self.mempool.max_per_signer,
+                ..MempoolConfig::default()
+            },
+            limits: BlockLimits {
+                max_entries: self.consensus.max_block_entries,
+                max_bytes: self.consensus.max_block_bytes,
+                block_interval: (self.consensus.block_interval_ms > 0)
+                    .then(|| Duration::from_millis(self.consensus.block_interval_ms)),
+                ..BlockLimits::default()
+            },
+        };
+        Ok((settings, genesis))
+    }
+}

@@ -1,0 +1,346 @@
+//! The application loop: answers the engine's requests over [`Channels`] and the node handle's
+//! commands, in one task that owns the ledger and the mempool.
+
+use std::sync::Arc;
+
+use malachite::app::engine::host::Next;
+use malachite::app::types::core::{HeightParams, Round, VoteExtensionPolicy};
+use malachite::app::types::{LocallyProposedValue, PeerId};
+use malachite::{AppMsg, Channels, NetworkMsg};
+use tokio::sync::{broadcast, mpsc};
+
+use super::codec::encode_certificate;
+use super::context::EblContext;
+use super::parts::PartBuffer;
+use super::propose::{Received, now_ms, parts_of, receive, sign_init};
+use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
+use super::sync::{decided_values, synced_value};
+use super::types::{BlockId, Height};
+use crate::handle::{Command, LedgerStatus};
+use crate::mempool::Notification;
+
+/// Most complete proposals kept for heights this node has not reached yet.
+pub const MAX_LATER_PROPOSALS: usize = 32;
+
+/// Where the loop publishes what it commits.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// Committed blocks.
+    pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    /// Entry fates.
+    pub notifications: broadcast::Sender<Notification>,
+}
+
+/// The loop's state besides [`AppState`].
+struct Loop {
+    state: AppState,
+    parts: PartBuffer,
+    later: Vec<super::parts::AssembledProposal>,
+    network: mpsc::Sender<NetworkMsg<EblContext>>,
+    outputs: Outputs,
+}
+
+/// Runs until the engine stops (its channel closes) or a fatal error.
+pub async fn run(
+    state: AppState,
+    mut channels: Channels<EblContext>,
+    mut commands: mpsc::Receiver<Command>,
+    outputs: Outputs,
+) -> Result<(), AppError> {
+    let mut app = Loop {
+        state,
+        parts: PartBuffer::default(),
+        later: Vec::new(),
+        network: channels.network.clone(),
+        outputs,
+    };
+    let mut handles_open = true;
+    loop {
+        tokio::select! {
+            msg = channels.consensus.recv() => match msg {
+                Some(msg) => app.on_consensus(msg).await?,
+                None => return Ok(()),
+            },
+            cmd = commands.recv(), if handles_open => match cmd {
+                Some(cmd) => app.on_command(cmd)?,
+                None => handles_open = false,
+            },
+        }
+    }
+}
+
+impl Loop {
+    fn params(&self) -> HeightParams<EblContext> {
+        HeightParams::new(
+            self.state.validators.clone(),
+            self.state.timeouts,
+            self.state.limits.block_interval,
+        )
+        .with_vote_extension_policy(VoteExtensionPolicy::Disabled)
+    }
+
+    fn on_command(&mut self, cmd: Command) -> Result<(), AppError> {
+        match cmd {
+            Command::Submit(entry, reply) => {
+                let view = SequenceAdapter::new(&self.state.ledger);
+                let mut answers = self.state.mempool.admit(vec![entry], &view);
+                view.finish()?;
+                let evicted = self.state.mempool.take_evicted();
+                self.publish(evicted);
+                if let Some(answer) = answers.pop() {
+                    let _ = reply.send(answer);
+                }
+            }
+            Command::Status(reply) => {
+                let head = self.state.ledger.head();
+                let _ = reply.send(LedgerStatus {
+                    chain: self.state.ledger.chain().clone(),
+                    height: head.height,
+                    last_block_hash: head.hash(),
+                    validators: self
+                        .state
+                        .validators
+                        .validators
+                        .iter()
+                        .map(|v| (v.address.to_string(), v.power))
+                        .collect(),
+                    mempool_entries: self.state.mempool.len(),
+                });
+            }
+            Command::Read(read) => read(&self.state.ledger),
+        }
+        Ok(())
+    }
+
+    fn publish(&self, notes: Vec<Notification>) {
+        for note in notes {
+            let _ = self.outputs.notifications.send(note);
+        }
+    }
+
+    async fn on_consensus(&mut self, msg: AppMsg<EblContext>) -> Result<(), AppError> {
+        match msg {
+            AppMsg::ConsensusReady { reply } => {
+                // The state is at head + 1 already; blocks recovered from disk stay cached.
+                tracing::info!(height = %self.state.height, "consensus ready");
+                let _ = reply.send((self.state.height, self.params()));
+            }
+            AppMsg::StartedRound {
+                height,
+                round,
+                proposer,
+                reply_value,
+                ..
+            } => {
+                tracing::debug!(%height, %round, %proposer, "started round");
+                self.state.round = round;
+                let mut values = Vec::new();
+                if height == self.state.height {
+                    values = self.replay_later(round)?;
+                    values.extend(self.state.seen.iter().filter(|v| v.round == round).cloned());
+                }
+                let _ = reply_value.send(values);
+            }
+            AppMsg::GetValue {
+                height,
+                round,
+                reply,
+                ..
+            } => {
+                if height != self.state.height {
+                    tracing::warn!(%height, at = %self.state.height, "value asked for another height");
+                    return Ok(());
+                }
+                let block = self.state.build_block(now_ms())?;
+                let value =
+                    self.state
+                        .see(round, Round::Nil, self.state.address, block.clone(), true);
+                tracing::debug!(%height, %round, entries = block.entries.len(), "proposing");
+                let len = ebl_ledger::codec::encode(block.as_ref()).len();
+                let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
+                self.state.remember_origin(value.value.id, init, fin);
+                let _ = reply.send(LocallyProposedValue::new(height, round, value.value));
+                self.stream(&block).await;
+            }
+            AppMsg::ReceivedProposalPart {
+                from,
+                published_by,
+                part,
+                reply,
+            } => {
+                let value = self.on_part(published_by.unwrap_or(from), part)?;
+                let _ = reply.send(value);
+            }
+            AppMsg::Decided {
+                certificate, reply, ..
+            } => {
+                if certificate.height == self.state.height {
+                    let bytes = encode_certificate(&certificate);
+                    self.commit(certificate.value_id, bytes)?;
+                }
+                let _ = reply.send(());
+            }
+            AppMsg::Finalized {
+                certificate,
+                evidence,
+                reply,
+                ..
+            } => {
+                if !evidence.is_empty() {
+                    // Double votes and proposals: to become ledger evidence (ADR 0008, left).
+                    tracing::warn!(height = %certificate.height, ?evidence, "misbehaviour observed");
+                }
+                if certificate.height == self.state.height {
+                    let bytes = encode_certificate(&certificate);
+                    self.commit(certificate.value_id, bytes)?;
+                }
+                let next = if self.state.ledger.head().height >= certificate.height.0 {
+                    Next::Start(self.state.height, self.params())
+                } else {
+                    Next::Restart(self.state.height, self.params())
+                };
+                let _ = reply.send(next);
+            }
+            AppMsg::GetDecidedValues { range, reply } => {
+                let _ = reply.send(decided_values(&self.state, &range)?);
+            }
+            AppMsg::GetHistoryMinHeight { reply } => {
+                let _ = reply.send(Height(1));
+            }
+            AppMsg::ProcessSyncedValue {
+                height,
+                round,
+                proposer,
+                value_bytes,
+                reply,
+            } => {
+                tracing::debug!(%height, %round, "synced value received");
+                let outcome = synced_value(&mut self.state, height, round, proposer, &value_bytes)?;
+                let _ = reply.send(outcome);
+            }
+            AppMsg::RestreamProposal {
+                height,
+                round,
+                valid_round,
+                address,
+                value_id,
+            } => {
+                let block = self.state.blocks.get(&value_id).cloned();
+                match block {
+                    Some(block) if height == self.state.height => self.stream(&block).await,
+                    _ => {
+                        tracing::debug!(%height, %round, %valid_round, %address, "nothing to restream");
+                    }
+                }
+            }
+            AppMsg::ExtendVote { reply, .. } => {
+                let _ = reply.send(None);
+            }
+            AppMsg::VerifyVoteExtensions {
+                extensions, reply, ..
+            } => {
+                let _ = reply.send(extensions.into_iter().map(|(a, _)| (a, Ok(()))).collect());
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes the parts of `block` as first streamed (original round, proposer, signature).
+    async fn stream(&self, block: &ebl_ledger::block::Block) {
+        let Some(messages) = parts_of(&self.state, block) else {
+            tracing::debug!("no signed stream for this block");
+            return;
+        };
+        for msg in messages {
+            if self
+                .network
+                .send(NetworkMsg::PublishProposalPart(msg))
+                .await
+                .is_err()
+            {
+                tracing::warn!("network stopped while streaming a proposal");
+                return;
+            }
+        }
+    }
+
+    fn on_part(
+        &mut self,
+        publisher: PeerId,
+        part: malachite::app::streaming::StreamMessage<super::parts::ProposalPart>,
+    ) -> Result<Option<malachite::app::types::ProposedValue<EblContext>>, AppError> {
+        let assembled = match self.parts.insert(publisher, part) {
+            Ok(Some(assembled)) => assembled,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                tracing::warn!(peer = %publisher, error = %e, "dropped a proposal stream");
+                return Ok(None);
+            }
+        };
+        match receive(&mut self.state, assembled)? {
+            Received::Value(value) => Ok(Some(value)),
+            Received::Later(p) => {
+                if self.later.len() < MAX_LATER_PROPOSALS {
+                    self.later.push(p);
+                }
+                Ok(None)
+            }
+            Received::Ignored(why) => {
+                tracing::debug!(peer = %publisher, why, "ignored a proposal");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Proposals that arrived before this height, now checked, for `round`.
+    fn replay_later(
+        &mut self,
+        round: Round,
+    ) -> Result<Vec<malachite::app::types::ProposedValue<EblContext>>, AppError> {
+        let height = self.state.height;
+        let (now, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.later)
+            .into_iter()
+            .partition(|p| p.init.height == height && p.init.round == round);
+        self.later = keep
+            .into_iter()
+            .filter(|p| p.init.height >= height)
+            .collect();
+        let mut values = Vec::new();
+        for p in now {
+            if let Received::Value(v) = receive(&mut self.state, p)? {
+                values.push(v);
+            }
+        }
+        Ok(values)
+    }
+
+    fn commit(&mut self, id: BlockId, certificate: Vec<u8>) -> Result<(), AppError> {
+        let committed = match self.state.commit(id, certificate) {
+            Ok(c) => c,
+            Err(AppError::Storage(e)) => return Err(AppError::Storage(e)),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot commit the decided block");
+                return Ok(());
+            }
+        };
+        let height = committed.block.header.height;
+        tracing::info!(
+            height,
+            entries = committed.block.entries.len(),
+            state_root = %committed.block.header.state_root,
+            "committed"
+        );
+        let view = SequenceAdapter::new(&self.state.ledger);
+        let notes = self.state.mempool.on_block_committed(
+            height,
+            &committed.block.entries,
+            &committed.results,
+            &view,
+        );
+        view.finish()?;
+        self.publish(notes);
+        self.parts.prune_below(self.state.height);
+        let _ = self.outputs.blocks.send(Arc::new(committed));
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+//! [`EblContext`]: how our types fill Malachite's `Context`.
+
+use malachite::app::types::core::{self, LinearTimeouts, NilOrVal, Round, VoteType};
+
+use super::messages::{Proposal, Vote};
+use super::parts::ProposalPart;
+use super::scheme::Ed25519Scheme;
+use super::types::{Address, BlockId, BlockValue, Height};
+use super::validators::{Validator, ValidatorSet};
+
+/// The consensus context of one network. It carries the genesis hash, which every consensus
+/// signature covers, so votes of one network never count on another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EblContext {
+    /// Genesis hash of the network.
+    pub chain: [u8; 32],
+}
+
+impl EblContext {
+    /// The context of the network with this genesis hash.
+    pub fn new(chain: [u8; 32]) -> Self {
+        EblContext { chain }
+    }
+}
+
+impl core::Context for EblContext {
+    type Address = Address;
+    type Height = Height;
+    type ProposalPart = ProposalPart;
+    type Proposal = Proposal;
+    type Validator = Validator;
+    type ValidatorSet = ValidatorSet;
+    type Timeouts = LinearTimeouts;
+    type Value = BlockValue;
+    type Vote = Vote;
+    type Extension = ();
+    type SigningScheme = Ed25519Scheme;
+
+    /// Round-robin over the validators sorted by key, shifted by height and round, so every
+    /// validator proposes in turn and a failed round moves to the next one.
+    fn select_proposer<'a>(
+        &self,
+        validator_set: &'a ValidatorSet,
+        height: Height,
+        round: Round,
+    ) -> &'a Validator {
+        let n = validator_set.validators.len().max(1) as u64;
+        let round = u64::try_from(round.as_i64()).unwrap_or(0);
+        let index = height.0.wrapping_add(round) % n;
+        let index = usize::try_from(index).unwrap_or(0);
+        // The set is never empty (ValidatorSet::from_ledger refuses it); index < n.
+        &validator_set.validators[index]
+    }
+
+    fn new_proposal(
+        &self,
+        height: Height,
+        round: Round,
+        value: BlockValue,
+        pol_round: Round,
+        address: Address,
+    ) -> Proposal {
+        Proposal {
+            height,
+            round,
+            value,
+            pol_round,
+            proposer: address,
+        }
+    }
+
+    fn new_prevote(
+        &self,
+        height: Height,
+        round: Round,
+        value_id: NilOrVal<BlockId>,
+        address: Address,
+    ) -> Vote {
+        vote(VoteType::Prevote, height, round, value_id, address)
+    }
+
+    fn new_precommit(
+        &self,
+        height: Height,
+        round: Round,
+        value_id: NilOrVal<BlockId>,
+        address: Address,
+    ) -> Vote {
+        vote(VoteType::Precommit, height, round, value_id, address)
+    }
+}
+
+fn vote(
+    vote_type: VoteType,
+    height: Height,
+    round: Round,
+    value: NilOrVal<BlockId>,
+    validator: Address,
+) -> Vote {
+    Vote {
+        vote_type,
+        height,
+        round,
+        value,
+        validator,
+        extension: None,
+    }
+}

@@ -1,0 +1,133 @@
+//! [`NodeHandle`]: the cheap, cloneable front of a running node, for the gateway and tests.
+//!
+//! Every call is a message over a bounded channel to the one task that owns the ledger and the
+//! mempool, answered on a oneshot. Committed blocks and entry fates are broadcast (bounded: a
+//! subscriber that falls behind is told it lagged).
+
+use std::sync::Arc;
+
+use ebl_ledger::Ledger;
+use ebl_ledger::entry::{ChainRef, SignedEntry};
+use ebl_ledger::hash::BlockHash;
+use ebl_ledger::storage::RocksStore;
+use malachite::NetworkRequest;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::consensus::CommittedBlock;
+use crate::mempool::{Admission, Notification};
+
+/// A read of the ledger, run on the ledger's task.
+pub type LedgerRead = Box<dyn FnOnce(&Ledger<RocksStore>) + Send>;
+
+/// Requests to the application task.
+pub enum Command {
+    /// Offer an entry to the mempool.
+    Submit(SignedEntry, oneshot::Sender<Admission>),
+    /// Chain facts for [`NodeStatus`].
+    Status(oneshot::Sender<LedgerStatus>),
+    /// Run a read on the ledger.
+    Read(LedgerRead),
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Submit(e, _) => write!(f, "Submit({})", e.id()),
+            Command::Status(_) => f.write_str("Status"),
+            Command::Read(_) => f.write_str("Read"),
+        }
+    }
+}
+
+/// What the ledger task knows of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerStatus {
+    /// Network.
+    pub chain: ChainRef,
+    /// Height of the last committed block.
+    pub height: u64,
+    /// Its hash.
+    pub last_block_hash: BlockHash,
+    /// Validators of the next height (hex consensus keys, with power).
+    pub validators: Vec<(String, u64)>,
+    /// Entries in the mempool.
+    pub mempool_entries: usize,
+}
+
+/// [`LedgerStatus`] plus what the network knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeStatus {
+    /// Chain facts.
+    pub ledger: LedgerStatus,
+    /// Connected peers.
+    pub peers: usize,
+}
+
+/// Why a call on the handle failed: the node has stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the node has stopped")]
+pub struct NodeStopped;
+
+/// Handle of a running node.
+#[derive(Clone, Debug)]
+pub struct NodeHandle {
+    pub(crate) commands: mpsc::Sender<Command>,
+    pub(crate) blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    pub(crate) notifications: broadcast::Sender<Notification>,
+    pub(crate) network: mpsc::Sender<NetworkRequest>,
+}
+
+impl NodeHandle {
+    /// Offers a signed entry; answers whether the mempool took it. "Committed" comes later,
+    /// through [`NodeHandle::subscribe_notifications`].
+    pub async fn submit(&self, entry: SignedEntry) -> Result<Admission, NodeStopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Submit(entry, tx))
+            .await
+            .map_err(|_| NodeStopped)?;
+        rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// Chain id, height, last block hash, validators and peer count.
+    pub async fn status(&self) -> Result<NodeStatus, NodeStopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Status(tx))
+            .await
+            .map_err(|_| NodeStopped)?;
+        let ledger = rx.await.map_err(|_| NodeStopped)?;
+        let peers = match NetworkRequest::dump_state(&self.network).await {
+            Ok(Some(dump)) => dump.peers.len(),
+            _ => 0,
+        };
+        Ok(NodeStatus { ledger, peers })
+    }
+
+    /// Runs `read` on the ledger (on its task, between blocks) and returns its result.
+    pub async fn read<R, F>(&self, read: F) -> Result<R, NodeStopped>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Ledger<RocksStore>) -> R + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: LedgerRead = Box::new(move |ledger| {
+            let _ = tx.send(read(ledger));
+        });
+        self.commands
+            .send(Command::Read(job))
+            .await
+            .map_err(|_| NodeStopped)?;
+        rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// Every block committed from now on.
+    pub fn subscribe_blocks(&self) -> broadcast::Receiver<Arc<CommittedBlock>> {
+        self.blocks.subscribe()
+    }
+
+    /// The fate (final, rejected, evicted) of entries from now on.
+    pub fn subscribe_notifications(&self) -> broadcast::Receiver<Notification> {
+        self.notifications.subscribe()
+    }
+}

@@ -1,0 +1,204 @@
+//! `ebl-node`: the validator node binary (`init`, `start`, `dev`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use ebl_node::config::{
+    ConfigFile, ConsensusSection, MempoolSection, P2pSection, random_secret, write_secret,
+};
+use ebl_node::{Node, NodeSettings};
+
+#[derive(Parser, Debug)]
+#[command(name = "ebl-node", version, about = "eBL ledger validator node")]
+struct Cli {
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Human, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Writes a node key, a consensus key and a config.toml with defaults into HOME.
+    Init {
+        /// Folder for the config, keys and data.
+        #[arg(long, default_value = ".ebl-node")]
+        home: PathBuf,
+        /// Node name.
+        #[arg(long, default_value = "validator")]
+        moniker: String,
+        /// libp2p listen address.
+        #[arg(long, default_value = "/ip4/0.0.0.0/tcp/27000")]
+        listen: String,
+        /// Genesis document (JSON), copied into HOME when given.
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+    },
+    /// Starts a node from its config file.
+    Start {
+        /// Path of config.toml.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// A single-validator development network with data under ./data, ready in seconds.
+    #[cfg(feature = "dev")]
+    Dev {
+        /// Data folder.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn init(
+    home: &Path,
+    moniker: String,
+    listen: String,
+    genesis: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(home).with_context(|| format!("create {}", home.display()))?;
+    let config_path = home.join("config.toml");
+    anyhow::ensure!(
+        !config_path.exists(),
+        "{} exists already",
+        config_path.display()
+    );
+    let consensus_key = random_secret();
+    write_secret(&home.join("consensus_key"), &consensus_key)?;
+    write_secret(&home.join("node_key"), &random_secret())?;
+    if let Some(genesis) = genesis {
+        std::fs::copy(&genesis, home.join("genesis.json")).context("copy genesis")?;
+    }
+    let config = ConfigFile {
+        moniker,
+        data_dir: "data".into(),
+        genesis_file: "genesis.json".into(),
+        consensus_key_file: "consensus_key".into(),
+        node_key_file: "node_key".into(),
+        p2p: P2pSection {
+            listen_addr: listen,
+            persistent_peers: vec![],
+        },
+        consensus: ConsensusSection::default(),
+        mempool: MempoolSection::default(),
+    };
+    std::fs::write(&config_path, toml::to_string_pretty(&config)?)?;
+    let public = ed25519_dalek::SigningKey::from_bytes(&consensus_key).verifying_key();
+    tracing::info!(
+        config = %config_path.display(),
+        consensus_key = %hex::encode(public.as_bytes()),
+        "initialised; put the consensus key in the genesis validator set"
+    );
+    Ok(())
+}
+
+async fn run_until_signal(node: Node) -> anyhow::Result<()> {
+    let handle = node.handle();
+    let status = handle.status().await?;
+    tracing::info!(
+        chain = %status.ledger.chain.chain_id,
+        height = status.ledger.height,
+        validators = status.ledger.validators.len(),
+        "node started"
+    );
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => {
+            result.context("wait for ctrl-c")?;
+            tracing::info!("stopping");
+            node.stop().await
+        }
+    }
+}
+
+#[cfg(feature = "dev")]
+fn dev_settings(data: &Path) -> anyhow::Result<(NodeSettings, ebl_ledger::genesis::Genesis)> {
+    use ebl_ledger::identity::Role;
+    use ebl_ledger::testkit::{PILOT_ORGS, TestNetwork};
+    let genesis_path = data.join("genesis.json");
+    // One validator operator: the first of the pilot's; the others keep their other roles.
+    let mut first = true;
+    let orgs: Vec<(&str, &str, &str, Vec<Role>)> = PILOT_ORGS
+        .iter()
+        .map(|(id, name, country, roles)| {
+            let keep = |r: &&Role| **r != Role::ValidatorOperator || first;
+            let roles: Vec<Role> = roles.iter().filter(keep).copied().collect();
+            if roles.contains(&Role::ValidatorOperator) {
+                first = false;
+            }
+            (*id, *name, *country, roles)
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str, &[Role])> = orgs
+        .iter()
+        .map(|(a, b, c, r)| (*a, *b, *c, r.as_slice()))
+        .collect();
+    let net = TestNetwork::with_orgs(&refs);
+    std::fs::create_dir_all(data)?;
+    let genesis = if genesis_path.exists() {
+        serde_json::from_str(&std::fs::read_to_string(&genesis_path)?)?
+    } else {
+        std::fs::write(&genesis_path, serde_json::to_string_pretty(&net.genesis)?)?;
+        net.genesis.clone()
+    };
+    let key = net
+        .validator_keys
+        .first()
+        .context("dev network has no validator")?
+        .to_bytes();
+    let settings = NodeSettings {
+        moniker: "dev".into(),
+        data_dir: data.to_path_buf(),
+        consensus_secret: key,
+        node_secret: key,
+        listen_addr: "/ip4/127.0.0.1/tcp/0".parse()?,
+        persistent_peers: vec![],
+        timeouts: ebl_node::run::fast_timeouts(),
+        mempool: Default::default(),
+        limits: ebl_node::consensus::BlockLimits {
+            block_interval: Some(std::time::Duration::from_millis(200)),
+            ..Default::default()
+        },
+    };
+    Ok((settings, genesis))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    match cli.command {
+        Command::Init {
+            home,
+            moniker,
+            listen,
+            genesis,
+        } => init(&home, moniker, listen, genesis),
+        Command::Start { config } => {
+            let file = ConfigFile::load(&config)?;
+            let (settings, genesis) = file.settings(&config)?;
+            run_until_signal(Node::start(settings, &genesis).await?).await
+        }
+        #[cfg(feature = "dev")]
+        Command::Dev { data } => {
+            let (settings, genesis) = dev_settings(&data)?;
+            run_until_signal(Node::start(settings, &genesis).await?).await
+        }
+    }
+}

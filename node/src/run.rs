@@ -1,0 +1,244 @@
+//! Starting and stopping a node: open the ledger, start the Malachite engine with our context
+//! and codecs, and spawn the application task that owns the ledger.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ebl_ledger::Ledger;
+use ebl_ledger::genesis::Genesis;
+use ebl_ledger::storage::RocksStore;
+use malachite::app::config::{ConsensusConfig, NodeConfig, ValueSyncConfig};
+use malachite::app::net::Multiaddr;
+use malachite::app::types::Keypair;
+use malachite::app::types::core::LinearTimeouts;
+use malachite::{
+    ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, RequestContext, SyncContext,
+    WalContext, start_engine,
+};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::consensus::app::{self, Outputs};
+use crate::consensus::codec::EblCodec;
+use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
+use crate::consensus::state::AppError;
+use crate::consensus::undecided::UndecidedBlocks;
+use crate::consensus::{AppState, BlockLimits};
+use crate::handle::NodeHandle;
+use crate::mempool::{Mempool, MempoolConfig};
+
+/// Bound of the handle's command queue.
+pub const COMMAND_QUEUE: usize = 1_024;
+/// Bound of the committed-block broadcast.
+pub const BLOCK_BROADCAST: usize = 256;
+/// Bound of the entry-fate broadcast.
+pub const NOTIFICATION_BROADCAST: usize = 16_384;
+
+/// Everything a node needs to start (what `config.toml` and the key files hold).
+#[derive(Clone)]
+pub struct NodeSettings {
+    /// Display name.
+    pub moniker: String,
+    /// Where the ledger and the consensus WAL live.
+    pub data_dir: PathBuf,
+    /// Ed25519 secret of the validator's consensus key.
+    pub consensus_secret: [u8; 32],
+    /// Ed25519 secret of the libp2p node key.
+    pub node_secret: [u8; 32],
+    /// libp2p listen address.
+    pub listen_addr: Multiaddr,
+    /// Peers to keep connected to.
+    pub persistent_peers: Vec<Multiaddr>,
+    /// Consensus timeouts.
+    pub timeouts: LinearTimeouts,
+    /// Mempool bounds.
+    pub mempool: MempoolConfig,
+    /// Proposal limits.
+    pub limits: BlockLimits,
+}
+
+impl std::fmt::Debug for NodeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeSettings")
+            .field("moniker", &self.moniker)
+            .field("data_dir", &self.data_dir)
+            .field("listen_addr", &self.listen_addr)
+            .field("persistent_peers", &self.persistent_peers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Timeouts for a small network on one machine or a LAN: short, so rounds move quickly.
+pub fn fast_timeouts() -> LinearTimeouts {
+    let ms = Duration::from_millis;
+    LinearTimeouts {
+        propose: ms(1_500),
+        propose_delta: ms(250),
+        prevote: ms(500),
+        prevote_delta: ms(250),
+        precommit: ms(500),
+        precommit_delta: ms(250),
+        rebroadcast: ms(2_000),
+        max_timeout: Duration::from_secs(20),
+    }
+}
+
+/// The engine's configuration (Malachite's `NodeConfig`).
+#[derive(Clone, Debug)]
+struct EngineConfig {
+    moniker: String,
+    consensus: ConsensusConfig,
+    value_sync: ValueSyncConfig,
+}
+
+impl NodeConfig for EngineConfig {
+    fn moniker(&self) -> &str {
+        &self.moniker
+    }
+
+    fn consensus(&self) -> &ConsensusConfig {
+        &self.consensus
+    }
+
+    fn consensus_mut(&mut self) -> &mut ConsensusConfig {
+        &mut self.consensus
+    }
+
+    fn value_sync(&self) -> &ValueSyncConfig {
+        &self.value_sync
+    }
+
+    fn value_sync_mut(&mut self) -> &mut ValueSyncConfig {
+        &mut self.value_sync
+    }
+}
+
+fn engine_config(s: &NodeSettings) -> EngineConfig {
+    let mut consensus = ConsensusConfig::default();
+    consensus.p2p.listen_addr = s.listen_addr.clone();
+    consensus.p2p.persistent_peers = s.persistent_peers.clone();
+    consensus.p2p.discovery.enabled = false;
+    let value_sync = ValueSyncConfig {
+        enabled: true,
+        status_update_interval: Duration::from_millis(500),
+        request_timeout: Duration::from_secs(5),
+        batch_size: 1,
+        ..ValueSyncConfig::default()
+    };
+    EngineConfig {
+        moniker: s.moniker.clone(),
+        consensus,
+        value_sync,
+    }
+}
+
+/// A running node.
+pub struct Node {
+    handle: NodeHandle,
+    engine: EngineHandle,
+    app: JoinHandle<Result<(), AppError>>,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("handle", &self.handle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Node {
+    /// Opens the ledger under `settings.data_dir` (writing `genesis` if new) and starts.
+    pub async fn start(settings: NodeSettings, genesis: &Genesis) -> anyhow::Result<Node> {
+        let store = RocksStore::open(settings.data_dir.join("ledger")).context("open RocksDB")?;
+        let ledger = Ledger::open(store, genesis).context("open ledger")?;
+        let chain = ledger.chain().clone();
+        let signer = ConsensusSigner::new(settings.consensus_secret, chain.genesis_hash.0);
+        let verifier = ConsensusVerifier::new(chain.genesis_hash.0);
+        let mempool = Mempool::new(chain, settings.mempool.clone());
+        let undecided = UndecidedBlocks::open(settings.data_dir.join("undecided"))
+            .context("create undecided-block dir")?;
+        let state = AppState::new(
+            ledger,
+            mempool,
+            signer.clone(),
+            settings.timeouts,
+            settings.limits,
+        )?
+        .with_undecided(undecided)?;
+        let ctx = state.ctx;
+        let address = state.address;
+        if !state
+            .validators
+            .validators
+            .iter()
+            .any(|v| v.address == address)
+        {
+            tracing::warn!(%address, "this node's consensus key is not in the validator set: it follows, never votes");
+        }
+
+        let keypair = Keypair::ed25519_from_bytes(settings.node_secret).context("node key")?;
+        let identity =
+            NetworkIdentity::new(settings.moniker.clone(), keypair, Some(address.to_string()));
+        let wal = settings.data_dir.join("wal").join("consensus.wal");
+        if let Some(dir) = wal.parent() {
+            std::fs::create_dir_all(dir).context("create WAL dir")?;
+        }
+        let (channels, engine) = start_engine(
+            ctx,
+            engine_config(&settings),
+            WalContext::new(wal, EblCodec),
+            NetworkContext::new(identity, EblCodec),
+            ConsensusContext::new_validator(address, Box::new(verifier), Box::new(signer)),
+            SyncContext::new(EblCodec),
+            RequestContext::new(64),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("start consensus engine: {e}"))?;
+
+        let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
+        let outputs = Outputs {
+            blocks: broadcast::channel(BLOCK_BROADCAST).0,
+            notifications: broadcast::channel(NOTIFICATION_BROADCAST).0,
+        };
+        let handle = NodeHandle {
+            commands: commands_tx,
+            blocks: outputs.blocks.clone(),
+            notifications: outputs.notifications.clone(),
+            network: channels.net_requests.clone(),
+        };
+        let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
+        Ok(Node {
+            handle,
+            engine,
+            app,
+        })
+    }
+
+    /// The handle for the gateway and tests.
+    pub fn handle(&self) -> NodeHandle {
+        self.handle.clone()
+    }
+
+    /// Stops the engine and waits for the application task (which closes the ledger).
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.engine.actor.stop(Some("node stopped".into()));
+        let _ = self.engine.handle.await;
+        self.app.abort();
+        match self.app.await {
+            Ok(result) => result.map_err(anyhow::Error::from),
+            Err(e) if e.is_cancelled() => Ok(()),
+            Err(e) => Err(anyhow::anyhow!("application task failed: {e}")),
+        }
+    }
+
+    /// Waits until the node stops by itself (engine ended or fatal error).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let result = self.app.await;
+        self.engine.actor.stop(None);
+        result
+            .map_err(|e| anyhow::anyhow!("application task failed: {e}"))?
+            .map_err(anyhow::Error::from)
+    }
+}

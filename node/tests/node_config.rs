@@ -1,0 +1,64 @@
+//! `config.toml`: the defaults `init` writes read back to working settings; unknown keys and
+//! bad key files are refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ebl_node::config::{
+    ConfigFile, ConsensusSection, MempoolSection, P2pSection, read_secret, write_secret,
+};
+
+fn sample() -> ConfigFile {
+    ConfigFile {
+        moniker: "v0".into(),
+        data_dir: "data".into(),
+        genesis_file: "genesis.json".into(),
+        consensus_key_file: "consensus_key".into(),
+        node_key_file: "node_key".into(),
+        p2p: P2pSection {
+            listen_addr: "/ip4/127.0.0.1/tcp/27000".into(),
+            persistent_peers: vec!["/ip4/127.0.0.1/tcp/27001".into()],
+        },
+        consensus: ConsensusSection::default(),
+        mempool: MempoolSection::default(),
+    }
+}
+
+#[test]
+fn default_config_round_trips_through_toml_and_resolves_to_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sample();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, toml::to_string_pretty(&config).unwrap()).unwrap();
+    write_secret(&dir.path().join("consensus_key"), &[1; 32]).unwrap();
+    write_secret(&dir.path().join("node_key"), &[2; 32]).unwrap();
+    let net = ebl_ledger::testkit::TestNetwork::pilot();
+    std::fs::write(
+        dir.path().join("genesis.json"),
+        serde_json::to_string(&net.genesis).unwrap(),
+    )
+    .unwrap();
+    let loaded = ConfigFile::load(&path).unwrap();
+    assert_eq!(loaded, config);
+    let (settings, genesis) = loaded.settings(&path).unwrap();
+    assert_eq!(genesis, net.genesis);
+    assert_eq!(settings.consensus_secret, [1; 32]);
+    assert_eq!(settings.data_dir, dir.path().join("data"));
+    assert_eq!(settings.persistent_peers.len(), 1);
+    assert!(settings.limits.block_interval.is_some());
+}
+
+#[test]
+fn an_unknown_key_in_the_config_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let text = toml::to_string_pretty(&sample()).unwrap() + "\nsurprise = 1\n";
+    std::fs::write(&path, text).unwrap();
+    assert!(ConfigFile::load(&path).is_err());
+}
+
+#[test]
+fn a_key_file_of_the_wrong_length_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key");
+    std::fs::write(&path, "abcd").unwrap();
+    assert!(read_secret(&path).is_err());
+}
