@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, from a fresh machine: set-up, then the pilot walk-through on a RocksDB ledger
-# under ./data (issue 3 replaces this with `ebl-node dev`).
+# The main job, from a fresh machine: set-up, then a single-validator development network with
+# the pilot organisations, its ledger under ./data and the HTTP gateway on 127.0.0.1:8080.
+# The admin API key is written to ./data/api_key. Stop with Ctrl-C; a restart resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec cargo run -p ebl-ledger --example pilot --features testkit,rocksdb -- "${@:---data=./data}"
+exec cargo run -p ebl-node -- dev "$@"

@@ -33,6 +33,9 @@ pub struct ConfigFile {
     /// Mempool.
     #[serde(default)]
     pub mempool: MempoolSection,
+    /// HTTP gateway; no gateway when absent.
+    #[serde(default)]
+    pub api: Option<crate::api_server::ApiSection>,
 }
 
 /// `[p2p]`.

@@ -30,6 +30,8 @@
 //! # }
 //! ```
 
+pub mod api;
+pub mod api_server;
 pub mod config;
 pub mod consensus;
 pub mod handle;

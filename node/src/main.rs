@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
+use ebl_gateway::GatewayConfig;
+use ebl_node::api_server::{ApiSection, ApiServer};
 use ebl_node::config::{
     ConfigFile, ConsensusSection, MempoolSection, P2pSection, random_secret, write_secret,
 };
@@ -41,6 +43,9 @@ enum Command {
         /// Genesis document (JSON), copied into HOME when given.
         #[arg(long)]
         genesis: Option<PathBuf>,
+        /// HTTP gateway listen address; an admin API key is written to HOME/api_key.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        api: String,
     },
     /// Starts a node from its config file.
     Start {
@@ -54,12 +59,15 @@ enum Command {
         /// Data folder.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// HTTP gateway listen address.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        api: String,
     },
 }
 
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     match format {
         LogFormat::Human => builder.init(),
@@ -72,6 +80,7 @@ fn init(
     moniker: String,
     listen: String,
     genesis: Option<PathBuf>,
+    api: &str,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(home).with_context(|| format!("create {}", home.display()))?;
     let config_path = home.join("config.toml");
@@ -98,6 +107,7 @@ fn init(
         },
         consensus: ConsensusSection::default(),
         mempool: MempoolSection::default(),
+        api: Some(ApiSection::with_admin_key(api, &api_secret(home)?)),
     };
     std::fs::write(&config_path, toml::to_string_pretty(&config)?)?;
     let public = ed25519_dalek::SigningKey::from_bytes(&consensus_key).verifying_key();
@@ -109,7 +119,19 @@ fn init(
     Ok(())
 }
 
-async fn run_until_signal(node: Node) -> anyhow::Result<()> {
+/// The admin API key of a home or data folder: read from `api_key`, or made and written there
+/// (owner-only) on first use.
+fn api_secret(home: &Path) -> anyhow::Result<String> {
+    let path = home.join("api_key");
+    if path.exists() {
+        return Ok(hex::encode(ebl_node::config::read_secret(&path)?));
+    }
+    let secret = random_secret();
+    write_secret(&path, &secret)?;
+    Ok(hex::encode(secret))
+}
+
+async fn run_until_signal(node: Node, api: Option<(String, GatewayConfig)>) -> anyhow::Result<()> {
     let handle = node.handle();
     let status = handle.status().await?;
     tracing::info!(
@@ -118,13 +140,16 @@ async fn run_until_signal(node: Node) -> anyhow::Result<()> {
         validators = status.ledger.validators.len(),
         "node started"
     );
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => {
-            result.context("wait for ctrl-c")?;
-            tracing::info!("stopping");
-            node.stop().await
-        }
+    let server = match api {
+        Some((addr, config)) => Some(ApiServer::start(handle, &addr, config).await?),
+        None => None,
+    };
+    tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
+    tracing::info!("stopping");
+    if let Some(server) = server {
+        server.stop().await?;
     }
+    node.stop().await
 }
 
 #[cfg(feature = "dev")]
@@ -182,23 +207,42 @@ fn dev_settings(data: &Path) -> anyhow::Result<(NodeSettings, ebl_ledger::genesi
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    // A single-validator dev network has no peer to gossip to: the engine's per-block
+    // "no peers subscribed" errors would drown the log, so dev hides them (RUST_LOG overrides).
+    let default_filter = match cli.command {
+        #[cfg(feature = "dev")]
+        Command::Dev { .. } => "info,arc_malachitebft_network=off,arc_malachitebft_core_consensus=warn",
+        _ => "info",
+    };
+    init_logging(cli.log_format, default_filter);
     match cli.command {
         Command::Init {
             home,
             moniker,
             listen,
             genesis,
-        } => init(&home, moniker, listen, genesis),
+            api,
+        } => init(&home, moniker, listen, genesis, &api),
         Command::Start { config } => {
             let file = ConfigFile::load(&config)?;
             let (settings, genesis) = file.settings(&config)?;
-            run_until_signal(Node::start(settings, &genesis).await?).await
+            let api = match &file.api {
+                Some(section) => Some((section.listen_addr.clone(), section.gateway_config()?)),
+                None => None,
+            };
+            run_until_signal(Node::start(settings, &genesis).await?, api).await
         }
         #[cfg(feature = "dev")]
-        Command::Dev { data } => {
+        Command::Dev { data, api } => {
             let (settings, genesis) = dev_settings(&data)?;
-            run_until_signal(Node::start(settings, &genesis).await?).await
+            let secret = api_secret(&data)?;
+            let config = ApiSection::with_admin_key(&api, &secret).gateway_config()?;
+            tracing::info!(
+                gateway = %format!("http://{api}"),
+                api_key_file = %data.join("api_key").display(),
+                "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>`"
+            );
+            run_until_signal(Node::start(settings, &genesis).await?, Some((api, config))).await
         }
     }
 }

@@ -2,6 +2,7 @@
 //! bad key files are refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use ebl_node::api_server::ApiSection;
 use ebl_node::config::{
     ConfigFile, ConsensusSection, MempoolSection, P2pSection, read_secret, write_secret,
 };
@@ -19,6 +20,7 @@ fn sample() -> ConfigFile {
         },
         consensus: ConsensusSection::default(),
         mempool: MempoolSection::default(),
+        api: Some(ApiSection::with_admin_key("127.0.0.1:8080", "secret")),
     }
 }
 
@@ -61,4 +63,26 @@ fn a_key_file_of_the_wrong_length_is_refused() {
     let path = dir.path().join("key");
     std::fs::write(&path, "abcd").unwrap();
     assert!(read_secret(&path).is_err());
+}
+
+#[test]
+fn the_api_section_gives_a_gateway_config_with_the_hashed_key() {
+    let section = ApiSection::with_admin_key("127.0.0.1:8080", "secret");
+    let config = section.gateway_config().unwrap();
+    let key = config
+        .api_keys
+        .get(&ebl_gateway::config::hash_secret("secret"))
+        .unwrap();
+    assert_eq!(key.scopes, vec![ebl_gateway::Scope::Admin]);
+    assert!(!toml::to_string(&section).unwrap().contains("\"secret\""));
+}
+
+#[test]
+fn an_api_key_with_an_unknown_scope_or_bad_hash_is_refused() {
+    let mut section = ApiSection::with_admin_key("127.0.0.1:8080", "secret");
+    section.keys[0].scopes = vec!["root".into()];
+    assert!(section.gateway_config().is_err());
+    let mut section = ApiSection::with_admin_key("127.0.0.1:8080", "secret");
+    section.keys[0].sha256 = "xyz".into();
+    assert!(section.gateway_config().is_err());
 }

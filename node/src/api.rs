@@ -1,0 +1,304 @@
+//! The gateway's view of this node: [`GatewayBridge`] implements `ebl_gateway::NodeApi` over a
+//! [`NodeHandle`], so `ebl-node` can mount the HTTP gateway without the gateway depending on
+//! the node.
+//!
+//! # Design
+//!
+//! Ledger reads run on the ledger's task through [`NodeHandle::read`]. Whether an entry is final
+//! is read from the committed blocks (entry index + block results), so "final" is only ever said
+//! of an entry in a decided block. Entries still in the mempool are remembered in a bounded set;
+//! entries the mempool refused or evicted are remembered, bounded, with their code.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ebl_gateway::node::NodeFuture;
+use ebl_gateway::{ChainStatus, EntryStatus, NodeApi, NodeError, ProvenRecord, SubmitOutcome};
+use ebl_ledger::block::{BlockHeader, Outcome};
+use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::hash::EntryId;
+use ebl_ledger::identity::ValidatorSet;
+use ebl_ledger::state::{StateReader, keys};
+use ebl_ledger::storage::{Record, Storage, StoredBlock};
+use tokio::sync::broadcast;
+
+use crate::handle::{NodeHandle, NodeStopped};
+use crate::mempool::{Admission, Status};
+
+/// Entries remembered as pending or refused, at most.
+const REMEMBERED: usize = 100_000;
+
+impl From<NodeStopped> for NodeError {
+    fn from(_: NodeStopped) -> Self {
+        NodeError::Unavailable("the node has stopped".into())
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> NodeError {
+    NodeError::Internal(e.to_string())
+}
+
+/// Pending and refused entries this node has seen, bounded (oldest forgotten first).
+#[derive(Debug, Default)]
+struct Fates {
+    pending: BTreeSet<EntryId>,
+    refused: BTreeMap<EntryId, String>,
+    order: VecDeque<EntryId>,
+}
+
+impl Fates {
+    fn remember(&mut self, id: EntryId) {
+        self.order.push_back(id);
+        while self.order.len() > REMEMBERED {
+            if let Some(old) = self.order.pop_front() {
+                self.pending.remove(&old);
+                self.refused.remove(&old);
+            }
+        }
+    }
+}
+
+/// `NodeApi` for a running node.
+#[derive(Debug, Clone)]
+pub struct GatewayBridge {
+    handle: NodeHandle,
+    fates: Arc<Mutex<Fates>>,
+    headers: broadcast::Sender<Arc<BlockHeader>>,
+}
+
+impl GatewayBridge {
+    /// A bridge over `handle`; spawns the task that follows committed blocks and entry fates,
+    /// so it must be called inside a tokio runtime.
+    pub fn new(handle: NodeHandle) -> Self {
+        let (headers, _) = broadcast::channel(256);
+        let bridge = GatewayBridge {
+            handle,
+            fates: Arc::default(),
+            headers,
+        };
+        bridge.spawn_follower();
+        bridge
+    }
+
+    fn fates(&self) -> std::sync::MutexGuard<'_, Fates> {
+        // Fates only caches what the ledger can answer again; a poisoned lock keeps working.
+        self.fates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn spawn_follower(&self) {
+        let mut blocks = self.handle.subscribe_blocks();
+        let mut notes = self.handle.subscribe_notifications();
+        let fates = self.fates.clone();
+        let headers = self.headers.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    block = blocks.recv() => match block {
+                        Ok(block) => { let _ = headers.send(Arc::new(block.block.header.clone())); }
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                    note = notes.recv() => match note {
+                        Ok(note) => {
+                            let mut f = fates.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                            f.pending.remove(&note.id);
+                            if let Status::Evicted { code } = note.status {
+                                f.refused.insert(note.id, code.to_string());
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                }
+            }
+        });
+    }
+
+    async fn committed_status(&self, id: EntryId) -> Result<Option<EntryStatus>, NodeError> {
+        let found = self
+            .handle
+            .read(move |ledger| -> Result<Option<EntryStatus>, String> {
+                let store = ledger.store();
+                let Some(at) = store.entry_location(&id).map_err(|e| e.to_string())? else {
+                    return Ok(None);
+                };
+                let block = store.block(at.height).map_err(|e| e.to_string())?;
+                let result = block
+                    .and_then(|b| b.results.get(usize::try_from(at.index).ok()?).cloned())
+                    .ok_or_else(|| format!("block {} lacks result {}", at.height, at.index))?;
+                Ok(Some(match result.outcome {
+                    Outcome::Applied => EntryStatus::Final { height: at.height },
+                    Outcome::Failed { code, message } => EntryStatus::Failed {
+                        height: at.height,
+                        code,
+                        message,
+                    },
+                }))
+            })
+            .await?;
+        found.map_err(NodeError::Internal)
+    }
+
+    async fn status_of(&self, id: EntryId) -> Result<EntryStatus, NodeError> {
+        if let Some(status) = self.committed_status(id).await? {
+            return Ok(status);
+        }
+        let fates = self.fates();
+        if let Some(code) = fates.refused.get(&id) {
+            return Ok(EntryStatus::Rejected {
+                code: code.clone(),
+                message: code.clone(),
+            });
+        }
+        Ok(if fates.pending.contains(&id) {
+            EntryStatus::Pending
+        } else {
+            EntryStatus::Unknown
+        })
+    }
+}
+
+impl NodeApi for GatewayBridge {
+    fn submit(&self, entry: SignedEntry) -> NodeFuture<'_, SubmitOutcome> {
+        Box::pin(async move {
+            let id = entry.id();
+            if self.committed_status(id).await?.is_some() {
+                return Ok(SubmitOutcome::Duplicate(id));
+            }
+            let outcome = match self.handle.submit(entry).await? {
+                Admission::Admitted { id } => SubmitOutcome::Accepted(id),
+                Admission::Duplicate { id } => SubmitOutcome::Duplicate(id),
+                Admission::Rejected { id, code } => {
+                    let message = format!("refused by the mempool: {code}");
+                    return Ok(SubmitOutcome::Rejected {
+                        id,
+                        code: code.to_string(),
+                        message,
+                    });
+                }
+            };
+            let mut fates = self.fates();
+            fates.pending.insert(id);
+            fates.remember(id);
+            Ok(outcome)
+        })
+    }
+
+    fn entry_status(&self, id: EntryId) -> NodeFuture<'_, EntryStatus> {
+        Box::pin(self.status_of(id))
+    }
+
+    fn wait_final(&self, id: EntryId, timeout: Duration) -> NodeFuture<'_, EntryStatus> {
+        Box::pin(async move {
+            // Subscribe before the first check, so a block committed in between is not missed.
+            let mut blocks = self.handle.subscribe_blocks();
+            let deadline = tokio::time::Instant::now() + timeout;
+            loop {
+                let status = self.status_of(id).await?;
+                if status.is_settled() {
+                    return Ok(status);
+                }
+                match tokio::time::timeout_at(deadline, blocks.recv()).await {
+                    Err(_) => return Ok(status),
+                    Ok(Err(broadcast::error::RecvError::Closed)) => {
+                        return Err(NodeError::Unavailable("the node has stopped".into()));
+                    }
+                    Ok(_) => {}
+                }
+            }
+        })
+    }
+
+    fn status(&self) -> NodeFuture<'_, ChainStatus> {
+        Box::pin(async move {
+            let node = self.handle.status().await?;
+            let (time, validators) = self
+                .handle
+                .read(|ledger| {
+                    let set = ledger.get::<ValidatorSet>(&keys::validators());
+                    (ledger.head().time, set)
+                })
+                .await?;
+            let validators = validators.map_err(internal)?.unwrap_or_default().validators;
+            Ok(ChainStatus {
+                chain: node.ledger.chain,
+                height: node.ledger.height,
+                last_block_hash: node.ledger.last_block_hash,
+                time,
+                validators,
+                peers: u32::try_from(node.peers).unwrap_or(u32::MAX),
+            })
+        })
+    }
+
+    fn get(&self, key: Vec<u8>) -> NodeFuture<'_, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let value = self
+                .handle
+                .read(move |ledger| ledger.store().get(&key))
+                .await?;
+            value.map_err(internal)
+        })
+    }
+
+    fn scan(&self, prefix: Vec<u8>, limit: usize) -> NodeFuture<'_, Vec<Record>> {
+        Box::pin(async move {
+            let records = self
+                .handle
+                .read(move |ledger| ledger.store().scan_prefix(&prefix, limit))
+                .await?;
+            records.map_err(internal)
+        })
+    }
+
+    fn block(&self, height: u64) -> NodeFuture<'_, Option<StoredBlock>> {
+        Box::pin(async move {
+            let block = self
+                .handle
+                .read(move |ledger| ledger.store().block(height))
+                .await?;
+            block.map_err(internal)
+        })
+    }
+
+    fn prove(&self, key: Vec<u8>) -> NodeFuture<'_, ProvenRecord> {
+        Box::pin(async move {
+            let proven = self
+                .handle
+                .read(move |ledger| -> Result<ProvenRecord, String> {
+                    let proof = ledger.prove(&key).map_err(|e| e.to_string())?;
+                    let header = ledger.head().clone();
+                    let stored = ledger
+                        .store()
+                        .block(header.height)
+                        .map_err(|e| e.to_string())?;
+                    let commit_certificate = stored.map(|b| b.certificate).unwrap_or_default();
+                    Ok(ProvenRecord {
+                        header,
+                        proof,
+                        commit_certificate,
+                    })
+                })
+                .await?;
+            proven.map_err(NodeError::Internal)
+        })
+    }
+
+    fn next_sequence(&self, signer: PublicKey) -> NodeFuture<'_, u64> {
+        Box::pin(async move {
+            let next = self
+                .handle
+                .read(move |ledger| ledger.next_sequence(&signer))
+                .await?;
+            next.map_err(internal)
+        })
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {
+        self.headers.subscribe()
+    }
+}

@@ -1,0 +1,133 @@
+//! Serves the HTTP gateway (`ebl-gateway`) of this node on a TCP address, with graceful
+//! shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use ebl_gateway::{ApiKey, GatewayConfig, Scope};
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::api::GatewayBridge;
+use crate::handle::NodeHandle;
+
+/// `[api]` of `config.toml`: where the gateway listens and which keys it accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSection {
+    /// Listen address, e.g. `127.0.0.1:8080`.
+    pub listen_addr: String,
+    /// Accepted keys (only their SHA-256 is stored).
+    #[serde(default)]
+    pub keys: Vec<ApiKeyEntry>,
+}
+
+/// One API key of `[api]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyEntry {
+    /// Who holds it.
+    pub name: String,
+    /// SHA-256 of the secret, 64 hex digits.
+    pub sha256: String,
+    /// `read`, `submit`, `custodial`, `admin`.
+    pub scopes: Vec<String>,
+}
+
+impl ApiSection {
+    /// The gateway configuration these keys give (default limits).
+    pub fn gateway_config(&self) -> anyhow::Result<GatewayConfig> {
+        let keys = self
+            .keys
+            .iter()
+            .map(|k| {
+                let mut hash = [0u8; 32];
+                hex::decode_to_slice(&k.sha256, &mut hash).with_context(|| {
+                    format!("api key `{}`: sha256 is not 64 hex digits", k.name)
+                })?;
+                let scopes = k
+                    .scopes
+                    .iter()
+                    .map(|s| parse_scope(s).with_context(|| format!("api key `{}`", k.name)))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                Ok(ApiKey {
+                    name: k.name.clone(),
+                    secret_sha256: hash,
+                    scopes,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(GatewayConfig::with_keys(keys))
+    }
+
+    /// A section with one admin key for `secret`.
+    pub fn with_admin_key(listen_addr: &str, secret: &str) -> Self {
+        ApiSection {
+            listen_addr: listen_addr.to_string(),
+            keys: vec![ApiKeyEntry {
+                name: "admin".into(),
+                sha256: hex::encode(ebl_gateway::config::hash_secret(secret)),
+                scopes: vec!["admin".into()],
+            }],
+        }
+    }
+}
+
+fn parse_scope(text: &str) -> anyhow::Result<Scope> {
+    Ok(match text {
+        "read" => Scope::Read,
+        "submit" => Scope::Submit,
+        "custodial" => Scope::Custodial,
+        "admin" => Scope::Admin,
+        other => anyhow::bail!("unknown scope `{other}` (read, submit, custodial, admin)"),
+    })
+}
+
+/// A running gateway server.
+#[derive(Debug)]
+pub struct ApiServer {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl ApiServer {
+    /// Binds `addr` and serves the gateway over `handle` until [`ApiServer::stop`].
+    pub async fn start(
+        handle: NodeHandle,
+        addr: &str,
+        config: GatewayConfig,
+    ) -> anyhow::Result<ApiServer> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("bind the gateway on {addr}"))?;
+        let addr = listener.local_addr()?;
+        let router = ebl_gateway::router(Arc::new(GatewayBridge::new(handle)), config);
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "gateway listening");
+        Ok(ApiServer {
+            addr,
+            shutdown,
+            task,
+        })
+    }
+
+    /// Stops accepting requests and waits for those in flight.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task
+            .await
+            .context("gateway task")?
+            .context("gateway server")
+    }
+}
