@@ -211,7 +211,9 @@ async fn main() -> anyhow::Result<()> {
     // "no peers subscribed" errors would drown the log, so dev hides them (RUST_LOG overrides).
     let default_filter = match cli.command {
         #[cfg(feature = "dev")]
-        Command::Dev { .. } => "info,arc_malachitebft_network=off,arc_malachitebft_core_consensus=warn",
+        Command::Dev { .. } => {
+            "info,arc_malachitebft_network=off,arc_malachitebft_core_consensus=warn"
+        }
         _ => "info",
     };
     init_logging(cli.log_format, default_filter);
