@@ -58,13 +58,28 @@ pub enum Body {
     Governance(GovernanceAction),
 }
 
-/// Every action, as named in grants and in history (R25).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Serialize, Deserialize,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[allow(missing_docs)]
-pub enum ActionKind {
+/// Declares [`ActionKind`] and its list of every variant from one list of names.
+macro_rules! action_kinds {
+    ($($name:ident),* $(,)?) => {
+        /// Every action, as named in grants and in history (R25).
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Serialize,
+            Deserialize,
+        )]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[allow(missing_docs)]
+        pub enum ActionKind {
+            $($name),*
+        }
+
+        impl ActionKind {
+            /// Every action kind, in declaration order.
+            pub const ALL: &'static [ActionKind] = &[$(ActionKind::$name),*];
+        }
+    };
+}
+
+action_kinds!(
     EblIssue,
     EblTransfer,
     EblEndorse,
@@ -93,44 +108,9 @@ pub enum ActionKind {
     GrantRevoke,
     GovernancePropose,
     GovernanceVote,
-}
+);
 
 impl ActionKind {
-    /// Every action kind, in declaration order.
-    pub const ALL: [ActionKind; 28] = {
-        use ActionKind::*;
-        [
-            EblIssue,
-            EblTransfer,
-            EblEndorse,
-            EblEndorseToOrder,
-            EblBlankEndorse,
-            EblNominate,
-            EblReject,
-            EblSign,
-            EblSurrenderForDelivery,
-            EblSurrenderForAmendment,
-            EblAcceptSurrender,
-            EblRejectSurrender,
-            EblAmend,
-            EblSplit,
-            EblCombine,
-            EblVoid,
-            CertIssue,
-            CertEndorse,
-            CertExtend,
-            CertSuspend,
-            CertReinstate,
-            CertWithdraw,
-            CertSupersede,
-            RecordVerification,
-            GrantCreate,
-            GrantRevoke,
-            GovernancePropose,
-            GovernanceVote,
-        ]
-    };
-
     /// The DCSA-style code shown in history and APIs.
     pub fn code(self) -> &'static str {
         use ActionKind::*;
