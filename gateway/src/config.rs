@@ -93,6 +93,10 @@ pub struct GatewayConfig {
     pub max_wait: Duration,
     /// Largest number of records a list or scan returns.
     pub max_list: usize,
+    /// Webhook targets (none by default); delivered by a task started with the router.
+    pub webhooks: Vec<crate::webhooks::WebhookConfig>,
+    /// Webhook retry schedule.
+    pub webhook_retry: crate::webhooks::RetryPolicy,
 }
 
 impl GatewayConfig {
@@ -117,6 +121,8 @@ impl Default for GatewayConfig {
             request_timeout: Duration::from_secs(35),
             max_wait: Duration::from_secs(30),
             max_list: 1000,
+            webhooks: Vec::new(),
+            webhook_retry: crate::webhooks::RetryPolicy::default(),
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod auth;
 pub mod config;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod node;
 pub mod openapi;
@@ -35,6 +36,7 @@ pub(crate) mod routes;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod verify;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -54,6 +56,8 @@ pub struct AppState {
     pub config: Arc<GatewayConfig>,
     /// Per-key buckets.
     pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Webhook deliveries (and the task, kept alive as long as the router).
+    pub webhooks: Option<Arc<webhooks::WebhookHandle>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -62,15 +66,32 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// The gateway's router over `node`.
+/// Deliveries kept in the webhook log.
+const DELIVERY_LOG_SIZE: usize = 1000;
+
+/// The gateway's router over `node`. With webhooks configured it must be called inside a tokio
+/// runtime; delivery stops when the last clone of the router is dropped.
 pub fn router(node: Arc<dyn NodeApi>, config: GatewayConfig) -> Router {
     let max_keys = config.api_keys.len().max(1);
     let limiter = ratelimit::RateLimiter::new(config.rate_limit, max_keys);
     let body_limit = config.body_limit;
+    // Deliveries need a tokio runtime; without one (or without targets) there is no task.
+    let webhooks = (!config.webhooks.is_empty() && tokio::runtime::Handle::try_current().is_ok())
+        .then(|| {
+            let log = Arc::new(webhooks::DeliveryLog::new(DELIVERY_LOG_SIZE));
+            let hooks = config.webhooks.clone();
+            Arc::new(webhooks::spawn(
+                node.clone(),
+                hooks,
+                config.webhook_retry,
+                log,
+            ))
+        });
     let state = AppState {
         node,
         config: Arc::new(config),
         limiter: Arc::new(limiter),
+        webhooks,
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -4,6 +4,7 @@
 mod chain;
 pub(crate) mod documents;
 mod entries;
+mod events;
 mod meta;
 mod orgs;
 mod proofs;
@@ -98,6 +99,14 @@ fn submit() -> Routes {
     Routes::new().add("post", "/v1/entries", post(entries::submit))
 }
 
+fn events() -> Routes {
+    Routes::new().add("get", "/v1/events", get(events::stream))
+}
+
+fn admin() -> Routes {
+    Routes::new().add("get", "/v1/webhooks/deliveries", get(events::deliveries))
+}
+
 fn scoped(routes: Routes, state: &AppState, scope: Scope) -> Routes {
     Routes {
         router: routes.router.route_layer(from_fn_with_state(
@@ -112,6 +121,8 @@ fn all(state: &AppState) -> Routes {
     public()
         .merge(scoped(read(), state, Scope::Read))
         .merge(scoped(submit(), state, Scope::Submit))
+        .merge(scoped(events(), state, Scope::Read))
+        .merge(scoped(admin(), state, Scope::Admin))
 }
 
 /// Every (method, path) the router serves, in OpenAPI path syntax.
@@ -119,6 +130,8 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     let mut table = public().table;
     table.extend(read().table);
     table.extend(submit().table);
+    table.extend(events().table);
+    table.extend(admin().table);
     table
 }
 

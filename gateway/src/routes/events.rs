@@ -1,0 +1,70 @@
+//! `GET /v1/events` (Server-Sent Events of committed blocks and entries) and
+//! `GET /v1/webhooks/deliveries` (the webhook delivery log).
+//!
+//! The request-timeout layer only bounds the time to the response head: an SSE response is
+//! returned at once and its body streams afterwards, so the layer never cuts a stream (a test
+//! checks it).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::Stream;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::events::{Filter, follow, parse_id};
+
+/// Events buffered per subscriber before the follower waits for the client.
+const BUFFER: usize = 64;
+
+/// `GET /v1/events?party=ORG&document=ID`, resumable with `Last-Event-ID`.
+pub async fn stream(
+    State(state): State<AppState>,
+    Query(filter): Query<Filter>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
+    let after = match headers.get("last-event-id") {
+        None => None,
+        Some(v) => Some(v.to_str().ok().and_then(parse_id).ok_or_else(|| {
+            ApiError::bad_request("INVALID_EVENT_ID", "Last-Event-ID must be HEIGHT:ORDINAL")
+        })?),
+    };
+    let (tx, rx) = mpsc::channel(BUFFER);
+    let node = state.node.clone();
+    // Subscribed before the handler returns, so the client misses no block after its request.
+    let blocks = node.subscribe();
+    tokio::spawn(async move {
+        if let Err(e) = follow(node, blocks, after, tx).await {
+            tracing::warn!(error = %e, "event stream stopped");
+        }
+    });
+    let events = futures_util::stream::unfold((rx, filter), |(mut rx, filter)| async move {
+        loop {
+            let event = rx.recv().await?;
+            if filter.matches(&event) {
+                let sse = SseEvent::default()
+                    .id(event.id())
+                    .event(event.json["type"].as_str().unwrap_or("entry"))
+                    .data(event.json.to_string());
+                return Some((Ok(sse), (rx, filter)));
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// `GET /v1/webhooks/deliveries`: the last deliveries, oldest first.
+pub async fn deliveries(State(state): State<AppState>) -> Json<Value> {
+    let items = state
+        .webhooks
+        .as_ref()
+        .map(|h| h.log.snapshot())
+        .unwrap_or_default();
+    Json(json!({ "deliveries": items }))
+}
