@@ -158,8 +158,8 @@ async fn sse_resumes_after_the_last_event_id() {
 }
 
 /// A receiver on 127.0.0.1 that fails its first `failures` calls with 500.
-async fn receiver(failures: u32) -> (String, mpsc::UnboundedReceiver<(HeaderMap, Bytes)>) {
-    let (tx, rx) = mpsc::unbounded_channel();
+async fn receiver(failures: u32) -> (String, mpsc::Receiver<(HeaderMap, Bytes)>) {
+    let (tx, rx) = mpsc::channel(16);
     let calls = Arc::new(AtomicU32::new(0));
     let hook = axum::routing::post(move |headers: HeaderMap, body: Bytes| {
         let (tx, calls) = (tx.clone(), calls.clone());
@@ -167,7 +167,7 @@ async fn receiver(failures: u32) -> (String, mpsc::UnboundedReceiver<(HeaderMap,
             if calls.fetch_add(1, Ordering::SeqCst) < failures {
                 return StatusCode::INTERNAL_SERVER_ERROR;
             }
-            tx.send((headers, body)).unwrap();
+            tx.send((headers, body)).await.unwrap();
             StatusCode::NO_CONTENT
         }
     });

@@ -50,6 +50,10 @@ fn every_spec_route_exists_in_the_router() {
 async fn every_spec_route_is_served() {
     let (_, app) = app();
     for (method, path) in spec_routes() {
+        // An SSE stream never ends, so `send` would wait forever; tests/events.rs serves it.
+        if path == "/v1/events" {
+            continue;
+        }
         let uri = path
             .replace("{id}", &"00".repeat(32))
             .replace("{key}", &"00".repeat(32))
