@@ -93,6 +93,9 @@ pub struct GatewayConfig {
     pub max_wait: Duration,
     /// Largest number of records a list or scan returns.
     pub max_list: usize,
+    /// Base URL of the public verification page, without a trailing slash; QR codes point to
+    /// `{public_base_url}/?ebl=<id>` or `/?cert=<administration>/<utn>`.
+    pub public_base_url: String,
 }
 
 impl GatewayConfig {
@@ -117,6 +120,7 @@ impl Default for GatewayConfig {
             request_timeout: Duration::from_secs(35),
             max_wait: Duration::from_secs(30),
             max_list: 1000,
+            public_base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
