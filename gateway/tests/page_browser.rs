@@ -11,11 +11,13 @@ use support::*;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// Serves the gateway over a pilot node with the sample eBL issued; returns the base URL.
+/// Serves the gateway over a pilot node with the sample eBL and certificate MSA/UTN-1 issued;
+/// returns the base URL and the eBL id.
 async fn serve() -> (String, String) {
     let node = LocalNode::pilot();
     let signed = signed_issue(&node);
     node.with(|n| n.submit_entry(signed)).unwrap();
+    issue_certificate(&node);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut config = config();
@@ -87,4 +89,34 @@ async fn the_page_shows_the_verified_ebl_its_holder_and_history_in_chromium() {
     if let Ok(keep) = std::env::var("PAGE_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_a_certificate_and_a_ships_certificates_in_chromium() {
+    let (base, _) = serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile");
+    let url = format!("{base}/?cert=MSA/UTN-1");
+    let dom = tokio::task::spawn_blocking(move || {
+        let cert = chromium(&profile, &url, &["--dump-dom"]);
+        let ship = chromium(
+            &profile,
+            &url.replace("cert=MSA/UTN-1", "imo=9074729"),
+            &["--dump-dom"],
+        );
+        (cert, ship)
+    })
+    .await
+    .unwrap();
+    assert!(
+        dom.0.contains(">VERIFIED<") && dom.0.contains("VALID"),
+        "certificate: {}",
+        dom.0
+    );
+    assert!(
+        dom.0.contains("/public/v1/qr/certificates/MSA/UTN-1.svg"),
+        "no QR code: {}",
+        dom.0
+    );
+    assert!(dom.1.contains("MSA/UTN-1"), "ship listing: {}", dom.1);
 }
