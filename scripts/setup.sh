@@ -4,7 +4,8 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in librocksdb-dev libclang-dev clang pkg-config openssl; do
+# chromium: the headless end-to-end test of the verification page (gateway/tests/page_browser.rs).
+for pkg in librocksdb-dev libclang-dev clang pkg-config openssl chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then

@@ -97,6 +97,9 @@ pub struct GatewayConfig {
     pub webhooks: Vec<crate::webhooks::WebhookConfig>,
     /// Webhook retry schedule.
     pub webhook_retry: crate::webhooks::RetryPolicy,
+    /// Base URL of the public verification page, without a trailing slash; QR codes point to
+    /// `{public_base_url}/?ebl=<id>` or `/?cert=<administration>/<utn>`.
+    pub public_base_url: String,
 }
 
 impl GatewayConfig {
@@ -123,6 +126,7 @@ impl Default for GatewayConfig {
             max_list: 1000,
             webhooks: Vec::new(),
             webhook_retry: crate::webhooks::RetryPolicy::default(),
+            public_base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

@@ -7,7 +7,9 @@ mod entries;
 mod events;
 mod meta;
 mod orgs;
+mod page;
 mod proofs;
+mod qr;
 
 use std::time::Duration;
 
@@ -119,6 +121,7 @@ fn scoped(routes: Routes, state: &AppState, scope: Scope) -> Routes {
 
 fn all(state: &AppState) -> Routes {
     public()
+        .merge(page::page())
         .merge(scoped(read(), state, Scope::Read))
         .merge(scoped(submit(), state, Scope::Submit))
         .merge(scoped(events(), state, Scope::Read))
@@ -128,6 +131,7 @@ fn all(state: &AppState) -> Routes {
 /// Every (method, path) the router serves, in OpenAPI path syntax.
 pub fn route_table() -> Vec<(&'static str, &'static str)> {
     let mut table = public().table;
+    table.extend(page::page().table);
     table.extend(read().table);
     table.extend(submit().table);
     table.extend(events().table);

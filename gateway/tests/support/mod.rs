@@ -166,3 +166,30 @@ pub fn signed_issue(node: &LocalNode) -> ebl_ledger::entry::SignedEntry {
     let body = issue_body(node);
     node.with(|n| n.sign("CARRIER", body))
 }
+
+/// Issues registry certificate MSA/UTN-1 for ship IMO 9074729, valid 12 months.
+pub fn issue_certificate(node: &LocalNode) {
+    node.with(|n| {
+        let issued_on = n.time().date();
+        let issue = ebl_ledger::cert::CertificateIssue {
+            utn: "UTN-1".into(),
+            kind: ebl_ledger::cert::CertificateKind::Registry,
+            ship: ebl_ledger::cert::Ship {
+                imo_number: "9074729".into(),
+                name: "PILOT STAR".into(),
+                flag: "CN".into(),
+                call_sign: "BPXA".into(),
+                gross_tonnage: 41_000,
+            },
+            issued_on,
+            expires_on: issued_on.add_months(12),
+            document: None,
+            place: "Guangzhou".into(),
+        };
+        n.submit(
+            "MSA",
+            EntryBody::Certificate(ebl_ledger::cert::CertAction::Issue(issue)),
+        )
+        .unwrap();
+    });
+}

@@ -1,0 +1,177 @@
+//! The public verification page (`GET /`) and its anonymous, read-only, rate-limited API under
+//! `/public/v1/`: each route answers only about the one document the caller names (by its
+//! content, its id, its administration + UTN, or the ship's IMO number), never lists an
+//! organisation's documents. See ADR 0009 §Public verification page.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::Value;
+
+use super::documents::{self, certificate_ref, load_certificate, load_ebl};
+use super::{Routes, parse_hash, qr};
+use crate::AppState;
+use crate::config::RateLimit;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath};
+use crate::ratelimit::RateLimiter;
+
+/// The page, with its CSS and JS inline (no external assets).
+pub(crate) const PAGE: &str = include_str!("../../assets/verify.html");
+
+/// Anonymous callers share one bucket: the gateway sees no trustworthy client address behind
+/// a proxy, so per-client limits belong to the reverse proxy; this caps the node's load.
+const PUBLIC_LIMIT: RateLimit = RateLimit {
+    burst: 60,
+    per_second: 10.0,
+};
+
+/// Only the page's own origin: inline style and script, images (QR codes) from this gateway.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
+                   img-src 'self'; connect-src 'self'; form-action 'self'";
+
+/// The public routes (no API key).
+pub(super) fn page() -> Routes {
+    let routes = Routes::new()
+        .add("get", "/", get(index))
+        .add("post", "/public/v1/verify", post(verify))
+        .add("get", "/public/v1/ebls/{id}", get(documents::ebl))
+        .add(
+            "get",
+            "/public/v1/certificates/{administration}/{utn}",
+            get(documents::certificate),
+        )
+        .add(
+            "get",
+            "/public/v1/ships/{imo}/certificates",
+            get(documents::ship_certificates),
+        )
+        .add("get", "/public/v1/qr/ebls/{file}", get(qr_ebl))
+        .add(
+            "get",
+            "/public/v1/qr/certificates/{administration}/{file}",
+            get(qr_certificate),
+        );
+    let limiter = Arc::new(RateLimiter::new(PUBLIC_LIMIT, 1));
+    Routes {
+        router: routes
+            .router
+            .route_layer(from_fn_with_state(limiter, limit)),
+        table: routes.table,
+    }
+}
+
+async fn limit(State(limiter): State<Arc<RateLimiter>>, request: Request, next: Next) -> Response {
+    if let Err(wait) = limiter.check([0; 32], Instant::now()) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many public requests; retry after the indicated delay",
+        );
+        e.retry_after = Some(wait.as_secs().saturating_add(1));
+        return e.into_response();
+    }
+    next.run(request).await
+}
+
+/// `GET /`: the verification page.
+async fn index() -> Response {
+    ([(header::CONTENT_SECURITY_POLICY, CSP)], Html(PAGE)).into_response()
+}
+
+/// `POST /public/v1/verify`. Body: a transport document (or an issuance request / PINT
+/// envelope), `{"ebl": "<document id>"}`, or `{"certificate": {"administration", "utn"}}`.
+/// No `holder` parameter: the public result does not confirm who a third party is.
+async fn verify(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<Value>> {
+    if let Some(id) = body.get("ebl") {
+        let id = id
+            .as_str()
+            .ok_or_else(|| ApiError::bad_request("INVALID_ID", "ebl must be a string"))?;
+        let id = parse_hash("document id", id)?;
+        return crate::verify::verify_ebl_id(&state, &id).await.map(Json);
+    }
+    if let Some(reference) = body.get("certificate").filter(|c| c.is_object()) {
+        let at = body.get("at").and_then(Value::as_str);
+        return crate::verify::verify_certificate(&state, reference, at)
+            .await
+            .map(Json);
+    }
+    if !body.is_object() {
+        return Err(ApiError::bad_request(
+            "INVALID_REQUEST",
+            "the body must be a JSON object: a transport document, an eBL id or a certificate reference",
+        ));
+    }
+    crate::verify::verify_document(&state, body, None)
+        .await
+        .map(Json)
+}
+
+/// Splits `name.svg` / `name.png`, or 400 `INVALID_PATH`.
+fn split_file(file: &str) -> ApiResult<(&str, &'static str)> {
+    let bad = || ApiError::bad_request("INVALID_PATH", "the QR file must end in .svg or .png");
+    let (stem, ext) = file.rsplit_once('.').ok_or_else(bad)?;
+    match ext {
+        "svg" => Ok((stem, "svg")),
+        "png" => Ok((stem, "png")),
+        _ => Err(bad()),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn qr_response(url: &str, ext: &str) -> ApiResult<Response> {
+    Ok(if ext == "svg" {
+        ([(header::CONTENT_TYPE, "image/svg+xml")], qr::svg(url)?).into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "image/png")], qr::png(url)?).into_response()
+    })
+}
+
+/// `GET /public/v1/qr/ebls/{id}.svg|.png`: the QR code of `{base}/?ebl=<id>`.
+async fn qr_ebl(
+    State(state): State<AppState>,
+    ApiPath(file): ApiPath<String>,
+) -> ApiResult<Response> {
+    let (stem, ext) = split_file(&file)?;
+    let id = parse_hash("document id", stem)?;
+    load_ebl(&state, &id).await?;
+    let url = format!("{}/?ebl={}", state.config.public_base_url, id.to_hex());
+    qr_response(&url, ext)
+}
+
+/// `GET /public/v1/qr/certificates/{administration}/{utn}.svg|.png`.
+async fn qr_certificate(
+    State(state): State<AppState>,
+    ApiPath((administration, file)): ApiPath<(String, String)>,
+) -> ApiResult<Response> {
+    let (utn, ext) = split_file(&file)?;
+    let reference = certificate_ref(&administration, utn)?;
+    load_certificate(&state, &reference).await?;
+    let url = format!(
+        "{}/?cert={}/{}",
+        state.config.public_base_url,
+        encode(reference.administration.as_str()),
+        encode(&reference.utn)
+    );
+    qr_response(&url, ext)
+}

@@ -1,0 +1,122 @@
+//! End-to-end: the verification page in headless Chromium against a real `axum::serve` over the
+//! test node. Fails (does not skip) without `/usr/bin/chromium`; `scripts/setup.sh` installs it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Serves the gateway over a pilot node with the sample eBL and certificate MSA/UTN-1 issued;
+/// returns the base URL and the eBL id.
+async fn serve() -> (String, String) {
+    let node = LocalNode::pilot();
+    let signed = signed_issue(&node);
+    node.with(|n| n.submit_entry(signed)).unwrap();
+    issue_certificate(&node);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = config();
+    config.public_base_url = base.clone();
+    let router = ebl_gateway::router(node, config);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let (id, _, _) = sample_document();
+    (base, id.to_hex())
+}
+
+/// Runs Chromium headless on `url` with `extra` arguments; returns stdout.
+fn chromium(profile: &Path, url: &str, extra: &[&str]) -> String {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: install Debian's `chromium` package (scripts/setup.sh does)"
+    );
+    let output = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            &format!("--user-data-dir={}", profile.display()),
+            "--virtual-time-budget=5000",
+        ])
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_the_verified_ebl_its_holder_and_history_in_chromium() {
+    let (base, id) = serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{base}/?ebl={id}");
+    let profile = dir.path().join("profile");
+    let dom = {
+        let (profile, url) = (profile.clone(), url.clone());
+        tokio::task::spawn_blocking(move || chromium(&profile, &url, &["--dump-dom"]))
+            .await
+            .unwrap()
+    };
+    assert!(dom.contains("SHIPPER"), "holder missing: {dom}");
+    assert!(dom.contains("ISSUE"), "ISSUE event missing: {dom}");
+    assert!(dom.contains(">VERIFIED<"), "no passing result: {dom}");
+    assert!(
+        dom.contains(&format!("/public/v1/qr/ebls/{id}.svg")),
+        "no QR code: {dom}"
+    );
+
+    let shot = dir.path().join("page.png");
+    let arg = format!("--screenshot={}", shot.display());
+    tokio::task::spawn_blocking(move || {
+        chromium(&profile, &url, &[&arg, "--window-size=1000,1000"])
+    })
+    .await
+    .unwrap();
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 1000);
+    if let Ok(keep) = std::env::var("PAGE_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_a_certificate_and_a_ships_certificates_in_chromium() {
+    let (base, _) = serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile");
+    let url = format!("{base}/?cert=MSA/UTN-1");
+    let dom = tokio::task::spawn_blocking(move || {
+        let cert = chromium(&profile, &url, &["--dump-dom"]);
+        let ship = chromium(
+            &profile,
+            &url.replace("cert=MSA/UTN-1", "imo=9074729"),
+            &["--dump-dom"],
+        );
+        (cert, ship)
+    })
+    .await
+    .unwrap();
+    assert!(
+        dom.0.contains(">VERIFIED<") && dom.0.contains("VALID"),
+        "certificate: {}",
+        dom.0
+    );
+    assert!(
+        dom.0.contains("/public/v1/qr/certificates/MSA/UTN-1.svg"),
+        "no QR code: {}",
+        dom.0
+    );
+    assert!(dom.1.contains("MSA/UTN-1"), "ship listing: {}", dom.1);
+}
