@@ -73,67 +73,73 @@ impl NodeMetrics {
     /// A new registry with every series of the node, prefixed `ebl_`.
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("ebl");
-        let m = NodeMetrics {
-            registry: Arc::new(Registry::default()),
-            height: Gauge::default(),
-            round: Gauge::default(),
-            blocks: Counter::default(),
-            entries: Counter::default(),
-            failed: Family::default(),
-            mempool_entries: Gauge::default(),
-            mempool_bytes: Gauge::default(),
-            peers: Gauge::default(),
-            // 5 ms .. ~41 s: one-machine rounds to a slow WAN round with retries.
-            commit_latency: Histogram::new(exponential_buckets(0.005, 2.0, 14)),
-            // 0.5 ms .. ~4 s: an empty block to a full one with signature checks.
-            execution: Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
-        };
+        let height = Gauge::default();
+        let round = Gauge::default();
+        let blocks = Counter::default();
+        let entries = Counter::default();
+        let failed = Family::<CodeLabel, Counter>::default();
+        let mempool_entries = Gauge::default();
+        let mempool_bytes = Gauge::default();
+        let peers = Gauge::default();
+        // 5 ms .. ~41 s: one-machine rounds to a slow WAN round with retries.
+        let commit_latency = Histogram::new(exponential_buckets(0.005, 2.0, 14));
+        // 0.5 ms .. ~4 s: an empty block to a full one with signature checks.
+        let execution = Histogram::new(exponential_buckets(0.0005, 2.0, 14));
         let r = &mut registry;
         r.register(
             "height",
             "Height of the last committed block",
-            m.height.clone(),
+            height.clone(),
         );
         r.register(
             "round",
             "Consensus round of the current height",
-            m.round.clone(),
+            round.clone(),
         );
-        r.register("committed_blocks", "Blocks committed", m.blocks.clone());
+        r.register("committed_blocks", "Blocks committed", blocks.clone());
         r.register(
             "committed_entries",
             "Entries committed (applied or failed)",
-            m.entries.clone(),
+            entries.clone(),
         );
         r.register(
             "failed_entries",
             "Committed entries that broke a rule, by error code",
-            m.failed.clone(),
+            failed.clone(),
         );
         r.register(
             "mempool_entries",
             "Entries in the mempool",
-            m.mempool_entries.clone(),
+            mempool_entries.clone(),
         );
         r.register(
             "mempool_bytes",
             "Bytes of the entries in the mempool",
-            m.mempool_bytes.clone(),
+            mempool_bytes.clone(),
         );
-        r.register("connected_peers", "Connected libp2p peers", m.peers.clone());
+        r.register("connected_peers", "Connected libp2p peers", peers.clone());
         r.register(
             "commit_latency_seconds",
             "From holding a complete executed proposal to its commit",
-            m.commit_latency.clone(),
+            commit_latency.clone(),
         );
         r.register(
             "block_execution_seconds",
             "Executing a block (building a proposal or re-executing a received one)",
-            m.execution.clone(),
+            execution.clone(),
         );
         NodeMetrics {
             registry: Arc::new(registry),
-            ..m
+            height,
+            round,
+            blocks,
+            entries,
+            failed,
+            mempool_entries,
+            mempool_bytes,
+            peers,
+            commit_latency,
+            execution,
         }
     }
 
