@@ -1,5 +1,5 @@
-//! Serves the HTTP gateway (`ebl-gateway`) of this node on a TCP address, with graceful
-//! shutdown.
+//! Serves the HTTP gateway (`ebl-gateway`) of this node and its `GET /metrics` on a TCP
+//! address, with graceful shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -105,7 +105,10 @@ impl ApiServer {
             .await
             .with_context(|| format!("bind the gateway on {addr}"))?;
         let addr = listener.local_addr()?;
-        let router = ebl_gateway::router(Arc::new(GatewayBridge::new(handle)), config);
+        // `/metrics` sits beside the gateway's routes, outside its key checks (see metrics).
+        let metrics = crate::metrics::router(handle.clone());
+        let router =
+            ebl_gateway::router(Arc::new(GatewayBridge::new(handle)), config).merge(metrics);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)

@@ -15,6 +15,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::consensus::CommittedBlock;
 use crate::mempool::{Admission, Notification};
+use crate::metrics::NodeMetrics;
 
 /// A read of the ledger, run on the ledger's task.
 pub type LedgerRead = Box<dyn FnOnce(&Ledger<RocksStore>) + Send>;
@@ -75,6 +76,7 @@ pub struct NodeHandle {
     pub(crate) blocks: broadcast::Sender<Arc<CommittedBlock>>,
     pub(crate) notifications: broadcast::Sender<Notification>,
     pub(crate) network: mpsc::Sender<NetworkRequest>,
+    pub(crate) metrics: NodeMetrics,
 }
 
 impl NodeHandle {
@@ -119,6 +121,11 @@ impl NodeHandle {
             .await
             .map_err(|_| NodeStopped)?;
         rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// The node's Prometheus metrics.
+    pub fn metrics(&self) -> &NodeMetrics {
+        &self.metrics
     }
 
     /// Every block committed from now on.

@@ -10,6 +10,7 @@
 //! - [`mempool`]: the pure, deterministic pool of entries waiting for a block (R100–R109).
 //! - [`handle`]: [`NodeHandle`], what the gateway and tests talk to: submit an entry, read the
 //!   status, subscribe to committed blocks and entry fates, read the ledger.
+//! - [`metrics`]: Prometheus metrics, served at `GET /metrics` by [`api_server`].
 //! - [`run`]: [`Node::start`] / [`Node::stop`]; [`config`]: `config.toml` and key files.
 //!
 //! See `specs/adr/0008-consensus-malachite.md` for the why.
@@ -36,6 +37,7 @@ pub mod config;
 pub mod consensus;
 pub mod handle;
 pub mod mempool;
+pub mod metrics;
 pub mod run;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};

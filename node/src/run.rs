@@ -27,6 +27,7 @@ use crate::consensus::undecided::UndecidedBlocks;
 use crate::consensus::{AppState, BlockLimits};
 use crate::handle::NodeHandle;
 use crate::mempool::{Mempool, MempoolConfig};
+use crate::metrics::NodeMetrics;
 
 /// Bound of the handle's command queue.
 pub const COMMAND_QUEUE: usize = 1_024;
@@ -201,12 +202,14 @@ impl Node {
         let outputs = Outputs {
             blocks: broadcast::channel(BLOCK_BROADCAST).0,
             notifications: broadcast::channel(NOTIFICATION_BROADCAST).0,
+            metrics: NodeMetrics::new(),
         };
         let handle = NodeHandle {
             commands: commands_tx,
             blocks: outputs.blocks.clone(),
             notifications: outputs.notifications.clone(),
             network: channels.net_requests.clone(),
+            metrics: outputs.metrics.clone(),
         };
         let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
         Ok(Node {

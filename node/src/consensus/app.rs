@@ -2,6 +2,7 @@
 //! commands, in one task that owns the ledger and the mempool.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use malachite::app::engine::host::Next;
 use malachite::app::types::core::{HeightParams, Round, VoteExtensionPolicy};
@@ -18,6 +19,7 @@ use super::sync::{decided_values, synced_value};
 use super::types::{BlockId, Height};
 use crate::handle::{Command, LedgerStatus};
 use crate::mempool::Notification;
+use crate::metrics::{NodeMetrics, ProposalClock};
 
 /// Most complete proposals kept for heights this node has not reached yet.
 pub const MAX_LATER_PROPOSALS: usize = 32;
@@ -29,6 +31,8 @@ pub struct Outputs {
     pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
     /// Entry fates.
     pub notifications: broadcast::Sender<Notification>,
+    /// Prometheus metrics.
+    pub metrics: NodeMetrics,
 }
 
 /// The loop's state besides [`AppState`].
@@ -38,6 +42,7 @@ struct Loop {
     later: Vec<super::parts::AssembledProposal>,
     network: mpsc::Sender<NetworkMsg<EblContext>>,
     outputs: Outputs,
+    clock: ProposalClock,
 }
 
 /// Runs until the engine stops (its channel closes) or a fatal error.
@@ -53,7 +58,9 @@ pub async fn run(
         later: Vec::new(),
         network: channels.network.clone(),
         outputs,
+        clock: ProposalClock::default(),
     };
+    app.outputs.metrics.on_start(app.state.ledger.head().height);
     let mut handles_open = true;
     loop {
         tokio::select! {
@@ -87,6 +94,7 @@ impl Loop {
                 view.finish()?;
                 let evicted = self.state.mempool.take_evicted();
                 self.publish(evicted);
+                self.outputs.metrics.on_mempool(&self.state.mempool);
                 if let Some(answer) = answers.pop() {
                     let _ = reply.send(answer);
                 }
@@ -134,6 +142,7 @@ impl Loop {
             } => {
                 tracing::debug!(%height, %round, %proposer, "started round");
                 self.state.round = round;
+                self.outputs.metrics.on_round(round.as_i64());
                 let mut values = Vec::new();
                 if height == self.state.height {
                     values = self.replay_later(round)?;
@@ -151,10 +160,13 @@ impl Loop {
                     tracing::warn!(%height, at = %self.state.height, "value asked for another height");
                     return Ok(());
                 }
+                let started = Instant::now();
                 let block = self.state.build_block(now_ms())?;
+                self.outputs.metrics.on_executed(started.elapsed());
                 let value =
                     self.state
                         .see(round, Round::Nil, self.state.address, block.clone(), true);
+                self.clock.held(value.value.id);
                 tracing::debug!(%height, %round, entries = block.entries.len(), "proposing");
                 let len = ebl_ledger::codec::encode(block.as_ref()).len();
                 let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
@@ -277,7 +289,7 @@ impl Loop {
                 return Ok(None);
             }
         };
-        match receive(&mut self.state, assembled)? {
+        match self.timed_receive(assembled)? {
             Received::Value(value) => Ok(Some(value)),
             Received::Later(p) => {
                 if self.later.len() < MAX_LATER_PROPOSALS {
@@ -307,11 +319,22 @@ impl Loop {
             .collect();
         let mut values = Vec::new();
         for p in now {
-            if let Received::Value(v) = receive(&mut self.state, p)? {
+            if let Received::Value(v) = self.timed_receive(p)? {
                 values.push(v);
             }
         }
         Ok(values)
+    }
+
+    /// [`receive`], timing the re-execution of a usable proposal for the metrics.
+    fn timed_receive(&mut self, p: super::parts::AssembledProposal) -> Result<Received, AppError> {
+        let started = Instant::now();
+        let received = receive(&mut self.state, p)?;
+        if let Received::Value(value) = &received {
+            self.outputs.metrics.on_executed(started.elapsed());
+            self.clock.held(value.value.id);
+        }
+        Ok(received)
     }
 
     fn commit(&mut self, id: BlockId, certificate: Vec<u8>) -> Result<(), AppError> {
@@ -339,6 +362,9 @@ impl Loop {
         );
         view.finish()?;
         self.publish(notes);
+        let latency = self.clock.committed(id);
+        self.outputs.metrics.on_committed(&committed, latency);
+        self.outputs.metrics.on_mempool(&self.state.mempool);
         self.parts.prune_below(self.state.height);
         let _ = self.outputs.blocks.send(Arc::new(committed));
         Ok(())

@@ -1,0 +1,201 @@
+//! Prometheus metrics of the node, served at `GET /metrics` (text exposition format) next to
+//! the gateway (see [`crate::api_server`] and `specs/adr/0008-consensus-malachite.md`).
+//!
+//! # Design
+//!
+//! One [`Registry`] owned by the node (no global statics); [`NodeMetrics`] is a cheap `Clone`
+//! of handles into it: the consensus task updates them in a few named calls
+//! ([`NodeMetrics::on_round`], [`NodeMetrics::on_committed`], ...), the HTTP handler encodes
+//! the registry. The peer count is refreshed at scrape time from the network actor.
+//!
+//! Commit latency (`ebl_commit_latency_seconds`): from the moment this node holds the block
+//! as a complete, executed proposal — its own proposal built (proposer) or a received
+//! proposal stream assembled and re-executed (others) — to the end of the block's commit to
+//! storage. Blocks obtained by value sync (never proposed to this node) have no sample.
+
+mod clock;
+mod http;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ebl_ledger::block::Outcome;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+pub use clock::ProposalClock;
+pub use http::router;
+
+use crate::consensus::CommittedBlock;
+use crate::mempool::Mempool;
+
+/// Label of `ebl_failed_entries_total`: the ledger's stable error code (a bounded set, since
+/// results come from our own execution with `RuleError::code`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CodeLabel {
+    /// Error code, e.g. `NOT_HOLDER`.
+    pub code: String,
+}
+
+/// Handles into the node's metric registry; clones share the same series.
+#[derive(Clone)]
+pub struct NodeMetrics {
+    registry: Arc<Registry>,
+    height: Gauge,
+    round: Gauge,
+    blocks: Counter,
+    entries: Counter,
+    failed: Family<CodeLabel, Counter>,
+    mempool_entries: Gauge,
+    mempool_bytes: Gauge,
+    peers: Gauge,
+    commit_latency: Histogram,
+    execution: Histogram,
+}
+
+impl std::fmt::Debug for NodeMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeMetrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for NodeMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NodeMetrics {
+    /// A new registry with every series of the node, prefixed `ebl_`.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("ebl");
+        let height = Gauge::default();
+        let round = Gauge::default();
+        let blocks = Counter::default();
+        let entries = Counter::default();
+        let failed = Family::<CodeLabel, Counter>::default();
+        let mempool_entries = Gauge::default();
+        let mempool_bytes = Gauge::default();
+        let peers = Gauge::default();
+        // 5 ms .. ~41 s: one-machine rounds to a slow WAN round with retries.
+        let commit_latency = Histogram::new(exponential_buckets(0.005, 2.0, 14));
+        // 0.5 ms .. ~4 s: an empty block to a full one with signature checks.
+        let execution = Histogram::new(exponential_buckets(0.0005, 2.0, 14));
+        let r = &mut registry;
+        r.register(
+            "height",
+            "Height of the last committed block",
+            height.clone(),
+        );
+        r.register(
+            "round",
+            "Consensus round of the current height",
+            round.clone(),
+        );
+        r.register("committed_blocks", "Blocks committed", blocks.clone());
+        r.register(
+            "committed_entries",
+            "Entries committed (applied or failed)",
+            entries.clone(),
+        );
+        r.register(
+            "failed_entries",
+            "Committed entries that broke a rule, by error code",
+            failed.clone(),
+        );
+        r.register(
+            "mempool_entries",
+            "Entries in the mempool",
+            mempool_entries.clone(),
+        );
+        r.register(
+            "mempool_bytes",
+            "Bytes of the entries in the mempool",
+            mempool_bytes.clone(),
+        );
+        r.register("connected_peers", "Connected libp2p peers", peers.clone());
+        r.register(
+            "commit_latency_seconds",
+            "From holding a complete executed proposal to its commit",
+            commit_latency.clone(),
+        );
+        r.register(
+            "block_execution_seconds",
+            "Executing a block (building a proposal or re-executing a received one)",
+            execution.clone(),
+        );
+        NodeMetrics {
+            registry: Arc::new(registry),
+            height,
+            round,
+            blocks,
+            entries,
+            failed,
+            mempool_entries,
+            mempool_bytes,
+            peers,
+            commit_latency,
+            execution,
+        }
+    }
+
+    /// The text exposition of every series.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+
+    /// Consensus entered `round` (Malachite's `Round::as_i64`: -1 for nil).
+    pub fn on_round(&self, round: i64) {
+        self.round.set(round);
+    }
+
+    /// The mempool changed.
+    pub fn on_mempool(&self, mempool: &Mempool) {
+        self.mempool_entries.set(gauge_value(mempool.len()));
+        self.mempool_bytes.set(gauge_value(mempool.bytes()));
+    }
+
+    /// A block was executed in `took`.
+    pub fn on_executed(&self, took: Duration) {
+        self.execution.observe(took.as_secs_f64());
+    }
+
+    /// `committed` was committed; `latency` as defined in the module docs, if known.
+    pub fn on_committed(&self, committed: &CommittedBlock, latency: Option<Duration>) {
+        self.height
+            .set(i64::try_from(committed.block.header.height).unwrap_or(i64::MAX));
+        self.blocks.inc();
+        self.entries.inc_by(committed.results.len() as u64);
+        for result in &committed.results {
+            if let Outcome::Failed { code, .. } = &result.outcome {
+                self.failed
+                    .get_or_create(&CodeLabel { code: code.clone() })
+                    .inc();
+            }
+        }
+        if let Some(latency) = latency {
+            self.commit_latency.observe(latency.as_secs_f64());
+        }
+    }
+
+    /// The ledger head at start (before any commit of this run).
+    pub fn on_start(&self, height: u64) {
+        self.height.set(i64::try_from(height).unwrap_or(i64::MAX));
+    }
+
+    /// Connected peers, refreshed at scrape time.
+    pub fn set_peers(&self, peers: usize) {
+        self.peers.set(gauge_value(peers));
+    }
+}
+
+fn gauge_value(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

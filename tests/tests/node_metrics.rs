@@ -1,0 +1,141 @@
+//! `GET /metrics` of a one-validator node after a few committed entries.
+
+use std::time::Duration;
+
+use ebl_ledger::identity::Role;
+use ebl_ledger::testkit::{PILOT_ORGS, TestNetwork};
+use ebl_node::api_server::{ApiSection, ApiServer};
+use ebl_node::consensus::BlockLimits;
+use ebl_node::mempool::Status;
+use ebl_node::run::fast_timeouts;
+use ebl_node::{Node, NodeSettings};
+use ebl_tests::entries::{doc, issue, transfer};
+use ebl_tests::{init_logs, wait_fates};
+
+/// The pilot consortium with one validator operator (the first), as `ebl-node dev` builds it.
+fn one_validator_network() -> TestNetwork {
+    let mut first = true;
+    let orgs: Vec<(&str, &str, &str, Vec<Role>)> = PILOT_ORGS
+        .iter()
+        .map(|(id, name, country, roles)| {
+            let keep = |r: &&Role| **r != Role::ValidatorOperator || first;
+            let roles: Vec<Role> = roles.iter().filter(keep).copied().collect();
+            if roles.contains(&Role::ValidatorOperator) {
+                first = false;
+            }
+            (*id, *name, *country, roles)
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str, &[Role])> = orgs
+        .iter()
+        .map(|(a, b, c, r)| (*a, *b, *c, r.as_slice()))
+        .collect();
+    TestNetwork::with_orgs(&refs)
+}
+
+/// One sample line: `name{labels} value`, the name in the Prometheus alphabet.
+fn is_sample(line: &str) -> bool {
+    let Some((series, value)) = line.rsplit_once(' ') else {
+        return false;
+    };
+    let name = match series.split_once('{') {
+        Some((name, labels)) => labels.ends_with('}').then_some(name),
+        None => Some(series),
+    };
+    let name_ok = name.is_some_and(|n| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+            && !n.starts_with(|c: char| c.is_ascii_digit())
+    });
+    name_ok && value.parse::<f64>().is_ok()
+}
+
+/// The value of the sample whose series (name and labels) is exactly `series`.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no sample {series} in\n{text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn metrics_show_committed_blocks_entries_and_latencies() {
+    init_logs();
+    let mut net = one_validator_network();
+    let dir = tempfile::tempdir().unwrap();
+    let key = net.validator_keys[0].to_bytes();
+    let settings = NodeSettings {
+        moniker: "solo".into(),
+        data_dir: dir.path().to_path_buf(),
+        consensus_secret: key,
+        node_secret: key,
+        listen_addr: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+        persistent_peers: vec![],
+        timeouts: fast_timeouts(),
+        mempool: Default::default(),
+        limits: BlockLimits {
+            block_interval: Some(Duration::from_millis(100)),
+            ..BlockLimits::default()
+        },
+    };
+    let node = Node::start(settings, &net.genesis).await.unwrap();
+    let handle = node.handle();
+    let config = ApiSection::with_admin_key("127.0.0.1:0", "k")
+        .gateway_config()
+        .unwrap();
+    let api = ApiServer::start(handle.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+
+    // Two issues that apply and a transfer of an unknown document that fails.
+    let entries = vec![
+        net.sign("CARRIER", issue("BL-M-1", "SHIPPER")),
+        net.sign("CARRIER", issue("BL-M-2", "SHIPPER")),
+        net.sign("SHIPPER", transfer(doc("BL-M-404"), "BANK")),
+    ];
+    let ids: Vec<_> = entries.iter().map(|e| e.id()).collect();
+    let mut fates = handle.subscribe_notifications();
+    for entry in entries {
+        handle.submit(entry).await.unwrap();
+    }
+    let fates = wait_fates(&mut fates, &ids, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let failed = fates
+        .iter()
+        .filter(|(_, s)| matches!(s, Status::Rejected { .. }))
+        .count();
+
+    let url = format!("http://{}/metrics", api.addr);
+    let (content_type, text) = tokio::task::spawn_blocking(move || {
+        let response = ureq::get(&url).call().expect("GET /metrics without a key");
+        let content_type = response.content_type().to_string();
+        (content_type, response.into_string().unwrap())
+    })
+    .await
+    .unwrap();
+
+    assert!(content_type.contains("openmetrics-text"), "{content_type}");
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        assert!(
+            line.starts_with('#') || is_sample(line),
+            "bad line `{line}`"
+        );
+    }
+    assert!(sample(&text, "ebl_height") >= 1.0);
+    assert!(sample(&text, "ebl_committed_blocks_total") >= 1.0);
+    assert!(sample(&text, "ebl_committed_entries_total") >= 3.0);
+    assert!(sample(&text, "ebl_commit_latency_seconds_count") >= 1.0);
+    assert!(sample(&text, "ebl_block_execution_seconds_count") >= 1.0);
+    assert!(sample(&text, "ebl_mempool_entries") >= 0.0);
+    assert!(sample(&text, "ebl_connected_peers") >= 0.0);
+    let by_code: f64 = text
+        .lines()
+        .filter(|l| l.starts_with("ebl_failed_entries_total{code="))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum();
+    assert_eq!(by_code, failed as f64, "{text}");
+
+    api.stop().await.unwrap();
+    node.stop().await.unwrap();
+}
