@@ -24,6 +24,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod custody;
 pub mod dto;
 pub mod error;
 pub mod events;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Webhook deliveries (and the task, kept alive as long as the router).
     pub webhooks: Option<Arc<webhooks::WebhookHandle>>,
+    /// Custodial signing, when the node holds keys for organisations.
+    pub custodian: Option<Arc<dyn custody::Custodian>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -72,6 +75,16 @@ const DELIVERY_LOG_SIZE: usize = 1000;
 /// The gateway's router over `node`. With webhooks configured it must be called inside a tokio
 /// runtime; delivery stops when the last clone of the router is dropped.
 pub fn router(node: Arc<dyn NodeApi>, config: GatewayConfig) -> Router {
+    router_with_custodian(node, None, config)
+}
+
+/// [`router`] with custodial signing: routes that sign on an organisation's behalf use
+/// `custodian` (without one they answer 503).
+pub fn router_with_custodian(
+    node: Arc<dyn NodeApi>,
+    custodian: Option<Arc<dyn custody::Custodian>>,
+    config: GatewayConfig,
+) -> Router {
     let max_keys = config.api_keys.len().max(1);
     let limiter = ratelimit::RateLimiter::new(config.rate_limit, max_keys);
     let body_limit = config.body_limit;
@@ -92,6 +105,7 @@ pub fn router(node: Arc<dyn NodeApi>, config: GatewayConfig) -> Router {
         config: Arc::new(config),
         limiter: Arc::new(limiter),
         webhooks,
+        custodian,
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))
