@@ -37,6 +37,7 @@ pub mod ebl;
 pub mod entry;
 pub mod error;
 pub mod execute;
+pub mod finality;
 pub mod genesis;
 pub mod hash;
 pub mod identity;

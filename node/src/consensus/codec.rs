@@ -227,3 +227,24 @@ pub fn extended(c: CommitCertificate<EblContext>) -> ExtendedCommitCertificate<E
             .collect(),
     }
 }
+
+/// A stored commit certificate in the ledger's portable form (R132): what proof bundles carry
+/// and what `ebl_ledger::finality::CommitCertificate::verify_header` checks offline. `None`
+/// when the bytes are not a certificate or name the nil round.
+pub fn portable_certificate(bytes: &[u8]) -> Option<ebl_ledger::finality::CommitCertificate> {
+    use ebl_ledger::finality::{CommitCertificate as Portable, CommitSignature as PortableSig};
+    let c = decode_certificate(bytes).ok()?;
+    Some(Portable {
+        height: c.height.0,
+        round: c.round.as_u32()?,
+        block: ebl_ledger::hash::Hash32(c.value_id.0),
+        signatures: c
+            .commit_signatures
+            .iter()
+            .map(|s| PortableSig {
+                validator: ebl_ledger::crypto::PublicKey(s.address.0),
+                signature: ebl_ledger::crypto::Signature(s.signature.0.to_bytes()),
+            })
+            .collect(),
+    })
+}

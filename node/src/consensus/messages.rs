@@ -3,12 +3,15 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use malachite::app::types::core::{self, NilOrVal, Round, SignedExtension, VoteType};
 
+use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::finality::{VoteData, VoteKind};
+use ebl_ledger::hash::Hash32;
+
 use super::context::EblContext;
 use super::types::{Address, BlockId, BlockValue, Height};
 
 /// Domain tags: a signature for one kind of message never verifies as another.
 pub(crate) mod tag {
-    pub const VOTE: &[u8] = b"EBL/CONSENSUS/VOTE/v1";
     pub const PROPOSAL: &[u8] = b"EBL/CONSENSUS/PROPOSAL/v1";
     pub const PARTS: &[u8] = b"EBL/CONSENSUS/PARTS/v1";
     pub const EXTENSION: &[u8] = b"EBL/CONSENSUS/EXTENSION/v1";
@@ -121,29 +124,31 @@ pub struct Vote {
     pub extension: Option<SignedExtension<EblContext>>,
 }
 
-#[derive(BorshSerialize)]
-struct VoteSigned<'a> {
-    vote_type: &'a VoteType,
-    height: Height,
-    round: Round,
-    value: &'a NilOrVal<BlockId>,
-    validator: Address,
-}
-
 impl Vote {
-    /// Bytes signed by the voter: tag, chain, then the vote without its extension.
+    /// The vote as the ledger's finality rules see it (R130). A vote has a defined round; the
+    /// engine never signs a vote for the nil round, which maps to `u32::MAX` so it could never
+    /// match a real certificate.
+    pub fn data(&self) -> VoteData {
+        VoteData {
+            kind: match self.vote_type {
+                VoteType::Prevote => VoteKind::Prevote,
+                VoteType::Precommit => VoteKind::Precommit,
+            },
+            height: self.height.0,
+            round: self.round.as_u32().unwrap_or(u32::MAX),
+            block: match &self.value {
+                NilOrVal::Nil => None,
+                NilOrVal::Val(id) => Some(Hash32(id.0)),
+            },
+            validator: PublicKey(self.validator.0),
+        }
+    }
+
+    /// Bytes signed by the voter: the ledger's vote layout (R130), so that certificates and
+    /// double-vote evidence can be checked by the ledger and offline by the wallet. The
+    /// extension is not signed here (the policy is disabled).
     pub fn signing_bytes(&self, chain: &[u8; 32]) -> Vec<u8> {
-        let mut bytes = tag::VOTE.to_vec();
-        bytes.extend_from_slice(chain);
-        let signed = VoteSigned {
-            vote_type: &self.vote_type,
-            height: self.height,
-            round: self.round,
-            value: &self.value,
-            validator: self.validator,
-        };
-        bytes.extend(borsh::to_vec(&signed).unwrap_or_default());
-        bytes
+        self.data().signing_bytes(&Hash32(*chain))
     }
 }
 
