@@ -116,8 +116,9 @@ pub struct ProvenRecord {
     pub header: BlockHeader,
     /// The record (or its absence) and its Merkle proof.
     pub proof: RecordProof,
-    /// The commit certificate of that header (precommit signatures); empty until the node
-    /// provides it.
+    /// The commit certificate of that header: `ebl_ledger::codec::encode` bytes of an
+    /// `ebl_ledger::finality::CommitCertificate` (R132); empty when the header has none
+    /// (genesis).
     pub commit_certificate: Vec<u8>,
 }
 

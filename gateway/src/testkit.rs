@@ -1,7 +1,9 @@
 //! TEST DOUBLE, NOT FOR PRODUCTION (feature `testkit`): [`LocalNode`] is a [`NodeApi`] over a
 //! real `Ledger<MemoryStore>` from `TestNetwork::pilot()`. Each submitted entry is committed in a
-//! block of its own at once: real ledger rules, but no consensus, no mempool, no persistence and
-//! no commit certificates, so "final" here only means "applied by the local ledger".
+//! block of its own at once: real ledger rules, but no consensus, no mempool and no persistence,
+//! so "final" here only means "applied by the local ledger". Proof bundles still carry a real
+//! commit certificate: the test validators' precommits for the proven header, signed with their
+//! keys over the ledger's vote bytes (R130), exactly what a node's certificate verifies as.
 //!
 //! It exists so that the gateway's tests and clients' tests (e.g. `ebl-wallet`) can drive the
 //! real router end to end until the node implements [`NodeApi`]. With [`LocalNode::hold`]
@@ -16,8 +18,9 @@ use crate::node::{
     ChainStatus, EntryStatus, NodeApi, NodeError, NodeFuture, ProvenRecord, SubmitOutcome,
 };
 use ebl_ledger::block::{BlockHeader, Outcome};
-use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::crypto::{PublicKey, Signature};
 use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::finality::{CommitCertificate, CommitSignature};
 use ebl_ledger::hash::EntryId;
 use ebl_ledger::identity::Validator;
 use ebl_ledger::state::{StateReader, keys};
@@ -177,6 +180,28 @@ impl LocalNode {
     }
 }
 
+/// A commit certificate of `header`: every test validator's precommit at round 0 (what a node
+/// that decided in the first round stores), signed over the R130 bytes of this chain.
+fn certify(net: &TestNetwork<MemoryStore>, header: &BlockHeader) -> CommitCertificate {
+    use ed25519_dalek::Signer as _;
+    let chain = &net.ledger.chain().genesis_hash;
+    let mut certificate = CommitCertificate {
+        height: header.height,
+        round: 0,
+        block: header.hash(),
+        signatures: Vec::new(),
+    };
+    for key in &net.validator_keys {
+        let validator = PublicKey::from(key.verifying_key());
+        let bytes = certificate.precommit(validator).signing_bytes(chain);
+        certificate.signatures.push(CommitSignature {
+            validator,
+            signature: Signature(key.sign(&bytes).to_bytes()),
+        });
+    }
+    certificate
+}
+
 impl NodeApi for LocalNode {
     fn submit(&self, entry: SignedEntry) -> NodeFuture<'_, SubmitOutcome> {
         Box::pin(async move { self.submit_now(entry) })
@@ -243,10 +268,16 @@ impl NodeApi for LocalNode {
         Box::pin(async move {
             let inner = self.lock();
             let ledger = &inner.net.ledger;
+            let header = ledger.head().clone();
+            let commit_certificate = if header.height == 0 {
+                Vec::new()
+            } else {
+                ebl_ledger::codec::encode(&certify(&inner.net, &header))
+            };
             Ok(ProvenRecord {
-                header: ledger.head().clone(),
                 proof: ledger.prove(&key).map_err(internal)?,
-                commit_certificate: Vec::new(),
+                header,
+                commit_certificate,
             })
         })
     }

@@ -276,7 +276,24 @@ impl NodeApi for GatewayBridge {
                         .store()
                         .block(header.height)
                         .map_err(|e| e.to_string())?;
-                    let commit_certificate = stored.map(|b| b.certificate).unwrap_or_default();
+                    // The head is committed together with its certificate (one write batch),
+                    // so the proven header always has one, except genesis, which has none: it
+                    // is trusted by its hash. Bundles carry the portable form (R132) in the
+                    // ledger codec, so the gateway needs no knowledge of consensus types.
+                    let commit_certificate = stored
+                        .filter(|b| !b.certificate.is_empty())
+                        .map(|b| {
+                            crate::consensus::codec::portable_certificate(&b.certificate)
+                                .map(|c| ebl_ledger::codec::encode(&c))
+                                .ok_or_else(|| {
+                                    format!(
+                                        "the certificate stored with block {} does not decode",
+                                        header.height
+                                    )
+                                })
+                        })
+                        .transpose()?
+                        .unwrap_or_default();
                     Ok(ProvenRecord {
                         header,
                         proof,

@@ -289,6 +289,29 @@ impl WalletError {
             ),
             Gateway { .. } => "check the id or reference given; see the gateway's detail above"
                 .into(),
+            Verification {
+                code: "VALIDATORS_WRONG_CHAIN",
+                ..
+            } => "the validator file is of another network: export the set of the bundle's \
+                 chain (`ebl-wallet validators export --out FILE` against its gateway)"
+                .into(),
+            Verification {
+                code: "CERT_MISSING",
+                ..
+            } => "the bundle has no commit certificate: export a fresh bundle \
+                 (`ebl-wallet proof export`) once the record is in a final block"
+                .into(),
+            Verification {
+                code: "CERT_UNKNOWN_VALIDATOR" | "CERT_INVALID_VALIDATOR_SET",
+                ..
+            } => "the block is not signed by your trusted set: if the consortium changed its \
+                 validators, export the set again from a gateway you trust \
+                 (`ebl-wallet validators export`); otherwise do not rely on this bundle"
+                .into(),
+            Verification { code, .. } if code.starts_with("CERT_") => "the block is NOT proven \
+                 final by your trusted validators: do not rely on this bundle; obtain a fresh one \
+                 from a trusted gateway (`ebl-wallet proof export`) and check it again"
+                .into(),
             Verification { .. } => "do not rely on this document or bundle: obtain a fresh \
                  bundle from a trusted gateway (`ebl-wallet proof export`) and compare"
                 .into(),

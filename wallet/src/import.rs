@@ -1,6 +1,12 @@
 //! The resumable state of `ebl-wallet import DIR`: a JSON file in DIR that records, per file,
 //! the document id and entry id submitted and how it ended, written after every step (to a
-//! temporary file, then renamed) so an interrupted run loses nothing.
+//! temporary file, fsynced, then renamed) so an interrupted run loses nothing.
+//!
+//! Exactly-once issuance across kills rests on three facts: the entry id is recorded (write
+//! ahead) before the entry is submitted; a rerun asks the node about a recorded entry before
+//! building a new one; and before submitting anything it asks whether the document is on the
+//! ledger already (a document id can be issued only once, R30), which covers a kill between
+//! submitting and recording.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,8 +84,11 @@ impl ImportState {
         })
     }
 
-    /// Writes the state atomically (temporary file, then rename).
+    /// Writes the state atomically and durably: a temporary file, fsynced, renamed over the
+    /// state file, then the folder fsynced. A kill at any instant leaves either the old or the
+    /// new state, never a torn one; a power loss after `save` returns keeps the new one.
     pub fn save(&self, dir: &Path) -> Result<(), WalletError> {
+        use std::io::Write as _;
         let path = Self::path(dir);
         let tmp = dir.join(format!("{STATE_FILE}.tmp"));
         let fail = |e: std::io::Error| WalletError::WriteOutput {
@@ -87,8 +96,15 @@ impl ImportState {
             reason: e.to_string(),
         };
         let text = serde_json::to_vec_pretty(self).unwrap_or_default();
-        std::fs::write(&tmp, text).map_err(fail)?;
-        std::fs::rename(&tmp, &path).map_err(fail)
+        let mut file = std::fs::File::create(&tmp).map_err(fail)?;
+        file.write_all(&text).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        drop(file);
+        std::fs::rename(&tmp, &path).map_err(fail)?;
+        // The rename is only durable once the directory entry is.
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(fail)
     }
 }
 

@@ -19,6 +19,7 @@
 //!
 //! - [`client`]: a blocking client of `ebl-gateway` (status, sequence, submit, queries, proofs).
 //! - [`proof`]: offline verification of an eBL against a saved proof bundle.
+//! - [`finality`]: trusted validator set files and the offline commit certificate check.
 //! - [`import`]: the resumable state of a bulk import.
 //!
 //! # Example
@@ -41,6 +42,7 @@ pub mod csr;
 pub mod der;
 pub mod document;
 pub mod error;
+pub mod finality;
 pub mod import;
 pub mod inspect;
 pub mod keys;

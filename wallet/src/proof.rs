@@ -2,10 +2,11 @@
 //! `ebl-wallet proof export`): no network, only the document file and the bundle.
 //!
 //! Checks, in order: the bundle's record is the eBL of the document id recomputed from the file
-//! (key and decoded record id), the header hash is the one the bundle names, and the Merkle
-//! proof of the record bytes verifies against the header's state root (`RecordProof::verify`).
-//! Finality (the commit certificate against a validator set) cannot be checked yet: bundles carry
-//! no certificate until the node fills it, and [`OfflineReport::finality_checked`] says so.
+//! (key and decoded record id), the header hash is the one the bundle names, the Merkle proof
+//! of the record bytes verifies against the header's state root (`RecordProof::verify`), and,
+//! given a trusted validator set, the bundle's commit certificate makes the header final
+//! ([`crate::finality::check`]). Without a validator set finality is not checked and
+//! [`OfflineReport::finality_checked`] says so.
 
 use ebl_ledger::block::BlockHeader;
 use ebl_ledger::ebl::EblRecord;
@@ -16,6 +17,7 @@ use serde_json::Value;
 
 use crate::WalletError;
 use crate::document::TransportDocument;
+use crate::finality::{self, FinalityReport, ValidatorFile};
 
 /// What an offline verification established.
 #[derive(Debug, Clone, Serialize)]
@@ -38,9 +40,11 @@ pub struct OfflineReport {
     pub state_root: String,
     /// Chain id in the header.
     pub chain_id: String,
-    /// Whether finality signatures were checked (always false until bundles carry them).
+    /// Whether the commit certificate was checked against a trusted validator set (and passed).
     pub finality_checked: bool,
-    /// Why not.
+    /// Signed and total power, when checked.
+    pub finality: Option<FinalityReport>,
+    /// What was (not) checked, in words.
     pub finality_note: String,
 }
 
@@ -51,10 +55,12 @@ fn invalid(code: &'static str, reason: impl Into<String>) -> WalletError {
     }
 }
 
-/// Verifies `doc` against `bundle` (the JSON of a proof bundle).
+/// Verifies `doc` against `bundle` (the JSON of a proof bundle), and its finality when
+/// `validators` (a trusted set) is given.
 pub fn verify_ebl_bundle(
     doc: &TransportDocument,
     bundle: &Value,
+    validators: Option<&ValidatorFile>,
 ) -> Result<OfflineReport, WalletError> {
     let header: BlockHeader = serde_json::from_value(bundle["header"].clone())
         .map_err(|e| invalid("BAD_BUNDLE", format!("`header` is not a block header: {e}")))?;
@@ -100,12 +106,23 @@ pub fn verify_ebl_bundle(
             format!("the Merkle proof does not verify against the header's state root: {e}"),
         )
     })?;
-    let certificate = bundle["commit_certificate"].as_str().unwrap_or_default();
-    let finality_note = if certificate.is_empty() {
-        "finality signatures were NOT checked: the bundle carries no commit certificate yet \
-         (the node will provide it)"
-    } else {
-        "finality signatures were NOT checked: this wallet cannot check commit certificates yet"
+    let certificate = finality::bundle_certificate(bundle)?;
+    let (finality, finality_note) = match validators {
+        Some(set) => {
+            let f = finality::check(&header, certificate.as_ref(), set)?;
+            let note = format!(
+                "final: precommits of {} validators with power {} of {} (> 2/3) for this block \
+                 (round {}), checked against the trusted set of height {}",
+                f.signers, f.signed_power, f.total_power, f.round, f.validators_height
+            );
+            (Some(f), note)
+        }
+        None => (
+            None,
+            "finality signatures were NOT checked: pass --validators FILE (a trusted set saved \
+             with `ebl-wallet validators export`)"
+                .to_string(),
+        ),
     };
     Ok(OfflineReport {
         document_id: doc.id.to_hex(),
@@ -117,7 +134,8 @@ pub fn verify_ebl_bundle(
         header_hash: header.hash().to_hex(),
         state_root: header.state_root.to_hex(),
         chain_id: header.chain.chain_id,
-        finality_checked: false,
-        finality_note: finality_note.into(),
+        finality_checked: finality.is_some(),
+        finality,
+        finality_note,
     })
 }

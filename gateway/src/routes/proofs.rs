@@ -1,9 +1,11 @@
 //! Proof bundles: a header, the record bytes and their Merkle proof, checkable offline with
-//! `RecordProof::verify(&header.state_root)`. The commit certificate field is present but empty
-//! until the node fills it (ADR 0009).
+//! `RecordProof::verify(&header.state_root)`, and the header's commit certificate in portable
+//! form, checkable offline with `CommitCertificate::verify_header` against a trusted validator
+//! set (R132, R133; ADR 0016).
 
 use axum::Json;
 use axum::extract::State;
+use ebl_ledger::finality::CommitCertificate;
 use ebl_ledger::state::keys;
 use serde_json::{Value, json};
 
@@ -22,14 +24,25 @@ async fn bundle(state: &AppState, key: Vec<u8>) -> ApiResult<Json<Value>> {
             "the record is not in the proven state",
         ));
     }
+    // Empty means the header has no certificate (genesis); anything else must decode, or the
+    // node handed over something it should not have.
+    let certificate: Option<CommitCertificate> = if proven.commit_certificate.is_empty() {
+        None
+    } else {
+        Some(
+            ebl_ledger::codec::decode(&proven.commit_certificate, usize::MAX)
+                .map_err(|e| ApiError::internal(&e))?,
+        )
+    };
     Ok(Json(json!({
         "header": proven.header,
         "header_hash": proven.header.hash().to_hex(),
         "record": proven.proof,
-        "commit_certificate": hex::encode(&proven.commit_certificate),
+        "commit_certificate": certificate,
         "verify": "decode `record` as ebl_ledger::state::tree::RecordProof and `header` as \
-                   BlockHeader, then RecordProof::verify(&header.state_root); check the commit \
-                   certificate against the validator set (empty until the node provides it)",
+                   BlockHeader, then RecordProof::verify(&header.state_root); decode \
+                   `commit_certificate` as ebl_ledger::finality::CommitCertificate and call \
+                   verify_header(&header.chain.genesis_hash, &header, trusted_validators)",
     })))
 }
 

@@ -12,6 +12,7 @@ mod sign_admin;
 mod sign_cert;
 mod sign_ebl;
 mod submit;
+mod validators;
 mod verify;
 
 use std::path::PathBuf;
@@ -144,6 +145,9 @@ Examples:
     /// Decode and check a signed entry given as hex.
     #[command(subcommand)]
     Entry(org::EntryCmd),
+    /// The validator set, saved as the trusted set for offline finality checks.
+    #[command(subcommand)]
+    Validators(validators::ValidatorsCmd),
 }
 
 /// Runs the parsed command line.
@@ -160,5 +164,6 @@ pub fn run(cli: Cli) -> Result<(), WalletError> {
         Command::Verify(args) => verify::verify(&ctx, &args),
         Command::Proof(cmd) => verify::proof(&ctx, cmd),
         Command::Import(args) => import::run(&ctx, &args),
+        Command::Validators(cmd) => validators::run(&ctx, cmd),
     }
 }

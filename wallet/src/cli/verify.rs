@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::context::{to_json, write_private};
+use super::crate_api::finality::ValidatorFile;
 use super::crate_api::{WalletError, document, error::bad_input, error::read_input, parse, proof};
 use super::query::{enc, opt};
 
@@ -19,8 +20,12 @@ use super::query::{enc, opt};
     after_help = "Online (default) asks the gateway's POST /v1/verify and prints each check;
 exit 1 when the outcome is FAILED. With --proof BUNDLE nothing goes over the network: the document
 id is recomputed from FILE, matched with the bundle's record, and the Merkle proof is checked
-against the bundle's header state root. Bundles carry no commit certificate yet, so finality
-signatures are not checked (the output says so; --require-finality makes that an error).
+against the bundle's header state root. With --validators FILE (a trusted set saved by
+`ebl-wallet validators export`) the bundle's commit certificate must carry precommits of more than
+2/3 of that set's power for the header, on the same chain (genesis hash); without it finality is
+not checked (the output says so; --require-finality makes that an error). Any failed check exits
+1 with its code (e.g. PROOF_INVALID, CERT_INSUFFICIENT_POWER, VALIDATORS_WRONG_CHAIN); an
+unreadable or malformed validator file exits 3.
 
 Examples:
   ebl-wallet verify td.json --holder BANK
@@ -35,8 +40,8 @@ pub struct VerifyArgs {
     /// Offline: a proof bundle saved by `ebl-wallet proof export`.
     #[arg(long, value_name = "BUNDLE")]
     proof: Option<PathBuf>,
-    /// Offline: the validator set (JSON) to check finality signatures against, once bundles
-    /// carry them.
+    /// Offline: the trusted validator set (JSON from `validators export`) to check the commit
+    /// certificate against.
     #[arg(long, value_name = "FILE", requires = "proof")]
     validators: Option<PathBuf>,
     /// Offline: fail unless finality signatures were checked.
@@ -94,11 +99,12 @@ fn verify_offline(
     let doc = document::read_transport_document(&read_input(&args.file)?)
         .map_err(|e| bad_input(&args.file, e))?;
     let bundle = read_json(bundle_path)?;
-    if let Some(v) = &args.validators {
-        // Accepted now so scripts need not change when bundles carry commit certificates.
-        read_json(v)?;
-    }
-    let report = proof::verify_ebl_bundle(&doc, &bundle)?;
+    let validators = args
+        .validators
+        .as_deref()
+        .map(ValidatorFile::load)
+        .transpose()?;
+    let report = proof::verify_ebl_bundle(&doc, &bundle, validators.as_ref())?;
     let text = format!(
         "document id  {} (matches the bundle's record)\nreference    {}\nstatus       {}\n\
          holder       {}\ncarrier      {}\nproof        Merkle proof OK against state root {} \
