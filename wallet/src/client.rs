@@ -16,6 +16,11 @@ use serde_json::{Value, json};
 
 use crate::WalletError;
 
+/// How often one request is retried after HTTP 429 before the error is reported.
+pub const RATE_LIMIT_RETRIES: u32 = 10;
+/// The longest `Retry-After` the wallet honours in one wait, in seconds.
+const MAX_RETRY_AFTER_SECS: u64 = 30;
+
 /// What a submission ended in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submitted {
@@ -83,15 +88,41 @@ impl Gateway {
         }
     }
 
+    /// Sends a request, waiting out the gateway's rate limit: on 429 it sleeps for the
+    /// `Retry-After` seconds (capped) and tries again, at most [`RATE_LIMIT_RETRIES`] times.
+    /// Safe because every request the wallet makes is idempotent (reads, verification, and
+    /// submissions of a signed entry, which the node dedups by entry id), and a 429 is refused
+    /// before it reaches the node.
+    fn send(
+        &self,
+        call: impl Fn() -> Result<ureq::Response, ureq::Error>,
+    ) -> Result<(u16, Value), WalletError> {
+        let mut tries = 0;
+        loop {
+            match call() {
+                Err(ureq::Error::Status(429, resp)) if tries < RATE_LIMIT_RETRIES => {
+                    tries += 1;
+                    let secs = resp
+                        .header("Retry-After")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .unwrap_or(1)
+                        .clamp(1, MAX_RETRY_AFTER_SECS);
+                    std::thread::sleep(Duration::from_secs(secs));
+                }
+                result => return self.finish(result),
+            }
+        }
+    }
+
     /// `GET path` → JSON.
     pub fn get(&self, path: &str) -> Result<Value, WalletError> {
-        self.finish(self.request("GET", path).call())
+        self.send(|| self.request("GET", path).call())
             .map(|(_, v)| v)
     }
 
     /// `POST path` with a JSON body → (status, JSON).
     pub fn post(&self, path: &str, body: &Value) -> Result<(u16, Value), WalletError> {
-        self.finish(self.request("POST", path).send_json(body.clone()))
+        self.send(|| self.request("POST", path).send_json(body.clone()))
     }
 
     /// The network's chain id and genesis hash (`GET /v1/status`).

@@ -287,6 +287,10 @@ impl WalletError {
                 "the ledger's rule for {code} is in specs/protocol.md; check the document's \
                  current state with `ebl-wallet show`, and your sequence with the gateway"
             ),
+            Gateway { status: 429, .. } => "the gateway kept rate-limiting this API key after \
+                 the wallet waited and retried; wait a minute and run the same command again (an \
+                 import resumes where it stopped), or ask the operator for a higher limit"
+                .into(),
             Gateway { .. } => "check the id or reference given; see the gateway's detail above"
                 .into(),
             Verification {

@@ -60,7 +60,8 @@ pub struct ImportArgs {
 fn fatal(e: &WalletError) -> bool {
     match e {
         WalletError::GatewayUnreachable { .. } | WalletError::GatewayAuth { .. } => true,
-        WalletError::Gateway { status, .. } => *status >= 500,
+        // 429 after the client's own retries: the next file would be refused too.
+        WalletError::Gateway { status, .. } => *status >= 500 || *status == 429,
         _ => false,
     }
 }
