@@ -146,7 +146,11 @@ async fn the_dcsa_sample_is_issued_transferred_verified_and_proven_through_real_
     let certificate: ebl_ledger::finality::CommitCertificate =
         serde_json::from_value(bundle["commit_certificate"].clone()).unwrap();
     let finality = certificate
-        .verify_header(&header.chain.genesis_hash, &header, &c.net.genesis.validators)
+        .verify_header(
+            &header.chain.genesis_hash,
+            &header,
+            &c.net.genesis.validators,
+        )
         .unwrap();
     assert!(3 * finality.signed_power > 2 * finality.total_power);
 

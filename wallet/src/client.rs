@@ -95,11 +95,18 @@ impl Gateway {
     /// before it reaches the node.
     fn send(
         &self,
-        call: impl Fn() -> Result<ureq::Response, ureq::Error>,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
     ) -> Result<(u16, Value), WalletError> {
         let mut tries = 0;
         loop {
-            match call() {
+            let req = self.request(method, path);
+            let result = match body {
+                Some(body) => req.send_json(body.clone()),
+                None => req.call(),
+            };
+            match result {
                 Err(ureq::Error::Status(429, resp)) if tries < RATE_LIMIT_RETRIES => {
                     tries += 1;
                     let secs = resp
@@ -116,13 +123,12 @@ impl Gateway {
 
     /// `GET path` → JSON.
     pub fn get(&self, path: &str) -> Result<Value, WalletError> {
-        self.send(|| self.request("GET", path).call())
-            .map(|(_, v)| v)
+        self.send("GET", path, None).map(|(_, v)| v)
     }
 
     /// `POST path` with a JSON body → (status, JSON).
     pub fn post(&self, path: &str, body: &Value) -> Result<(u16, Value), WalletError> {
-        self.send(|| self.request("POST", path).send_json(body.clone()))
+        self.send("POST", path, Some(body))
     }
 
     /// The network's chain id and genesis hash (`GET /v1/status`).
