@@ -147,3 +147,36 @@ pub fn check(
         validators_height: set.height,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status() -> Value {
+        serde_json::json!({
+            "chain_id": "ebl-test-1",
+            "genesis_hash": "11".repeat(32),
+            "height": 7,
+            "last_block_hash": "22".repeat(32),
+            "validators": [{"key": "33".repeat(32), "operator": "GDSW", "power": 10}],
+            "peers": 3,
+        })
+    }
+
+    #[test]
+    fn a_status_answer_becomes_a_validator_file_without_its_other_fields() {
+        let file = ValidatorFile::from_status(&status()).unwrap();
+        assert_eq!(file.height, 7);
+        assert_eq!(file.validators[0].power, 10);
+        let text = serde_json::to_value(&file).unwrap();
+        assert!(text.get("peers").is_none());
+        assert_eq!(text["genesis_hash"], "11".repeat(32));
+    }
+
+    #[test]
+    fn a_status_answer_without_validator_keys_is_refused() {
+        let mut s = status();
+        s["validators"][0].as_object_mut().unwrap().remove("key");
+        assert!(ValidatorFile::from_status(&s).is_err());
+    }
+}
