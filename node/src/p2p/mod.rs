@@ -60,7 +60,7 @@ pub struct GossipEvent {
 pub(crate) enum Query {
     /// gossipsub's score of a peer.
     Score(PeerId, oneshot::Sender<Option<f64>>),
-    /// Peers with an open connection.
+    /// Connected peers subscribed to the entry topic.
     Peers(oneshot::Sender<Vec<PeerId>>),
 }
 
@@ -95,7 +95,7 @@ impl GossipLink {
         rx.await.ok().flatten()
     }
 
-    /// Peers connected to the gossip swarm (empty once the task has stopped).
+    /// Connected peers subscribed to the entry topic (empty once the task has stopped).
     pub async fn peers(&self) -> Vec<PeerId> {
         let (tx, rx) = oneshot::channel();
         if self.queries.send(Query::Peers(tx)).await.is_err() {

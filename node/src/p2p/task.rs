@@ -153,7 +153,7 @@ impl Task {
                     self.report(&mut swarm, judged);
                 }
                 Some(entry) = inbox.publish.recv() => self.publish(&mut swarm, &entry),
-                Some(query) = inbox.queries.recv() => answer(&swarm, query),
+                Some(query) = inbox.queries.recv() => self.answer(&swarm, query),
                 block = blocks.recv() => match block {
                     // R117: after every block (or a burst we lagged behind), the gate follows
                     // the ledger.
@@ -271,6 +271,25 @@ impl Task {
         }
     }
 
+    fn answer(&self, swarm: &Swarm<Behaviour>, query: Query) {
+        match query {
+            Query::Score(peer, reply) => {
+                let _ = reply.send(swarm.behaviour().gossipsub.peer_score(&peer));
+            }
+            Query::Peers(reply) => {
+                let topic = self.topic.hash();
+                let peers = swarm
+                    .behaviour()
+                    .gossipsub
+                    .all_peers()
+                    .filter(|(_, topics)| topics.contains(&&topic))
+                    .map(|(peer, _)| *peer)
+                    .collect();
+                let _ = reply.send(peers);
+            }
+        }
+    }
+
     fn redial(&mut self, swarm: &mut Swarm<Behaviour>) {
         for addr in &self.peers {
             let busy = self.dialing.values().chain(self.dialled.values());
@@ -289,16 +308,6 @@ impl Task {
     }
 }
 
-fn answer(swarm: &Swarm<Behaviour>, query: Query) {
-    match query {
-        Query::Score(peer, reply) => {
-            let _ = reply.send(swarm.behaviour().gossipsub.peer_score(&peer));
-        }
-        Query::Peers(reply) => {
-            let _ = reply.send(swarm.connected_peers().copied().collect());
-        }
-    }
-}
 
 /// R111–R113 for one message, off the swarm's task.
 async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -> Judged {
