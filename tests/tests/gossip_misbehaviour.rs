@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ebl_ledger::entry::MAX_ENTRY_BYTES;
 use ebl_ledger::testkit::key_from_label;
-use ebl_node::mempool::Status;
+use ebl_node::mempool::{Admission, Status};
 use ebl_node::p2p::Verdict;
 use ebl_node::p2p::behaviour::GRAYLIST_THRESHOLD;
 use ebl_tests::entries::{doc, issue, receipt};
@@ -39,18 +39,19 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
         .net
         .sign_with(&stranger, None, issue("OLSC-X2", "SHIPPER"));
     let messages = vec![
+        unknown.encode(),
+        bad_signature.encode(),
         b"definitely not an entry".to_vec(),
         vec![0xAB; MAX_ENTRY_BYTES + 100],
-        bad_signature.encode(),
-        unknown.encode(),
     ];
     for m in &messages {
         probe.publish(m.clone()).unwrap();
     }
-    // Keep the probe's swarm turning so its messages leave, until the node judged all four.
+    // Keep the probe's swarm turning so its messages leave, until the node judged three: each
+    // costs 10 × n², so three put the sender at -90, below the graylist threshold (-80).
     let mut rejected = Vec::new();
     let deadline = tokio::time::Instant::now() + T;
-    while rejected.len() < messages.len() {
+    while rejected.len() < 3 {
         assert!(tokio::time::Instant::now() < deadline, "judged only {rejected:?}");
         tokio::select! {
             event = judged.recv() => {
@@ -75,15 +76,39 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     let honest_score = link.peer_score(honest).await.unwrap();
     assert!(honest_score >= 0.0, "honest score {honest_score}");
 
+    // A valid entry from the graylisted probe is dropped unjudged.
+    let valid_from_probe = c.net.sign("SHIPPER", receipt(doc("OLSC-X3"), "CUSTOMS"));
+    probe.publish(valid_from_probe.encode()).unwrap();
     let mut fates = c.handle(0).subscribe_notifications();
     let issued = c.net.sign("CARRIER", issue("OLSC-G3", "SHIPPER"));
     let later = c.net.sign("BANK", receipt(doc("OLSC-G3"), "LC_PAYMENT"));
     c.handle(2).submit(issued.clone()).await.unwrap();
-    let done = wait_fates(&mut fates, &[issued.id()], T).await.unwrap();
+    // Keep the probe's swarm turning meanwhile, so its valid entry does leave.
+    let done = {
+        let ids = [issued.id()];
+        let wait = wait_fates(&mut fates, &ids, T);
+        tokio::pin!(wait);
+        loop {
+            tokio::select! {
+                done = &mut wait => break done.unwrap(),
+                _ = probe.next(Duration::from_millis(100)) => {}
+            }
+        }
+    };
     assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
     c.handle(3).submit(later.clone()).await.unwrap();
     let done = wait_fates(&mut fates, &[later.id()], T).await.unwrap();
     assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    // The graylisted probe's valid entry never reached node 0's pool, and nothing more from
+    // the probe was judged.
+    // (A bad message already in flight when the score fell may still be judged: rejected.)
+    while let Ok(event) = judged.try_recv() {
+        if event.from == probe.peer_id() {
+            assert!(matches!(event.verdict, Verdict::Reject(_)), "{event:?}");
+        }
+    }
+    let answer = c.handle(0).submit(valid_from_probe).await.unwrap();
+    assert!(matches!(answer, Admission::Admitted { .. }), "{answer:?}");
     wait_for("node 0 to report its status", T, || async {
         c.handle(0).status().await.ok()
     })
