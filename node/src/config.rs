@@ -248,7 +248,11 @@ impl ConfigFile {
                     .then(|| Duration::from_millis(self.consensus.block_interval_ms)),
                 ..BlockLimits::default()
             },
-            gossip: self.gossip.as_ref().map(GossipSection::settings).transpose()?,
+            gossip: self
+                .gossip
+                .as_ref()
+                .map(GossipSection::settings)
+                .transpose()?,
         };
         Ok((settings, genesis))
     }

@@ -85,10 +85,7 @@ impl NodeHandle {
     /// Offers a signed entry; answers whether the mempool took it. "Committed" comes later,
     /// through [`NodeHandle::subscribe_notifications`].
     pub async fn submit(&self, entry: SignedEntry) -> Result<Admission, NodeStopped> {
-        let gossip = match &self.gossip {
-            Some(link) => Some((link, entry.clone())),
-            None => None,
-        };
+        let gossip = self.gossip.as_ref().map(|link| (link, entry.clone()));
         let admission = self.admit(entry).await?;
         // R115: what the pool takes from a local client is gossiped to the other members.
         if let (Admission::Admitted { .. }, Some((link, entry))) = (&admission, gossip) {

@@ -123,6 +123,10 @@ fn engine_config(s: &NodeSettings) -> EngineConfig {
     consensus.p2p.listen_addr = s.listen_addr.clone();
     consensus.p2p.persistent_peers = s.persistent_peers.clone();
     consensus.p2p.discovery.enabled = false;
+    // `persistent_peers_only` stays off: Malachite recognises an inbound persistent peer by
+    // its remote address or a `/p2p/` id in the configured address, and our peers are plain
+    // `ip/tcp` addresses, so every inbound peer was refused and consensus stalled
+    // (specs/adr/0011-entry-gossip-and-gating.md).
     let value_sync = ValueSyncConfig {
         enabled: true,
         status_update_interval: Duration::from_millis(500),

@@ -4,7 +4,8 @@
 
 use ebl_node::api_server::ApiSection;
 use ebl_node::config::{
-    ConfigFile, ConsensusSection, GossipSection, MempoolSection, P2pSection, read_secret, write_secret,
+    ConfigFile, ConsensusSection, GossipSection, MempoolSection, P2pSection, read_secret,
+    write_secret,
 };
 
 fn sample() -> ConfigFile {

@@ -18,7 +18,13 @@ use libp2p::Multiaddr;
 const T: Duration = Duration::from_secs(30);
 
 fn gossip_addr(c: &Cluster, i: usize) -> Multiaddr {
-    c.members[i].settings.gossip.as_ref().unwrap().listen_addr.clone()
+    c.members[i]
+        .settings
+        .gossip
+        .as_ref()
+        .unwrap()
+        .listen_addr
+        .clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -59,7 +65,10 @@ async fn a_member_key_connects_and_hears_entries_and_a_stranger_is_refused_and_h
     assert!(matches!(done[0].1, Status::Final { .. }));
     // The stranger's swarm saw no message and holds no connection to the node.
     while let Some(event) = stranger.next(Duration::from_millis(200)).await {
-        assert!(gossiped_data(&event).is_none(), "the stranger heard an entry");
+        assert!(
+            gossiped_data(&event).is_none(),
+            "the stranger heard an entry"
+        );
     }
     assert!(!stranger.is_connected(&node0));
     c.shutdown().await.unwrap();
@@ -111,7 +120,10 @@ async fn a_revoked_organisations_key_is_disconnected_at_the_revoking_block() {
         c.handle(v).submit(vote).await.unwrap();
     }
     let done = wait_fates(&mut fates, &votes, T).await.unwrap();
-    assert!(done.iter().all(|(_, s)| matches!(s, Status::Final { .. })), "{done:?}");
+    assert!(
+        done.iter().all(|(_, s)| matches!(s, Status::Final { .. })),
+        "{done:?}"
+    );
 
     // The block that revoked BUYER2 closed its connection; a new dial is refused.
     member
@@ -122,7 +134,9 @@ async fn a_revoked_organisations_key_is_disconnected_at_the_revoking_block() {
         .unwrap();
     member.dial(gossip_addr(&c, 0)).unwrap();
     member
-        .until("the redial to be refused", T, |e| connection_ended(e).then_some(()))
+        .until("the redial to be refused", T, |e| {
+            connection_ended(e).then_some(())
+        })
         .await
         .unwrap();
     assert!(!member.is_connected(&node0));

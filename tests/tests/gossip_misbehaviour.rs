@@ -27,7 +27,15 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
 
     let mut probe = Probe::new(c.net.party("SHIPPER").key.to_bytes(), &chain).unwrap();
     probe
-        .dial(c.members[0].settings.gossip.as_ref().unwrap().listen_addr.clone())
+        .dial(
+            c.members[0]
+                .settings
+                .gossip
+                .as_ref()
+                .unwrap()
+                .listen_addr
+                .clone(),
+        )
         .unwrap();
     probe.wait_subscribed(link.local_peer_id, T).await.unwrap();
 
@@ -52,7 +60,10 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     let mut rejected = Vec::new();
     let deadline = tokio::time::Instant::now() + T;
     while rejected.len() < 3 {
-        assert!(tokio::time::Instant::now() < deadline, "judged only {rejected:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "judged only {rejected:?}"
+        );
         tokio::select! {
             event = judged.recv() => {
                 let event = event.unwrap();

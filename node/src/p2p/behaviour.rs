@@ -6,8 +6,8 @@ use std::time::Duration;
 use ebl_ledger::entry::{ChainRef, MAX_ENTRY_BYTES};
 use libp2p::allow_block_list::{self, AllowedPeers};
 use libp2p::gossipsub::{
-    self, IdentTopic, MessageAuthenticity, PeerScoreParams, PeerScoreThresholds,
-    TopicScoreParams, ValidationMode,
+    self, IdentTopic, MessageAuthenticity, PeerScoreParams, PeerScoreThresholds, TopicScoreParams,
+    ValidationMode,
 };
 use libp2p::identity::Keypair;
 use libp2p::swarm::NetworkBehaviour;
@@ -78,8 +78,9 @@ pub fn build(keypair: &Keypair, topic: &IdentTopic) -> Result<Behaviour, Behavio
         .flood_publish(true)
         .build()
         .map_err(|e| BehaviourError::Config(e.to_string()))?;
-    let mut gossipsub = gossipsub::Behaviour::new(MessageAuthenticity::Signed(keypair.clone()), config)
-        .map_err(|e| BehaviourError::Config(e.to_string()))?;
+    let mut gossipsub =
+        gossipsub::Behaviour::new(MessageAuthenticity::Signed(keypair.clone()), config)
+            .map_err(|e| BehaviourError::Config(e.to_string()))?;
     let (params, thresholds) = scoring(topic);
     gossipsub
         .with_peer_score(params, thresholds)

@@ -116,7 +116,12 @@ pub async fn spawn(
 }
 
 /// A judged message, ready to report.
-type Judged = (MessageId, PeerId, Option<ebl_ledger::hash::EntryId>, Verdict);
+type Judged = (
+    MessageId,
+    PeerId,
+    Option<ebl_ledger::hash::EntryId>,
+    Verdict,
+);
 
 struct Task {
     topic: IdentTopic,
@@ -170,7 +175,7 @@ impl Task {
     /// R116, R117: recomputes the allowed set from the ledger; disallowing a peer closes its
     /// connections.
     async fn refresh_gate(&mut self, swarm: &mut Swarm<Behaviour>) {
-        let keys = match self.node.read(|ledger| allowed_keys(ledger)).await {
+        let keys = match self.node.read(allowed_keys).await {
             Ok(Ok(keys)) => keys,
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "cannot read the allowed gossip peers; gate unchanged");
@@ -308,7 +313,6 @@ impl Task {
     }
 }
 
-
 /// R111–R113 for one message, off the swarm's task.
 async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -> Judged {
     let entry = match decode(&data) {
@@ -316,7 +320,10 @@ async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -
         Err(verdict) => return (id, source, None, verdict),
     };
     let entry_id = entry.id();
-    let verdict = match node.read(move |l| (signer_is_known(l, &entry), entry)).await {
+    let verdict = match node
+        .read(move |l| (signer_is_known(l, &entry), entry))
+        .await
+    {
         Ok((Ok(true), entry)) => match node.admit(entry).await {
             Ok(admission) => verdict_of(&admission),
             Err(_) => Verdict::Ignore("STOPPING"),
