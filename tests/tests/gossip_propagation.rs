@@ -39,6 +39,7 @@ async fn an_entry_submitted_at_one_node_reaches_every_mempool_and_commits_everyw
 
     let entry = c.net.sign("CARRIER", issue("OLSC-G1", "SHIPPER"));
     let id = entry.id();
+    let started = std::time::Instant::now();
     let answer = c.handle(0).submit(entry.clone()).await.unwrap();
     assert_eq!(answer, Admission::Admitted { id });
 
@@ -47,6 +48,10 @@ async fn an_entry_submitted_at_one_node_reaches_every_mempool_and_commits_everyw
     for rx in &mut events {
         assert_eq!(verdict_on(rx, id).await, Verdict::Accept);
     }
+    eprintln!(
+        "submitted at node 0, in the pools of nodes 1-3 after {:?}",
+        started.elapsed()
+    );
     let done = wait_fates(&mut fates, &[id], T).await.unwrap();
     assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
     let height = decided_height(&done[0].1).unwrap();

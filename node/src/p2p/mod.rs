@@ -75,8 +75,9 @@ pub struct GossipLink {
 }
 
 impl GossipLink {
-    /// R115: queues an admitted local entry for publication. Never waits: when the queue is
-    /// full the entry stays only in this node's pool (it still commits when this node proposes).
+    /// R115: queues an admitted local entry for publication. Never waits (R118): when the queue
+    /// is full the entry stays only in this node's pool, and still commits when this node
+    /// proposes (R119).
     pub(crate) fn offer(&self, entry: SignedEntry) {
         if let Err(e) = self.publish.try_send(entry) {
             tracing::warn!(error = %e, "gossip publish queue full or closed: entry not gossiped");
