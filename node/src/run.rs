@@ -207,7 +207,7 @@ impl Node {
         .map_err(|e| anyhow::anyhow!("start consensus engine: {e}"))?;
 
         let gossip_link = match &settings.gossip {
-            Some(_) => Some(crate::p2p::task::link(settings.consensus_secret)?),
+            Some(_) => Some(crate::p2p::start::link(settings.consensus_secret)?),
             None => None,
         };
         let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);

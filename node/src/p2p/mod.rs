@@ -10,11 +10,13 @@
 //! - [`validate`]: a received message is decoded with the ledger's size limit, its signer must
 //!   be known, then the mempool judges it; the verdict is reported to gossipsub, so invalid
 //!   entries are never forwarded and their sender is scored down.
+//! - [`start`]: builds the swarm and fills the gate before listening.
 //! - [`task`]: the one task that owns the swarm; everyone else holds a [`GossipLink`] over
 //!   bounded channels. Entries the mempool admits from a local submission are published.
 
 pub mod behaviour;
 pub mod gating;
+pub mod start;
 pub mod task;
 pub mod validate;
 
@@ -23,7 +25,7 @@ use ebl_ledger::hash::EntryId;
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-pub use task::{GossipError, spawn};
+pub use start::{GossipError, spawn};
 pub use validate::Verdict;
 
 /// Bound of the queue of entries waiting to be published (R118).

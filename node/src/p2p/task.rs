@@ -2,118 +2,22 @@
 //! keeps the allow list in step with the ledger and redials configured peers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
-use ebl_ledger::entry::{ChainRef, SignedEntry};
+use ebl_ledger::entry::SignedEntry;
 use libp2p::futures::StreamExt as _;
 use libp2p::futures::stream::FuturesUnordered;
 use libp2p::gossipsub::{self, IdentTopic, MessageId};
-use libp2p::identity::Keypair;
 use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::swarm::{ConnectionId, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, Swarm, noise, tcp, yamux};
-use tokio::sync::{broadcast, mpsc};
-use tokio::task::JoinHandle;
+use libp2p::{Multiaddr, PeerId, Swarm};
+use tokio::sync::broadcast;
 
-use super::behaviour::{self, Behaviour, BehaviourEvent};
+use super::behaviour::{Behaviour, BehaviourEvent};
 use super::gating::{allowed_keys, allowed_peers, gate_change};
+use super::start::{Inbox, REDIAL_INTERVAL};
 use super::validate::{Verdict, decode, signer_is_known, verdict_of};
-use super::{
-    EVENT_BROADCAST, GossipEvent, GossipLink, GossipSettings, MAX_VALIDATIONS, PUBLISH_QUEUE,
-    QUERY_QUEUE, Query,
-};
+use super::{GossipEvent, MAX_VALIDATIONS, Query};
 use crate::handle::NodeHandle;
-
-/// How often configured peers without a connection are dialled again.
-pub const REDIAL_INTERVAL: Duration = Duration::from_secs(2);
-/// How long an idle connection stays open (gossipsub keeps member connections busy anyway).
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Why the gossip swarm could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum GossipError {
-    /// The identity secret is not an Ed25519 secret.
-    #[error("gossip identity: {0}")]
-    Identity(String),
-    /// Transport or behaviour setup failed.
-    #[error("gossip swarm: {0}")]
-    Swarm(String),
-    /// The listen address cannot be used.
-    #[error("gossip listen on {addr}: {reason}")]
-    Listen {
-        /// The address.
-        addr: Multiaddr,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// The receiving ends the task reads.
-#[derive(Debug)]
-pub struct Inbox {
-    publish: mpsc::Receiver<SignedEntry>,
-    queries: mpsc::Receiver<Query>,
-}
-
-/// R116: the gossip identity is the node's consensus key. Returns the link (for the node
-/// handle), the task's inbox and the identity.
-pub fn link(consensus_secret: [u8; 32]) -> Result<(GossipLink, Inbox, Keypair), GossipError> {
-    let keypair = Keypair::ed25519_from_bytes(consensus_secret)
-        .map_err(|e| GossipError::Identity(e.to_string()))?;
-    let (publish_tx, publish) = mpsc::channel(PUBLISH_QUEUE);
-    let (queries_tx, queries) = mpsc::channel(QUERY_QUEUE);
-    let link = GossipLink {
-        publish: publish_tx,
-        queries: queries_tx,
-        events: broadcast::channel(EVENT_BROADCAST).0,
-        local_peer_id: keypair.public().to_peer_id(),
-    };
-    Ok((link, Inbox { publish, queries }, keypair))
-}
-
-/// Builds the swarm, fills the allow list from the ledger, listens, and spawns the task.
-pub async fn spawn(
-    settings: &GossipSettings,
-    keypair: Keypair,
-    chain: &ChainRef,
-    node: NodeHandle,
-    link: &GossipLink,
-    inbox: Inbox,
-) -> Result<JoinHandle<()>, GossipError> {
-    let topic = behaviour::entry_topic(chain);
-    let swarm_err = |e: &dyn std::fmt::Display| GossipError::Swarm(e.to_string());
-    let behaviour = behaviour::build(&keypair, &topic).map_err(|e| swarm_err(&e))?;
-    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default().nodelay(true),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .map_err(|e| swarm_err(&e))?
-        .with_behaviour(|_| behaviour)
-        .map_err(|e| swarm_err(&e))?
-        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
-        .build();
-    let mut task = Task {
-        topic,
-        node,
-        events: link.events.clone(),
-        peers: settings.peers.clone(),
-        allowed: BTreeSet::new(),
-        dialing: BTreeMap::new(),
-        dialled: BTreeMap::new(),
-    };
-    // The gate starts empty (deny all): fill it before accepting anything.
-    task.refresh_gate(&mut swarm).await;
-    swarm
-        .listen_on(settings.listen_addr.clone())
-        .map_err(|e| GossipError::Listen {
-            addr: settings.listen_addr.clone(),
-            reason: e.to_string(),
-        })?;
-    Ok(tokio::spawn(task.run(swarm, inbox)))
-}
 
 /// A judged message, ready to report.
 type Judged = (
@@ -123,21 +27,22 @@ type Judged = (
     Verdict,
 );
 
-struct Task {
-    topic: IdentTopic,
-    node: NodeHandle,
-    events: broadcast::Sender<GossipEvent>,
-    peers: Vec<Multiaddr>,
+/// The swarm's owner and what it remembers.
+pub(super) struct Task {
+    pub(super) topic: IdentTopic,
+    pub(super) node: NodeHandle,
+    pub(super) events: broadcast::Sender<GossipEvent>,
+    pub(super) peers: Vec<Multiaddr>,
     /// Peers the gate lets in now (R116).
-    allowed: BTreeSet<PeerId>,
+    pub(super) allowed: BTreeSet<PeerId>,
     /// Dials under way to configured peers.
-    dialing: BTreeMap<ConnectionId, Multiaddr>,
+    pub(super) dialing: BTreeMap<ConnectionId, Multiaddr>,
     /// Open connections we dialled to configured peers.
-    dialled: BTreeMap<ConnectionId, Multiaddr>,
+    pub(super) dialled: BTreeMap<ConnectionId, Multiaddr>,
 }
 
 impl Task {
-    async fn run(mut self, mut swarm: Swarm<Behaviour>, mut inbox: Inbox) {
+    pub(super) async fn run(mut self, mut swarm: Swarm<Behaviour>, mut inbox: Inbox) {
         let mut blocks = self.node.subscribe_blocks();
         let mut redial = tokio::time::interval(REDIAL_INTERVAL);
         let mut judging = FuturesUnordered::new();
@@ -174,7 +79,7 @@ impl Task {
 
     /// R116, R117: recomputes the allowed set from the ledger; disallowing a peer closes its
     /// connections.
-    async fn refresh_gate(&mut self, swarm: &mut Swarm<Behaviour>) {
+    pub(super) async fn refresh_gate(&mut self, swarm: &mut Swarm<Behaviour>) {
         let keys = match self.node.read(allowed_keys).await {
             Ok(Ok(keys)) => keys,
             Ok(Err(e)) => {
