@@ -36,6 +36,76 @@ pub struct ConfigFile {
     /// HTTP gateway; no gateway when absent.
     #[serde(default)]
     pub api: Option<crate::api_server::ApiSection>,
+    /// Entry gossip (R110–R119); no gossip swarm when absent.
+    #[serde(default)]
+    pub gossip: Option<GossipSection>,
+}
+
+/// `[gossip]`: our own libp2p swarm for entry gossip, beside the consensus one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GossipSection {
+    /// Listen address, e.g. `/ip4/0.0.0.0/tcp/27001`.
+    pub listen_addr: String,
+    /// Gossip addresses of the other member nodes (multiaddrs), redialled while disconnected.
+    pub peers: Vec<String>,
+}
+
+impl Default for GossipSection {
+    fn default() -> Self {
+        GossipSection {
+            listen_addr: DEFAULT_GOSSIP_LISTEN.into(),
+            peers: Vec::new(),
+        }
+    }
+}
+
+/// Default gossip listen address (the consensus swarm's default port + [`GOSSIP_PORT_OFFSET`]).
+pub const DEFAULT_GOSSIP_LISTEN: &str = "/ip4/0.0.0.0/tcp/28000";
+
+/// How far above the consensus port `init` puts the gossip port.
+pub const GOSSIP_PORT_OFFSET: u16 = 1_000;
+
+impl GossipSection {
+    /// The section `init` writes: the consensus listen address with its TCP port moved up by
+    /// [`GOSSIP_PORT_OFFSET`] (the default address when that address has no usable TCP port).
+    pub fn beside(consensus_listen: &str) -> Self {
+        use libp2p::multiaddr::Protocol;
+        let Ok(addr) = consensus_listen.parse::<libp2p::Multiaddr>() else {
+            return Self::default();
+        };
+        let mut moved = false;
+        let gossip: libp2p::Multiaddr = addr
+            .iter()
+            .map(|p| match p {
+                Protocol::Tcp(port) if port != 0 => {
+                    moved = true;
+                    Protocol::Tcp(port.saturating_add(GOSSIP_PORT_OFFSET))
+                }
+                other => other,
+            })
+            .collect();
+        if !moved {
+            return Self::default();
+        }
+        GossipSection {
+            listen_addr: gossip.to_string(),
+            peers: Vec::new(),
+        }
+    }
+
+    /// The parsed settings.
+    pub fn settings(&self) -> anyhow::Result<crate::p2p::GossipSettings> {
+        Ok(crate::p2p::GossipSettings {
+            listen_addr: self.listen_addr.parse().context("gossip.listen_addr")?,
+            peers: self
+                .peers
+                .iter()
+                .map(|p| p.parse())
+                .collect::<Result<_, _>>()
+                .context("gossip.peers")?,
+        })
+    }
 }
 
 /// `[p2p]`.
@@ -178,6 +248,11 @@ impl ConfigFile {
                     .then(|| Duration::from_millis(self.consensus.block_interval_ms)),
                 ..BlockLimits::default()
             },
+            gossip: self
+                .gossip
+                .as_ref()
+                .map(GossipSection::settings)
+                .transpose()?,
         };
         Ok((settings, genesis))
     }

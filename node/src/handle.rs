@@ -77,18 +77,36 @@ pub struct NodeHandle {
     pub(crate) notifications: broadcast::Sender<Notification>,
     pub(crate) network: mpsc::Sender<NetworkRequest>,
     pub(crate) metrics: NodeMetrics,
+    /// The entry gossip, when the node runs it (R115).
+    pub(crate) gossip: Option<crate::p2p::GossipLink>,
 }
 
 impl NodeHandle {
     /// Offers a signed entry; answers whether the mempool took it. "Committed" comes later,
     /// through [`NodeHandle::subscribe_notifications`].
     pub async fn submit(&self, entry: SignedEntry) -> Result<Admission, NodeStopped> {
+        let gossip = self.gossip.as_ref().map(|link| (link, entry.clone()));
+        let admission = self.admit(entry).await?;
+        // R115: what the pool takes from a local client is gossiped to the other members.
+        if let (Admission::Admitted { .. }, Some((link, entry))) = (&admission, gossip) {
+            link.offer(entry);
+        }
+        Ok(admission)
+    }
+
+    /// Offers an entry to the mempool without gossiping it (entries that came by gossip).
+    pub(crate) async fn admit(&self, entry: SignedEntry) -> Result<Admission, NodeStopped> {
         let (tx, rx) = oneshot::channel();
         self.commands
             .send(Command::Submit(entry, tx))
             .await
             .map_err(|_| NodeStopped)?;
         rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// The entry gossip's front (peers, scores, judged messages), when the node runs it.
+    pub fn gossip(&self) -> Option<&crate::p2p::GossipLink> {
+        self.gossip.as_ref()
     }
 
     /// Chain id, height, last block hash, validators and peer count.

@@ -11,6 +11,8 @@
 //! - [`handle`]: [`NodeHandle`], what the gateway and tests talk to: submit an entry, read the
 //!   status, subscribe to committed blocks and entry fates, read the ledger.
 //! - [`metrics`]: Prometheus metrics, served at `GET /metrics` by [`api_server`].
+//! - [`p2p`]: entry gossip between member nodes on our own libp2p swarm, gated by ledger
+//!   state (R110–R119).
 //! - [`run`]: [`Node::start`] / [`Node::stop`]; [`config`]: `config.toml` and key files.
 //!
 //! See `specs/adr/0008-consensus-malachite.md` for the why.
@@ -38,6 +40,7 @@ pub mod consensus;
 pub mod handle;
 pub mod mempool;
 pub mod metrics;
+pub mod p2p;
 pub mod run;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};

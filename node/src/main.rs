@@ -101,6 +101,7 @@ fn init(
         genesis_file: "genesis.json".into(),
         consensus_key_file: "consensus_key".into(),
         node_key_file: "node_key".into(),
+        gossip: Some(ebl_node::config::GossipSection::beside(&listen)),
         p2p: P2pSection {
             listen_addr: listen,
             persistent_peers: vec![],
@@ -200,6 +201,8 @@ fn dev_settings(data: &Path) -> anyhow::Result<(NodeSettings, ebl_ledger::genesi
             block_interval: Some(std::time::Duration::from_millis(200)),
             ..Default::default()
         },
+        // One validator has no one to gossip with.
+        gossip: None,
     };
     Ok((settings, genesis))
 }

@@ -57,6 +57,8 @@ pub struct NodeSettings {
     pub mempool: MempoolConfig,
     /// Proposal limits.
     pub limits: BlockLimits,
+    /// Entry gossip (R110–R119); `None`: no gossip swarm (a lone dev validator).
+    pub gossip: Option<crate::p2p::GossipSettings>,
 }
 
 impl std::fmt::Debug for NodeSettings {
@@ -66,6 +68,7 @@ impl std::fmt::Debug for NodeSettings {
             .field("data_dir", &self.data_dir)
             .field("listen_addr", &self.listen_addr)
             .field("persistent_peers", &self.persistent_peers)
+            .field("gossip", &self.gossip)
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +123,10 @@ fn engine_config(s: &NodeSettings) -> EngineConfig {
     consensus.p2p.listen_addr = s.listen_addr.clone();
     consensus.p2p.persistent_peers = s.persistent_peers.clone();
     consensus.p2p.discovery.enabled = false;
+    // `persistent_peers_only` stays off: Malachite recognises an inbound persistent peer by
+    // its remote address or a `/p2p/` id in the configured address, and our peers are plain
+    // `ip/tcp` addresses, so every inbound peer was refused and consensus stalled
+    // (specs/adr/0011-entry-gossip-and-gating.md).
     let value_sync = ValueSyncConfig {
         enabled: true,
         status_update_interval: Duration::from_millis(500),
@@ -139,6 +146,7 @@ pub struct Node {
     handle: NodeHandle,
     engine: EngineHandle,
     app: JoinHandle<Result<(), AppError>>,
+    gossip: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Node {
@@ -157,7 +165,7 @@ impl Node {
         let chain = ledger.chain().clone();
         let signer = ConsensusSigner::new(settings.consensus_secret, chain.genesis_hash.0);
         let verifier = ConsensusVerifier::new(chain.genesis_hash.0);
-        let mempool = Mempool::new(chain, settings.mempool.clone());
+        let mempool = Mempool::new(chain.clone(), settings.mempool.clone());
         let undecided = UndecidedBlocks::open(settings.data_dir.join("undecided"))
             .context("create undecided-block dir")?;
         let state = AppState::new(
@@ -198,6 +206,10 @@ impl Node {
         .await
         .map_err(|e| anyhow::anyhow!("start consensus engine: {e}"))?;
 
+        let gossip_link = match &settings.gossip {
+            Some(_) => Some(crate::p2p::start::link(settings.consensus_secret)?),
+            None => None,
+        };
         let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
         let outputs = Outputs {
             blocks: broadcast::channel(BLOCK_BROADCAST).0,
@@ -210,12 +222,29 @@ impl Node {
             notifications: outputs.notifications.clone(),
             network: channels.net_requests.clone(),
             metrics: outputs.metrics.clone(),
+            gossip: gossip_link.as_ref().map(|(link, _, _)| link.clone()),
         };
         let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
+        let gossip = match (&settings.gossip, gossip_link) {
+            (Some(config), Some((link, inbox, keypair))) => {
+                let spawned =
+                    crate::p2p::spawn(config, keypair, &chain, handle.clone(), &link, inbox).await;
+                match spawned {
+                    Ok(task) => Some(task),
+                    Err(e) => {
+                        engine.actor.stop(Some("gossip failed to start".into()));
+                        app.abort();
+                        return Err(e.into());
+                    }
+                }
+            }
+            _ => None,
+        };
         Ok(Node {
             handle,
             engine,
             app,
+            gossip,
         })
     }
 
@@ -226,6 +255,11 @@ impl Node {
 
     /// Stops the engine and waits for the application task (which closes the ledger).
     pub async fn stop(self) -> anyhow::Result<()> {
+        if let Some(gossip) = self.gossip {
+            gossip.abort();
+            // Wait for the swarm to drop, so its port is free for a restart.
+            let _ = gossip.await;
+        }
         self.engine.actor.stop(Some("node stopped".into()));
         let _ = self.engine.handle.await;
         self.app.abort();
@@ -239,6 +273,9 @@ impl Node {
     /// Waits until the node stops by itself (engine ended or fatal error).
     pub async fn wait(self) -> anyhow::Result<()> {
         let result = self.app.await;
+        if let Some(gossip) = &self.gossip {
+            gossip.abort();
+        }
         self.engine.actor.stop(None);
         result
             .map_err(|e| anyhow::anyhow!("application task failed: {e}"))?

@@ -4,7 +4,8 @@
 
 use ebl_node::api_server::ApiSection;
 use ebl_node::config::{
-    ConfigFile, ConsensusSection, MempoolSection, P2pSection, read_secret, write_secret,
+    ConfigFile, ConsensusSection, GossipSection, MempoolSection, P2pSection, read_secret,
+    write_secret,
 };
 
 fn sample() -> ConfigFile {
@@ -21,6 +22,7 @@ fn sample() -> ConfigFile {
         consensus: ConsensusSection::default(),
         mempool: MempoolSection::default(),
         api: Some(ApiSection::with_admin_key("127.0.0.1:8080", "secret")),
+        gossip: Some(GossipSection::beside("/ip4/127.0.0.1/tcp/27000")),
     }
 }
 
@@ -46,6 +48,17 @@ fn default_config_round_trips_through_toml_and_resolves_to_settings() {
     assert_eq!(settings.data_dir, dir.path().join("data"));
     assert_eq!(settings.persistent_peers.len(), 1);
     assert!(settings.limits.block_interval.is_some());
+    let gossip = settings.gossip.expect("gossip settings");
+    assert_eq!(gossip.listen_addr.to_string(), "/ip4/127.0.0.1/tcp/28000");
+}
+
+#[test]
+fn the_gossip_port_sits_beside_the_consensus_port_or_falls_back_to_the_default() {
+    let moved = GossipSection::beside("/ip4/10.0.0.5/tcp/26656");
+    assert_eq!(moved.listen_addr, "/ip4/10.0.0.5/tcp/27656");
+    let default = GossipSection::default();
+    assert_eq!(GossipSection::beside("/ip4/127.0.0.1/tcp/0"), default);
+    assert_eq!(GossipSection::beside("not an address"), default);
 }
 
 #[test]

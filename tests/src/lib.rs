@@ -8,6 +8,7 @@
 //! height reached, an entry final) with bounded timeouts, never for a fixed time.
 
 pub mod entries;
+pub mod probe;
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -19,6 +20,7 @@ use ebl_ledger::storage::Storage;
 use ebl_ledger::testkit::TestNetwork;
 use ebl_node::consensus::BlockLimits;
 use ebl_node::mempool::{Notification, Status};
+use ebl_node::p2p::GossipSettings;
 use ebl_node::run::fast_timeouts;
 use ebl_node::{Node, NodeHandle, NodeSettings};
 use tempfile::TempDir;
@@ -85,10 +87,19 @@ impl Cluster {
         let ports: Vec<u16> = (0..net.validator_keys.len())
             .map(|_| free_port())
             .collect::<Result<_, _>>()?;
+        let gossip_ports: Vec<u16> = (0..net.validator_keys.len())
+            .map(|_| free_port())
+            .collect::<Result<_, _>>()?;
         let addr = |p: u16| format!("/ip4/127.0.0.1/tcp/{p}").parse();
         let mut members = Vec::new();
         for (i, key) in net.validator_keys.iter().enumerate() {
             let peers = ports
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, p)| addr(*p))
+                .collect::<Result<_, _>>()?;
+            let gossip_peers = gossip_ports
                 .iter()
                 .enumerate()
                 .filter(|(j, _)| *j != i)
@@ -110,6 +121,10 @@ impl Cluster {
                     block_interval: Some(Duration::from_millis(150)),
                     ..BlockLimits::default()
                 },
+                gossip: Some(GossipSettings {
+                    listen_addr: addr(gossip_ports[i])?,
+                    peers: gossip_peers,
+                }),
             };
             members.push(Member {
                 settings,
@@ -151,6 +166,20 @@ impl Cluster {
             .with_context(|| format!("start validator {i}"))?;
         self.members[i].node = Some(node);
         Ok(())
+    }
+
+    /// Waits until every running validator has `n` gossip peers subscribed to the entry topic.
+    pub async fn wait_gossip_mesh(&self, n: usize, timeout: Duration) -> anyhow::Result<()> {
+        wait_for(&format!("{n} gossip peers everywhere"), timeout, || async {
+            for i in self.running() {
+                let link = self.handle(i).gossip()?.clone();
+                if link.peers().await.len() < n {
+                    return None;
+                }
+            }
+            Some(())
+        })
+        .await
     }
 
     /// Indices of the running validators.

@@ -77,6 +77,7 @@ async fn metrics_show_committed_blocks_entries_and_latencies() {
             block_interval: Some(Duration::from_millis(100)),
             ..BlockLimits::default()
         },
+        gossip: None,
     };
     let node = Node::start(settings, &net.genesis).await.unwrap();
     let handle = node.handle();

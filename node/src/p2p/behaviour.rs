@@ -1,0 +1,120 @@
+//! The gossip swarm's behaviour: the connection gate first, then gossipsub with manual
+//! validation and peer scoring (R110, R114, R116).
+
+use std::time::Duration;
+
+use ebl_ledger::entry::{ChainRef, MAX_ENTRY_BYTES};
+use libp2p::allow_block_list::{self, AllowedPeers};
+use libp2p::gossipsub::{
+    self, IdentTopic, MessageAuthenticity, PeerScoreParams, PeerScoreThresholds, TopicScoreParams,
+    ValidationMode,
+};
+use libp2p::identity::Keypair;
+use libp2p::swarm::NetworkBehaviour;
+use sha2::{Digest, Sha256};
+
+/// Room for the gossipsub envelope (signature, key, topic, sequence number) around an entry.
+pub const ENVELOPE_ALLOWANCE: usize = 4 * 1024;
+
+/// Penalty weight of one invalid message (R114); the score term is `weight × count²`.
+pub const INVALID_MESSAGE_WEIGHT: f64 = -10.0;
+
+/// Below this score a peer's messages are ignored altogether (R114).
+pub const GRAYLIST_THRESHOLD: f64 = -80.0;
+
+/// Our libp2p behaviour. Field order matters: the gate is asked first about every connection.
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    /// R116: only peers whose key is in the allowed set may hold a connection.
+    pub gate: allow_block_list::Behaviour<AllowedPeers>,
+    /// R110: entry gossip.
+    pub gossipsub: gossipsub::Behaviour,
+}
+
+impl std::fmt::Debug for Behaviour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Behaviour").finish_non_exhaustive()
+    }
+}
+
+/// R110: the one entry topic of a chain, named by its chain id and genesis hash so that two
+/// networks (or a network and its reset) never share a topic.
+pub fn entry_topic(chain: &ChainRef) -> IdentTopic {
+    IdentTopic::new(format!(
+        "/ebl/entries/1/{}/{}",
+        chain.chain_id,
+        hex::encode(chain.genesis_hash.0)
+    ))
+}
+
+/// Why the behaviour could not be built (a configuration bug, reported at start).
+#[derive(Debug, thiserror::Error)]
+pub enum BehaviourError {
+    /// gossipsub refused its configuration.
+    #[error("gossipsub config: {0}")]
+    Config(String),
+    /// Subscribing to the topic failed.
+    #[error("gossipsub subscribe: {0}")]
+    Subscribe(String),
+}
+
+/// Builds the behaviour for `keypair`, subscribed to `topic`, with an empty allow list.
+pub fn build(keypair: &Keypair, topic: &IdentTopic) -> Result<Behaviour, BehaviourError> {
+    let config = gossipsub::ConfigBuilder::default()
+        // R111: nothing is forwarded before the node has judged it.
+        .validate_messages()
+        .validation_mode(ValidationMode::Strict)
+        // R110: one id per entry content, so the same entry published by two nodes is one message.
+        .message_id_fn(|m: &gossipsub::Message| {
+            gossipsub::MessageId::from(Sha256::digest(&m.data).to_vec())
+        })
+        .max_transmit_size(MAX_ENTRY_BYTES + ENVELOPE_ALLOWANCE)
+        .heartbeat_interval(Duration::from_millis(500))
+        // A consortium has a handful of nodes: a small mesh, and floods on publication.
+        .mesh_n(4)
+        .mesh_n_low(2)
+        .mesh_n_high(8)
+        .mesh_outbound_min(1)
+        .flood_publish(true)
+        .build()
+        .map_err(|e| BehaviourError::Config(e.to_string()))?;
+    let mut gossipsub =
+        gossipsub::Behaviour::new(MessageAuthenticity::Signed(keypair.clone()), config)
+            .map_err(|e| BehaviourError::Config(e.to_string()))?;
+    let (params, thresholds) = scoring(topic);
+    gossipsub
+        .with_peer_score(params, thresholds)
+        .map_err(BehaviourError::Config)?;
+    gossipsub
+        .subscribe(topic)
+        .map_err(|e| BehaviourError::Subscribe(e.to_string()))?;
+    Ok(Behaviour {
+        gate: allow_block_list::Behaviour::default(),
+        gossipsub,
+    })
+}
+
+/// R114: scoring that punishes invalid messages and nothing an honest, quiet member does.
+fn scoring(topic: &IdentTopic) -> (PeerScoreParams, PeerScoreThresholds) {
+    let topic_params = TopicScoreParams {
+        topic_weight: 1.0,
+        // Entries are rare compared with blockchain traffic: a quiet mesh peer is not at fault.
+        mesh_message_deliveries_weight: 0.0,
+        mesh_failure_penalty_weight: 0.0,
+        invalid_message_deliveries_weight: INVALID_MESSAGE_WEIGHT,
+        // Slow decay (per second): a peer that sent garbage stays suspect for minutes.
+        invalid_message_deliveries_decay: 0.99,
+        ..TopicScoreParams::default()
+    };
+    let mut params = PeerScoreParams {
+        // Members are admitted by certificate; several nodes behind one address are normal.
+        ip_colocation_factor_weight: 0.0,
+        ..PeerScoreParams::default()
+    };
+    params.topics.insert(topic.hash(), topic_params);
+    let thresholds = PeerScoreThresholds {
+        graylist_threshold: GRAYLIST_THRESHOLD,
+        ..PeerScoreThresholds::default()
+    };
+    (params, thresholds)
+}

@@ -1,0 +1,109 @@
+//! Entry gossip between member nodes, on our own libp2p swarm beside Malachite's
+//! (specs/protocol.md R110–R119, specs/adr/0011-entry-gossip-and-gating.md).
+//!
+//! # Design
+//!
+//! - [`behaviour`]: tcp + noise + yamux; a connection gate, then gossipsub on one topic per
+//!   chain with manual validation and peer scoring.
+//! - [`gating`]: the allowed set (validators ∪ active organisations' keys) read from ledger
+//!   state, recomputed after every committed block; peers that drop out are disconnected.
+//! - [`validate`]: a received message is decoded with the ledger's size limit, its signer must
+//!   be known, then the mempool judges it; the verdict is reported to gossipsub, so invalid
+//!   entries are never forwarded and their sender is scored down.
+//! - [`start`]: builds the swarm and fills the gate before listening.
+//! - [`task`]: the one task that owns the swarm; everyone else holds a [`GossipLink`] over
+//!   bounded channels. Entries the mempool admits from a local submission are published.
+
+pub mod behaviour;
+pub mod gating;
+pub mod start;
+pub mod task;
+pub mod validate;
+
+use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::hash::EntryId;
+use libp2p::{Multiaddr, PeerId};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+pub use start::{GossipError, spawn};
+pub use validate::Verdict;
+
+/// Bound of the queue of entries waiting to be published (R118).
+pub const PUBLISH_QUEUE: usize = 1_024;
+/// Bound of the queue of queries to the gossip task.
+pub const QUERY_QUEUE: usize = 64;
+/// Most received messages judged at once; beyond, new ones are ignored (R118).
+pub const MAX_VALIDATIONS: usize = 256;
+/// Bound of the gossip event broadcast.
+pub const EVENT_BROADCAST: usize = 4_096;
+
+/// Where the gossip swarm listens and whom it dials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GossipSettings {
+    /// Listen address, e.g. `/ip4/0.0.0.0/tcp/27001`.
+    pub listen_addr: Multiaddr,
+    /// Gossip addresses of other member nodes, redialled while not connected.
+    pub peers: Vec<Multiaddr>,
+}
+
+/// One message judged by this node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GossipEvent {
+    /// The entry, when the message decoded as one.
+    pub entry: Option<EntryId>,
+    /// The peer that forwarded it.
+    pub from: PeerId,
+    /// What the node made of it.
+    pub verdict: Verdict,
+}
+
+/// Questions to the gossip task.
+#[derive(Debug)]
+pub(crate) enum Query {
+    /// gossipsub's score of a peer.
+    Score(PeerId, oneshot::Sender<Option<f64>>),
+    /// Connected peers subscribed to the entry topic.
+    Peers(oneshot::Sender<Vec<PeerId>>),
+}
+
+/// The cheap, cloneable front of the gossip task.
+#[derive(Debug, Clone)]
+pub struct GossipLink {
+    pub(crate) publish: mpsc::Sender<SignedEntry>,
+    pub(crate) queries: mpsc::Sender<Query>,
+    pub(crate) events: broadcast::Sender<GossipEvent>,
+    /// This node's gossip peer id.
+    pub local_peer_id: PeerId,
+}
+
+impl GossipLink {
+    /// R115: queues an admitted local entry for publication. Never waits (R118): when the queue
+    /// is full the entry stays only in this node's pool, and still commits when this node
+    /// proposes (R119).
+    pub(crate) fn offer(&self, entry: SignedEntry) {
+        if let Err(e) = self.publish.try_send(entry) {
+            tracing::warn!(error = %e, "gossip publish queue full or closed: entry not gossiped");
+        }
+    }
+
+    /// Every message judged from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<GossipEvent> {
+        self.events.subscribe()
+    }
+
+    /// gossipsub's score of `peer` (`None`: unknown peer, or the task has stopped).
+    pub async fn peer_score(&self, peer: PeerId) -> Option<f64> {
+        let (tx, rx) = oneshot::channel();
+        self.queries.send(Query::Score(peer, tx)).await.ok()?;
+        rx.await.ok().flatten()
+    }
+
+    /// Connected peers subscribed to the entry topic (empty once the task has stopped).
+    pub async fn peers(&self) -> Vec<PeerId> {
+        let (tx, rx) = oneshot::channel();
+        if self.queries.send(Query::Peers(tx)).await.is_err() {
+            return Vec::new();
+        }
+        rx.await.unwrap_or_default()
+    }
+}

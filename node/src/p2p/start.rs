@@ -1,0 +1,107 @@
+//! Starting the gossip swarm: identity, transport, behaviour, the allow list filled from the
+//! ledger, the listen address; then the [`Task`] that owns it is spawned.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use ebl_ledger::entry::{ChainRef, SignedEntry};
+use libp2p::identity::Keypair;
+use libp2p::{Multiaddr, noise, tcp, yamux};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+use super::behaviour;
+use super::task::Task;
+use super::{EVENT_BROADCAST, GossipLink, GossipSettings, PUBLISH_QUEUE, QUERY_QUEUE, Query};
+use crate::handle::NodeHandle;
+
+/// How often configured peers without a connection are dialled again.
+pub const REDIAL_INTERVAL: Duration = Duration::from_secs(2);
+/// How long an idle connection stays open (gossipsub keeps member connections busy anyway).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Why the gossip swarm could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum GossipError {
+    /// The identity secret is not an Ed25519 secret.
+    #[error("gossip identity: {0}")]
+    Identity(String),
+    /// Transport or behaviour setup failed.
+    #[error("gossip swarm: {0}")]
+    Swarm(String),
+    /// The listen address cannot be used.
+    #[error("gossip listen on {addr}: {reason}")]
+    Listen {
+        /// The address.
+        addr: Multiaddr,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The receiving ends the task reads.
+#[derive(Debug)]
+pub struct Inbox {
+    pub(super) publish: mpsc::Receiver<SignedEntry>,
+    pub(super) queries: mpsc::Receiver<Query>,
+}
+
+/// R116: the gossip identity is the node's consensus key. Returns the link (for the node
+/// handle), the task's inbox and the identity.
+pub fn link(consensus_secret: [u8; 32]) -> Result<(GossipLink, Inbox, Keypair), GossipError> {
+    let keypair = Keypair::ed25519_from_bytes(consensus_secret)
+        .map_err(|e| GossipError::Identity(e.to_string()))?;
+    let (publish_tx, publish) = mpsc::channel(PUBLISH_QUEUE);
+    let (queries_tx, queries) = mpsc::channel(QUERY_QUEUE);
+    let link = GossipLink {
+        publish: publish_tx,
+        queries: queries_tx,
+        events: broadcast::channel(EVENT_BROADCAST).0,
+        local_peer_id: keypair.public().to_peer_id(),
+    };
+    Ok((link, Inbox { publish, queries }, keypair))
+}
+
+/// Builds the swarm, fills the allow list from the ledger, listens, and spawns the task.
+pub async fn spawn(
+    settings: &GossipSettings,
+    keypair: Keypair,
+    chain: &ChainRef,
+    node: NodeHandle,
+    link: &GossipLink,
+    inbox: Inbox,
+) -> Result<JoinHandle<()>, GossipError> {
+    let topic = behaviour::entry_topic(chain);
+    let swarm_err = |e: &dyn std::fmt::Display| GossipError::Swarm(e.to_string());
+    let behaviour = behaviour::build(&keypair, &topic).map_err(|e| swarm_err(&e))?;
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )
+        .map_err(|e| swarm_err(&e))?
+        .with_behaviour(|_| behaviour)
+        .map_err(|e| swarm_err(&e))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
+        .build();
+    let mut task = Task {
+        topic,
+        node,
+        events: link.events.clone(),
+        peers: settings.peers.clone(),
+        allowed: BTreeSet::new(),
+        dialing: BTreeMap::new(),
+        dialled: BTreeMap::new(),
+    };
+    // The gate starts empty (deny all): fill it before accepting anything.
+    task.refresh_gate(&mut swarm).await;
+    swarm
+        .listen_on(settings.listen_addr.clone())
+        .map_err(|e| GossipError::Listen {
+            addr: settings.listen_addr.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(tokio::spawn(task.run(swarm, inbox)))
+}

@@ -1,0 +1,240 @@
+//! The task that owns the gossip swarm: publishes admitted local entries, judges received ones,
+//! keeps the allow list in step with the ledger and redials configured peers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ebl_ledger::entry::SignedEntry;
+use libp2p::futures::StreamExt as _;
+use libp2p::futures::stream::FuturesUnordered;
+use libp2p::gossipsub::{self, IdentTopic, MessageId};
+use libp2p::swarm::dial_opts::DialOpts;
+use libp2p::swarm::{ConnectionId, SwarmEvent};
+use libp2p::{Multiaddr, PeerId, Swarm};
+use tokio::sync::broadcast;
+
+use super::behaviour::{Behaviour, BehaviourEvent};
+use super::gating::{allowed_keys, allowed_peers, gate_change};
+use super::start::{Inbox, REDIAL_INTERVAL};
+use super::validate::{Verdict, decode, signer_is_known, verdict_of};
+use super::{GossipEvent, MAX_VALIDATIONS, Query};
+use crate::handle::NodeHandle;
+
+/// A judged message, ready to report.
+type Judged = (
+    MessageId,
+    PeerId,
+    Option<ebl_ledger::hash::EntryId>,
+    Verdict,
+);
+
+/// The swarm's owner and what it remembers.
+pub(super) struct Task {
+    pub(super) topic: IdentTopic,
+    pub(super) node: NodeHandle,
+    pub(super) events: broadcast::Sender<GossipEvent>,
+    pub(super) peers: Vec<Multiaddr>,
+    /// Peers the gate lets in now (R116).
+    pub(super) allowed: BTreeSet<PeerId>,
+    /// Dials under way to configured peers.
+    pub(super) dialing: BTreeMap<ConnectionId, Multiaddr>,
+    /// Open connections we dialled to configured peers.
+    pub(super) dialled: BTreeMap<ConnectionId, Multiaddr>,
+}
+
+impl Task {
+    pub(super) async fn run(mut self, mut swarm: Swarm<Behaviour>, mut inbox: Inbox) {
+        let mut blocks = self.node.subscribe_blocks();
+        let mut redial = tokio::time::interval(REDIAL_INTERVAL);
+        let mut judging = FuturesUnordered::new();
+        loop {
+            tokio::select! {
+                event = swarm.select_next_some() => {
+                    if let Some((id, source, data)) = self.on_swarm_event(&mut swarm, event) {
+                        if judging.len() >= MAX_VALIDATIONS {
+                            // R118: too much in flight; not the sender's fault.
+                            let verdict = Verdict::Ignore("BUSY");
+                            self.report(&mut swarm, (id, source, None, verdict));
+                        } else {
+                            judging.push(judge(self.node.clone(), id, source, data));
+                        }
+                    }
+                }
+                Some(judged) = judging.next(), if !judging.is_empty() => {
+                    self.report(&mut swarm, judged);
+                }
+                Some(entry) = inbox.publish.recv() => self.publish(&mut swarm, &entry),
+                Some(query) = inbox.queries.recv() => self.answer(&swarm, query),
+                block = blocks.recv() => match block {
+                    // R117: after every block (or a burst we lagged behind), the gate follows
+                    // the ledger.
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        self.refresh_gate(&mut swarm).await;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = redial.tick() => self.redial(&mut swarm),
+            }
+        }
+    }
+
+    /// R116, R117: recomputes the allowed set from the ledger; disallowing a peer closes its
+    /// connections.
+    pub(super) async fn refresh_gate(&mut self, swarm: &mut Swarm<Behaviour>) {
+        let keys = match self.node.read(allowed_keys).await {
+            Ok(Ok(keys)) => keys,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot read the allowed gossip peers; gate unchanged");
+                return;
+            }
+            Err(_) => return,
+        };
+        let mut new = allowed_peers(&keys);
+        new.remove(swarm.local_peer_id());
+        let change = gate_change(&self.allowed, &new);
+        for peer in change.allow {
+            swarm.behaviour_mut().gate.allow_peer(peer);
+        }
+        for peer in change.disallow {
+            tracing::info!(%peer, "gossip peer no longer allowed: disconnecting");
+            swarm.behaviour_mut().gate.disallow_peer(peer);
+        }
+        self.allowed = new;
+    }
+
+    /// Returns a received gossip message to judge; handles everything else.
+    fn on_swarm_event(
+        &mut self,
+        swarm: &mut Swarm<Behaviour>,
+        event: SwarmEvent<BehaviourEvent>,
+    ) -> Option<(MessageId, PeerId, Vec<u8>)> {
+        match event {
+            SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            })) => {
+                if message.topic == self.topic.hash() {
+                    return Some((message_id, propagation_source, message.data));
+                }
+                let verdict = Verdict::Reject("WRONG_TOPIC".into());
+                self.report(swarm, (message_id, propagation_source, None, verdict));
+            }
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                connection_id,
+                ..
+            } => {
+                if let Some(addr) = self.dialing.remove(&connection_id) {
+                    self.dialled.insert(connection_id, addr);
+                }
+                tracing::debug!(%peer_id, "gossip peer connected");
+            }
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                connection_id,
+                ..
+            } => {
+                self.dialled.remove(&connection_id);
+                tracing::debug!(%peer_id, "gossip peer disconnected");
+            }
+            SwarmEvent::OutgoingConnectionError {
+                connection_id,
+                error,
+                ..
+            } => {
+                self.dialing.remove(&connection_id);
+                tracing::debug!(%error, "gossip dial failed");
+            }
+            SwarmEvent::NewListenAddr { address, .. } => {
+                tracing::info!(%address, "gossip listening");
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn report(&self, swarm: &mut Swarm<Behaviour>, judged: Judged) {
+        let (message_id, from, entry, verdict) = judged;
+        swarm
+            .behaviour_mut()
+            .gossipsub
+            .report_message_validation_result(&message_id, &from, verdict.acceptance());
+        if let Verdict::Reject(code) = &verdict {
+            tracing::info!(peer = %from, code, "rejected a gossiped message");
+        }
+        let _ = self.events.send(GossipEvent {
+            entry,
+            from,
+            verdict,
+        });
+    }
+
+    /// R115.
+    fn publish(&self, swarm: &mut Swarm<Behaviour>, entry: &SignedEntry) {
+        let result = swarm
+            .behaviour_mut()
+            .gossipsub
+            .publish(self.topic.clone(), entry.encode());
+        match result {
+            Ok(_) | Err(gossipsub::PublishError::Duplicate) => {}
+            Err(e) => tracing::debug!(id = %entry.id(), error = %e, "entry not gossiped"),
+        }
+    }
+
+    fn answer(&self, swarm: &Swarm<Behaviour>, query: Query) {
+        match query {
+            Query::Score(peer, reply) => {
+                let _ = reply.send(swarm.behaviour().gossipsub.peer_score(&peer));
+            }
+            Query::Peers(reply) => {
+                let topic = self.topic.hash();
+                let peers = swarm
+                    .behaviour()
+                    .gossipsub
+                    .all_peers()
+                    .filter(|(_, topics)| topics.contains(&&topic))
+                    .map(|(peer, _)| *peer)
+                    .collect();
+                let _ = reply.send(peers);
+            }
+        }
+    }
+
+    fn redial(&mut self, swarm: &mut Swarm<Behaviour>) {
+        for addr in &self.peers {
+            let busy = self.dialing.values().chain(self.dialled.values());
+            if busy.into_iter().any(|a| a == addr) {
+                continue;
+            }
+            let opts = DialOpts::unknown_peer_id().address(addr.clone()).build();
+            let id = opts.connection_id();
+            match swarm.dial(opts) {
+                Ok(()) => {
+                    self.dialing.insert(id, addr.clone());
+                }
+                Err(e) => tracing::debug!(%addr, error = %e, "gossip dial refused"),
+            }
+        }
+    }
+}
+
+/// R111–R113 for one message, off the swarm's task.
+async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -> Judged {
+    let entry = match decode(&data) {
+        Ok(entry) => entry,
+        Err(verdict) => return (id, source, None, verdict),
+    };
+    let entry_id = entry.id();
+    let verdict = match node
+        .read(move |l| (signer_is_known(l, &entry), entry))
+        .await
+    {
+        Ok((Ok(true), entry)) => match node.admit(entry).await {
+            Ok(admission) => verdict_of(&admission),
+            Err(_) => Verdict::Ignore("STOPPING"),
+        },
+        Ok((Ok(false), _)) => Verdict::Reject(super::validate::UNKNOWN_SIGNER.into()),
+        Ok((Err(_), _)) | Err(_) => Verdict::Ignore("STOPPING"),
+    };
+    (id, source, Some(entry_id), verdict)
+}

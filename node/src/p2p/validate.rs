@@ -1,0 +1,90 @@
+//! Judging a gossiped message (R111–R113): decode, known signer, mempool admission, and the
+//! verdict reported to gossipsub (forward, drop, or drop and penalise the sender).
+
+use ebl_ledger::Ledger;
+use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::error::StorageError;
+use ebl_ledger::identity::ValidatorSet;
+use ebl_ledger::state::keys;
+use ebl_ledger::storage::Storage;
+use libp2p::gossipsub::MessageAcceptance;
+
+use crate::mempool::{Admission, MEMPOOL_FULL, SEQUENCE_CONFLICT};
+
+/// Code of a gossiped entry whose signer the ledger does not know (R112).
+pub const UNKNOWN_SIGNER: &str = "UNKNOWN_SIGNER";
+
+/// What became of one gossiped message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Pooled: forward it (gossipsub `Accept`).
+    Accept,
+    /// Not pooled, and not the sender's fault (already pooled, a sequence race, a full pool, a
+    /// busy node): drop it without penalty (gossipsub `Ignore`).
+    Ignore(&'static str),
+    /// Invalid whatever the state (undecodable, oversized, bad envelope or signature, unknown
+    /// signer): drop it and penalise the sender (gossipsub `Reject`, R114).
+    Reject(String),
+}
+
+impl Verdict {
+    /// The gossipsub acceptance for this verdict.
+    pub fn acceptance(&self) -> MessageAcceptance {
+        match self {
+            Verdict::Accept => MessageAcceptance::Accept,
+            Verdict::Ignore(_) => MessageAcceptance::Ignore,
+            Verdict::Reject(_) => MessageAcceptance::Reject,
+        }
+    }
+
+    /// A short label for logs and metrics.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Accept => "accept",
+            Verdict::Ignore(_) => "ignore",
+            Verdict::Reject(_) => "reject",
+        }
+    }
+}
+
+/// R111: a message must be one canonical [`SignedEntry`] within the ledger's size limit.
+pub fn decode(data: &[u8]) -> Result<SignedEntry, Verdict> {
+    SignedEntry::decode(data).map_err(|e| Verdict::Reject(e.code().to_string()))
+}
+
+/// R112: the ledger must know the signer: an organisation key or a validator key. An entry
+/// acting for an organisation is let through to execution, which checks the grant (R26).
+pub fn signer_is_known<S: Storage>(
+    ledger: &Ledger<S>,
+    entry: &SignedEntry,
+) -> Result<bool, StorageError> {
+    if entry.entry.act_for.is_some() {
+        return Ok(true);
+    }
+    let signer = &entry.entry.signer;
+    if ledger
+        .get::<ebl_ledger::ids::OrgId>(&keys::organisation_key(signer))?
+        .is_some()
+    {
+        return Ok(true);
+    }
+    let validators: Option<ValidatorSet> = ledger.get(&keys::validators())?;
+    Ok(validators.is_some_and(|set| set.validators.iter().any(|v| v.key == *signer)))
+}
+
+/// R113: the verdict on a mempool answer. Codes that depend on this node's state or timing
+/// (sequence window, slot taken, pool full) are ignored: an honest peer can cause them.
+pub fn verdict_of(admission: &Admission) -> Verdict {
+    match admission {
+        Admission::Admitted { .. } => Verdict::Accept,
+        Admission::Duplicate { .. } => Verdict::Ignore("DUPLICATE"),
+        Admission::Rejected { code, .. } => match *code {
+            "REPLAY" | "SEQUENCE_GAP" | SEQUENCE_CONFLICT | MEMPOOL_FULL => Verdict::Ignore(code),
+            other => Verdict::Reject(other.to_string()),
+        },
+    }
+}
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;

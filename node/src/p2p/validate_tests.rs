@@ -1,0 +1,67 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ebl_ledger::entry::{Body, MAX_ENTRY_BYTES};
+use ebl_ledger::hash::{EntryId, Hash32};
+use ebl_ledger::identity::GovernanceAction;
+use ebl_ledger::testkit::{TestNetwork, key_from_label};
+
+use super::*;
+
+fn vote_body() -> Body {
+    Body::Governance(GovernanceAction::Vote {
+        proposal: Hash32::ZERO,
+        approve: true,
+    })
+}
+
+#[test]
+fn garbage_and_oversized_messages_are_rejected_and_an_entry_decodes() {
+    assert!(matches!(decode(b"not an entry"), Err(Verdict::Reject(_))));
+    assert!(matches!(decode(&[]), Err(Verdict::Reject(_))));
+    let huge = vec![7u8; MAX_ENTRY_BYTES + 1];
+    assert!(matches!(decode(&huge), Err(Verdict::Reject(_))));
+    let mut net = TestNetwork::pilot();
+    let entry = net.sign("CARRIER", vote_body());
+    assert_eq!(decode(&entry.encode()).unwrap(), entry);
+    let mut trailing = entry.encode();
+    trailing.push(0);
+    assert!(matches!(decode(&trailing), Err(Verdict::Reject(_))));
+}
+
+#[test]
+fn organisation_and_validator_keys_are_known_signers_and_a_stranger_is_not() {
+    let mut net = TestNetwork::pilot();
+    let by_org = net.sign("BANK", vote_body());
+    assert!(signer_is_known(&net.ledger, &by_org).unwrap());
+    let validator = net.validator_keys[2].clone();
+    let by_validator = net.sign_with(&validator, None, vote_body());
+    assert!(signer_is_known(&net.ledger, &by_validator).unwrap());
+    let stranger = key_from_label("stranger");
+    let by_stranger = net.sign_with(&stranger, None, vote_body());
+    assert!(!signer_is_known(&net.ledger, &by_stranger).unwrap());
+    // Acting for an organisation: the grant is execution's to check (R26).
+    let for_carrier = net.sign_with(&stranger, Some("CARRIER"), vote_body());
+    assert!(signer_is_known(&net.ledger, &for_carrier).unwrap());
+}
+
+#[test]
+fn admitted_is_forwarded_duplicates_and_races_are_ignored_and_bad_entries_rejected() {
+    let id: EntryId = Hash32::ZERO;
+    assert_eq!(verdict_of(&Admission::Admitted { id }), Verdict::Accept);
+    assert!(matches!(
+        verdict_of(&Admission::Duplicate { id }).acceptance(),
+        MessageAcceptance::Ignore
+    ));
+    for code in ["REPLAY", "SEQUENCE_GAP", SEQUENCE_CONFLICT, MEMPOOL_FULL] {
+        let verdict = verdict_of(&Admission::Rejected { id, code });
+        assert_eq!(verdict, Verdict::Ignore(code));
+    }
+    for code in ["BAD_SIGNATURE", "WRONG_CHAIN", "REMARK_TOO_LARGE"] {
+        let verdict = verdict_of(&Admission::Rejected { id, code });
+        assert!(
+            matches!(verdict.acceptance(), MessageAcceptance::Reject),
+            "{code}"
+        );
+        assert_eq!(verdict.label(), "reject");
+    }
+}

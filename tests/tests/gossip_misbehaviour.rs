@@ -1,0 +1,135 @@
+//! R111–R114: a member that gossips garbage, oversized, badly signed or unknown-signer entries
+//! does not crash the node; each message is rejected (never forwarded), the sender's score
+//! falls below the graylist threshold, and valid entries keep committing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use ebl_ledger::entry::MAX_ENTRY_BYTES;
+use ebl_ledger::testkit::key_from_label;
+use ebl_node::mempool::{Admission, Status};
+use ebl_node::p2p::Verdict;
+use ebl_node::p2p::behaviour::GRAYLIST_THRESHOLD;
+use ebl_tests::entries::{doc, issue, receipt};
+use ebl_tests::probe::Probe;
+use ebl_tests::{Cluster, wait_fates, wait_for};
+
+const T: Duration = Duration::from_secs(30);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_goes_on() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let chain = c.net.ledger.chain().clone();
+    let link = c.handle(0).gossip().unwrap().clone();
+    let mut judged = link.subscribe();
+    let mut elsewhere = c.handle(1).gossip().unwrap().subscribe();
+
+    let mut probe = Probe::new(c.net.party("SHIPPER").key.to_bytes(), &chain).unwrap();
+    probe
+        .dial(
+            c.members[0]
+                .settings
+                .gossip
+                .as_ref()
+                .unwrap()
+                .listen_addr
+                .clone(),
+        )
+        .unwrap();
+    probe.wait_subscribed(link.local_peer_id, T).await.unwrap();
+
+    // Garbage, an oversized blob, a badly signed entry, an entry by a key nobody admitted.
+    let mut bad_signature = c.net.sign("SHIPPER", issue("OLSC-X1", "SHIPPER"));
+    bad_signature.signature.0[5] ^= 0x40;
+    let stranger = key_from_label("stranger");
+    let unknown = c
+        .net
+        .sign_with(&stranger, None, issue("OLSC-X2", "SHIPPER"));
+    let messages = vec![
+        unknown.encode(),
+        bad_signature.encode(),
+        b"definitely not an entry".to_vec(),
+        vec![0xAB; MAX_ENTRY_BYTES + 100],
+    ];
+    for m in &messages {
+        probe.publish(m.clone()).unwrap();
+    }
+    // Keep the probe's swarm turning so its messages leave, until the node judged three: each
+    // costs 10 × n², so three put the sender at -90, below the graylist threshold (-80).
+    let mut rejected = Vec::new();
+    let deadline = tokio::time::Instant::now() + T;
+    while rejected.len() < 3 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "judged only {rejected:?}"
+        );
+        tokio::select! {
+            event = judged.recv() => {
+                let event = event.unwrap();
+                if event.from == probe.peer_id() {
+                    rejected.push(event.verdict);
+                }
+            }
+            _ = probe.next(Duration::from_millis(100)) => {}
+        }
+    }
+    assert!(
+        rejected.iter().all(|v| matches!(v, Verdict::Reject(_))),
+        "{rejected:?}"
+    );
+    assert!(rejected.contains(&Verdict::Reject("UNKNOWN_SIGNER".into())));
+
+    // The sender is graylisted; the node still answers and valid entries keep committing.
+    let score = link.peer_score(probe.peer_id()).await.unwrap();
+    assert!(score < GRAYLIST_THRESHOLD, "score {score}");
+    let honest = c.handle(1).gossip().unwrap().local_peer_id;
+    let honest_score = link.peer_score(honest).await.unwrap();
+    assert!(honest_score >= 0.0, "honest score {honest_score}");
+
+    // A valid entry from the graylisted probe is dropped unjudged.
+    let valid_from_probe = c.net.sign("SHIPPER", receipt(doc("OLSC-X3"), "CUSTOMS"));
+    probe.publish(valid_from_probe.encode()).unwrap();
+    let mut fates = c.handle(0).subscribe_notifications();
+    let issued = c.net.sign("CARRIER", issue("OLSC-G3", "SHIPPER"));
+    let later = c.net.sign("BANK", receipt(doc("OLSC-G3"), "LC_PAYMENT"));
+    c.handle(2).submit(issued.clone()).await.unwrap();
+    // Keep the probe's swarm turning meanwhile, so its valid entry does leave.
+    let done = {
+        let ids = [issued.id()];
+        let wait = wait_fates(&mut fates, &ids, T);
+        tokio::pin!(wait);
+        loop {
+            tokio::select! {
+                done = &mut wait => break done.unwrap(),
+                _ = probe.next(Duration::from_millis(100)) => {}
+            }
+        }
+    };
+    assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    c.handle(3).submit(later.clone()).await.unwrap();
+    let done = wait_fates(&mut fates, &[later.id()], T).await.unwrap();
+    assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    // The graylisted probe's valid entry never reached node 0's pool, and nothing more from
+    // the probe was judged.
+    // (A bad message already in flight when the score fell may still be judged: rejected.)
+    while let Ok(event) = judged.try_recv() {
+        if event.from == probe.peer_id() {
+            assert!(matches!(event.verdict, Verdict::Reject(_)), "{event:?}");
+        }
+    }
+    let answer = c.handle(0).submit(valid_from_probe).await.unwrap();
+    assert!(matches!(answer, Admission::Admitted { .. }), "{answer:?}");
+    wait_for("node 0 to report its status", T, || async {
+        c.handle(0).status().await.ok()
+    })
+    .await
+    .unwrap();
+
+    // Nothing the probe sent was forwarded to node 1.
+    while let Ok(event) = elsewhere.try_recv() {
+        assert_ne!(event.from, probe.peer_id());
+        assert!(!matches!(event.verdict, Verdict::Reject(_)), "{event:?}");
+    }
+    c.shutdown().await.unwrap();
+}
