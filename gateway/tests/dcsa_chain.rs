@@ -2,9 +2,9 @@
 //! compared with the DCSA END sample and validated against the END schema.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
 #[path = "support/dcsa.rs"]
 mod dcsa;
+mod support;
 
 use std::collections::BTreeSet;
 
@@ -110,10 +110,21 @@ async fn a_surrendered_straight_bl_has_the_chain_of_the_dcsa_example() {
     assert_eq!(names(3, "actor"), "Ocean Line Shipping Co");
     assert_eq!(names(3, "recipient"), "Guangzhou Soy Exporters");
     assert_eq!(names(1, "actor"), "Singapore Foods Pte");
-    assert_eq!(links[0]["actor"]["identifyingCodes"][0]["partyCode"], "CARRIER");
+    assert_eq!(
+        links[0]["actor"]["identifyingCodes"][0]["partyCode"],
+        "CARRIER"
+    );
     assert_eq!(links[0]["actor"]["eblPlatform"], "EBLL");
     assert_eq!(ours[0]["carrierSCACCode"], "OLSC");
-    assert_eq!(keys(&ours[0]), keys(theirs) .difference(&BTreeSet::from(["transportDocumentSubReference".to_string()])).cloned().collect());
+    assert_eq!(
+        keys(&ours[0]),
+        keys(theirs)
+            .difference(&BTreeSet::from([
+                "transportDocumentSubReference".to_string()
+            ]))
+            .cloned()
+            .collect()
+    );
 }
 
 #[tokio::test]
@@ -132,7 +143,14 @@ async fn the_chain_after_issue_endorse_and_transfer_names_each_party() {
             endorsee: consignee.clone(),
         },
     );
-    act(&node, "SHIPPER", EblAction::Transfer { document: id, to: consignee });
+    act(
+        &node,
+        "SHIPPER",
+        EblAction::Transfer {
+            document: id,
+            to: consignee,
+        },
+    );
     let reply = chain(&app, "/v3/endorsement-chains/END-2").await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let c = &reply.body[0];
@@ -145,9 +163,15 @@ async fn the_chain_after_issue_endorse_and_transfer_names_each_party() {
     }
     // The holder the sample's issueTo maps to carries its BOLE alias too.
     let codes = &links[2]["recipient"]["identifyingCodes"];
-    assert_eq!(codes[1], json!({"codeListProvider": "BOLE", "partyCode": "BOLE001"}));
+    assert_eq!(
+        codes[1],
+        json!({"codeListProvider": "BOLE", "partyCode": "BOLE001"})
+    );
     // Times are the block times, newest first.
-    let times: Vec<&str> = links.iter().map(|l| l["actionDateTime"].as_str().unwrap()).collect();
+    let times: Vec<&str> = links
+        .iter()
+        .map(|l| l["actionDateTime"].as_str().unwrap())
+        .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
 }
 
@@ -162,7 +186,11 @@ async fn an_unknown_reference_or_filter_is_a_dcsa_404() {
     assert_eq!(ok.status, 200);
     let other = chain(&app, "/endorsement-chains/END-3?carrierSCACCode=MAEU").await;
     assert_eq!(other.status, 404);
-    let sub = chain(&app, "/endorsement-chains/END-3?transportDocumentSubReference=v2").await;
+    let sub = chain(
+        &app,
+        "/endorsement-chains/END-3?transportDocumentSubReference=v2",
+    )
+    .await;
     assert_eq!(sub.status, 404);
 }
 
@@ -171,7 +199,14 @@ async fn the_endorsement_chain_needs_the_read_scope() {
     let (_node, app) = dcsa_app();
     let reply = support::send(&app, Method::GET, "/endorsement-chains/X", "", None).await;
     reply.assert_problem(401, "UNAUTHENTICATED");
-    let reply = support::send(&app, Method::GET, "/endorsement-chains/X", CARRIER_KEY, None).await;
+    let reply = support::send(
+        &app,
+        Method::GET,
+        "/endorsement-chains/X",
+        CARRIER_KEY,
+        None,
+    )
+    .await;
     reply.assert_problem(403, "MISSING_SCOPE");
     let long = "/endorsement-chains/ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     chain(&app, long).await.assert_problem(400, "INVALID_PATH");

@@ -2,9 +2,9 @@
 //! the LocalNode test double with a test custodian.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
 #[path = "support/dcsa.rs"]
 mod dcsa;
+mod support;
 
 use axum::http::Method;
 use dcsa::*;
@@ -46,7 +46,10 @@ async fn the_dcsa_sample_is_issued_to_the_holder_its_issue_to_party_maps_to() {
     let reply = put(&app, SYNC_URI, CARRIER_KEY, &request).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["issuanceResponseCode"], "ISSU");
-    assert_eq!(reply.body["transportDocumentReference"], "62CD536BA8D34C469AFD");
+    assert_eq!(
+        reply.body["transportDocumentReference"],
+        "62CD536BA8D34C469AFD"
+    );
     assert!(reply.body.get("reason").is_none());
     assert_dcsa(Payload::IssuanceResponse, &reply.body);
     // On the ledger: id = RFC 8785 SHA-256 of the document, holder SHIPPER (BOLE/BOLE001), a
@@ -68,7 +71,10 @@ async fn the_default_mode_answers_204_as_dcsa_does() {
     let (_node, app) = dcsa_app();
     let reply = put(&app, PUT_URI, CARRIER_KEY, &issuance_request("REF-204")).await;
     assert_eq!(reply.status, 204, "{}", reply.body);
-    assert_eq!(verdict(&app, "REF-204").await.body["issuanceResponseCode"], "ISSU");
+    assert_eq!(
+        verdict(&app, "REF-204").await.body["issuanceResponseCode"],
+        "ISSU"
+    );
 }
 
 #[tokio::test]
@@ -122,7 +128,9 @@ async fn schema_violations_are_a_breq_listing_every_one() {
         .collect();
     assert!(codes(&reply).iter().all(|c| c == "SCHEMA_VIOLATION"));
     assert!(
-        reasons.iter().any(|r| r.starts_with("$.document.receiptTypeAtOrigin")),
+        reasons
+            .iter()
+            .any(|r| r.starts_with("$.document.receiptTypeAtOrigin")),
         "{reasons:?}"
     );
     assert!(
@@ -202,7 +210,10 @@ async fn issuing_the_same_request_twice_is_refused_by_the_ledger() {
     assert_eq!(conflict.status, 409, "{}", conflict.body);
     assert_dcsa(Payload::ErrorResponse, &conflict.body);
     // The document stays issued.
-    assert_eq!(verdict(&app, "REF-TWICE").await.body["issuanceResponseCode"], "ISSU");
+    assert_eq!(
+        verdict(&app, "REF-TWICE").await.body["issuanceResponseCode"],
+        "ISSU"
+    );
 }
 
 #[tokio::test]
@@ -243,9 +254,15 @@ async fn without_a_custodian_issuance_is_unavailable() {
 #[tokio::test]
 async fn malformed_json_and_unknown_modes_are_client_errors() {
     let (_node, app) = dcsa_app();
-    send(&app, Method::PUT, PUT_URI, CARRIER_KEY, Some(b"{not json".to_vec()))
-        .await
-        .assert_problem(400, "MALFORMED_JSON");
+    send(
+        &app,
+        Method::PUT,
+        PUT_URI,
+        CARRIER_KEY,
+        Some(b"{not json".to_vec()),
+    )
+    .await
+    .assert_problem(400, "MALFORMED_JSON");
     let uri = "/v3/ebl-issuance-requests?responseMode=later";
     put(&app, uri, CARRIER_KEY, &issuance_request("REF-Q"))
         .await

@@ -2,9 +2,9 @@
 //! SREQ → SURR and AREQ → SREJ on the ledger, and the refusals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
 #[path = "support/dcsa.rs"]
 mod dcsa;
+mod support;
 
 use axum::Router;
 use axum::http::Method;
@@ -70,7 +70,10 @@ async fn sreq_surrenders_for_the_holder_and_surr_accomplishes_the_ebl() {
     let reply = post(&app, REQUESTS, SHIPPER_KEY, &request).await;
     assert_eq!(reply.status, 204, "{}", reply.body);
     let record = ebl(&app, &id).await;
-    assert_eq!(record["status"], "SURRENDER_FOR_DELIVERY_PENDING", "{record}");
+    assert_eq!(
+        record["status"], "SURRENDER_FOR_DELIVERY_PENDING",
+        "{record}"
+    );
     assert_eq!(record["holder"], "CARRIER");
     let surr = answer("Z-1", "SURR", None);
     assert_dcsa(Payload::SurrenderAnswer, &surr);
@@ -107,7 +110,13 @@ async fn areq_rejected_with_srej_returns_possession_to_the_holder() {
 async fn a_party_that_does_not_hold_the_ebl_cannot_surrender_it() {
     let (_node, app) = dcsa_app();
     let id = issue(&app, "SUR-3").await;
-    let reply = post(&app, REQUESTS, CONSIGNEE_KEY, &surrender_sample("SUR-3", "Z-3")).await;
+    let reply = post(
+        &app,
+        REQUESTS,
+        CONSIGNEE_KEY,
+        &surrender_sample("SUR-3", "Z-3"),
+    )
+    .await;
     assert_dcsa_error(&reply, 409, "NOT_HOLDER");
     assert_eq!(ebl(&app, &id).await["status"], "ACTIVE");
 }
@@ -118,10 +127,17 @@ async fn surrender_requests_are_checked_against_the_dcsa_schema() {
     issue(&app, "SUR-4").await;
     let mut bad = surrender_sample("SUR-4", "Z-4");
     bad["surrenderRequestCode"] = "DELIVER".into();
-    bad.as_object_mut().unwrap().remove("transportDocumentReference");
+    bad.as_object_mut()
+        .unwrap()
+        .remove("transportDocumentReference");
     let reply = post(&app, REQUESTS, SHIPPER_KEY, &bad).await;
     assert_dcsa_error(&reply, 400, "SCHEMA_VIOLATION");
-    assert_eq!(reply.body["errors"].as_array().unwrap().len(), 2, "{}", reply.body);
+    assert_eq!(
+        reply.body["errors"].as_array().unwrap().len(),
+        2,
+        "{}",
+        reply.body
+    );
     let paths: Vec<&str> = reply.body["errors"]
         .as_array()
         .unwrap()
@@ -139,11 +155,20 @@ async fn surrender_requests_are_checked_against_the_dcsa_schema() {
 #[tokio::test]
 async fn unknown_documents_and_reused_references_are_refused() {
     let (_node, app) = dcsa_app();
-    let reply = post(&app, REQUESTS, SHIPPER_KEY, &surrender_sample("NO-SUCH", "Z-5")).await;
+    let reply = post(
+        &app,
+        REQUESTS,
+        SHIPPER_KEY,
+        &surrender_sample("NO-SUCH", "Z-5"),
+    )
+    .await;
     assert_dcsa_error(&reply, 404, "UNKNOWN_DOCUMENT");
     issue(&app, "SUR-5").await;
     let request = surrender_sample("SUR-5", "Z-5");
-    assert_eq!(post(&app, REQUESTS, SHIPPER_KEY, &request).await.status, 204);
+    assert_eq!(
+        post(&app, REQUESTS, SHIPPER_KEY, &request).await.status,
+        204
+    );
     let reply = post(&app, REQUESTS, SHIPPER_KEY, &request).await;
     assert_dcsa_error(&reply, 409, "DUPLICATE_SURRENDER_REQUEST");
 }
@@ -153,9 +178,14 @@ async fn only_the_issuing_carrier_answers_and_a_rejection_says_why() {
     let (_node, app) = dcsa_app();
     let id = issue(&app, "SUR-6").await;
     assert_eq!(
-        post(&app, REQUESTS, SHIPPER_KEY, &surrender_sample("SUR-6", "Z-6"))
-            .await
-            .status,
+        post(
+            &app,
+            REQUESTS,
+            SHIPPER_KEY,
+            &surrender_sample("SUR-6", "Z-6")
+        )
+        .await
+        .status,
         204
     );
     let reply = post(&app, RESPONSES, CARRIER2_KEY, &answer("Z-6", "SURR", None)).await;

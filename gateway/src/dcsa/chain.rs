@@ -136,7 +136,10 @@ pub async fn endorsement_chain(state: &AppState, record: &EblRecord) -> ApiResul
 
 /// Every eBL with this transportDocumentReference, one per carrier that issued one (R31 makes
 /// the reference unique per carrier only), in carrier order.
-pub async fn documents_by_reference(state: &AppState, reference: &str) -> ApiResult<Vec<EblRecord>> {
+pub async fn documents_by_reference(
+    state: &AppState,
+    reference: &str,
+) -> ApiResult<Vec<EblRecord>> {
     let mut found = Vec::new();
     for carrier in super::parties::carriers(state).await? {
         let key = keys::ebl_reference(&carrier, reference);

@@ -76,7 +76,10 @@ fn sha256_jcs(value: &Value) -> Option<Hash32> {
 /// The manifest's checksums against the payload (the JWS signature is not checked: the carrier
 /// is authenticated by its API key and signs the ledger entry; ADR 0013).
 fn check_manifest(body: &Value, document_id: Option<DocumentId>, problems: &mut Vec<Problem>) {
-    let Some(jws) = body.get("issuanceManifestSignedContent").and_then(Value::as_str) else {
+    let Some(jws) = body
+        .get("issuanceManifestSignedContent")
+        .and_then(Value::as_str)
+    else {
         return; // reported by the schema
     };
     let payload = jws
@@ -91,23 +94,24 @@ fn check_manifest(body: &Value, document_id: Option<DocumentId>, problems: &mut 
         ));
         return;
     };
-    let mut compare = |field: &str, actual: Option<Hash32>, required: bool| {
-        match (manifest.get(field).and_then(Value::as_str), actual) {
-            (Some(claimed), Some(actual)) if claimed == actual.to_hex() => {}
-            (Some(claimed), Some(actual)) => problems.push(Problem::new(
-                "CHECKSUM_MISMATCH",
-                format!(
-                    "issuance manifest {field} {} does not match the payload ({})",
-                    one_line(claimed, 64),
-                    actual.to_hex()
-                ),
-            )),
-            (None, _) if required => problems.push(Problem::new(
-                "INVALID_MANIFEST",
-                format!("issuance manifest has no {field}"),
-            )),
-            _ => {}
-        }
+    let mut compare = |field: &str, actual: Option<Hash32>, required: bool| match (
+        manifest.get(field).and_then(Value::as_str),
+        actual,
+    ) {
+        (Some(claimed), Some(actual)) if claimed == actual.to_hex() => {}
+        (Some(claimed), Some(actual)) => problems.push(Problem::new(
+            "CHECKSUM_MISMATCH",
+            format!(
+                "issuance manifest {field} {} does not match the payload ({})",
+                one_line(claimed, 64),
+                actual.to_hex()
+            ),
+        )),
+        (None, _) if required => problems.push(Problem::new(
+            "INVALID_MANIFEST",
+            format!("issuance manifest has no {field}"),
+        )),
+        _ => {}
     };
     compare("documentChecksum", document_id, true);
     let issue_to = body.get("issueTo").and_then(sha256_jcs);
@@ -122,7 +126,9 @@ fn check_manifest(body: &Value, document_id: Option<DocumentId>, problems: &mut 
 
 /// The ledger's kind of the document, or the problem.
 fn kind_of(document: &Value) -> Result<EblType, Problem> {
-    let code = document.get("transportDocumentTypeCode").and_then(Value::as_str);
+    let code = document
+        .get("transportDocumentTypeCode")
+        .and_then(Value::as_str);
     let to_order = document.get("isToOrder").and_then(Value::as_bool);
     match (code, to_order) {
         (Some("BOL"), Some(true)) => Ok(EblType::ToOrderBl),
@@ -165,7 +171,12 @@ pub async fn check(state: &AppState, body: &Value) -> ApiResult<Checked> {
         schema::validate(Payload::IssuanceRequest, body).map_err(|e| ApiError::internal(&e))?;
     let mut problems: Vec<Problem> = violations
         .iter()
-        .map(|v| Problem::new("SCHEMA_VIOLATION", format!("{}: {}", v.json_path, v.message)))
+        .map(|v| {
+            Problem::new(
+                "SCHEMA_VIOLATION",
+                format!("{}: {}", v.json_path, v.message),
+            )
+        })
         .collect();
     let reference_ok = !violations
         .iter()
@@ -242,4 +253,3 @@ pub async fn check(state: &AppState, body: &Value) -> ApiResult<Checked> {
         }
     }
 }
-

@@ -59,15 +59,17 @@ impl PartyProblem {
 }
 
 /// Resolves a DCSA party object (with `identifyingCodes`) to one member organisation.
-pub async fn resolve(
-    state: &AppState,
-    party: &Value,
-) -> ApiResult<Result<OrgId, PartyProblem>> {
+pub async fn resolve(state: &AppState, party: &Value) -> ApiResult<Result<OrgId, PartyProblem>> {
     let config = &state.config.dcsa;
     let mut orgs: Vec<OrgId> = party
         .get("identifyingCodes")
         .and_then(Value::as_array)
-        .map(|codes| codes.iter().filter_map(|c| org_of_code(config, c)).collect())
+        .map(|codes| {
+            codes
+                .iter()
+                .filter_map(|c| org_of_code(config, c))
+                .collect()
+        })
         .unwrap_or_default();
     orgs.sort();
     orgs.dedup();
@@ -132,8 +134,12 @@ fn party_name(org: &OrgId, name: Option<&str>) -> String {
 
 fn codes(config: &DcsaConfig, org: &OrgId) -> Vec<Value> {
     let mut codes = vec![json!({"codeListProvider": config.platform, "partyCode": org.as_str()})];
-    codes.extend(config.parties.iter().filter(|a| &a.org == org).map(|a| {
-        json!({"codeListProvider": a.code_list_provider, "partyCode": a.party_code})
-    }));
+    codes.extend(
+        config
+            .parties
+            .iter()
+            .filter(|a| &a.org == org)
+            .map(|a| json!({"codeListProvider": a.code_list_provider, "partyCode": a.party_code})),
+    );
     codes
 }

@@ -168,7 +168,11 @@ mod tests {
         assert_eq!(v.len(), 1, "{v:?}");
         assert_eq!(v[0].json_path, "$.issuanceResponseCode");
         let good = json!({"transportDocumentReference": "X1", "issuanceResponseCode": "ISSU"});
-        assert!(validate(Payload::IssuanceResponse, &good).unwrap().is_empty());
+        assert!(
+            validate(Payload::IssuanceResponse, &good)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -119,11 +119,6 @@ impl DcsaStore {
         lock(&self.surrenders).map.get(reference).cloned()
     }
 
-    /// Forgets a surrender request (its entry was refused by the ledger).
-    pub fn remove_surrender(&self, reference: &str) {
-        lock(&self.surrenders).map.remove(reference);
-    }
-
     /// Marks a surrender request answered.
     pub fn mark_answered(&self, reference: &str) {
         if let Some(r) = lock(&self.surrenders).map.get_mut(reference) {

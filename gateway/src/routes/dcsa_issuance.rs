@@ -112,11 +112,9 @@ pub async fn put_request(
                 problems.len()
             );
             let body = response(&reference, "BREQ", Some(&reason), &problems);
-            state.dcsa.set_verdict(
-                &acting.org,
-                &reference,
-                Verdict::Decided(body.clone()),
-            );
+            state
+                .dcsa
+                .set_verdict(&acting.org, &reference, Verdict::Decided(body.clone()));
             return Ok(answer(sync, body));
         }
         Checked::Valid(issue) => issue,
@@ -135,11 +133,9 @@ pub async fn put_request(
         }
         Settled::Refused { code, message } => {
             let body = refused(&reference, &code, &message);
-            state.dcsa.set_verdict(
-                &acting.org,
-                &reference,
-                Verdict::Decided(body.clone()),
-            );
+            state
+                .dcsa
+                .set_verdict(&acting.org, &reference, Verdict::Decided(body.clone()));
             if code == "DUPLICATE_DOCUMENT" && !sync {
                 // ISS 3.0.4: a reused transportDocumentReference is answered 409.
                 return Err(DcsaError::new(
@@ -192,21 +188,17 @@ pub async fn get_response(
     }
     match state.dcsa.verdict(&acting.org, &reference) {
         Some(Verdict::Decided(body)) => Ok(Json(body).into_response()),
-        Some(Verdict::Pending(entry)) => {
-            match settled(state.node.entry_status(entry).await?) {
-                Settled::Pending => Ok(pending(&reference)),
-                Settled::Applied => Ok(Json(issued(&reference)).into_response()),
-                Settled::Refused { code, message } => {
-                    let body = refused(&reference, &code, &message);
-                    state.dcsa.set_verdict(
-                        &acting.org,
-                        &reference,
-                        Verdict::Decided(body.clone()),
-                    );
-                    Ok(Json(body).into_response())
-                }
+        Some(Verdict::Pending(entry)) => match settled(state.node.entry_status(entry).await?) {
+            Settled::Pending => Ok(pending(&reference)),
+            Settled::Applied => Ok(Json(issued(&reference)).into_response()),
+            Settled::Refused { code, message } => {
+                let body = refused(&reference, &code, &message);
+                state
+                    .dcsa
+                    .set_verdict(&acting.org, &reference, Verdict::Decided(body.clone()));
+                Ok(Json(body).into_response())
             }
-        }
+        },
         None => Err(ApiError::not_found(
             "UNKNOWN_ISSUANCE_REQUEST",
             "no issuance request with this transportDocumentReference is known for this carrier",

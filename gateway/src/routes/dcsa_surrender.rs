@@ -76,10 +76,20 @@ fn pick(records: Vec<EblRecord>, org: &OrgId) -> Result<EblRecord, Failure> {
     let not_found = "no transport document with this reference";
     match (mine.len(), total) {
         (1, _) => Ok(mine.into_iter().next().ok_or_else(|| {
-            fail(REQUESTS, StatusCode::NOT_FOUND, not_found, "UNKNOWN_DOCUMENT")
+            fail(
+                REQUESTS,
+                StatusCode::NOT_FOUND,
+                not_found,
+                "UNKNOWN_DOCUMENT",
+            )
         })?),
         (0, 1) => Ok(records.into_iter().next().ok_or_else(|| {
-            fail(REQUESTS, StatusCode::NOT_FOUND, not_found, "UNKNOWN_DOCUMENT")
+            fail(
+                REQUESTS,
+                StatusCode::NOT_FOUND,
+                not_found,
+                "UNKNOWN_DOCUMENT",
+            )
         })?),
         (0, 0) => Err(fail(
             REQUESTS,

@@ -142,7 +142,11 @@ pub fn dcsa_config() -> GatewayConfig {
             party_code: "BOLE001".into(),
             org: ebl_ledger::ids::OrgId::new("SHIPPER").unwrap(),
         }],
-        carrier_scac: [(ebl_ledger::ids::OrgId::new("CARRIER").unwrap(), "OLSC".into())].into(),
+        carrier_scac: [(
+            ebl_ledger::ids::OrgId::new("CARRIER").unwrap(),
+            "OLSC".into(),
+        )]
+        .into(),
         ..DcsaConfig::default()
     };
     config
@@ -172,7 +176,14 @@ pub fn dcsa_app_with(config: GatewayConfig) -> (Arc<LocalNode>, Router) {
 
 /// Sends JSON with `key`.
 pub async fn send_json(app: &Router, method: Method, uri: &str, key: &str, body: &Value) -> Reply {
-    send(app, method, uri, key, Some(serde_json::to_vec(body).unwrap())).await
+    send(
+        app,
+        method,
+        uri,
+        key,
+        Some(serde_json::to_vec(body).unwrap()),
+    )
+    .await
 }
 
 /// The DCSA END sample (surrendered straight BL), an answer of `GET /endorsement-chains`.
@@ -224,7 +235,11 @@ pub fn with_manifest(mut request: Value) -> Value {
     let document = ebl_ledger::docid::document_id(&request["document"]).unwrap();
     let issue_to = ebl_ledger::docid::document_id(&request["issueTo"]).unwrap();
     let visual = STANDARD
-        .decode(request["eBLVisualisationByCarrier"]["content"].as_str().unwrap())
+        .decode(
+            request["eBLVisualisationByCarrier"]["content"]
+                .as_str()
+                .unwrap(),
+        )
         .unwrap();
     let manifest = serde_json::json!({
         "documentChecksum": document.to_hex(),
@@ -249,7 +264,10 @@ pub fn issuance_request(reference: &str) -> Value {
 /// Asserts that `value` satisfies the DCSA schema of `payload`.
 pub fn assert_dcsa(payload: Payload, value: &Value) {
     let violations = schema::validate(payload, value).unwrap();
-    assert!(violations.is_empty(), "{payload:?}: {violations:?}\n{value}");
+    assert!(
+        violations.is_empty(),
+        "{payload:?}: {violations:?}\n{value}"
+    );
 }
 
 /// Height of the LocalNode's head.
