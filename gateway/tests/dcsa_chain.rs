@@ -211,3 +211,46 @@ async fn the_endorsement_chain_needs_the_read_scope() {
     let long = "/endorsement-chains/ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     chain(&app, long).await.assert_problem(400, "INVALID_PATH");
 }
+
+#[tokio::test]
+async fn an_agent_acting_under_a_grant_is_the_actor_for_the_represented_party() {
+    use ebl_ledger::entry::ActionKind;
+    use ebl_ledger::identity::{DocumentKind, GrantAction, GrantTerms, Grantee};
+    let (node, app) = dcsa_app();
+    let id = issue_straight(&app, "END-4").await;
+    node.with(|n| {
+        let now = n.time();
+        let terms = GrantTerms {
+            grantee: Grantee::Organisation(n.org("BUYER2")),
+            actions: vec![ActionKind::EblTransfer],
+            document_kinds: vec![DocumentKind::Ebl],
+            document: None,
+            valid_from: now,
+            valid_until: ebl_ledger::time::Timestamp(now.0 + 86_400_000),
+        };
+        let key = n.party("SHIPPER").key.clone();
+        n.resync_sequence(&key);
+        n.submit("SHIPPER", Body::Grant(GrantAction::Create(terms)))
+            .unwrap();
+        let agent = n.party("BUYER2").key.clone();
+        let to = n.org("CONSIGNEE");
+        let entry = n.sign_with(
+            &agent,
+            Some("SHIPPER"),
+            Body::Ebl(EblAction::Transfer { document: id, to }),
+        );
+        n.submit_entry(entry).unwrap();
+    });
+    let reply = chain(&app, "/endorsement-chains/END-4").await;
+    let c = &reply.body[0];
+    assert_dcsa(Payload::EndorsementChain, c);
+    let transfer = &c["endorsementChain"][0];
+    assert_eq!(transfer["actionCode"], "TRANSFER");
+    assert_eq!(transfer["actor"]["partyName"], "Johor Trading Sdn");
+    assert_eq!(
+        transfer["actor"]["representedParty"]["partyName"],
+        "Guangzhou Soy Exporters"
+    );
+    // The issuing carrier signed its own ISSUE: no represented party.
+    assert!(c["endorsementChain"][1]["actor"].get("representedParty").is_none());
+}
