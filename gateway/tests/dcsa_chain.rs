@@ -252,5 +252,9 @@ async fn an_agent_acting_under_a_grant_is_the_actor_for_the_represented_party() 
         "Guangzhou Soy Exporters"
     );
     // The issuing carrier signed its own ISSUE: no represented party.
-    assert!(c["endorsementChain"][1]["actor"].get("representedParty").is_none());
+    assert!(
+        c["endorsementChain"][1]["actor"]
+            .get("representedParty")
+            .is_none()
+    );
 }
