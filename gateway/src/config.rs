@@ -100,6 +100,8 @@ pub struct GatewayConfig {
     /// Base URL of the public verification page, without a trailing slash; QR codes point to
     /// `{public_base_url}/?ebl=<id>` or `/?cert=<administration>/<utn>`.
     pub public_base_url: String,
+    /// DCSA endpoints: key bindings to custodial identities, party directory (ADR 0013).
+    pub dcsa: crate::dcsa::DcsaConfig,
 }
 
 impl GatewayConfig {
@@ -127,6 +129,7 @@ impl Default for GatewayConfig {
             webhooks: Vec::new(),
             webhook_retry: crate::webhooks::RetryPolicy::default(),
             public_base_url: "http://127.0.0.1:8080".into(),
+            dcsa: crate::dcsa::DcsaConfig::default(),
         }
     }
 }

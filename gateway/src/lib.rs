@@ -25,6 +25,7 @@
 pub mod auth;
 pub mod config;
 pub mod custody;
+pub mod dcsa;
 pub mod dto;
 pub mod error;
 pub mod events;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub webhooks: Option<Arc<webhooks::WebhookHandle>>,
     /// Custodial signing, when the node holds keys for organisations.
     pub custodian: Option<Arc<dyn custody::Custodian>>,
+    /// What the DCSA endpoints remember (issuance verdicts, surrender requests).
+    pub dcsa: Arc<dcsa::store::DcsaStore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -100,8 +103,10 @@ pub fn router_with_custodian(
                 log,
             ))
         });
+    let dcsa = Arc::new(dcsa::store::DcsaStore::new(config.dcsa.memory));
     let state = AppState {
         node,
+        dcsa,
         config: Arc::new(config),
         limiter: Arc::new(limiter),
         webhooks,

@@ -2,6 +2,9 @@
 //! method and path, so the OpenAPI test compares the spec with what the router really serves.
 
 mod chain;
+mod dcsa_chain;
+mod dcsa_issuance;
+mod dcsa_surrender;
 pub(crate) mod documents;
 mod entries;
 mod events;
@@ -18,7 +21,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 
 use crate::AppState;
 use crate::config::Scope;
@@ -109,6 +112,46 @@ fn admin() -> Routes {
     Routes::new().add("get", "/v1/webhooks/deliveries", get(events::deliveries))
 }
 
+/// DCSA routes that act as (or for) the caller's custodial identity.
+fn dcsa_custodial() -> Routes {
+    Routes::new()
+        .add(
+            "put",
+            "/v3/ebl-issuance-requests",
+            put(dcsa_issuance::put_request),
+        )
+        .add(
+            "get",
+            "/v3/ebl-issuance-responses/{transportDocumentReference}",
+            get(dcsa_issuance::get_response),
+        )
+        .add(
+            "post",
+            "/v3/ebl-surrender-requests",
+            post(dcsa_surrender::request),
+        )
+        .add(
+            "post",
+            "/v3/ebl-surrender-responses",
+            post(dcsa_surrender::response),
+        )
+}
+
+/// DCSA read routes.
+fn dcsa_read() -> Routes {
+    Routes::new()
+        .add(
+            "get",
+            "/endorsement-chains/{transportDocumentReference}",
+            get(dcsa_chain::get),
+        )
+        .add(
+            "get",
+            "/v3/endorsement-chains/{transportDocumentReference}",
+            get(dcsa_chain::get),
+        )
+}
+
 fn scoped(routes: Routes, state: &AppState, scope: Scope) -> Routes {
     Routes {
         router: routes.router.route_layer(from_fn_with_state(
@@ -126,6 +169,8 @@ fn all(state: &AppState) -> Routes {
         .merge(scoped(submit(), state, Scope::Submit))
         .merge(scoped(events(), state, Scope::Read))
         .merge(scoped(admin(), state, Scope::Admin))
+        .merge(scoped(dcsa_custodial(), state, Scope::Custodial))
+        .merge(scoped(dcsa_read(), state, Scope::Read))
 }
 
 /// Every (method, path) the router serves, in OpenAPI path syntax.
@@ -136,6 +181,8 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     table.extend(submit().table);
     table.extend(events().table);
     table.extend(admin().table);
+    table.extend(dcsa_custodial().table);
+    table.extend(dcsa_read().table);
     table
 }
 

@@ -1,0 +1,276 @@
+//! DCSA test helpers: a `TestCustodian` that signs with the pilot organisations' keys and submits
+//! to the LocalNode, a router configured with custodial keys, the DCSA samples as fixtures, and
+//! schema checks of answers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::Method;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ebl_gateway::custody::{
+    CustodialIdentity, CustodialOutcome, CustodialRequest, Custodian, CustodyError,
+};
+use ebl_gateway::dcsa::schema::{self, Payload};
+use ebl_gateway::dcsa::{DcsaConfig, PartyAlias};
+use ebl_gateway::node::{NodeApi, NodeFuture};
+use ebl_gateway::{ApiKey, GatewayConfig, Scope};
+use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::entry::Entry;
+use ebl_ledger::hash::Hash32;
+use ebl_ledger::testkit::Party;
+use serde_json::Value;
+
+use crate::support::{LocalNode, Reply, send};
+
+/// Signs for pilot organisations with their own keys and submits to the LocalNode; sequence
+/// numbers are taken from the ledger and serialised by one lock.
+pub struct TestCustodian {
+    node: Arc<LocalNode>,
+    identities: Vec<(CustodialIdentity, Party)>,
+    next: tokio::sync::Mutex<BTreeMap<PublicKey, u64>>,
+}
+
+impl TestCustodian {
+    /// Identities `(name, pilot org id)`.
+    pub fn new(node: &Arc<LocalNode>, names: &[(&str, &str)]) -> Arc<Self> {
+        let identities = names
+            .iter()
+            .map(|(name, org)| {
+                let party = node.with(|n| n.party(org).clone());
+                let identity = CustodialIdentity {
+                    name: (*name).to_string(),
+                    org: party.org.clone(),
+                    public_key: PublicKey::from(party.key.verifying_key()),
+                };
+                (identity, party)
+            })
+            .collect();
+        Arc::new(TestCustodian {
+            node: node.clone(),
+            identities,
+            next: tokio::sync::Mutex::new(BTreeMap::new()),
+        })
+    }
+}
+
+impl Custodian for TestCustodian {
+    fn identities(&self) -> Vec<CustodialIdentity> {
+        self.identities.iter().map(|(i, _)| i.clone()).collect()
+    }
+
+    fn act(
+        &self,
+        request: CustodialRequest,
+    ) -> NodeFuture<'_, Result<CustodialOutcome, CustodyError>> {
+        Box::pin(async move {
+            let Some((identity, party)) = self
+                .identities
+                .iter()
+                .find(|(i, _)| i.name == request.identity)
+            else {
+                return Ok(Err(CustodyError::UnknownIdentity(request.identity)));
+            };
+            let mut next = self.next.lock().await;
+            let signer = identity.public_key;
+            let on_ledger = self.node.next_sequence(signer).await?;
+            let sequence = on_ledger.max(next.get(&signer).copied().unwrap_or(0));
+            let chain = self.node.status().await?.chain;
+            let entry = Entry {
+                chain,
+                signer,
+                sequence,
+                act_for: request.act_for,
+                body: request.body,
+                remark: request.remark,
+            }
+            .sign(&party.key);
+            let id = entry.id();
+            let submit = self.node.submit(entry).await?;
+            next.insert(signer, sequence + 1);
+            Ok(Ok(CustodialOutcome {
+                entry: id,
+                sequence,
+                submit,
+            }))
+        })
+    }
+}
+
+/// Carrier system key (custodial, bound to CARRIER).
+pub const CARRIER_KEY: &str = "carrier-secret";
+/// Second carrier's system key (bound to CARRIER2).
+pub const CARRIER2_KEY: &str = "carrier2-secret";
+/// Shipper system key (custodial, bound to SHIPPER).
+pub const SHIPPER_KEY: &str = "shipper-secret";
+/// Consignee system key (custodial, bound to CONSIGNEE).
+pub const CONSIGNEE_KEY: &str = "consignee-secret";
+/// A trade party's system bound to a non-carrier, used to issue.
+pub const BANK_KEY: &str = "bank-secret";
+/// Custodial scope but no binding.
+pub const UNBOUND_KEY: &str = "unbound-secret";
+/// Read only.
+pub const READ_KEY: &str = crate::support::READ;
+
+/// The DCSA configuration of the tests: the sample's issueTo (BOLE/BOLE001) is SHIPPER.
+pub fn dcsa_config() -> GatewayConfig {
+    let mut config = GatewayConfig::with_keys([
+        ApiKey::from_secret("reader", READ_KEY, &[Scope::Read]),
+        ApiKey::from_secret("carrier-system", CARRIER_KEY, &[Scope::Custodial]),
+        ApiKey::from_secret("carrier2-system", CARRIER2_KEY, &[Scope::Custodial]),
+        ApiKey::from_secret("shipper-system", SHIPPER_KEY, &[Scope::Custodial]),
+        ApiKey::from_secret("consignee-system", CONSIGNEE_KEY, &[Scope::Custodial]),
+        ApiKey::from_secret("bank-system", BANK_KEY, &[Scope::Custodial]),
+        ApiKey::from_secret("unbound-system", UNBOUND_KEY, &[Scope::Custodial]),
+    ]);
+    let bind = [
+        ("carrier-system", "carrier"),
+        ("carrier2-system", "carrier2"),
+        ("shipper-system", "shipper"),
+        ("consignee-system", "consignee"),
+        ("bank-system", "bank"),
+    ];
+    config.dcsa = DcsaConfig {
+        identities: bind
+            .iter()
+            .map(|(k, i)| ((*k).to_string(), (*i).to_string()))
+            .collect(),
+        parties: vec![PartyAlias {
+            code_list_provider: "BOLE".into(),
+            party_code: "BOLE001".into(),
+            org: ebl_ledger::ids::OrgId::new("SHIPPER").unwrap(),
+        }],
+        carrier_scac: [(
+            ebl_ledger::ids::OrgId::new("CARRIER").unwrap(),
+            "OLSC".into(),
+        )]
+        .into(),
+        ..DcsaConfig::default()
+    };
+    config
+}
+
+/// A LocalNode, its custodian and the router with custodial signing.
+pub fn dcsa_app() -> (Arc<LocalNode>, Router) {
+    dcsa_app_with(dcsa_config())
+}
+
+/// [`dcsa_app`] with another configuration.
+pub fn dcsa_app_with(config: GatewayConfig) -> (Arc<LocalNode>, Router) {
+    let node = LocalNode::pilot();
+    let custodian = TestCustodian::new(
+        &node,
+        &[
+            ("carrier", "CARRIER"),
+            ("carrier2", "CARRIER2"),
+            ("shipper", "SHIPPER"),
+            ("consignee", "CONSIGNEE"),
+            ("bank", "BANK"),
+        ],
+    );
+    let router = ebl_gateway::router_with_custodian(node.clone(), Some(custodian), config);
+    (node, router)
+}
+
+/// Sends JSON with `key`.
+pub async fn send_json(app: &Router, method: Method, uri: &str, key: &str, body: &Value) -> Reply {
+    send(
+        app,
+        method,
+        uri,
+        key,
+        Some(serde_json::to_vec(body).unwrap()),
+    )
+    .await
+}
+
+/// The DCSA END sample (surrendered straight BL), an answer of `GET /endorsement-chains`.
+pub fn end_sample() -> Value {
+    serde_json::from_str(include_str!(
+        "../../assets/dcsa/samples/dcsa-ebl-end-3.0.4__getEndorsementChain__response200__surrenderedStraightBLExample.json"
+    ))
+    .unwrap()
+}
+
+/// The DCSA ISS sample issuance response (REFU).
+pub fn refu_sample() -> Value {
+    serde_json::from_str(include_str!(
+        "../../assets/dcsa/samples/dcsa-ebl-iss-3.0.4__create-ebl-issuance-response__request__rejectedExample.json"
+    ))
+    .unwrap()
+}
+
+/// The DCSA SUR sample (SREQ) for `reference`, with our own request reference.
+pub fn surrender_sample(reference: &str, request_reference: &str) -> Value {
+    let mut sample: Value = serde_json::from_str(include_str!(
+        "../../assets/dcsa/samples/dcsa-ebl-sur-3.0.4__create-surrender-request__request__surrenderExample.json"
+    ))
+    .unwrap();
+    sample["transportDocumentReference"] = reference.into();
+    sample["surrenderRequestReference"] = request_reference.into();
+    // The sample's chain is another platform's view of its document; ours is on the ledger.
+    if let Some(o) = sample.as_object_mut() {
+        o.remove("endorsementChain");
+    }
+    sample
+}
+
+/// The DCSA issuance request sample exactly as published (placeholder manifest).
+pub fn issuance_sample_as_published() -> Value {
+    serde_json::from_str(include_str!(
+        "../../assets/dcsa/samples/dcsa-ebl-iss-3.0.4__put-ebl-issuance-requests__request__regularSTDExample.json"
+    ))
+    .unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Hash32::sha256(bytes).to_hex()
+}
+
+/// Recomputes the issuance manifest of `request` from its own content (the sample's manifest
+/// carries placeholder checksums, as its description says): same JWS header and signature part.
+pub fn with_manifest(mut request: Value) -> Value {
+    let document = ebl_ledger::docid::document_id(&request["document"]).unwrap();
+    let issue_to = ebl_ledger::docid::document_id(&request["issueTo"]).unwrap();
+    let visual = STANDARD
+        .decode(
+            request["eBLVisualisationByCarrier"]["content"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let manifest = serde_json::json!({
+        "documentChecksum": document.to_hex(),
+        "eBLVisualisationByCarrierChecksum": sha256_hex(&visual),
+        "issueToChecksum": issue_to.to_hex(),
+    });
+    let jws = request["issuanceManifestSignedContent"].as_str().unwrap();
+    let parts: Vec<&str> = jws.split('.').collect();
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&manifest).unwrap());
+    request["issuanceManifestSignedContent"] =
+        format!("{}.{payload}.{}", parts[0], parts[2]).into();
+    request
+}
+
+/// The sample with a valid manifest, for reference `reference`.
+pub fn issuance_request(reference: &str) -> Value {
+    let mut request = issuance_sample_as_published();
+    request["document"]["transportDocumentReference"] = reference.into();
+    with_manifest(request)
+}
+
+/// Asserts that `value` satisfies the DCSA schema of `payload`.
+pub fn assert_dcsa(payload: Payload, value: &Value) {
+    let violations = schema::validate(payload, value).unwrap();
+    assert!(
+        violations.is_empty(),
+        "{payload:?}: {violations:?}\n{value}"
+    );
+}
+
+/// Height of the LocalNode's head.
+pub fn height(node: &LocalNode) -> u64 {
+    node.with(|n| n.ledger.head().height)
+}

@@ -1,0 +1,213 @@
+//! The DCSA sample issuance request, end to end through real validators: a carrier system calls
+//! `PUT /v3/ebl-issuance-requests` on a gateway over TCP on 127.0.0.1; the gateway validates
+//! it, signs the ISSUE through a custodian (here a test custodian holding the pilot keys: the
+//! node's own keystore custodian is built separately) and answers ISSU once the block is final.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ebl_gateway::custody::{
+    CustodialIdentity, CustodialOutcome, CustodialRequest, Custodian, CustodyError,
+};
+use ebl_gateway::dcsa::{DcsaConfig, PartyAlias};
+use ebl_gateway::node::{NodeApi, NodeFuture};
+use ebl_gateway::{ApiKey, GatewayConfig, Scope};
+use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::entry::Entry;
+use ebl_ledger::hash::Hash32;
+use ebl_ledger::testkit::Party;
+use ebl_node::api::GatewayBridge;
+use ebl_tests::Cluster;
+use serde_json::Value;
+
+const CARRIER_KEY: &str = "dcsa-e2e-carrier";
+const READ_KEY: &str = "dcsa-e2e-reader";
+
+/// Signs with pilot keys, submits to a real node through its `NodeApi`.
+struct PilotCustodian {
+    node: Arc<dyn NodeApi>,
+    identities: Vec<(CustodialIdentity, Party)>,
+    next: tokio::sync::Mutex<BTreeMap<PublicKey, u64>>,
+}
+
+impl Custodian for PilotCustodian {
+    fn identities(&self) -> Vec<CustodialIdentity> {
+        self.identities.iter().map(|(i, _)| i.clone()).collect()
+    }
+
+    fn act(
+        &self,
+        request: CustodialRequest,
+    ) -> NodeFuture<'_, Result<CustodialOutcome, CustodyError>> {
+        Box::pin(async move {
+            let Some((identity, party)) = self
+                .identities
+                .iter()
+                .find(|(i, _)| i.name == request.identity)
+            else {
+                return Ok(Err(CustodyError::UnknownIdentity(request.identity)));
+            };
+            let mut next = self.next.lock().await;
+            let signer = identity.public_key;
+            let sequence = self
+                .node
+                .next_sequence(signer)
+                .await?
+                .max(next.get(&signer).copied().unwrap_or(0));
+            let entry = Entry {
+                chain: self.node.status().await?.chain,
+                signer,
+                sequence,
+                act_for: request.act_for,
+                body: request.body,
+                remark: request.remark,
+            }
+            .sign(&party.key);
+            let id = entry.id();
+            let submit = self.node.submit(entry).await?;
+            next.insert(signer, sequence + 1);
+            Ok(Ok(CustodialOutcome {
+                entry: id,
+                sequence,
+                submit,
+            }))
+        })
+    }
+}
+
+fn request(method: &str, url: &str, key: &str, body: Option<&Value>) -> (u16, Value) {
+    let req = ureq::request(method, url)
+        .set("Authorization", &format!("Bearer {key}"))
+        .timeout(Duration::from_secs(40));
+    let result = match body {
+        Some(body) => req.send_json(body.clone()),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    (
+        response.status(),
+        response.into_json().unwrap_or(Value::Null),
+    )
+}
+
+async fn http(
+    method: &'static str,
+    url: String,
+    key: &'static str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    tokio::task::spawn_blocking(move || request(method, &url, key, body.as_ref()))
+        .await
+        .unwrap()
+}
+
+/// The DCSA sample with its manifest computed from its own content (the published one carries
+/// placeholder checksums).
+fn sample_request() -> Value {
+    let mut request: Value = serde_json::from_str(include_str!(
+        "../../gateway/assets/dcsa/samples/dcsa-ebl-iss-3.0.4__put-ebl-issuance-requests__request__regularSTDExample.json"
+    ))
+    .unwrap();
+    let document = ebl_ledger::docid::document_id(&request["document"]).unwrap();
+    let issue_to = ebl_ledger::docid::document_id(&request["issueTo"]).unwrap();
+    let content = request["eBLVisualisationByCarrier"]["content"]
+        .as_str()
+        .unwrap();
+    let visual = Hash32::sha256(&STANDARD.decode(content).unwrap());
+    let manifest = serde_json::json!({
+        "documentChecksum": document.to_hex(),
+        "eBLVisualisationByCarrierChecksum": visual.to_hex(),
+        "issueToChecksum": issue_to.to_hex(),
+    });
+    let jws = request["issuanceManifestSignedContent"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let parts: Vec<&str> = jws.split('.').collect();
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&manifest).unwrap());
+    request["issuanceManifestSignedContent"] =
+        format!("{}.{payload}.{}", parts[0], parts[2]).into();
+    request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_dcsa_sample_issuance_request_is_issued_through_real_validators() {
+    let c = Cluster::start().await.unwrap();
+    let node: Arc<dyn NodeApi> = Arc::new(GatewayBridge::new(c.handle(0)));
+    let carrier = c.net.party("CARRIER").clone();
+    let custodian = Arc::new(PilotCustodian {
+        node: node.clone(),
+        identities: vec![(
+            CustodialIdentity {
+                name: "carrier".into(),
+                org: carrier.org.clone(),
+                public_key: PublicKey::from(carrier.key.verifying_key()),
+            },
+            carrier,
+        )],
+        next: tokio::sync::Mutex::new(BTreeMap::new()),
+    });
+    let mut config = GatewayConfig::with_keys([
+        ApiKey::from_secret("carrier-system", CARRIER_KEY, &[Scope::Custodial]),
+        ApiKey::from_secret("reader", READ_KEY, &[Scope::Read]),
+    ]);
+    config.dcsa = DcsaConfig {
+        identities: [("carrier-system".to_string(), "carrier".to_string())].into(),
+        parties: vec![PartyAlias {
+            code_list_provider: "BOLE".into(),
+            party_code: "BOLE001".into(),
+            org: c.net.org("SHIPPER"),
+        }],
+        ..DcsaConfig::default()
+    };
+    let router = ebl_gateway::router_with_custodian(node, Some(custodian), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let request = sample_request();
+    let (status, reply) = http(
+        "PUT",
+        format!("{url}/v3/ebl-issuance-requests?responseMode=sync"),
+        CARRIER_KEY,
+        Some(request.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["issuanceResponseCode"], "ISSU", "{reply}");
+
+    let id = ebl_ledger::docid::document_id(&request["document"]).unwrap();
+    let (status, ebl) = http("GET", format!("{url}/v1/ebls/{id}"), READ_KEY, None).await;
+    assert_eq!(status, 200, "{ebl}");
+    assert_eq!(ebl["holder"], "SHIPPER");
+    assert_eq!(ebl["carrier"], "CARRIER");
+    let (status, chain) = http(
+        "GET",
+        format!("{url}/endorsement-chains/62CD536BA8D34C469AFD"),
+        READ_KEY,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{chain}");
+    assert_eq!(chain[0]["endorsementChain"][0]["actionCode"], "ISSUE");
+    // The same request again is refused by the ledger: DCSA 409.
+    let (status, conflict) = http(
+        "PUT",
+        format!("{url}/v3/ebl-issuance-requests"),
+        CARRIER_KEY,
+        Some(request),
+    )
+    .await;
+    assert_eq!(status, 409, "{conflict}");
+
+    server.abort();
+    c.shutdown().await.unwrap();
+}
