@@ -34,6 +34,9 @@ pub struct ApiKeyEntry {
     pub sha256: String,
     /// `read`, `submit`, `custodial`, `admin`.
     pub scopes: Vec<String>,
+    /// Custodial identity (a name in the node keystore) the key acts as (ADR 0012).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 impl ApiSection {
@@ -56,6 +59,7 @@ impl ApiSection {
                     name: k.name.clone(),
                     secret_sha256: hash,
                     scopes,
+                    identity: k.identity.clone(),
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -70,6 +74,7 @@ impl ApiSection {
                 name: "admin".into(),
                 sha256: hex::encode(ebl_gateway::config::hash_secret(secret)),
                 scopes: vec!["admin".into()],
+                identity: None,
             }],
         }
     }
