@@ -86,7 +86,9 @@ impl IssueDocument {
         }
         let document = ebl_ledger::docid::document_id(doc)
             .map_err(|e| invalid("INVALID_DOCUMENT", e.to_string()))?;
-        let found = doc.get("transportDocumentReference").and_then(Value::as_str);
+        let found = doc
+            .get("transportDocumentReference")
+            .and_then(Value::as_str);
         let reference = match (&self.reference, found) {
             (Some(given), _) => given.clone(),
             (None, Some(found)) => found.to_string(),
@@ -220,7 +222,11 @@ pub const EBL_ACTIONS: [&str; 14] = [
 impl EblActionRequest {
     /// The body of `action` on `document`; 404 `UNKNOWN_ACTION` for an action not listed in
     /// [`EBL_ACTIONS`], 422 `MISSING_FIELD` when the action's field is absent.
-    pub fn into_body(self, action: &str, document: DocumentId) -> ApiResult<(Body, EnvelopeFields)> {
+    pub fn into_body(
+        self,
+        action: &str,
+        document: DocumentId,
+    ) -> ApiResult<(Body, EnvelopeFields)> {
         let reason = |r: Option<String>| required(r, "reason", action);
         let body = match action {
             "transfer" => EblAction::Transfer {

@@ -11,7 +11,9 @@ use ebl_ledger::entry::Entry;
 use tokio::sync::Mutex;
 
 use super::testkit::LocalNode;
-use crate::custody::{CustodialIdentity, CustodialOutcome, CustodialRequest, CustodyError, Custodian};
+use crate::custody::{
+    CustodialIdentity, CustodialOutcome, CustodialRequest, Custodian, CustodyError,
+};
 use crate::node::{NodeApi, NodeError, NodeFuture, SubmitOutcome};
 
 struct Held {
@@ -79,7 +81,9 @@ impl LocalCustodian {
             body: request.body,
             remark: request.remark,
         };
-        let signed = self.node.with(|net| entry.sign(&net.party(&held.party).key));
+        let signed = self
+            .node
+            .with(|net| entry.sign(&net.party(&held.party).key));
         let id = signed.id();
         if let Err(e) = signed.check_stateless(&chain) {
             let submit = SubmitOutcome::Rejected {

@@ -35,7 +35,16 @@ async fn an_ebl_is_issued_endorsed_transferred_surrendered_and_accepted_by_custo
 async fn a_received_ebl_is_rejected_and_a_surrender_is_refused_by_the_carrier() {
     let (_node, _c, app) = app();
     let id = issue(&app, "CUST-REJ-1", "SHIPPER", "SHIPPER").await;
-    assert_final(&ebl(&app, "shipper-erp", &id, "endorse-to-order", json!({"endorsee": "BANK"})).await);
+    assert_final(
+        &ebl(
+            &app,
+            "shipper-erp",
+            &id,
+            "endorse-to-order",
+            json!({"endorsee": "BANK"}),
+        )
+        .await,
+    );
     assert_final(&ebl(&app, "shipper-erp", &id, "transfer", json!({"to": "BANK"})).await);
     let reason = json!({"reason": "not under our credit"});
     assert_final(&ebl(&app, "bank-tf", &id, "reject", reason).await);

@@ -21,7 +21,6 @@ use ebl_ledger::crypto::PublicKey;
 
 pub use file::{KdfParams, KeyFile, OpenError};
 
-
 /// Everything that can go wrong with a keystore.
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoreError {

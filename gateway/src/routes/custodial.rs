@@ -126,7 +126,13 @@ pub async fn ebl_action(
     ApiJson(request): ApiJson<EblActionRequest>,
 ) -> ApiResult<Response> {
     let document = parse_hash("document id", &id)?;
-    act(&state, &caller, &query, request.into_body(&action, document)?).await
+    act(
+        &state,
+        &caller,
+        &query,
+        request.into_body(&action, document)?,
+    )
+    .await
 }
 
 /// `POST /v1/custodial/certificates`: CERT ISSUE.
@@ -151,7 +157,13 @@ pub async fn certificate_action(
         administration: parse_org(&administration)?,
         utn,
     };
-    act(&state, &caller, &query, request.into_body(&action, certificate)?).await
+    act(
+        &state,
+        &caller,
+        &query,
+        request.into_body(&action, certificate)?,
+    )
+    .await
 }
 
 /// `POST /v1/custodial/grants`.

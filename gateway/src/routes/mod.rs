@@ -133,7 +133,11 @@ fn custodial() -> Routes {
             "/v1/custodial/certificates/{administration}/{utn}/{action}",
             post(custodial::certificate_action),
         )
-        .add("post", "/v1/custodial/grants", post(custodial::create_grant))
+        .add(
+            "post",
+            "/v1/custodial/grants",
+            post(custodial::create_grant),
+        )
         .add(
             "post",
             "/v1/custodial/grants/{id}/revoke",
@@ -143,11 +147,7 @@ fn custodial() -> Routes {
 
 fn api_keys() -> Routes {
     Routes::new()
-        .add(
-            "get",
-            "/v1/admin/api-keys",
-            get(crate::admin_routes::list),
-        )
+        .add("get", "/v1/admin/api-keys", get(crate::admin_routes::list))
         .add(
             "post",
             "/v1/admin/api-keys",

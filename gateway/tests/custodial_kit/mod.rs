@@ -58,7 +58,8 @@ pub fn config() -> GatewayConfig {
 pub fn app() -> (Arc<LocalNode>, Arc<LocalCustodian>, Router) {
     let node = LocalNode::pilot();
     let custodian = LocalCustodian::new(node.clone(), IDENTITIES);
-    let router = ebl_gateway::router_with_custodian(node.clone(), Some(custodian.clone()), config());
+    let router =
+        ebl_gateway::router_with_custodian(node.clone(), Some(custodian.clone()), config());
     (node, custodian, router)
 }
 

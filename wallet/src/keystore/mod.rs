@@ -81,7 +81,9 @@ impl From<KeystoreError> for WalletError {
             KeystoreError::UnknownIdentity { name, dir } => {
                 WalletError::UnknownIdentity { name, dir }
             }
-            KeystoreError::IdentityExists { name, dir } => WalletError::IdentityExists { name, dir },
+            KeystoreError::IdentityExists { name, dir } => {
+                WalletError::IdentityExists { name, dir }
+            }
             KeystoreError::BadIdentityName(name) => WalletError::BadIdentityName(name),
             KeystoreError::InsecurePermissions { path, mode } => {
                 WalletError::InsecurePermissions { path, mode }
