@@ -118,7 +118,9 @@ fn keys(command: KeysCommand) -> anyhow::Result<()> {
             };
             let passphrase = section.passphrase(Path::new("."))?;
             let key = match import {
-                Some(path) => ed25519_dalek::SigningKey::from_bytes(&ebl_node::config::read_secret(&path)?),
+                Some(path) => {
+                    ed25519_dalek::SigningKey::from_bytes(&ebl_node::config::read_secret(&path)?)
+                }
                 None => ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
             };
             let store = ebl_keystore::Keystore::new(&keystore);
@@ -337,7 +339,11 @@ async fn main() -> anyhow::Result<()> {
                         custodial_keys,
                         api_key_file: Some(settings.data_dir.join("api_keys.json")),
                     };
-                    Some((section.listen_addr.clone(), section.gateway_config()?, options))
+                    Some((
+                        section.listen_addr.clone(),
+                        section.gateway_config()?,
+                        options,
+                    ))
                 }
                 None => None,
             };

@@ -67,7 +67,8 @@ impl CustodySection {
             .passphrase_env
             .as_deref()
             .unwrap_or(DEFAULT_PASSPHRASE_ENV);
-        std::env::var(var).with_context(|| format!("the keystore passphrase variable {var} is not set"))
+        std::env::var(var)
+            .with_context(|| format!("the keystore passphrase variable {var} is not set"))
     }
 }
 

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ebl_gateway::custody::{
-    CustodialIdentity, CustodialOutcome, CustodialRequest, CustodyError, Custodian,
+    CustodialIdentity, CustodialOutcome, CustodialRequest, Custodian, CustodyError,
 };
 use ebl_gateway::node::NodeFuture;
 use ebl_gateway::{EntryStatus, NodeApi, NodeError, SubmitOutcome};
