@@ -168,7 +168,7 @@ impl ApiKeyRegistry {
                     })?;
                 if parsed.format != FILE_FORMAT || parsed.version != 1 {
                     return Err(RegistryError::File {
-                        path: file.clone(),
+                        path: file,
                         reason: format!("expected format {FILE_FORMAT} version 1"),
                     });
                 }
@@ -177,7 +177,7 @@ impl ApiKeyRegistry {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => {
                 return Err(RegistryError::File {
-                    path: file.clone(),
+                    path: file,
                     reason: e.to_string(),
                 });
             }

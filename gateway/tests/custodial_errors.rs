@@ -92,7 +92,7 @@ async fn malformed_json_unknown_fields_missing_fields_and_unknown_actions_are_4x
     )
     .await
     .assert_problem(422, "INVALID_DOCUMENT");
-    post(format!("/v1/custodial/certificates/MSA/U1/polish"), b"{}")
+    post("/v1/custodial/certificates/MSA/U1/polish".into(), b"{}")
         .await
         .assert_problem(404, "UNKNOWN_ACTION");
 }
