@@ -29,6 +29,7 @@ pub mod config;
 pub mod custody;
 pub mod dto;
 pub mod dto_custodial;
+pub mod dto_custodial_records;
 pub mod error;
 pub mod events;
 pub mod extract;
