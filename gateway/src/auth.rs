@@ -17,6 +17,8 @@ use crate::error::ApiError;
 pub struct Caller {
     /// Key name from the configuration.
     pub name: String,
+    /// The custodial identity the key is bound to (ADR 0012).
+    pub identity: Option<String>,
 }
 
 fn presented_secret(headers: &HeaderMap) -> Option<&str> {
@@ -28,7 +30,7 @@ fn presented_secret(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-fn authenticate<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a ApiKey, ApiError> {
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<ApiKey, ApiError> {
     let unauthenticated = |detail: &str| {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -40,9 +42,8 @@ fn authenticate<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a ApiK
         unauthenticated("send an API key as `Authorization: Bearer <key>` or `X-API-Key`")
     })?;
     state
-        .config
         .api_keys
-        .get(&hash_secret(secret))
+        .lookup(&hash_secret(secret))
         .ok_or_else(|| unauthenticated("the API key is not known"))
 }
 
@@ -81,7 +82,8 @@ pub async fn require(
         return e.into_response();
     }
     request.extensions_mut().insert(Caller {
-        name: key.name.clone(),
+        name: key.name,
+        identity: key.identity,
     });
     next.run(request).await
 }

@@ -12,7 +12,8 @@ pub enum Scope {
     Read,
     /// Submitting signed entries.
     Submit,
-    /// Custodial signing (not in this slice; reserved).
+    /// Custodial signing: the node signs for the custodial identity the key is bound to
+    /// (ADR 0012).
     Custodial,
     /// Everything, including administration.
     Admin,
@@ -46,6 +47,9 @@ pub struct ApiKey {
     pub secret_sha256: [u8; 32],
     /// Scopes; `Admin` implies every other scope.
     pub scopes: Vec<Scope>,
+    /// The custodial identity (node keystore name) this key acts as; custodial routes need one
+    /// (ADR 0012).
+    pub identity: Option<String>,
 }
 
 impl ApiKey {
@@ -55,7 +59,14 @@ impl ApiKey {
             name: name.into(),
             secret_sha256: hash_secret(secret),
             scopes: scopes.to_vec(),
+            identity: None,
         }
+    }
+
+    /// The same key bound to custodial identity `identity` (ADR 0012).
+    pub fn with_identity(mut self, identity: &str) -> Self {
+        self.identity = Some(identity.into());
+        self
     }
 
     /// Whether the key has `scope`.

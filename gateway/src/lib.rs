@@ -22,11 +22,15 @@
 //! axum::serve(listener, app).await?;
 //! ```
 
+pub mod admin;
+pub(crate) mod admin_routes;
 pub mod auth;
 pub mod config;
 pub mod custody;
 pub mod dcsa;
 pub mod dto;
+pub mod dto_custodial;
+pub mod dto_custodial_records;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -37,6 +41,8 @@ pub(crate) mod records;
 pub(crate) mod routes;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(feature = "testkit")]
+pub mod testkit_custody;
 pub mod verify;
 pub mod webhooks;
 
@@ -64,6 +70,8 @@ pub struct AppState {
     pub custodian: Option<Arc<dyn custody::Custodian>>,
     /// What the DCSA endpoints remember (issuance verdicts, surrender requests).
     pub dcsa: Arc<dcsa::store::DcsaStore>,
+    /// Accepted API keys: the configuration's plus those managed at run time (ADR 0012).
+    pub api_keys: Arc<admin::ApiKeyRegistry>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -88,7 +96,21 @@ pub fn router_with_custodian(
     custodian: Option<Arc<dyn custody::Custodian>>,
     config: GatewayConfig,
 ) -> Router {
-    let max_keys = config.api_keys.len().max(1);
+    let registry = admin::ApiKeyRegistry::in_memory(config.api_keys.values().cloned());
+    router_with_registry(node, custodian, Arc::new(registry), config)
+}
+
+/// [`router_with_custodian`] whose keys come from `api_keys` (built by the caller, e.g. with
+/// [`admin::ApiKeyRegistry::open`] so that managed keys persist); `config.api_keys` is then
+/// not consulted.
+pub fn router_with_registry(
+    node: Arc<dyn NodeApi>,
+    custodian: Option<Arc<dyn custody::Custodian>>,
+    api_keys: Arc<admin::ApiKeyRegistry>,
+    config: GatewayConfig,
+) -> Router {
+    // Keys may be added at run time: size the limiter for the registry's bound.
+    let max_keys = admin::MAX_KEYS;
     let limiter = ratelimit::RateLimiter::new(config.rate_limit, max_keys);
     let body_limit = config.body_limit;
     // Deliveries need a tokio runtime; without one (or without targets) there is no task.
@@ -111,6 +133,7 @@ pub fn router_with_custodian(
         limiter: Arc::new(limiter),
         webhooks,
         custodian,
+        api_keys,
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))

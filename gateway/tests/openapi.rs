@@ -60,7 +60,9 @@ async fn every_spec_route_is_served() {
             .replace("{height}", "0")
             .replace("{imo}", "9074729")
             .replace("{administration}", "MSA")
-            .replace("{utn}", "X");
+            .replace("{utn}", "X")
+            .replace("{action}", "sign")
+            .replace("{name}", "nobody");
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let reply = send(&app, method, &uri, ADMIN, Some(b"{}".to_vec())).await;
         assert_ne!(reply.code(), "NO_ROUTE", "{uri}");

@@ -22,6 +22,9 @@ pub struct ApiSection {
     /// Accepted keys (only their SHA-256 is stored).
     #[serde(default)]
     pub keys: Vec<ApiKeyEntry>,
+    /// Custodial signing keys (ADR 0012); no custodial routes when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custody: Option<crate::custody::CustodySection>,
 }
 
 /// One API key of `[api]`.
@@ -34,6 +37,9 @@ pub struct ApiKeyEntry {
     pub sha256: String,
     /// `read`, `submit`, `custodial`, `admin`.
     pub scopes: Vec<String>,
+    /// Custodial identity (a name in the node keystore) the key acts as (ADR 0012).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 impl ApiSection {
@@ -56,6 +62,7 @@ impl ApiSection {
                     name: k.name.clone(),
                     secret_sha256: hash,
                     scopes,
+                    identity: k.identity.clone(),
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -70,7 +77,9 @@ impl ApiSection {
                 name: "admin".into(),
                 sha256: hex::encode(ebl_gateway::config::hash_secret(secret)),
                 scopes: vec!["admin".into()],
+                identity: None,
             }],
+            custody: None,
         }
     }
 }
@@ -83,6 +92,15 @@ fn parse_scope(text: &str) -> anyhow::Result<Scope> {
         "admin" => Scope::Admin,
         other => anyhow::bail!("unknown scope `{other}` (read, submit, custodial, admin)"),
     })
+}
+
+/// What [`ApiServer::start_with`] adds to a plain gateway.
+#[derive(Debug, Default)]
+pub struct ServeOptions {
+    /// Unlocked custodial keys (see [`crate::custody::unlock`]); none: custodial routes 503.
+    pub custodial_keys: Vec<crate::custody::HeldKey>,
+    /// Where API keys made over `/v1/admin/api-keys` persist (hashed); none: memory only.
+    pub api_key_file: Option<std::path::PathBuf>,
 }
 
 /// A running gateway server.
@@ -101,6 +119,33 @@ impl ApiServer {
         addr: &str,
         config: GatewayConfig,
     ) -> anyhow::Result<ApiServer> {
+        Self::start_with(handle, addr, config, ServeOptions::default()).await
+    }
+
+    /// [`ApiServer::start`] with custodial keys and a file for managed API keys (ADR 0012).
+    pub async fn start_with(
+        handle: NodeHandle,
+        addr: &str,
+        config: GatewayConfig,
+        options: ServeOptions,
+    ) -> anyhow::Result<ApiServer> {
+        let bridge: Arc<dyn ebl_gateway::NodeApi> = Arc::new(GatewayBridge::new(handle.clone()));
+        let custodian: Option<Arc<dyn ebl_gateway::custody::Custodian>> =
+            if options.custodial_keys.is_empty() {
+                None
+            } else {
+                let chain = handle.status().await?.ledger.chain;
+                Some(Arc::new(crate::custody::NodeCustodian::new(
+                    bridge.clone(),
+                    chain,
+                    options.custodial_keys,
+                )))
+            };
+        let static_keys = config.api_keys.values().cloned();
+        let registry = match options.api_key_file {
+            Some(file) => ebl_gateway::admin::ApiKeyRegistry::open(static_keys, file)?,
+            None => ebl_gateway::admin::ApiKeyRegistry::in_memory(static_keys),
+        };
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("bind the gateway on {addr}"))?;
@@ -108,7 +153,8 @@ impl ApiServer {
         // `/metrics` sits beside the gateway's routes, outside its key checks (see metrics).
         let metrics = crate::metrics::router(handle.clone());
         let router =
-            ebl_gateway::router(Arc::new(GatewayBridge::new(handle)), config).merge(metrics);
+            ebl_gateway::router_with_registry(bridge, custodian, Arc::new(registry), config)
+                .merge(metrics);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)

@@ -37,6 +37,7 @@ pub mod api;
 pub mod api_server;
 pub mod config;
 pub mod consensus;
+pub mod custody;
 pub mod handle;
 pub mod mempool;
 pub mod metrics;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use ebl_gateway::GatewayConfig;
-use ebl_node::api_server::{ApiSection, ApiServer};
+use ebl_node::api_server::{ApiSection, ApiServer, ServeOptions};
 use ebl_node::config::{
     ConfigFile, ConsensusSection, MempoolSection, P2pSection, random_secret, write_secret,
 };
@@ -53,6 +53,12 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Custodial signing keys in an encrypted keystore (ADR 0012); the passphrase comes from
+    /// EBL_NODE_KEYSTORE_PASSPHRASE or --passphrase-file.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// A single-validator development network with data under ./data, ready in seconds.
     #[cfg(feature = "dev")]
     Dev {
@@ -63,6 +69,94 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         api: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Creates (or imports) a custodial key and prints the config lines that use it.
+    Add {
+        /// Keystore directory (the `keystore_dir` of `[api.custody]`).
+        #[arg(long)]
+        keystore: PathBuf,
+        /// Identity name (what API keys are bound to).
+        #[arg(long)]
+        name: String,
+        /// The organisation the key signs for.
+        #[arg(long)]
+        org: String,
+        /// Import this 32-byte Ed25519 secret (64 hex characters in a file) instead of
+        /// generating one.
+        #[arg(long)]
+        import: Option<PathBuf>,
+        /// Read the passphrase from this file instead of EBL_NODE_KEYSTORE_PASSPHRASE.
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Lists the identities of a keystore with their public keys (no passphrase needed).
+    List {
+        /// Keystore directory.
+        #[arg(long)]
+        keystore: PathBuf,
+    },
+}
+
+fn keys(command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Add {
+            keystore,
+            name,
+            org,
+            import,
+            passphrase_file,
+        } => {
+            ebl_ledger::ids::OrgId::new(org.as_str()).context("--org")?;
+            let section = ebl_node::custody::CustodySection {
+                keystore_dir: keystore.clone(),
+                passphrase_env: None,
+                passphrase_file,
+                identities: Vec::new(),
+            };
+            let passphrase = section.passphrase(Path::new("."))?;
+            let key = match import {
+                Some(path) => {
+                    ed25519_dalek::SigningKey::from_bytes(&ebl_node::config::read_secret(&path)?)
+                }
+                None => ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
+            };
+            let store = ebl_keystore::Keystore::new(&keystore);
+            store.create(
+                &name,
+                &key,
+                passphrase.as_bytes(),
+                ebl_keystore::KdfParams::for_new_files(),
+            )?;
+            let public = hex::encode(key.verifying_key().as_bytes());
+            tracing::info!(%name, %org, public_key = %public, "custodial key added");
+            let mut out = std::io::stdout().lock();
+            std::io::Write::write_all(
+                &mut out,
+                format!(
+                    "public_key = \"{public}\"\n# in [api.custody] of config.toml:\n\
+                     identities = [{{ name = \"{name}\", org = \"{org}\" }}]\n\
+                     # then bind an API key: POST /v1/admin/api-keys \
+                     {{\"name\": \"...\", \"scopes\": [\"custodial\"], \"identity\": \"{name}\"}}\n"
+                )
+                .as_bytes(),
+            )?;
+            Ok(())
+        }
+        KeysCommand::List { keystore } => {
+            let list = ebl_keystore::Keystore::new(&keystore).list()?;
+            let mut out = std::io::stdout().lock();
+            for identity in list {
+                std::io::Write::write_all(
+                    &mut out,
+                    format!("{}\t{}\n", identity.name, identity.public_key.to_hex()).as_bytes(),
+                )?;
+            }
+            Ok(())
+        }
+    }
 }
 
 fn init_logging(format: LogFormat, default_filter: &str) {
@@ -132,7 +226,10 @@ fn api_secret(home: &Path) -> anyhow::Result<String> {
     Ok(hex::encode(secret))
 }
 
-async fn run_until_signal(node: Node, api: Option<(String, GatewayConfig)>) -> anyhow::Result<()> {
+async fn run_until_signal(
+    node: Node,
+    api: Option<(String, GatewayConfig, ServeOptions)>,
+) -> anyhow::Result<()> {
     let handle = node.handle();
     let status = handle.status().await?;
     tracing::info!(
@@ -142,7 +239,9 @@ async fn run_until_signal(node: Node, api: Option<(String, GatewayConfig)>) -> a
         "node started"
     );
     let server = match api {
-        Some((addr, config)) => Some(ApiServer::start(handle, &addr, config).await?),
+        Some((addr, config, options)) => {
+            Some(ApiServer::start_with(handle, &addr, config, options).await?)
+        }
         None => None,
     };
     tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
@@ -228,11 +327,27 @@ async fn main() -> anyhow::Result<()> {
             genesis,
             api,
         } => init(&home, moniker, listen, genesis, &api),
+        Command::Keys { command } => keys(command),
         Command::Start { config } => {
             let file = ConfigFile::load(&config)?;
             let (settings, genesis) = file.settings(&config)?;
             let api = match &file.api {
-                Some(section) => Some((section.listen_addr.clone(), section.gateway_config()?)),
+                Some(section) => {
+                    let base = config.parent().unwrap_or(Path::new("."));
+                    let custodial_keys = match &section.custody {
+                        Some(custody) => ebl_node::custody::unlock(custody, base)?,
+                        None => Vec::new(),
+                    };
+                    let options = ServeOptions {
+                        custodial_keys,
+                        api_key_file: Some(settings.data_dir.join("api_keys.json")),
+                    };
+                    Some((
+                        section.listen_addr.clone(),
+                        section.gateway_config()?,
+                        options,
+                    ))
+                }
                 None => None,
             };
             run_until_signal(Node::start(settings, &genesis).await?, api).await
@@ -247,7 +362,15 @@ async fn main() -> anyhow::Result<()> {
                 api_key_file = %data.join("api_key").display(),
                 "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>`"
             );
-            run_until_signal(Node::start(settings, &genesis).await?, Some((api, config))).await
+            let options = ServeOptions {
+                custodial_keys: Vec::new(),
+                api_key_file: Some(data.join("api_keys.json")),
+            };
+            run_until_signal(
+                Node::start(settings, &genesis).await?,
+                Some((api, config, options)),
+            )
+            .await
         }
     }
 }

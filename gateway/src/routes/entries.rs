@@ -20,7 +20,7 @@ use crate::node::{EntryStatus, SubmitOutcome};
 
 /// Query of `POST /v1/entries`.
 #[derive(Debug, Deserialize)]
-pub struct SubmitQuery {
+pub(crate) struct SubmitQuery {
     /// `final` to wait for finality.
     wait: Option<String>,
     /// How long to wait, in milliseconds (default 10 000, at most the configured maximum).
@@ -71,7 +71,7 @@ pub fn status_view(id: &EntryId, status: &EntryStatus) -> Value {
     }
 }
 
-fn rejection(id: &EntryId, code: &str, message: &str) -> ApiError {
+pub(crate) fn rejection(id: &EntryId, code: &str, message: &str) -> ApiError {
     let mut e = ApiError::rejected(code, message);
     e.entry_id = Some(id.to_hex());
     e
@@ -79,7 +79,7 @@ fn rejection(id: &EntryId, code: &str, message: &str) -> ApiError {
 
 /// The answer once the caller asked to wait: final → 200, failed or rejected → 422 with the
 /// ledger's code, still pending → 202.
-fn settled_response(id: &EntryId, status: &EntryStatus) -> Response {
+pub(crate) fn settled_response(id: &EntryId, status: &EntryStatus) -> Response {
     match status {
         EntryStatus::Final { .. } => {
             (StatusCode::OK, Json(status_view(id, status))).into_response()
@@ -95,7 +95,7 @@ fn settled_response(id: &EntryId, status: &EntryStatus) -> Response {
     }
 }
 
-fn wait_for(state: &AppState, query: &SubmitQuery) -> ApiResult<Option<Duration>> {
+pub(crate) fn wait_for(state: &AppState, query: &SubmitQuery) -> ApiResult<Option<Duration>> {
     match query.wait.as_deref() {
         None => Ok(None),
         Some("final") => {

@@ -5,6 +5,7 @@ mod chain;
 mod dcsa_chain;
 mod dcsa_issuance;
 mod dcsa_surrender;
+mod custodial;
 pub(crate) mod documents;
 mod entries;
 mod events;
@@ -152,6 +153,61 @@ fn dcsa_read() -> Routes {
         )
 }
 
+fn custodial() -> Routes {
+    Routes::new()
+        .add(
+            "get",
+            "/v1/custodial/identities",
+            get(custodial::identities),
+        )
+        .add("post", "/v1/custodial/ebls", post(custodial::issue_ebl))
+        .add(
+            "post",
+            "/v1/custodial/ebls/{id}/{action}",
+            post(custodial::ebl_action),
+        )
+        .add(
+            "post",
+            "/v1/custodial/certificates",
+            post(custodial::issue_certificate),
+        )
+        .add(
+            "post",
+            "/v1/custodial/certificates/{administration}/{utn}/{action}",
+            post(custodial::certificate_action),
+        )
+        .add(
+            "post",
+            "/v1/custodial/grants",
+            post(custodial::create_grant),
+        )
+        .add(
+            "post",
+            "/v1/custodial/grants/{id}/revoke",
+            post(custodial::revoke_grant),
+        )
+}
+
+fn api_keys() -> Routes {
+    Routes::new()
+        .add("get", "/v1/admin/api-keys", get(crate::admin_routes::list))
+        .add(
+            "post",
+            "/v1/admin/api-keys",
+            post(crate::admin_routes::create),
+        )
+        .add(
+            "delete",
+            "/v1/admin/api-keys/{name}",
+            axum::routing::delete(crate::admin_routes::revoke),
+        )
+        .add(
+            "post",
+            "/v1/admin/api-keys/{name}/rotate",
+            post(crate::admin_routes::rotate),
+        )
+}
+
 fn scoped(routes: Routes, state: &AppState, scope: Scope) -> Routes {
     Routes {
         router: routes.router.route_layer(from_fn_with_state(
@@ -171,6 +227,8 @@ fn all(state: &AppState) -> Routes {
         .merge(scoped(admin(), state, Scope::Admin))
         .merge(scoped(dcsa_custodial(), state, Scope::Custodial))
         .merge(scoped(dcsa_read(), state, Scope::Read))
+        .merge(scoped(custodial(), state, Scope::Custodial))
+        .merge(scoped(api_keys(), state, Scope::Admin))
 }
 
 /// Every (method, path) the router serves, in OpenAPI path syntax.
@@ -183,6 +241,8 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     table.extend(admin().table);
     table.extend(dcsa_custodial().table);
     table.extend(dcsa_read().table);
+    table.extend(custodial().table);
+    table.extend(api_keys().table);
     table
 }
 

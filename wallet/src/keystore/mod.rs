@@ -1,84 +1,47 @@
-//! The keystore: a directory (mode 0700) with one encrypted key file (mode 0600) per identity,
-//! `NAME.key.json` (ADR 0010).
+//! The wallet's view of the shared keystore crate (`ebl-keystore`, ADR 0010 and 0012): the same
+//! directory and files, with errors mapped to [`WalletError`] so the CLI keeps its exit codes.
 
-pub mod file;
-
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
-use serde::Serialize;
 
+use ebl_keystore::KeystoreError;
 use ebl_ledger::crypto::PublicKey;
 
-pub use file::{KdfParams, KeyFile, OpenError};
+pub use ebl_keystore::file;
+pub use ebl_keystore::{
+    IdentityInfo, KdfParams, KeyFile, MIN_PASSPHRASE_CHARS, OpenError, write_private_no_clobber,
+};
 
 use crate::error::WalletError;
 
-const SUFFIX: &str = ".key.json";
-/// Shortest passphrase accepted for a new key file.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
-
-/// An identity as listed, without opening it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IdentityInfo {
-    /// Name.
-    pub name: String,
-    /// Public key.
-    pub public_key: PublicKey,
-    /// Key file.
-    pub path: PathBuf,
+/// Checks an identity name: it becomes a file name.
+pub fn check_name(name: &str) -> Result<(), WalletError> {
+    ebl_keystore::check_name(name).map_err(WalletError::from)
 }
 
 /// A keystore directory.
 #[derive(Debug, Clone)]
 pub struct Keystore {
-    dir: PathBuf,
-}
-
-/// Checks an identity name: it becomes a file name.
-pub fn check_name(name: &str) -> Result<(), WalletError> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-    if name.is_empty() || name.len() > 64 || name.starts_with('.') || !name.chars().all(ok_char) {
-        return Err(WalletError::BadIdentityName(name.to_string()));
-    }
-    Ok(())
+    inner: ebl_keystore::Keystore,
 }
 
 impl Keystore {
     /// A keystore in `dir` (nothing is touched until used).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Keystore { dir: dir.into() }
+        Keystore {
+            inner: ebl_keystore::Keystore::new(dir),
+        }
     }
 
     /// The directory.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.inner.dir()
     }
 
     /// The key file of `name`.
     pub fn path_of(&self, name: &str) -> Result<PathBuf, WalletError> {
-        check_name(name)?;
-        Ok(self.dir.join(format!("{name}{SUFFIX}")))
-    }
-
-    fn io(&self, path: &Path, source: std::io::Error) -> WalletError {
-        WalletError::KeystoreIo {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-
-    fn ensure_dir(&self) -> Result<(), WalletError> {
-        if self.dir.is_dir() {
-            return Ok(());
-        }
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&self.dir).map_err(|e| self.io(&self.dir, e))
+        Ok(self.inner.path_of(name)?)
     }
 
     /// Seals `key` under `passphrase` as identity `name`; refuses to replace an identity.
@@ -89,236 +52,66 @@ impl Keystore {
         passphrase: &[u8],
         params: KdfParams,
     ) -> Result<PathBuf, WalletError> {
-        let path = self.path_of(name)?;
-        if String::from_utf8_lossy(passphrase).chars().count() < MIN_PASSPHRASE_CHARS {
-            return Err(WalletError::BadPassphrase(format!(
-                "shorter than {MIN_PASSPHRASE_CHARS} characters"
-            )));
-        }
-        if path.exists() {
-            return Err(WalletError::IdentityExists {
-                name: name.into(),
-                dir: self.dir.clone(),
-            });
-        }
-        self.ensure_dir()?;
-        let created_at = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        let file = KeyFile::seal(name, key, passphrase, params, created_at)
-            .map_err(WalletError::Failed)?;
-        let json = serde_json::to_vec_pretty(&file)
-            .map_err(|e| WalletError::Failed(format!("cannot encode key file: {e}")))?;
-        write_private_no_clobber(&path, &json).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => WalletError::IdentityExists {
-                name: name.into(),
-                dir: self.dir.clone(),
-            },
-            _ => self.io(&path, e),
-        })?;
-        Ok(path)
-    }
-
-    fn read(&self, name: &str) -> Result<(PathBuf, KeyFile), WalletError> {
-        let path = self.path_of(name)?;
-        let bytes = fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => WalletError::UnknownIdentity {
-                name: name.into(),
-                dir: self.dir.clone(),
-            },
-            _ => self.io(&path, e),
-        })?;
-        check_private(&path)?;
-        let file: KeyFile =
-            serde_json::from_slice(&bytes).map_err(|e| WalletError::CorruptKeyFile {
-                path: path.clone(),
-                reason: format!("not a key file ({e})"),
-            })?;
-        Ok((path, file))
+        Ok(self.inner.create(name, key, passphrase, params)?)
     }
 
     /// Opens identity `name` with `passphrase`.
     pub fn open(&self, name: &str, passphrase: &[u8]) -> Result<SigningKey, WalletError> {
-        let (path, file) = self.read(name)?;
-        file.open(passphrase).map_err(|e| match e {
-            OpenError::WrongPassphrase => WalletError::WrongPassphrase(name.into()),
-            OpenError::Corrupt(reason) => WalletError::CorruptKeyFile { path, reason },
-        })
+        Ok(self.inner.open(name, passphrase)?)
     }
 
     /// The public key of `name`, read without the passphrase.
     pub fn public_key(&self, name: &str) -> Result<PublicKey, WalletError> {
-        let (path, file) = self.read(name)?;
-        PublicKey::from_hex(&file.public_key).ok_or_else(|| WalletError::CorruptKeyFile {
-            path,
-            reason: "public_key is not 64 hex digits".into(),
-        })
+        Ok(self.inner.public_key(name)?)
     }
 
     /// Every identity, sorted by name. A missing directory is an empty keystore.
     pub fn list(&self) -> Result<Vec<IdentityInfo>, WalletError> {
-        let entries = match fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(self.io(&self.dir, e)),
-        };
-        let mut out = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| self.io(&self.dir, e))?;
-            let file_name = entry.file_name().to_string_lossy().into_owned();
-            let Some(name) = file_name.strip_suffix(SUFFIX) else {
-                continue;
-            };
-            if check_name(name).is_err() {
-                continue;
+        Ok(self.inner.list()?)
+    }
+}
+
+impl From<KeystoreError> for WalletError {
+    fn from(e: KeystoreError) -> Self {
+        match e {
+            KeystoreError::WrongPassphrase(name) => WalletError::WrongPassphrase(name),
+            KeystoreError::CorruptKeyFile { path, reason } => {
+                WalletError::CorruptKeyFile { path, reason }
             }
-            out.push(IdentityInfo {
-                name: name.to_string(),
-                public_key: self.public_key(name)?,
-                path: entry.path(),
-            });
+            KeystoreError::UnknownIdentity { name, dir } => {
+                WalletError::UnknownIdentity { name, dir }
+            }
+            KeystoreError::IdentityExists { name, dir } => {
+                WalletError::IdentityExists { name, dir }
+            }
+            KeystoreError::BadIdentityName(name) => WalletError::BadIdentityName(name),
+            KeystoreError::InsecurePermissions { path, mode } => {
+                WalletError::InsecurePermissions { path, mode }
+            }
+            KeystoreError::BadPassphrase(reason) => WalletError::BadPassphrase(reason),
+            KeystoreError::KeystoreIo { path, source } => WalletError::KeystoreIo { path, source },
+            KeystoreError::Seal(reason) => WalletError::Failed(reason),
         }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
     }
-}
-
-/// Writes `bytes` to a new file readable by its owner only; fails if `path` exists.
-pub fn write_private_no_clobber(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    if written.is_err() {
-        // Leave no half-written key behind.
-        let _ = fs::remove_file(path);
-    }
-    written
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), WalletError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)
-        .map_err(|source| WalletError::KeystoreIo {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .permissions()
-        .mode();
-    if mode & 0o077 != 0 {
-        return Err(WalletError::InsecurePermissions {
-            path: path.to_path_buf(),
-            mode: mode & 0o777,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), WalletError> {
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, Keystore) {
+    #[test]
+    fn keystore_errors_keep_the_wallets_variants_and_exit_codes() {
         let dir = tempfile::tempdir().unwrap();
         let ks = Keystore::new(dir.path().join("ks"));
-        (dir, ks)
-    }
-
-    #[test]
-    fn created_identity_opens_and_lists() {
-        let (_d, ks) = store();
         let key = crate::keys::generate();
         ks.create("ops", &key, b"passphrase1", KdfParams::INSECURE_FAST)
             .unwrap();
-        assert_eq!(
-            ks.open("ops", b"passphrase1").unwrap().to_bytes(),
-            key.to_bytes()
-        );
-        let list = ks.list().unwrap();
-        assert_eq!(list.len(), 1);
-        assert_eq!(list[0].public_key, PublicKey::from(key.verifying_key()));
-    }
-
-    #[test]
-    fn an_identity_is_never_overwritten() {
-        let (_d, ks) = store();
-        let key = crate::keys::generate();
-        ks.create("ops", &key, b"passphrase1", KdfParams::INSECURE_FAST)
-            .unwrap();
-        let err = ks
-            .create("ops", &key, b"passphrase1", KdfParams::INSECURE_FAST)
-            .unwrap_err();
-        assert!(matches!(err, WalletError::IdentityExists { .. }));
-    }
-
-    #[test]
-    fn names_that_escape_the_directory_are_refused() {
-        for bad in ["../x", "a/b", ".hidden", "", "sp ace"] {
-            assert!(check_name(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn short_passphrases_are_refused() {
-        let (_d, ks) = store();
-        let err = ks
-            .create(
-                "ops",
-                &crate::keys::generate(),
-                b"short",
-                KdfParams::INSECURE_FAST,
-            )
-            .unwrap_err();
-        assert!(matches!(err, WalletError::BadPassphrase(_)));
-    }
-
-    #[test]
-    fn a_missing_directory_lists_as_empty() {
-        let (_d, ks) = store();
-        assert!(ks.list().unwrap().is_empty());
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn files_are_0600_and_the_directory_0700() {
-        use std::os::unix::fs::PermissionsExt;
-        let (_d, ks) = store();
-        let path = ks
-            .create(
-                "ops",
-                &crate::keys::generate(),
-                b"passphrase1",
-                KdfParams::INSECURE_FAST,
-            )
-            .unwrap();
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&path), 0o600);
-        assert_eq!(mode(ks.dir()), 0o700);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_group_readable_key_file_is_refused() {
-        use std::os::unix::fs::PermissionsExt;
-        let (_d, ks) = store();
-        let path = ks
-            .create(
-                "ops",
-                &crate::keys::generate(),
-                b"passphrase1",
-                KdfParams::INSECURE_FAST,
-            )
-            .unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        let err = ks.open("ops", b"passphrase1").unwrap_err();
-        assert!(matches!(err, WalletError::InsecurePermissions { .. }));
+        let err = ks.open("ops", b"wrong-passphrase").unwrap_err();
+        assert!(matches!(err, WalletError::WrongPassphrase(_)));
+        assert_eq!(err.exit_code(), crate::ExitCode::Keystore);
+        assert!(matches!(
+            check_name("../x"),
+            Err(WalletError::BadIdentityName(_))
+        ));
     }
 }

@@ -282,7 +282,7 @@ mod tests {
     use super::*;
 
     fn sealed() -> (SigningKey, KeyFile) {
-        let key = crate::keys::generate();
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
         let file = KeyFile::seal(
             "ops",
             &key,
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn the_default_costs_seal_and_open() {
-        let key = crate::keys::generate();
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
         let file =
             KeyFile::seal("ops", &key, b"pass phrase", KdfParams::DEFAULT, "t".into()).unwrap();
         assert_eq!(file.kdf.params.m_cost_kib, 64 * 1024);

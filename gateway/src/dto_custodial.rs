@@ -1,0 +1,292 @@
+//! Request bodies of the custodial routes (`/v1/custodial/...`, ADR 0012) and how each becomes
+//! a ledger entry body. Ledger types (organisation ids, dates, endorsements, grant terms) are
+//! taken in their own JSON form; unknown fields are refused so that a typo is never ignored.
+
+use axum::http::StatusCode;
+use ebl_ledger::ebl::{AmendmentReason, EblAction, EblIssue, EblType};
+use ebl_ledger::entry::Body;
+use ebl_ledger::hash::DocumentId;
+use ebl_ledger::ids::OrgId;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{ApiError, ApiResult};
+
+/// What every custodial request may add to the entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvelopeFields {
+    /// Act for this organisation through a grant (R26).
+    pub act_for: Option<OrgId>,
+    /// Remark, as UTF-8 text (≤ 1 KiB, R8).
+    pub remark: Option<Vec<u8>>,
+}
+
+pub(crate) fn envelope(act_for: Option<OrgId>, remark: Option<String>) -> EnvelopeFields {
+    EnvelopeFields {
+        act_for,
+        remark: remark.map(String::into_bytes),
+    }
+}
+
+fn invalid(code: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+}
+
+pub(crate) fn required<T>(value: Option<T>, field: &str, action: &str) -> ApiResult<T> {
+    value.ok_or_else(|| invalid("MISSING_FIELD", format!("`{action}` needs `{field}`")))
+}
+
+/// A DCSA TransportDocument and who it is issued to (ISSUE, and the replacement of AMEND).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueDocument {
+    /// The DCSA TransportDocument; its id is SHA-256 of its RFC 8785 form (R30).
+    #[serde(alias = "transportDocument")]
+    pub transport_document: Value,
+    /// First holder.
+    pub issue_to: OrgId,
+    /// Consignee (straight BL, SWB) or first endorsee (to-order BL; absent = blank).
+    #[serde(default)]
+    pub consignee: Option<OrgId>,
+    /// Overrides `transportDocumentReference`.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Overrides the kind derived from `transportDocumentTypeCode` and `isToOrder`.
+    #[serde(default)]
+    pub kind: Option<EblType>,
+}
+
+/// The kind a TransportDocument declares (BOL/SWB and `isToOrder`), as the wallet reads it.
+fn declared_kind(doc: &Value) -> Result<EblType, String> {
+    let code = doc.get("transportDocumentTypeCode").and_then(Value::as_str);
+    let to_order = doc.get("isToOrder").and_then(Value::as_bool);
+    match (code, to_order) {
+        (Some("SWB"), _) => Ok(EblType::SeaWaybill),
+        (Some("BOL"), Some(true)) => Ok(EblType::ToOrderBl),
+        (Some("BOL"), Some(false) | None) => Ok(EblType::StraightBl),
+        (Some(other), _) => Err(format!(
+            "transportDocumentTypeCode `{other}` is neither BOL nor SWB"
+        )),
+        (None, _) => Err("transportDocumentTypeCode is missing; give `kind`".into()),
+    }
+}
+
+impl IssueDocument {
+    /// The ISSUE record: id from the document, reference and kind from it unless overridden.
+    pub fn to_issue(&self) -> ApiResult<EblIssue> {
+        let doc = &self.transport_document;
+        if !doc.is_object() {
+            return Err(invalid(
+                "INVALID_DOCUMENT",
+                "transport_document must be a JSON object",
+            ));
+        }
+        let document = ebl_ledger::docid::document_id(doc)
+            .map_err(|e| invalid("INVALID_DOCUMENT", e.to_string()))?;
+        let found = doc
+            .get("transportDocumentReference")
+            .and_then(Value::as_str);
+        let reference = match (&self.reference, found) {
+            (Some(given), _) => given.clone(),
+            (None, Some(found)) => found.to_string(),
+            (None, None) => {
+                return Err(invalid(
+                    "MISSING_FIELD",
+                    "the document has no transportDocumentReference; give `reference`",
+                ));
+            }
+        };
+        let kind = match (self.kind, declared_kind(doc)) {
+            (Some(given), Ok(found)) if given != found => {
+                return Err(invalid(
+                    "KIND_MISMATCH",
+                    format!("kind {given:?} contradicts the document, which is a {found:?}"),
+                ));
+            }
+            (Some(given), _) => given,
+            (None, Ok(found)) => found,
+            (None, Err(reason)) => return Err(invalid("INVALID_DOCUMENT", reason)),
+        };
+        if kind != EblType::ToOrderBl && self.consignee.is_none() {
+            return Err(invalid(
+                "MISSING_FIELD",
+                "a straight BL or sea waybill names its `consignee`",
+            ));
+        }
+        Ok(EblIssue {
+            document,
+            reference,
+            kind,
+            issue_to: self.issue_to.clone(),
+            consignee: self.consignee.clone(),
+        })
+    }
+}
+
+/// Body of `POST /v1/custodial/ebls`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    /// The DCSA TransportDocument.
+    #[serde(alias = "transportDocument")]
+    pub transport_document: Value,
+    /// First holder.
+    pub issue_to: OrgId,
+    /// Consignee or first endorsee.
+    #[serde(default)]
+    pub consignee: Option<OrgId>,
+    /// Overrides `transportDocumentReference`.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Overrides the declared kind.
+    #[serde(default)]
+    pub kind: Option<EblType>,
+    /// Act for this organisation through a grant.
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+impl IssueRequest {
+    /// The ISSUE body and the envelope fields.
+    pub fn into_body(self) -> ApiResult<(Body, EnvelopeFields)> {
+        let issue = IssueDocument {
+            transport_document: self.transport_document,
+            issue_to: self.issue_to,
+            consignee: self.consignee,
+            reference: self.reference,
+            kind: self.kind,
+        }
+        .to_issue()?;
+        Ok((
+            Body::Ebl(EblAction::Issue(issue)),
+            envelope(self.act_for, self.remark),
+        ))
+    }
+}
+
+/// Body of `POST /v1/custodial/ebls/{id}/{action}`; which fields are needed depends on the
+/// action (see [`EblActionRequest::into_body`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EblActionRequest {
+    /// New holder (transfer).
+    #[serde(default)]
+    pub to: Option<OrgId>,
+    /// New endorsee (endorse, endorse-to-order).
+    #[serde(default)]
+    pub endorsee: Option<OrgId>,
+    /// Proposed endorsee (nominate).
+    #[serde(default)]
+    pub nominee: Option<OrgId>,
+    /// Why (reject, reject-surrender, void).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// SWTP, COD or SWI: surrender for amendment instead of delivery (surrender).
+    #[serde(default)]
+    pub amendment_reason: Option<AmendmentReason>,
+    /// The replacement document (amend).
+    #[serde(default)]
+    pub replacement: Option<IssueDocument>,
+    /// Act for this organisation through a grant.
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+/// The eBL actions of `/v1/custodial/ebls/{id}/{action}`.
+pub const EBL_ACTIONS: [&str; 14] = [
+    "transfer",
+    "endorse",
+    "endorse-to-order",
+    "blank-endorse",
+    "nominate",
+    "reject",
+    "sign",
+    "surrender",
+    "accept-surrender",
+    "reject-surrender",
+    "amend",
+    "switch-to-paper",
+    "void",
+    "surrender-for-amendment",
+];
+
+impl EblActionRequest {
+    /// The body of `action` on `document`; 404 `UNKNOWN_ACTION` for an action not listed in
+    /// [`EBL_ACTIONS`], 422 `MISSING_FIELD` when the action's field is absent.
+    pub fn into_body(
+        self,
+        action: &str,
+        document: DocumentId,
+    ) -> ApiResult<(Body, EnvelopeFields)> {
+        let reason = |r: Option<String>| required(r, "reason", action);
+        let body = match action {
+            "transfer" => EblAction::Transfer {
+                document,
+                to: required(self.to, "to", action)?,
+            },
+            "endorse" => EblAction::Endorse {
+                document,
+                endorsee: required(self.endorsee, "endorsee", action)?,
+            },
+            "endorse-to-order" => EblAction::EndorseToOrder {
+                document,
+                endorsee: required(self.endorsee, "endorsee", action)?,
+            },
+            "blank-endorse" => EblAction::BlankEndorse { document },
+            "nominate" => EblAction::Nominate {
+                document,
+                nominee: required(self.nominee, "nominee", action)?,
+            },
+            "reject" => EblAction::Reject {
+                document,
+                reason: reason(self.reason)?,
+            },
+            "sign" => EblAction::Sign { document },
+            "surrender" => match self.amendment_reason {
+                None => EblAction::SurrenderForDelivery { document },
+                Some(reason) => EblAction::SurrenderForAmendment { document, reason },
+            },
+            "surrender-for-amendment" => EblAction::SurrenderForAmendment {
+                document,
+                reason: required(self.amendment_reason, "amendment_reason", action)?,
+            },
+            "switch-to-paper" => EblAction::SurrenderForAmendment {
+                document,
+                reason: AmendmentReason::SwitchToPaper,
+            },
+            "accept-surrender" => EblAction::AcceptSurrender { document },
+            "reject-surrender" => EblAction::RejectSurrender {
+                document,
+                reason: reason(self.reason)?,
+            },
+            "amend" => EblAction::Amend {
+                document,
+                replacement: required(self.replacement, "replacement", action)?.to_issue()?,
+            },
+            "void" => EblAction::Void {
+                document,
+                reason: reason(self.reason)?,
+            },
+            other => return Err(unknown_action(other, &EBL_ACTIONS)),
+        };
+        Ok((Body::Ebl(body), envelope(self.act_for, self.remark)))
+    }
+}
+
+pub(crate) fn unknown_action(action: &str, known: &[&str]) -> ApiError {
+    ApiError::not_found(
+        "UNKNOWN_ACTION",
+        format!("no action `{action}`; one of: {}", known.join(", ")),
+    )
+}
+
+pub use crate::dto_custodial_records::{
+    CERTIFICATE_ACTIONS, CertificateActionRequest, CertificateIssueRequest, GrantRequest,
+    RevokeGrantRequest,
+};

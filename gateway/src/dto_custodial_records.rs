@@ -1,0 +1,154 @@
+//! Request bodies of the custodial certificate and grant routes (ADR 0012); see
+//! [`crate::dto_custodial`] for the eBL ones and the shared envelope fields.
+
+use ebl_ledger::cert::{CertAction, CertificateIssue, CertificateRef, Endorsement};
+use ebl_ledger::entry::Body;
+use ebl_ledger::hash::Hash32;
+use ebl_ledger::identity::{GrantAction, GrantTerms};
+use ebl_ledger::ids::OrgId;
+use ebl_ledger::time::CalendarDate;
+use serde::Deserialize;
+
+use crate::dto_custodial::{EnvelopeFields, envelope, required, unknown_action};
+use crate::error::ApiResult;
+
+/// Body of `POST /v1/custodial/certificates`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateIssueRequest {
+    /// The certificate (UTN, kind, ship, dates, place, optional document hash).
+    pub certificate: CertificateIssue,
+    /// Act for this Administration through a grant (a recognized organization).
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+impl CertificateIssueRequest {
+    /// The CERT ISSUE body and envelope fields.
+    pub fn into_body(self) -> (Body, EnvelopeFields) {
+        (
+            Body::Certificate(CertAction::Issue(self.certificate)),
+            envelope(self.act_for, self.remark),
+        )
+    }
+}
+
+/// Body of `POST /v1/custodial/certificates/{administration}/{utn}/{action}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateActionRequest {
+    /// The survey endorsement (endorse).
+    #[serde(default)]
+    pub endorsement: Option<Endorsement>,
+    /// New last day of validity (extend).
+    #[serde(default)]
+    pub new_expiry: Option<CalendarDate>,
+    /// Why (extend, suspend, withdraw).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// UTN of the superseding certificate (supersede).
+    #[serde(default)]
+    pub by_utn: Option<String>,
+    /// Act for the Administration through a grant.
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+/// The certificate actions of `/v1/custodial/certificates/{administration}/{utn}/{action}`.
+pub const CERTIFICATE_ACTIONS: [&str; 6] = [
+    "endorse",
+    "extend",
+    "suspend",
+    "reinstate",
+    "withdraw",
+    "supersede",
+];
+
+impl CertificateActionRequest {
+    /// The body of `action` on `certificate`.
+    pub fn into_body(
+        self,
+        action: &str,
+        certificate: CertificateRef,
+    ) -> ApiResult<(Body, EnvelopeFields)> {
+        let reason = |r: Option<String>| required(r, "reason", action);
+        let body = match action {
+            "endorse" => CertAction::Endorse {
+                certificate,
+                endorsement: required(self.endorsement, "endorsement", action)?,
+            },
+            "extend" => CertAction::Extend {
+                certificate,
+                new_expiry: required(self.new_expiry, "new_expiry", action)?,
+                reason: reason(self.reason)?,
+            },
+            "suspend" => CertAction::Suspend {
+                certificate,
+                reason: reason(self.reason)?,
+            },
+            "reinstate" => CertAction::Reinstate { certificate },
+            "withdraw" => CertAction::Withdraw {
+                certificate,
+                reason: reason(self.reason)?,
+            },
+            "supersede" => CertAction::Supersede {
+                certificate,
+                by_utn: required(self.by_utn, "by_utn", action)?,
+            },
+            other => return Err(unknown_action(other, &CERTIFICATE_ACTIONS)),
+        };
+        Ok((Body::Certificate(body), envelope(self.act_for, self.remark)))
+    }
+}
+
+/// Body of `POST /v1/custodial/grants`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    /// The terms (grantee, actions, document kinds, optional document, validity window).
+    pub grant: GrantTerms,
+    /// Act for another organisation through a grant.
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+impl GrantRequest {
+    /// The GRANT body and envelope fields.
+    pub fn into_body(self) -> (Body, EnvelopeFields) {
+        (
+            Body::Grant(GrantAction::Create(self.grant)),
+            envelope(self.act_for, self.remark),
+        )
+    }
+}
+
+/// Body of `POST /v1/custodial/grants/{id}/revoke` (may be `{}`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeGrantRequest {
+    /// Act for another organisation through a grant.
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+impl RevokeGrantRequest {
+    /// The REVOKE body of grant `grant`.
+    pub fn into_body(self, grant: Hash32) -> (Body, EnvelopeFields) {
+        (
+            Body::Grant(GrantAction::Revoke { grant }),
+            envelope(self.act_for, self.remark),
+        )
+    }
+}

@@ -1,0 +1,189 @@
+//! `/v1/custodial/...`: actions signed by the node for the custodial identity an API key is
+//! bound to (scope `custodial`, ADR 0012). The gateway only turns plain JSON into an entry body;
+//! the node's [`crate::custody::Custodian`] picks the sequence, signs and submits.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use ebl_ledger::cert::CertificateRef;
+use ebl_ledger::entry::Body;
+use serde_json::{Value, json};
+
+use super::entries::{SubmitQuery, rejection, settled_response, status_view, wait_for};
+use super::{parse_hash, parse_org};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::custody::{CustodialRequest, CustodyError};
+use crate::dto_custodial::{
+    CertificateActionRequest, CertificateIssueRequest, EblActionRequest, EnvelopeFields,
+    GrantRequest, IssueRequest, RevokeGrantRequest,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::node::{EntryStatus, SubmitOutcome};
+
+impl From<CustodyError> for ApiError {
+    fn from(e: CustodyError) -> Self {
+        match e {
+            CustodyError::UnknownIdentity(name) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "UNKNOWN_IDENTITY",
+                format!("this API key is bound to `{name}`, which the node does not hold"),
+            ),
+            CustodyError::Unavailable(cause) => {
+                tracing::warn!(%cause, "custodian unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "CUSTODIAN_UNAVAILABLE",
+                    "custodial signing is not available; retry later",
+                )
+            }
+            CustodyError::Internal(cause) => ApiError::internal(&cause),
+        }
+    }
+}
+
+/// Signs `body` as the caller's identity and answers like `POST /v1/entries`: 202 with the
+/// entry id (200/422 after `?wait=final`), 422 with the ledger's code when refused on sight.
+async fn act(
+    state: &AppState,
+    caller: &Caller,
+    query: &SubmitQuery,
+    (body, envelope): (Body, EnvelopeFields),
+) -> ApiResult<Response> {
+    let wait = wait_for(state, query)?;
+    let custodian = state.custodian.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "NO_CUSTODIAN",
+            "this node holds no custodial keys",
+        )
+    })?;
+    let identity = caller.identity.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "NO_CUSTODIAL_IDENTITY",
+            "this API key is not bound to a custodial identity",
+        )
+    })?;
+    let outcome = custodian
+        .act(CustodialRequest {
+            identity,
+            act_for: envelope.act_for,
+            body,
+            remark: envelope.remark,
+        })
+        .await??;
+    let id = match outcome.submit {
+        SubmitOutcome::Accepted(id) | SubmitOutcome::Duplicate(id) => id,
+        SubmitOutcome::Rejected { id, code, message } => {
+            return Err(rejection(&id, &code, &message));
+        }
+    };
+    if let Some(timeout) = wait {
+        let status = state.node.wait_final(id, timeout).await?;
+        return Ok(settled_response(&id, &status));
+    }
+    let mut view = status_view(&id, &EntryStatus::Pending);
+    view["sequence"] = json!(outcome.sequence);
+    Ok((StatusCode::ACCEPTED, Json(view)).into_response())
+}
+
+/// `GET /v1/custodial/identities`: the identities the node signs for.
+pub async fn identities(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let custodian = state.custodian.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "NO_CUSTODIAN",
+            "this node holds no custodial keys",
+        )
+    })?;
+    let list: Vec<Value> = custodian
+        .identities()
+        .iter()
+        .map(|i| json!({"name": i.name, "org": i.org, "public_key": i.public_key.to_hex()}))
+        .collect();
+    Ok(Json(json!({ "identities": list })))
+}
+
+/// `POST /v1/custodial/ebls`: ISSUE from a DCSA TransportDocument.
+pub async fn issue_ebl(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<IssueRequest>,
+) -> ApiResult<Response> {
+    act(&state, &caller, &query, request.into_body()?).await
+}
+
+/// `POST /v1/custodial/ebls/{id}/{action}`.
+pub async fn ebl_action(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath((id, action)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<EblActionRequest>,
+) -> ApiResult<Response> {
+    let document = parse_hash("document id", &id)?;
+    act(
+        &state,
+        &caller,
+        &query,
+        request.into_body(&action, document)?,
+    )
+    .await
+}
+
+/// `POST /v1/custodial/certificates`: CERT ISSUE.
+pub async fn issue_certificate(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<CertificateIssueRequest>,
+) -> ApiResult<Response> {
+    act(&state, &caller, &query, request.into_body()).await
+}
+
+/// `POST /v1/custodial/certificates/{administration}/{utn}/{action}`.
+pub async fn certificate_action(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath((administration, utn, action)): ApiPath<(String, String, String)>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<CertificateActionRequest>,
+) -> ApiResult<Response> {
+    let certificate = CertificateRef {
+        administration: parse_org(&administration)?,
+        utn,
+    };
+    act(
+        &state,
+        &caller,
+        &query,
+        request.into_body(&action, certificate)?,
+    )
+    .await
+}
+
+/// `POST /v1/custodial/grants`.
+pub async fn create_grant(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<GrantRequest>,
+) -> ApiResult<Response> {
+    act(&state, &caller, &query, request.into_body()).await
+}
+
+/// `POST /v1/custodial/grants/{id}/revoke`.
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<RevokeGrantRequest>,
+) -> ApiResult<Response> {
+    let grant = parse_hash("grant id", &id)?;
+    act(&state, &caller, &query, request.into_body(grant)).await
+}
