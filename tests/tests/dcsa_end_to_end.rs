@@ -1,83 +1,25 @@
 //! The DCSA sample issuance request, end to end through real validators: a carrier system calls
 //! `PUT /v3/ebl-issuance-requests` on a gateway over TCP on 127.0.0.1; the gateway validates
-//! it, signs the ISSUE through a custodian (here a test custodian holding the pilot keys: the
-//! node's own keystore custodian is built separately) and answers ISSU once the block is final.
+//! it, signs the ISSUE through the node's custodian (holding the carrier's key) and answers ISSU
+//! once the block is final.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ebl_gateway::custody::{
-    CustodialIdentity, CustodialOutcome, CustodialRequest, Custodian, CustodyError,
-};
 use ebl_gateway::dcsa::{DcsaConfig, PartyAlias};
-use ebl_gateway::node::{NodeApi, NodeFuture};
+use ebl_gateway::node::NodeApi;
 use ebl_gateway::{ApiKey, GatewayConfig, Scope};
-use ebl_ledger::crypto::PublicKey;
-use ebl_ledger::entry::Entry;
 use ebl_ledger::hash::Hash32;
-use ebl_ledger::testkit::Party;
 use ebl_node::api::GatewayBridge;
+use ebl_node::custody::{HeldKey, NodeCustodian};
 use ebl_tests::Cluster;
 use serde_json::Value;
 
 const CARRIER_KEY: &str = "dcsa-e2e-carrier";
 const READ_KEY: &str = "dcsa-e2e-reader";
-
-/// Signs with pilot keys, submits to a real node through its `NodeApi`.
-struct PilotCustodian {
-    node: Arc<dyn NodeApi>,
-    identities: Vec<(CustodialIdentity, Party)>,
-    next: tokio::sync::Mutex<BTreeMap<PublicKey, u64>>,
-}
-
-impl Custodian for PilotCustodian {
-    fn identities(&self) -> Vec<CustodialIdentity> {
-        self.identities.iter().map(|(i, _)| i.clone()).collect()
-    }
-
-    fn act(
-        &self,
-        request: CustodialRequest,
-    ) -> NodeFuture<'_, Result<CustodialOutcome, CustodyError>> {
-        Box::pin(async move {
-            let Some((identity, party)) = self
-                .identities
-                .iter()
-                .find(|(i, _)| i.name == request.identity)
-            else {
-                return Ok(Err(CustodyError::UnknownIdentity(request.identity)));
-            };
-            let mut next = self.next.lock().await;
-            let signer = identity.public_key;
-            let sequence = self
-                .node
-                .next_sequence(signer)
-                .await?
-                .max(next.get(&signer).copied().unwrap_or(0));
-            let entry = Entry {
-                chain: self.node.status().await?.chain,
-                signer,
-                sequence,
-                act_for: request.act_for,
-                body: request.body,
-                remark: request.remark,
-            }
-            .sign(&party.key);
-            let id = entry.id();
-            let submit = self.node.submit(entry).await?;
-            next.insert(signer, sequence + 1);
-            Ok(Ok(CustodialOutcome {
-                entry: id,
-                sequence,
-                submit,
-            }))
-        })
-    }
-}
 
 fn request(method: &str, url: &str, key: &str, body: Option<&Value>) -> (u16, Value) {
     let req = ureq::request(method, url)
@@ -143,24 +85,22 @@ async fn the_dcsa_sample_issuance_request_is_issued_through_real_validators() {
     let c = Cluster::start().await.unwrap();
     let node: Arc<dyn NodeApi> = Arc::new(GatewayBridge::new(c.handle(0)));
     let carrier = c.net.party("CARRIER").clone();
-    let custodian = Arc::new(PilotCustodian {
-        node: node.clone(),
-        identities: vec![(
-            CustodialIdentity {
-                name: "carrier".into(),
-                org: carrier.org.clone(),
-                public_key: PublicKey::from(carrier.key.verifying_key()),
-            },
-            carrier,
-        )],
-        next: tokio::sync::Mutex::new(BTreeMap::new()),
-    });
+    let chain = node.status().await.unwrap().chain;
+    let custodian = Arc::new(NodeCustodian::new(
+        node.clone(),
+        chain,
+        vec![HeldKey {
+            name: "carrier".into(),
+            org: carrier.org.clone(),
+            key: carrier.key.clone(),
+        }],
+    ));
     let mut config = GatewayConfig::with_keys([
-        ApiKey::from_secret("carrier-system", CARRIER_KEY, &[Scope::Custodial]),
+        ApiKey::from_secret("carrier-system", CARRIER_KEY, &[Scope::Custodial])
+            .with_identity("carrier"),
         ApiKey::from_secret("reader", READ_KEY, &[Scope::Read]),
     ]);
     config.dcsa = DcsaConfig {
-        identities: [("carrier-system".to_string(), "carrier".to_string())].into(),
         parties: vec![PartyAlias {
             code_list_provider: "BOLE".into(),
             party_code: "BOLE001".into(),

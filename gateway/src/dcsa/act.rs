@@ -71,18 +71,13 @@ fn custody_error(e: CustodyError) -> ApiError {
 /// The custodial identity the caller's key is bound to (403 without a binding, 503 without a
 /// custodian).
 pub fn acting(state: &AppState, caller: &Caller) -> Result<Acting, ApiError> {
-    let identity = state
-        .config
-        .dcsa
-        .identities
-        .get(&caller.name)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "NOT_BOUND",
-                "this API key is not bound to a custodial identity",
-            )
-        })?;
+    let identity = caller.identity.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "NOT_BOUND",
+            "this API key is not bound to a custodial identity",
+        )
+    })?;
     let custodian = state.custodian.clone().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -6,7 +6,7 @@
 //! - Payloads are validated against the schemas of the DCSA OpenAPI files ([`schema`]); every
 //!   schema or business failure is listed in the answer (BREQ for issuance, the DCSA
 //!   `ErrorResponse` elsewhere), never just the first.
-//! - An API key is bound to a custodial identity by [`DcsaConfig::identities`]; that identity's
+//! - The caller's API key is bound to a custodial identity (`ApiKey::identity`, ADR 0012); that identity's
 //!   organisation is the carrier (issuance, surrender answers) or the holder (surrender requests).
 //! - DCSA parties are mapped to ledger organisations by their `identifyingCodes` ([`parties`]):
 //!   `codeListProvider` = this platform's code with `partyCode` = the organisation id, or an
@@ -41,8 +41,6 @@ pub struct PartyAlias {
 /// DCSA settings of the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DcsaConfig {
-    /// API key name → custodial identity name (the node's keystore name) it acts as.
-    pub identities: BTreeMap<String, String>,
     /// This platform's code (`eblPlatform`, `codeListProvider` of our own party codes), ≤ 4
     /// characters without spaces.
     pub platform: String,
@@ -57,7 +55,6 @@ pub struct DcsaConfig {
 impl Default for DcsaConfig {
     fn default() -> Self {
         DcsaConfig {
-            identities: BTreeMap::new(),
             platform: "EBLL".into(),
             parties: Vec::new(),
             carrier_scac: BTreeMap::new(),

@@ -2,10 +2,10 @@
 //! method and path, so the OpenAPI test compares the spec with what the router really serves.
 
 mod chain;
+mod custodial;
 mod dcsa_chain;
 mod dcsa_issuance;
 mod dcsa_surrender;
-mod custodial;
 pub(crate) mod documents;
 mod entries;
 mod events;

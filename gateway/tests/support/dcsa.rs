@@ -1,103 +1,21 @@
-//! DCSA test helpers: a `TestCustodian` that signs with the pilot organisations' keys and submits
-//! to the LocalNode, a router configured with custodial keys, the DCSA samples as fixtures, and
+//! DCSA test helpers: a router configured with custodial keys, the DCSA samples as fixtures, and
 //! schema checks of answers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::Method;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ebl_gateway::custody::{
-    CustodialIdentity, CustodialOutcome, CustodialRequest, Custodian, CustodyError,
-};
 use ebl_gateway::dcsa::schema::{self, Payload};
 use ebl_gateway::dcsa::{DcsaConfig, PartyAlias};
-use ebl_gateway::node::{NodeApi, NodeFuture};
+use ebl_gateway::testkit_custody::LocalCustodian;
 use ebl_gateway::{ApiKey, GatewayConfig, Scope};
-use ebl_ledger::crypto::PublicKey;
-use ebl_ledger::entry::Entry;
 use ebl_ledger::hash::Hash32;
-use ebl_ledger::testkit::Party;
 use serde_json::Value;
 
 use crate::support::{LocalNode, Reply, send};
-
-/// Signs for pilot organisations with their own keys and submits to the LocalNode; sequence
-/// numbers are taken from the ledger and serialised by one lock.
-pub struct TestCustodian {
-    node: Arc<LocalNode>,
-    identities: Vec<(CustodialIdentity, Party)>,
-    next: tokio::sync::Mutex<BTreeMap<PublicKey, u64>>,
-}
-
-impl TestCustodian {
-    /// Identities `(name, pilot org id)`.
-    pub fn new(node: &Arc<LocalNode>, names: &[(&str, &str)]) -> Arc<Self> {
-        let identities = names
-            .iter()
-            .map(|(name, org)| {
-                let party = node.with(|n| n.party(org).clone());
-                let identity = CustodialIdentity {
-                    name: (*name).to_string(),
-                    org: party.org.clone(),
-                    public_key: PublicKey::from(party.key.verifying_key()),
-                };
-                (identity, party)
-            })
-            .collect();
-        Arc::new(TestCustodian {
-            node: node.clone(),
-            identities,
-            next: tokio::sync::Mutex::new(BTreeMap::new()),
-        })
-    }
-}
-
-impl Custodian for TestCustodian {
-    fn identities(&self) -> Vec<CustodialIdentity> {
-        self.identities.iter().map(|(i, _)| i.clone()).collect()
-    }
-
-    fn act(
-        &self,
-        request: CustodialRequest,
-    ) -> NodeFuture<'_, Result<CustodialOutcome, CustodyError>> {
-        Box::pin(async move {
-            let Some((identity, party)) = self
-                .identities
-                .iter()
-                .find(|(i, _)| i.name == request.identity)
-            else {
-                return Ok(Err(CustodyError::UnknownIdentity(request.identity)));
-            };
-            let mut next = self.next.lock().await;
-            let signer = identity.public_key;
-            let on_ledger = self.node.next_sequence(signer).await?;
-            let sequence = on_ledger.max(next.get(&signer).copied().unwrap_or(0));
-            let chain = self.node.status().await?.chain;
-            let entry = Entry {
-                chain,
-                signer,
-                sequence,
-                act_for: request.act_for,
-                body: request.body,
-                remark: request.remark,
-            }
-            .sign(&party.key);
-            let id = entry.id();
-            let submit = self.node.submit(entry).await?;
-            next.insert(signer, sequence + 1);
-            Ok(Ok(CustodialOutcome {
-                entry: id,
-                sequence,
-                submit,
-            }))
-        })
-    }
-}
 
 /// Carrier system key (custodial, bound to CARRIER).
 pub const CARRIER_KEY: &str = "carrier-secret";
@@ -114,29 +32,22 @@ pub const UNBOUND_KEY: &str = "unbound-secret";
 /// Read only.
 pub const READ_KEY: &str = crate::support::READ;
 
+fn custodial(name: &str, secret: &str, identity: &str) -> ApiKey {
+    ApiKey::from_secret(name, secret, &[Scope::Custodial]).with_identity(identity)
+}
+
 /// The DCSA configuration of the tests: the sample's issueTo (BOLE/BOLE001) is SHIPPER.
 pub fn dcsa_config() -> GatewayConfig {
     let mut config = GatewayConfig::with_keys([
         ApiKey::from_secret("reader", READ_KEY, &[Scope::Read]),
-        ApiKey::from_secret("carrier-system", CARRIER_KEY, &[Scope::Custodial]),
-        ApiKey::from_secret("carrier2-system", CARRIER2_KEY, &[Scope::Custodial]),
-        ApiKey::from_secret("shipper-system", SHIPPER_KEY, &[Scope::Custodial]),
-        ApiKey::from_secret("consignee-system", CONSIGNEE_KEY, &[Scope::Custodial]),
-        ApiKey::from_secret("bank-system", BANK_KEY, &[Scope::Custodial]),
+        custodial("carrier-system", CARRIER_KEY, "carrier"),
+        custodial("carrier2-system", CARRIER2_KEY, "carrier2"),
+        custodial("shipper-system", SHIPPER_KEY, "shipper"),
+        custodial("consignee-system", CONSIGNEE_KEY, "consignee"),
+        custodial("bank-system", BANK_KEY, "bank"),
         ApiKey::from_secret("unbound-system", UNBOUND_KEY, &[Scope::Custodial]),
     ]);
-    let bind = [
-        ("carrier-system", "carrier"),
-        ("carrier2-system", "carrier2"),
-        ("shipper-system", "shipper"),
-        ("consignee-system", "consignee"),
-        ("bank-system", "bank"),
-    ];
     config.dcsa = DcsaConfig {
-        identities: bind
-            .iter()
-            .map(|(k, i)| ((*k).to_string(), (*i).to_string()))
-            .collect(),
         parties: vec![PartyAlias {
             code_list_provider: "BOLE".into(),
             party_code: "BOLE001".into(),
@@ -160,8 +71,8 @@ pub fn dcsa_app() -> (Arc<LocalNode>, Router) {
 /// [`dcsa_app`] with another configuration.
 pub fn dcsa_app_with(config: GatewayConfig) -> (Arc<LocalNode>, Router) {
     let node = LocalNode::pilot();
-    let custodian = TestCustodian::new(
-        &node,
+    let custodian = LocalCustodian::new(
+        node.clone(),
         &[
             ("carrier", "CARRIER"),
             ("carrier2", "CARRIER2"),
