@@ -145,10 +145,7 @@ fn evidence_from_the_future_or_too_old_is_refused() {
     let block = propose(&mut net, vec![]);
     let next = block.header.height;
     let future = double_vote(&net, 1, next);
-    assert_eq!(
-        refusal(&net, block, vec![future]),
-        "INVALID_EVIDENCE"
-    );
+    assert_eq!(refusal(&net, block, vec![future]), "INVALID_EVIDENCE");
     assert!(
         next <= MAX_EVIDENCE_AGE,
         "a young chain has no evidence too old"

@@ -242,6 +242,25 @@ impl Cluster {
         Ok(first)
     }
 
+    /// Starts a second node with validator `i`'s consensus key (its own data dir, network key
+    /// and port, dialing every member): an equivocating validator, since the two instances
+    /// sign whatever their own views make them sign.
+    pub async fn start_twin(&self, i: usize) -> anyhow::Result<Node> {
+        let mut settings = self.members[i].settings.clone();
+        settings.moniker = format!("v{i}-twin");
+        settings.data_dir = self._dir.path().join(format!("v{i}-twin"));
+        settings.node_secret[0] = 0x40 | u8::try_from(i + 1)?;
+        settings.listen_addr = format!("/ip4/127.0.0.1/tcp/{}", free_port()?).parse()?;
+        settings.persistent_peers = self
+            .members
+            .iter()
+            .map(|m| m.settings.listen_addr.clone())
+            .collect();
+        Node::start(settings, &self.net.genesis)
+            .await
+            .with_context(|| format!("start the twin of validator {i}"))
+    }
+
     /// Cuts every link between a member of `a` and a member of `b` (both directions).
     pub fn partition(&self, a: &[usize], b: &[usize]) {
         for link in &self.links {
