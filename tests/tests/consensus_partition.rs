@@ -14,7 +14,7 @@ use ebl_ledger::hash::EntryId;
 use ebl_ledger::storage::Storage;
 use ebl_node::mempool::Status;
 use ebl_tests::entries::{doc, issue, receipt};
-use ebl_tests::{Cluster, wait_fates, wait_for};
+use ebl_tests::{Cluster, decided_height, wait_fates, wait_for};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -117,7 +117,13 @@ async fn a_two_two_partition_halts_commits_and_healing_resumes_them_without_a_fo
     for (id, status) in &done {
         assert!(matches!(status, Status::Final { .. }), "{id}: {status:?}");
     }
-    let top = *frozen.iter().max().unwrap() + 2;
+    // Every node must hold the blocks with the entries (fates come from node 3 only).
+    let decided = done
+        .iter()
+        .filter_map(|(_, s)| decided_height(s))
+        .max()
+        .unwrap();
+    let top = (*frozen.iter().max().unwrap() + 2).max(decided);
     let root = c.agreed_root(top, T).await.unwrap();
     for i in 0..4 {
         assert_eq!(c.state_root_at(i, top).await.unwrap(), Some(root));
