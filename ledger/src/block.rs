@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec;
 use crate::crypto::PublicKey;
 use crate::entry::{ChainRef, SignedEntry};
+use crate::finality::DoubleVote;
 use crate::hash::{BlockHash, EntryId, Hash32, domain};
 use crate::time::Timestamp;
 
@@ -28,6 +29,8 @@ pub struct BlockHeader {
     pub results_hash: Hash32,
     /// Root of the state tree after executing the block.
     pub state_root: Hash32,
+    /// R135: commitment to the block's double-vote evidence, in order.
+    pub evidence_hash: Hash32,
 }
 
 impl BlockHeader {
@@ -44,6 +47,8 @@ pub struct Block {
     pub header: BlockHeader,
     /// Entries, in execution order.
     pub entries: Vec<SignedEntry>,
+    /// R135: double-vote evidence recorded by this block (before its entries execute).
+    pub evidence: Vec<DoubleVote>,
 }
 
 /// Largest encoded block.

@@ -166,6 +166,14 @@ pub enum RuleError {
     /// The proposal would leave an invalid validator set (empty, zero power, duplicate key).
     #[error("invalid validator set: {0}")]
     InvalidValidatorSet(String),
+
+    // --- evidence (block level, R136–R137) ------------------------------------------------
+    /// Double-vote evidence that does not prove an offence of a current validator.
+    #[error("invalid evidence: {0}")]
+    InvalidEvidence(String),
+    /// The offence (validator, height) is already recorded.
+    #[error("evidence of this offence is already recorded")]
+    DuplicateEvidence,
 }
 
 impl RuleError {
@@ -214,6 +222,8 @@ impl RuleError {
             ProposalClosed => "PROPOSAL_CLOSED",
             AlreadyVoted => "ALREADY_VOTED",
             InvalidValidatorSet(_) => "INVALID_VALIDATOR_SET",
+            InvalidEvidence(_) => "INVALID_EVIDENCE",
+            DuplicateEvidence => "DUPLICATE_EVIDENCE",
         }
     }
 

@@ -6,6 +6,8 @@ use crate::block::{self, Block, BlockHeader, ChainHead, EntryResult, Outcome};
 use crate::crypto::PublicKey;
 use crate::entry::{Body, ChainRef, SignedEntry};
 use crate::error::{ExecError, ExecResult, RuleError, StorageError};
+use crate::evidence;
+use crate::finality::DoubleVote;
 use crate::hash::BlockHash;
 use crate::signatures::{KeyCache, SignatureVerdicts};
 use crate::state::{EntryContext, Overlay, StateReader, WriteSet, keys, tree};
@@ -24,6 +26,8 @@ pub struct BlockInput {
     pub proposer: PublicKey,
     /// Entries in order.
     pub entries: Vec<SignedEntry>,
+    /// Double-vote evidence to record; execution keeps only what R136–R137 admit (R139).
+    pub evidence: Vec<DoubleVote>,
 }
 
 /// A block and everything its execution produced, ready to be committed.
@@ -51,6 +55,9 @@ pub enum BlockError {
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The block carries evidence that R136–R137 refuse.
+    #[error("block evidence refused: {0}")]
+    Evidence(RuleError),
 }
 
 /// Executes `input` on top of `store` and builds the block (R13–R18).
@@ -75,6 +82,9 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
     let mut keys = KeyCache::default();
     let mut state = Overlay::new(store);
     let mut results = Vec::with_capacity(input.entries.len());
+    // Evidence first, so that entries of the block see the offence already recorded.
+    let evidence = evidence::admissible_evidence(&mut state, chain, input.height, &input.evidence)
+        .map_err(storage_only)?;
     let facts = BlockFacts {
         chain,
         height: input.height,
@@ -108,11 +118,13 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
         entries_hash: block::entries_hash(&input.entries),
         results_hash: block::results_hash(&results),
         state_root,
+        evidence_hash: evidence::evidence_hash(&evidence),
     };
     Ok(ExecutedBlock {
         block: Block {
             header,
             entries: input.entries,
+            evidence,
         },
         results,
         writes,
@@ -149,7 +161,15 @@ pub fn verify_block<S: StateReader + TreeReader>(
         time: header.time,
         proposer: header.proposer,
         entries: block.entries,
+        evidence: block.evidence,
     };
+    // R136–R137: a block with evidence the proposer should have dropped is refused whole.
+    let mut scratch = Overlay::new(store);
+    match evidence::apply_evidence(&mut scratch, &header.chain, header.height, &input.evidence) {
+        Ok(()) => {}
+        Err(ExecError::Rule(e)) => return Err(BlockError::Evidence(e)),
+        Err(ExecError::Storage(e)) => return Err(BlockError::Storage(e)),
+    }
     let executed = execute_block(store, &header.chain, input)?;
     let got = &executed.block.header;
     if got.entries_hash != header.entries_hash {
@@ -157,6 +177,9 @@ pub fn verify_block<S: StateReader + TreeReader>(
     }
     if got.results_hash != header.results_hash {
         return Err(BlockError::Mismatch("results_hash"));
+    }
+    if got.evidence_hash != header.evidence_hash {
+        return Err(BlockError::Mismatch("evidence_hash"));
     }
     if got.state_root != header.state_root {
         return Err(BlockError::Mismatch("state_root"));
@@ -247,5 +270,13 @@ fn failed(e: &RuleError) -> Outcome {
     Outcome::Failed {
         code: e.code().to_string(),
         message: e.to_string(),
+    }
+}
+
+/// Admissible-evidence selection only fails on storage: rule failures drop the evidence.
+fn storage_only(e: ExecError) -> StorageError {
+    match e {
+        ExecError::Storage(e) => e,
+        ExecError::Rule(e) => StorageError(format!("unexpected rule failure: {e}")),
     }
 }

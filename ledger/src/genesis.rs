@@ -90,11 +90,13 @@ impl Genesis {
             entries_hash: crate::block::entries_hash(&[]),
             results_hash: crate::block::results_hash(&[]),
             state_root,
+            evidence_hash: crate::evidence::evidence_hash(&[]),
         };
         Ok(ExecutedBlock {
             block: Block {
                 header,
                 entries: vec![],
+                evidence: vec![],
             },
             results: vec![],
             writes,

@@ -9,6 +9,7 @@ use crate::crypto::PublicKey;
 use crate::entry::{ChainRef, SignedEntry};
 use crate::error::StorageError;
 use crate::execute::{BlockError, BlockInput, ExecutedBlock, execute_block_with, verify_block};
+use crate::finality::DoubleVote;
 use crate::genesis::{Genesis, GenesisError};
 use crate::signatures::SignatureVerdicts;
 use crate::state::keys;
@@ -112,12 +113,26 @@ impl<S: Storage> Ledger<S> {
         entries: Vec<SignedEntry>,
         verdicts: Option<&SignatureVerdicts>,
     ) -> Result<ExecutedBlock, StorageError> {
+        self.execute_with_evidence(time, proposer, entries, Vec::new(), verdicts)
+    }
+
+    /// [`Ledger::execute_with`] also recording double-vote `evidence`; evidence that is
+    /// invalid or already recorded is left out of the block (R139).
+    pub fn execute_with_evidence(
+        &self,
+        time: Timestamp,
+        proposer: PublicKey,
+        entries: Vec<SignedEntry>,
+        evidence: Vec<DoubleVote>,
+        verdicts: Option<&SignatureVerdicts>,
+    ) -> Result<ExecutedBlock, StorageError> {
         let input = BlockInput {
             height: self.head.height + 1,
             prev_hash: self.head.hash(),
             time,
             proposer,
             entries,
+            evidence,
         };
         execute_block_with(&self.store, &self.chain, input, verdicts)
     }

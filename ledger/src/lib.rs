@@ -36,6 +36,7 @@ pub mod docid;
 pub mod ebl;
 pub mod entry;
 pub mod error;
+pub mod evidence;
 pub mod execute;
 pub mod finality;
 pub mod genesis;

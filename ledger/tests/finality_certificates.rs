@@ -47,6 +47,7 @@ fn header(height: u64) -> BlockHeader {
         entries_hash: Hash32([2; 32]),
         results_hash: Hash32([3; 32]),
         state_root: Hash32([4; 32]),
+        evidence_hash: Hash32([5; 32]),
     }
 }
 

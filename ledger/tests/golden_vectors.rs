@@ -75,6 +75,7 @@ fn sample_header() -> BlockHeader {
         entries_hash: block::entries_hash(std::slice::from_ref(&entry)),
         results_hash: block::results_hash(&sample_results(&entry)),
         state_root: Hash32::sha256(b"state"),
+        evidence_hash: ebl_ledger::evidence::evidence_hash(&[]),
     }
 }
 

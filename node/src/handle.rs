@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use ebl_ledger::Ledger;
 use ebl_ledger::entry::{ChainRef, SignedEntry};
+use ebl_ledger::finality::DoubleVote;
 use ebl_ledger::hash::BlockHash;
 use ebl_ledger::storage::RocksStore;
 use malachite::NetworkRequest;
@@ -28,6 +29,9 @@ pub enum Command {
     Status(oneshot::Sender<LedgerStatus>),
     /// Run a read on the ledger.
     Read(LedgerRead),
+    /// Queue double-vote evidence for the next block this node proposes (R139); answers
+    /// whether it was queued (not already pending, room left).
+    ReportEvidence(Box<DoubleVote>, oneshot::Sender<bool>),
 }
 
 impl std::fmt::Debug for Command {
@@ -36,6 +40,7 @@ impl std::fmt::Debug for Command {
             Command::Submit(e, _) => write!(f, "Submit({})", e.id()),
             Command::Status(_) => f.write_str("Status"),
             Command::Read(_) => f.write_str("Read"),
+            Command::ReportEvidence(..) => f.write_str("ReportEvidence"),
         }
     }
 }
@@ -136,6 +141,18 @@ impl NodeHandle {
         });
         self.commands
             .send(Command::Read(job))
+            .await
+            .map_err(|_| NodeStopped)?;
+        rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// Queues double-vote evidence for the next block this node proposes, as if consensus had
+    /// reported it; the ledger checks it (R136–R137) before it is recorded. Answers whether
+    /// it was queued.
+    pub async fn report_evidence(&self, evidence: DoubleVote) -> Result<bool, NodeStopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::ReportEvidence(Box::new(evidence), tx))
             .await
             .map_err(|_| NodeStopped)?;
         rx.await.map_err(|_| NodeStopped)

@@ -9,6 +9,7 @@
 
 pub mod entries;
 pub mod probe;
+pub mod relay;
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -23,6 +24,7 @@ use ebl_node::mempool::{Notification, Status};
 use ebl_node::p2p::GossipSettings;
 use ebl_node::run::fast_timeouts;
 use ebl_node::{Node, NodeHandle, NodeSettings};
+use relay::Relay;
 use tempfile::TempDir;
 
 /// One validator of the cluster: its settings and, while running, the node.
@@ -41,7 +43,20 @@ pub struct Cluster {
     pub net: TestNetwork,
     /// The validators.
     pub members: Vec<Member>,
+    /// Relays between members, if started with [`Cluster::start_relayed`].
+    pub links: Vec<Link>,
     _dir: TempDir,
+}
+
+/// The relay through which member `from` dials member `to`.
+#[derive(Debug)]
+pub struct Link {
+    /// Dialing member.
+    pub from: usize,
+    /// Dialed member.
+    pub to: usize,
+    /// The relay.
+    pub relay: Relay,
 }
 
 /// A free TCP port on 127.0.0.1 (bound, then released).
@@ -81,6 +96,16 @@ where
 impl Cluster {
     /// Starts the pilot's four validators.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(false).await
+    }
+
+    /// Starts the pilot's four validators, each dialing the others through a [`Relay`], so
+    /// the test can partition them ([`Cluster::partition`]).
+    pub async fn start_relayed() -> anyhow::Result<Self> {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(relayed: bool) -> anyhow::Result<Self> {
         init_logs();
         let net = TestNetwork::pilot();
         let dir = tempfile::tempdir()?;
@@ -92,13 +117,22 @@ impl Cluster {
             .collect::<Result<_, _>>()?;
         let addr = |p: u16| format!("/ip4/127.0.0.1/tcp/{p}").parse();
         let mut members = Vec::new();
+        let mut links = Vec::new();
         for (i, key) in net.validator_keys.iter().enumerate() {
-            let peers = ports
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, p)| addr(*p))
-                .collect::<Result<_, _>>()?;
+            let mut peers = Vec::new();
+            for (j, port) in ports.iter().enumerate().filter(|(j, _)| *j != i) {
+                let mut port = *port;
+                if relayed {
+                    let relay = Relay::start(([127, 0, 0, 1], port).into()).await?;
+                    port = relay.port();
+                    links.push(Link {
+                        from: i,
+                        to: j,
+                        relay,
+                    });
+                }
+                peers.push(addr(port)?);
+            }
             let gossip_peers = gossip_ports
                 .iter()
                 .enumerate()
@@ -134,6 +168,7 @@ impl Cluster {
         let mut cluster = Cluster {
             net,
             members,
+            links,
             _dir: dir,
         };
         for i in 0..cluster.members.len() {
@@ -234,6 +269,51 @@ impl Cluster {
             "state roots differ at height {height}: {roots:?}"
         );
         Ok(first)
+    }
+
+    /// Starts a second node with validator `i`'s consensus key (its own data dir, network key
+    /// and port, dialing every member): an equivocating validator, since the two instances
+    /// sign whatever their own views make them sign.
+    pub async fn start_twin(&self, i: usize) -> anyhow::Result<Node> {
+        let mut settings = self.members[i].settings.clone();
+        settings.moniker = format!("v{i}-twin");
+        settings.data_dir = self._dir.path().join(format!("v{i}-twin"));
+        settings.node_secret[0] = 0x40 | u8::try_from(i + 1)?;
+        settings.listen_addr = format!("/ip4/127.0.0.1/tcp/{}", free_port()?).parse()?;
+        settings.persistent_peers = self
+            .members
+            .iter()
+            .map(|m| m.settings.listen_addr.clone())
+            .collect();
+        Node::start(settings, &self.net.genesis)
+            .await
+            .with_context(|| format!("start the twin of validator {i}"))
+    }
+
+    /// Cuts every link between a member of `a` and a member of `b` (both directions).
+    pub fn partition(&self, a: &[usize], b: &[usize]) {
+        for link in &self.links {
+            let across = (a.contains(&link.from) && b.contains(&link.to))
+                || (b.contains(&link.from) && a.contains(&link.to));
+            if across {
+                link.relay.cut();
+            }
+        }
+    }
+
+    /// Opens every link again.
+    pub fn heal(&self) {
+        for link in &self.links {
+            link.relay.heal();
+        }
+    }
+
+    /// Validator `i`'s consensus round at its current height, read from its metrics.
+    pub fn round(&self, i: usize) -> Option<i64> {
+        let text = self.handle(i).metrics().encode();
+        text.lines()
+            .find_map(|l| l.strip_prefix("ebl_round "))
+            .and_then(|v| v.trim().parse().ok())
     }
 
     /// Stops every validator.

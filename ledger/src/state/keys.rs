@@ -136,3 +136,13 @@ pub fn receipt_prefix(subject: &DocumentRef) -> Vec<u8> {
     k.push(b'/');
     k
 }
+
+/// R138: the record of a double vote by `validator` at `height`.
+pub fn evidence(validator: &PublicKey, height: u64) -> Vec<u8> {
+    key(&[b"evidence", &validator.0, &height.to_be_bytes()])
+}
+
+/// Prefix of all evidence records.
+pub fn evidence_prefix() -> Vec<u8> {
+    b"evidence/".to_vec()
+}

@@ -12,6 +12,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::codec::encode_certificate;
 use super::context::EblContext;
+use super::evidence::double_votes;
 use super::parts::PartBuffer;
 use super::propose::{Received, now_ms, parts_of, receive, sign_init};
 use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
@@ -116,6 +117,9 @@ impl Loop {
                 });
             }
             Command::Read(read) => read(&self.state.ledger),
+            Command::ReportEvidence(evidence, reply) => {
+                let _ = reply.send(self.state.evidence.add(*evidence));
+            }
         }
         Ok(())
     }
@@ -199,8 +203,14 @@ impl Loop {
                 ..
             } => {
                 if !evidence.is_empty() {
-                    // Double votes and proposals: to become ledger evidence (ADR 0008, left).
+                    // R139: double votes wait for a block this node proposes; double
+                    // proposals have no ledger rule yet (ADR 0015).
                     tracing::warn!(height = %certificate.height, ?evidence, "misbehaviour observed");
+                    let votes = double_votes(&evidence);
+                    self.outputs.metrics.on_evidence(votes.len());
+                    for vote in votes {
+                        self.state.evidence.add(vote);
+                    }
                 }
                 if certificate.height == self.state.height {
                     let bytes = encode_certificate(&certificate);

@@ -16,6 +16,7 @@
 pub mod app;
 pub mod codec;
 pub mod context;
+pub mod evidence;
 pub mod messages;
 pub mod parts;
 pub mod propose;

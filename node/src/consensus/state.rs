@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use ebl_ledger::block::{Block, EntryResult};
 use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::evidence::{EvidenceRecord, MAX_EVIDENCE_AGE};
 use ebl_ledger::execute::{BlockError, ExecutedBlock};
 use ebl_ledger::identity::ValidatorSet as LedgerValidators;
 use ebl_ledger::signatures::SignatureVerdicts;
@@ -18,6 +19,7 @@ use malachite::app::types::ProposedValue;
 use malachite::app::types::core::{LinearTimeouts, Round, Validity};
 
 use super::context::EblContext;
+use super::evidence::PendingEvidence;
 use super::parts::PartInit;
 use super::scheme::ConsensusSignature;
 use super::signing::ConsensusSigner;
@@ -141,6 +143,8 @@ pub struct AppState {
     pub origins: BTreeMap<BlockId, (PartInit, ConsensusSignature)>,
     /// Where blocks of the height in progress are kept across a restart.
     pub undecided: Option<UndecidedBlocks>,
+    /// Double votes seen, waiting to be recorded by a block this node proposes (R139).
+    pub evidence: PendingEvidence,
 }
 
 impl AppState {
@@ -172,6 +176,7 @@ impl AppState {
             seen: Vec::new(),
             origins: BTreeMap::new(),
             undecided: None,
+            evidence: PendingEvidence::default(),
         })
     }
 
@@ -201,9 +206,15 @@ impl AppState {
         let prev = self.ledger.head().time;
         let time = Timestamp(now.0.max(prev.0.saturating_add(1)));
         let proposer = self.address.to_key();
-        let executed = self
-            .ledger
-            .execute_with(time, proposer, entries, Some(&verdicts))?;
+        // R139: the ledger keeps only the pending evidence that is valid and not yet recorded.
+        let evidence = self.evidence.items().to_vec();
+        let executed = self.ledger.execute_with_evidence(
+            time,
+            proposer,
+            entries,
+            evidence,
+            Some(&verdicts),
+        )?;
         Ok(self.remember(executed))
     }
 
@@ -302,8 +313,25 @@ impl AppState {
             results: executed.results.clone(),
         };
         self.ledger.commit(executed, certificate)?;
+        self.prune_evidence()?;
         self.enter_height()?;
         Ok(committed)
+    }
+
+    /// Drops pending evidence that the ledger has recorded or would now refuse as too old.
+    fn prune_evidence(&mut self) -> Result<(), AppError> {
+        let head = self.ledger.head().height;
+        let mut recorded = Vec::new();
+        for e in self.evidence.items() {
+            let key = keys::evidence(&e.validator(), e.height());
+            recorded.push(self.ledger.get::<EvidenceRecord>(&key)?.is_some());
+        }
+        let mut flags = recorded.into_iter();
+        self.evidence.retain(|e| {
+            let done = flags.next().unwrap_or(true);
+            !done && head.saturating_sub(e.height()) < MAX_EVIDENCE_AGE
+        });
+        Ok(())
     }
 
     /// Moves to the height after the ledger head, with the validator set of the new state.

@@ -55,6 +55,8 @@ pub struct NodeMetrics {
     peers: Gauge,
     commit_latency: Histogram,
     execution: Histogram,
+    evidence_seen: Counter,
+    evidence_recorded: Counter,
 }
 
 impl std::fmt::Debug for NodeMetrics {
@@ -85,7 +87,19 @@ impl NodeMetrics {
         let commit_latency = Histogram::new(exponential_buckets(0.005, 2.0, 14));
         // 0.5 ms .. ~4 s: an empty block to a full one with signature checks.
         let execution = Histogram::new(exponential_buckets(0.0005, 2.0, 14));
+        let evidence_seen = Counter::default();
+        let evidence_recorded = Counter::default();
         let r = &mut registry;
+        r.register(
+            "evidence_observed",
+            "Double votes reported by consensus to this node",
+            evidence_seen.clone(),
+        );
+        r.register(
+            "evidence_recorded",
+            "Double-vote evidence recorded by committed blocks (R138)",
+            evidence_recorded.clone(),
+        );
         r.register(
             "height",
             "Height of the last committed block",
@@ -140,6 +154,8 @@ impl NodeMetrics {
             peers,
             commit_latency,
             execution,
+            evidence_seen,
+            evidence_recorded,
         }
     }
 
@@ -154,6 +170,11 @@ impl NodeMetrics {
     /// Consensus entered `round` (Malachite's `Round::as_i64`: -1 for nil).
     pub fn on_round(&self, round: i64) {
         self.round.set(round);
+    }
+
+    /// Consensus reported `n` double votes.
+    pub fn on_evidence(&self, n: usize) {
+        self.evidence_seen.inc_by(n as u64);
     }
 
     /// The mempool changed.
@@ -172,6 +193,8 @@ impl NodeMetrics {
         self.height
             .set(i64::try_from(committed.block.header.height).unwrap_or(i64::MAX));
         self.blocks.inc();
+        self.evidence_recorded
+            .inc_by(committed.block.evidence.len() as u64);
         self.entries.inc_by(committed.results.len() as u64);
         for result in &committed.results {
             if let Outcome::Failed { code, .. } = &result.outcome {
