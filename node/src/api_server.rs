@@ -12,6 +12,8 @@ use tokio::task::JoinHandle;
 
 use crate::api::GatewayBridge;
 use crate::handle::NodeHandle;
+use crate::tls::TlsSettings;
+use tokio_rustls::TlsAcceptor;
 
 /// `[api]` of `config.toml`: where the gateway listens and which keys it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +24,9 @@ pub struct ApiSection {
     /// Accepted keys (only their SHA-256 is stored).
     #[serde(default)]
     pub keys: Vec<ApiKeyEntry>,
+    /// HTTPS, and member mTLS with a client CA (`[api.tls]`); plain HTTP when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<crate::tls::TlsSection>,
 }
 
 /// One API key of `[api]`.
@@ -71,6 +76,7 @@ impl ApiSection {
                 sha256: hex::encode(ebl_gateway::config::hash_secret(secret)),
                 scopes: vec!["admin".into()],
             }],
+            tls: None,
         }
     }
 }
@@ -101,22 +107,44 @@ impl ApiServer {
         addr: &str,
         config: GatewayConfig,
     ) -> anyhow::Result<ApiServer> {
+        Self::start_with_tls(handle, addr, config, None).await
+    }
+
+    /// [`ApiServer::start`], over TLS when `tls` is given (and with member mTLS when it has
+    /// client roots).
+    pub async fn start_with_tls(
+        handle: NodeHandle,
+        addr: &str,
+        config: GatewayConfig,
+        tls: Option<TlsSettings>,
+    ) -> anyhow::Result<ApiServer> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("bind the gateway on {addr}"))?;
         let addr = listener.local_addr()?;
         // `/metrics` sits beside the gateway's routes, outside its key checks (see metrics).
         let metrics = crate::metrics::router(handle.clone());
+        let reads = handle.committed().clone();
         let router =
             ebl_gateway::router(Arc::new(GatewayBridge::new(handle)), config).merge(metrics);
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let task = match tls {
+            None => tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            }),
+            Some(tls) => {
+                let acceptor = TlsAcceptor::from(Arc::new(tls.server_config()?));
+                let router = router.layer(axum::middleware::from_fn_with_state(
+                    reads,
+                    crate::tls::member_gate,
+                ));
+                tokio::spawn(crate::tls_serve::serve(listener, acceptor, router, stopped))
+            }
+        };
         tracing::info!(%addr, "gateway listening");
         Ok(ApiServer {
             addr,

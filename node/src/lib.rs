@@ -38,7 +38,10 @@ pub mod consensus;
 pub mod handle;
 pub mod mempool;
 pub mod metrics;
+pub mod reads;
 pub mod run;
+pub mod tls;
+mod tls_serve;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};
 pub use run::{Node, NodeSettings};

@@ -131,7 +131,10 @@ fn api_secret(home: &Path) -> anyhow::Result<String> {
     Ok(hex::encode(secret))
 }
 
-async fn run_until_signal(node: Node, api: Option<(String, GatewayConfig)>) -> anyhow::Result<()> {
+/// Where the gateway listens, its configuration and its TLS (none: plain HTTP).
+type ApiPlan = (String, GatewayConfig, Option<ebl_node::tls::TlsSettings>);
+
+async fn run_until_signal(node: Node, api: Option<ApiPlan>) -> anyhow::Result<()> {
     let handle = node.handle();
     let status = handle.status().await?;
     tracing::info!(
@@ -141,7 +144,9 @@ async fn run_until_signal(node: Node, api: Option<(String, GatewayConfig)>) -> a
         "node started"
     );
     let server = match api {
-        Some((addr, config)) => Some(ApiServer::start(handle, &addr, config).await?),
+        Some((addr, config, tls)) => {
+            Some(ApiServer::start_with_tls(handle, &addr, config, tls).await?)
+        }
         None => None,
     };
     tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
@@ -229,7 +234,11 @@ async fn main() -> anyhow::Result<()> {
             let file = ConfigFile::load(&config)?;
             let (settings, genesis) = file.settings(&config)?;
             let api = match &file.api {
-                Some(section) => Some((section.listen_addr.clone(), section.gateway_config()?)),
+                Some(section) => {
+                    let base = config.parent().unwrap_or(Path::new("."));
+                    let tls = section.tls.as_ref().map(|t| t.load(base)).transpose()?;
+                    Some((section.listen_addr.clone(), section.gateway_config()?, tls))
+                }
                 None => None,
             };
             run_until_signal(Node::start(settings, &genesis).await?, api).await
@@ -244,7 +253,7 @@ async fn main() -> anyhow::Result<()> {
                 api_key_file = %data.join("api_key").display(),
                 "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>`"
             );
-            run_until_signal(Node::start(settings, &genesis).await?, Some((api, config))).await
+            run_until_signal(Node::start(settings, &genesis).await?, Some((api, config, None))).await
         }
     }
 }

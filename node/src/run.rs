@@ -154,6 +154,8 @@ impl Node {
     pub async fn start(settings: NodeSettings, genesis: &Genesis) -> anyhow::Result<Node> {
         let store = RocksStore::open(settings.data_dir.join("ledger")).context("open RocksDB")?;
         let ledger = Ledger::open(store, genesis).context("open ledger")?;
+        // The gateway's concurrent read path; the app task stays the only writer (ADR 0014).
+        let reads = crate::reads::CommittedReads::new(ledger.store().reader());
         let chain = ledger.chain().clone();
         let signer = ConsensusSigner::new(settings.consensus_secret, chain.genesis_hash.0);
         let verifier = ConsensusVerifier::new(chain.genesis_hash.0);
@@ -210,6 +212,7 @@ impl Node {
             notifications: outputs.notifications.clone(),
             network: channels.net_requests.clone(),
             metrics: outputs.metrics.clone(),
+            reads,
         };
         let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
         Ok(Node {
