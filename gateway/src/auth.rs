@@ -71,14 +71,13 @@ fn certificate_caller(
     state: &AppState,
     scope: Scope,
     principal: &CertificatePrincipal,
-) -> Result<Caller, Response> {
+) -> Result<Caller, ApiError> {
     if !CertificatePrincipal::SCOPES.contains(&scope) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "MISSING_SCOPE",
             format!("a member certificate lacks the `{}` scope", scope.name()),
-        )
-        .into_response());
+        ));
     }
     if let Err(wait) = state.limiter.check(principal.bucket(), Instant::now()) {
         return Err(rate_limited(wait, "this organisation"));
@@ -88,14 +87,14 @@ fn certificate_caller(
     })
 }
 
-fn rate_limited(wait: std::time::Duration, whom: &str) -> Response {
+fn rate_limited(wait: std::time::Duration, whom: &str) -> ApiError {
     let mut e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",
         format!("too many requests for {whom}; retry after the indicated delay"),
     );
     e.retry_after = Some(wait.as_secs().saturating_add(1));
-    e.into_response()
+    e
 }
 
 /// Middleware: authenticates, checks `scope`, then takes a rate-limit token.
@@ -112,7 +111,7 @@ pub async fn require(
                 request.extensions_mut().insert(caller);
                 return next.run(request).await;
             }
-            Err(response) => return response,
+            Err(e) => return e.into_response(),
         }
     }
     let key = match authenticate(&state, request.headers()) {

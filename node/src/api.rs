@@ -19,10 +19,10 @@ use ebl_gateway::{ChainStatus, EntryStatus, NodeApi, NodeError, ProvenRecord, Su
 use ebl_ledger::block::{BlockHeader, Outcome};
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::error::StorageError;
 use ebl_ledger::hash::EntryId;
 use ebl_ledger::identity::ValidatorSet;
 use ebl_ledger::state::keys;
-use ebl_ledger::error::StorageError;
 use ebl_ledger::storage::{Record, StoredBlock};
 use tokio::sync::broadcast;
 
@@ -277,7 +277,11 @@ impl NodeApi for GatewayBridge {
     }
 
     fn next_sequence(&self, signer: PublicKey) -> NodeFuture<'_, u64> {
-        let next = self.handle.committed().next_sequence(&signer).map_err(internal);
+        let next = self
+            .handle
+            .committed()
+            .next_sequence(&signer)
+            .map_err(internal);
         Box::pin(std::future::ready(next))
     }
 

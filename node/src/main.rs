@@ -253,7 +253,11 @@ async fn main() -> anyhow::Result<()> {
                 api_key_file = %data.join("api_key").display(),
                 "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>`"
             );
-            run_until_signal(Node::start(settings, &genesis).await?, Some((api, config, None))).await
+            run_until_signal(
+                Node::start(settings, &genesis).await?,
+                Some((api, config, None)),
+            )
+            .await
         }
     }
 }

@@ -74,7 +74,11 @@ fn documents(n: usize) -> Vec<(DocumentId, String, Bytes)> {
             let reference = format!("BENCH{i:07}");
             doc["transportDocumentReference"] = Value::String(reference.clone());
             let id = ebl_ledger::docid::document_id(&doc).unwrap();
-            (id, reference, Bytes::from(serde_json::to_vec(&doc).unwrap()))
+            (
+                id,
+                reference,
+                Bytes::from(serde_json::to_vec(&doc).unwrap()),
+            )
         })
         .collect()
 }
@@ -111,7 +115,11 @@ enum Route {
     GetEbl,
 }
 
-fn request(route: Route, base: &str, doc: &(DocumentId, String, Bytes)) -> hyper::Request<Full<Bytes>> {
+fn request(
+    route: Route,
+    base: &str,
+    doc: &(DocumentId, String, Bytes),
+) -> hyper::Request<Full<Bytes>> {
     let builder = hyper::Request::builder().header("x-api-key", KEY);
     match route {
         Route::Verify => builder
@@ -154,7 +162,8 @@ async fn open_loop(
     for i in 0..total {
         let scheduled = start + interval * u32::try_from(i).unwrap();
         tokio::time::sleep_until(scheduled).await;
-        let req = request(route, base, &docs[(i as usize * 7919) % docs.len()]);
+        let pick = usize::try_from(i.wrapping_mul(7919)).unwrap_or(0) % docs.len();
+        let req = request(route, base, &docs[pick]);
         let (client, histogram, counts) = (client.clone(), histogram.clone(), counts.clone());
         tasks.spawn(async move {
             let ok = match tokio::time::timeout(Duration::from_secs(30), client.request(req)).await
@@ -251,9 +260,7 @@ async fn bench() {
 
     // Warm-up: connections, caches.
     let _ = open_loop(&client, &base, Route::Verify, &docs, 500, 1).await;
-    println!(
-        "| route | target/s | achieved/s | ok | errors | p50 ms | p90 ms | p99 ms | max ms |"
-    );
+    println!("| route | target/s | achieved/s | ok | errors | p50 ms | p90 ms | p99 ms | max ms |");
     println!("|---|---|---|---|---|---|---|---|---|");
     for route in &routes {
         for rate in &rates {

@@ -2,12 +2,15 @@
 //! the consortium root CA is accepted with read and submit scopes, a certificate from another
 //! CA or none is refused at the handshake, and a revoked organisation is refused (ADR 0014).
 
+// Fixture helpers outside `#[test]` functions fail loudly on setup errors, like the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use ebl_ledger::identity::{GovernanceAction, Proposal, Role};
 use ebl_ledger::entry::Body;
+use ebl_ledger::identity::{GovernanceAction, Proposal, Role};
 use ebl_ledger::testkit::{PILOT_ORGS, TestCa, TestNetwork, Validity};
 use ebl_node::api_server::{ApiSection, ApiServer};
 use ebl_node::consensus::BlockLimits;
@@ -44,7 +47,11 @@ fn one_validator_network() -> TestNetwork {
 }
 
 /// A server certificate for `localhost` and 127.0.0.1 under a throwaway CA; returns the CA too.
-fn server_certificate() -> (CertificateDer<'static>, CertificateDer<'static>, PrivateKeyDer<'static>) {
+fn server_certificate() -> (
+    CertificateDer<'static>,
+    CertificateDer<'static>,
+    PrivateKeyDer<'static>,
+) {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -53,10 +60,11 @@ fn server_certificate() -> (CertificateDer<'static>, CertificateDer<'static>, Pr
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = rcgen::Issuer::from_params(&ca, &ca_key);
     let key = rcgen::KeyPair::generate().unwrap();
-    let leaf = rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
+    let leaf =
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
     (
         ca_cert.der().clone(),
         leaf.der().clone(),
@@ -65,7 +73,10 @@ fn server_certificate() -> (CertificateDer<'static>, CertificateDer<'static>, Pr
 }
 
 /// A client identity: an organisation certificate (DER) and its Ed25519 key.
-fn identity(cert: &[u8], key: &ed25519_dalek::SigningKey) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+fn identity(
+    cert: &[u8],
+    key: &ed25519_dalek::SigningKey,
+) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
     let pkcs8 = key.to_pkcs8_der().unwrap();
     (
         CertificateDer::from(cert.to_vec()),
@@ -181,7 +192,10 @@ impl Fixture {
             .await
             .map_err(|e| e.to_string())?
             .to_bytes();
-        Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
     }
 
     fn member(&self, id: &str) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
@@ -201,7 +215,9 @@ async fn a_members_certificate_reads_and_submits_without_an_api_key() {
     assert!(body.is_object(), "{body}");
 
     // Submit scope: a signed entry goes to the mempool on the certificate alone.
-    let entry = f.net.sign("CARRIER", ebl_tests::entries::issue("BL-MTLS-1", "SHIPPER"));
+    let entry = f
+        .net
+        .sign("CARRIER", ebl_tests::entries::issue("BL-MTLS-1", "SHIPPER"));
     let json = serde_json::to_value(&entry).unwrap();
     let (status, body) = f
         .request(Some(f.member("CARRIER")), "POST", "/v1/entries", Some(json))
@@ -211,7 +227,12 @@ async fn a_members_certificate_reads_and_submits_without_an_api_key() {
 
     // Admin scope is not a member certificate's.
     let (status, body) = f
-        .request(Some(f.member("BANK")), "GET", "/v1/webhooks/deliveries", None)
+        .request(
+            Some(f.member("BANK")),
+            "GET",
+            "/v1/webhooks/deliveries",
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(status, 403, "{body}");
