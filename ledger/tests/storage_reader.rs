@@ -44,7 +44,10 @@ fn a_reader_sees_a_committed_block_and_its_records() {
     );
     // A proof through the reader checks against the committed header.
     let (value, proof) = get_with_proof(&reader, &keys::ebl(&document), head.height).unwrap();
-    assert_eq!(value, net.ledger.store().get(&keys::ebl(&document)).unwrap());
+    assert_eq!(
+        value,
+        net.ledger.store().get(&keys::ebl(&document)).unwrap()
+    );
     let record = ebl_ledger::state::tree::RecordProof {
         key: keys::ebl(&document),
         value,
