@@ -47,12 +47,76 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<ApiKey, ApiErro
         .ok_or_else(|| unauthenticated("the API key is not known"))
 }
 
+/// An organisation authenticated by its client certificate (mTLS). The node sets it on a
+/// request after the TLS handshake verified the certificate against the consortium root CA
+/// and the ledger holds the organisation admitted and not revoked (ADR 0014). It acts like an
+/// API key with the [`CertificatePrincipal::SCOPES`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificatePrincipal {
+    /// The organisation (the certificate's CN).
+    pub org: ebl_ledger::ids::OrgId,
+}
+
+impl CertificatePrincipal {
+    /// What a member's certificate may do.
+    pub const SCOPES: [Scope; 2] = [Scope::Read, Scope::Submit];
+
+    /// Its rate-limit bucket, apart from every API key's.
+    fn bucket(&self) -> [u8; 32] {
+        hash_secret(&format!("mtls-org:{}", self.org))
+    }
+}
+
+/// A certificate principal stands in for an API key when no key is presented.
+fn certificate_caller(
+    state: &AppState,
+    scope: Scope,
+    principal: &CertificatePrincipal,
+) -> Result<Caller, ApiError> {
+    if !CertificatePrincipal::SCOPES.contains(&scope) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "MISSING_SCOPE",
+            format!("a member certificate lacks the `{}` scope", scope.name()),
+        ));
+    }
+    if let Err(wait) = state.limiter.check(principal.bucket(), Instant::now()) {
+        return Err(rate_limited(wait, "this organisation"));
+    }
+    // A certificate never grants custodial signing: the member signs its own entries.
+    Ok(Caller {
+        name: format!("org:{}", principal.org),
+        identity: None,
+    })
+}
+
+fn rate_limited(wait: std::time::Duration, whom: &str) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        format!("too many requests for {whom}; retry after the indicated delay"),
+    );
+    e.retry_after = Some(wait.as_secs().saturating_add(1));
+    e
+}
+
 /// Middleware: authenticates, checks `scope`, then takes a rate-limit token.
 pub async fn require(
     State((state, scope)): State<(AppState, Scope)>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    if presented_secret(request.headers()).is_none()
+        && let Some(principal) = request.extensions().get::<CertificatePrincipal>()
+    {
+        match certificate_caller(&state, scope, principal) {
+            Ok(caller) => {
+                request.extensions_mut().insert(caller);
+                return next.run(request).await;
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
     let key = match authenticate(&state, request.headers()) {
         Ok(key) => key,
         Err(e) => {

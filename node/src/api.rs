@@ -4,9 +4,10 @@
 //!
 //! # Design
 //!
-//! Ledger reads run on the ledger's task through [`NodeHandle::read`]. Whether an entry is final
-//! is read from the committed blocks (entry index + block results), so "final" is only ever said
-//! of an entry in a decided block. Entries still in the mempool are remembered in a bounded set;
+//! Ledger reads go straight to the store through [`NodeHandle::committed`], concurrently with
+//! the ledger's task, which is the only writer (ADR 0014). Whether an entry is final is read
+//! from the committed blocks (entry index + block results), so "final" is only ever said of an
+//! entry in a decided block. Entries still in the mempool are remembered in a bounded set;
 //! entries the mempool refused or evicted are remembered, bounded, with their code.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -18,10 +19,11 @@ use ebl_gateway::{ChainStatus, EntryStatus, NodeApi, NodeError, ProvenRecord, Su
 use ebl_ledger::block::{BlockHeader, Outcome};
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::error::StorageError;
 use ebl_ledger::hash::EntryId;
 use ebl_ledger::identity::ValidatorSet;
-use ebl_ledger::state::{StateReader, keys};
-use ebl_ledger::storage::{Record, Storage, StoredBlock};
+use ebl_ledger::state::keys;
+use ebl_ledger::storage::{Record, StoredBlock};
 use tokio::sync::broadcast;
 
 use crate::handle::{NodeHandle, NodeStopped};
@@ -38,6 +40,17 @@ impl From<NodeStopped> for NodeError {
 
 fn internal(e: impl std::fmt::Display) -> NodeError {
     NodeError::Internal(e.to_string())
+}
+
+/// Runs a read that may walk many records (a scan, a block decode, a proof) on a blocking
+/// thread, so it does not stall the requests sharing this worker.
+async fn blocking<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, NodeError> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(internal)?
+        .map_err(internal)
 }
 
 /// Pending and refused entries this node has seen, bounded (oldest forgotten first).
@@ -118,33 +131,30 @@ impl GatewayBridge {
         });
     }
 
-    async fn committed_status(&self, id: EntryId) -> Result<Option<EntryStatus>, NodeError> {
-        let found = self
-            .handle
-            .read(move |ledger| -> Result<Option<EntryStatus>, String> {
-                let store = ledger.store();
-                let Some(at) = store.entry_location(&id).map_err(|e| e.to_string())? else {
-                    return Ok(None);
-                };
-                let block = store.block(at.height).map_err(|e| e.to_string())?;
-                let result = block
-                    .and_then(|b| b.results.get(usize::try_from(at.index).ok()?).cloned())
-                    .ok_or_else(|| format!("block {} lacks result {}", at.height, at.index))?;
-                Ok(Some(match result.outcome {
-                    Outcome::Applied => EntryStatus::Final { height: at.height },
-                    Outcome::Failed { code, message } => EntryStatus::Failed {
-                        height: at.height,
-                        code,
-                        message,
-                    },
-                }))
-            })
-            .await?;
-        found.map_err(NodeError::Internal)
+    /// The fate of an entry in a committed block, read straight from the store: the entry
+    /// index is written in the same atomic batch as the decided block, so an entry found here
+    /// is final (R19, ADR 0014).
+    fn committed_status(&self, id: EntryId) -> Result<Option<EntryStatus>, NodeError> {
+        let reads = self.handle.committed();
+        let Some(at) = reads.entry_location(&id).map_err(internal)? else {
+            return Ok(None);
+        };
+        let block = reads.block(at.height).map_err(internal)?;
+        let result = block
+            .and_then(|b| b.results.get(usize::try_from(at.index).ok()?).cloned())
+            .ok_or_else(|| internal(format!("block {} lacks result {}", at.height, at.index)))?;
+        Ok(Some(match result.outcome {
+            Outcome::Applied => EntryStatus::Final { height: at.height },
+            Outcome::Failed { code, message } => EntryStatus::Failed {
+                height: at.height,
+                code,
+                message,
+            },
+        }))
     }
 
     async fn status_of(&self, id: EntryId) -> Result<EntryStatus, NodeError> {
-        if let Some(status) = self.committed_status(id).await? {
+        if let Some(status) = self.committed_status(id)? {
             return Ok(status);
         }
         let fates = self.fates();
@@ -166,7 +176,7 @@ impl NodeApi for GatewayBridge {
     fn submit(&self, entry: SignedEntry) -> NodeFuture<'_, SubmitOutcome> {
         Box::pin(async move {
             let id = entry.id();
-            if self.committed_status(id).await?.is_some() {
+            if self.committed_status(id)?.is_some() {
                 return Ok(SubmitOutcome::Duplicate(id));
             }
             let outcome = match self.handle.submit(entry).await? {
@@ -216,14 +226,15 @@ impl NodeApi for GatewayBridge {
     fn status(&self) -> NodeFuture<'_, ChainStatus> {
         Box::pin(async move {
             let node = self.handle.status().await?;
-            let (time, validators) = self
-                .handle
-                .read(|ledger| {
-                    let set = ledger.get::<ValidatorSet>(&keys::validators());
-                    (ledger.head().time, set)
-                })
-                .await?;
-            let validators = validators.map_err(internal)?.unwrap_or_default().validators;
+            let reads = self.handle.committed();
+            let time = reads.head().map_err(internal)?.header.time;
+            let validators = match reads.get(&keys::validators()).map_err(internal)? {
+                None => None,
+                Some(bytes) => Some(
+                    ebl_ledger::codec::decode_stored::<ValidatorSet>(&bytes).map_err(internal)?,
+                ),
+            };
+            let validators = validators.unwrap_or_default().validators;
             Ok(ChainStatus {
                 chain: node.ledger.chain,
                 height: node.ledger.height,
@@ -236,83 +247,58 @@ impl NodeApi for GatewayBridge {
     }
 
     fn get(&self, key: Vec<u8>) -> NodeFuture<'_, Option<Vec<u8>>> {
-        Box::pin(async move {
-            let value = self
-                .handle
-                .read(move |ledger| ledger.store().get(&key))
-                .await?;
-            value.map_err(internal)
-        })
+        // A point read is a memtable or block-cache hit in microseconds: it runs inline rather
+        // than paying a hop to a blocking thread (ADR 0014).
+        let value = self.handle.committed().get(&key).map_err(internal);
+        Box::pin(std::future::ready(value))
     }
 
     fn scan(&self, prefix: Vec<u8>, limit: usize) -> NodeFuture<'_, Vec<Record>> {
-        Box::pin(async move {
-            let records = self
-                .handle
-                .read(move |ledger| ledger.store().scan_prefix(&prefix, limit))
-                .await?;
-            records.map_err(internal)
-        })
+        let reads = self.handle.committed().clone();
+        Box::pin(blocking(move || reads.scan(&prefix, limit)))
     }
 
     fn block(&self, height: u64) -> NodeFuture<'_, Option<StoredBlock>> {
-        Box::pin(async move {
-            let block = self
-                .handle
-                .read(move |ledger| ledger.store().block(height))
-                .await?;
-            block.map_err(internal)
-        })
+        let reads = self.handle.committed().clone();
+        Box::pin(blocking(move || reads.block(height)))
     }
 
     fn prove(&self, key: Vec<u8>) -> NodeFuture<'_, ProvenRecord> {
-        Box::pin(async move {
-            let proven = self
-                .handle
-                .read(move |ledger| -> Result<ProvenRecord, String> {
-                    let proof = ledger.prove(&key).map_err(|e| e.to_string())?;
-                    let header = ledger.head().clone();
-                    let stored = ledger
-                        .store()
-                        .block(header.height)
-                        .map_err(|e| e.to_string())?;
-                    // The head is committed together with its certificate (one write batch),
-                    // so the proven header always has one, except genesis, which has none: it
-                    // is trusted by its hash. Bundles carry the portable form (R132) in the
-                    // ledger codec, so the gateway needs no knowledge of consensus types.
-                    let commit_certificate = stored
-                        .filter(|b| !b.certificate.is_empty())
-                        .map(|b| {
-                            crate::consensus::codec::portable_certificate(&b.certificate)
-                                .map(|c| ebl_ledger::codec::encode(&c))
-                                .ok_or_else(|| {
-                                    format!(
-                                        "the certificate stored with block {} does not decode",
-                                        header.height
-                                    )
-                                })
-                        })
-                        .transpose()?
-                        .unwrap_or_default();
-                    Ok(ProvenRecord {
-                        header,
-                        proof,
-                        commit_certificate,
-                    })
-                })
-                .await?;
-            proven.map_err(NodeError::Internal)
-        })
+        let reads = self.handle.committed().clone();
+        Box::pin(blocking(move || {
+            let head = reads.head()?;
+            let proof = reads.prove(&key, &head)?;
+            // The head is committed together with its certificate (one write batch), so the
+            // proven header always has one, except genesis, which has none: it is trusted by
+            // its hash. Bundles carry the portable form (R132) in the ledger codec, so the
+            // gateway needs no knowledge of consensus types.
+            let commit_certificate = if head.certificate.is_empty() {
+                Vec::new()
+            } else {
+                crate::consensus::codec::portable_certificate(&head.certificate)
+                    .map(|c| ebl_ledger::codec::encode(&c))
+                    .ok_or_else(|| {
+                        StorageError(format!(
+                            "the certificate stored with block {} does not decode",
+                            head.header.height
+                        ))
+                    })?
+            };
+            Ok(ProvenRecord {
+                header: head.header.clone(),
+                proof,
+                commit_certificate,
+            })
+        }))
     }
 
     fn next_sequence(&self, signer: PublicKey) -> NodeFuture<'_, u64> {
-        Box::pin(async move {
-            let next = self
-                .handle
-                .read(move |ledger| ledger.next_sequence(&signer))
-                .await?;
-            next.map_err(internal)
-        })
+        let next = self
+            .handle
+            .committed()
+            .next_sequence(&signer)
+            .map_err(internal);
+        Box::pin(std::future::ready(next))
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {

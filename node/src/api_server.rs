@@ -12,6 +12,8 @@ use tokio::task::JoinHandle;
 
 use crate::api::GatewayBridge;
 use crate::handle::NodeHandle;
+use crate::tls::TlsSettings;
+use tokio_rustls::TlsAcceptor;
 
 /// `[api]` of `config.toml`: where the gateway listens and which keys it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +27,9 @@ pub struct ApiSection {
     /// Custodial signing keys (ADR 0012); no custodial routes when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custody: Option<crate::custody::CustodySection>,
+    /// HTTPS, and member mTLS with a client CA (`[api.tls]`); plain HTTP when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<crate::tls::TlsSection>,
 }
 
 /// One API key of `[api]`.
@@ -80,6 +85,7 @@ impl ApiSection {
                 identity: None,
             }],
             custody: None,
+            tls: None,
         }
     }
 }
@@ -101,6 +107,8 @@ pub struct ServeOptions {
     pub custodial_keys: Vec<crate::custody::HeldKey>,
     /// Where API keys made over `/v1/admin/api-keys` persist (hashed); none: memory only.
     pub api_key_file: Option<std::path::PathBuf>,
+    /// HTTPS, with member mTLS when it has client roots; none: plain HTTP.
+    pub tls: Option<TlsSettings>,
 }
 
 /// A running gateway server.
@@ -122,13 +130,15 @@ impl ApiServer {
         Self::start_with(handle, addr, config, ServeOptions::default()).await
     }
 
-    /// [`ApiServer::start`] with custodial keys and a file for managed API keys (ADR 0012).
+    /// [`ApiServer::start`] with custodial keys and a file for managed API keys (ADR 0012), over
+    /// TLS when `options.tls` is set (ADR 0014).
     pub async fn start_with(
         handle: NodeHandle,
         addr: &str,
         config: GatewayConfig,
         options: ServeOptions,
     ) -> anyhow::Result<ApiServer> {
+        let tls = options.tls;
         let bridge: Arc<dyn ebl_gateway::NodeApi> = Arc::new(GatewayBridge::new(handle.clone()));
         let custodian: Option<Arc<dyn ebl_gateway::custody::Custodian>> =
             if options.custodial_keys.is_empty() {
@@ -152,17 +162,28 @@ impl ApiServer {
         let addr = listener.local_addr()?;
         // `/metrics` sits beside the gateway's routes, outside its key checks (see metrics).
         let metrics = crate::metrics::router(handle.clone());
+        let reads = handle.committed().clone();
         let router =
             ebl_gateway::router_with_registry(bridge, custodian, Arc::new(registry), config)
                 .merge(metrics);
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let task = match tls {
+            None => tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            }),
+            Some(tls) => {
+                let acceptor = TlsAcceptor::from(Arc::new(tls.server_config()?));
+                let router = router.layer(axum::middleware::from_fn_with_state(
+                    reads,
+                    crate::tls::member_gate,
+                ));
+                tokio::spawn(crate::tls_serve::serve(listener, acceptor, router, stopped))
+            }
+        };
         tracing::info!(%addr, "gateway listening");
         Ok(ApiServer {
             addr,

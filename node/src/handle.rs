@@ -1,7 +1,8 @@
 //! [`NodeHandle`]: the cheap, cloneable front of a running node, for the gateway and tests.
 //!
 //! Every call is a message over a bounded channel to the one task that owns the ledger and the
-//! mempool, answered on a oneshot. Committed blocks and entry fates are broadcast (bounded: a
+//! mempool, answered on a oneshot; reads of committed state can instead go straight to the
+//! store through [`NodeHandle::committed`]. Committed blocks and entry fates are broadcast (bounded: a
 //! subscriber that falls behind is told it lagged).
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::consensus::CommittedBlock;
 use crate::mempool::{Admission, Notification};
 use crate::metrics::NodeMetrics;
+use crate::reads::CommittedReads;
 
 /// A read of the ledger, run on the ledger's task.
 pub type LedgerRead = Box<dyn FnOnce(&Ledger<RocksStore>) + Send>;
@@ -84,6 +86,7 @@ pub struct NodeHandle {
     pub(crate) metrics: NodeMetrics,
     /// The entry gossip, when the node runs it (R115).
     pub(crate) gossip: Option<crate::p2p::GossipLink>,
+    pub(crate) reads: CommittedReads,
 }
 
 impl NodeHandle {
@@ -156,6 +159,12 @@ impl NodeHandle {
             .await
             .map_err(|_| NodeStopped)?;
         rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// Reads of committed state that run on the caller's thread, beside the ledger's task
+    /// (never waiting for consensus work); they see only decided blocks.
+    pub fn committed(&self) -> &CommittedReads {
+        &self.reads
     }
 
     /// The node's Prometheus metrics.

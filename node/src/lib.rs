@@ -42,7 +42,10 @@ pub mod handle;
 pub mod mempool;
 pub mod metrics;
 pub mod p2p;
+pub mod reads;
 pub mod run;
+pub mod tls;
+mod tls_serve;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};
 pub use run::{Node, NodeSettings};

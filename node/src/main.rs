@@ -341,6 +341,7 @@ async fn main() -> anyhow::Result<()> {
                     let options = ServeOptions {
                         custodial_keys,
                         api_key_file: Some(settings.data_dir.join("api_keys.json")),
+                        tls: section.tls.as_ref().map(|t| t.load(base)).transpose()?,
                     };
                     Some((
                         section.listen_addr.clone(),
@@ -365,6 +366,7 @@ async fn main() -> anyhow::Result<()> {
             let options = ServeOptions {
                 custodial_keys: Vec::new(),
                 api_key_file: Some(data.join("api_keys.json")),
+                tls: None,
             };
             run_until_signal(
                 Node::start(settings, &genesis).await?,

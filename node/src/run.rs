@@ -162,6 +162,8 @@ impl Node {
     pub async fn start(settings: NodeSettings, genesis: &Genesis) -> anyhow::Result<Node> {
         let store = RocksStore::open(settings.data_dir.join("ledger")).context("open RocksDB")?;
         let ledger = Ledger::open(store, genesis).context("open ledger")?;
+        // The gateway's concurrent read path; the app task stays the only writer (ADR 0014).
+        let reads = crate::reads::CommittedReads::new(ledger.store().reader());
         let chain = ledger.chain().clone();
         let signer = ConsensusSigner::new(settings.consensus_secret, chain.genesis_hash.0);
         let verifier = ConsensusVerifier::new(chain.genesis_hash.0);
@@ -223,6 +225,7 @@ impl Node {
             network: channels.net_requests.clone(),
             metrics: outputs.metrics.clone(),
             gossip: gossip_link.as_ref().map(|(link, _, _)| link.clone()),
+            reads,
         };
         let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
         let gossip = match (&settings.gossip, gossip_link) {

@@ -10,6 +10,7 @@
 pub mod entries;
 pub mod probe;
 pub mod relay;
+pub mod single;
 
 use std::future::Future;
 use std::net::TcpListener;

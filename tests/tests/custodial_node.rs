@@ -7,39 +7,16 @@
 use std::time::Duration;
 
 use ebl_keystore::{KdfParams, Keystore, KeystoreError};
-use ebl_ledger::identity::Role;
-use ebl_ledger::testkit::{PILOT_ORGS, TestNetwork};
+use ebl_ledger::testkit::TestNetwork;
+use ebl_node::Node;
 use ebl_node::api_server::{ApiSection, ApiServer, ServeOptions};
-use ebl_node::consensus::BlockLimits;
 use ebl_node::custody::{CustodySection, IdentityEntry, unlock};
-use ebl_node::run::fast_timeouts;
-use ebl_node::{Node, NodeSettings};
 use ebl_tests::init_logs;
+use ebl_tests::single::{one_validator_network, single_validator_settings};
 use serde_json::{Value, json};
 
 const ADMIN: &str = "custody-admin";
 const PASSPHRASE: &str = "correct horse battery";
-
-/// The pilot consortium with one validator operator (the first), as `ebl-node dev` builds it.
-fn one_validator_network() -> TestNetwork {
-    let mut first = true;
-    let orgs: Vec<(&str, &str, &str, Vec<Role>)> = PILOT_ORGS
-        .iter()
-        .map(|(id, name, country, roles)| {
-            let keep = |r: &&Role| **r != Role::ValidatorOperator || first;
-            let roles: Vec<Role> = roles.iter().filter(keep).copied().collect();
-            if roles.contains(&Role::ValidatorOperator) {
-                first = false;
-            }
-            (*id, *name, *country, roles)
-        })
-        .collect();
-    let refs: Vec<(&str, &str, &str, &[Role])> = orgs
-        .iter()
-        .map(|(a, b, c, r)| (*a, *b, *c, r.as_slice()))
-        .collect();
-    TestNetwork::with_orgs(&refs)
-}
 
 fn request(method: &str, url: &str, key: &str, body: Option<Value>) -> (u16, Value) {
     let req = ureq::request(method, url)
@@ -115,22 +92,13 @@ async fn a_legacy_system_issues_and_transfers_an_ebl_custodially_on_a_real_node(
     init_logs();
     let net = one_validator_network();
     let dir = tempfile::tempdir().unwrap();
-    let key = net.validator_keys[0].to_bytes();
-    let settings = NodeSettings {
-        moniker: "custody".into(),
-        data_dir: dir.path().join("data"),
-        consensus_secret: key,
-        node_secret: key,
-        listen_addr: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
-        persistent_peers: vec![],
-        gossip: None,
-        timeouts: fast_timeouts(),
-        mempool: Default::default(),
-        limits: BlockLimits {
-            block_interval: Some(Duration::from_millis(100)),
-            ..BlockLimits::default()
-        },
-    };
+    let settings = single_validator_settings(
+        &net,
+        "custody",
+        dir.path().join("data"),
+        Duration::from_millis(100),
+    )
+    .unwrap();
     let node = Node::start(settings, &net.genesis).await.unwrap();
     let config = ApiSection::with_admin_key("127.0.0.1:0", ADMIN)
         .gateway_config()
@@ -138,6 +106,7 @@ async fn a_legacy_system_issues_and_transfers_an_ebl_custodially_on_a_real_node(
     let options = ServeOptions {
         custodial_keys: unlock(&custody(&net, dir.path()), dir.path()).unwrap(),
         api_key_file: Some(dir.path().join("api_keys.json")),
+        tls: None,
     };
     let api = ApiServer::start_with(node.handle(), "127.0.0.1:0", config, options)
         .await

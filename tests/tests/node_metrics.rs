@@ -2,36 +2,12 @@
 
 use std::time::Duration;
 
-use ebl_ledger::identity::Role;
-use ebl_ledger::testkit::{PILOT_ORGS, TestNetwork};
+use ebl_node::Node;
 use ebl_node::api_server::{ApiSection, ApiServer};
-use ebl_node::consensus::BlockLimits;
 use ebl_node::mempool::Status;
-use ebl_node::run::fast_timeouts;
-use ebl_node::{Node, NodeSettings};
 use ebl_tests::entries::{doc, issue, transfer};
+use ebl_tests::single::{one_validator_network, single_validator_settings};
 use ebl_tests::{init_logs, wait_fates};
-
-/// The pilot consortium with one validator operator (the first), as `ebl-node dev` builds it.
-fn one_validator_network() -> TestNetwork {
-    let mut first = true;
-    let orgs: Vec<(&str, &str, &str, Vec<Role>)> = PILOT_ORGS
-        .iter()
-        .map(|(id, name, country, roles)| {
-            let keep = |r: &&Role| **r != Role::ValidatorOperator || first;
-            let roles: Vec<Role> = roles.iter().filter(keep).copied().collect();
-            if roles.contains(&Role::ValidatorOperator) {
-                first = false;
-            }
-            (*id, *name, *country, roles)
-        })
-        .collect();
-    let refs: Vec<(&str, &str, &str, &[Role])> = orgs
-        .iter()
-        .map(|(a, b, c, r)| (*a, *b, *c, r.as_slice()))
-        .collect();
-    TestNetwork::with_orgs(&refs)
-}
 
 /// One sample line: `name{labels} value`, the name in the Prometheus alphabet.
 fn is_sample(line: &str) -> bool {
@@ -63,22 +39,13 @@ async fn metrics_show_committed_blocks_entries_and_latencies() {
     init_logs();
     let mut net = one_validator_network();
     let dir = tempfile::tempdir().unwrap();
-    let key = net.validator_keys[0].to_bytes();
-    let settings = NodeSettings {
-        moniker: "solo".into(),
-        data_dir: dir.path().to_path_buf(),
-        consensus_secret: key,
-        node_secret: key,
-        listen_addr: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
-        persistent_peers: vec![],
-        timeouts: fast_timeouts(),
-        mempool: Default::default(),
-        limits: BlockLimits {
-            block_interval: Some(Duration::from_millis(100)),
-            ..BlockLimits::default()
-        },
-        gossip: None,
-    };
+    let settings = single_validator_settings(
+        &net,
+        "solo",
+        dir.path().to_path_buf(),
+        Duration::from_millis(100),
+    )
+    .unwrap();
     let node = Node::start(settings, &net.genesis).await.unwrap();
     let handle = node.handle();
     let config = ApiSection::with_admin_key("127.0.0.1:0", "k")

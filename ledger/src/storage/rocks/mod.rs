@@ -11,13 +11,17 @@
 
 mod layout;
 mod node_cache;
+mod reader;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, Version};
-use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options};
+use rocksdb::{ColumnFamilyDescriptor, DB, Options};
 use rocksdb::{WriteBatch, WriteOptions};
+
+pub use reader::RocksReader;
 
 use super::{BlockCommit, EntryLocation, Record, Storage, StoredBlock, check_next_height};
 use crate::codec;
@@ -27,9 +31,10 @@ use crate::state::StateReader;
 
 /// Committed blocks and state in a RocksDB database.
 pub struct RocksStore {
-    db: DB,
+    // Reads go through the same handle that [`RocksStore::reader`] hands out, so the two never
+    // disagree; only this owner commits.
+    read: RocksReader,
     path: PathBuf,
-    nodes: node_cache::NodeCache,
 }
 
 impl std::fmt::Debug for RocksStore {
@@ -61,9 +66,11 @@ impl RocksStore {
         let db =
             DB::open_cf_descriptors(&options, &path, families).map_err(|e| db_error("open", &e))?;
         Ok(RocksStore {
-            db,
+            read: RocksReader {
+                db: Arc::new(db),
+                nodes: Arc::default(),
+            },
             path,
-            nodes: node_cache::NodeCache::default(),
         })
     }
 
@@ -72,35 +79,29 @@ impl RocksStore {
         &self.path
     }
 
-    fn cf(&self, name: &str) -> Result<&ColumnFamily, StorageError> {
-        self.db
-            .cf_handle(name)
-            .ok_or_else(|| StorageError(format!("rocksdb column family `{name}` missing")))
-    }
-
-    fn read(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        self.db
-            .get_cf(self.cf(family)?, key)
-            .map_err(|e| db_error("read", &e))
+    /// A read-only handle on this database for other threads: it sees every block this store
+    /// commits, each atomically.
+    pub fn reader(&self) -> RocksReader {
+        self.read.clone()
     }
 
     /// Puts everything of one block into `batch`.
     fn fill_batch(&self, batch: &mut WriteBatch, commit: &BlockCommit) -> Result<(), StorageError> {
         let height = commit.stored.block.header.height;
-        let state = self.cf(layout::STATE)?;
+        let state = self.read.cf(layout::STATE)?;
         for (key, value) in &commit.writes {
             match value {
                 Some(v) => batch.put_cf(state, key, v),
                 None => batch.delete_cf(state, key),
             }
         }
-        let nodes = self.cf(layout::JMT_NODES)?;
+        let nodes = self.read.cf(layout::JMT_NODES)?;
         for (key, node) in commit.tree.node_batch.nodes() {
             let bytes =
                 borsh::to_vec(node).map_err(|e| StorageError(format!("encode tree node: {e}")))?;
             batch.put_cf(nodes, layout::node_key(key)?, bytes);
         }
-        let values = self.cf(layout::JMT_VALUES)?;
+        let values = self.read.cf(layout::JMT_VALUES)?;
         for ((version, key_hash), value) in commit.tree.node_batch.values() {
             batch.put_cf(
                 values,
@@ -108,19 +109,19 @@ impl RocksStore {
                 codec::encode(value),
             );
         }
-        let entries = self.cf(layout::ENTRIES)?;
+        let entries = self.read.cf(layout::ENTRIES)?;
         for (index, entry) in commit.stored.block.entries.iter().enumerate() {
             let index = u32::try_from(index).map_err(|_| StorageError("block too large".into()))?;
             let location = EntryLocation { height, index };
             batch.put_cf(entries, entry.id().0, codec::encode(&location));
         }
         batch.put_cf(
-            self.cf(layout::BLOCKS)?,
+            self.read.cf(layout::BLOCKS)?,
             layout::block_key(height),
             codec::encode(&commit.stored),
         );
         batch.put_cf(
-            self.cf(layout::META)?,
+            self.read.cf(layout::META)?,
             layout::LATEST_HEIGHT,
             height.to_be_bytes(),
         );
@@ -130,23 +131,13 @@ impl RocksStore {
 
 impl StateReader for RocksStore {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        self.read(layout::STATE, key)
+        self.read.get(key)
     }
 }
 
 impl TreeReader for RocksStore {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        if let Some(node) = self.nodes.get(node_key) {
-            return Ok(Some(node));
-        }
-        match self.read(layout::JMT_NODES, &layout::node_key(node_key)?)? {
-            None => Ok(None),
-            Some(bytes) => {
-                let node: Node = borsh::from_slice(&bytes)?;
-                self.nodes.insert_all([(node_key, &node)]);
-                Ok(Some(node))
-            }
-        }
+        self.read.get_node_option(node_key)
     }
 
     fn get_value_option(
@@ -154,84 +145,29 @@ impl TreeReader for RocksStore {
         max_version: Version,
         key_hash: KeyHash,
     ) -> anyhow::Result<Option<Vec<u8>>> {
-        // The newest version ≤ max_version is the last key ≤ (key_hash, max_version); it belongs
-        // to this key hash only if its first 32 bytes match.
-        let mut iter = self.db.raw_iterator_cf(self.cf(layout::JMT_VALUES)?);
-        iter.seek_for_prev(layout::value_key(key_hash, max_version));
-        let found = match (iter.key(), iter.value()) {
-            (Some(key), Some(value)) if key.starts_with(&key_hash.0) => Some(value.to_vec()),
-            _ => None,
-        };
-        iter.status().map_err(|e| db_error("seek", &e))?;
-        match found {
-            None => Ok(None),
-            Some(bytes) => Ok(codec::decode_stored::<Option<Vec<u8>>>(&bytes)
-                .map_err(|e| StorageError(format!("corrupt tree value: {e}")))?),
-        }
+        self.read.get_value_option(max_version, key_hash)
     }
 
     fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-        // Only used to restore a tree from chunks: a full scan is acceptable.
-        let mut best: Option<(NodeKey, LeafNode)> = None;
-        let iter = self
-            .db
-            .iterator_cf(self.cf(layout::JMT_NODES)?, IteratorMode::Start);
-        for item in iter {
-            let (key, value) = item.map_err(|e| db_error("scan", &e))?;
-            if let Node::Leaf(leaf) = borsh::from_slice::<Node>(&value)?
-                && best
-                    .as_ref()
-                    .is_none_or(|(_, b)| leaf.key_hash() > b.key_hash())
-            {
-                best = Some((borsh::from_slice::<NodeKey>(&key)?, leaf));
-            }
-        }
-        Ok(best)
+        self.read.get_rightmost_leaf()
     }
 }
 
 impl Storage for RocksStore {
     fn latest_height(&self) -> Result<Option<u64>, StorageError> {
-        self.read(layout::META, layout::LATEST_HEIGHT)?
-            .map(|bytes| layout::decode_u64(&bytes))
-            .transpose()
+        self.read.latest_height()
     }
 
     fn block(&self, height: u64) -> Result<Option<StoredBlock>, StorageError> {
-        self.read(layout::BLOCKS, &layout::block_key(height))?
-            .map(|bytes| {
-                codec::decode_stored(&bytes)
-                    .map_err(|e| StorageError(format!("corrupt block {height}: {e}")))
-            })
-            .transpose()
+        self.read.block(height)
     }
 
     fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
-        self.read(layout::ENTRIES, &id.0)?
-            .map(|bytes| {
-                codec::decode_stored(&bytes)
-                    .map_err(|e| StorageError(format!("corrupt entry location: {e}")))
-            })
-            .transpose()
+        self.read.entry_location(id)
     }
 
     fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Record>, StorageError> {
-        let iter = self.db.iterator_cf(
-            self.cf(layout::STATE)?,
-            IteratorMode::From(prefix, Direction::Forward),
-        );
-        let mut out = Vec::new();
-        for item in iter {
-            if out.len() >= limit {
-                break;
-            }
-            let (key, value) = item.map_err(|e| db_error("scan", &e))?;
-            if !key.starts_with(prefix) {
-                break;
-            }
-            out.push((key.into_vec(), value.into_vec()));
-        }
-        Ok(out)
+        self.read.scan_prefix(prefix, limit)
     }
 
     fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError> {
@@ -241,11 +177,12 @@ impl Storage for RocksStore {
         // One synced write per block: all of it survives a crash, or none of it (R19).
         let mut options = WriteOptions::default();
         options.set_sync(true);
-        self.db
+        self.read
+            .db
             .write_opt(batch, &options)
             .map_err(|e| db_error("write", &e))?;
         // Only after the write succeeded: the next block reads these nodes first.
-        self.nodes.insert_all(commit.tree.node_batch.nodes());
+        self.read.nodes.insert_all(commit.tree.node_batch.nodes());
         Ok(())
     }
 }
