@@ -254,27 +254,9 @@ async fn run_until_signal(
 
 #[cfg(feature = "dev")]
 fn dev_settings(data: &Path) -> anyhow::Result<(NodeSettings, ebl_ledger::genesis::Genesis)> {
-    use ebl_ledger::identity::Role;
-    use ebl_ledger::testkit::{PILOT_ORGS, TestNetwork};
     let genesis_path = data.join("genesis.json");
     // One validator operator: the first of the pilot's; the others keep their other roles.
-    let mut first = true;
-    let orgs: Vec<(&str, &str, &str, Vec<Role>)> = PILOT_ORGS
-        .iter()
-        .map(|(id, name, country, roles)| {
-            let keep = |r: &&Role| **r != Role::ValidatorOperator || first;
-            let roles: Vec<Role> = roles.iter().filter(keep).copied().collect();
-            if roles.contains(&Role::ValidatorOperator) {
-                first = false;
-            }
-            (*id, *name, *country, roles)
-        })
-        .collect();
-    let refs: Vec<(&str, &str, &str, &[Role])> = orgs
-        .iter()
-        .map(|(a, b, c, r)| (*a, *b, *c, r.as_slice()))
-        .collect();
-    let net = TestNetwork::with_orgs(&refs);
+    let net = ebl_ledger::testkit::TestNetwork::one_validator_pilot();
     std::fs::create_dir_all(data)?;
     let genesis = if genesis_path.exists() {
         serde_json::from_str(&std::fs::read_to_string(&genesis_path)?)?

@@ -40,6 +40,9 @@ fn ms(d: Duration) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() -> anyhow::Result<()> {
+    if !ebl_tests::bench_requested() {
+        return Ok(());
+    }
     let mut c = Cluster::start().await?;
     c.wait_height(2, Duration::from_secs(60)).await?;
     println!(

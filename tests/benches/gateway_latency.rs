@@ -174,6 +174,9 @@ async fn open_loop(
 }
 
 fn main() {
+    if !ebl_tests::bench_requested() {
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -353,3 +353,16 @@ pub fn decided_height(status: &Status) -> Option<u64> {
         Status::Evicted { .. } => None,
     }
 }
+
+/// Whether a `harness = false` benchmark binary should run its measurement: only under
+/// `cargo bench` (which passes `--bench`). Test runners list and run every target
+/// (`--list`, or no flag under `cargo test --all-targets`); the benchmark then does nothing,
+/// so `cargo nextest run --all-targets` never starts a minute-long load run.
+pub fn bench_requested() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        // The libtest listing format with no tests in it.
+        return false;
+    }
+    args.iter().any(|a| a == "--bench")
+}

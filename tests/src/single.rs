@@ -4,31 +4,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ebl_ledger::identity::Role;
-use ebl_ledger::testkit::{PILOT_ORGS, TestNetwork};
+use ebl_ledger::testkit::TestNetwork;
 use ebl_node::NodeSettings;
 use ebl_node::consensus::BlockLimits;
 use ebl_node::run::fast_timeouts;
 
-/// The pilot consortium with one validator operator (the first).
+/// The pilot consortium with one validator operator (the first), as `ebl-node dev` runs it.
 pub fn one_validator_network() -> TestNetwork {
-    let mut first = true;
-    let orgs: Vec<(&str, &str, &str, Vec<Role>)> = PILOT_ORGS
-        .iter()
-        .map(|(id, name, country, roles)| {
-            let keep = |r: &&Role| **r != Role::ValidatorOperator || first;
-            let roles: Vec<Role> = roles.iter().filter(keep).copied().collect();
-            if roles.contains(&Role::ValidatorOperator) {
-                first = false;
-            }
-            (*id, *name, *country, roles)
-        })
-        .collect();
-    let refs: Vec<(&str, &str, &str, &[Role])> = orgs
-        .iter()
-        .map(|(a, b, c, r)| (*a, *b, *c, r.as_slice()))
-        .collect();
-    TestNetwork::with_orgs(&refs)
+    TestNetwork::one_validator_pilot()
 }
 
 /// Settings of `net`'s only validator: data under `data_dir`, consensus on a free loopback port,

@@ -109,6 +109,29 @@ impl TestNetwork<MemoryStore> {
         Self::with_orgs(PILOT_ORGS)
     }
 
+    /// The pilot consortium with a single validator: the first validator operator of
+    /// [`PILOT_ORGS`] keeps that role, the others keep only their other roles (what
+    /// `ebl-node dev` and one-node tests run).
+    pub fn one_validator_pilot() -> Self {
+        let mut first = true;
+        let orgs: Vec<(&str, &str, &str, Vec<Role>)> = PILOT_ORGS
+            .iter()
+            .map(|(id, name, country, roles)| {
+                let keep = |r: &&Role| **r != Role::ValidatorOperator || first;
+                let roles: Vec<Role> = roles.iter().filter(keep).copied().collect();
+                if roles.contains(&Role::ValidatorOperator) {
+                    first = false;
+                }
+                (*id, *name, *country, roles)
+            })
+            .collect();
+        let refs: Vec<(&str, &str, &str, &[Role])> = orgs
+            .iter()
+            .map(|(a, b, c, r)| (*a, *b, *c, r.as_slice()))
+            .collect();
+        Self::with_orgs(&refs)
+    }
+
     /// A network with the given organisations in memory.
     pub fn with_orgs(orgs: &[(&str, &str, &str, &[Role])]) -> Self {
         Self::with_orgs_on(MemoryStore::new(), orgs)
