@@ -217,12 +217,16 @@ fn init(
 /// The admin API key of a home or data folder: read from `api_key`, or made and written there
 /// (owner-only) on first use.
 fn api_secret(home: &Path) -> anyhow::Result<String> {
-    let path = home.join("api_key");
+    secret_at(&home.join("api_key"))
+}
+
+/// The hex secret stored at `path`, created (random, 0600) on first use.
+fn secret_at(path: &Path) -> anyhow::Result<String> {
     if path.exists() {
-        return Ok(hex::encode(ebl_node::config::read_secret(&path)?));
+        return Ok(hex::encode(ebl_node::config::read_secret(path)?));
     }
     let secret = random_secret();
-    write_secret(&path, &secret)?;
+    write_secret(path, &secret)?;
     Ok(hex::encode(secret))
 }
 
@@ -253,7 +257,13 @@ async fn run_until_signal(
 }
 
 #[cfg(feature = "dev")]
-fn dev_settings(data: &Path) -> anyhow::Result<(NodeSettings, ebl_ledger::genesis::Genesis)> {
+fn dev_settings(
+    data: &Path,
+) -> anyhow::Result<(
+    NodeSettings,
+    ebl_ledger::genesis::Genesis,
+    Vec<ebl_node::custody::HeldKey>,
+)> {
     let genesis_path = data.join("genesis.json");
     // One validator operator: the first of the pilot's; the others keep their other roles.
     let net = ebl_ledger::testkit::TestNetwork::one_validator_pilot();
@@ -285,7 +295,39 @@ fn dev_settings(data: &Path) -> anyhow::Result<(NodeSettings, ebl_ledger::genesi
         // One validator has no one to gossip with.
         gossip: None,
     };
-    Ok((settings, genesis))
+    // The dev network's organisations are test identities whose keys derive from their names;
+    // the node holds them all so that custodial and DCSA routes work out of the box.
+    let custodial = net
+        .parties
+        .values()
+        .map(|p| ebl_node::custody::HeldKey {
+            name: p.org.as_str().to_lowercase(),
+            org: p.org.clone(),
+            key: p.key.clone(),
+        })
+        .collect();
+    Ok((settings, genesis, custodial))
+}
+
+/// One custodial API key per dev organisation (read, submit, custodial), bound to its key; the
+/// secrets are kept under `DATA/org_api_keys/<ORG>`.
+#[cfg(feature = "dev")]
+fn dev_org_keys(
+    data: &Path,
+    custodial: &[ebl_node::custody::HeldKey],
+) -> anyhow::Result<Vec<ebl_gateway::ApiKey>> {
+    use ebl_gateway::Scope;
+    let dir = data.join("org_api_keys");
+    std::fs::create_dir_all(&dir)?;
+    custodial
+        .iter()
+        .map(|held| {
+            let secret = secret_at(&dir.join(held.org.as_str()))?;
+            let name = format!("{}-system", held.name);
+            let scopes = [Scope::Read, Scope::Submit, Scope::Custodial];
+            Ok(ebl_gateway::ApiKey::from_secret(&name, &secret, &scopes).with_identity(&held.name))
+        })
+        .collect()
 }
 
 #[tokio::main]
@@ -337,16 +379,20 @@ async fn main() -> anyhow::Result<()> {
         }
         #[cfg(feature = "dev")]
         Command::Dev { data, api } => {
-            let (settings, genesis) = dev_settings(&data)?;
+            let (settings, genesis, custodial_keys) = dev_settings(&data)?;
             let secret = api_secret(&data)?;
-            let config = ApiSection::with_admin_key(&api, &secret).gateway_config()?;
+            let mut config = ApiSection::with_admin_key(&api, &secret).gateway_config()?;
+            for key in dev_org_keys(&data, &custodial_keys)? {
+                config.api_keys.insert(key.secret_sha256, key);
+            }
             tracing::info!(
                 gateway = %format!("http://{api}"),
                 api_key_file = %data.join("api_key").display(),
-                "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>`"
+                org_keys = %data.join("org_api_keys").display(),
+                "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>` (admin) or an organisation's custodial key from org_api_keys/"
             );
             let options = ServeOptions {
-                custodial_keys: Vec::new(),
+                custodial_keys,
                 api_key_file: Some(data.join("api_keys.json")),
                 tls: None,
             };
