@@ -16,7 +16,7 @@ use std::time::Duration;
 use ebl_ledger::block::BlockHeader;
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::entry::{ChainRef, SignedEntry};
-use ebl_ledger::hash::{BlockHash, EntryId};
+use ebl_ledger::hash::{BlockHash, DocumentId, EntryId};
 use ebl_ledger::identity::Validator;
 use ebl_ledger::state::tree::RecordProof;
 use ebl_ledger::storage::{Record, StoredBlock};
@@ -143,6 +143,16 @@ pub trait NodeApi: Send + Sync + 'static {
     fn prove(&self, key: Vec<u8>) -> NodeFuture<'_, ProvenRecord>;
     /// The next sequence number of `signer`.
     fn next_sequence(&self, signer: PublicKey) -> NodeFuture<'_, u64>;
+    /// Stores the body of an eBL off the ledger (R141): `body` is the RFC 8785 (JCS) canonical
+    /// JSON of the DCSA TransportDocument, whose SHA-256 is `id`. The gateway checks the hash
+    /// before calling; the node checks it again and answers `Internal` on a mismatch (a gateway
+    /// bug, never client input). Storing the same body twice is a no-op.
+    fn put_document_body(&self, id: DocumentId, body: Vec<u8>) -> NodeFuture<'_, ()>;
+    /// The stored body of `id` (R142): from this node's store, else fetched over libp2p from the
+    /// nodes of the document's parties, checked against `id` and stored. `None` when neither
+    /// this node nor any reachable party node has it. The caller has already checked that the
+    /// requester is a party (R140); the node does not repeat that check for its own gateway.
+    fn document_body(&self, id: DocumentId) -> NodeFuture<'_, Option<Vec<u8>>>;
     /// Headers of blocks as they become final.
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>>;
 }

@@ -21,7 +21,7 @@ use ebl_ledger::block::{BlockHeader, Outcome};
 use ebl_ledger::crypto::{PublicKey, Signature};
 use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::finality::{CommitCertificate, CommitSignature};
-use ebl_ledger::hash::EntryId;
+use ebl_ledger::hash::{DocumentId, EntryId, Hash32};
 use ebl_ledger::identity::Validator;
 use ebl_ledger::state::{StateReader, keys};
 use ebl_ledger::storage::{MemoryStore, Storage};
@@ -33,6 +33,7 @@ struct Inner {
     hold: bool,
     queue: Vec<SignedEntry>,
     rejected: BTreeMap<EntryId, (String, String)>,
+    bodies: BTreeMap<DocumentId, Vec<u8>>,
 }
 
 /// The test double (see the module docs: real ledger, no consensus, not for production).
@@ -62,6 +63,7 @@ impl LocalNode {
                 hold: false,
                 queue: Vec::new(),
                 rejected: BTreeMap::new(),
+                bodies: BTreeMap::new(),
             }),
             blocks,
             settled: Notify::new(),
@@ -290,6 +292,23 @@ impl NodeApi for LocalNode {
                 .next_sequence(&signer)
                 .map_err(internal)
         })
+    }
+
+    fn put_document_body(&self, id: DocumentId, body: Vec<u8>) -> NodeFuture<'_, ()> {
+        Box::pin(async move {
+            if Hash32::sha256(&body) != id {
+                return Err(NodeError::Internal(
+                    "document body does not hash to its id".into(),
+                ));
+            }
+            self.lock().bodies.insert(id, body);
+            Ok(())
+        })
+    }
+
+    fn document_body(&self, id: DocumentId) -> NodeFuture<'_, Option<Vec<u8>>> {
+        // One node, no peers: only what was stored here.
+        Box::pin(async move { Ok(self.lock().bodies.get(&id).cloned()) })
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {

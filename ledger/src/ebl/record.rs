@@ -201,6 +201,28 @@ impl EblRecord {
         self.position.endorsee.as_ref()
     }
 
+    /// R140: the parties of the document, who may read its body: the issuing carrier, the
+    /// current holder, endorsee and nominee, and every party an applied action named (as actor,
+    /// giver or receiver), so a former holder keeps access to the document it once held.
+    pub fn parties(&self) -> std::collections::BTreeSet<OrgId> {
+        let mut parties = std::collections::BTreeSet::new();
+        parties.insert(self.carrier.clone());
+        parties.insert(self.position.holder.clone());
+        parties.extend(self.position.endorsee.iter().cloned());
+        parties.extend(self.position.nominee.iter().cloned());
+        for item in &self.history {
+            parties.insert(item.actor.clone());
+            parties.extend(item.from.iter().cloned());
+            parties.extend(item.to.iter().cloned());
+        }
+        parties
+    }
+
+    /// R140: whether `org` is a party of the document.
+    pub fn is_party(&self, org: &OrgId) -> bool {
+        self.parties().contains(org)
+    }
+
     /// R32: fails with DOCUMENT_CLOSED when the status is closed.
     pub fn check_open(&self) -> Result<(), RuleError> {
         if self.status.is_closed() {
