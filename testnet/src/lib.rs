@@ -1,1 +1,5 @@
-//! Local N-node testnet, the China-Singapore pilot scenario and the throughput benchmark (issue 6; not built yet).
+//! Local N-node testnet (`ebl-testnet up|status|down|kill|restart|logs`), the China–Singapore
+//! pilot scenario (`ebl-testnet scenario pilot`) and the throughput benchmark
+//! (`ebl-testnet bench`), driving real `ebl-node` processes through their gateways.
+
+pub mod state;
