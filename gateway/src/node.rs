@@ -18,6 +18,7 @@ use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::entry::{ChainRef, SignedEntry};
 use ebl_ledger::hash::{BlockHash, DocumentId, EntryId};
 use ebl_ledger::identity::Validator;
+use ebl_ledger::ids::OrgId;
 use ebl_ledger::state::tree::RecordProof;
 use ebl_ledger::storage::{Record, StoredBlock};
 use ebl_ledger::time::Timestamp;
@@ -148,11 +149,12 @@ pub trait NodeApi: Send + Sync + 'static {
     /// before calling; the node checks it again and answers `Internal` on a mismatch (a gateway
     /// bug, never client input). Storing the same body twice is a no-op.
     fn put_document_body(&self, id: DocumentId, body: Vec<u8>) -> NodeFuture<'_, ()>;
-    /// The stored body of `id` (R142): from this node's store, else fetched over libp2p from the
-    /// nodes of the document's parties, checked against `id` and stored. `None` when neither
-    /// this node nor any reachable party node has it. The caller has already checked that the
-    /// requester is a party (R140); the node does not repeat that check for its own gateway.
-    fn document_body(&self, id: DocumentId) -> NodeFuture<'_, Option<Vec<u8>>>;
+    /// The stored body of `id` for `party` (R142): from this node's store, else fetched over
+    /// libp2p from the other member nodes, which serve it only to a node proving it asks for a
+    /// party of the document (R143); the fetched body is checked against `id` and stored.
+    /// `None` when neither this node nor any reachable node has it (or will serve it). The
+    /// gateway has already checked that `party` is a party of the document (R140).
+    fn document_body(&self, id: DocumentId, party: OrgId) -> NodeFuture<'_, Option<Vec<u8>>>;
     /// Headers of blocks as they become final.
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>>;
 }

@@ -23,6 +23,7 @@ use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::finality::{CommitCertificate, CommitSignature};
 use ebl_ledger::hash::{DocumentId, EntryId, Hash32};
 use ebl_ledger::identity::Validator;
+use ebl_ledger::ids::OrgId;
 use ebl_ledger::state::{StateReader, keys};
 use ebl_ledger::storage::{MemoryStore, Storage};
 use ebl_ledger::testkit::TestNetwork;
@@ -306,7 +307,7 @@ impl NodeApi for LocalNode {
         })
     }
 
-    fn document_body(&self, id: DocumentId) -> NodeFuture<'_, Option<Vec<u8>>> {
+    fn document_body(&self, id: DocumentId, _party: OrgId) -> NodeFuture<'_, Option<Vec<u8>>> {
         // One node, no peers: only what was stored here.
         Box::pin(async move { Ok(self.lock().bodies.get(&id).cloned()) })
     }
