@@ -108,6 +108,9 @@ pub struct GatewayConfig {
     pub webhooks: Vec<crate::webhooks::WebhookConfig>,
     /// Webhook retry schedule.
     pub webhook_retry: crate::webhooks::RetryPolicy,
+    /// Folder keeping webhook subscriptions made through the API and every subscription's
+    /// delivery cursor, so deliveries resume after a restart; in memory when `None`.
+    pub webhook_state_dir: Option<std::path::PathBuf>,
     /// Base URL of the public verification page, without a trailing slash; QR codes point to
     /// `{public_base_url}/?ebl=<id>` or `/?cert=<administration>/<utn>`.
     pub public_base_url: String,
@@ -139,6 +142,7 @@ impl Default for GatewayConfig {
             max_list: 1000,
             webhooks: Vec::new(),
             webhook_retry: crate::webhooks::RetryPolicy::default(),
+            webhook_state_dir: None,
             public_base_url: "http://127.0.0.1:8080".into(),
             dcsa: crate::dcsa::DcsaConfig::default(),
         }

@@ -113,18 +113,26 @@ pub fn router_with_registry(
     let max_keys = admin::MAX_KEYS;
     let limiter = ratelimit::RateLimiter::new(config.rate_limit, max_keys);
     let body_limit = config.body_limit;
-    // Deliveries need a tokio runtime; without one (or without targets) there is no task.
-    let webhooks = (!config.webhooks.is_empty() && tokio::runtime::Handle::try_current().is_ok())
-        .then(|| {
-            let log = Arc::new(webhooks::DeliveryLog::new(DELIVERY_LOG_SIZE));
-            let hooks = config.webhooks.clone();
-            Arc::new(webhooks::spawn(
-                node.clone(),
-                hooks,
-                config.webhook_retry,
-                log,
-            ))
-        });
+    // Deliveries need a tokio runtime; without one there is no task (and the webhook routes
+    // answer 503).
+    let webhooks = tokio::runtime::Handle::try_current().is_ok().then(|| {
+        let log = Arc::new(webhooks::DeliveryLog::new(DELIVERY_LOG_SIZE));
+        webhooks::spawn(
+            node.clone(),
+            config.webhooks.clone(),
+            config.webhook_retry,
+            log,
+            config.webhook_state_dir.clone(),
+        )
+    });
+    let webhooks = match webhooks {
+        Some(Ok(handle)) => Some(Arc::new(handle)),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "webhooks disabled");
+            None
+        }
+        None => None,
+    };
     let dcsa = Arc::new(dcsa::store::DcsaStore::new(config.dcsa.memory));
     let state = AppState {
         node,

@@ -367,11 +367,9 @@ async fn main() -> anyhow::Result<()> {
                         api_key_file: Some(settings.data_dir.join("api_keys.json")),
                         tls: section.tls.as_ref().map(|t| t.load(base)).transpose()?,
                     };
-                    Some((
-                        section.listen_addr.clone(),
-                        section.gateway_config()?,
-                        options,
-                    ))
+                    let mut config = section.gateway_config()?;
+                    config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
+                    Some((section.listen_addr.clone(), config, options))
                 }
                 None => None,
             };
@@ -385,6 +383,7 @@ async fn main() -> anyhow::Result<()> {
             for key in dev_org_keys(&data, &custodial_keys)? {
                 config.api_keys.insert(key.secret_sha256, key);
             }
+            config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
             tracing::info!(
                 gateway = %format!("http://{api}"),
                 api_key_file = %data.join("api_key").display(),

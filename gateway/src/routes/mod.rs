@@ -14,6 +14,7 @@ mod orgs;
 mod page;
 mod proofs;
 mod qr;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -22,7 +23,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::AppState;
 use crate::config::Scope;
@@ -110,7 +111,11 @@ fn events() -> Routes {
 }
 
 fn admin() -> Routes {
-    Routes::new().add("get", "/v1/webhooks/deliveries", get(events::deliveries))
+    Routes::new()
+        .add("get", "/v1/webhooks/deliveries", get(events::deliveries))
+        .add("get", "/v1/webhooks", get(webhooks::list))
+        .add("post", "/v1/webhooks", post(webhooks::create))
+        .add("delete", "/v1/webhooks/{id}", delete(webhooks::delete))
 }
 
 /// DCSA routes that act as (or for) the caller's custodial identity.
