@@ -48,7 +48,14 @@ fn config_in(dir: &std::path::Path) -> ebl_gateway::GatewayConfig {
 }
 
 async fn subscribe(app: &Router, body: Value) -> Reply {
-    send(app, Method::POST, "/v1/webhooks", ADMIN, Some(body.to_string().into_bytes())).await
+    send(
+        app,
+        Method::POST,
+        "/v1/webhooks",
+        ADMIN,
+        Some(body.to_string().into_bytes()),
+    )
+    .await
 }
 
 async fn list(app: &Router) -> Value {
@@ -103,7 +110,13 @@ async fn a_webhook_created_through_the_api_is_delivered_and_stops_when_deleted()
 
     let listed = list(&app).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
-    assert!(listed.as_array().unwrap().iter().all(|w| w.get("secret").is_none()));
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w.get("secret").is_none())
+    );
 
     commit(&node, signed_issue(&node)).await;
     commit(&node, transfer(&node, "SHIPPER", "BANK")).await;
@@ -162,7 +175,10 @@ async fn deliveries_resume_after_a_restart_from_the_saved_cursor() {
     assert_eq!(listed[0]["id"], id.as_str(), "the subscription survived");
     let (_, missed, _) = next_call(&mut calls).await;
     assert_eq!(missed["action"], "TRANSFER");
-    assert!(missed["height"].as_u64() > first["height"].as_u64(), "{missed}");
+    assert!(
+        missed["height"].as_u64() > first["height"].as_u64(),
+        "{missed}"
+    );
     assert_eq!(missed["parties"], json!(["BANK"]));
 }
 
@@ -177,7 +193,10 @@ async fn bad_subscriptions_are_refused_and_leave_nothing_behind() {
     }];
     let (_node, app) = app_with(config);
     for (body, code) in [
-        (json!({ "url": "ftp://bank.example/hook" }), "INVALID_WEBHOOK_URL"),
+        (
+            json!({ "url": "ftp://bank.example/hook" }),
+            "INVALID_WEBHOOK_URL",
+        ),
         (json!({ "url": "/relative" }), "INVALID_WEBHOOK_URL"),
         (
             json!({ "url": "http://127.0.0.1:9/h", "secret": "short" }),
@@ -201,7 +220,11 @@ async fn bad_subscriptions_are_refused_and_leave_nothing_behind() {
         Method::POST,
         "/v1/webhooks",
         READ,
-        Some(json!({ "url": "http://127.0.0.1:9/h" }).to_string().into_bytes()),
+        Some(
+            json!({ "url": "http://127.0.0.1:9/h" })
+                .to_string()
+                .into_bytes(),
+        ),
     )
     .await;
     reader.assert_problem(403, "MISSING_SCOPE");

@@ -169,7 +169,9 @@ impl ApiServer {
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = match tls {
             None => tokio::spawn(async move {
-                axum::serve(listener, router)
+                // The peer address feeds the public routes' per-client rate limits.
+                let service = router.into_make_service_with_connect_info::<SocketAddr>();
+                axum::serve(listener, service)
                     .with_graceful_shutdown(async {
                         let _ = stopped.await;
                     })

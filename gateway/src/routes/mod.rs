@@ -13,6 +13,7 @@ mod meta;
 mod orgs;
 mod page;
 mod proofs;
+mod public_limit;
 mod qr;
 mod webhooks;
 

@@ -154,8 +154,11 @@ impl WebhookHandle {
 
     /// Every subscription, configured first, by id.
     pub fn list(&self) -> Vec<Subscription> {
-        let mut all: Vec<Subscription> =
-            self.lock().values().map(|r| r.subscription.clone()).collect();
+        let mut all: Vec<Subscription> = self
+            .lock()
+            .values()
+            .map(|r| r.subscription.clone())
+            .collect();
         all.sort_by_key(|s| (s.managed, s.id.clone()));
         all
     }

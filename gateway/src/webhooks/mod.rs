@@ -99,4 +99,3 @@ pub fn verify(secret: &str, body: &[u8], header: &str) -> bool {
     mac.update(body);
     mac.verify_slice(&sig).is_ok()
 }
-

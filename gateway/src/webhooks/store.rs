@@ -87,7 +87,9 @@ impl Store {
 
     fn cursor_path(&self, id: &str) -> Option<PathBuf> {
         // Ids are generated here (hex and dashes); anything else never becomes a path.
-        let safe = id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let safe = id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         let dir = self.dir.as_ref()?;
         safe.then(|| dir.join("cursors").join(id))
     }
