@@ -111,6 +111,9 @@ pub struct GatewayConfig {
     /// Folder keeping webhook subscriptions made through the API and every subscription's
     /// delivery cursor, so deliveries resume after a restart; in memory when `None`.
     pub webhook_state_dir: Option<std::path::PathBuf>,
+    /// Journal of the DCSA memory (BREQ/REFU verdicts, surrender request references), so it
+    /// survives a restart; in memory when `None`.
+    pub dcsa_journal: Option<std::path::PathBuf>,
     /// Base URL of the public verification page, without a trailing slash; QR codes point to
     /// `{public_base_url}/?ebl=<id>` or `/?cert=<administration>/<utn>`.
     pub public_base_url: String,
@@ -143,6 +146,7 @@ impl Default for GatewayConfig {
             webhooks: Vec::new(),
             webhook_retry: crate::webhooks::RetryPolicy::default(),
             webhook_state_dir: None,
+            dcsa_journal: None,
             public_base_url: "http://127.0.0.1:8080".into(),
             dcsa: crate::dcsa::DcsaConfig::default(),
         }

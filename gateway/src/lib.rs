@@ -133,7 +133,15 @@ pub fn router_with_registry(
         }
         None => None,
     };
-    let dcsa = Arc::new(dcsa::store::DcsaStore::new(config.dcsa.memory));
+    let dcsa = match &config.dcsa_journal {
+        None => dcsa::store::DcsaStore::new(config.dcsa.memory),
+        Some(path) => dcsa::store::DcsaStore::open(config.dcsa.memory, path).unwrap_or_else(|e| {
+            tracing::error!(error = %e, path = %path.display(),
+                "DCSA journal unusable; remembering DCSA exchanges in memory only");
+            dcsa::store::DcsaStore::new(config.dcsa.memory)
+        }),
+    };
+    let dcsa = Arc::new(dcsa);
     let state = AppState {
         node,
         dcsa,

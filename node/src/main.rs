@@ -369,6 +369,7 @@ async fn main() -> anyhow::Result<()> {
                     };
                     let mut config = section.gateway_config()?;
                     config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
+                    config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
                     Some((section.listen_addr.clone(), config, options))
                 }
                 None => None,
@@ -384,6 +385,7 @@ async fn main() -> anyhow::Result<()> {
                 config.api_keys.insert(key.secret_sha256, key);
             }
             config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
+            config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
             tracing::info!(
                 gateway = %format!("http://{api}"),
                 api_key_file = %data.join("api_key").display(),

@@ -19,6 +19,7 @@ pub mod act;
 pub mod chain;
 pub mod error;
 pub mod issuance;
+mod journal;
 pub mod parties;
 pub mod schema;
 pub mod store;
