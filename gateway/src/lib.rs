@@ -25,6 +25,7 @@
 pub mod admin;
 pub(crate) mod admin_routes;
 pub mod auth;
+pub mod bodies;
 pub mod config;
 pub mod custody;
 pub mod dcsa;
@@ -72,6 +73,8 @@ pub struct AppState {
     pub dcsa: Arc<dcsa::store::DcsaStore>,
     /// Accepted API keys: the configuration's plus those managed at run time (ADR 0012).
     pub api_keys: Arc<admin::ApiKeyRegistry>,
+    /// Permits of the document bodies waiting for their ISSUE to become final (R148).
+    pub body_stores: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -134,6 +137,7 @@ pub fn router_with_registry(
         webhooks,
         custodian,
         api_keys,
+        body_stores: Arc::new(tokio::sync::Semaphore::new(bodies::MAX_PENDING_STORES)),
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))
