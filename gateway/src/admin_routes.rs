@@ -29,7 +29,7 @@ pub struct CreateKey {
     /// bodies of that organisation's documents. Not together with `identity`, whose
     /// organisation the key already acts for.
     #[serde(default)]
-    org: Option<ebl_ledger::ids::OrgId>,
+    org: Option<String>,
 }
 
 impl From<RegistryError> for ApiError {
@@ -109,11 +109,17 @@ pub async fn create(
             "give `identity` or `org`, not both: a custodial key acts for its identity's organisation",
         ));
     }
+    // `OrgId`'s serde form does not check the id; `OrgId::new` does (400 INVALID_FIELD).
+    let org = body
+        .org
+        .as_deref()
+        .map(crate::routes::parse_org)
+        .transpose()?;
     let secret = state.api_keys.create(
         &body.name,
         scopes.clone(),
         body.identity.clone(),
-        body.org.clone(),
+        org.clone(),
     )?;
     tracing::info!(key = %body.name, "API key created");
     let mut answer = view(
@@ -122,7 +128,7 @@ pub async fn create(
             secret_sha256: [0; 32],
             scopes,
             identity: body.identity,
-            org: body.org,
+            org,
         },
         true,
     );
