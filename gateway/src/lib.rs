@@ -12,6 +12,9 @@
 //! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`) and a per-key token
 //!   bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
 //! - "Final" is reported only when the node says so; submission is idempotent by entry id.
+//! - Document bodies (DCSA TransportDocuments) stay off the ledger: served to and stored by the
+//!   document's parties only, by the caller's organisation ([`auth::Caller::org`]); bodies of
+//!   documents the gateway issues are stored once final ([`bodies`], ADR 0018).
 //! - Feature `testkit` adds [`testkit::LocalNode`], a TEST DOUBLE for tests of the gateway and
 //!   its clients: a real ledger in memory with no consensus. It is not a node; never ship it.
 //!
