@@ -140,3 +140,27 @@ pub(crate) async fn store_for(
         EntryStatus::Failed { .. } | EntryStatus::Rejected { .. } => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_the_canonical_form_and_its_id_the_document_id() {
+        let document = serde_json::json!({"b": [1, 2], "a": "x"});
+        let body = DocumentBody::of(&document).unwrap();
+        assert_eq!(body.bytes, br#"{"a":"x","b":[1,2]}"#);
+        assert_eq!(body.id, ebl_ledger::docid::document_id(&document).unwrap());
+    }
+
+    #[test]
+    fn a_body_over_one_mib_is_refused() {
+        let document = serde_json::json!({ "padding": "x".repeat(MAX_DOCUMENT_BODY) });
+        assert!(matches!(
+            DocumentBody::of(&document),
+            Err(BodyError::TooLarge(n)) if n > MAX_DOCUMENT_BODY
+        ));
+        let fits = serde_json::json!({ "p": "x".repeat(MAX_DOCUMENT_BODY - 16) });
+        assert!(DocumentBody::of(&fits).is_ok());
+    }
+}

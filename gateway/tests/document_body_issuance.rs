@@ -172,3 +172,40 @@ async fn a_dcsa_issuance_not_final_within_the_wait_stores_the_body_once_final() 
     assert_eq!(holder.status, StatusCode::OK, "{}", holder.reply().body);
     assert_eq!(holder.bytes, canonical(&request["document"]));
 }
+
+#[tokio::test]
+async fn bodies_waiting_for_finality_are_bounded_and_the_rest_are_reported_not_stored() {
+    let mut config = bodies_kit::config();
+    config.rate_limit = ebl_gateway::RateLimit {
+        burst: 1000,
+        per_second: 1000.0,
+    };
+    let (node, app) = bodies_kit::app_with(config);
+    node.hold();
+    let limit = ebl_gateway::bodies::MAX_PENDING_STORES;
+    let mut fates = std::collections::BTreeMap::<String, usize>::new();
+    for i in 0..=limit {
+        let doc = document(&format!("BOUND-{i}"));
+        let reply = act(
+            &app,
+            "carrier-ops",
+            "/v1/custodial/ebls",
+            issue_request(&doc),
+        )
+        .await;
+        assert_eq!(reply.status, 202, "{}", reply.body);
+        let fate = reply.body["document_body"].as_str().unwrap().to_string();
+        *fates.entry(fate).or_default() += 1;
+    }
+    assert_eq!(fates.get("on_finality"), Some(&limit), "{fates:?}");
+    assert_eq!(fates.get("not_stored"), Some(&1), "{fates:?}");
+    node.flush();
+    // The first waits end with the flush and store their bodies.
+    let first = id_of(&document("BOUND-0"));
+    let read = read_when_stored(&app, Who::Cert("SHIPPER"), &first).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.reply().body);
+    let last = id_of(&document(&format!("BOUND-{limit}")));
+    get_document(&app, Who::Cert("SHIPPER"), &last)
+        .await
+        .assert_problem(404, "DOCUMENT_BODY_UNAVAILABLE");
+}
