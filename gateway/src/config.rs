@@ -50,6 +50,10 @@ pub struct ApiKey {
     /// The custodial identity (node keystore name) this key acts as; custodial routes need one
     /// (ADR 0012).
     pub identity: Option<String>,
+    /// The organisation a key without custody acts for (e.g. a bank's read-only trade-finance
+    /// system): it reads the document bodies of that organisation's documents (R146, ADR 0018).
+    /// A key bound to an `identity` acts for the identity's organisation instead.
+    pub org: Option<ebl_ledger::ids::OrgId>,
 }
 
 impl ApiKey {
@@ -60,12 +64,19 @@ impl ApiKey {
             secret_sha256: hash_secret(secret),
             scopes: scopes.to_vec(),
             identity: None,
+            org: None,
         }
     }
 
     /// The same key bound to custodial identity `identity` (ADR 0012).
     pub fn with_identity(mut self, identity: &str) -> Self {
         self.identity = Some(identity.into());
+        self
+    }
+
+    /// The same key bound to organisation `org` without custody (R146, ADR 0018).
+    pub fn with_org(mut self, org: ebl_ledger::ids::OrgId) -> Self {
+        self.org = Some(org);
         self
     }
 

@@ -12,6 +12,9 @@
 //! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`) and a per-key token
 //!   bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
 //! - "Final" is reported only when the node says so; submission is idempotent by entry id.
+//! - Document bodies (DCSA TransportDocuments) stay off the ledger: served to and stored by the
+//!   document's parties only, by the caller's organisation ([`auth::Caller::org`]); bodies of
+//!   documents the gateway issues are stored once final ([`bodies`], ADR 0018).
 //! - Feature `testkit` adds [`testkit::LocalNode`], a TEST DOUBLE for tests of the gateway and
 //!   its clients: a real ledger in memory with no consensus. It is not a node; never ship it.
 //!
@@ -25,6 +28,7 @@
 pub mod admin;
 pub(crate) mod admin_routes;
 pub mod auth;
+pub mod bodies;
 pub mod config;
 pub mod custody;
 pub mod dcsa;
@@ -72,6 +76,8 @@ pub struct AppState {
     pub dcsa: Arc<dcsa::store::DcsaStore>,
     /// Accepted API keys: the configuration's plus those managed at run time (ADR 0012).
     pub api_keys: Arc<admin::ApiKeyRegistry>,
+    /// Permits of the document bodies waiting for their ISSUE to become final (R148).
+    pub body_stores: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -150,6 +156,7 @@ pub fn router_with_registry(
         webhooks,
         custodian,
         api_keys,
+        body_stores: Arc::new(tokio::sync::Semaphore::new(bodies::MAX_PENDING_STORES)),
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))

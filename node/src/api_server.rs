@@ -45,6 +45,10 @@ pub struct ApiKeyEntry {
     /// Custodial identity (a name in the node keystore) the key acts as (ADR 0012).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// Organisation a key without custody acts for, e.g. a bank's read-only system: it reads
+    /// the document bodies of that organisation's eBLs (R146, ADR 0018).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
 }
 
 impl ApiSection {
@@ -63,11 +67,18 @@ impl ApiSection {
                     .iter()
                     .map(|s| parse_scope(s).with_context(|| format!("api key `{}`", k.name)))
                     .collect::<anyhow::Result<Vec<_>>>()?;
+                let org = k
+                    .org
+                    .as_deref()
+                    .map(ebl_ledger::ids::OrgId::new)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("api key `{}`: org: {e}", k.name))?;
                 Ok(ApiKey {
                     name: k.name.clone(),
                     secret_sha256: hash,
                     scopes,
                     identity: k.identity.clone(),
+                    org,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -83,6 +94,7 @@ impl ApiSection {
                 sha256: hex::encode(ebl_gateway::config::hash_secret(secret)),
                 scopes: vec!["admin".into()],
                 identity: None,
+                org: None,
             }],
             custody: None,
             tls: None,

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::bodies::{self, DocumentBody};
 use crate::dcsa::act::{Settled, acting, settled};
 use crate::dcsa::error::{DcsaError, DetailedError, Failure};
 use crate::dcsa::issuance::{self, Checked, Problem, response};
@@ -120,12 +121,23 @@ pub async fn put_request(
         Checked::Valid(issue) => issue,
     };
     let reference = issue.reference.clone();
+    // R148: the body is stored once the ISSUE is final (ISSU), so the carrier never uploads
+    // it; `check` has already canonicalised it (a valid request hashes to `issue.document`).
+    let document = body.get("document").and_then(|d| DocumentBody::of(d).ok());
     let (entry, outcome) = acting
         .sign_and_wait(&state, Body::Ebl(EblAction::Issue(issue)), None)
         .await?;
     match outcome {
-        Settled::Applied => Ok(answer(sync, issued(&reference))),
+        Settled::Applied => {
+            if let Some(document) = &document {
+                bodies::store(&state, document).await;
+            }
+            Ok(answer(sync, issued(&reference)))
+        }
         Settled::Pending => {
+            if let Some(document) = document {
+                bodies::store_when_final(&state, entry, document);
+            }
             state
                 .dcsa
                 .set_verdict(&acting.org, &reference, Verdict::Pending(entry));

@@ -6,6 +6,7 @@ mod custodial;
 mod dcsa_chain;
 mod dcsa_issuance;
 mod dcsa_surrender;
+mod document_body;
 pub(crate) mod documents;
 mod entries;
 mod events;
@@ -73,6 +74,7 @@ fn read() -> Routes {
             "/v1/ebls/{id}/receipts",
             get(documents::ebl_receipts),
         )
+        .add("get", "/v1/ebls/{id}/document", get(document_body::get))
         .add(
             "get",
             "/v1/certificates/{administration}/{utn}",
@@ -104,7 +106,9 @@ fn read() -> Routes {
 }
 
 fn submit() -> Routes {
-    Routes::new().add("post", "/v1/entries", post(entries::submit))
+    Routes::new()
+        .add("post", "/v1/entries", post(entries::submit))
+        .add("put", "/v1/ebls/{id}/document", put(document_body::put))
 }
 
 fn events() -> Routes {
