@@ -36,6 +36,7 @@
 pub mod api;
 pub mod api_server;
 pub mod config;
+pub mod config_env;
 pub mod consensus;
 pub mod custody;
 pub mod handle;
