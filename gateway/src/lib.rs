@@ -78,6 +78,8 @@ pub struct AppState {
     pub api_keys: Arc<admin::ApiKeyRegistry>,
     /// Permits of the document bodies waiting for their ISSUE to become final (R148).
     pub body_stores: Arc<tokio::sync::Semaphore>,
+    /// DCSA issuance-response callbacks to carriers (ISS 3.0.4).
+    pub dcsa_callbacks: Arc<dcsa::callback::Callbacks>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -148,6 +150,7 @@ pub fn router_with_registry(
         }),
     };
     let dcsa = Arc::new(dcsa);
+    let dcsa_callbacks = Arc::new(dcsa::callback::Callbacks::new(config.webhook_retry));
     let state = AppState {
         node,
         dcsa,
@@ -157,6 +160,7 @@ pub fn router_with_registry(
         custodian,
         api_keys,
         body_stores: Arc::new(tokio::sync::Semaphore::new(bodies::MAX_PENDING_STORES)),
+        dcsa_callbacks,
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))

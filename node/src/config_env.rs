@@ -14,7 +14,10 @@ use toml::Value;
 pub const PREFIX: &str = "EBL_NODE__";
 
 /// Applies every `EBL_NODE__...` variable of `vars` to `config` (a parsed `config.toml`).
-pub fn apply(config: &mut Value, vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<()> {
+pub fn apply(
+    config: &mut Value,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> anyhow::Result<()> {
     let mut overrides: Vec<(String, String)> = vars
         .into_iter()
         .filter(|(name, _)| name.starts_with(PREFIX))
@@ -38,7 +41,9 @@ pub fn apply(config: &mut Value, vars: impl IntoIterator<Item = (String, String)
 fn parse(text: &str) -> Value {
     let wrapped = format!("v = {text}");
     match toml::from_str::<toml::Table>(&wrapped) {
-        Ok(mut table) => table.remove("v").unwrap_or_else(|| Value::String(text.into())),
+        Ok(mut table) => table
+            .remove("v")
+            .unwrap_or_else(|| Value::String(text.into())),
         Err(_) => Value::String(text.to_string()),
     }
 }
@@ -67,7 +72,9 @@ mod tests {
     use super::*;
 
     fn vars(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -82,16 +89,25 @@ mod tests {
                 ("EBL_NODE__MONIKER", "node-7"),
                 ("EBL_NODE__P2P__LISTEN_ADDR", "/ip4/0.0.0.0/tcp/27000"),
                 ("EBL_NODE__MEMPOOL__MAX_ENTRIES", "10000"),
-                ("EBL_NODE__P2P__PERSISTENT_PEERS", "[\"/ip4/10.0.0.2/tcp/27000\"]"),
+                (
+                    "EBL_NODE__P2P__PERSISTENT_PEERS",
+                    "[\"/ip4/10.0.0.2/tcp/27000\"]",
+                ),
                 ("EBL_NODE__API__LISTEN_ADDR", "0.0.0.0:8080"),
                 ("OTHER_VARIABLE", "ignored"),
             ]),
         )
         .unwrap();
         assert_eq!(config["moniker"].as_str(), Some("node-7"));
-        assert_eq!(config["p2p"]["listen_addr"].as_str(), Some("/ip4/0.0.0.0/tcp/27000"));
+        assert_eq!(
+            config["p2p"]["listen_addr"].as_str(),
+            Some("/ip4/0.0.0.0/tcp/27000")
+        );
         assert_eq!(config["mempool"]["max_entries"].as_integer(), Some(10_000));
-        assert_eq!(config["p2p"]["persistent_peers"][0].as_str(), Some("/ip4/10.0.0.2/tcp/27000"));
+        assert_eq!(
+            config["p2p"]["persistent_peers"][0].as_str(),
+            Some("/ip4/10.0.0.2/tcp/27000")
+        );
         assert_eq!(config["api"]["listen_addr"].as_str(), Some("0.0.0.0:8080"));
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 const TRY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The shared client (connection pool, TLS roots).
-pub(super) fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new()
         .timeout(TRY_TIMEOUT)
         // A receiver answers itself: a redirect is not a delivery (and a POST must not turn
@@ -19,21 +19,18 @@ pub(super) fn agent() -> ureq::Agent {
 }
 
 /// What the receiver answered: its status, or why there was no answer.
-pub(super) async fn post(
+pub(crate) async fn post(
     agent: ureq::Agent,
     url: String,
-    signature: String,
-    event_id: String,
+    headers: Vec<(&'static str, String)>,
     body: Arc<Vec<u8>>,
 ) -> Result<u16, String> {
     let call = move || {
-        let reply = agent
-            .post(&url)
-            .set("Content-Type", "application/json")
-            .set("X-EBL-Signature", &signature)
-            .set("X-EBL-Event-Id", &event_id)
-            .send_bytes(&body);
-        match reply {
+        let mut request = agent.post(&url).set("Content-Type", "application/json");
+        for (name, value) in &headers {
+            request = request.set(name, value);
+        }
+        match request.send_bytes(&body) {
             Ok(response) => Ok(response.status()),
             Err(ureq::Error::Status(status, _)) => Ok(status),
             Err(e) => Err(e.to_string()),

@@ -18,7 +18,7 @@
 //! - HTTP(S) goes through `ureq` (rustls, webpki roots) on the blocking pool. Outcomes go to a
 //!   bounded in-memory [`DeliveryLog`] (`GET /v1/webhooks/deliveries`).
 
-mod client;
+pub(crate) mod client;
 mod log;
 mod manager;
 mod store;

@@ -117,14 +117,12 @@ impl Worker {
         let attempts = self.retry.attempts.max(1);
         while d.attempts < attempts {
             d.attempts += 1;
-            let answer = client::post(
-                self.agent.clone(),
-                d.url.clone(),
-                sig.clone(),
-                d.event.clone(),
-                body.clone(),
-            )
-            .await;
+            let headers = vec![
+                ("X-EBL-Signature", sig.clone()),
+                ("X-EBL-Event-Id", d.event.clone()),
+            ];
+            let answer =
+                client::post(self.agent.clone(), d.url.clone(), headers, body.clone()).await;
             if let Err(e) = &answer {
                 tracing::debug!(url = %d.url, error = %e, "webhook try failed");
             }
