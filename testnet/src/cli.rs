@@ -71,6 +71,12 @@ pub enum Command {
         /// Node index.
         index: usize,
     },
+    /// Runs a scenario against the running testnet.
+    Scenario {
+        /// Which scenario.
+        #[command(subcommand)]
+        which: Scenario,
+    },
     /// Prints node I's log.
     Logs {
         /// Node index.
@@ -79,6 +85,13 @@ pub enum Command {
         #[arg(long, short)]
         follow: bool,
     },
+}
+
+/// The scenarios of `ebl-testnet scenario`.
+#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// The China–Singapore pilot of issue 6 (eight steps through different nodes' gateways).
+    Pilot,
 }
 
 /// Runs the parsed command line.
@@ -112,6 +125,12 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut state = ops::load(&cli.dir)?;
             ops::restart(&mut state, index, Duration::from_secs(60))?;
             println!("restarted node {index}");
+            Ok(())
+        }
+        Command::Scenario {
+            which: Scenario::Pilot,
+        } => {
+            crate::scenario::pilot(ops::load(&cli.dir)?)?;
             Ok(())
         }
         Command::Logs { index, follow } => ops::logs(&ops::load(&cli.dir)?, index, follow),

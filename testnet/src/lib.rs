@@ -13,6 +13,7 @@ pub mod orgs;
 pub mod pki;
 pub mod ports;
 pub mod process;
+pub mod scenario;
 pub mod state;
 pub mod summary;
 pub mod up;
