@@ -15,9 +15,52 @@ pub struct Ports {
     pub gossip: u16,
 }
 
+/// Lowest port chosen automatically.
+const AUTO_LOW: u16 = 10_000;
+
+/// The first port of the kernel's ephemeral range (what outgoing connections use), 32768 when
+/// unknown.
+fn ephemeral_start() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().and_then(|p| p.parse().ok()))
+        .unwrap_or(32_768)
+}
+
+/// `count` distinct free ports chosen at random below the ephemeral range: a port the OS hands
+/// out for `bind(0)` may meanwhile become the local end of some outgoing connection (the nodes
+/// of another testnet dialling each other), so the listeners are kept out of that range. Each
+/// candidate is bound and held until all are chosen.
+fn free_ports(count: usize) -> Result<Vec<u16>> {
+    use rand::Rng as _;
+    let high = ephemeral_start().max(AUTO_LOW + 1_000);
+    let mut rng = rand::thread_rng();
+    let mut held = Vec::new();
+    let mut ports = Vec::new();
+    for _ in 0..count * 50 {
+        if ports.len() == count {
+            break;
+        }
+        let port = rng.gen_range(AUTO_LOW..high);
+        if ports.contains(&port) {
+            continue;
+        }
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
+            held.push(listener);
+            ports.push(port);
+        }
+    }
+    if ports.len() < count {
+        return Err(TestnetError::Setup(format!(
+            "found only {} free ports between {AUTO_LOW} and {high}",
+            ports.len()
+        )));
+    }
+    Ok(ports)
+}
+
 /// Ports for `n` nodes: with a base `P`, node `i` gets gateway `P+i`, consensus `P+n+i` and
-/// gossip `P+2n+i`; without one, ports the OS reports free (all held open until every one is
-/// chosen, so no two are the same).
+/// gossip `P+2n+i`; without one, free ports chosen at random (see [`free_ports`]).
 pub fn allocate(n: usize, base: Option<u16>) -> Result<Vec<Ports>> {
     match base {
         Some(base) => {
@@ -38,15 +81,7 @@ pub fn allocate(n: usize, base: Option<u16>) -> Result<Vec<Ports>> {
                 .collect()
         }
         None => {
-            let listeners = (0..3 * n)
-                .map(|_| TcpListener::bind("127.0.0.1:0"))
-                .collect::<std::io::Result<Vec<_>>>()
-                .map_err(TestnetError::io("find free ports"))?;
-            let ports = listeners
-                .iter()
-                .map(|l| l.local_addr().map(|a| a.port()))
-                .collect::<std::io::Result<Vec<_>>>()
-                .map_err(TestnetError::io("find free ports"))?;
+            let ports = free_ports(3 * n)?;
             Ok((0..n)
                 .map(|i| Ports {
                     api: ports[i],
