@@ -14,12 +14,8 @@ use std::path::{Path, PathBuf};
 
 use ebl_gateway::config::hash_secret;
 use ebl_keystore::{KdfParams, Keystore};
-use ebl_node::api_server::{ApiKeyEntry, ApiSection};
-use ebl_node::config::{
-    ConfigFile, ConsensusSection, GossipSection, MempoolSection, P2pSection, random_secret,
-    write_secret,
-};
-use ebl_node::custody::{CustodySection, IdentityEntry};
+use ebl_node::config::{ConfigFile, random_secret, write_secret};
+use serde_json::json;
 
 use crate::error::{Result, TestnetError};
 use crate::genesis::{Consortium, Member};
@@ -128,7 +124,12 @@ pub fn write_node(
         .map_err(TestnetError::io("copy genesis.json"))?;
     let admin_api_key = hex::encode(random_secret());
     write_private(&home.join("api_key"), &admin_api_key)?;
-    let mut api = ApiSection::with_admin_key(&format!("127.0.0.1:{}", own.api), &admin_api_key);
+    let mut keys = vec![json!({
+        "name": "admin",
+        "sha256": hex::encode(hash_secret(&admin_api_key)),
+        "scopes": ["admin"],
+    })];
+    let mut api = json!({"listen_addr": format!("127.0.0.1:{}", own.api)});
     let hosted: Vec<&Member> = c.members.iter().filter(|m| m.host == index).collect();
     if !hosted.is_empty() {
         let passphrase = hex::encode(random_secret());
@@ -140,28 +141,25 @@ pub fn write_node(
             store
                 .create(&identity, &m.key, passphrase.as_bytes(), TESTNET_KDF)
                 .map_err(TestnetError::setup("custodial keystore"))?;
-            identities.push(IdentityEntry {
-                name: identity.clone(),
-                org: m.spec.id.clone(),
-            });
+            identities.push(json!({"name": identity, "org": m.spec.id}));
             let secret = hex::encode(random_secret());
-            api.keys.push(ApiKeyEntry {
-                name: format!("{identity}-system"),
-                sha256: hex::encode(hash_secret(&secret)),
-                scopes: vec!["read".into(), "submit".into(), "custodial".into()],
-                identity: Some(identity),
-            });
+            keys.push(json!({
+                "name": format!("{identity}-system"),
+                "sha256": hex::encode(hash_secret(&secret)),
+                "scopes": ["read", "submit", "custodial"],
+                "identity": identity,
+            }));
             if let Some(info) = orgs.iter_mut().find(|o| o.id == m.spec.id) {
                 info.api_key = secret;
             }
         }
-        api.custody = Some(CustodySection {
-            keystore_dir: "custody".into(),
-            passphrase_env: None,
-            passphrase_file: Some("custody.pass".into()),
-            identities,
+        api["custody"] = json!({
+            "keystore_dir": "custody",
+            "passphrase_file": "custody.pass",
+            "identities": identities,
         });
     }
+    api["keys"] = json!(keys);
     let others = |f: fn(&Ports) -> u16| -> Vec<String> {
         ports
             .iter()
@@ -170,27 +168,20 @@ pub fn write_node(
             .map(|(_, p)| multiaddr(f(p)))
             .collect()
     };
-    let config = ConfigFile {
-        moniker: name.clone(),
-        data_dir: "data".into(),
-        genesis_file: "genesis.json".into(),
-        consensus_key_file: "consensus_key".into(),
-        node_key_file: "node_key".into(),
-        p2p: P2pSection {
-            listen_addr: multiaddr(own.p2p),
-            persistent_peers: others(|p| p.p2p),
-        },
-        consensus: ConsensusSection {
-            block_interval_ms: BLOCK_INTERVAL_MS,
-            ..ConsensusSection::default()
-        },
-        mempool: MempoolSection::default(),
-        api: Some(api),
-        gossip: Some(GossipSection {
-            listen_addr: multiaddr(own.gossip),
-            peers: others(|p| p.gossip),
-        }),
-    };
+    // Written as JSON and read back through the node's own `ConfigFile`: the node's types check
+    // every field (they refuse unknown ones), and fields the node adds later keep their defaults.
+    let config: ConfigFile = serde_json::from_value(json!({
+        "moniker": name,
+        "data_dir": "data",
+        "genesis_file": "genesis.json",
+        "consensus_key_file": "consensus_key",
+        "node_key_file": "node_key",
+        "p2p": {"listen_addr": multiaddr(own.p2p), "persistent_peers": others(|p| p.p2p)},
+        "consensus": {"block_interval_ms": BLOCK_INTERVAL_MS},
+        "api": api,
+        "gossip": {"listen_addr": multiaddr(own.gossip), "peers": others(|p| p.gossip)},
+    }))
+    .map_err(TestnetError::setup("node config"))?;
     let text = toml::to_string_pretty(&config).map_err(TestnetError::setup("config.toml"))?;
     let path = home.join("config.toml");
     std::fs::write(&path, text).map_err(TestnetError::io("write config.toml"))?;
@@ -214,4 +205,67 @@ pub fn config_path(home: &Path) -> PathBuf {
 /// The log file of a node home.
 pub fn log_path(home: &Path) -> PathBuf {
     home.join("node.log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orgs::Plan;
+
+    #[test]
+    fn a_node_home_holds_a_config_the_node_accepts_with_its_hosted_organisations() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let plan = Plan::new(2).unwrap_or_else(|e| panic!("{e}"));
+        let c = crate::genesis::build(&plan, time::OffsetDateTime::now_utc())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut orgs = write_consortium(dir.path(), &c).unwrap_or_else(|e| panic!("{e}"));
+        let ports = crate::ports::allocate(2, Some(30_000)).unwrap_or_else(|e| panic!("{e}"));
+        let node =
+            write_node(dir.path(), &c, 1, &ports, &mut orgs).unwrap_or_else(|e| panic!("{e}"));
+        let path = config_path(&node.home);
+        let config = ConfigFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let (settings, genesis) = config.settings(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(genesis, c.genesis);
+        assert_eq!(settings.persistent_peers.len(), 1);
+        let api = config.api.unwrap_or_else(|| panic!("no [api]"));
+        let custody = api.custody.unwrap_or_else(|| panic!("no [api.custody]"));
+        let held: Vec<&str> = custody.identities.iter().map(|i| i.org.as_str()).collect();
+        assert!(
+            held.contains(&"CONSIGNEE") && held.contains(&"SGSW"),
+            "{held:?}"
+        );
+        assert!(
+            !held.contains(&"CARRIER"),
+            "the carrier's key is on GDSW's node"
+        );
+        let unlocked =
+            ebl_node::custody::unlock(&custody, &node.home).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(unlocked.len(), held.len());
+        let consignee = orgs
+            .iter()
+            .find(|o| o.id == "CONSIGNEE")
+            .unwrap_or_else(|| panic!("no CONSIGNEE"));
+        assert_eq!(consignee.node, 1);
+        assert_eq!(
+            api.keys.len(),
+            held.len() + 1,
+            "an admin key and one per hosted organisation"
+        );
+    }
+
+    #[test]
+    fn organisation_secret_keys_are_readable_by_the_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let plan = Plan::new(1).unwrap_or_else(|e| panic!("{e}"));
+        let c = crate::genesis::build(&plan, time::OffsetDateTime::now_utc())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let orgs = write_consortium(dir.path(), &c).unwrap_or_else(|e| panic!("{e}"));
+        for org in &orgs {
+            let mode = std::fs::metadata(&org.secret_key_file)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or_default();
+            assert_eq!(mode, 0o600, "{}", org.id);
+        }
+    }
 }
