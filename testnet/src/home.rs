@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use ebl_gateway::config::hash_secret;
 use ebl_keystore::{KdfParams, Keystore};
+use ebl_ledger::crypto::PublicKey;
 use ebl_node::config::{ConfigFile, random_secret, write_secret};
+use ebl_node::p2p::gating::peer_id_of;
 use serde_json::json;
 
 use crate::error::{Result, TestnetError};
@@ -118,7 +120,9 @@ pub fn write_node(
         .ok_or_else(|| TestnetError::Setup(format!("no consensus key for node {index}")))?;
     write_secret(&home.join("consensus_key"), &key.to_bytes())
         .map_err(TestnetError::setup("consensus key"))?;
-    write_secret(&home.join("node_key"), &random_secret())
+    // The node key is the consensus key: the consensus swarm's identity is the consensus key
+    // (ADR 0019), so peers can be pinned to its peer id whichever key a node version uses.
+    write_secret(&home.join("node_key"), &key.to_bytes())
         .map_err(TestnetError::setup("node key"))?;
     std::fs::copy(root.join("genesis.json"), home.join("genesis.json"))
         .map_err(TestnetError::io("copy genesis.json"))?;
@@ -168,6 +172,19 @@ pub fn write_node(
             .map(|(_, p)| multiaddr(f(p)))
             .collect()
     };
+    // R153: consensus peers pinned to the peer id of their consensus key (`/p2p/<id>`), so
+    // the membership-gated consensus swarm recognises inbound members by identity.
+    let pinned = ports
+        .iter()
+        .zip(&c.validator_keys)
+        .enumerate()
+        .filter(|(j, _)| *j != index)
+        .map(|(_, (p, k))| {
+            let id = peer_id_of(&PublicKey::from(k.verifying_key()))
+                .ok_or_else(|| TestnetError::Setup("consensus key is not a peer id".into()))?;
+            Ok(format!("{}/p2p/{id}", multiaddr(p.p2p)))
+        })
+        .collect::<Result<Vec<_>>>()?;
     // Written as JSON and read back through the node's own `ConfigFile`: the node's types check
     // every field (they refuse unknown ones), and fields the node adds later keep their defaults.
     let config: ConfigFile = serde_json::from_value(json!({
@@ -176,7 +193,7 @@ pub fn write_node(
         "genesis_file": "genesis.json",
         "consensus_key_file": "consensus_key",
         "node_key_file": "node_key",
-        "p2p": {"listen_addr": multiaddr(own.p2p), "persistent_peers": others(|p| p.p2p)},
+        "p2p": {"listen_addr": multiaddr(own.p2p), "persistent_peers": pinned},
         "consensus": {"block_interval_ms": BLOCK_INTERVAL_MS},
         "api": api,
         "gossip": {"listen_addr": multiaddr(own.gossip), "peers": others(|p| p.gossip)},
