@@ -11,15 +11,16 @@ use super::ctx::{Ctx, POLL_BOUND};
 use crate::error::{Result, TestnetError};
 use crate::ops;
 
-/// Kills node `victim` (SIGKILL).
-pub fn kill(ctx: &mut Ctx, victim: usize) -> Result<()> {
+/// Kills node `victim` (SIGKILL); returns the highest height any node had just before.
+pub fn kill(ctx: &mut Ctx, victim: usize) -> Result<u64> {
+    let before = heights(ctx).into_iter().flatten().max().unwrap_or(0);
     println!(
         "\n8. {} is killed with SIGKILL mid-scenario",
         ctx.node_name(victim)
     );
     ops::kill(&mut ctx.state, victim)?;
-    println!("  ✓ killed; the other nodes go on");
-    Ok(())
+    println!("  ✓ killed at height {before}; the other nodes go on");
+    Ok(before)
 }
 
 fn heights(ctx: &Ctx) -> Vec<Option<u64>> {
@@ -46,15 +47,20 @@ fn block(ctx: &Ctx, node: usize, height: u64) -> Result<(String, String)> {
     }
 }
 
-/// Restarts node `victim`, waits (bounded) until it has caught up with the height the others
-/// had at its restart, and compares block hash and state root at the lowest height all nodes
-/// have.
-pub fn restart_and_compare(ctx: &mut Ctx, victim: usize) -> Result<()> {
+/// Restarts node `victim`, waits (bounded) until it has passed the height the network had when
+/// it was killed (`before`) and the one the others have at its restart, and compares block hash
+/// and state root at the lowest height all nodes have.
+pub fn restart_and_compare(ctx: &mut Ctx, victim: usize, before: u64) -> Result<()> {
     println!(
         "\n8b. {} is restarted and catches up",
         ctx.node_name(victim)
     );
-    let target = heights(ctx).into_iter().flatten().max().unwrap_or(0);
+    let target = heights(ctx)
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0)
+        .max(before);
     ops::restart(&mut ctx.state, victim, POLL_BOUND)?;
     let start = Instant::now();
     loop {

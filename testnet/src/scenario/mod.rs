@@ -52,15 +52,17 @@ pub fn pilot(state: TestnetState) -> Result<TestnetState> {
     ebl::to_bank(&ctx, &bill)?;
     ebl::to_consignee_with_race(&ctx, &bill)?;
     ebl::verify_title(&ctx, &bill)?;
+    let mut before = None;
     if early_crash {
-        crash::kill(&mut ctx, victim)?;
+        before = Some(crash::kill(&mut ctx, victim)?);
     }
     ebl::surrender(&ctx, &bill)?;
     cert::certificate(&ctx, now, &utn)?;
-    if !early_crash {
-        crash::kill(&mut ctx, victim)?;
-    }
-    crash::restart_and_compare(&mut ctx, victim)?;
+    let before = match before {
+        Some(height) => height,
+        None => crash::kill(&mut ctx, victim)?,
+    };
+    crash::restart_and_compare(&mut ctx, victim, before)?;
     println!("\npilot scenario passed: 8 of 8 steps");
     Ok(ctx.state)
 }
