@@ -256,7 +256,7 @@ fn the_scenario_refuses_to_run_while_a_node_is_down_and_runs_again_after_restart
 }
 
 #[test]
-fn up_refuses_a_folder_in_use_and_a_missing_node_binary_and_status_needs_a_testnet() {
+fn up_refuses_a_folder_in_use_a_missing_node_binary_and_taken_ports_and_status_needs_a_testnet() {
     let work = tempfile::tempdir().unwrap();
     let busy = work.path().join("busy");
     std::fs::create_dir_all(&busy).unwrap();
@@ -283,6 +283,21 @@ fn up_refuses_a_folder_in_use_and_a_missing_node_binary_and_status_needs_a_testn
     );
     assert!(!run.ok);
     assert!(run.stderr.contains("[NODE_BINARY]"), "{}", run.stderr);
+    assert!(!fresh.join("testnet.json").exists(), "nothing is written");
+
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port().to_string();
+    let run = testnet(
+        work.path(),
+        &["--dir", f, "up", "--validators", "1", "--base-port", &port],
+        Duration::from_secs(30),
+    );
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("[USAGE]") && run.stderr.contains("in use"),
+        "{}",
+        run.stderr
+    );
     assert!(!fresh.join("testnet.json").exists(), "nothing is written");
 
     let run = testnet(

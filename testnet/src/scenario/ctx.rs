@@ -185,3 +185,39 @@ pub fn final_height(step: &str, what: &str, reply: &Reply) -> Result<u64> {
 pub fn field<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_final_answer_gives_its_height() {
+        let reply = Reply {
+            status: 200,
+            body: json!({"id": "ab", "status": "final", "height": 7}),
+        };
+        assert_eq!(final_height("2", "transfer", &reply).ok(), Some(7));
+    }
+
+    #[test]
+    fn a_rejection_or_a_timeout_is_an_unexpected_result_naming_the_step() {
+        for reply in [
+            Reply {
+                status: 422,
+                body: json!({"code": "NOT_HOLDER"}),
+            },
+            Reply {
+                status: 202,
+                body: json!({"status": "pending"}),
+            },
+        ] {
+            match final_height("6", "surrender", &reply) {
+                Err(TestnetError::Unexpected { step, detail }) => {
+                    assert_eq!(step, "6");
+                    assert!(detail.contains("surrender"), "{detail}");
+                }
+                other => panic!("expected Unexpected, got {other:?}"),
+            }
+        }
+    }
+}
