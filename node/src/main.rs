@@ -248,12 +248,31 @@ async fn run_until_signal(
         }
         None => None,
     };
-    tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
-    tracing::info!("stopping");
+    let signal = shutdown_signal().await?;
+    tracing::info!(signal, "stopping");
     if let Some(server) = server {
         server.stop().await?;
     }
     node.stop().await
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM (what service managers and container runtimes send):
+/// either stops the node cleanly (gateway drained, consensus and storage closed).
+async fn shutdown_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").context("wait for ctrl-c"),
+            _ = term.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
+        Ok("ctrl-c")
+    }
 }
 
 #[cfg(feature = "dev")]
