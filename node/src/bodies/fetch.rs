@@ -41,7 +41,7 @@ impl PartyKeys {
     }
 
     /// The held key of `org` whose public key is `registered`, if any.
-    fn key_of(
+    pub(crate) fn key_of(
         &self,
         org: &OrgId,
         registered: &ebl_ledger::crypto::PublicKey,

@@ -140,3 +140,7 @@ pub fn facts_blocking(
         now: reads.head()?.header.time,
     })
 }
+
+#[cfg(test)]
+#[path = "serve_tests.rs"]
+mod tests;

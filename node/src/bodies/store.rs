@@ -133,3 +133,7 @@ impl BodyStore {
             })?
     }
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;
