@@ -222,7 +222,7 @@ fn a_proof_names_its_chain_document_and_party() {
         &shipper,
         &sig
     ));
-    let mut other_chain = chain.clone();
+    let mut other_chain = chain;
     other_chain.chain_id = "another-network".into();
     assert!(!proof_holds(
         &other_chain,
