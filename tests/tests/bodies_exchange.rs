@@ -13,9 +13,10 @@ use ebl_ledger::entry::Body;
 use ebl_ledger::hash::{DocumentId, Hash32};
 use ebl_ledger::ids::OrgId;
 use ebl_node::api::GatewayBridge;
+use ebl_node::bodies::{BodyRequest, BodyResponse, Proof};
 use ebl_node::custody::HeldKey;
 use ebl_node::mempool::Status;
-use ebl_tests::rogue::RogueBodyServer;
+use ebl_tests::rogue::{RawAsker, RogueBodyServer};
 use ebl_tests::{Cluster, decided_height, wait_fates, wait_for};
 
 const T: Duration = Duration::from_secs(30);
@@ -156,6 +157,62 @@ async fn a_peer_serving_a_body_that_does_not_hash_to_the_id_is_refused_and_score
     let fetched = bank.document_body(id, org("BANK")).await.unwrap();
     assert_eq!(fetched.as_deref(), Some(body.as_slice()));
     drop(rogue);
+    c.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn malformed_and_oversized_requests_fail_alone_and_the_node_serves_the_next() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let body = body("BODY-E2E-4");
+    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-4", &body).await;
+    GatewayBridge::new(c.handle(BANK))
+        .put_document_body(id, body.clone())
+        .await
+        .unwrap();
+    // CARRIER's own node (its organisation key) talks to BANK's node with raw bytes.
+    let link = c.handle(BANK).gossip().unwrap().clone();
+    let addr = c.members[BANK]
+        .settings
+        .gossip
+        .as_ref()
+        .unwrap()
+        .listen_addr
+        .clone();
+    let secret = c.net.party("CARRIER").key.to_bytes();
+    let mut asker = RawAsker::start(secret, link.local_peer_id, addr).unwrap();
+
+    asker.wait_connected(T).await.unwrap();
+
+    // R146: the node drops such a stream without an answer (the asker sees a failure or an
+    // empty stream), and keeps the connection.
+    let unanswered = |answer: &Result<Vec<u8>, String>| {
+        answer.as_ref().is_ok_and(Vec::is_empty) || answer.is_err()
+    };
+    let garbage = asker.ask(b"not a request".to_vec(), T).await.unwrap();
+    assert!(unanswered(&garbage), "{garbage:?}");
+    let oversized = asker.ask(vec![0; 64 * 1024], T).await.unwrap();
+    assert!(unanswered(&oversized), "{oversized:?}");
+
+    // R143 (a): the carrier is a party and the connection is its key.
+    let request = |party: &str| {
+        ebl_ledger::codec::encode(&BodyRequest {
+            document: id,
+            party: org(party),
+            proof: Proof::Connection,
+        })
+    };
+    let answer = asker.ask(request("CARRIER"), T).await.unwrap().unwrap();
+    let answer: BodyResponse = ebl_ledger::codec::decode(&answer, 2 * 1024 * 1024).unwrap();
+    assert_eq!(answer, BodyResponse::Found(body.clone()));
+    // The same node asking for BANK, which it does not run as, is refused.
+    let answer = asker.ask(request("BANK"), T).await.unwrap().unwrap();
+    let answer: BodyResponse = ebl_ledger::codec::decode(&answer, 1024).unwrap();
+    assert_eq!(answer, BodyResponse::Forbidden);
+    // The chain went on meanwhile.
+    let height = c.height(BANK).await.unwrap();
+    c.wait_height(height + 1, T).await.unwrap();
+    drop(asker);
     c.shutdown().await.unwrap();
 }
 
