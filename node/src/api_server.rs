@@ -151,7 +151,9 @@ impl ApiServer {
         options: ServeOptions,
     ) -> anyhow::Result<ApiServer> {
         let tls = options.tls;
-        let bridge: Arc<dyn ebl_gateway::NodeApi> = Arc::new(GatewayBridge::new(handle.clone()));
+        // R143 (b): the custodial keys also prove body requests for their organisations.
+        let bridge: Arc<dyn ebl_gateway::NodeApi> =
+            Arc::new(GatewayBridge::new(handle.clone()).with_party_keys(&options.custodial_keys));
         let custodian: Option<Arc<dyn ebl_gateway::custody::Custodian>> =
             if options.custodial_keys.is_empty() {
                 None

@@ -87,6 +87,8 @@ pub struct NodeHandle {
     /// The entry gossip, when the node runs it (R115).
     pub(crate) gossip: Option<crate::p2p::GossipLink>,
     pub(crate) reads: CommittedReads,
+    /// Document bodies off the ledger (R141).
+    pub(crate) bodies: crate::bodies::Bodies,
 }
 
 impl NodeHandle {
