@@ -31,6 +31,7 @@ pub mod auth;
 pub mod bodies;
 pub mod config;
 pub mod custody;
+pub mod custody_sequenced;
 pub mod dcsa;
 pub mod dto;
 pub mod dto_custodial;

@@ -93,7 +93,7 @@ async fn an_organisation_binding_survives_a_restart_through_the_key_file() {
         let registry =
             ApiKeyRegistry::open(bodies_kit::config().api_keys.into_values(), file.clone())
                 .unwrap();
-        let custodian = LocalCustodian::new(node.clone(), custodial_kit::IDENTITIES);
+        let custodian = LocalCustodian::over_pilot(node.clone(), custodial_kit::IDENTITIES);
         ebl_gateway::router_with_registry(
             node.clone(),
             Some(custodian),

@@ -69,7 +69,7 @@ impl NodeApi for NoBodyStore {
 
 fn broken_app() -> (Arc<LocalNode>, axum::Router) {
     let node = LocalNode::pilot();
-    let custodian = LocalCustodian::new(node.clone(), custodial_kit::IDENTITIES);
+    let custodian = LocalCustodian::over_pilot(node.clone(), custodial_kit::IDENTITIES);
     let wrapped = Arc::new(NoBodyStore(node.clone()));
     let router = ebl_gateway::router_with_custodian(wrapped, Some(custodian), config());
     (node, router)

@@ -62,7 +62,7 @@ pub fn config() -> GatewayConfig {
 /// A test node, its custodian (one identity per pilot party) and the router.
 pub fn app_with(config: GatewayConfig) -> (Arc<LocalNode>, Router) {
     let node = LocalNode::pilot();
-    let custodian = LocalCustodian::new(node.clone(), IDENTITIES);
+    let custodian = LocalCustodian::over_pilot(node.clone(), IDENTITIES);
     let router = ebl_gateway::router_with_custodian(node.clone(), Some(custodian), config);
     (node, router)
 }
