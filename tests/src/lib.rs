@@ -280,19 +280,22 @@ impl Cluster {
         Ok(first)
     }
 
-    /// Starts a second node with validator `i`'s consensus key (its own data dir and ports,
-    /// dialing every other member): an equivocating validator, since the two instances sign
+    /// Starts a second node with validator `i`'s consensus key (its own data dir and ports),
+    /// dialing the members in `dial`: an equivocating validator, since the two instances sign
     /// whatever their own views make them sign. Its consensus identity is validator `i`'s
     /// (R150), so the members admit it as they admit `i`; it runs no entry gossip, whose port
     /// would otherwise be validator `i`'s.
-    pub async fn start_twin(&self, i: usize) -> anyhow::Result<Node> {
+    pub async fn start_twin(&self, i: usize, dial: &[usize]) -> anyhow::Result<Node> {
         let mut settings = self.members[i].settings.clone();
         settings.moniker = format!("v{i}-twin");
         settings.data_dir = self._dir.path().join(format!("v{i}-twin"));
         settings.node_secret[0] = 0x40 | u8::try_from(i + 1)?;
         settings.listen_addr = format!("/ip4/127.0.0.1/tcp/{}", free_port()?).parse()?;
         settings.gossip = None;
-        settings.persistent_peers = self.consensus_addrs(&[i])?;
+        let skip: Vec<usize> = (0..self.members.len())
+            .filter(|j| !dial.contains(j))
+            .collect();
+        settings.persistent_peers = self.consensus_addrs(&skip)?;
         Node::start(settings, &self.net.genesis)
             .await
             .with_context(|| format!("start the twin of validator {i}"))
