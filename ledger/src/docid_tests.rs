@@ -32,10 +32,40 @@ fn awkward_keys_strings_and_numbers_canonicalise_as_the_reference_does() {
     let values = [
         json!({"\u{e000}": 1, "\u{1F600}": 2, "a": 3, "\u{ffff}": 4, "\u{10000}": 5, "": 6}),
         json!({"b": [1, {"z": null, "y": true}], "a": {"d": false, "c": []}}),
-        json!(["\"", "\\", "/", "\u{0}\u{1}\u{8}\u{9}\u{a}\u{c}\u{d}\u{1f}\u{7f}", "é€😀", "\u{2028}"]),
-        json!([0, -0.0, 1, -1, 0.1, 1e21, 1e20, 1e-7, 1e-6, 123.456e10, -5e-324, 1.7976931348623157e308]),
-        json!([9_007_199_254_740_991_u64, 9_007_199_254_740_992_u64, 9_007_199_254_740_993_u64]),
-        json!([u64::MAX, i64::MIN, i64::MAX, -9_007_199_254_740_993_i64, -9_007_199_254_740_991_i64]),
+        json!([
+            "\"",
+            "\\",
+            "/",
+            "\u{0}\u{1}\u{8}\u{9}\u{a}\u{c}\u{d}\u{1f}\u{7f}",
+            "é€😀",
+            "\u{2028}"
+        ]),
+        json!([
+            0,
+            -0.0,
+            1,
+            -1,
+            0.1,
+            1e21,
+            1e20,
+            1e-7,
+            1e-6,
+            123.456e10,
+            -5e-324,
+            1.7976931348623157e308
+        ]),
+        json!([
+            9_007_199_254_740_991_u64,
+            9_007_199_254_740_992_u64,
+            9_007_199_254_740_993_u64
+        ]),
+        json!([
+            u64::MAX,
+            i64::MIN,
+            i64::MAX,
+            -9_007_199_254_740_993_i64,
+            -9_007_199_254_740_991_i64
+        ]),
         json!({}),
         json!([]),
         json!("plain"),
@@ -60,7 +90,18 @@ impl Lcg {
 
     fn text(&mut self) -> String {
         const CHARS: [char; 12] = [
-            'a', 'B', '0', ' ', '"', '\\', '\n', '\u{1}', 'é', '\u{e001}', '😀', '\u{10ffff}',
+            'a',
+            'B',
+            '0',
+            ' ',
+            '"',
+            '\\',
+            '\n',
+            '\u{1}',
+            'é',
+            '\u{e001}',
+            '😀',
+            '\u{10ffff}',
         ];
         let len = self.next() % 6;
         (0..len)
@@ -69,7 +110,11 @@ impl Lcg {
     }
 
     fn value(&mut self, depth: u32) -> Value {
-        let pick = if depth > 3 { self.next() % 4 } else { self.next() % 6 };
+        let pick = if depth > 3 {
+            self.next() % 4
+        } else {
+            self.next() % 6
+        };
         match pick {
             0 => Value::Null,
             1 => Value::Bool(self.next() % 2 == 0),
@@ -79,7 +124,11 @@ impl Lcg {
                 _ => json!(self.next() << 30),
             },
             3 => Value::String(self.text()),
-            4 => Value::Array((0..self.next() % 4).map(|_| self.value(depth + 1)).collect()),
+            4 => Value::Array(
+                (0..self.next() % 4)
+                    .map(|_| self.value(depth + 1))
+                    .collect(),
+            ),
             _ => Value::Object(
                 (0..self.next() % 5)
                     .map(|_| (self.text(), self.value(depth + 1)))
