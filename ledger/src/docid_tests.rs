@@ -117,7 +117,7 @@ impl Lcg {
         };
         match pick {
             0 => Value::Null,
-            1 => Value::Bool(self.next() % 2 == 0),
+            1 => Value::Bool(self.next().is_multiple_of(2)),
             2 => match self.next() % 3 {
                 0 => json!(self.next() as i64 - (1 << 31)),
                 1 => json!((self.next() as f64) / 7.0 - 1e5),

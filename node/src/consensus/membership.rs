@@ -95,7 +95,7 @@ impl Follower {
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => return,
             }
-            let allowed = match self.node.read(|l| allowed_keys(l)).await {
+            let allowed = match self.node.read(allowed_keys).await {
                 Ok(Ok(keys)) => allowed_peers(&keys),
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "consensus membership not refreshed");
