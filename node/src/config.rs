@@ -114,7 +114,8 @@ impl GossipSection {
 pub struct P2pSection {
     /// libp2p listen address, e.g. `/ip4/0.0.0.0/tcp/27000`.
     pub listen_addr: String,
-    /// Peers to keep connected to (multiaddrs).
+    /// Peers to keep connected to (multiaddrs), each best ending in `/p2p/<peer id>` of the
+    /// peer's consensus key (R153).
     #[serde(default)]
     pub persistent_peers: Vec<String>,
 }

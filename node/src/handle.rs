@@ -134,6 +134,23 @@ impl NodeHandle {
         Ok(NodeStatus { ledger, peers })
     }
 
+    /// The peers on Malachite's consensus swarm that passed its membership check (R151):
+    /// Identify completed and the peer is on the persistent list. A refused peer can be in
+    /// Malachite's table for the moment between its Identify and the closing of its
+    /// connection, marked not persistent; it is not counted. Empty when the network does not
+    /// answer.
+    pub async fn consensus_peers(&self) -> Vec<libp2p::PeerId> {
+        match NetworkRequest::dump_state(&self.network).await {
+            Ok(Some(dump)) => dump
+                .peers
+                .iter()
+                .filter(|(_, info)| info.peer_type.is_persistent())
+                .map(|(id, _)| *id)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Runs `read` on the ledger (on its task, between blocks) and returns its result.
     pub async fn read<R, F>(&self, read: F) -> Result<R, NodeStopped>
     where

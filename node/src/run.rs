@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::consensus::app::{self, Outputs};
 use crate::consensus::codec::EblCodec;
+use crate::consensus::membership;
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
 use crate::consensus::state::AppError;
 use crate::consensus::undecided::UndecidedBlocks;
@@ -45,11 +46,14 @@ pub struct NodeSettings {
     pub data_dir: PathBuf,
     /// Ed25519 secret of the validator's consensus key.
     pub consensus_secret: [u8; 32],
-    /// Ed25519 secret of the libp2p node key.
+    /// Ed25519 secret of the libp2p node key. Not used by the consensus swarm since R150 (its
+    /// identity is the consensus key, which the ledger knows); kept so existing key files and
+    /// configurations load.
     pub node_secret: [u8; 32],
     /// libp2p listen address.
     pub listen_addr: Multiaddr,
-    /// Peers to keep connected to.
+    /// Peers to keep connected to; a trailing `/p2p/<peer id>` pins the peer's identity, so the
+    /// address is dropped when the ledger stops admitting that key (R152, R153).
     pub persistent_peers: Vec<Multiaddr>,
     /// Consensus timeouts.
     pub timeouts: LinearTimeouts,
@@ -118,15 +122,17 @@ impl NodeConfig for EngineConfig {
     }
 }
 
-fn engine_config(s: &NodeSettings) -> EngineConfig {
+/// `persistent` is the membership list (R151): configured addresses plus one `/p2p/<id>` per
+/// key the ledger admits.
+fn engine_config(s: &NodeSettings, persistent: Vec<Multiaddr>) -> EngineConfig {
     let mut consensus = ConsensusConfig::default();
     consensus.p2p.listen_addr = s.listen_addr.clone();
-    consensus.p2p.persistent_peers = s.persistent_peers.clone();
+    consensus.p2p.persistent_peers = persistent;
     consensus.p2p.discovery.enabled = false;
-    // `persistent_peers_only` stays off: Malachite recognises an inbound persistent peer by
-    // its remote address or a `/p2p/` id in the configured address, and our peers are plain
-    // `ip/tcp` addresses, so every inbound peer was refused and consensus stalled
-    // (specs/adr/0011-entry-gossip-and-gating.md).
+    // R151: a peer whose Identify completes stays only if it is on the list; the list names
+    // every admitted key by its `/p2p/` id, so inbound members (from ephemeral ports) are
+    // recognised (specs/adr/0019-consensus-network-membership.md).
+    consensus.p2p.persistent_peers_only = true;
     let value_sync = ValueSyncConfig {
         enabled: true,
         status_update_interval: Duration::from_millis(500),
@@ -147,6 +153,7 @@ pub struct Node {
     engine: EngineHandle,
     app: JoinHandle<Result<(), AppError>>,
     gossip: Option<JoinHandle<()>>,
+    membership: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Node {
@@ -162,6 +169,21 @@ impl Node {
     pub async fn start(settings: NodeSettings, genesis: &Genesis) -> anyhow::Result<Node> {
         let store = RocksStore::open(settings.data_dir.join("ledger")).context("open RocksDB")?;
         let ledger = Ledger::open(store, genesis).context("open ledger")?;
+        // R150: the consensus swarm's identity is the consensus key, which the ledger knows.
+        let keypair = Keypair::ed25519_from_bytes(settings.consensus_secret).context("node key")?;
+        let local_peer = keypair.public().to_peer_id();
+        // R151: the list Malachite starts with, from the ledger as opened.
+        let admitted = crate::p2p::gating::allowed_keys(&ledger).context("read members")?;
+        let persistent = membership::persistent_list(
+            &settings.persistent_peers,
+            &crate::p2p::gating::allowed_peers(&admitted),
+            &local_peer,
+        );
+        for addr in &settings.persistent_peers {
+            if membership::pinned_peer(addr).is_none() {
+                tracing::warn!(%addr, "persistent peer not pinned by /p2p/<peer id>: trusted by address (R153)");
+            }
+        }
         // The gateway's concurrent read path; the app task stays the only writer (ADR 0014).
         let reads = crate::reads::CommittedReads::new(ledger.store().reader());
         let chain = ledger.chain().clone();
@@ -189,7 +211,6 @@ impl Node {
             tracing::warn!(%address, "this node's consensus key is not in the validator set: it follows, never votes");
         }
 
-        let keypair = Keypair::ed25519_from_bytes(settings.node_secret).context("node key")?;
         let identity =
             NetworkIdentity::new(settings.moniker.clone(), keypair, Some(address.to_string()));
         let wal = settings.data_dir.join("wal").join("consensus.wal");
@@ -198,7 +219,7 @@ impl Node {
         }
         let (channels, engine) = start_engine(
             ctx,
-            engine_config(&settings),
+            engine_config(&settings, persistent.iter().cloned().collect()),
             WalContext::new(wal, EblCodec),
             NetworkContext::new(identity, EblCodec),
             ConsensusContext::new_validator(address, Box::new(verifier), Box::new(signer)),
@@ -234,6 +255,17 @@ impl Node {
             gossip: gossip_link.as_ref().map(|(link, _, _)| link.clone()),
             reads,
         };
+        // Subscribed before the app task starts, so no committed block is missed.
+        let membership = tokio::spawn(
+            membership::Follower {
+                node: handle.clone(),
+                network: channels.net_requests.clone(),
+                configured: settings.persistent_peers.clone(),
+                local: local_peer,
+                applied: persistent,
+            }
+            .run(handle.subscribe_blocks()),
+        );
         let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
         let gossip = match (&settings.gossip, gossip_link) {
             (Some(config), Some((link, inbox, keypair))) => {
@@ -243,6 +275,7 @@ impl Node {
                     Ok(task) => Some(task),
                     Err(e) => {
                         engine.actor.stop(Some("gossip failed to start".into()));
+                        membership.abort();
                         app.abort();
                         return Err(e.into());
                     }
@@ -255,6 +288,7 @@ impl Node {
             engine,
             app,
             gossip,
+            membership,
         })
     }
 
@@ -270,6 +304,7 @@ impl Node {
             // Wait for the swarm to drop, so its port is free for a restart.
             let _ = gossip.await;
         }
+        self.membership.abort();
         self.engine.actor.stop(Some("node stopped".into()));
         let _ = self.engine.handle.await;
         self.app.abort();
@@ -286,6 +321,7 @@ impl Node {
         if let Some(gossip) = &self.gossip {
             gossip.abort();
         }
+        self.membership.abort();
         self.engine.actor.stop(None);
         result
             .map_err(|e| anyhow::anyhow!("application task failed: {e}"))?

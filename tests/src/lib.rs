@@ -8,6 +8,7 @@
 //! height reached, an entry final) with bounded timeouts, never for a fixed time.
 
 pub mod entries;
+pub mod outsider;
 pub mod probe;
 pub mod relay;
 pub mod rogue;
@@ -118,6 +119,13 @@ impl Cluster {
             .map(|_| free_port())
             .collect::<Result<_, _>>()?;
         let addr = |p: u16| format!("/ip4/127.0.0.1/tcp/{p}").parse();
+        // R153: consensus peers are pinned to their consensus key's peer id.
+        let pinned = |p: u16, j: usize| -> anyhow::Result<libp2p::Multiaddr> {
+            let a: libp2p::Multiaddr = format!("/ip4/127.0.0.1/tcp/{p}").parse()?;
+            Ok(a.with(libp2p::multiaddr::Protocol::P2p(consensus_peer_id(
+                &net, j,
+            )?)))
+        };
         let mut members = Vec::new();
         let mut links = Vec::new();
         for (i, key) in net.validator_keys.iter().enumerate() {
@@ -133,7 +141,7 @@ impl Cluster {
                         relay,
                     });
                 }
-                peers.push(addr(port)?);
+                peers.push(pinned(port, j)?);
             }
             let gossip_peers = gossip_ports
                 .iter()
@@ -273,23 +281,43 @@ impl Cluster {
         Ok(first)
     }
 
-    /// Starts a second node with validator `i`'s consensus key (its own data dir, network key
-    /// and port, dialing every member): an equivocating validator, since the two instances
-    /// sign whatever their own views make them sign.
-    pub async fn start_twin(&self, i: usize) -> anyhow::Result<Node> {
+    /// Starts a second node with validator `i`'s consensus key (its own data dir and ports),
+    /// dialing the members in `dial`: an equivocating validator, since the two instances sign
+    /// whatever their own views make them sign. Its consensus identity is validator `i`'s
+    /// (R150), so the members admit it as they admit `i`; it runs no entry gossip, whose port
+    /// would otherwise be validator `i`'s.
+    pub async fn start_twin(&self, i: usize, dial: &[usize]) -> anyhow::Result<Node> {
         let mut settings = self.members[i].settings.clone();
         settings.moniker = format!("v{i}-twin");
         settings.data_dir = self._dir.path().join(format!("v{i}-twin"));
         settings.node_secret[0] = 0x40 | u8::try_from(i + 1)?;
         settings.listen_addr = format!("/ip4/127.0.0.1/tcp/{}", free_port()?).parse()?;
-        settings.persistent_peers = self
-            .members
-            .iter()
-            .map(|m| m.settings.listen_addr.clone())
+        settings.gossip = None;
+        let skip: Vec<usize> = (0..self.members.len())
+            .filter(|j| !dial.contains(j))
             .collect();
+        settings.persistent_peers = self.consensus_addrs(&skip)?;
         Node::start(settings, &self.net.genesis)
             .await
             .with_context(|| format!("start the twin of validator {i}"))
+    }
+
+    /// The members' consensus addresses pinned to their peer ids, except those in `skip`.
+    pub fn consensus_addrs(&self, skip: &[usize]) -> anyhow::Result<Vec<libp2p::Multiaddr>> {
+        let mut out = Vec::new();
+        for (j, m) in self.members.iter().enumerate() {
+            if !skip.contains(&j) {
+                let id = consensus_peer_id(&self.net, j)?;
+                out.push(
+                    m.settings
+                        .listen_addr
+                        .clone()
+                        .with_p2p(id)
+                        .map_err(|a| anyhow::anyhow!("{a} already names a peer"))?,
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// Cuts every link between a member of `a` and a member of `b` (both directions).
@@ -325,6 +353,16 @@ impl Cluster {
         }
         Ok(())
     }
+}
+
+/// The consensus peer id of validator `j` (R150: its consensus key).
+pub fn consensus_peer_id(net: &TestNetwork, j: usize) -> anyhow::Result<libp2p::PeerId> {
+    let key = net.validator_keys.get(j).context("no such validator")?;
+    Ok(
+        libp2p::identity::Keypair::ed25519_from_bytes(key.to_bytes())?
+            .public()
+            .to_peer_id(),
+    )
 }
 
 /// Waits for the fate of `ids` on a notification subscription; returns (id, status) in the

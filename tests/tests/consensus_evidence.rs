@@ -79,11 +79,16 @@ async fn assert_recorded(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_equivocating_validator_is_reported_on_the_ledger() {
-    let c = Cluster::start().await.unwrap();
+    let c = Cluster::start_relayed().await.unwrap();
     c.wait_height(1, T).await.unwrap();
     let offender = PublicKey::from(c.net.validator_keys[3].verifying_key());
     // Validator 3's key in a second node: when it proposes, each instance proposes its own
-    // block and prevotes it, which the others see as a double vote.
+    // block and prevotes it, which the others see as a double vote. Both instances have
+    // validator 3's peer id (R150); a node connected to both would split its messages for
+    // that peer between them, and neither would keep up with live consensus. So each honest
+    // node is linked to one instance only: 3 keeps its link with 2, the twin dials 0 and 1,
+    // and gossip carries each instance's votes to the other side.
+    c.partition(&[3], &[0, 1]);
     let watch = tokio::spawn({
         let handle = c.handle(0);
         async move {
@@ -96,7 +101,7 @@ async fn an_equivocating_validator_is_reported_on_the_ledger() {
             None
         }
     });
-    let twin = c.start_twin(3).await.unwrap();
+    let twin = c.start_twin(3, &[0, 1]).await.unwrap();
     let block = tokio::time::timeout(Duration::from_secs(120), watch)
         .await
         .expect("no evidence recorded in time")

@@ -17,6 +17,7 @@ pub mod app;
 pub mod codec;
 pub mod context;
 pub mod evidence;
+pub mod membership;
 pub mod messages;
 pub mod parts;
 pub mod propose;

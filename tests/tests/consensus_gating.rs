@@ -1,0 +1,164 @@
+//! R150–R153: only keys the ledger admits stay on Malachite's consensus swarm. A member
+//! organisation's node is admitted and follows the chain; a stranger's is refused, is never
+//! counted as a peer and learns no block; a revoked organisation's node is cut off at the
+//! revoking block; the four validators commit throughout.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use ebl_ledger::entry::Body;
+use ebl_ledger::identity::governance::proposal_id;
+use ebl_ledger::identity::{GovernanceAction, Proposal};
+use ebl_ledger::ids::OrgId;
+use ebl_ledger::testkit::key_from_label;
+use ebl_node::mempool::Status;
+use ebl_tests::outsider::Outsider;
+use ebl_tests::{Cluster, wait_fates, wait_for};
+use libp2p::PeerId;
+
+const T: Duration = Duration::from_secs(60);
+
+/// Whether every validator counts `peer` among its consensus peers.
+async fn listed_everywhere(c: &Cluster, peer: PeerId) -> bool {
+    for i in c.running() {
+        if !c.handle(i).consensus_peers().await.contains(&peer) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether some validator counts `peer` among its consensus peers.
+async fn listed_anywhere(c: &Cluster, peer: PeerId) -> bool {
+    for i in c.running() {
+        if c.handle(i).consensus_peers().await.contains(&peer) {
+            return true;
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_member_organisations_node_follows_the_chain_and_a_strangers_node_is_refused() {
+    let c = Cluster::start().await.unwrap();
+    c.wait_height(1, T).await.unwrap();
+    // Validators count each other (R151: pinned by their consensus keys' peer ids).
+    for j in 0..4 {
+        let id = ebl_tests::consensus_peer_id(&c.net, j).unwrap();
+        wait_for("validators to see each other", T, || async {
+            let others: Vec<usize> = (0..4).filter(|i| *i != j).collect();
+            for i in others {
+                if !c.handle(i).consensus_peers().await.contains(&id) {
+                    return None;
+                }
+            }
+            Some(())
+        })
+        .await
+        .unwrap();
+    }
+
+    let member = Outsider::start(&c, "consignee", c.net.party("CONSIGNEE").key.to_bytes())
+        .await
+        .unwrap();
+    let stranger = Outsider::start(&c, "stranger", key_from_label("stranger").to_bytes())
+        .await
+        .unwrap();
+
+    // The member's node is admitted by every validator and syncs past where it started.
+    wait_for("the member's node to be a peer everywhere", T, || async {
+        listed_everywhere(&c, member.peer_id).await.then_some(())
+    })
+    .await
+    .unwrap();
+    let target = c.height(0).await.unwrap() + 3;
+    wait_for("the member's node to follow the chain", T, || async {
+        (member.height().await.ok()? >= target).then_some(())
+    })
+    .await
+    .unwrap();
+
+    // Meanwhile the stranger dialled the same validators the same way: it is no one's peer
+    // and learned no block, while the validators kept committing.
+    c.wait_height(target + 2, T).await.unwrap();
+    assert!(!listed_anywhere(&c, stranger.peer_id).await);
+    assert_eq!(stranger.height().await.unwrap(), 0);
+    assert!(listed_everywhere(&c, member.peer_id).await);
+
+    member.stop().await.unwrap();
+    stranger.stop().await.unwrap();
+    c.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_revoked_organisations_node_is_cut_off_at_the_revoking_block() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_height(1, T).await.unwrap();
+    let member = Outsider::start(&c, "buyer2", c.net.party("BUYER2").key.to_bytes())
+        .await
+        .unwrap();
+    wait_for("the member's node to be a peer everywhere", T, || async {
+        listed_everywhere(&c, member.peer_id).await.then_some(())
+    })
+    .await
+    .unwrap();
+
+    // Governance: validator 0 proposes to revoke BUYER2, validators 1 and 2 approve.
+    let mut fates = c.handle(0).subscribe_notifications();
+    let expires_at_height = c.height(0).await.unwrap() + 500;
+    let propose = c.net.sign_with(
+        &c.net.validator_keys[0].clone(),
+        None,
+        Body::Governance(GovernanceAction::Propose {
+            proposal: Proposal::RevokeOrganisation {
+                org: OrgId::new("BUYER2").unwrap(),
+                reason: "left the consortium".into(),
+            },
+            expires_at_height,
+        }),
+    );
+    let proposal = proposal_id(&propose.id());
+    c.handle(0).submit(propose.clone()).await.unwrap();
+    let done = wait_fates(&mut fates, &[propose.id()], T).await.unwrap();
+    assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    // Still admitted while the proposal is open.
+    assert!(listed_everywhere(&c, member.peer_id).await);
+    let mut votes = Vec::new();
+    for v in [1, 2] {
+        let vote = c.net.sign_with(
+            &c.net.validator_keys[v].clone(),
+            None,
+            Body::Governance(GovernanceAction::Vote {
+                proposal,
+                approve: true,
+            }),
+        );
+        votes.push(vote.id());
+        c.handle(v).submit(vote).await.unwrap();
+    }
+    let done = wait_fates(&mut fates, &votes, T).await.unwrap();
+    let revoked_at = done
+        .iter()
+        .filter_map(|(_, s)| match s {
+            Status::Final { height } => Some(*height),
+            _ => None,
+        })
+        .max()
+        .expect("votes final");
+
+    // R152: every validator drops it, and it stops learning blocks; the others go on.
+    wait_for("the revoked node to be dropped everywhere", T, || async {
+        (!listed_anywhere(&c, member.peer_id).await).then_some(())
+    })
+    .await
+    .unwrap();
+    c.wait_height(revoked_at + 5, T).await.unwrap();
+    assert!(!listed_anywhere(&c, member.peer_id).await);
+    let seen = member.height().await.unwrap();
+    assert!(
+        seen <= revoked_at + 1,
+        "the revoked node reached {seen}, revoked at {revoked_at}"
+    );
+    member.stop().await.unwrap();
+    c.shutdown().await.unwrap();
+}
