@@ -72,7 +72,7 @@ pub struct StoredKey {
     /// Custodial identity, if bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
-    /// Organisation of a key without custody, if bound (R146; absent in files written before).
+    /// Organisation of a key without custody, if bound (R160; absent in files written before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
 }

@@ -25,7 +25,7 @@ pub struct CreateKey {
     /// Custodial identity to bind, if any.
     #[serde(default)]
     identity: Option<String>,
-    /// Organisation to bind a key without custody to, if any (R146): it reads the document
+    /// Organisation to bind a key without custody to, if any (R160): it reads the document
     /// bodies of that organisation's documents. Not together with `identity`, whose
     /// organisation the key already acts for.
     #[serde(default)]

@@ -19,14 +19,14 @@ pub struct Caller {
     pub name: String,
     /// The custodial identity the key is bound to (ADR 0012).
     pub identity: Option<String>,
-    /// R146: the organisation the caller acts for — a member certificate's organisation, the
+    /// R160: the organisation the caller acts for — a member certificate's organisation, the
     /// custodial identity's organisation, or the organisation a key without custody is bound
     /// to; `None` for keys bound to neither (e.g. an operator's admin key). Document bodies are
     /// served only to an organisation that is a party of the document (R140, ADR 0018).
     pub org: Option<ebl_ledger::ids::OrgId>,
 }
 
-/// R146: the organisation an API key acts for: its custodial identity's organisation (as the
+/// R160: the organisation an API key acts for: its custodial identity's organisation (as the
 /// node's custodian holds it), else the organisation it is bound to without custody. A key
 /// bound to an identity the custodian does not hold acts for no organisation.
 fn key_org(state: &AppState, key: &ApiKey) -> Option<ebl_ledger::ids::OrgId> {

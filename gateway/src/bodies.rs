@@ -1,4 +1,4 @@
-//! Document bodies at the gateway (R146–R149, ADR 0018): the canonical bytes of a DCSA
+//! Document bodies at the gateway (R160–R163, ADR 0018): the canonical bytes of a DCSA
 //! TransportDocument, and storing the body of a document the gateway itself issued once its
 //! ISSUE is final, so that a carrier never uploads it separately.
 //!
@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::AppState;
 use crate::node::EntryStatus;
 
-/// R147: the largest document body the gateway stores or accepts, in canonical bytes. A DCSA
+/// R161: the largest document body the gateway stores or accepts, in canonical bytes. A DCSA
 /// TransportDocument is tens of KiB; the router's own body limit (256 KiB by default) usually
 /// refuses a larger upload first.
 pub const MAX_DOCUMENT_BODY: usize = 1024 * 1024;
@@ -47,7 +47,7 @@ pub enum BodyError {
 }
 
 impl DocumentBody {
-    /// The canonical body of `document` (R147).
+    /// The canonical body of `document` (R161).
     pub fn of(document: &Value) -> Result<Self, BodyError> {
         let bytes = ebl_ledger::docid::canonical_json(document)
             .map_err(|e| BodyError::NotCanonical(e.to_string()))?;
@@ -85,7 +85,7 @@ impl BodyFate {
     }
 }
 
-/// R148: stores `body` now (its ISSUE is final). A node failure is logged, not returned: the
+/// R162: stores `body` now (its ISSUE is final). A node failure is logged, not returned: the
 /// issuance itself succeeded and the carrier can still upload the body.
 pub(crate) async fn store(state: &AppState, body: &DocumentBody) -> BodyFate {
     match state
@@ -101,7 +101,7 @@ pub(crate) async fn store(state: &AppState, body: &DocumentBody) -> BodyFate {
     }
 }
 
-/// R148: stores `body` once `entry` (its ISSUE) is final, in a task bounded in number
+/// R162: stores `body` once `entry` (its ISSUE) is final, in a task bounded in number
 /// ([`MAX_PENDING_STORES`]) and in time; nothing is stored if the entry fails or is rejected.
 pub(crate) fn store_when_final(state: &AppState, entry: EntryId, body: DocumentBody) -> BodyFate {
     let Ok(permit) = state.body_stores.clone().try_acquire_owned() else {
@@ -126,7 +126,7 @@ pub(crate) fn store_when_final(state: &AppState, entry: EntryId, body: DocumentB
     BodyFate::OnFinality
 }
 
-/// R148: stores `body` now if `status` is final, later if it is still pending, never if the
+/// R162: stores `body` now if `status` is final, later if it is still pending, never if the
 /// entry failed.
 pub(crate) async fn store_for(
     state: &AppState,

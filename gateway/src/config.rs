@@ -51,7 +51,7 @@ pub struct ApiKey {
     /// (ADR 0012).
     pub identity: Option<String>,
     /// The organisation a key without custody acts for (e.g. a bank's read-only trade-finance
-    /// system): it reads the document bodies of that organisation's documents (R146, ADR 0018).
+    /// system): it reads the document bodies of that organisation's documents (R160, ADR 0018).
     /// A key bound to an `identity` acts for the identity's organisation instead.
     pub org: Option<ebl_ledger::ids::OrgId>,
 }
@@ -74,7 +74,7 @@ impl ApiKey {
         self
     }
 
-    /// The same key bound to organisation `org` without custody (R146, ADR 0018).
+    /// The same key bound to organisation `org` without custody (R160, ADR 0018).
     pub fn with_org(mut self, org: ebl_ledger::ids::OrgId) -> Self {
         self.org = Some(org);
         self

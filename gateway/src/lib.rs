@@ -77,7 +77,7 @@ pub struct AppState {
     pub dcsa: Arc<dcsa::store::DcsaStore>,
     /// Accepted API keys: the configuration's plus those managed at run time (ADR 0012).
     pub api_keys: Arc<admin::ApiKeyRegistry>,
-    /// Permits of the document bodies waiting for their ISSUE to become final (R148).
+    /// Permits of the document bodies waiting for their ISSUE to become final (R162).
     pub body_stores: Arc<tokio::sync::Semaphore>,
     /// DCSA issuance-response callbacks to carriers (ISS 3.0.4).
     pub dcsa_callbacks: Arc<dcsa::callback::Callbacks>,

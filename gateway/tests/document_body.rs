@@ -1,5 +1,5 @@
 //! `PUT` and `GET /v1/ebls/{id}/document`: parties store and read an eBL's body (R140,
-//! R146–R147); everyone else gets a typed refusal.
+//! R160–R161); everyone else gets a typed refusal.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bodies_kit;

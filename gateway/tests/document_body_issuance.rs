@@ -1,4 +1,4 @@
-//! R148: the gateway stores the body of an eBL it issues (custodial ISSUE and AMEND, DCSA
+//! R162: the gateway stores the body of an eBL it issues (custodial ISSUE and AMEND, DCSA
 //! issuance) once the entry is final, so its parties read it without the carrier uploading it;
 //! a former holder keeps reading it, an unrelated organisation never does (R140).
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,4 +1,4 @@
-//! R146: managed API keys bound to an organisation without custody (e.g. a bank's read-only
+//! R160: managed API keys bound to an organisation without custody (e.g. a bank's read-only
 //! trade-finance system) read their organisation's document bodies, survive a restart, and
 //! cannot be bound to an identity and an organisation at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,5 +1,5 @@
 //! When the node cannot store or serve bodies: the body routes answer 503 without details, and
-//! an issuance still succeeds, reporting that its body was not stored (R148).
+//! an issuance still succeeds, reporting that its body was not stored (R162).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bodies_kit;

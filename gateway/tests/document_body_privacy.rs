@@ -1,4 +1,4 @@
-//! R149: verification, public or keyed, reveals no more than the presenter already holds: no
+//! R163: verification, public or keyed, reveals no more than the presenter already holds: no
 //! document body (nor any part of it the presenter did not send) leaves the gateway except
 //! through `GET /v1/ebls/{id}/document` to a party.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

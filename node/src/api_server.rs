@@ -46,7 +46,7 @@ pub struct ApiKeyEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
     /// Organisation a key without custody acts for, e.g. a bank's read-only system: it reads
-    /// the document bodies of that organisation's eBLs (R146, ADR 0018).
+    /// the document bodies of that organisation's eBLs (R160, ADR 0018).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
 }

@@ -49,7 +49,7 @@ impl From<CustodyError> for ApiError {
 /// Signs `body` as the caller's identity and answers like `POST /v1/entries`: 202 with the
 /// entry id (200/422 after `?wait=final`), 422 with the ledger's code when refused on sight.
 /// When the entry issues `document` (ISSUE, AMEND's replacement), its body is stored once the
-/// entry is final (R148) and the answer says so in `document_body`.
+/// entry is final (R162) and the answer says so in `document_body`.
 async fn act(
     state: &AppState,
     caller: &Caller,
@@ -154,7 +154,7 @@ pub async fn ebl_action(
     ApiJson(request): ApiJson<EblActionRequest>,
 ) -> ApiResult<Response> {
     let document = parse_hash("document id", &id)?;
-    // AMEND issues its replacement: store that body too (R148).
+    // AMEND issues its replacement: store that body too (R162).
     let replacement = match (action.as_str(), &request.replacement) {
         ("amend", Some(r)) => DocumentBody::of(&r.transport_document).ok(),
         _ => None,

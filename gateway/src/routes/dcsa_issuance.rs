@@ -125,7 +125,7 @@ pub async fn put_request(
         Checked::Valid(issue) => issue,
     };
     let reference = issue.reference.clone();
-    // R148: the body is stored once the ISSUE is final (ISSU), so the carrier never uploads
+    // R162: the body is stored once the ISSUE is final (ISSU), so the carrier never uploads
     // it; `check` has already canonicalised it (a valid request hashes to `issue.document`).
     let document = body.get("document").and_then(|d| DocumentBody::of(d).ok());
     let (entry, outcome) = acting

@@ -1,6 +1,6 @@
 //! `PUT` and `GET /v1/ebls/{id}/document`: the body of an eBL (its DCSA TransportDocument),
 //! kept off the ledger by the nodes, uploaded and read by the document's parties only
-//! (R140, R146–R147; ADR 0018).
+//! (R140, R160–R161; ADR 0018).
 
 use axum::Extension;
 use axum::extract::State;
@@ -19,7 +19,7 @@ use crate::bodies::{BodyError, DocumentBody};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 
-/// R146: the caller's organisation, or 403 `ORGANISATION_REQUIRED`.
+/// R160: the caller's organisation, or 403 `ORGANISATION_REQUIRED`.
 fn caller_org(caller: &Caller) -> ApiResult<OrgId> {
     caller.org.clone().ok_or_else(|| {
         ApiError::new(
@@ -31,7 +31,7 @@ fn caller_org(caller: &Caller) -> ApiResult<OrgId> {
     })
 }
 
-/// R146: the eBL `id` if `org` is one of its parties (R140): 404 `UNKNOWN_DOCUMENT` when no
+/// R160: the eBL `id` if `org` is one of its parties (R140): 404 `UNKNOWN_DOCUMENT` when no
 /// such eBL is on the ledger, 403 `NOT_A_PARTY` when `org` is not a party.
 async fn party_record(state: &AppState, id: &DocumentId, org: &OrgId) -> ApiResult<EblRecord> {
     let record = load_ebl(state, id).await?;
@@ -63,7 +63,7 @@ pub async fn put(
     let id = parse_hash("document id", &id)?;
     let org = caller_org(&caller)?;
     party_record(&state, &id, &org).await?;
-    // R147: the id is the SHA-256 of the canonical form, so key order and whitespace of the
+    // R161: the id is the SHA-256 of the canonical form, so key order and whitespace of the
     // upload do not matter, and what is stored is the canonical form.
     let body = DocumentBody::of(&document).map_err(|e| match e {
         BodyError::TooLarge(_) => ApiError::new(

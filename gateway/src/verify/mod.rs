@@ -3,7 +3,7 @@
 //! against the ledger, and answers one result per check — INTEGRITY, STATUS, ISSUER, HOLDER —
 //! each `PASS`, `WARNING` or `FAIL` with a stable code and a sentence.
 //!
-//! R149: the answer is built from ledger records only (never a stored document body), so a
+//! R163: the answer is built from ledger records only (never a stored document body), so a
 //! presenter learns nothing of the document beyond what it sent.
 
 use axum::Json;
