@@ -180,6 +180,7 @@ impl Node {
         .with_undecided(undecided)?;
         let ctx = state.ctx;
         let address = state.address;
+        let verified = state.verified.clone();
         if !state
             .validators
             .validators
@@ -226,6 +227,7 @@ impl Node {
             metrics: outputs.metrics.clone(),
             gossip: gossip_link.as_ref().map(|(link, _, _)| link.clone()),
             reads,
+            verified,
         };
         let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
         let gossip = match (&settings.gossip, gossip_link) {

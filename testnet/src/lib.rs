@@ -2,4 +2,5 @@
 //! pilot scenario (`ebl-testnet scenario pilot`) and the throughput benchmark
 //! (`ebl-testnet bench`), driving real `ebl-node` processes through their gateways.
 
+pub mod bench;
 pub mod state;

@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use super::behaviour::{Behaviour, BehaviourEvent};
 use super::gating::{allowed_keys, allowed_peers, gate_change};
 use super::start::{Inbox, REDIAL_INTERVAL};
-use super::validate::{Verdict, decode, signer_is_known, verdict_of};
+use super::validate::{Verdict, decode, signer_is_known_by, verdict_of};
 use super::{GossipEvent, MAX_VALIDATIONS, Query};
 use crate::handle::NodeHandle;
 
@@ -225,16 +225,15 @@ async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -
         Err(verdict) => return (id, source, None, verdict),
     };
     let entry_id = entry.id();
-    let verdict = match node
-        .read(move |l| (signer_is_known(l, &entry), entry))
-        .await
-    {
-        Ok((Ok(true), entry)) => match node.admit(entry).await {
+    // R112 on the committed state, read beside the consensus task (no round trip through it).
+    let reads = node.committed().clone();
+    let verdict = match signer_is_known_by(|key| reads.get(key), &entry) {
+        Ok(true) => match node.admit(entry).await {
             Ok(admission) => verdict_of(&admission),
             Err(_) => Verdict::Ignore("STOPPING"),
         },
-        Ok((Ok(false), _)) => Verdict::Reject(super::validate::UNKNOWN_SIGNER.into()),
-        Ok((Err(_), _)) | Err(_) => Verdict::Ignore("STOPPING"),
+        Ok(false) => Verdict::Reject(super::validate::UNKNOWN_SIGNER.into()),
+        Err(_) => Verdict::Ignore("STOPPING"),
     };
     (id, source, Some(entry_id), verdict)
 }
