@@ -1,6 +1,20 @@
 //! Local N-node testnet (`ebl-testnet up|status|down|kill|restart|logs`), the China–Singapore
 //! pilot scenario (`ebl-testnet scenario pilot`) and the throughput benchmark
 //! (`ebl-testnet bench`), driving real `ebl-node` processes through their gateways.
+//! Decisions in specs/adr/0020-testnet-layout-and-processes.md.
 
 pub mod bench;
+pub mod cli;
+pub mod error;
+pub mod genesis;
+pub mod home;
+pub mod http;
+pub mod ops;
+pub mod orgs;
+pub mod pki;
+pub mod ports;
+pub mod process;
+pub mod scenario;
 pub mod state;
+pub mod summary;
+pub mod up;

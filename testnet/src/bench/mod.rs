@@ -75,6 +75,32 @@ pub struct BenchArgs {
     pub steps: usize,
 }
 
+/// `ebl-testnet bench`: runs [`bench`] on a runtime of its own and prints the reports (JSON
+/// on stdout with `--json`, else a summary per rate on stderr and the last one on stdout).
+pub fn main(state: &crate::state::TestnetState, args: &BenchArgs) -> Result<(), BenchError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| BenchError::Io {
+            path: PathBuf::from("<tokio runtime>"),
+            source,
+        })?;
+    let reports = runtime.block_on(bench(state, args))?;
+    let text = if args.json {
+        let value = match reports.as_slice() {
+            [one] => serde_json::to_value(one),
+            many => serde_json::to_value(many),
+        };
+        value.map(|v| v.to_string()).unwrap_or_default()
+    } else {
+        reports.last().map(Report::summary).unwrap_or_default()
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut out, format!("{}\n", text.trim_end()).as_bytes());
+    Ok(())
+}
+
 /// Runs the benchmark on the testnet described by `state`; returns one report per rate.
 pub async fn bench(
     state: &crate::state::TestnetState,

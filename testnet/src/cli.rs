@@ -1,0 +1,141 @@
+//! The command line of `ebl-testnet` (clap). Each subcommand is one variant of [`Command`] and
+//! one arm of [`run`]; a new subcommand (e.g. `bench`) adds both and its own module.
+// A command-line tool: its results go to stdout.
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Result;
+use crate::ops;
+use crate::up::{UpOptions, up};
+
+/// `ebl-testnet`: a local N-node eBL ledger network on 127.0.0.1.
+#[derive(Parser, Debug)]
+#[command(
+    name = "ebl-testnet",
+    version,
+    about = "Local eBL ledger testnet, pilot scenario and benchmark"
+)]
+pub struct Cli {
+    /// The testnet folder (all state, keys, configs, data and logs).
+    #[arg(
+        long,
+        global = true,
+        default_value = "testnet",
+        env = "EBL_TESTNET_DIR"
+    )]
+    pub dir: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Creates the consortium (root CA, organisations, genesis), writes node homes, starts the
+    /// nodes and waits until blocks are final on all.
+    Up {
+        /// Number of validators (one node each).
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// First port: node I gets gateway P+I, consensus P+N+I, gossip P+2N+I (default: free
+        /// ports chosen by the OS).
+        #[arg(long)]
+        base_port: Option<u16>,
+        /// The ebl-node binary (default: next to this executable).
+        #[arg(long, env = crate::process::NODE_BIN_ENV)]
+        node_bin: Option<PathBuf>,
+        /// Bound on the wait for final blocks, in seconds.
+        #[arg(long, default_value_t = 90)]
+        timeout: u64,
+    },
+    /// Heights, peers and last block hash of every node.
+    Status,
+    /// Stops every node (SIGINT, bounded wait, SIGKILL).
+    Down {
+        /// Also remove the testnet folder.
+        #[arg(long)]
+        clean: bool,
+    },
+    /// Kills node I with SIGKILL.
+    Kill {
+        /// Node index.
+        index: usize,
+    },
+    /// Restarts node I (stopping it first if it runs).
+    Restart {
+        /// Node index.
+        index: usize,
+    },
+    /// Runs a scenario against the running testnet.
+    Scenario {
+        /// Which scenario.
+        #[command(subcommand)]
+        which: Scenario,
+    },
+    /// Open-loop throughput and finality benchmark against the running testnet (issue 6).
+    Bench(crate::bench::BenchArgs),
+    /// Prints node I's log.
+    Logs {
+        /// Node index.
+        index: usize,
+        /// Keep printing what is appended.
+        #[arg(long, short)]
+        follow: bool,
+    },
+}
+
+/// The scenarios of `ebl-testnet scenario`.
+#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// The China–Singapore pilot of issue 6 (eight steps through different nodes' gateways).
+    Pilot,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Up {
+            validators,
+            base_port,
+            node_bin,
+            timeout,
+        } => {
+            let state = up(&UpOptions {
+                validators,
+                dir: cli.dir,
+                base_port,
+                node_bin,
+                timeout: Duration::from_secs(timeout),
+            })?;
+            crate::summary::print_up(&state);
+            Ok(())
+        }
+        Command::Status => ops::print_status(&ops::load(&cli.dir)?),
+        Command::Down { clean } => ops::down(ops::load(&cli.dir)?, clean),
+        Command::Kill { index } => {
+            let mut state = ops::load(&cli.dir)?;
+            ops::kill(&mut state, index)?;
+            println!("killed node {index}");
+            Ok(())
+        }
+        Command::Restart { index } => {
+            let mut state = ops::load(&cli.dir)?;
+            ops::restart(&mut state, index, Duration::from_secs(60))?;
+            println!("restarted node {index}");
+            Ok(())
+        }
+        Command::Scenario {
+            which: Scenario::Pilot,
+        } => {
+            crate::scenario::pilot(ops::load(&cli.dir)?)?;
+            Ok(())
+        }
+        Command::Logs { index, follow } => ops::logs(&ops::load(&cli.dir)?, index, follow),
+        Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
+    }
+}

@@ -1,0 +1,94 @@
+//! The DCSA sample issuance request (eBL ISS 3.0.4 `regularSTDExample`), adapted to the
+//! testnet: a fresh `transportDocumentReference`, `issueTo` and the first endorsee naming the
+//! shipper by its ledger id (codeListProvider = the gateway's platform code), and the
+//! issuance manifest recomputed from the content (the published sample carries placeholder
+//! checksums; the JWS signature itself is not checked by the gateway).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ebl_ledger::hash::{DocumentId, Hash32};
+use serde_json::{Value, json};
+
+use crate::error::{Result, TestnetError};
+
+const SAMPLE: &str = include_str!(
+    "../../../gateway/assets/dcsa/samples/dcsa-ebl-iss-3.0.4__put-ebl-issuance-requests__request__regularSTDExample.json"
+);
+
+/// The gateway's DCSA platform code (`ebl_gateway::dcsa::DcsaConfig::default().platform`).
+fn platform() -> String {
+    ebl_gateway::dcsa::DcsaConfig::default().platform
+}
+
+fn party(name: &str, org: &str) -> Value {
+    json!({
+        "partyName": name,
+        "identifyingCodes": [{"codeListProvider": platform(), "partyCode": org}],
+    })
+}
+
+fn bad(detail: impl std::fmt::Display) -> TestnetError {
+    TestnetError::Setup(format!("DCSA sample: {detail}"))
+}
+
+/// The adapted request and the document id (= `documentChecksum`, the eBL's ledger id).
+pub fn issuance_request(reference: &str, shipper: &str) -> Result<(Value, DocumentId)> {
+    let mut request: Value = serde_json::from_str(SAMPLE).map_err(bad)?;
+    request["document"]["transportDocumentReference"] = reference.into();
+    request["document"]["documentParties"]["endorsee"] = party("Guangzhou Soy Exporters", shipper);
+    let mut issue_to = party("Guangzhou Soy Exporters", shipper);
+    issue_to["sendToPlatform"] = platform().into();
+    request["issueTo"] = issue_to;
+    let document = ebl_ledger::docid::document_id(&request["document"]).map_err(bad)?;
+    let issue_to = ebl_ledger::docid::document_id(&request["issueTo"]).map_err(bad)?;
+    let content = request
+        .pointer("/eBLVisualisationByCarrier/content")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("no eBLVisualisationByCarrier.content"))?;
+    let visual = Hash32::sha256(&STANDARD.decode(content).map_err(bad)?);
+    let manifest = json!({
+        "documentChecksum": document.to_hex(),
+        "eBLVisualisationByCarrierChecksum": visual.to_hex(),
+        "issueToChecksum": issue_to.to_hex(),
+    });
+    let jws = request["issuanceManifestSignedContent"]
+        .as_str()
+        .ok_or_else(|| bad("no issuanceManifestSignedContent"))?;
+    let parts: Vec<&str> = jws.split('.').collect();
+    let [header, _, signature] = parts.as_slice() else {
+        return Err(bad("issuanceManifestSignedContent is not a compact JWS"));
+    };
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&manifest).map_err(bad)?);
+    request["issuanceManifestSignedContent"] = format!("{header}.{payload}.{signature}").into();
+    Ok((request, document))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_adapted_sample_names_the_shipper_and_its_manifest_matches_the_document() {
+        let (request, id) =
+            issuance_request("PILOT000000000001", "SHIPPER").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            request["issueTo"]["identifyingCodes"][0]["partyCode"],
+            "SHIPPER"
+        );
+        let jws = request["issuanceManifestSignedContent"]
+            .as_str()
+            .unwrap_or_default();
+        let payload = jws.split('.').nth(1).unwrap_or_default();
+        let manifest: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap_or_default())
+                .unwrap_or_default();
+        assert_eq!(manifest["documentChecksum"], id.to_hex());
+    }
+
+    #[test]
+    fn two_references_give_two_document_ids() {
+        let a = issuance_request("PILOTA", "SHIPPER").map(|r| r.1).ok();
+        let b = issuance_request("PILOTB", "SHIPPER").map(|r| r.1).ok();
+        assert!(a.is_some() && a != b);
+    }
+}

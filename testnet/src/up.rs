@@ -1,0 +1,146 @@
+//! `ebl-testnet up`: consortium, genesis, node homes, processes, and a bounded wait until every
+//! node has final blocks.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::error::{Result, TestnetError};
+use crate::http::Client;
+use crate::state::{STATE_FILE, TestnetState};
+use crate::{genesis, home, orgs, ports, process};
+
+/// What `up` needs.
+#[derive(Debug, Clone)]
+pub struct UpOptions {
+    /// Number of validators (= nodes).
+    pub validators: usize,
+    /// The testnet folder.
+    pub dir: PathBuf,
+    /// First port of the layout (see [`ports::allocate`]); none: free ports.
+    pub base_port: Option<u16>,
+    /// The `ebl-node` binary; none: next to this executable.
+    pub node_bin: Option<PathBuf>,
+    /// Bound on the wait for final blocks on every node.
+    pub timeout: Duration,
+}
+
+/// The folder as an absolute path (the state and node configs keep absolute paths, so that any
+/// later command works from any working directory).
+pub fn absolute(dir: &Path) -> Result<PathBuf> {
+    std::path::absolute(dir).map_err(TestnetError::io(format!("resolve {}", dir.display())))
+}
+
+/// Creates and starts the testnet; returns its state (also saved as DIR/testnet.json).
+pub fn up(options: &UpOptions) -> Result<TestnetState> {
+    let root = absolute(&options.dir)?;
+    if root.join(STATE_FILE).exists() {
+        return Err(TestnetError::Usage(format!(
+            "a testnet exists already in {} (`ebl-testnet down --clean` removes it)",
+            root.display()
+        )));
+    }
+    let busy = std::fs::read_dir(&root).is_ok_and(|mut entries| entries.next().is_some());
+    if busy {
+        return Err(TestnetError::Usage(format!(
+            "{} is not empty; give an empty or new folder with --dir",
+            root.display()
+        )));
+    }
+    let node_binary = process::node_binary(options.node_bin.clone())?;
+    let plan = orgs::Plan::new(options.validators)?;
+    let ports = ports::allocate(options.validators, options.base_port)?;
+    if options.base_port.is_some() {
+        let taken: Vec<u16> = ports
+            .iter()
+            .flat_map(|p| [p.api, p.p2p, p.gossip])
+            .filter(|p| ports::in_use(*p))
+            .collect();
+        if !taken.is_empty() {
+            return Err(TestnetError::Usage(format!(
+                "ports already in use on 127.0.0.1: {taken:?} (choose another --base-port)"
+            )));
+        }
+    }
+    std::fs::create_dir_all(&root)
+        .map_err(TestnetError::io(format!("create {}", root.display())))?;
+    let consortium = genesis::build(&plan, OffsetDateTime::now_utc())?;
+    let mut orgs = home::write_consortium(&root, &consortium)?;
+    let nodes = (0..options.validators)
+        .map(|i| home::write_node(&root, &consortium, i, &ports, &mut orgs))
+        .collect::<Result<Vec<_>>>()?;
+    let mut state = TestnetState {
+        chain_id: consortium.genesis.chain_id,
+        root,
+        node_binary,
+        nodes,
+        orgs,
+    };
+    // Saved before any process starts, so that `down` can clean up whatever happens next.
+    state.save()?;
+    for i in 0..state.nodes.len() {
+        let pid = process::spawn(&state.node_binary, &state.nodes[i].home)?;
+        state.nodes[i].pid = Some(pid);
+        state.save()?;
+    }
+    wait_final_everywhere(&state, options.timeout)?;
+    Ok(state)
+}
+
+/// The `GET /v1/status` of node `i`, when it answers.
+pub fn node_status(client: &Client, state: &TestnetState, i: usize) -> Option<Value> {
+    let node = state.nodes.get(i)?;
+    let reply = client
+        .get(
+            &format!("{}/v1/status", node.gateway_url),
+            &node.admin_api_key,
+        )
+        .ok()?;
+    (reply.status == 200).then_some(reply.body)
+}
+
+/// Waits (bounded) until every node's gateway reports a final block above genesis; fails early
+/// when a node process has died.
+pub fn wait_final_everywhere(state: &TestnetState, bound: Duration) -> Result<()> {
+    let client = Client::new(Duration::from_secs(2));
+    let start = Instant::now();
+    let mut pending: Vec<usize> = (0..state.nodes.len()).collect();
+    while !pending.is_empty() {
+        for node in &state.nodes {
+            if let Some(pid) = node.pid
+                && !process::alive(pid)
+            {
+                return Err(TestnetError::Setup(format!(
+                    "{} exited; see {}",
+                    node.name,
+                    home::log_path(&node.home).display()
+                )));
+            }
+        }
+        pending.retain(|&i| {
+            let height = node_status(&client, state, i)
+                .and_then(|s| s.get("height").and_then(Value::as_u64))
+                .unwrap_or(0);
+            height < 1
+        });
+        if pending.is_empty() {
+            break;
+        }
+        if start.elapsed() >= bound {
+            let names: Vec<&str> = pending
+                .iter()
+                .map(|&i| state.nodes[i].name.as_str())
+                .collect();
+            return Err(TestnetError::Timeout {
+                what: format!(
+                    "final blocks on {names:?} (the nodes are left running for inspection: `ebl-testnet logs I`, `ebl-testnet down`)"
+                ),
+                seconds: bound.as_secs(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(())
+}
