@@ -81,7 +81,7 @@ fn pick(
     serial: usize,
 ) -> (&'static str, usize, ebl_ledger::entry::Body) {
     if !all {
-        let (signer, node) = if k % 2 == 0 {
+        let (signer, node) = if k.is_multiple_of(2) {
             ("CARRIER", 0)
         } else {
             ("CARRIER2", 2)

@@ -24,7 +24,7 @@ pub const DEFAULT_VERIFIED_CAPACITY: usize = 65_536;
 type Key = (EntryId, [u8; 64]);
 
 /// Proof that one signed entry passed `verify_strict`; made only by [`verify_entry`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verified(Key);
 
 impl Verified {

@@ -55,13 +55,17 @@ impl Task {
                             let verdict = Verdict::Ignore("BUSY");
                             self.report(&mut swarm, (id, source, None, verdict));
                         } else {
-                            judging.push(judge(self.node.clone(), id, source, data));
+                            // Spawned, not polled on this task: judging verifies the entry's
+                            // signature (R155), which must not stall the swarm (ADR 0021).
+                            judging.push(tokio::spawn(judge(self.node.clone(), id, source, data)));
                         }
                     }
                 }
-                Some(judged) = judging.next(), if !judging.is_empty() => {
-                    self.report(&mut swarm, judged);
-                }
+                Some(judged) = judging.next(), if !judging.is_empty() => match judged {
+                    Ok(judged) => self.report(&mut swarm, judged),
+                    // A judge that panicked leaves its message unvalidated; gossipsub forgets it.
+                    Err(e) => tracing::warn!(error = %e, "a gossip judge failed"),
+                },
                 Some(entry) = inbox.publish.recv() => self.publish(&mut swarm, &entry),
                 Some(query) = inbox.queries.recv() => self.answer(&swarm, query),
                 block = blocks.recv() => match block {

@@ -61,7 +61,7 @@ pub fn signer_is_known<S: Storage>(
     signer_is_known_by(|key| ledger.store().get(key), entry)
 }
 
-/// [`signer_is_known`] over raw reads of the committed state (`get` answers a record's bytes),
+/// R156: [`signer_is_known`] over raw reads of the committed state (`get` answers a record's bytes),
 /// so gossip can judge an entry without a round trip through the consensus task (ADR 0021).
 pub fn signer_is_known_by(
     get: impl Fn(&[u8]) -> Result<Option<Vec<u8>>, StorageError>,

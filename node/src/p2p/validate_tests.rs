@@ -74,7 +74,7 @@ fn raw_committed_reads_know_the_same_signers_and_a_failing_read_is_an_error() {
     let by_validator = net.sign_with(&validator, None, vote_body());
     let by_stranger = net.sign_with(&key_from_label("stranger"), None, vote_body());
     let store = net.ledger.store();
-    let get = |key: &[u8]| ebl_ledger::storage::StateReader::get(store, key);
+    let get = |key: &[u8]| ebl_ledger::state::StateReader::get(store, key);
     assert!(signer_is_known_by(get, &by_org).unwrap());
     assert!(signer_is_known_by(get, &by_validator).unwrap());
     assert!(!signer_is_known_by(get, &by_stranger).unwrap());

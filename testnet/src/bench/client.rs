@@ -38,16 +38,37 @@ fn request(
         .map_err(|e| BenchError::Http(format!("{url}: {e}")))
 }
 
-/// Sends a request; answers the status code (the body is read and dropped).
-pub async fn send(http: &Http, url: &str, key: &str, body: String) -> Result<u16, BenchError> {
+/// Sends a request; answers the status code and, for a refusal, the problem's `code`.
+pub async fn send(
+    http: &Http,
+    url: &str,
+    key: &str,
+    body: String,
+) -> Result<(u16, Option<String>), BenchError> {
     let response = http
         .request(request("POST", url, key, Some(body))?)
         .await
         .map_err(|e| BenchError::Http(format!("{url}: {e}")))?;
     let status = response.status().as_u16();
     // Reading the body to its end returns the connection to the pool.
-    let _ = response.into_body().collect().await;
-    Ok(status)
+    let bytes = response.into_body().collect().await.map(|b| b.to_bytes());
+    let code = match bytes {
+        Ok(bytes) if status >= 300 => serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v["code"].as_str().map(str::to_string)),
+        _ => None,
+    };
+    Ok((status, code))
+}
+
+/// `POST url` with a JSON body, answering the status and the JSON answer (`Null` if not JSON).
+pub async fn post_json(
+    http: &Http,
+    url: &str,
+    key: &str,
+    body: String,
+) -> Result<(u16, serde_json::Value), BenchError> {
+    read_json(http, request("POST", url, key, Some(body))?, url).await
 }
 
 /// `GET url`, answering the status and the JSON body (`Null` if it is not JSON).
@@ -56,8 +77,16 @@ pub async fn get_json(
     url: &str,
     key: &str,
 ) -> Result<(u16, serde_json::Value), BenchError> {
+    read_json(http, request("GET", url, key, None)?, url).await
+}
+
+async fn read_json(
+    http: &Http,
+    req: hyper::Request<Full<Bytes>>,
+    url: &str,
+) -> Result<(u16, serde_json::Value), BenchError> {
     let response = http
-        .request(request("GET", url, key, None)?)
+        .request(req)
         .await
         .map_err(|e| BenchError::Http(format!("{url}: {e}")))?;
     let status = response.status().as_u16();

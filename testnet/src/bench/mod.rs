@@ -75,6 +75,22 @@ pub struct BenchArgs {
     pub steps: usize,
 }
 
+/// A short tag that makes this run's eBL references unique (a reference is at most 20
+/// characters, R30s): `B` and the clock's milliseconds modulo 36^6 in base 36.
+pub fn run_tag(millis: u128) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut n = millis % 2_176_782_336;
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS
+            .get(usize::try_from(n % 36).unwrap_or(0))
+            .copied()
+            .unwrap_or(b'0');
+        n /= 36;
+    }
+    format!("B{}", String::from_utf8_lossy(&out))
+}
+
 /// `ebl-testnet bench`: runs [`bench`] on a runtime of its own and prints the reports (JSON
 /// on stdout with `--json`, else a summary per rate on stderr and the last one on stdout).
 pub fn main(state: &crate::state::TestnetState, args: &BenchArgs) -> Result<(), BenchError> {
@@ -123,12 +139,10 @@ pub async fn bench(
     let chain = setup::chain(&http, state).await?;
     let holder = setup::holder(state)
         .ok_or_else(|| BenchError::State("no organisation to issue documents to".into()))?;
-    let tag = format!(
-        "BENCH-{}",
+    let tag = run_tag(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or(0)
+            .map_or(0, |d| d.as_millis()),
     );
     let mut signers = setup::signers(&http, state).await?;
     let docs = setup::warm_documents(&http, state, &mut signers, &chain, &tag, &holder).await?;
@@ -173,7 +187,7 @@ pub async fn bench(
             verify_bound,
         };
         let report = run::run(&http, plan).await?;
-        if !args.json {
+        if !args.json && args.plot.is_some() {
             eprint!("{}", report.summary());
         }
         reports.push(report);
@@ -191,4 +205,17 @@ pub async fn bench(
         })?;
     }
     Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn run_tags_are_short_and_leave_room_for_the_entry_number() {
+        assert_eq!(super::run_tag(0), "B000000");
+        assert_eq!(super::run_tag(35), "B00000Z");
+        let tag = super::run_tag(1_764_230_000_123);
+        assert_eq!(tag.len(), 7);
+        // "{tag}-{run}-{k}" for a 60 s run at 5,000/s stays within 20 characters.
+        assert!(format!("{tag}-9-299999").len() <= 20);
+    }
 }

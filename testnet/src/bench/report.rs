@@ -66,6 +66,8 @@ pub struct Report {
     pub verify_bound_entries_per_sec: f64,
     /// Per node process.
     pub nodes: Vec<NodeUsage>,
+    /// Refused entries by reason (problem code, `HTTP_<status>`, or `SEND_FAILED`).
+    pub refusals: std::collections::BTreeMap<String, u64>,
     /// Whether issue 6's targets are met by this run.
     pub targets_met: bool,
 }
@@ -104,6 +106,9 @@ impl Report {
             self.verify_bound_per_sec,
             self.verify_bound_entries_per_sec,
         );
+        for (why, n) in &self.refusals {
+            out.push_str(&format!("  refused {why}: {n}\n"));
+        }
         for n in &self.nodes {
             out.push_str(&format!(
                 "  {} (pid {}): cpu {:.0} %, rss {:.0} MiB\n",
@@ -146,6 +151,7 @@ pub(crate) fn sample() -> Report {
             cpu_percent: 55.0,
             rss_mib: 120.0,
         }],
+        refusals: std::collections::BTreeMap::new(),
         targets_met: false,
     }
 }

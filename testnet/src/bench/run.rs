@@ -30,6 +30,9 @@ enum Sent {
     Rejected,
 }
 
+/// Why refused entries were refused: the problem code, or the HTTP status, or `SEND_FAILED`.
+type Refusals = Arc<Mutex<BTreeMap<String, u64>>>;
+
 /// Finality seen on the event stream: entry id → (when, applied).
 type Finals = Arc<Mutex<BTreeMap<String, (Instant, bool)>>>;
 
@@ -129,14 +132,20 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         .map(|_| Arc::new(Semaphore::new(IN_FLIGHT_PER_GATEWAY)))
         .collect();
     let outcomes: Arc<Mutex<Vec<(u64, String, Sent)>>> = Arc::default();
+    let refusals: Refusals = Arc::default();
     let last_send = Arc::new(Mutex::new(start));
     let mut dispatchers = Vec::new();
     for ((stream, gateway), key) in plan.streams.into_iter().zip(plan.gateways).zip(plan.keys) {
         let node = state.nodes.get(gateway).ok_or(BenchError::NoNodes)?;
         let url = format!("{}/v1/entries", node.gateway_url);
         let limit = limits.get(gateway).cloned().ok_or(BenchError::NoNodes)?;
-        let (http, outcomes, last_send, rate) =
-            (http.clone(), outcomes.clone(), last_send.clone(), plan.rate);
+        let (http, outcomes, last_send, rate, refusals) = (
+            http.clone(),
+            outcomes.clone(),
+            last_send.clone(),
+            plan.rate,
+            refusals.clone(),
+        );
         dispatchers.push(tokio::spawn(async move {
             let mut requests = Vec::with_capacity(stream.len());
             for p in stream {
@@ -144,17 +153,38 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
                 let Ok(permit) = limit.clone().acquire_owned().await else {
                     break;
                 };
-                let (http, url, key, outcomes) =
-                    (http.clone(), url.clone(), key.clone(), outcomes.clone());
+                let (http, url, key, outcomes, refusals) = (
+                    http.clone(),
+                    url.clone(),
+                    key.clone(),
+                    outcomes.clone(),
+                    refusals.clone(),
+                );
                 {
                     let mut at = last_send.lock().unwrap_or_else(PoisonError::into_inner);
                     *at = (*at).max(Instant::now());
                 }
                 requests.push(tokio::spawn(async move {
                     let sent = match send(&http, &url, &key, p.body).await {
-                        Ok(200..=299) => Sent::Accepted,
-                        Ok(429) => Sent::Throttled,
-                        _ => Sent::Rejected,
+                        Ok((200..=299, _)) => Sent::Accepted,
+                        Ok((429, _)) => Sent::Throttled,
+                        Ok((status, code)) => {
+                            let why = code.unwrap_or_else(|| format!("HTTP_{status}"));
+                            *refusals
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .entry(why)
+                                .or_default() += 1;
+                            Sent::Rejected
+                        }
+                        Err(_) => {
+                            *refusals
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .entry("SEND_FAILED".into())
+                                .or_default() += 1;
+                            Sent::Rejected
+                        }
                     };
                     drop(permit);
                     outcomes
@@ -280,6 +310,7 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         verify_bound_per_sec: plan.verify_bound,
         verify_bound_entries_per_sec: plan.verify_bound / validators as f64,
         nodes,
+        refusals: std::mem::take(&mut *refusals.lock().unwrap_or_else(PoisonError::into_inner)),
         targets_met: false,
     };
     report.targets_met = report.meets_targets();

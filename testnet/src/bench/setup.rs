@@ -8,7 +8,7 @@ use ebl_ledger::hash::{DocumentId, Hash32};
 use ed25519_dalek::SigningKey;
 
 use super::BenchError;
-use super::client::{Http, get_json, send};
+use super::client::{Http, get_json, post_json};
 use super::workload::{Signer, document, issue, request_body};
 use crate::state::TestnetState;
 
@@ -122,14 +122,14 @@ pub async fn warm_documents(
     let mut docs = Vec::new();
     let mut last = String::new();
     for i in 0..WARM_DOCS {
-        let reference = format!("{tag}-WARM-{i}");
+        let reference = format!("{tag}-W{i}");
         let entry = carrier.sign(chain, issue(&reference, holder));
         last = entry.id().to_hex();
         let url = format!("{}/v1/entries", node.gateway_url);
-        let status = send(http, &url, &key, request_body(&entry)).await?;
+        let (status, answer) = post_json(http, &url, &key, request_body(&entry)).await?;
         if !(200..300).contains(&status) {
             return Err(BenchError::Http(format!(
-                "{url}: warm-up entry refused ({status})"
+                "{url}: warm-up entry refused ({status}): {answer}"
             )));
         }
         docs.push(document(&reference));

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+// The float-to-integer casts are of values range-checked just before.
+#[allow(clippy::cast_possible_truncation)]
 /// The `p`-quantile (0 < p ≤ 1) of `sorted` by the nearest-rank method: the smallest value
 /// with at least `p` of the values at or below it. `None` for no values.
 pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
@@ -39,6 +41,7 @@ pub fn send_offset(rate: f64, k: u64) -> Duration {
     Duration::from_secs_f64(k as f64 / rate)
 }
 
+#[allow(clippy::cast_possible_truncation)]
 /// Entries in a run of `secs` seconds at `rate` entries/s (at least one).
 pub fn entries_in(rate: f64, secs: f64) -> u64 {
     let n = (rate.max(0.0) * secs.max(0.0)).round();
