@@ -301,30 +301,6 @@ impl NodeApi for GatewayBridge {
         Box::pin(std::future::ready(next))
     }
 
-    fn put_document_body(
-        &self,
-        _id: ebl_ledger::hash::DocumentId,
-        _body: Vec<u8>,
-    ) -> NodeFuture<'_, ()> {
-        Box::pin(async {
-            Err(NodeError::Unavailable(
-                "document bodies: not in this build".into(),
-            ))
-        })
-    }
-
-    fn document_body(
-        &self,
-        _id: ebl_ledger::hash::DocumentId,
-        _party: ebl_ledger::ids::OrgId,
-    ) -> NodeFuture<'_, Option<Vec<u8>>> {
-        Box::pin(async {
-            Err(NodeError::Unavailable(
-                "document bodies: not in this build".into(),
-            ))
-        })
-    }
-
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {
         self.headers.subscribe()
     }
