@@ -72,6 +72,9 @@ pub struct StoredKey {
     /// Custodial identity, if bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// Organisation of a key without custody, if bound (R146; absent in files written before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -116,6 +119,7 @@ fn stored(key: &ApiKey) -> StoredKey {
         sha256: hex::encode(key.secret_sha256),
         scopes: key.scopes.iter().map(|s| s.name().to_string()).collect(),
         identity: key.identity.clone(),
+        org: key.org.as_ref().map(ToString::to_string),
     }
 }
 
@@ -132,11 +136,19 @@ fn parse_stored(path: &Path, k: &StoredKey) -> Result<ApiKey, RegistryError> {
         .iter()
         .map(|s| Scope::from_name(s).ok_or_else(|| bad(format!("unknown scope `{s}`"))))
         .collect::<Result<Vec<_>, _>>()?;
+    let org = k
+        .org
+        .as_deref()
+        .map(|o| {
+            ebl_ledger::ids::OrgId::new(o).map_err(|e| bad(format!("key `{}`: org: {e}", k.name)))
+        })
+        .transpose()?;
     Ok(ApiKey {
         name: k.name.clone(),
         secret_sha256: hash,
         scopes,
         identity: k.identity.clone(),
+        org,
     })
 }
 
@@ -239,12 +251,14 @@ impl ApiKeyRegistry {
         out
     }
 
-    /// Creates a managed key and returns its secret (shown once).
+    /// Creates a managed key, bound to a custodial `identity` or to an `org` without custody
+    /// (or neither), and returns its secret (shown once).
     pub fn create(
         &self,
         name: &str,
         scopes: Vec<Scope>,
         identity: Option<String>,
+        org: Option<ebl_ledger::ids::OrgId>,
     ) -> Result<String, RegistryError> {
         check_name(name)?;
         let mut keys = self.write();
@@ -260,6 +274,7 @@ impl ApiKeyRegistry {
             secret_sha256: hash_secret(&secret),
             scopes,
             identity,
+            org,
         };
         let mut next = Keys {
             by_hash: keys.by_hash.clone(),

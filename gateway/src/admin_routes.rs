@@ -25,6 +25,11 @@ pub struct CreateKey {
     /// Custodial identity to bind, if any.
     #[serde(default)]
     identity: Option<String>,
+    /// Organisation to bind a key without custody to, if any (R146): it reads the document
+    /// bodies of that organisation's documents. Not together with `identity`, whose
+    /// organisation the key already acts for.
+    #[serde(default)]
+    org: Option<String>,
 }
 
 impl From<RegistryError> for ApiError {
@@ -46,6 +51,7 @@ fn view(key: &ApiKey, managed: bool) -> Value {
         "name": key.name,
         "scopes": key.scopes.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "identity": key.identity,
+        "org": key.org,
         "managed": managed,
     })
 }
@@ -96,9 +102,25 @@ pub async fn create(
             ));
         }
     }
-    let secret = state
-        .api_keys
-        .create(&body.name, scopes.clone(), body.identity.clone())?;
+    if body.identity.is_some() && body.org.is_some() {
+        // One source of truth for the key's organisation: the identity's.
+        return Err(ApiError::rejected(
+            "ORG_WITH_IDENTITY",
+            "give `identity` or `org`, not both: a custodial key acts for its identity's organisation",
+        ));
+    }
+    // `OrgId`'s serde form does not check the id; `OrgId::new` does (400 INVALID_FIELD).
+    let org = body
+        .org
+        .as_deref()
+        .map(crate::routes::parse_org)
+        .transpose()?;
+    let secret = state.api_keys.create(
+        &body.name,
+        scopes.clone(),
+        body.identity.clone(),
+        org.clone(),
+    )?;
     tracing::info!(key = %body.name, "API key created");
     let mut answer = view(
         &ApiKey {
@@ -106,6 +128,7 @@ pub async fn create(
             secret_sha256: [0; 32],
             scopes,
             identity: body.identity,
+            org,
         },
         true,
     );

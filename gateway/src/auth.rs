@@ -19,6 +19,26 @@ pub struct Caller {
     pub name: String,
     /// The custodial identity the key is bound to (ADR 0012).
     pub identity: Option<String>,
+    /// R146: the organisation the caller acts for — a member certificate's organisation, the
+    /// custodial identity's organisation, or the organisation a key without custody is bound
+    /// to; `None` for keys bound to neither (e.g. an operator's admin key). Document bodies are
+    /// served only to an organisation that is a party of the document (R140, ADR 0018).
+    pub org: Option<ebl_ledger::ids::OrgId>,
+}
+
+/// R146: the organisation an API key acts for: its custodial identity's organisation (as the
+/// node's custodian holds it), else the organisation it is bound to without custody. A key
+/// bound to an identity the custodian does not hold acts for no organisation.
+fn key_org(state: &AppState, key: &ApiKey) -> Option<ebl_ledger::ids::OrgId> {
+    match &key.identity {
+        Some(identity) => state.custodian.as_ref().and_then(|c| {
+            c.identities()
+                .into_iter()
+                .find(|i| &i.name == identity)
+                .map(|i| i.org)
+        }),
+        None => key.org.clone(),
+    }
 }
 
 fn presented_secret(headers: &HeaderMap) -> Option<&str> {
@@ -87,6 +107,7 @@ fn certificate_caller(
     Ok(Caller {
         name: format!("org:{}", principal.org),
         identity: None,
+        org: Some(principal.org.clone()),
     })
 }
 
@@ -145,9 +166,11 @@ pub async fn require(
         e.retry_after = Some(wait.as_secs().saturating_add(1));
         return e.into_response();
     }
+    let org = key_org(&state, &key);
     request.extensions_mut().insert(Caller {
         name: key.name,
         identity: key.identity,
+        org,
     });
     next.run(request).await
 }

@@ -50,6 +50,10 @@ pub struct ApiKey {
     /// The custodial identity (node keystore name) this key acts as; custodial routes need one
     /// (ADR 0012).
     pub identity: Option<String>,
+    /// The organisation a key without custody acts for (e.g. a bank's read-only trade-finance
+    /// system): it reads the document bodies of that organisation's documents (R146, ADR 0018).
+    /// A key bound to an `identity` acts for the identity's organisation instead.
+    pub org: Option<ebl_ledger::ids::OrgId>,
 }
 
 impl ApiKey {
@@ -60,12 +64,19 @@ impl ApiKey {
             secret_sha256: hash_secret(secret),
             scopes: scopes.to_vec(),
             identity: None,
+            org: None,
         }
     }
 
     /// The same key bound to custodial identity `identity` (ADR 0012).
     pub fn with_identity(mut self, identity: &str) -> Self {
         self.identity = Some(identity.into());
+        self
+    }
+
+    /// The same key bound to organisation `org` without custody (R146, ADR 0018).
+    pub fn with_org(mut self, org: ebl_ledger::ids::OrgId) -> Self {
+        self.org = Some(org);
         self
     }
 
@@ -108,6 +119,12 @@ pub struct GatewayConfig {
     pub webhooks: Vec<crate::webhooks::WebhookConfig>,
     /// Webhook retry schedule.
     pub webhook_retry: crate::webhooks::RetryPolicy,
+    /// Folder keeping webhook subscriptions made through the API and every subscription's
+    /// delivery cursor, so deliveries resume after a restart; in memory when `None`.
+    pub webhook_state_dir: Option<std::path::PathBuf>,
+    /// Journal of the DCSA memory (BREQ/REFU verdicts, surrender request references), so it
+    /// survives a restart; in memory when `None`.
+    pub dcsa_journal: Option<std::path::PathBuf>,
     /// Base URL of the public verification page, without a trailing slash; QR codes point to
     /// `{public_base_url}/?ebl=<id>` or `/?cert=<administration>/<utn>`.
     pub public_base_url: String,
@@ -139,6 +156,8 @@ impl Default for GatewayConfig {
             max_list: 1000,
             webhooks: Vec::new(),
             webhook_retry: crate::webhooks::RetryPolicy::default(),
+            webhook_state_dir: None,
+            dcsa_journal: None,
             public_base_url: "http://127.0.0.1:8080".into(),
             dcsa: crate::dcsa::DcsaConfig::default(),
         }

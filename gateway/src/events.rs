@@ -55,7 +55,7 @@ impl Event {
 }
 
 /// Optional filters: an event passes if it names `party` and is about `document`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct Filter {
     /// Organisation id.
     pub party: Option<String>,
@@ -175,16 +175,28 @@ pub fn block_events(stored: &StoredBlock) -> Vec<Event> {
 /// [`MAX_REPLAY`] blocks. Callers subscribe before spawning this, so no block is missed.
 pub async fn follow(
     node: Arc<dyn NodeApi>,
+    blocks: broadcast::Receiver<Arc<BlockHeader>>,
+    after: Option<(u64, u64)>,
+    tx: mpsc::Sender<Event>,
+) -> Result<(), NodeError> {
+    follow_replaying(node, blocks, after, tx, MAX_REPLAY).await
+}
+
+/// [`follow`], replaying at most `max_replay` blocks before the head (webhook subscriptions
+/// replay everything since their durable cursor: `u64::MAX`).
+pub async fn follow_replaying(
+    node: Arc<dyn NodeApi>,
     mut blocks: broadcast::Receiver<Arc<BlockHeader>>,
     after: Option<(u64, u64)>,
     tx: mpsc::Sender<Event>,
+    max_replay: u64,
 ) -> Result<(), NodeError> {
     let mut head = 0;
     // `None` until the first block after the subscription tells where "now" is.
     let mut next = match after {
         Some((h, _)) => {
             head = node.status().await?.height;
-            Some(h.max(head.saturating_sub(MAX_REPLAY)))
+            Some(h.max(head.saturating_sub(max_replay)))
         }
         None => None,
     };

@@ -12,6 +12,9 @@
 //! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`) and a per-key token
 //!   bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
 //! - "Final" is reported only when the node says so; submission is idempotent by entry id.
+//! - Document bodies (DCSA TransportDocuments) stay off the ledger: served to and stored by the
+//!   document's parties only, by the caller's organisation ([`auth::Caller::org`]); bodies of
+//!   documents the gateway issues are stored once final ([`bodies`], ADR 0018).
 //! - Feature `testkit` adds [`testkit::LocalNode`], a TEST DOUBLE for tests of the gateway and
 //!   its clients: a real ledger in memory with no consensus. It is not a node; never ship it.
 //!
@@ -25,8 +28,10 @@
 pub mod admin;
 pub(crate) mod admin_routes;
 pub mod auth;
+pub mod bodies;
 pub mod config;
 pub mod custody;
+pub mod custody_sequenced;
 pub mod dcsa;
 pub mod dto;
 pub mod dto_custodial;
@@ -72,6 +77,10 @@ pub struct AppState {
     pub dcsa: Arc<dcsa::store::DcsaStore>,
     /// Accepted API keys: the configuration's plus those managed at run time (ADR 0012).
     pub api_keys: Arc<admin::ApiKeyRegistry>,
+    /// Permits of the document bodies waiting for their ISSUE to become final (R148).
+    pub body_stores: Arc<tokio::sync::Semaphore>,
+    /// DCSA issuance-response callbacks to carriers (ISS 3.0.4).
+    pub dcsa_callbacks: Arc<dcsa::callback::Callbacks>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -113,19 +122,36 @@ pub fn router_with_registry(
     let max_keys = admin::MAX_KEYS;
     let limiter = ratelimit::RateLimiter::new(config.rate_limit, max_keys);
     let body_limit = config.body_limit;
-    // Deliveries need a tokio runtime; without one (or without targets) there is no task.
-    let webhooks = (!config.webhooks.is_empty() && tokio::runtime::Handle::try_current().is_ok())
-        .then(|| {
-            let log = Arc::new(webhooks::DeliveryLog::new(DELIVERY_LOG_SIZE));
-            let hooks = config.webhooks.clone();
-            Arc::new(webhooks::spawn(
-                node.clone(),
-                hooks,
-                config.webhook_retry,
-                log,
-            ))
-        });
-    let dcsa = Arc::new(dcsa::store::DcsaStore::new(config.dcsa.memory));
+    // Deliveries need a tokio runtime; without one there is no task (and the webhook routes
+    // answer 503).
+    let webhooks = tokio::runtime::Handle::try_current().is_ok().then(|| {
+        let log = Arc::new(webhooks::DeliveryLog::new(DELIVERY_LOG_SIZE));
+        webhooks::spawn(
+            node.clone(),
+            config.webhooks.clone(),
+            config.webhook_retry,
+            log,
+            config.webhook_state_dir.clone(),
+        )
+    });
+    let webhooks = match webhooks {
+        Some(Ok(handle)) => Some(Arc::new(handle)),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "webhooks disabled");
+            None
+        }
+        None => None,
+    };
+    let dcsa = match &config.dcsa_journal {
+        None => dcsa::store::DcsaStore::new(config.dcsa.memory),
+        Some(path) => dcsa::store::DcsaStore::open(config.dcsa.memory, path).unwrap_or_else(|e| {
+            tracing::error!(error = %e, path = %path.display(),
+                "DCSA journal unusable; remembering DCSA exchanges in memory only");
+            dcsa::store::DcsaStore::new(config.dcsa.memory)
+        }),
+    };
+    let dcsa = Arc::new(dcsa);
+    let dcsa_callbacks = Arc::new(dcsa::callback::Callbacks::new(config.webhook_retry));
     let state = AppState {
         node,
         dcsa,
@@ -134,6 +160,8 @@ pub fn router_with_registry(
         webhooks,
         custodian,
         api_keys,
+        body_stores: Arc::new(tokio::sync::Semaphore::new(bodies::MAX_PENDING_STORES)),
+        dcsa_callbacks,
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -132,7 +132,7 @@ async fn managed_keys_survive_a_restart_through_their_file_which_holds_no_secret
     let node = LocalNode::pilot();
     let start = || {
         let registry = ApiKeyRegistry::open(config().api_keys.into_values(), file.clone()).unwrap();
-        let custodian = LocalCustodian::new(node.clone(), IDENTITIES);
+        let custodian = LocalCustodian::over_pilot(node.clone(), IDENTITIES);
         ebl_gateway::router_with_registry(
             node.clone(),
             Some(custodian),

@@ -13,7 +13,8 @@ use ebl_gateway::node::{
 use ebl_ledger::block::BlockHeader;
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::entry::SignedEntry;
-use ebl_ledger::hash::EntryId;
+use ebl_ledger::hash::{DocumentId, EntryId};
+use ebl_ledger::ids::OrgId;
 use ebl_ledger::storage::{Record, StoredBlock};
 use support::*;
 use tokio::sync::broadcast;
@@ -56,6 +57,12 @@ impl NodeApi for BrokenNode {
         self.fail()
     }
     fn next_sequence(&self, _: PublicKey) -> NodeFuture<'_, u64> {
+        self.fail()
+    }
+    fn put_document_body(&self, _: DocumentId, _: Vec<u8>) -> NodeFuture<'_, ()> {
+        self.fail()
+    }
+    fn document_body(&self, _: DocumentId, _: OrgId) -> NodeFuture<'_, Option<Vec<u8>>> {
         self.fail()
     }
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {

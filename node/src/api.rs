@@ -20,8 +20,9 @@ use ebl_ledger::block::{BlockHeader, Outcome};
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::error::StorageError;
-use ebl_ledger::hash::EntryId;
+use ebl_ledger::hash::{DocumentId, EntryId};
 use ebl_ledger::identity::ValidatorSet;
+use ebl_ledger::ids::OrgId;
 use ebl_ledger::state::keys;
 use ebl_ledger::storage::{Record, StoredBlock};
 use tokio::sync::broadcast;
@@ -79,6 +80,8 @@ pub struct GatewayBridge {
     handle: NodeHandle,
     fates: Arc<Mutex<Fates>>,
     headers: broadcast::Sender<Arc<BlockHeader>>,
+    /// Keys the custodian holds, to prove body requests for their organisations (R143 b).
+    party_keys: Arc<crate::bodies::PartyKeys>,
 }
 
 impl GatewayBridge {
@@ -90,9 +93,17 @@ impl GatewayBridge {
             handle,
             fates: Arc::default(),
             headers,
+            party_keys: Arc::default(),
         };
         bridge.spawn_follower();
         bridge
+    }
+
+    /// R143 (b): this bridge may fetch document bodies for the organisations of `held`.
+    pub fn with_party_keys(mut self, held: &[crate::custody::HeldKey]) -> Self {
+        let keys = held.iter().map(|h| (h.org.clone(), h.key.clone()));
+        self.party_keys = Arc::new(crate::bodies::PartyKeys::new(keys));
+        self
     }
 
     fn fates(&self) -> std::sync::MutexGuard<'_, Fates> {
@@ -299,6 +310,27 @@ impl NodeApi for GatewayBridge {
             .next_sequence(&signer)
             .map_err(internal);
         Box::pin(std::future::ready(next))
+    }
+
+    /// R141: the gateway checked the hash; a mismatch here is a gateway bug.
+    fn put_document_body(&self, id: DocumentId, body: Vec<u8>) -> NodeFuture<'_, ()> {
+        Box::pin(async move {
+            self.handle
+                .bodies
+                .store
+                .put(id, body)
+                .await
+                .map_err(internal)
+        })
+    }
+
+    /// R142: local copy, else fetched from the member nodes (node/src/bodies/fetch.rs).
+    fn document_body(&self, id: DocumentId, party: OrgId) -> NodeFuture<'_, Option<Vec<u8>>> {
+        Box::pin(async move {
+            crate::bodies::document_body(&self.handle, &self.party_keys, id, party)
+                .await
+                .map_err(internal)
+        })
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {

@@ -59,6 +59,10 @@ pub struct ApiKeyEntry {
     /// Custodial identity (a name in the node keystore) the key acts as (ADR 0012).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// Organisation a key without custody acts for, e.g. a bank's read-only system: it reads
+    /// the document bodies of that organisation's eBLs (R146, ADR 0018).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
 }
 
 impl ApiSection {
@@ -77,11 +81,18 @@ impl ApiSection {
                     .iter()
                     .map(|s| parse_scope(s).with_context(|| format!("api key `{}`", k.name)))
                     .collect::<anyhow::Result<Vec<_>>>()?;
+                let org = k
+                    .org
+                    .as_deref()
+                    .map(ebl_ledger::ids::OrgId::new)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("api key `{}`: org: {e}", k.name))?;
                 Ok(ApiKey {
                     name: k.name.clone(),
                     secret_sha256: hash,
                     scopes,
                     identity: k.identity.clone(),
+                    org,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -107,6 +118,7 @@ impl ApiSection {
                 sha256: hex::encode(ebl_gateway::config::hash_secret(secret)),
                 scopes: vec!["admin".into()],
                 identity: None,
+                org: None,
             }],
             custody: None,
             tls: None,
@@ -164,7 +176,9 @@ impl ApiServer {
         options: ServeOptions,
     ) -> anyhow::Result<ApiServer> {
         let tls = options.tls;
-        let bridge: Arc<dyn ebl_gateway::NodeApi> = Arc::new(GatewayBridge::new(handle.clone()));
+        // R143 (b): the custodial keys also prove body requests for their organisations.
+        let bridge: Arc<dyn ebl_gateway::NodeApi> =
+            Arc::new(GatewayBridge::new(handle.clone()).with_party_keys(&options.custodial_keys));
         let custodian: Option<Arc<dyn ebl_gateway::custody::Custodian>> =
             if options.custodial_keys.is_empty() {
                 None
@@ -194,7 +208,9 @@ impl ApiServer {
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = match tls {
             None => tokio::spawn(async move {
-                axum::serve(listener, router)
+                // The peer address feeds the public routes' per-client rate limits.
+                let service = router.into_make_service_with_connect_info::<SocketAddr>();
+                axum::serve(listener, service)
                     .with_graceful_shutdown(async {
                         let _ = stopped.await;
                     })

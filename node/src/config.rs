@@ -206,9 +206,23 @@ pub fn random_secret() -> [u8; 32] {
 impl ConfigFile {
     /// Reads a config file.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
+        Self::load_with_env(path, std::env::vars())
+    }
+
+    /// [`ConfigFile::load`] with `EBL_NODE__SECTION__KEY` overrides taken from `vars`
+    /// (see [`crate::config_env`]).
+    pub fn load_with_env(
+        path: &Path,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("parse {}", path.display()))
+        let mut value: toml::Value =
+            toml::from_str(&text).with_context(|| format!("parse {}", path.display()))?;
+        crate::config_env::apply(&mut value, vars)?;
+        value
+            .try_into()
+            .with_context(|| format!("{} with EBL_NODE__* overrides", path.display()))
     }
 
     /// Settings and genesis, with paths resolved against the config file's folder.

@@ -89,6 +89,8 @@ pub struct NodeHandle {
     pub(crate) reads: CommittedReads,
     /// Entries verified with `verify_strict`, shared with the consensus task (R155).
     pub(crate) verified: crate::consensus::SharedVerified,
+    /// Document bodies off the ledger (R141).
+    pub(crate) bodies: crate::bodies::Bodies,
 }
 
 impl NodeHandle {

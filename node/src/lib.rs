@@ -13,6 +13,8 @@
 //! - [`metrics`]: Prometheus metrics, served at `GET /metrics` by [`api_server`].
 //! - [`p2p`]: entry gossip between member nodes on our own libp2p swarm, gated by ledger
 //!   state (R110–R119).
+//! - [`bodies`]: document bodies off the ledger, their store and the `/ebl/body/1` protocol
+//!   between the nodes of a document's parties (R140–R149).
 //! - [`run`]: [`Node::start`] / [`Node::stop`]; [`config`]: `config.toml` and key files.
 //!
 //! See `specs/adr/0008-consensus-malachite.md` for the why.
@@ -35,7 +37,9 @@
 
 pub mod api;
 pub mod api_server;
+pub mod bodies;
 pub mod config;
+pub mod config_env;
 pub mod consensus;
 pub mod custody;
 pub mod handle;

@@ -248,12 +248,31 @@ async fn run_until_signal(
         }
         None => None,
     };
-    tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
-    tracing::info!("stopping");
+    let signal = shutdown_signal().await?;
+    tracing::info!(signal, "stopping");
     if let Some(server) = server {
         server.stop().await?;
     }
     node.stop().await
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM (what service managers and container runtimes send):
+/// either stops the node cleanly (gateway drained, consensus and storage closed).
+async fn shutdown_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").context("wait for ctrl-c"),
+            _ = term.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
+        Ok("ctrl-c")
+    }
 }
 
 #[cfg(feature = "dev")]
@@ -367,11 +386,10 @@ async fn main() -> anyhow::Result<()> {
                         api_key_file: Some(settings.data_dir.join("api_keys.json")),
                         tls: section.tls.as_ref().map(|t| t.load(base)).transpose()?,
                     };
-                    Some((
-                        section.listen_addr.clone(),
-                        section.gateway_config()?,
-                        options,
-                    ))
+                    let mut config = section.gateway_config()?;
+                    config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
+                    config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
+                    Some((section.listen_addr.clone(), config, options))
                 }
                 None => None,
             };
@@ -385,6 +403,8 @@ async fn main() -> anyhow::Result<()> {
             for key in dev_org_keys(&data, &custodial_keys)? {
                 config.api_keys.insert(key.secret_sha256, key);
             }
+            config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
+            config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
             tracing::info!(
                 gateway = %format!("http://{api}"),
                 api_key_file = %data.join("api_key").display(),

@@ -219,7 +219,14 @@ impl Node {
             notifications: broadcast::channel(NOTIFICATION_BROADCAST).0,
             metrics: NodeMetrics::new(),
         };
+        // R141: bodies live beside the ledger, in a database of their own.
+        let bodies = crate::bodies::Bodies {
+            store: crate::bodies::BodyStore::open(settings.data_dir.join("bodies"))
+                .context("open the body store")?,
+            chain: chain.clone(),
+        };
         let handle = NodeHandle {
+            bodies,
             commands: commands_tx,
             blocks: outputs.blocks.clone(),
             notifications: outputs.notifications.clone(),

@@ -58,7 +58,9 @@ pub(crate) async fn serve(
                 .peer_certificates()
                 .and_then(|chain| chain.first())
                 .and_then(|leaf| certificate_org(leaf));
-            let app = router.layer(axum::Extension(PeerOrganisation(org)));
+            let app = router
+                .layer(axum::Extension(PeerOrganisation(org)))
+                .layer(axum::Extension(axum::extract::ConnectInfo(peer)));
             let builder = auto::Builder::new(TokioExecutor::new());
             let conn = builder
                 .serve_connection_with_upgrades(TokioIo::new(tls), TowerToHyperService::new(app));

@@ -63,6 +63,12 @@ impl NodeApi for Forgetful {
     fn next_sequence(&self, signer: PublicKey) -> NodeFuture<'_, u64> {
         self.inner.next_sequence(signer)
     }
+    fn put_document_body(&self, id: Hash32, body: Vec<u8>) -> NodeFuture<'_, ()> {
+        self.inner.put_document_body(id, body)
+    }
+    fn document_body(&self, id: Hash32, party: OrgId) -> NodeFuture<'_, Option<Vec<u8>>> {
+        self.inner.document_body(id, party)
+    }
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {
         self.inner.subscribe()
     }

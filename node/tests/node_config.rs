@@ -101,6 +101,38 @@ fn an_api_key_with_an_unknown_scope_or_bad_hash_is_refused() {
 }
 
 #[test]
+fn environment_variables_override_the_file_and_unknown_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, toml::to_string_pretty(&sample()).unwrap()).unwrap();
+    let vars = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let loaded = ConfigFile::load_with_env(
+        &path,
+        vars(&[
+            ("EBL_NODE__MONIKER", "singapore-1"),
+            ("EBL_NODE__API__LISTEN_ADDR", "0.0.0.0:9090"),
+            ("EBL_NODE__P2P__PERSISTENT_PEERS", "[]"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(loaded.moniker, "singapore-1");
+    assert_eq!(loaded.api.unwrap().listen_addr, "0.0.0.0:9090");
+    assert!(loaded.p2p.persistent_peers.is_empty());
+
+    let unknown = ConfigFile::load_with_env(&path, vars(&[("EBL_NODE__P2P__LISTEN", "x")]));
+    assert!(unknown.is_err(), "a misspelt key must not be ignored");
+    let wrong_type = ConfigFile::load_with_env(
+        &path,
+        vars(&[("EBL_NODE__P2P__PERSISTENT_PEERS", "not-a-list")]),
+    );
+    assert!(wrong_type.is_err());
+}
+
+#[test]
 fn an_api_rate_limit_section_sets_every_keys_bucket_and_a_zero_one_is_refused() {
     let mut section = ApiSection::with_admin_key("127.0.0.1:8080", "secret");
     assert_eq!(section.gateway_config().unwrap().rate_limit.burst, 50);

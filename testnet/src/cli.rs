@@ -55,7 +55,7 @@ pub enum Command {
     },
     /// Heights, peers and last block hash of every node.
     Status,
-    /// Stops every node (SIGINT, bounded wait, SIGKILL).
+    /// Stops every node (SIGTERM, bounded wait, SIGKILL).
     Down {
         /// Also remove the testnet folder.
         #[arg(long)]

@@ -107,13 +107,13 @@ pub fn wait_gone(pid: u32, bound: Duration) -> bool {
     true
 }
 
-/// Stops a node: SIGINT (the node's graceful shutdown: it stops the gateway and closes its
+/// Stops a node: SIGTERM (the node's graceful shutdown: it stops the gateway and closes its
 /// store), then, if it is still there after [`STOP_GRACE`], SIGKILL.
 pub fn stop(pid: u32) -> Result<()> {
     if !alive(pid) {
         return Ok(());
     }
-    signal(pid, Signal::SIGINT)?;
+    signal(pid, Signal::SIGTERM)?;
     if wait_gone(pid, STOP_GRACE) {
         return Ok(());
     }

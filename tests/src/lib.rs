@@ -10,6 +10,7 @@
 pub mod entries;
 pub mod probe;
 pub mod relay;
+pub mod rogue;
 pub mod single;
 
 use std::future::Future;

@@ -16,9 +16,11 @@
 //!   not hold (BREQ/REFU verdicts, surrender request references) and is bounded.
 
 pub mod act;
+pub mod callback;
 pub mod chain;
 pub mod error;
 pub mod issuance;
+mod journal;
 pub mod parties;
 pub mod schema;
 pub mod store;
@@ -50,6 +52,8 @@ pub struct DcsaConfig {
     pub carrier_scac: BTreeMap<OrgId, String>,
     /// Issuance verdicts and surrender requests remembered (oldest forgotten first).
     pub memory: usize,
+    /// Carriers' `POST /v3/ebl-issuance-responses` endpoints, for DCSA callbacks.
+    pub callbacks: BTreeMap<OrgId, callback::CallbackTarget>,
 }
 
 impl Default for DcsaConfig {
@@ -59,6 +63,7 @@ impl Default for DcsaConfig {
             parties: Vec::new(),
             carrier_scac: BTreeMap::new(),
             memory: 10_000,
+            callbacks: BTreeMap::new(),
         }
     }
 }

@@ -1,17 +1,21 @@
 //! What the gateway remembers of DCSA exchanges that the ledger does not hold: issuance verdicts
 //! other than ISSU (an ISSU is always read back from the ledger) and the surrender request
-//! references the carrier answers to. In memory and bounded: the oldest are forgotten first, and
-//! a restart forgets them (ADR 0013).
+//! references the carrier answers to. Bounded (the oldest are forgotten first) and, with a
+//! journal file ([`DcsaStore::open`]), kept across restarts (ADR 0013).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use ebl_ledger::hash::{DocumentId, EntryId};
 use ebl_ledger::ids::OrgId;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::journal::{Change, Journal};
+
 /// An issuance request's outcome as last decided by this gateway.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The ISSUE entry was submitted and is not final yet.
     Pending(EntryId),
@@ -20,7 +24,7 @@ pub enum Verdict {
 }
 
 /// A surrender request the holder made through this gateway.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurrenderRequest {
     /// The document.
     pub document: DocumentId,
@@ -69,6 +73,8 @@ impl<K: Ord + Clone, V> Bounded<K, V> {
 pub struct DcsaStore {
     verdicts: Mutex<Bounded<(OrgId, String), Verdict>>,
     surrenders: Mutex<Bounded<String, SurrenderRequest>>,
+    journal: Option<Mutex<Journal>>,
+    capacity: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -77,17 +83,100 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl DcsaStore {
-    /// A store remembering at most `capacity` verdicts and `capacity` surrender requests.
+    /// A store in memory remembering at most `capacity` verdicts and `capacity` surrender
+    /// requests.
     pub fn new(capacity: usize) -> Self {
         DcsaStore {
             verdicts: Mutex::new(Bounded::new(capacity)),
             surrenders: Mutex::new(Bounded::new(capacity)),
+            journal: None,
+            capacity: capacity.max(1),
         }
+    }
+
+    /// A store kept in the journal file `path` (created if missing; its changes replayed).
+    pub fn open(capacity: usize, path: &std::path::Path) -> std::io::Result<Self> {
+        let mut store = DcsaStore::new(capacity);
+        let (journal, changes) = Journal::open(path)?;
+        for change in changes {
+            store.apply(change);
+        }
+        store.journal = Some(Mutex::new(journal));
+        Ok(store)
+    }
+
+    fn apply(&self, change: Change) {
+        match change {
+            Change::Verdict {
+                carrier,
+                reference,
+                verdict,
+            } => lock(&self.verdicts).insert((carrier, reference), verdict),
+            Change::Surrender { reference, request } => {
+                lock(&self.surrenders).insert(reference, request);
+            }
+            Change::Answered { reference } => {
+                if let Some(r) = lock(&self.surrenders).map.get_mut(&reference) {
+                    r.answered = true;
+                }
+            }
+        }
+    }
+
+    /// Journals `change` (when kept on disk), then applies it. A failed write is logged and
+    /// the change still applies in memory: the DCSA exchange itself already happened on the
+    /// ledger, and only its memory after a restart is at stake.
+    fn record(&self, change: Change) {
+        if let Some(journal) = &self.journal {
+            let mut journal = lock(journal);
+            if let Err(e) = journal.append(&change) {
+                tracing::error!(error = %e, "could not journal a DCSA change");
+            }
+            self.apply(change);
+            // Each key is at most two lines of current state; compact well before unbounded.
+            if journal.lines() > self.capacity.saturating_mul(8) {
+                let current = self.snapshot();
+                if let Err(e) = journal.compact(&current) {
+                    tracing::error!(error = %e, "could not compact the DCSA journal");
+                }
+            }
+            return;
+        }
+        self.apply(change);
+    }
+
+    /// The current state as changes, oldest first.
+    fn snapshot(&self) -> Vec<Change> {
+        let verdicts = lock(&self.verdicts);
+        let surrenders = lock(&self.surrenders);
+        let mut out = Vec::new();
+        for key in &verdicts.order {
+            if let Some(verdict) = verdicts.map.get(key) {
+                out.push(Change::Verdict {
+                    carrier: key.0.clone(),
+                    reference: key.1.clone(),
+                    verdict: verdict.clone(),
+                });
+            }
+        }
+        for reference in &surrenders.order {
+            if let Some(request) = surrenders.map.get(reference) {
+                out.push(Change::Surrender {
+                    reference: reference.clone(),
+                    request: request.clone(),
+                });
+            }
+        }
+        out
     }
 
     /// Remembers the verdict on `carrier`'s request for `reference`.
     pub fn set_verdict(&self, carrier: &OrgId, reference: &str, verdict: Verdict) {
-        lock(&self.verdicts).insert((carrier.clone(), reference.to_string()), verdict);
+        self.record(Change::Verdict {
+            carrier: carrier.clone(),
+            reference: reference.to_string(),
+            verdict,
+        });
     }
 
     /// The remembered verdict, if any.
@@ -101,11 +190,13 @@ impl DcsaStore {
     /// Remembers a surrender request; false if the reference was already used (DCSA: never
     /// reused).
     pub fn add_surrender(&self, reference: &str, request: SurrenderRequest) -> bool {
-        let mut map = lock(&self.surrenders);
-        if map.map.contains_key(reference) {
+        if lock(&self.surrenders).map.contains_key(reference) {
             return false;
         }
-        map.insert(reference.to_string(), request);
+        self.record(Change::Surrender {
+            reference: reference.to_string(),
+            request,
+        });
         true
     }
 
@@ -121,8 +212,10 @@ impl DcsaStore {
 
     /// Marks a surrender request answered.
     pub fn mark_answered(&self, reference: &str) {
-        if let Some(r) = lock(&self.surrenders).map.get_mut(reference) {
-            r.answered = true;
+        if self.has_surrender(reference) {
+            self.record(Change::Answered {
+                reference: reference.to_string(),
+            });
         }
     }
 }
@@ -140,6 +233,65 @@ mod tests {
         }
         assert!(store.verdict(&org, "A").is_none());
         assert!(store.verdict(&org, "B").is_some() && store.verdict(&org, "C").is_some());
+    }
+
+    fn request() -> SurrenderRequest {
+        SurrenderRequest {
+            document: DocumentId::default(),
+            carrier: OrgId("CARRIER".into()),
+            entry: EntryId::default(),
+            answered: false,
+        }
+    }
+
+    #[test]
+    fn verdicts_and_surrenders_survive_a_reopen_of_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dcsa.jsonl");
+        let org = OrgId("CARRIER".into());
+        {
+            let store = DcsaStore::open(16, &path).unwrap();
+            store.set_verdict(&org, "BL1", Verdict::Decided(serde_json::json!({"a": 1})));
+            assert!(store.add_surrender("S1", request()));
+            store.mark_answered("S1");
+        }
+        let store = DcsaStore::open(16, &path).unwrap();
+        assert_eq!(
+            store.verdict(&org, "BL1"),
+            Some(Verdict::Decided(serde_json::json!({"a": 1})))
+        );
+        assert!(store.surrender("S1").unwrap().answered);
+        assert!(
+            !store.add_surrender("S1", request()),
+            "a reference stays used"
+        );
+        assert!(store.verdict(&org, "BL2").is_none());
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_the_journal_is_compacted_when_long() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dcsa.jsonl");
+        let org = OrgId("CARRIER".into());
+        {
+            let store = DcsaStore::open(2, &path).unwrap();
+            for i in 0..40 {
+                store.set_verdict(&org, &format!("BL{i}"), Verdict::Decided(Value::Null));
+            }
+        }
+        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+        assert!(lines <= 2 * 8 + 1, "{lines} lines");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"verdict\": {"))
+            .unwrap();
+        let store = DcsaStore::open(2, &path).unwrap();
+        assert!(store.verdict(&org, "BL39").is_some());
+        assert!(
+            store.verdict(&org, "BL0").is_none(),
+            "the oldest were forgotten"
+        );
     }
 
     #[test]

@@ -8,12 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use ebl_ledger::cert::CertificateRef;
 use ebl_ledger::entry::Body;
+use ebl_ledger::hash::EntryId;
 use serde_json::{Value, json};
 
 use super::entries::{SubmitQuery, rejection, settled_response, status_view, wait_for};
 use super::{parse_hash, parse_org};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::bodies::{self, BodyFate, DocumentBody};
 use crate::custody::{CustodialRequest, CustodyError};
 use crate::dto_custodial::{
     CertificateActionRequest, CertificateIssueRequest, EblActionRequest, EnvelopeFields,
@@ -46,11 +48,14 @@ impl From<CustodyError> for ApiError {
 
 /// Signs `body` as the caller's identity and answers like `POST /v1/entries`: 202 with the
 /// entry id (200/422 after `?wait=final`), 422 with the ledger's code when refused on sight.
+/// When the entry issues `document` (ISSUE, AMEND's replacement), its body is stored once the
+/// entry is final (R148) and the answer says so in `document_body`.
 async fn act(
     state: &AppState,
     caller: &Caller,
     query: &SubmitQuery,
     (body, envelope): (Body, EnvelopeFields),
+    document: Option<DocumentBody>,
 ) -> ApiResult<Response> {
     let wait = wait_for(state, query)?;
     let custodian = state.custodian.as_ref().ok_or_else(|| {
@@ -83,11 +88,32 @@ async fn act(
     };
     if let Some(timeout) = wait {
         let status = state.node.wait_final(id, timeout).await?;
-        return Ok(settled_response(&id, &status));
+        let fate = match document {
+            Some(document) => bodies::store_for(state, id, &status, document).await,
+            None => None,
+        };
+        return Ok(with_fate(&id, &status, fate));
     }
     let mut view = status_view(&id, &EntryStatus::Pending);
     view["sequence"] = json!(outcome.sequence);
+    if let Some(document) = document {
+        view["document_body"] = json!(bodies::store_when_final(state, id, document).name());
+    }
     Ok((StatusCode::ACCEPTED, Json(view)).into_response())
+}
+
+/// The settled answer of an entry that issued a document, with `document_body` added; a failed
+/// entry (no fate) keeps the plain problem answer.
+fn with_fate(id: &EntryId, status: &EntryStatus, fate: Option<BodyFate>) -> Response {
+    let Some(fate) = fate else {
+        return settled_response(id, status);
+    };
+    let (code, mut view) = match status {
+        EntryStatus::Final { .. } => (StatusCode::OK, status_view(id, status)),
+        _ => (StatusCode::ACCEPTED, status_view(id, &EntryStatus::Pending)),
+    };
+    view["document_body"] = json!(fate.name());
+    (code, Json(view)).into_response()
 }
 
 /// `GET /v1/custodial/identities`: the identities the node signs for.
@@ -114,7 +140,9 @@ pub async fn issue_ebl(
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(request): ApiJson<IssueRequest>,
 ) -> ApiResult<Response> {
-    act(&state, &caller, &query, request.into_body()?).await
+    // A document that cannot be canonicalised is refused by `into_body`.
+    let document = DocumentBody::of(&request.transport_document).ok();
+    act(&state, &caller, &query, request.into_body()?, document).await
 }
 
 /// `POST /v1/custodial/ebls/{id}/{action}`.
@@ -126,11 +154,17 @@ pub async fn ebl_action(
     ApiJson(request): ApiJson<EblActionRequest>,
 ) -> ApiResult<Response> {
     let document = parse_hash("document id", &id)?;
+    // AMEND issues its replacement: store that body too (R148).
+    let replacement = match (action.as_str(), &request.replacement) {
+        ("amend", Some(r)) => DocumentBody::of(&r.transport_document).ok(),
+        _ => None,
+    };
     act(
         &state,
         &caller,
         &query,
         request.into_body(&action, document)?,
+        replacement,
     )
     .await
 }
@@ -142,7 +176,7 @@ pub async fn issue_certificate(
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(request): ApiJson<CertificateIssueRequest>,
 ) -> ApiResult<Response> {
-    act(&state, &caller, &query, request.into_body()).await
+    act(&state, &caller, &query, request.into_body(), None).await
 }
 
 /// `POST /v1/custodial/certificates/{administration}/{utn}/{action}`.
@@ -162,6 +196,7 @@ pub async fn certificate_action(
         &caller,
         &query,
         request.into_body(&action, certificate)?,
+        None,
     )
     .await
 }
@@ -173,7 +208,7 @@ pub async fn create_grant(
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(request): ApiJson<GrantRequest>,
 ) -> ApiResult<Response> {
-    act(&state, &caller, &query, request.into_body()).await
+    act(&state, &caller, &query, request.into_body(), None).await
 }
 
 /// `POST /v1/custodial/grants/{id}/revoke`.
@@ -185,5 +220,5 @@ pub async fn revoke_grant(
     ApiJson(request): ApiJson<RevokeGrantRequest>,
 ) -> ApiResult<Response> {
     let grant = parse_hash("grant id", &id)?;
-    act(&state, &caller, &query, request.into_body(grant)).await
+    act(&state, &caller, &query, request.into_body(grant), None).await
 }

@@ -8,13 +8,17 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ebl_ledger::ebl::EblAction;
 use ebl_ledger::entry::Body;
-use ebl_ledger::hash::DocumentId;
+use std::time::Duration;
+
+use ebl_ledger::hash::{DocumentId, EntryId};
+use ebl_ledger::ids::OrgId;
 use ebl_ledger::state::keys;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::bodies::{self, DocumentBody};
 use crate::dcsa::act::{Settled, acting, settled};
 use crate::dcsa::error::{DcsaError, DetailedError, Failure};
 use crate::dcsa::issuance::{self, Checked, Problem, response};
@@ -115,20 +119,34 @@ pub async fn put_request(
             state
                 .dcsa
                 .set_verdict(&acting.org, &reference, Verdict::Decided(body.clone()));
+            call_back(&state, &acting.org, body.clone());
             return Ok(answer(sync, body));
         }
         Checked::Valid(issue) => issue,
     };
     let reference = issue.reference.clone();
+    // R148: the body is stored once the ISSUE is final (ISSU), so the carrier never uploads
+    // it; `check` has already canonicalised it (a valid request hashes to `issue.document`).
+    let document = body.get("document").and_then(|d| DocumentBody::of(d).ok());
     let (entry, outcome) = acting
         .sign_and_wait(&state, Body::Ebl(EblAction::Issue(issue)), None)
         .await?;
     match outcome {
-        Settled::Applied => Ok(answer(sync, issued(&reference))),
+        Settled::Applied => {
+            if let Some(document) = &document {
+                bodies::store(&state, document).await;
+            }
+            call_back(&state, &acting.org, issued(&reference));
+            Ok(answer(sync, issued(&reference)))
+        }
         Settled::Pending => {
+            if let Some(document) = document {
+                bodies::store_when_final(&state, entry, document);
+            }
             state
                 .dcsa
                 .set_verdict(&acting.org, &reference, Verdict::Pending(entry));
+            call_back_when_settled(&state, &acting.org, &reference, entry);
             Ok(pending(&reference))
         }
         Settled::Refused { code, message } => {
@@ -136,6 +154,7 @@ pub async fn put_request(
             state
                 .dcsa
                 .set_verdict(&acting.org, &reference, Verdict::Decided(body.clone()));
+            call_back(&state, &acting.org, body.clone());
             if code == "DUPLICATE_DOCUMENT" && !sync {
                 // ISS 3.0.4: a reused transportDocumentReference is answered 409.
                 return Err(DcsaError::new(
@@ -150,6 +169,47 @@ pub async fn put_request(
             Ok(answer(sync, body))
         }
     }
+}
+
+/// Sends `body` to the carrier's DCSA callback, if it has one (ISS 3.0.4).
+fn call_back(state: &AppState, carrier: &OrgId, body: Value) {
+    let target = state.config.dcsa.callbacks.get(carrier);
+    state.dcsa_callbacks.send(target, carrier, body);
+}
+
+/// Longest a callback waits for a pending ISSUE to settle.
+const CALLBACK_WAIT: Duration = Duration::from_secs(120);
+
+/// Calls the carrier back once the pending ISSUE `entry` is final (ISSU) or refused (REFU).
+fn call_back_when_settled(state: &AppState, carrier: &OrgId, reference: &str, entry: EntryId) {
+    if !state.config.dcsa.callbacks.contains_key(carrier) {
+        return;
+    }
+    let (state, carrier, reference) = (state.clone(), carrier.clone(), reference.to_string());
+    tokio::spawn(async move {
+        let status = match state.node.wait_final(entry, CALLBACK_WAIT).await {
+            Ok(status) => status,
+            Err(e) => {
+                tracing::warn!(%carrier, %reference, error = %e, "no DCSA callback: node failed");
+                return;
+            }
+        };
+        let body = match settled(status) {
+            Settled::Applied => issued(&reference),
+            Settled::Refused { code, message } => {
+                let body = refused(&reference, &code, &message);
+                state
+                    .dcsa
+                    .set_verdict(&carrier, &reference, Verdict::Decided(body.clone()));
+                body
+            }
+            Settled::Pending => {
+                tracing::warn!(%carrier, %reference, "ISSUE still pending; no DCSA callback");
+                return;
+            }
+        };
+        call_back(&state, &carrier, body);
+    });
 }
 
 /// Checks a transportDocumentReference from a path (DCSA: 1–20 characters, no surrounding

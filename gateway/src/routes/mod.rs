@@ -6,6 +6,7 @@ mod custodial;
 mod dcsa_chain;
 mod dcsa_issuance;
 mod dcsa_surrender;
+mod document_body;
 pub(crate) mod documents;
 mod entries;
 mod events;
@@ -13,7 +14,9 @@ mod meta;
 mod orgs;
 mod page;
 mod proofs;
+mod public_limit;
 mod qr;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -22,7 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::AppState;
 use crate::config::Scope;
@@ -71,6 +74,7 @@ fn read() -> Routes {
             "/v1/ebls/{id}/receipts",
             get(documents::ebl_receipts),
         )
+        .add("get", "/v1/ebls/{id}/document", get(document_body::get))
         .add(
             "get",
             "/v1/certificates/{administration}/{utn}",
@@ -102,7 +106,9 @@ fn read() -> Routes {
 }
 
 fn submit() -> Routes {
-    Routes::new().add("post", "/v1/entries", post(entries::submit))
+    Routes::new()
+        .add("post", "/v1/entries", post(entries::submit))
+        .add("put", "/v1/ebls/{id}/document", put(document_body::put))
 }
 
 fn events() -> Routes {
@@ -110,7 +116,11 @@ fn events() -> Routes {
 }
 
 fn admin() -> Routes {
-    Routes::new().add("get", "/v1/webhooks/deliveries", get(events::deliveries))
+    Routes::new()
+        .add("get", "/v1/webhooks/deliveries", get(events::deliveries))
+        .add("get", "/v1/webhooks", get(webhooks::list))
+        .add("post", "/v1/webhooks", post(webhooks::create))
+        .add("delete", "/v1/webhooks/{id}", delete(webhooks::delete))
 }
 
 /// DCSA routes that act as (or for) the caller's custodial identity.

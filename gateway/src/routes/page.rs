@@ -3,13 +3,10 @@
 //! content, its id, its administration + UTN, or the ship's IMO number), never lists an
 //! organisation's documents. See ADR 0009 §Public verification page.
 
-use std::sync::Arc;
-use std::time::Instant;
-
 use axum::Json;
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::{Next, from_fn_with_state};
+use axum::extract::State;
+use axum::http::header;
+use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
@@ -17,20 +14,11 @@ use serde_json::Value;
 use super::documents::{self, certificate_ref, load_certificate, load_ebl};
 use super::{Routes, parse_hash, qr};
 use crate::AppState;
-use crate::config::RateLimit;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ratelimit::RateLimiter;
 
 /// The page, with its CSS and JS inline (no external assets).
 pub(crate) const PAGE: &str = include_str!("../../assets/verify.html");
-
-/// Anonymous callers share one bucket: the gateway sees no trustworthy client address behind
-/// a proxy, so per-client limits belong to the reverse proxy; this caps the node's load.
-const PUBLIC_LIMIT: RateLimit = RateLimit {
-    burst: 60,
-    per_second: 10.0,
-};
 
 /// Only the page's own origin: inline style and script, images (QR codes) from this gateway.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
@@ -58,26 +46,13 @@ pub(super) fn page() -> Routes {
             "/public/v1/qr/certificates/{administration}/{file}",
             get(qr_certificate),
         );
-    let limiter = Arc::new(RateLimiter::new(PUBLIC_LIMIT, 1));
     Routes {
-        router: routes
-            .router
-            .route_layer(from_fn_with_state(limiter, limit)),
+        router: routes.router.route_layer(from_fn_with_state(
+            super::public_limit::PublicLimits::new(),
+            super::public_limit::limit,
+        )),
         table: routes.table,
     }
-}
-
-async fn limit(State(limiter): State<Arc<RateLimiter>>, request: Request, next: Next) -> Response {
-    if let Err(wait) = limiter.check([0; 32], Instant::now()) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            "too many public requests; retry after the indicated delay",
-        );
-        e.retry_after = Some(wait.as_secs().saturating_add(1));
-        return e.into_response();
-    }
-    next.run(request).await
 }
 
 /// `GET /`: the verification page.

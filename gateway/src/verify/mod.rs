@@ -2,6 +2,9 @@
 //! request's `document`, or a PINT envelope's `transportDocument`) or a certificate reference
 //! against the ledger, and answers one result per check — INTEGRITY, STATUS, ISSUER, HOLDER —
 //! each `PASS`, `WARNING` or `FAIL` with a stable code and a sentence.
+//!
+//! R149: the answer is built from ledger records only (never a stored document body), so a
+//! presenter learns nothing of the document beyond what it sent.
 
 use axum::Json;
 use axum::extract::State;

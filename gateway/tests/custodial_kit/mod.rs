@@ -57,7 +57,7 @@ pub fn config() -> GatewayConfig {
 /// A test node, its custodian and the router over both.
 pub fn app() -> (Arc<LocalNode>, Arc<LocalCustodian>, Router) {
     let node = LocalNode::pilot();
-    let custodian = LocalCustodian::new(node.clone(), IDENTITIES);
+    let custodian = LocalCustodian::over_pilot(node.clone(), IDENTITIES);
     let router =
         ebl_gateway::router_with_custodian(node.clone(), Some(custodian.clone()), config());
     (node, custodian, router)

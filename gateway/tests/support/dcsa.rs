@@ -71,7 +71,7 @@ pub fn dcsa_app() -> (Arc<LocalNode>, Router) {
 /// [`dcsa_app`] with another configuration.
 pub fn dcsa_app_with(config: GatewayConfig) -> (Arc<LocalNode>, Router) {
     let node = LocalNode::pilot();
-    let custodian = LocalCustodian::new(
+    let custodian = LocalCustodian::over_pilot(
         node.clone(),
         &[
             ("carrier", "CARRIER"),

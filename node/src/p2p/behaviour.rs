@@ -10,8 +10,12 @@ use libp2p::gossipsub::{
     ValidationMode,
 };
 use libp2p::identity::Keypair;
+use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use sha2::{Digest, Sha256};
+
+use crate::bodies::protocol::{BodyCodec, PROTOCOL};
+use crate::bodies::{FETCH_TIMEOUT, MAX_STREAMS};
 
 /// Room for the gossipsub envelope (signature, key, topic, sequence number) around an entry.
 pub const ENVELOPE_ALLOWANCE: usize = 4 * 1024;
@@ -29,6 +33,8 @@ pub struct Behaviour {
     pub gate: allow_block_list::Behaviour<AllowedPeers>,
     /// R110: entry gossip.
     pub gossipsub: gossipsub::Behaviour,
+    /// R142: document bodies between member nodes (`/ebl/body/1`).
+    pub bodies: request_response::Behaviour<BodyCodec>,
 }
 
 impl std::fmt::Debug for Behaviour {
@@ -88,9 +94,18 @@ pub fn build(keypair: &Keypair, topic: &IdentTopic) -> Result<Behaviour, Behavio
     gossipsub
         .subscribe(topic)
         .map_err(|e| BehaviourError::Subscribe(e.to_string()))?;
+    // R146, R147: one request per stream, bounded by the codec's limits and a timeout.
+    let bodies = request_response::Behaviour::with_codec(
+        BodyCodec,
+        [(PROTOCOL, ProtocolSupport::Full)],
+        request_response::Config::default()
+            .with_request_timeout(FETCH_TIMEOUT)
+            .with_max_concurrent_streams(MAX_STREAMS),
+    );
     Ok(Behaviour {
         gate: allow_block_list::Behaviour::default(),
         gossipsub,
+        bodies,
     })
 }
 
@@ -109,6 +124,8 @@ fn scoring(topic: &IdentTopic) -> (PeerScoreParams, PeerScoreThresholds) {
     let mut params = PeerScoreParams {
         // Members are admitted by certificate; several nodes behind one address are normal.
         ip_colocation_factor_weight: 0.0,
+        // R145: the application score carries the wrong-body penalty at face value.
+        app_specific_weight: 1.0,
         ..PeerScoreParams::default()
     };
     params.topics.insert(topic.hash(), topic_params);

@@ -25,6 +25,8 @@ use ebl_ledger::hash::EntryId;
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
+use crate::bodies::{AskFailure, BodyRequest, BodyResponse};
+
 pub use start::{GossipError, spawn};
 pub use validate::Verdict;
 
@@ -64,6 +66,10 @@ pub(crate) enum Query {
     Score(PeerId, oneshot::Sender<Option<f64>>),
     /// Connected peers subscribed to the entry topic.
     Peers(oneshot::Sender<Vec<PeerId>>),
+    /// Every connected peer.
+    Connected(oneshot::Sender<Vec<PeerId>>),
+    /// R142: ask a peer for a document body.
+    AskBody(PeerId, BodyRequest, crate::bodies::traffic::AskReply),
 }
 
 /// The cheap, cloneable front of the gossip task.
@@ -105,5 +111,29 @@ impl GossipLink {
             return Vec::new();
         }
         rx.await.unwrap_or_default()
+    }
+
+    /// Every connected peer (empty once the task has stopped).
+    pub async fn connected_peers(&self) -> Vec<PeerId> {
+        let (tx, rx) = oneshot::channel();
+        if self.queries.send(Query::Connected(tx)).await.is_err() {
+            return Vec::new();
+        }
+        rx.await.unwrap_or_default()
+    }
+
+    /// R142: asks `peer` for a document body; a body that does not hash to the id never comes
+    /// back from here (R145).
+    pub async fn ask_body(
+        &self,
+        peer: PeerId,
+        request: BodyRequest,
+    ) -> Result<BodyResponse, AskFailure> {
+        let (tx, rx) = oneshot::channel();
+        self.queries
+            .send(Query::AskBody(peer, request, tx))
+            .await
+            .map_err(|_| AskFailure::Stopped)?;
+        rx.await.map_err(|_| AskFailure::Stopped)?
     }
 }

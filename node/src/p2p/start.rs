@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::behaviour;
 use super::task::Task;
 use super::{EVENT_BROADCAST, GossipLink, GossipSettings, PUBLISH_QUEUE, QUERY_QUEUE, Query};
+use crate::bodies::traffic::{BodyTraffic, ServeContext};
 use crate::handle::NodeHandle;
 
 /// How often configured peers without a connection are dialled again.
@@ -86,7 +87,13 @@ pub async fn spawn(
         .map_err(|e| swarm_err(&e))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
         .build();
+    let bodies = BodyTraffic::new(ServeContext {
+        chain: chain.clone(),
+        reads: node.committed().clone(),
+        store: node.bodies.store.clone(),
+    });
     let mut task = Task {
+        bodies,
         topic,
         node,
         events: link.events.clone(),

@@ -17,6 +17,7 @@ use super::gating::{allowed_keys, allowed_peers, gate_change};
 use super::start::{Inbox, REDIAL_INTERVAL};
 use super::validate::{Verdict, decode, signer_is_known_by, verdict_of};
 use super::{GossipEvent, MAX_VALIDATIONS, Query};
+use crate::bodies::traffic::BodyTraffic;
 use crate::handle::NodeHandle;
 
 /// A judged message, ready to report.
@@ -39,6 +40,8 @@ pub(super) struct Task {
     pub(super) dialing: BTreeMap<ConnectionId, Multiaddr>,
     /// Open connections we dialled to configured peers.
     pub(super) dialled: BTreeMap<ConnectionId, Multiaddr>,
+    /// R142–R147: document bodies.
+    pub(super) bodies: BodyTraffic,
 }
 
 impl Task {
@@ -67,7 +70,10 @@ impl Task {
                     Err(e) => tracing::warn!(error = %e, "a gossip judge failed"),
                 },
                 Some(entry) = inbox.publish.recv() => self.publish(&mut swarm, &entry),
-                Some(query) = inbox.queries.recv() => self.answer(&swarm, query),
+                Some(query) = inbox.queries.recv() => self.answer(&mut swarm, query),
+                Some(served) = self.bodies.serving.next(), if !self.bodies.serving.is_empty() => {
+                    BodyTraffic::answer(&mut swarm, served);
+                }
                 block = blocks.recv() => match block {
                     // R117: after every block (or a burst we lagged behind), the gate follows
                     // the ledger.
@@ -122,6 +128,9 @@ impl Task {
                 }
                 let verdict = Verdict::Reject("WRONG_TOPIC".into());
                 self.report(swarm, (message_id, propagation_source, None, verdict));
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Bodies(event)) => {
+                self.bodies.on_event(swarm, event);
             }
             SwarmEvent::ConnectionEstablished {
                 peer_id,
@@ -185,7 +194,7 @@ impl Task {
         }
     }
 
-    fn answer(&self, swarm: &Swarm<Behaviour>, query: Query) {
+    fn answer(&mut self, swarm: &mut Swarm<Behaviour>, query: Query) {
         match query {
             Query::Score(peer, reply) => {
                 let _ = reply.send(swarm.behaviour().gossipsub.peer_score(&peer));
@@ -201,6 +210,10 @@ impl Task {
                     .collect();
                 let _ = reply.send(peers);
             }
+            Query::Connected(reply) => {
+                let _ = reply.send(swarm.connected_peers().copied().collect());
+            }
+            Query::AskBody(peer, request, reply) => self.bodies.ask(swarm, peer, request, reply),
         }
     }
 

@@ -3,13 +3,15 @@
 //! stops the run with [`crate::error::TestnetError::Unexpected`] naming the step.
 //!
 //! Order: 1 issue (DCSA), 2 to the bank, 3 endorsement to the consignee, 3+5 the bank's
-//! transfer raced by the former holder's, 4 verification and receipt in Singapore, 8 a node
+//! transfer raced by the former holder's, 4 verification and receipt in Singapore, 4b the
+//! consignee reads the document body on its own node (fetched between nodes), 8 a node
 //! killed, 6 surrender and SACC, 7 certificate, grant, endorsement, verification and receipt,
 //! 8b the node restarted and compared. With fewer than four validators the network cannot
 //! commit while one is down, so the node is killed and restarted after step 7 instead.
 // A command-line tool: its results go to stdout.
 #![allow(clippy::print_stdout)]
 
+pub mod body;
 pub mod cert;
 pub mod crash;
 pub mod ctx;
@@ -52,6 +54,7 @@ pub fn pilot(state: TestnetState) -> Result<TestnetState> {
     ebl::to_bank(&ctx, &bill)?;
     ebl::to_consignee_with_race(&ctx, &bill)?;
     ebl::verify_title(&ctx, &bill)?;
+    body::read_document(&ctx, &bill)?;
     let mut before = None;
     if early_crash {
         before = Some(crash::kill(&mut ctx, victim)?);

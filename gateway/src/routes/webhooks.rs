@@ -1,0 +1,92 @@
+//! Webhook subscriptions managed at run time (admin scope): `GET /v1/webhooks`,
+//! `POST /v1/webhooks`, `DELETE /v1/webhooks/{id}`. Secrets are returned once, on creation.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::events::Filter;
+use crate::extract::{ApiJson, ApiPath};
+use crate::webhooks::{Subscription, WebhookError, WebhookHandle};
+
+/// Body of `POST /v1/webhooks`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    url: String,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    filter: Filter,
+}
+
+fn handle(state: &AppState) -> ApiResult<&Arc<WebhookHandle>> {
+    state.webhooks.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "WEBHOOKS_UNAVAILABLE",
+            "webhook delivery is not running on this gateway",
+        )
+    })
+}
+
+fn problem(e: &WebhookError) -> ApiError {
+    let status = match e {
+        WebhookError::InvalidUrl(_) | WebhookError::WeakSecret => StatusCode::UNPROCESSABLE_ENTITY,
+        WebhookError::TooMany | WebhookError::Configured(_) => StatusCode::CONFLICT,
+        WebhookError::Unknown(_) => StatusCode::NOT_FOUND,
+        WebhookError::Node(n) => return ApiError::from(n.clone()),
+        WebhookError::Storage(_) => return ApiError::internal(e),
+    };
+    ApiError::new(status, e.code(), e.to_string())
+}
+
+fn view(s: &Subscription, cursor: Option<(u64, u64)>) -> Value {
+    // The last event finished, as an event id; `None` until the first block after creation
+    // (a fresh cursor points past every event of the head block).
+    let last_event = cursor
+        .filter(|(_, ordinal)| *ordinal != u64::MAX)
+        .map(|(h, o)| format!("{h}:{o}"));
+    json!({ "id": s.id, "url": s.url, "filter": s.filter, "managed": s.managed,
+            "last_event": last_event })
+}
+
+/// `GET /v1/webhooks`: every subscription, without secrets.
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let webhooks = handle(&state)?;
+    let all: Vec<Value> = webhooks
+        .list()
+        .iter()
+        .map(|s| view(s, webhooks.cursor(&s.id)))
+        .collect();
+    Ok(Json(json!({ "webhooks": all })))
+}
+
+/// `POST /v1/webhooks`: subscribes a receiver to the events of blocks final from now on.
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewWebhook>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let created = handle(&state)?
+        .add(&body.url, body.secret, body.filter)
+        .await
+        .map_err(|e| problem(&e))?;
+    let mut reply = view(&created, None);
+    reply["secret"] = Value::String(created.secret);
+    Ok((StatusCode::CREATED, Json(reply)))
+}
+
+/// `DELETE /v1/webhooks/{id}`: stops deliveries to a subscription made through the API.
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    handle(&state)?.remove(&id).map_err(|e| problem(&e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,240 @@
+//! R140–R147 on four validators (BANK, GDSW, MSA, SGSW) with the gossip swarm on: CARRIER
+//! issues an eBL to SHIPPER, who transfers it to BANK; its body is stored only at GDSW's node.
+//! BANK's node (a party) fetches it; MSA's node (not a party) and SGSW's node asking for BANK
+//! get nothing; SGSW's node holding SHIPPER's key fetches it for SHIPPER; a peer serving a body
+//! that does not hash to the id is refused and scored down; a stored body survives a restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use ebl_gateway::{NodeApi, NodeError};
+use ebl_ledger::ebl::{EblAction, EblIssue, EblType};
+use ebl_ledger::entry::Body;
+use ebl_ledger::hash::{DocumentId, Hash32};
+use ebl_ledger::ids::OrgId;
+use ebl_node::api::GatewayBridge;
+use ebl_node::bodies::{BodyRequest, BodyResponse, Proof};
+use ebl_node::custody::HeldKey;
+use ebl_node::mempool::Status;
+use ebl_tests::rogue::{RawAsker, RogueBodyServer};
+use ebl_tests::{Cluster, decided_height, wait_fates, wait_for};
+
+const T: Duration = Duration::from_secs(30);
+const BANK: usize = 0;
+const GDSW: usize = 1;
+const MSA: usize = 2;
+const SGSW: usize = 3;
+
+fn org(id: &str) -> OrgId {
+    OrgId::new(id).unwrap()
+}
+
+fn body(reference: &str) -> Vec<u8> {
+    format!(
+        r#"{{"transportDocumentReference":"{reference}","shippingInstructionsReference":"SI-1"}}"#
+    )
+    .into_bytes()
+}
+
+/// Commits, through node 0, CARRIER's issue of the eBL whose body is `body` to SHIPPER and
+/// SHIPPER's transfer to BANK; waits until every node has the block.
+async fn issue_and_transfer_to_bank(c: &mut Cluster, reference: &str, body: &[u8]) -> DocumentId {
+    let document = Hash32::sha256(body);
+    let issue = EblIssue {
+        document,
+        reference: reference.into(),
+        kind: EblType::ToOrderBl,
+        issue_to: org("SHIPPER"),
+        consignee: Some(org("SHIPPER")),
+    };
+    let issue = c.net.sign("CARRIER", Body::Ebl(EblAction::Issue(issue)));
+    let transfer = EblAction::Transfer {
+        document,
+        to: org("BANK"),
+    };
+    let transfer = c.net.sign("SHIPPER", Body::Ebl(transfer));
+    let ids = [issue.id(), transfer.id()];
+    let mut fates = c.handle(0).subscribe_notifications();
+    c.handle(0).submit(issue).await.unwrap();
+    c.handle(0).submit(transfer).await.unwrap();
+    let done = wait_fates(&mut fates, &ids, T).await.unwrap();
+    let mut last = 0;
+    for (_, status) in &done {
+        assert!(matches!(status, Status::Final { .. }), "{done:?}");
+        last = last.max(decided_height(status).unwrap());
+    }
+    c.wait_height(last, T).await.unwrap();
+    document
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_the_nodes_of_a_documents_parties_can_fetch_its_body() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let body = body("BODY-E2E-1");
+    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-1", &body).await;
+
+    // Only GDSW's node (not a party: storage is not reading) has the body.
+    let gdsw = GatewayBridge::new(c.handle(GDSW));
+    gdsw.put_document_body(id, body.clone()).await.unwrap();
+    // R141: a body that does not hash to the id is refused, and nothing is stored under it.
+    let wrong_id = Hash32::sha256(b"some other document");
+    let err = gdsw
+        .put_document_body(wrong_id, body.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Internal(_)), "{err:?}");
+    assert_eq!(
+        gdsw.document_body(wrong_id, org("GDSW")).await.unwrap(),
+        None
+    );
+
+    // R143 (a): BANK runs a validator and is the holder: its node fetches and keeps the body.
+    let bank = GatewayBridge::new(c.handle(BANK));
+    let started = std::time::Instant::now();
+    let fetched = bank.document_body(id, org("BANK")).await.unwrap();
+    eprintln!("BANK's node fetched the body in {:?}", started.elapsed());
+    assert_eq!(fetched.as_deref(), Some(body.as_slice()));
+
+    // R140: MSA is no party of the document: every node refuses its node.
+    let msa = GatewayBridge::new(c.handle(MSA));
+    assert_eq!(msa.document_body(id, org("MSA")).await.unwrap(), None);
+    // R143: SGSW's node does not run as BANK and holds no key of BANK's.
+    let sgsw = GatewayBridge::new(c.handle(SGSW));
+    assert_eq!(sgsw.document_body(id, org("BANK")).await.unwrap(), None);
+
+    // R143 (b): with SHIPPER's key in its custodian, SGSW's node reads for SHIPPER (a former
+    // holder), now from GDSW's or BANK's node.
+    let shipper = c.net.party("SHIPPER");
+    let held = [HeldKey {
+        name: "shipper".into(),
+        org: shipper.org.clone(),
+        key: shipper.key.clone(),
+    }];
+    let sgsw = GatewayBridge::new(c.handle(SGSW)).with_party_keys(&held);
+    let fetched = sgsw.document_body(id, org("SHIPPER")).await.unwrap();
+    assert_eq!(fetched.as_deref(), Some(body.as_slice()));
+    c.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_peer_serving_a_body_that_does_not_hash_to_the_id_is_refused_and_scored_down() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let body = body("BODY-E2E-2");
+    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-2", &body).await;
+    let link = c.handle(BANK).gossip().unwrap().clone();
+    // A member whose node (here: CARRIER's organisation key) answers with the wrong bytes.
+    let chain = c.net.ledger.chain().clone();
+    let addr = c.members[BANK]
+        .settings
+        .gossip
+        .as_ref()
+        .unwrap()
+        .listen_addr
+        .clone();
+    let secret = c.net.party("CARRIER").key.to_bytes();
+    let rogue =
+        RogueBodyServer::start(secret, &chain, link.local_peer_id, addr, b"forged".to_vec())
+            .unwrap();
+    wait_for("the rogue's connection", T, || async {
+        link.connected_peers()
+            .await
+            .contains(&rogue.peer_id)
+            .then_some(())
+    })
+    .await
+    .unwrap();
+
+    // Nobody honest has the body; the rogue's answer is refused, not stored, not returned.
+    let bank = GatewayBridge::new(c.handle(BANK));
+    assert_eq!(bank.document_body(id, org("BANK")).await.unwrap(), None);
+    let score = link.peer_score(rogue.peer_id).await.unwrap();
+    assert!(score < 0.0, "the rogue's score is {score}");
+    // Once an honest node has it, the good body wins whatever the rogue says.
+    let gdsw = GatewayBridge::new(c.handle(GDSW));
+    gdsw.put_document_body(id, body.clone()).await.unwrap();
+    let fetched = bank.document_body(id, org("BANK")).await.unwrap();
+    assert_eq!(fetched.as_deref(), Some(body.as_slice()));
+    drop(rogue);
+    c.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn malformed_and_oversized_requests_fail_alone_and_the_node_serves_the_next() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let body = body("BODY-E2E-4");
+    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-4", &body).await;
+    GatewayBridge::new(c.handle(BANK))
+        .put_document_body(id, body.clone())
+        .await
+        .unwrap();
+    // CARRIER's own node (its organisation key) talks to BANK's node with raw bytes.
+    let link = c.handle(BANK).gossip().unwrap().clone();
+    let addr = c.members[BANK]
+        .settings
+        .gossip
+        .as_ref()
+        .unwrap()
+        .listen_addr
+        .clone();
+    let secret = c.net.party("CARRIER").key.to_bytes();
+    let mut asker = RawAsker::start(secret, link.local_peer_id, addr).unwrap();
+
+    asker.wait_connected(T).await.unwrap();
+
+    // R146: the node drops such a stream without an answer (the asker sees a failure or an
+    // empty stream), and keeps the connection.
+    let unanswered = |answer: &Result<Vec<u8>, String>| {
+        answer.as_ref().is_ok_and(Vec::is_empty) || answer.is_err()
+    };
+    let garbage = asker.ask(b"not a request".to_vec(), T).await.unwrap();
+    assert!(unanswered(&garbage), "{garbage:?}");
+    let oversized = asker.ask(vec![0; 64 * 1024], T).await.unwrap();
+    assert!(unanswered(&oversized), "{oversized:?}");
+
+    // R143 (a): the carrier is a party and the connection is its key.
+    let request = |party: &str| {
+        ebl_ledger::codec::encode(&BodyRequest {
+            document: id,
+            party: org(party),
+            proof: Proof::Connection,
+        })
+    };
+    let answer = asker.ask(request("CARRIER"), T).await.unwrap().unwrap();
+    let answer: BodyResponse = ebl_ledger::codec::decode(&answer, 2 * 1024 * 1024).unwrap();
+    assert_eq!(answer, BodyResponse::Found(body.clone()));
+    // The same node asking for BANK, which it does not run as, is refused.
+    let answer = asker.ask(request("BANK"), T).await.unwrap().unwrap();
+    let answer: BodyResponse = ebl_ledger::codec::decode(&answer, 1024).unwrap();
+    assert_eq!(answer, BodyResponse::Forbidden);
+    // The chain went on meanwhile.
+    let height = c.height(BANK).await.unwrap();
+    c.wait_height(height + 1, T).await.unwrap();
+    drop(asker);
+    c.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stored_body_survives_a_restart() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let body = body("BODY-E2E-3");
+    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-3", &body).await;
+    GatewayBridge::new(c.handle(BANK))
+        .put_document_body(id, body.clone())
+        .await
+        .unwrap();
+    c.stop(BANK).await.unwrap();
+    // Restarted without its gossip swarm, the node can only answer from its own store.
+    c.members[BANK].settings.gossip = None;
+    c.restart(BANK).await.unwrap();
+    let bank = GatewayBridge::new(c.handle(BANK));
+    let stored = bank.document_body(id, org("BANK")).await.unwrap();
+    assert_eq!(stored.as_deref(), Some(body.as_slice()));
+    // And without a swarm, a body it lacks is simply absent.
+    let other = Hash32::sha256(b"not stored anywhere");
+    assert_eq!(bank.document_body(other, org("BANK")).await.unwrap(), None);
+    c.shutdown().await.unwrap();
+}
