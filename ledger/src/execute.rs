@@ -139,6 +139,17 @@ pub fn verify_block<S: StateReader + TreeReader>(
     prev: &BlockHeader,
     block: Block,
 ) -> Result<ExecutedBlock, BlockError> {
+    verify_block_with(store, prev, block, None)
+}
+
+/// [`verify_block`] with signature verdicts decided beforehand (R155: e.g. from the entries the
+/// node verified at admission). Verdicts for other entries are ignored; same result as without.
+pub fn verify_block_with<S: StateReader + TreeReader>(
+    store: &S,
+    prev: &BlockHeader,
+    block: Block,
+    verdicts: Option<&SignatureVerdicts>,
+) -> Result<ExecutedBlock, BlockError> {
     let header = block.header.clone();
     if header.chain != prev.chain {
         return Err(BlockError::NotNext("other chain".into()));
@@ -170,7 +181,7 @@ pub fn verify_block<S: StateReader + TreeReader>(
         Err(ExecError::Rule(e)) => return Err(BlockError::Evidence(e)),
         Err(ExecError::Storage(e)) => return Err(BlockError::Storage(e)),
     }
-    let executed = execute_block(store, &header.chain, input)?;
+    let executed = execute_block_with(store, &header.chain, input, verdicts)?;
     let got = &executed.block.header;
     if got.entries_hash != header.entries_hash {
         return Err(BlockError::Mismatch("entries_hash"));

@@ -142,6 +142,15 @@ impl<S: Storage> Ledger<S> {
         verify_block(&self.store, &self.head, block)
     }
 
+    /// [`Ledger::verify`] with signature verdicts decided beforehand (R155).
+    pub fn verify_with(
+        &self,
+        block: Block,
+        verdicts: Option<&SignatureVerdicts>,
+    ) -> Result<ExecutedBlock, BlockError> {
+        crate::execute::verify_block_with(&self.store, &self.head, block, verdicts)
+    }
+
     /// Commits an executed block with its commit certificate. A `StorageError` here is fatal.
     pub fn commit(
         &mut self,

@@ -15,6 +15,11 @@ use crate::crypto::{CryptoError, PublicKey, Signature};
 use crate::entry::SignedEntry;
 use crate::hash::Hash32;
 
+mod verified;
+pub use verified::{
+    DEFAULT_VERIFIED_CAPACITY, Verified, VerifiedEntries, verify_entry, verify_entry_with,
+};
+
 /// Decompressed verifying keys, by key bytes.
 #[derive(Debug, Default)]
 pub struct KeyCache {
@@ -92,6 +97,34 @@ impl SignatureVerdicts {
         }
     }
 
+    /// [`SignatureVerdicts::compute`], taking the verdict of entries that `known` remembers as
+    /// verified (R155: the same `verify_strict` verdict, decided earlier) and verifying only the
+    /// others.
+    pub fn compute_known(entries: &[SignedEntry], threads: usize, known: &VerifiedEntries) -> Self {
+        let hits: Vec<bool> = entries.iter().map(|e| known.contains(e)).collect();
+        if !hits.contains(&false) {
+            return SignatureVerdicts {
+                entries_hash: crate::block::entries_hash(entries),
+                valid: hits,
+            };
+        }
+        let rest: Vec<SignedEntry> = entries
+            .iter()
+            .zip(&hits)
+            .filter(|(_, hit)| !**hit)
+            .map(|(e, _)| e.clone())
+            .collect();
+        let mut computed = SignatureVerdicts::compute(&rest, threads).valid.into_iter();
+        let valid = hits
+            .into_iter()
+            .map(|hit| hit || computed.next().unwrap_or(false))
+            .collect();
+        SignatureVerdicts {
+            entries_hash: crate::block::entries_hash(entries),
+            valid,
+        }
+    }
+
     /// The verdicts, if they were computed for exactly `entries`.
     pub(crate) fn for_entries(&self, entries: &[SignedEntry]) -> Option<&[bool]> {
         (self.valid.len() == entries.len()
@@ -151,6 +184,21 @@ mod tests {
         let mut other = list;
         other[1].signature.0[0] ^= 1;
         assert!(verdicts.for_entries(&other).is_none());
+    }
+
+    #[test]
+    fn known_entries_keep_their_verdict_and_the_others_are_verified() {
+        let mut list = entries(100);
+        list[5].signature.0[1] ^= 1;
+        let mut known = VerifiedEntries::new(1_000);
+        for e in list.iter().take(50) {
+            known.verify(e);
+        }
+        let mixed = SignatureVerdicts::compute_known(&list, 2, &known);
+        let strict = SignatureVerdicts::compute(&list, 1);
+        assert_eq!(mixed.valid, strict.valid);
+        assert!(!mixed.valid[5]);
+        assert!(mixed.for_entries(&list).is_some());
     }
 
     #[test]

@@ -30,6 +30,20 @@ pub struct ApiSection {
     /// HTTPS, and member mTLS with a client CA (`[api.tls]`); plain HTTP when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<crate::tls::TlsSection>,
+    /// Per-key token bucket (`[api.rate_limit]`); the gateway's default (burst 50, 20/s) when
+    /// absent. A load test or a busy member gateway raises it (ADR 0021).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitSection>,
+}
+
+/// `[api.rate_limit]`: every API key's token bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSection {
+    /// Requests a key may make at once.
+    pub burst: u32,
+    /// Tokens added per second.
+    pub per_second: u32,
 }
 
 /// One API key of `[api]`.
@@ -82,7 +96,17 @@ impl ApiSection {
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(GatewayConfig::with_keys(keys))
+        let mut config = GatewayConfig::with_keys(keys);
+        if let Some(limit) = self.rate_limit {
+            if limit.per_second == 0 || limit.burst == 0 {
+                anyhow::bail!("[api.rate_limit]: burst and per_second must be positive");
+            }
+            config.rate_limit = ebl_gateway::config::RateLimit {
+                burst: limit.burst,
+                per_second: f64::from(limit.per_second),
+            };
+        }
+        Ok(config)
     }
 
     /// A section with one admin key for `secret`.
@@ -98,6 +122,7 @@ impl ApiSection {
             }],
             custody: None,
             tls: None,
+            rate_limit: None,
         }
     }
 }

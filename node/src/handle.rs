@@ -87,6 +87,8 @@ pub struct NodeHandle {
     /// The entry gossip, when the node runs it (R115).
     pub(crate) gossip: Option<crate::p2p::GossipLink>,
     pub(crate) reads: CommittedReads,
+    /// Entries verified with `verify_strict`, shared with the consensus task (R155).
+    pub(crate) verified: crate::consensus::SharedVerified,
     /// Document bodies off the ledger (R141).
     pub(crate) bodies: crate::bodies::Bodies,
 }
@@ -106,6 +108,9 @@ impl NodeHandle {
 
     /// Offers an entry to the mempool without gossiping it (entries that came by gossip).
     pub(crate) async fn admit(&self, entry: SignedEntry) -> Result<Admission, NodeStopped> {
+        // R155: the signature is decided here, on the caller's task, so the consensus task
+        // does not spend its time on it; a bad one is left for the pool to reject with its code.
+        self.verified.verify(&entry);
         let (tx, rx) = oneshot::channel();
         self.commands
             .send(Command::Submit(entry, tx))

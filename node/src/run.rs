@@ -202,6 +202,7 @@ impl Node {
         .with_undecided(undecided)?;
         let ctx = state.ctx;
         let address = state.address;
+        let verified = state.verified.clone();
         if !state
             .validators
             .validators
@@ -254,6 +255,7 @@ impl Node {
             metrics: outputs.metrics.clone(),
             gossip: gossip_link.as_ref().map(|(link, _, _)| link.clone()),
             reads,
+            verified,
         };
         // Subscribed before the app task starts, so no committed block is missed.
         let membership = tokio::spawn(

@@ -131,3 +131,21 @@ fn environment_variables_override_the_file_and_unknown_keys_are_refused() {
     );
     assert!(wrong_type.is_err());
 }
+
+#[test]
+fn an_api_rate_limit_section_sets_every_keys_bucket_and_a_zero_one_is_refused() {
+    let mut section = ApiSection::with_admin_key("127.0.0.1:8080", "secret");
+    assert_eq!(section.gateway_config().unwrap().rate_limit.burst, 50);
+    let text = format!(
+        "{}\n[rate_limit]\nburst = 20000\nper_second = 10000\n",
+        toml::to_string(&section).unwrap()
+    );
+    let parsed: ApiSection = toml::from_str(&text).unwrap();
+    let limit = parsed.gateway_config().unwrap().rate_limit;
+    assert_eq!((limit.burst, limit.per_second), (20_000, 10_000.0));
+    section.rate_limit = Some(ebl_node::api_server::RateLimitSection {
+        burst: 0,
+        per_second: 10,
+    });
+    assert!(section.gateway_config().is_err());
+}

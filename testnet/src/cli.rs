@@ -77,6 +77,8 @@ pub enum Command {
         #[command(subcommand)]
         which: Scenario,
     },
+    /// Open-loop throughput and finality benchmark against the running testnet (issue 6).
+    Bench(crate::bench::BenchArgs),
     /// Prints node I's log.
     Logs {
         /// Node index.
@@ -134,5 +136,6 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Logs { index, follow } => ops::logs(&ops::load(&cli.dir)?, index, follow),
+        Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
     }
 }

@@ -48,6 +48,9 @@ pub enum TestnetError {
         /// The bound.
         seconds: u64,
     },
+    /// The benchmark could not run.
+    #[error(transparent)]
+    Bench(#[from] crate::bench::BenchError),
     /// A scenario step saw something other than what the pilot expects.
     #[error("step {step}: {detail}")]
     Unexpected {
@@ -70,6 +73,7 @@ impl TestnetError {
             TestnetError::Http { .. } => "HTTP",
             TestnetError::Timeout { .. } => "TIMEOUT",
             TestnetError::Unexpected { .. } => "UNEXPECTED",
+            TestnetError::Bench(_) => "BENCH",
         }
     }
 

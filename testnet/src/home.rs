@@ -33,6 +33,9 @@ const TESTNET_KDF: KdfParams = KdfParams {
     p_cost: 1,
 };
 
+/// Per-API-key token bucket of the testnet gateways (burst and refill per second).
+pub const TESTNET_RATE_LIMIT: u32 = 1_000_000;
+
 /// Shortest time between blocks on the testnet, in milliseconds: blocks keep coming (so
 /// "final" is seen quickly) without flooding logs.
 const BLOCK_INTERVAL_MS: u64 = 200;
@@ -164,6 +167,9 @@ pub fn write_node(
         });
     }
     api["keys"] = json!(keys);
+    // ADR 0021: one organisation key carries thousands of entries/s under `ebl-testnet bench`;
+    // the gateway's default bucket (burst 50, 20/s) would measure the limiter, not the ledger.
+    api["rate_limit"] = json!({"burst": TESTNET_RATE_LIMIT, "per_second": TESTNET_RATE_LIMIT});
     let others = |f: fn(&Ports) -> u16| -> Vec<String> {
         ports
             .iter()

@@ -3,6 +3,7 @@
 //! (`ebl-testnet bench`), driving real `ebl-node` processes through their gateways.
 //! Decisions in specs/adr/0020-testnet-layout-and-processes.md.
 
+pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod genesis;

@@ -91,7 +91,11 @@ impl Loop {
         match cmd {
             Command::Submit(entry, reply) => {
                 let view = SequenceAdapter::new(&self.state.ledger);
-                let mut answers = self.state.mempool.admit(vec![entry], &view);
+                let mut answers = self.state.mempool.admit_known(
+                    vec![entry],
+                    &view,
+                    Some(&self.state.verified.lock()),
+                );
                 view.finish()?;
                 let evicted = self.state.mempool.take_evicted();
                 self.publish(evicted);
@@ -171,7 +175,13 @@ impl Loop {
                     self.state
                         .see(round, Round::Nil, self.state.address, block.clone(), true);
                 self.clock.held(value.value.id);
-                tracing::debug!(%height, %round, entries = block.entries.len(), "proposing");
+                tracing::debug!(
+                    %height,
+                    %round,
+                    entries = block.entries.len(),
+                    build_ms = started.elapsed().as_millis(),
+                    "proposing"
+                );
                 let len = ebl_ledger::codec::encode(block.as_ref()).len();
                 let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
                 self.state.remember_origin(value.value.id, init, fin);
@@ -341,6 +351,11 @@ impl Loop {
         let started = Instant::now();
         let received = receive(&mut self.state, p)?;
         if let Received::Value(value) = &received {
+            tracing::debug!(
+                entries = value.value.block.as_ref().map_or(0, |b| b.entries.len()),
+                verify_ms = started.elapsed().as_millis(),
+                "received a proposal"
+            );
             self.outputs.metrics.on_executed(started.elapsed());
             self.clock.held(value.value.id);
         }
@@ -348,6 +363,7 @@ impl Loop {
     }
 
     fn commit(&mut self, id: BlockId, certificate: Vec<u8>) -> Result<(), AppError> {
+        let started = Instant::now();
         let committed = match self.state.commit(id, certificate) {
             Ok(c) => c,
             Err(AppError::Storage(e)) => return Err(AppError::Storage(e)),
@@ -361,6 +377,7 @@ impl Loop {
             height,
             entries = committed.block.entries.len(),
             state_root = %committed.block.header.state_root,
+            commit_ms = started.elapsed().as_millis(),
             "committed"
         );
         let view = SequenceAdapter::new(&self.state.ledger);

@@ -30,5 +30,5 @@ pub mod undecided;
 pub mod validators;
 
 pub use context::EblContext;
-pub use state::{AppState, BlockLimits, CommittedBlock};
+pub use state::{AppState, BlockLimits, CommittedBlock, SharedVerified};
 pub use types::{Address, BlockId, BlockValue, Height};

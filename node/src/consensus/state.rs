@@ -3,18 +3,19 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ebl_ledger::block::{Block, EntryResult};
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::evidence::{EvidenceRecord, MAX_EVIDENCE_AGE};
 use ebl_ledger::execute::{BlockError, ExecutedBlock};
 use ebl_ledger::identity::ValidatorSet as LedgerValidators;
-use ebl_ledger::signatures::SignatureVerdicts;
+use ebl_ledger::signatures::{SignatureVerdicts, VerifiedEntries};
 use ebl_ledger::state::keys;
 use ebl_ledger::storage::RocksStore;
 use ebl_ledger::time::Timestamp;
 use ebl_ledger::{Ledger, StorageError};
+use ed25519_dalek::VerifyingKey;
 use malachite::app::types::ProposedValue;
 use malachite::app::types::core::{LinearTimeouts, Round, Validity};
 
@@ -110,6 +111,72 @@ impl SequenceView for SequenceAdapter<'_> {
     }
 }
 
+/// Most decompressed signer keys kept by [`SharedVerified`] (cleared when full).
+pub const MAX_CACHED_KEYS: usize = 4_096;
+
+/// R155: signed entries this node has verified with `verify_strict`, shared by the handle
+/// (which verifies at admission, off the consensus task) and the consensus task (which then
+/// skips those signatures when it proposes or re-executes a block). Also keeps signers' keys
+/// decompressed, since decompressing is about a quarter of a verification.
+#[derive(Debug, Clone, Default)]
+pub struct SharedVerified {
+    entries: Arc<Mutex<VerifiedEntries>>,
+    keys: Arc<Mutex<BTreeMap<PublicKey, VerifyingKey>>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while a lock was held cannot leave these maps wrong (entries are only added after
+    // `verify_strict` accepted them; keys are only added decompressed), so poison is ignored.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SharedVerified {
+    /// The memory of verified entries, locked.
+    pub fn lock(&self) -> MutexGuard<'_, VerifiedEntries> {
+        locked(&self.entries)
+    }
+
+    /// Verifies `entry` with `verify_strict` unless already remembered; remembers acceptances.
+    /// No lock is held while verifying.
+    pub fn verify(&self, entry: &ebl_ledger::entry::SignedEntry) -> bool {
+        if self.lock().contains(entry) {
+            return true;
+        }
+        let signer = entry.entry.signer;
+        let cached = locked(&self.keys).get(&signer).copied();
+        let key = match cached {
+            Some(key) => key,
+            None => match VerifyingKey::from_bytes(&signer.0) {
+                Ok(key) => {
+                    let mut keys = locked(&self.keys);
+                    if keys.len() >= MAX_CACHED_KEYS {
+                        keys.clear();
+                    }
+                    keys.insert(signer, key);
+                    key
+                }
+                Err(_) => return false,
+            },
+        };
+        match ebl_ledger::signatures::verify_entry_with(entry, &key) {
+            Some(token) => {
+                self.lock().insert(token);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The `verify_strict` verdicts of `entries`, remembered ones taken as decided.
+    pub fn verdicts(
+        &self,
+        entries: &[ebl_ledger::entry::SignedEntry],
+        threads: usize,
+    ) -> SignatureVerdicts {
+        SignatureVerdicts::compute_known(entries, threads, &self.lock())
+    }
+}
+
 /// State of the consensus application.
 #[derive(Debug)]
 pub struct AppState {
@@ -145,6 +212,8 @@ pub struct AppState {
     pub undecided: Option<UndecidedBlocks>,
     /// Double votes seen, waiting to be recorded by a block this node proposes (R139).
     pub evidence: PendingEvidence,
+    /// Entries already verified with `verify_strict` (R155).
+    pub verified: SharedVerified,
 }
 
 impl AppState {
@@ -177,6 +246,7 @@ impl AppState {
             origins: BTreeMap::new(),
             undecided: None,
             evidence: PendingEvidence::default(),
+            verified: SharedVerified::default(),
         })
     }
 
@@ -202,7 +272,8 @@ impl AppState {
             .mempool
             .reap(self.limits.max_entries, self.limits.max_bytes, &view);
         view.finish()?;
-        let verdicts = SignatureVerdicts::compute(&entries, self.limits.verify_threads);
+        // R155: entries admitted here were verified then; only the others are verified now.
+        let verdicts = self.verified.verdicts(&entries, self.limits.verify_threads);
         let prev = self.ledger.head().time;
         let time = Timestamp(now.0.max(prev.0.saturating_add(1)));
         let proposer = self.address.to_key();
@@ -250,7 +321,10 @@ impl AppState {
         if self.executed.contains_key(&id) {
             return Ok(true);
         }
-        match self.ledger.verify(block) {
+        let verdicts = self
+            .verified
+            .verdicts(&block.entries, self.limits.verify_threads);
+        match self.ledger.verify_with(block, Some(&verdicts)) {
             Ok(executed) => {
                 self.remember(executed);
                 Ok(true)

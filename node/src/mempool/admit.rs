@@ -5,6 +5,7 @@ use ebl_ledger::RuleError;
 use ebl_ledger::crypto::{self, PublicKey, Signature};
 use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::hash::EntryId;
+use ebl_ledger::signatures::VerifiedEntries;
 
 use super::Mempool;
 use super::queue::NextCache;
@@ -18,6 +19,18 @@ impl Mempool {
     /// signature check instead of one check per entry. Pooled entries evicted to make room are
     /// reported by [`Mempool::take_evicted`].
     pub fn admit(&mut self, batch: Vec<SignedEntry>, view: &impl SequenceView) -> Vec<Admission> {
+        self.admit_known(batch, view, None)
+    }
+
+    /// [`Mempool::admit`], taking as good the signatures of entries that `known` remembers as
+    /// accepted by `verify_strict` (R155): the node's handle verifies them before they reach
+    /// the pool, off the consensus task.
+    pub fn admit_known(
+        &mut self,
+        batch: Vec<SignedEntry>,
+        view: &impl SequenceView,
+        known: Option<&VerifiedEntries>,
+    ) -> Vec<Admission> {
         let ids: Vec<EntryId> = batch.iter().map(SignedEntry::id).collect();
         // R101 and the R103 shortcut: a pooled id is a duplicate whatever its signature, so its
         // signature is not even checked.
@@ -42,6 +55,9 @@ impl Mempool {
         // R102: signatures of everything still undecided, in one batch.
         let pending: Vec<usize> = (0..batch.len())
             .filter(|i| verdicts.get(*i).is_some_and(Option::is_none))
+            .filter(|i| {
+                !known.is_some_and(|k| batch.get(*i).is_some_and(|entry| k.contains(entry)))
+            })
             .collect();
         let failures = self.check_signatures(&batch, &pending);
         for (i, failure) in pending.iter().zip(failures) {

@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use super::behaviour::{Behaviour, BehaviourEvent};
 use super::gating::{allowed_keys, allowed_peers, gate_change};
 use super::start::{Inbox, REDIAL_INTERVAL};
-use super::validate::{Verdict, decode, signer_is_known, verdict_of};
+use super::validate::{Verdict, decode, signer_is_known_by, verdict_of};
 use super::{GossipEvent, MAX_VALIDATIONS, Query};
 use crate::bodies::traffic::BodyTraffic;
 use crate::handle::NodeHandle;
@@ -58,13 +58,17 @@ impl Task {
                             let verdict = Verdict::Ignore("BUSY");
                             self.report(&mut swarm, (id, source, None, verdict));
                         } else {
-                            judging.push(judge(self.node.clone(), id, source, data));
+                            // Spawned, not polled on this task: judging verifies the entry's
+                            // signature (R155), which must not stall the swarm (ADR 0021).
+                            judging.push(tokio::spawn(judge(self.node.clone(), id, source, data)));
                         }
                     }
                 }
-                Some(judged) = judging.next(), if !judging.is_empty() => {
-                    self.report(&mut swarm, judged);
-                }
+                Some(judged) = judging.next(), if !judging.is_empty() => match judged {
+                    Ok(judged) => self.report(&mut swarm, judged),
+                    // A judge that panicked leaves its message unvalidated; gossipsub forgets it.
+                    Err(e) => tracing::warn!(error = %e, "a gossip judge failed"),
+                },
                 Some(entry) = inbox.publish.recv() => self.publish(&mut swarm, &entry),
                 Some(query) = inbox.queries.recv() => self.answer(&mut swarm, query),
                 Some(served) = self.bodies.serving.next(), if !self.bodies.serving.is_empty() => {
@@ -238,16 +242,15 @@ async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -
         Err(verdict) => return (id, source, None, verdict),
     };
     let entry_id = entry.id();
-    let verdict = match node
-        .read(move |l| (signer_is_known(l, &entry), entry))
-        .await
-    {
-        Ok((Ok(true), entry)) => match node.admit(entry).await {
+    // R112 on the committed state, read beside the consensus task (no round trip through it).
+    let reads = node.committed().clone();
+    let verdict = match signer_is_known_by(|key| reads.get(key), &entry) {
+        Ok(true) => match node.admit(entry).await {
             Ok(admission) => verdict_of(&admission),
             Err(_) => Verdict::Ignore("STOPPING"),
         },
-        Ok((Ok(false), _)) => Verdict::Reject(super::validate::UNKNOWN_SIGNER.into()),
-        Ok((Err(_), _)) | Err(_) => Verdict::Ignore("STOPPING"),
+        Ok(false) => Verdict::Reject(super::validate::UNKNOWN_SIGNER.into()),
+        Err(_) => Verdict::Ignore("STOPPING"),
     };
     (id, source, Some(entry_id), verdict)
 }

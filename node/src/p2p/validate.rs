@@ -58,18 +58,28 @@ pub fn signer_is_known<S: Storage>(
     ledger: &Ledger<S>,
     entry: &SignedEntry,
 ) -> Result<bool, StorageError> {
+    signer_is_known_by(|key| ledger.store().get(key), entry)
+}
+
+/// R156: [`signer_is_known`] over raw reads of the committed state (`get` answers a record's bytes),
+/// so gossip can judge an entry without a round trip through the consensus task (ADR 0021).
+pub fn signer_is_known_by(
+    get: impl Fn(&[u8]) -> Result<Option<Vec<u8>>, StorageError>,
+    entry: &SignedEntry,
+) -> Result<bool, StorageError> {
     if entry.entry.act_for.is_some() {
         return Ok(true);
     }
     let signer = &entry.entry.signer;
-    if ledger
-        .get::<ebl_ledger::ids::OrgId>(&keys::organisation_key(signer))?
-        .is_some()
-    {
+    if get(&keys::organisation_key(signer))?.is_some() {
         return Ok(true);
     }
-    let validators: Option<ValidatorSet> = ledger.get(&keys::validators())?;
-    Ok(validators.is_some_and(|set| set.validators.iter().any(|v| v.key == *signer)))
+    let Some(bytes) = get(&keys::validators())? else {
+        return Ok(false);
+    };
+    let set: ValidatorSet = ebl_ledger::codec::decode_stored(&bytes)
+        .map_err(|e| StorageError(format!("corrupt validator set: {e}")))?;
+    Ok(set.validators.iter().any(|v| v.key == *signer))
 }
 
 /// R113: the verdict on a mempool answer. Codes that depend on this node's state or timing

@@ -65,3 +65,19 @@ fn admitted_is_forwarded_duplicates_and_races_are_ignored_and_bad_entries_reject
         assert_eq!(verdict.label(), "reject");
     }
 }
+
+#[test]
+fn raw_committed_reads_know_the_same_signers_and_a_failing_read_is_an_error() {
+    let mut net = TestNetwork::pilot();
+    let by_org = net.sign("BANK", vote_body());
+    let validator = net.validator_keys[1].clone();
+    let by_validator = net.sign_with(&validator, None, vote_body());
+    let by_stranger = net.sign_with(&key_from_label("stranger"), None, vote_body());
+    let store = net.ledger.store();
+    let get = |key: &[u8]| ebl_ledger::state::StateReader::get(store, key);
+    assert!(signer_is_known_by(get, &by_org).unwrap());
+    assert!(signer_is_known_by(get, &by_validator).unwrap());
+    assert!(!signer_is_known_by(get, &by_stranger).unwrap());
+    let broken = |_: &[u8]| Err(StorageError("disk gone".into()));
+    assert!(signer_is_known_by(broken, &by_stranger).is_err());
+}

@@ -1,0 +1,227 @@
+//! R155: a bounded memory of signed entries that `verify_strict` has accepted, so that a node
+//! decides each entry's signature once (at admission) instead of again when it proposes or
+//! re-executes the block that carries it (ADR 0021).
+//!
+//! Safe because the key is the whole signed statement: the entry id (a hash of the canonical
+//! unsigned entry, signer and sequence included) together with the 64 signature bytes. A hit
+//! means exactly this signer, payload and signature passed `verify_strict` before, and
+//! `verify_strict` is a pure function of those three, so the verdict is the same one execution
+//! would compute (DESIGN "one signature predicate"). Only acceptances are remembered, and only
+//! [`verify_entry`] can produce the [`Verified`] token the memory takes, so nothing but
+//! `verify_strict` can put an entry in it.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
+
+use crate::entry::SignedEntry;
+use crate::hash::EntryId;
+
+/// Default number of entries remembered (a few blocks' worth at the largest block size).
+pub const DEFAULT_VERIFIED_CAPACITY: usize = 65_536;
+
+/// What identifies one signed statement: entry id and signature bytes.
+type Key = (EntryId, [u8; 64]);
+
+/// Proof that one signed entry passed `verify_strict`; made only by [`verify_entry`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified(Key);
+
+impl Verified {
+    /// The id of the entry that was verified.
+    pub fn id(&self) -> EntryId {
+        self.0.0
+    }
+}
+
+/// `verify_strict` of `entry`'s signature (R3); the token to remember it by on success.
+pub fn verify_entry(entry: &SignedEntry) -> Option<Verified> {
+    entry
+        .entry
+        .signer
+        .verify(&entry.entry.signing_payload(), &entry.signature)
+        .ok()
+        .map(|()| Verified(key_of(entry)))
+}
+
+/// [`verify_entry`] with the signer's key already decompressed (decompression is about a
+/// quarter of a verification). `None` as well when `key` is not the entry's signer.
+pub fn verify_entry_with(entry: &SignedEntry, key: &VerifyingKey) -> Option<Verified> {
+    if key.as_bytes() != &entry.entry.signer.0 {
+        return None;
+    }
+    key.verify_strict(
+        &entry.entry.signing_payload(),
+        &DalekSignature::from_bytes(&entry.signature.0),
+    )
+    .ok()
+    .map(|()| Verified(key_of(entry)))
+}
+
+fn key_of(entry: &SignedEntry) -> Key {
+    (entry.id(), entry.signature.0)
+}
+
+/// Bounded set of verified signed entries; the oldest are forgotten first.
+#[derive(Debug, Clone)]
+pub struct VerifiedEntries {
+    capacity: usize,
+    known: BTreeSet<Key>,
+    order: VecDeque<Key>,
+}
+
+impl Default for VerifiedEntries {
+    fn default() -> Self {
+        VerifiedEntries::new(DEFAULT_VERIFIED_CAPACITY)
+    }
+}
+
+impl VerifiedEntries {
+    /// An empty memory of at most `capacity` entries (at least one).
+    pub fn new(capacity: usize) -> Self {
+        VerifiedEntries {
+            capacity: capacity.max(1),
+            known: BTreeSet::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Whether exactly this signed entry (same id, same signature bytes) passed `verify_strict`.
+    pub fn contains(&self, entry: &SignedEntry) -> bool {
+        self.known.contains(&key_of(entry))
+    }
+
+    /// Whether an entry with this id and signature passed `verify_strict`.
+    pub fn contains_key(&self, id: &EntryId, signature: &[u8; 64]) -> bool {
+        self.known.contains(&(*id, *signature))
+    }
+
+    /// Remembers a verified entry, forgetting the oldest beyond the capacity.
+    pub fn insert(&mut self, verified: Verified) {
+        if !self.known.insert(verified.0) {
+            return;
+        }
+        self.order.push_back(verified.0);
+        while self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.known.remove(&old);
+            }
+        }
+    }
+
+    /// The verdict for `entry`: remembered, or `verify_strict` now (remembered if accepted).
+    pub fn verify(&mut self, entry: &SignedEntry) -> bool {
+        if self.contains(entry) {
+            return true;
+        }
+        match verify_entry(entry) {
+            Some(v) => {
+                self.insert(v);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Number of entries remembered.
+    pub fn len(&self) -> usize {
+        self.known.len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.known.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::{Body, DocumentRef};
+    use crate::hash::Hash32;
+    use crate::receipt::{VerificationOutcome, VerificationReceipt};
+    use crate::testkit::TestNetwork;
+
+    fn entries(n: u64) -> Vec<SignedEntry> {
+        let mut net = TestNetwork::pilot();
+        (0..n)
+            .map(|i| {
+                let body = Body::Verification(VerificationReceipt {
+                    subject: DocumentRef::Ebl {
+                        id: Hash32::sha256(&i.to_be_bytes()),
+                    },
+                    outcome: VerificationOutcome::Verified,
+                    purpose: "TEST".into(),
+                    detail: String::new(),
+                });
+                net.sign("SGSW", body)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_verified_entry_is_remembered_and_a_bad_one_is_not() {
+        let list = entries(2);
+        let mut memory = VerifiedEntries::new(8);
+        assert!(memory.verify(&list[0]));
+        assert!(memory.contains(&list[0]));
+        let mut bad = list[1].clone();
+        bad.signature.0[3] ^= 1;
+        assert!(!memory.verify(&bad));
+        assert!(!memory.contains(&bad));
+        assert_eq!(memory.len(), 1);
+    }
+
+    #[test]
+    fn the_same_entry_with_other_signature_bytes_is_not_a_hit() {
+        let list = entries(1);
+        let mut memory = VerifiedEntries::new(8);
+        assert!(memory.verify(&list[0]));
+        let mut forged = list[0].clone();
+        forged.signature.0[63] ^= 0x40;
+        assert_eq!(forged.id(), list[0].id());
+        assert!(!memory.contains(&forged));
+        assert!(!memory.verify(&forged));
+    }
+
+    #[test]
+    fn a_decompressed_key_gives_the_same_verdict_and_only_for_its_own_entries() {
+        let list = entries(1);
+        let key = VerifyingKey::from_bytes(&list[0].entry.signer.0).unwrap();
+        assert_eq!(verify_entry_with(&list[0], &key), verify_entry(&list[0]));
+        let mut bad = list[0].clone();
+        bad.signature.0[5] ^= 2;
+        assert!(verify_entry_with(&bad, &key).is_none());
+        let other = VerifyingKey::from_bytes(
+            &TestNetwork::pilot()
+                .party("BANK")
+                .key
+                .verifying_key()
+                .to_bytes(),
+        )
+        .unwrap();
+        assert!(verify_entry_with(&list[0], &other).is_none());
+    }
+
+    #[test]
+    fn the_memory_forgets_the_oldest_beyond_its_capacity() {
+        let list = entries(3);
+        let mut memory = VerifiedEntries::new(2);
+        for e in &list {
+            assert!(memory.verify(e));
+        }
+        assert_eq!(memory.len(), 2);
+        assert!(!memory.contains(&list[0]));
+        assert!(memory.contains(&list[1]) && memory.contains(&list[2]));
+    }
+
+    #[test]
+    fn only_verify_entry_makes_a_token_and_only_for_a_good_signature() {
+        let list = entries(1);
+        let token = verify_entry(&list[0]);
+        assert_eq!(token.as_ref().map(Verified::id), Some(list[0].id()));
+        let mut bad = list[0].clone();
+        bad.signature.0[0] ^= 1;
+        assert!(verify_entry(&bad).is_none());
+    }
+}

@@ -1,0 +1,221 @@
+//! `ebl-testnet bench`: open-loop throughput and finality benchmark against a running testnet
+//! (issue 6). Entries are signed before timing, sent at a fixed rate spread over every gateway
+//! (`POST /v1/entries`), and followed to finality on gateway 0's event stream (`/v1/events`).
+//! Reports committed entries/s, finality p50/p95/p99, rejected and lost counts, CPU and RSS per
+//! node, and the machine's `verify_strict` rate measured in the same run. `--plot` sweeps rates
+//! and draws an SVG. Design: specs/adr/0021-throughput.md.
+
+pub mod client;
+pub mod plot;
+pub mod procfs;
+pub mod report;
+pub mod run;
+pub mod setup;
+pub mod sse;
+pub mod stats;
+pub mod verify;
+pub mod workload;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use report::Report;
+
+/// Why a benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// The testnet state is missing or unusable.
+    #[error("testnet state: {0}")]
+    State(String),
+    /// The testnet has no node.
+    #[error("the testnet has no nodes")]
+    NoNodes,
+    /// A gateway did not answer as expected.
+    #[error("gateway: {0}")]
+    Http(String),
+    /// Bad arguments.
+    #[error("bad arguments: {0}")]
+    Args(String),
+    /// Writing the plot failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl From<crate::state::StateError> for BenchError {
+    fn from(e: crate::state::StateError) -> Self {
+        BenchError::State(e.to_string())
+    }
+}
+
+/// `ebl-testnet bench` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Offered load, entries per second (the largest rate of a `--plot` sweep).
+    #[arg(long, default_value_t = 1_000.0)]
+    pub rate: f64,
+    /// Seconds of sending (per rate of a sweep).
+    #[arg(long, default_value_t = 60.0)]
+    pub duration: f64,
+    /// Longest wait, in seconds, for finality after the last send.
+    #[arg(long, default_value_t = 30)]
+    pub drain: u64,
+    /// Print one JSON object (an array of them for `--plot`).
+    #[arg(long)]
+    pub json: bool,
+    /// Sweep `--steps` rates up to `--rate` and write an SVG of throughput and latency.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Rates of a `--plot` sweep.
+    #[arg(long, default_value_t = 5)]
+    pub steps: usize,
+}
+
+/// A short tag that makes this run's eBL references unique (a reference is at most 20
+/// characters, R30s): `B` and the clock's milliseconds modulo 36^6 in base 36.
+pub fn run_tag(millis: u128) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut n = millis % 2_176_782_336;
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS
+            .get(usize::try_from(n % 36).unwrap_or(0))
+            .copied()
+            .unwrap_or(b'0');
+        n /= 36;
+    }
+    format!("B{}", String::from_utf8_lossy(&out))
+}
+
+/// `ebl-testnet bench`: runs [`bench`] on a runtime of its own and prints the reports (JSON
+/// on stdout with `--json`, else a summary per rate on stderr and the last one on stdout).
+pub fn main(state: &crate::state::TestnetState, args: &BenchArgs) -> Result<(), BenchError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| BenchError::Io {
+            path: PathBuf::from("<tokio runtime>"),
+            source,
+        })?;
+    let reports = runtime.block_on(bench(state, args))?;
+    let text = if args.json {
+        let value = match reports.as_slice() {
+            [one] => serde_json::to_value(one),
+            many => serde_json::to_value(many),
+        };
+        value.map(|v| v.to_string()).unwrap_or_default()
+    } else {
+        reports.last().map(Report::summary).unwrap_or_default()
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut out, format!("{}\n", text.trim_end()).as_bytes());
+    Ok(())
+}
+
+/// Runs the benchmark on the testnet described by `state`; returns one report per rate.
+pub async fn bench(
+    state: &crate::state::TestnetState,
+    args: &BenchArgs,
+) -> Result<Vec<Report>, BenchError> {
+    if !(args.rate.is_finite()
+        && args.rate > 0.0
+        && args.duration.is_finite()
+        && args.duration > 0.0)
+    {
+        return Err(BenchError::Args(
+            "--rate and --duration must be positive".into(),
+        ));
+    }
+    let rates = match args.plot {
+        Some(_) => stats::sweep_rates(args.rate, args.steps),
+        None => vec![args.rate],
+    };
+    let http = client::client(run::IN_FLIGHT_PER_GATEWAY);
+    let chain = setup::chain(&http, state).await?;
+    let holder = setup::holder(state)
+        .ok_or_else(|| BenchError::State("no organisation to issue documents to".into()))?;
+    let tag = run_tag(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+    );
+    let mut signers = setup::signers(&http, state).await?;
+    let docs = setup::warm_documents(&http, state, &mut signers, &chain, &tag, &holder).await?;
+    let verify_bound = verify::verify_strict_per_sec(Duration::from_secs(1));
+    let mut reports = Vec::new();
+    for (i, rate) in rates.into_iter().enumerate() {
+        // Sequences of entries refused in an earlier run were not used: ask again.
+        for s in signers.iter_mut() {
+            let node = state.nodes.get(s.gateway).ok_or(BenchError::NoNodes)?;
+            let key = state
+                .org(&s.org)
+                .map(|o| o.api_key.clone())
+                .unwrap_or_default();
+            s.next_sequence = setup::next_sequence(&http, &node.gateway_url, &key, s).await?;
+        }
+        let count = stats::entries_in(rate, args.duration);
+        let streams = workload::prepare(
+            &mut signers,
+            &chain,
+            count,
+            &format!("{tag}-{i}"),
+            &holder,
+            &docs,
+        )
+        .ok_or_else(|| BenchError::State("nothing to sign with".into()))?;
+        let plan = run::RunPlan {
+            state,
+            rate,
+            duration: args.duration,
+            drain: Duration::from_secs(args.drain),
+            streams,
+            gateways: signers.iter().map(|s| s.gateway).collect(),
+            keys: signers
+                .iter()
+                .map(|s| {
+                    state
+                        .org(&s.org)
+                        .map(|o| o.api_key.clone())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            verify_bound,
+        };
+        let report = run::run(&http, plan).await?;
+        if !args.json && args.plot.is_some() {
+            eprint!("{}", report.summary());
+        }
+        reports.push(report);
+    }
+    if let Some(path) = &args.plot {
+        let caption = format!(
+            "ebl-testnet bench: {} nodes, {} s per rate, {}",
+            state.nodes.len(),
+            args.duration,
+            state.chain_id
+        );
+        std::fs::write(path, plot::svg(&reports, &caption)).map_err(|source| BenchError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn run_tags_are_short_and_leave_room_for_the_entry_number() {
+        assert_eq!(super::run_tag(0), "B000000");
+        assert_eq!(super::run_tag(35), "B00000Z");
+        let tag = super::run_tag(1_764_230_000_123);
+        assert_eq!(tag.len(), 7);
+        // "{tag}-{run}-{k}" for a 60 s run at 5,000/s stays within 20 characters.
+        assert!(format!("{tag}-9-299999").len() <= 20);
+    }
+}

@@ -1,0 +1,318 @@
+//! One timed, open-loop run at one offered rate.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use super::BenchError;
+use super::client::{Http, get_json, open_stream, send};
+use super::procfs;
+use super::report::{NodeUsage, Report};
+use super::sse::{Event, SseParser};
+use super::stats::{ms, percentile, send_offset};
+use super::workload::Prepared;
+use crate::state::TestnetState;
+
+/// Requests in flight per gateway at most (beyond, sending waits: that wait is latency).
+pub const IN_FLIGHT_PER_GATEWAY: usize = 512;
+
+/// Most unfinished entries re-checked one by one with `GET /v1/entries/{id}` at the end.
+pub const MAX_RECHECK: usize = 2_000;
+
+/// How one submission went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    Accepted,
+    Throttled,
+    Rejected,
+}
+
+/// Why refused entries were refused: the problem code, or the HTTP status, or `SEND_FAILED`.
+type Refusals = Arc<Mutex<BTreeMap<String, u64>>>;
+
+/// Finality seen on the event stream: entry id → (when, applied).
+type Finals = Arc<Mutex<BTreeMap<String, (Instant, bool)>>>;
+
+/// Inputs of one run.
+#[derive(Debug)]
+pub struct RunPlan<'a> {
+    /// The testnet.
+    pub state: &'a TestnetState,
+    /// Offered rate, entries/s.
+    pub rate: f64,
+    /// Seconds of sending.
+    pub duration: f64,
+    /// Longest wait for finality after the last send.
+    pub drain: Duration,
+    /// Entries per stream (one stream per signer), signed; `gateways[i]` is stream i's gateway.
+    pub streams: Vec<Vec<Prepared>>,
+    /// Gateway index of each stream.
+    pub gateways: Vec<usize>,
+    /// API key of each stream (its organisation's).
+    pub keys: Vec<String>,
+    /// `verify_strict` per second on this machine.
+    pub verify_bound: f64,
+}
+
+/// Follows gateway 0's event stream into `finals` until aborted, reconnecting on errors.
+async fn follow(
+    http: Http,
+    url: String,
+    key: String,
+    finals: Finals,
+    ready: tokio::sync::oneshot::Sender<()>,
+) {
+    let mut parser = SseParser::default();
+    let mut ready = Some(ready);
+    loop {
+        let last = parser.last_id.clone();
+        let mut body = match open_stream(&http, &url, &key, last.as_deref()).await {
+            Ok(body) => body,
+            Err(e) => {
+                eprintln!("event stream: {e}; reconnecting");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        };
+        if let Some(tx) = ready.take() {
+            let _ = tx.send(());
+        }
+        use http_body_util::BodyExt as _;
+        while let Some(Ok(frame)) = body.frame().await {
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            let now = Instant::now();
+            let events = parser.push(&data);
+            let mut map = finals.lock().unwrap_or_else(PoisonError::into_inner);
+            for event in events {
+                if let Event::Entry(e) = event {
+                    map.entry(e.entry_id).or_insert((now, e.applied));
+                }
+            }
+        }
+    }
+}
+
+fn cpu_snapshot(state: &TestnetState) -> Vec<Option<Duration>> {
+    state
+        .nodes
+        .iter()
+        .map(|n| n.pid.and_then(procfs::cpu_time))
+        .collect()
+}
+
+/// Runs the plan and reports.
+pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
+    let state = plan.state;
+    let node0 = state.nodes.first().ok_or(BenchError::NoNodes)?;
+    let finals: Finals = Arc::default();
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let follower = tokio::spawn(follow(
+        http.clone(),
+        format!("{}/v1/events", node0.gateway_url),
+        node0.admin_api_key.clone(),
+        finals.clone(),
+        ready_tx,
+    ));
+    tokio::time::timeout(Duration::from_secs(10), ready_rx)
+        .await
+        .map_err(|_| BenchError::Http("event stream did not open in 10 s".into()))?
+        .map_err(|_| BenchError::Http("event stream task stopped".into()))?;
+
+    let cpu_before = cpu_snapshot(state);
+    let wall_start = std::time::Instant::now();
+    let start = Instant::now() + Duration::from_millis(200);
+    let limits: Vec<Arc<Semaphore>> = state
+        .nodes
+        .iter()
+        .map(|_| Arc::new(Semaphore::new(IN_FLIGHT_PER_GATEWAY)))
+        .collect();
+    let outcomes: Arc<Mutex<Vec<(u64, String, Sent)>>> = Arc::default();
+    let refusals: Refusals = Arc::default();
+    let last_send = Arc::new(Mutex::new(start));
+    let mut dispatchers = Vec::new();
+    for ((stream, gateway), key) in plan.streams.into_iter().zip(plan.gateways).zip(plan.keys) {
+        let node = state.nodes.get(gateway).ok_or(BenchError::NoNodes)?;
+        let url = format!("{}/v1/entries", node.gateway_url);
+        let limit = limits.get(gateway).cloned().ok_or(BenchError::NoNodes)?;
+        let (http, outcomes, last_send, rate, refusals) = (
+            http.clone(),
+            outcomes.clone(),
+            last_send.clone(),
+            plan.rate,
+            refusals.clone(),
+        );
+        dispatchers.push(tokio::spawn(async move {
+            let mut requests = Vec::with_capacity(stream.len());
+            for p in stream {
+                tokio::time::sleep_until(start + send_offset(rate, p.k)).await;
+                let Ok(permit) = limit.clone().acquire_owned().await else {
+                    break;
+                };
+                let (http, url, key, outcomes, refusals) = (
+                    http.clone(),
+                    url.clone(),
+                    key.clone(),
+                    outcomes.clone(),
+                    refusals.clone(),
+                );
+                {
+                    let mut at = last_send.lock().unwrap_or_else(PoisonError::into_inner);
+                    *at = (*at).max(Instant::now());
+                }
+                requests.push(tokio::spawn(async move {
+                    let sent = match send(&http, &url, &key, p.body).await {
+                        Ok((200..=299, _)) => Sent::Accepted,
+                        Ok((429, _)) => Sent::Throttled,
+                        Ok((status, code)) => {
+                            let why = code.unwrap_or_else(|| format!("HTTP_{status}"));
+                            *refusals
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .entry(why)
+                                .or_default() += 1;
+                            Sent::Rejected
+                        }
+                        Err(_) => {
+                            *refusals
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .entry("SEND_FAILED".into())
+                                .or_default() += 1;
+                            Sent::Rejected
+                        }
+                    };
+                    drop(permit);
+                    outcomes
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((p.k, p.id, sent));
+                }));
+            }
+            for r in requests {
+                let _ = r.await;
+            }
+        }));
+    }
+    for d in dispatchers {
+        let _ = d.await;
+    }
+    let sent_span = last_send
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .saturating_duration_since(start);
+    let outcomes = std::mem::take(&mut *outcomes.lock().unwrap_or_else(PoisonError::into_inner));
+    let accepted: Vec<&(u64, String, Sent)> =
+        outcomes.iter().filter(|o| o.2 == Sent::Accepted).collect();
+
+    // Drain: wait (bounded) for every accepted entry to be final.
+    let deadline = Instant::now() + plan.drain;
+    loop {
+        let done = {
+            let map = finals.lock().unwrap_or_else(PoisonError::into_inner);
+            accepted.iter().all(|o| map.contains_key(&o.1))
+        };
+        if done || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    follower.abort();
+    let cpu_after = cpu_snapshot(state);
+    let wall = wall_start.elapsed();
+
+    // Entries the stream did not report (it may have lagged): ask their gateway, bounded.
+    let mut finals = std::mem::take(&mut *finals.lock().unwrap_or_else(PoisonError::into_inner));
+    let missing: Vec<&String> = accepted
+        .iter()
+        .filter(|o| !finals.contains_key(&o.1))
+        .map(|o| &o.1)
+        .take(MAX_RECHECK)
+        .collect();
+    for id in missing {
+        let url = format!("{}/v1/entries/{id}", node0.gateway_url);
+        if let Ok((200, body)) = get_json(http, &url, &node0.admin_api_key).await {
+            match body["status"].as_str() {
+                // Final, but its time is unknown: counted at the time it was found (pessimistic).
+                Some("final") => {
+                    finals.insert(id.clone(), (Instant::now(), true));
+                }
+                Some("failed") => {
+                    finals.insert(id.clone(), (Instant::now(), false));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let mut latencies = Vec::with_capacity(accepted.len());
+    let mut failed = 0u64;
+    let mut last_final = start;
+    for o in &accepted {
+        if let Some((at, applied)) = finals.get(&o.1) {
+            latencies.push(at.saturating_duration_since(start + send_offset(plan.rate, o.0)));
+            failed += u64::from(!applied);
+            last_final = last_final.max(*at);
+        }
+    }
+    latencies.sort();
+    let count = |s: Sent| outcomes.iter().filter(|o| o.2 == s).count() as u64;
+    let committed = latencies.len() as u64;
+    let submitted: u64 = outcomes.len() as u64;
+    let span = last_final.saturating_duration_since(start).as_secs_f64();
+    let pct = |p| percentile(&latencies, p).map_or(0.0, ms);
+    let nodes = state
+        .nodes
+        .iter()
+        .zip(cpu_before.iter().zip(&cpu_after))
+        .filter_map(|(n, (b, a))| {
+            let pid = n.pid?;
+            let cpu = a.zip(*b).map_or(0.0, |(a, b)| {
+                100.0 * a.saturating_sub(b).as_secs_f64() / wall.as_secs_f64().max(1e-9)
+            });
+            Some(NodeUsage {
+                name: n.name.clone(),
+                pid,
+                cpu_percent: cpu,
+                rss_mib: procfs::rss_bytes(pid).map_or(0.0, |b| b as f64 / (1024.0 * 1024.0)),
+            })
+        })
+        .collect();
+    let validators = state.nodes.iter().filter(|n| n.validator).count().max(1);
+    let mut report = Report {
+        offered_per_sec: plan.rate,
+        sent_per_sec: if sent_span.as_secs_f64() > 0.0 {
+            submitted as f64 / sent_span.as_secs_f64().max(plan.duration)
+        } else {
+            submitted as f64 / plan.duration.max(1e-9)
+        },
+        committed_per_sec: if span > 0.0 {
+            committed as f64 / span
+        } else {
+            0.0
+        },
+        p50_ms: pct(0.50),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        max_ms: latencies.last().copied().map_or(0.0, ms),
+        submitted,
+        accepted: accepted.len() as u64,
+        committed,
+        failed,
+        rejected: count(Sent::Rejected),
+        throttled: count(Sent::Throttled),
+        lost: accepted.len() as u64 - committed,
+        duration_secs: plan.duration,
+        verify_bound_per_sec: plan.verify_bound,
+        verify_bound_entries_per_sec: plan.verify_bound / validators as f64,
+        nodes,
+        refusals: std::mem::take(&mut *refusals.lock().unwrap_or_else(PoisonError::into_inner)),
+        targets_met: false,
+    };
+    report.targets_met = report.meets_targets();
+    Ok(report)
+}
