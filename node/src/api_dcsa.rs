@@ -66,7 +66,8 @@ pub struct CallbackEntry {
 }
 
 fn org(text: &str, what: &str) -> anyhow::Result<OrgId> {
-    OrgId::new(text).with_context(|| format!("api.dcsa: `{text}` in {what} is not an organisation id"))
+    OrgId::new(text)
+        .with_context(|| format!("api.dcsa: `{text}` in {what} is not an organisation id"))
 }
 
 impl DcsaSection {
@@ -83,7 +84,9 @@ impl DcsaSection {
             config.memory = memory;
         }
         for (carrier, scac) in &self.carrier_scac {
-            config.carrier_scac.insert(org(carrier, "carrier_scac")?, scac.clone());
+            config
+                .carrier_scac
+                .insert(org(carrier, "carrier_scac")?, scac.clone());
         }
         for p in &self.parties {
             config.parties.push(PartyAlias {
@@ -137,12 +140,17 @@ mod tests {
             "#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let config = section.to_config(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let config = section
+            .to_config(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"));
         let carrier = OrgId::new("CARRIER").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.platform, "SGTD");
         assert_eq!(config.carrier_scac[&carrier], "OLSC");
         assert_eq!(config.parties[0].party_code, "BOLE001");
-        assert_eq!(config.callbacks[&carrier].secret, "a-callback-secret-of-32-chars!!");
+        assert_eq!(
+            config.callbacks[&carrier].secret,
+            "a-callback-secret-of-32-chars!!"
+        );
     }
 
     #[test]

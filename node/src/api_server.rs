@@ -34,6 +34,10 @@ pub struct ApiSection {
     /// absent. A load test or a busy member gateway raises it (ADR 0021).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimitSection>,
+    /// DCSA directory and issuance-response callbacks (`[api.dcsa]`, ADR 0013); the gateway's
+    /// defaults when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dcsa: Option<crate::api_dcsa::DcsaSection>,
 }
 
 /// `[api.rate_limit]`: every API key's token bucket.
@@ -123,6 +127,7 @@ impl ApiSection {
             custody: None,
             tls: None,
             rate_limit: None,
+            dcsa: None,
         }
     }
 }

@@ -36,6 +36,7 @@
 //! ```
 
 pub mod api;
+pub mod api_dcsa;
 pub mod api_server;
 pub mod bodies;
 pub mod config;

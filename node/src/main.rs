@@ -387,6 +387,9 @@ async fn main() -> anyhow::Result<()> {
                         tls: section.tls.as_ref().map(|t| t.load(base)).transpose()?,
                     };
                     let mut config = section.gateway_config()?;
+                    if let Some(dcsa) = &section.dcsa {
+                        config.dcsa = dcsa.to_config(base)?;
+                    }
                     config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
                     config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
                     Some((section.listen_addr.clone(), config, options))
