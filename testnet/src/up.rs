@@ -112,10 +112,12 @@ pub fn wait_final_everywhere(state: &TestnetState, bound: Duration) -> Result<()
             if let Some(pid) = node.pid
                 && !process::alive(pid)
             {
+                let log = home::log_path(&node.home);
                 return Err(TestnetError::Setup(format!(
-                    "{} exited; see {}",
+                    "{} exited; see {}; its last lines:\n{}",
                     node.name,
-                    home::log_path(&node.home).display()
+                    log.display(),
+                    last_lines(&log, 12)
                 )));
             }
         }
@@ -143,4 +145,15 @@ pub fn wait_final_everywhere(state: &TestnetState, bound: Duration) -> Result<()
         std::thread::sleep(Duration::from_millis(200));
     }
     Ok(())
+}
+
+/// The last `n` lines of a node log, without the dial noise of peers that are not up yet, so a
+/// failed start explains itself even when the folder is gone afterwards (tests).
+fn last_lines(log: &std::path::Path, n: usize) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("dial") && !l.contains("NoPeersSubscribedToTopic"))
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
