@@ -205,12 +205,25 @@ impl Cluster {
 
     /// Starts validator `i` again on its data.
     pub async fn restart(&mut self, i: usize) -> anyhow::Result<()> {
-        let settings = self.members[i].settings.clone();
-        let node = Node::start(settings, &self.net.genesis)
-            .await
-            .with_context(|| format!("start validator {i}"))?;
-        self.members[i].node = Some(node);
-        Ok(())
+        // In one process, tasks of the stopped node may still hold its RocksDB for a moment
+        // after `stop` (a separate process would have exited): wait, bounded, for the lock.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let settings = self.members[i].settings.clone();
+            match Node::start(settings, &self.net.genesis).await {
+                Ok(node) => {
+                    self.members[i].node = Some(node);
+                    return Ok(());
+                }
+                Err(e)
+                    if format!("{e:#}").contains("lock hold by current process")
+                        && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e).with_context(|| format!("start validator {i}")),
+            }
+        }
     }
 
     /// Waits until every running validator has `n` gossip peers subscribed to the entry topic.
