@@ -128,6 +128,20 @@ pub struct ProvenRecord {
 pub trait NodeApi: Send + Sync + 'static {
     /// Submits a signed entry (stateless checks and mempool admission).
     fn submit(&self, entry: SignedEntry) -> NodeFuture<'_, SubmitOutcome>;
+    /// Submits several signed entries at once (R164): one outcome per entry, in the order
+    /// given. Entries are judged one after the other, each against the pool as changed by the
+    /// earlier ones, so a batch behaves like the same entries submitted one by one; a node
+    /// saves the per-entry round trips (one mempool call, one gossip message). The default
+    /// submits them one by one.
+    fn submit_batch(&self, entries: Vec<SignedEntry>) -> NodeFuture<'_, Vec<SubmitOutcome>> {
+        Box::pin(async move {
+            let mut outcomes = Vec::with_capacity(entries.len());
+            for entry in entries {
+                outcomes.push(self.submit(entry).await?);
+            }
+            Ok(outcomes)
+        })
+    }
     /// Where an entry stands now.
     fn entry_status(&self, id: EntryId) -> NodeFuture<'_, EntryStatus>;
     /// Waits until the entry is settled or `timeout` passes, then returns its status.

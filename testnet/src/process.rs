@@ -67,21 +67,36 @@ pub fn spawn(node_bin: &Path, home: &Path) -> Result<u32> {
 }
 
 /// Whether `pid` is a live (not zombie) `ebl-node` process.
+///
+/// The name is read from `/proc/<pid>/stat` (the kernel's copy of the executable's name), with
+/// the command line only as a second witness: a live node was once judged gone while its
+/// `cmdline` read came back without its name, and a node judged gone is reported as crashed.
 pub fn alive(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
     };
-    // The state letter follows the command name, which is in parentheses and may hold spaces.
-    let state = stat
-        .rfind(')')
-        .and_then(|i| stat.get(i + 1..))
-        .and_then(|rest| rest.split_whitespace().next());
-    if matches!(state, Some("Z" | "X") | None) {
+    let Some((name, state)) = name_and_state(&stat) else {
+        return false;
+    };
+    if matches!(state, "Z" | "X" | "x") {
         return false;
     }
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|cmd| String::from_utf8_lossy(&cmd).contains("ebl-node"))
-        .unwrap_or(false)
+    name.starts_with(NODE_NAME)
+        || std::fs::read(format!("/proc/{pid}/cmdline"))
+            .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains(NODE_NAME))
+}
+
+/// The executable name every node process carries.
+const NODE_NAME: &str = "ebl-node";
+
+/// The command name and state letter of a `/proc/<pid>/stat` line. The name sits in
+/// parentheses and may itself hold spaces and parentheses, so it ends at the *last* `)`.
+fn name_and_state(stat: &str) -> Option<(&str, &str)> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let name = stat.get(open + 1..close)?;
+    let state = stat.get(close + 1..)?.split_whitespace().next()?;
+    Some((name, state))
 }
 
 fn signal(pid: u32, sig: Signal) -> Result<()> {
@@ -133,5 +148,46 @@ pub fn hard_kill(pid: u32) -> Result<()> {
             what: format!("process {pid} to end after SIGKILL"),
             seconds: 5,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stat_line_gives_name_and_state_even_with_parentheses_in_the_name() {
+        let stat = "4242 (ebl-node) S 1 4242 4242 0 -1 4194560 1234";
+        assert_eq!(name_and_state(stat), Some(("ebl-node", "S")));
+        let odd = "7 (a) (b c) Z 1 7";
+        assert_eq!(name_and_state(odd), Some(("a) (b c", "Z")));
+        assert_eq!(name_and_state("garbage"), None);
+        assert_eq!(name_and_state("1 (x)"), None);
+    }
+
+    #[test]
+    fn a_running_process_named_ebl_node_is_alive_until_it_is_killed_and_reaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join(NODE_NAME);
+        std::fs::copy("/bin/sleep", &fake).unwrap();
+        let mut child = Command::new(&fake).arg("30").spawn().unwrap();
+        let pid = child.id();
+        assert!(alive(pid));
+        signal(pid, Signal::SIGKILL).unwrap();
+        // Killed but not yet reaped: a zombie is not a running node.
+        let start = Instant::now();
+        while alive(pid) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!alive(pid), "a zombie counts as gone");
+        child.wait().unwrap();
+        assert!(!alive(pid));
+    }
+
+    #[test]
+    fn another_program_or_no_process_is_not_a_node() {
+        // This test binary is alive but is not a node; pid 0 is never a process.
+        assert!(!alive(std::process::id()));
+        assert!(!alive(0));
     }
 }
