@@ -136,25 +136,10 @@ impl SignatureVerdicts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::{Body, DocumentRef};
-    use crate::receipt::{VerificationOutcome, VerificationReceipt};
     use crate::testkit::TestNetwork;
 
     fn entries(n: u64) -> Vec<SignedEntry> {
-        let mut net = TestNetwork::pilot();
-        (0..n)
-            .map(|i| {
-                let body = Body::Verification(VerificationReceipt {
-                    subject: DocumentRef::Ebl {
-                        id: Hash32::sha256(&i.to_be_bytes()),
-                    },
-                    outcome: VerificationOutcome::Verified,
-                    purpose: "TEST".into(),
-                    detail: String::new(),
-                });
-                net.sign(if i % 2 == 0 { "SGSW" } else { "BANK" }, body)
-            })
-            .collect()
+        TestNetwork::pilot().receipts(n, &["SGSW", "BANK"])
     }
 
     #[test]

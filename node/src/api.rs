@@ -74,6 +74,23 @@ impl Fates {
     }
 }
 
+/// The gateway's outcome of a pool admission; an admitted entry is remembered as pending.
+fn outcome_of(admission: Admission, fates: &mut Fates) -> SubmitOutcome {
+    match admission {
+        Admission::Admitted { id } => {
+            fates.pending.insert(id);
+            fates.remember(id);
+            SubmitOutcome::Accepted(id)
+        }
+        Admission::Duplicate { id } => SubmitOutcome::Duplicate(id),
+        Admission::Rejected { id, code } => SubmitOutcome::Rejected {
+            id,
+            code: code.to_string(),
+            message: format!("refused by the mempool: {code}"),
+        },
+    }
+}
+
 /// `NodeApi` for a running node.
 #[derive(Debug, Clone)]
 pub struct GatewayBridge {
@@ -190,22 +207,39 @@ impl NodeApi for GatewayBridge {
             if self.committed_status(id)?.is_some() {
                 return Ok(SubmitOutcome::Duplicate(id));
             }
-            let outcome = match self.handle.submit(entry).await? {
-                Admission::Admitted { id } => SubmitOutcome::Accepted(id),
-                Admission::Duplicate { id } => SubmitOutcome::Duplicate(id),
-                Admission::Rejected { id, code } => {
-                    let message = format!("refused by the mempool: {code}");
-                    return Ok(SubmitOutcome::Rejected {
-                        id,
-                        code: code.to_string(),
-                        message,
-                    });
+            let admission = self.handle.submit(entry).await?;
+            Ok(outcome_of(admission, &mut self.fates()))
+        })
+    }
+
+    fn submit_batch(&self, entries: Vec<SignedEntry>) -> NodeFuture<'_, Vec<SubmitOutcome>> {
+        Box::pin(async move {
+            // Entries already in a committed block are duplicates; the rest go to the pool in
+            // one call (R164), keeping their places in the answer.
+            let mut outcomes: Vec<Option<SubmitOutcome>> = Vec::with_capacity(entries.len());
+            let mut fresh = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let id = entry.id();
+                if self.committed_status(id)?.is_some() {
+                    outcomes.push(Some(SubmitOutcome::Duplicate(id)));
+                } else {
+                    outcomes.push(None);
+                    fresh.push(entry);
                 }
-            };
+            }
+            let mut admissions = self.handle.submit_batch(fresh).await?.into_iter();
             let mut fates = self.fates();
-            fates.pending.insert(id);
-            fates.remember(id);
-            Ok(outcome)
+            let outcomes = outcomes
+                .into_iter()
+                .map(|known| match known {
+                    Some(outcome) => Ok(outcome),
+                    None => admissions
+                        .next()
+                        .map(|admission| outcome_of(admission, &mut fates))
+                        .ok_or_else(|| internal("the pool answered fewer entries than offered")),
+                })
+                .collect();
+            outcomes
         })
     }
 

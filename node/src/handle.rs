@@ -27,6 +27,8 @@ pub type LedgerRead = Box<dyn FnOnce(&Ledger<RocksStore>) + Send>;
 pub enum Command {
     /// Offer an entry to the mempool.
     Submit(SignedEntry, oneshot::Sender<Admission>),
+    /// Offer entries to the mempool in one call (R164): one admission per entry, in order.
+    SubmitBatch(Vec<SignedEntry>, oneshot::Sender<Vec<Admission>>),
     /// Chain facts for [`NodeStatus`].
     Status(oneshot::Sender<LedgerStatus>),
     /// Run a read on the ledger.
@@ -40,6 +42,7 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::Submit(e, _) => write!(f, "Submit({})", e.id()),
+            Command::SubmitBatch(entries, _) => write!(f, "SubmitBatch({})", entries.len()),
             Command::Status(_) => f.write_str("Status"),
             Command::Read(_) => f.write_str("Read"),
             Command::ReportEvidence(..) => f.write_str("ReportEvidence"),
@@ -114,6 +117,52 @@ impl NodeHandle {
         let (tx, rx) = oneshot::channel();
         self.commands
             .send(Command::Submit(entry, tx))
+            .await
+            .map_err(|_| NodeStopped)?;
+        rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// Offers signed entries in one call (R164): one admission per entry, in the order given,
+    /// each judged against the pool as changed by the earlier ones. The admitted ones are
+    /// gossiped (R115), batched with whatever else this node publishes.
+    pub async fn submit_batch(
+        &self,
+        entries: Vec<SignedEntry>,
+    ) -> Result<Vec<Admission>, NodeStopped> {
+        let copies = self.gossip.as_ref().map(|link| (link, entries.clone()));
+        let admissions = self.admit_batch(entries).await?;
+        if let Some((link, copies)) = copies {
+            for (admission, entry) in admissions.iter().zip(copies) {
+                if matches!(admission, Admission::Admitted { .. }) {
+                    link.offer(entry);
+                }
+            }
+        }
+        Ok(admissions)
+    }
+
+    /// Offers entries to the mempool in one call without gossiping them (entries that came by
+    /// gossip). Their signatures are decided first (R155) on a blocking thread: a batch is
+    /// hundreds of `verify_strict` calls, which must not hold up the tasks sharing a worker.
+    pub(crate) async fn admit_batch(
+        &self,
+        entries: Vec<SignedEntry>,
+    ) -> Result<Vec<Admission>, NodeStopped> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let verified = self.verified.clone();
+        let entries = tokio::task::spawn_blocking(move || {
+            for entry in &entries {
+                verified.verify(entry);
+            }
+            entries
+        })
+        .await
+        .map_err(|_| NodeStopped)?;
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::SubmitBatch(entries, tx))
             .await
             .map_err(|_| NodeStopped)?;
         rx.await.map_err(|_| NodeStopped)

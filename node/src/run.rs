@@ -152,7 +152,7 @@ pub struct Node {
     handle: NodeHandle,
     engine: EngineHandle,
     app: JoinHandle<Result<(), AppError>>,
-    gossip: Option<JoinHandle<()>>,
+    gossip: Option<crate::p2p::GossipTask>,
     membership: JoinHandle<()>,
 }
 
@@ -302,11 +302,12 @@ impl Node {
     /// Stops the engine and waits for the application task (which closes the ledger).
     pub async fn stop(self) -> anyhow::Result<()> {
         if let Some(gossip) = self.gossip {
-            gossip.abort();
-            // Wait for the swarm to drop, so its port is free for a restart.
-            let _ = gossip.await;
+            // Waits for the swarm to drop (its port is free for a restart) and for every
+            // gossip judge, each holding the node's handle, to end.
+            gossip.stop().await;
         }
         self.membership.abort();
+        let _ = self.membership.await;
         self.engine.actor.stop(Some("node stopped".into()));
         let _ = self.engine.handle.await;
         self.app.abort();

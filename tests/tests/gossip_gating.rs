@@ -10,6 +10,7 @@ use ebl_ledger::identity::{GovernanceAction, Proposal};
 use ebl_ledger::ids::OrgId;
 use ebl_ledger::testkit::key_from_label;
 use ebl_node::mempool::Status;
+use ebl_node::p2p::batch;
 use ebl_tests::entries::issue;
 use ebl_tests::probe::{Probe, connection_ended, gossiped_data};
 use ebl_tests::{Cluster, wait_fates};
@@ -54,13 +55,15 @@ async fn a_member_key_connects_and_hears_entries_and_a_stranger_is_refused_and_h
     let mut fates = c.handle(0).subscribe_notifications();
     let entry = c.net.sign("CARRIER", issue("OLSC-G2", "SHIPPER"));
     c.handle(0).submit(entry.clone()).await.unwrap();
+    // Alone in its 5 ms window, the entry travels as a batch of one (R110).
+    let expected = batch::encode(std::slice::from_ref(&entry));
     let heard = member
         .until("the gossiped entry", T, |e| {
-            gossiped_data(e).filter(|d| *d == entry.encode())
+            gossiped_data(e).filter(|d| *d == expected)
         })
         .await
         .unwrap();
-    assert_eq!(heard, entry.encode());
+    assert_eq!(batch::decode(&heard).unwrap(), vec![entry.clone()]);
     let done = wait_fates(&mut fates, &[entry.id()], T).await.unwrap();
     assert!(matches!(done[0].1, Status::Final { .. }));
     // The stranger's swarm saw no message and holds no connection to the node.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use ebl_ledger::entry::MAX_ENTRY_BYTES;
 use ebl_ledger::testkit::key_from_label;
 use ebl_node::mempool::{Admission, Status};
-use ebl_node::p2p::Verdict;
 use ebl_node::p2p::behaviour::GRAYLIST_THRESHOLD;
+use ebl_node::p2p::{Verdict, batch};
 use ebl_tests::entries::{doc, issue, receipt};
 use ebl_tests::probe::Probe;
 use ebl_tests::{Cluster, wait_fates, wait_for};
@@ -46,9 +46,15 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     let unknown = c
         .net
         .sign_with(&stranger, None, issue("OLSC-X2", "SHIPPER"));
+    // A batch mixing a valid entry with a badly signed one (R113): the valid one is pooled,
+    // the message is rejected as a whole, so it is not forwarded and its sender pays.
+    let valid_in_bad_batch = c.net.sign("CARRIER", issue("OLSC-X0", "SHIPPER"));
+    let mut forged = c.net.sign("BANK", receipt(doc("OLSC-X0"), "LC_PAYMENT"));
+    forged.signature.0[9] ^= 0x01;
     let messages = vec![
-        unknown.encode(),
-        bad_signature.encode(),
+        batch::encode(&[valid_in_bad_batch.clone(), forged]),
+        batch::encode(&[unknown]),
+        batch::encode(&[bad_signature]),
         b"definitely not an entry".to_vec(),
         vec![0xAB; MAX_ENTRY_BYTES + 100],
     ];
@@ -58,6 +64,7 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     // Keep the probe's swarm turning so its messages leave, until the node judged three: each
     // costs 10 × n², so three put the sender at -90, below the graylist threshold (-80).
     let mut rejected = Vec::new();
+    let mut pooled = Vec::new();
     let deadline = tokio::time::Instant::now() + T;
     while rejected.len() < 3 {
         assert!(
@@ -68,7 +75,10 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
             event = judged.recv() => {
                 let event = event.unwrap();
                 if event.from == probe.peer_id() {
-                    rejected.push(event.verdict);
+                    match event.verdict {
+                        Verdict::Accept => pooled.extend(event.entry),
+                        verdict => rejected.push(verdict),
+                    }
                 }
             }
             _ = probe.next(Duration::from_millis(100)) => {}
@@ -77,6 +87,11 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     assert!(
         rejected.iter().all(|v| matches!(v, Verdict::Reject(_))),
         "{rejected:?}"
+    );
+    assert_eq!(
+        pooled,
+        vec![valid_in_bad_batch.id()],
+        "only the valid entry is pooled"
     );
     assert!(rejected.contains(&Verdict::Reject("UNKNOWN_SIGNER".into())));
 
@@ -89,7 +104,9 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
 
     // A valid entry from the graylisted probe is dropped unjudged.
     let valid_from_probe = c.net.sign("SHIPPER", receipt(doc("OLSC-X3"), "CUSTOMS"));
-    probe.publish(valid_from_probe.encode()).unwrap();
+    probe
+        .publish(batch::encode(std::slice::from_ref(&valid_from_probe)))
+        .unwrap();
     let mut fates = c.handle(0).subscribe_notifications();
     let issued = c.net.sign("CARRIER", issue("OLSC-G3", "SHIPPER"));
     let later = c.net.sign("BANK", receipt(doc("OLSC-G3"), "LC_PAYMENT"));
@@ -107,6 +124,16 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
         }
     };
     assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    // The carrier's earlier entry, pooled only at node 0 from the rejected batch, committed
+    // first (sequence order) once node 0 proposed.
+    let location = c
+        .handle(0)
+        .committed()
+        .entry_location(&valid_in_bad_batch.id());
+    assert!(
+        location.unwrap().is_some(),
+        "the valid entry of the rejected batch committed"
+    );
     c.handle(3).submit(later.clone()).await.unwrap();
     let done = wait_fates(&mut fates, &[later.id()], T).await.unwrap();
     assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
@@ -126,9 +153,11 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     .await
     .unwrap();
 
-    // Nothing the probe sent was forwarded to node 1.
+    // Nothing the probe sent was forwarded to node 1, not even the valid entry of the
+    // rejected batch (node 0 holds it and commits it when it proposes, R119).
     while let Ok(event) = elsewhere.try_recv() {
         assert_ne!(event.from, probe.peer_id());
+        assert_ne!(event.entry, Some(valid_in_bad_batch.id()), "{event:?}");
         assert!(!matches!(event.verdict, Verdict::Reject(_)), "{event:?}");
     }
     c.shutdown().await.unwrap();

@@ -137,26 +137,11 @@ impl VerifiedEntries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::{Body, DocumentRef};
     use crate::hash::Hash32;
-    use crate::receipt::{VerificationOutcome, VerificationReceipt};
     use crate::testkit::TestNetwork;
 
     fn entries(n: u64) -> Vec<SignedEntry> {
-        let mut net = TestNetwork::pilot();
-        (0..n)
-            .map(|i| {
-                let body = Body::Verification(VerificationReceipt {
-                    subject: DocumentRef::Ebl {
-                        id: Hash32::sha256(&i.to_be_bytes()),
-                    },
-                    outcome: VerificationOutcome::Verified,
-                    purpose: "TEST".into(),
-                    detail: String::new(),
-                });
-                net.sign("SGSW", body)
-            })
-            .collect()
+        TestNetwork::pilot().receipts(n, &["SGSW"])
     }
 
     #[test]

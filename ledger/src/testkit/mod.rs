@@ -257,6 +257,26 @@ impl<S: Storage> TestNetwork<S> {
         self.sign_with(&key, None, body)
     }
 
+    /// `n` signed verification receipts, about `n` different (made-up) eBL ids, signed in
+    /// turn by `signers`: cheap, valid-signature entries for tests of signature handling,
+    /// batching and pools (executing them fails with `UNKNOWN_DOCUMENT`).
+    pub fn receipts(&mut self, n: u64, signers: &[&str]) -> Vec<SignedEntry> {
+        (0..n)
+            .map(|i| {
+                let body = Body::Verification(crate::receipt::VerificationReceipt {
+                    subject: crate::entry::DocumentRef::Ebl {
+                        id: Hash32::sha256(&i.to_be_bytes()),
+                    },
+                    outcome: crate::receipt::VerificationOutcome::Verified,
+                    purpose: "TEST".into(),
+                    detail: String::new(),
+                });
+                let index = usize::try_from(i).unwrap_or(0) % signers.len().max(1);
+                self.sign(signers.get(index).copied().unwrap_or("SGSW"), body)
+            })
+            .collect()
+    }
+
     /// Executes and commits one block of `entries` one second after the last; returns outcomes.
     pub fn commit(&mut self, entries: Vec<SignedEntry>) -> Vec<Outcome> {
         self.advance(1000);

@@ -4,26 +4,52 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use ebl_ledger::entry::SignedEntry;
 use malachite::app::engine::host::Next;
 use malachite::app::types::core::{HeightParams, Round, VoteExtensionPolicy};
 use malachite::app::types::{LocallyProposedValue, PeerId};
 use malachite::{AppMsg, Channels, NetworkMsg};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::codec::encode_certificate;
 use super::context::EblContext;
 use super::evidence::double_votes;
+use super::pace::{ExecutionPace, build_budget};
 use super::parts::PartBuffer;
 use super::propose::{Received, now_ms, parts_of, receive, sign_init};
 use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
 use super::sync::{decided_values, synced_value};
 use super::types::{BlockId, Height};
 use crate::handle::{Command, LedgerStatus};
-use crate::mempool::Notification;
+use crate::mempool::{Admission, Notification};
 use crate::metrics::{NodeMetrics, ProposalClock};
 
 /// Most complete proposals kept for heights this node has not reached yet.
 pub const MAX_LATER_PROPOSALS: usize = 32;
+
+/// Most queued commands taken in one turn of the loop: bounds how long consensus messages
+/// wait behind a burst of submissions.
+pub const MAX_COMMANDS_AT_ONCE: usize = 256;
+
+/// Most submitted entries taken in one turn of the loop (a pool call costs a few
+/// microseconds per entry; consensus messages should not wait much longer than a millisecond
+/// or two behind it).
+pub const MAX_ENTRIES_AT_ONCE: usize = 1_024;
+
+/// Entries a command submits.
+fn submitted(cmd: &Command) -> usize {
+    match cmd {
+        Command::Submit(..) => 1,
+        Command::SubmitBatch(entries, _) => entries.len(),
+        _ => 0,
+    }
+}
+
+/// Where the admissions of one submission go.
+enum Reply {
+    One(oneshot::Sender<Admission>),
+    Many(oneshot::Sender<Vec<Admission>>, usize),
+}
 
 /// Where the loop publishes what it commits.
 #[derive(Debug, Clone)]
@@ -44,6 +70,8 @@ struct Loop {
     network: mpsc::Sender<NetworkMsg<EblContext>>,
     outputs: Outputs,
     clock: ProposalClock,
+    /// R157: how fast this node executes, to size its proposals.
+    pace: ExecutionPace,
 }
 
 /// Runs until the engine stops (its channel closes) or a fatal error.
@@ -60,6 +88,7 @@ pub async fn run(
         network: channels.network.clone(),
         outputs,
         clock: ProposalClock::default(),
+        pace: ExecutionPace::default(),
     };
     app.outputs.metrics.on_start(app.state.ledger.head().height);
     let mut handles_open = true;
@@ -70,7 +99,22 @@ pub async fn run(
                 None => return Ok(()),
             },
             cmd = commands.recv(), if handles_open => match cmd {
-                Some(cmd) => app.on_command(cmd)?,
+                Some(cmd) => {
+                    // Whatever else is already queued is taken too, so that submissions
+                    // waiting side by side are admitted in one pool call (R164).
+                    let mut entries = submitted(&cmd);
+                    let mut cmds = vec![cmd];
+                    while cmds.len() < MAX_COMMANDS_AT_ONCE && entries < MAX_ENTRIES_AT_ONCE {
+                        match commands.try_recv() {
+                            Ok(cmd) => {
+                                entries += submitted(&cmd);
+                                cmds.push(cmd);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    app.on_commands(cmds)?;
+                }
                 None => handles_open = false,
             },
         }
@@ -87,22 +131,66 @@ impl Loop {
         .with_vote_extension_policy(VoteExtensionPolicy::Disabled)
     }
 
+    /// Runs queued commands in order; consecutive submissions are admitted in one pool call.
+    fn on_commands(&mut self, cmds: Vec<Command>) -> Result<(), AppError> {
+        let mut entries = Vec::new();
+        let mut replies = Vec::new();
+        for cmd in cmds {
+            match cmd {
+                Command::Submit(entry, reply) => {
+                    entries.push(entry);
+                    replies.push(Reply::One(reply));
+                }
+                Command::SubmitBatch(batch, reply) => {
+                    replies.push(Reply::Many(reply, batch.len()));
+                    entries.extend(batch);
+                }
+                other => {
+                    self.admit(std::mem::take(&mut entries), std::mem::take(&mut replies))?;
+                    self.on_command(other)?;
+                }
+            }
+        }
+        self.admit(entries, replies)
+    }
+
+    /// Admits `entries` in one pool call and answers each submission with its share.
+    fn admit(&mut self, entries: Vec<SignedEntry>, replies: Vec<Reply>) -> Result<(), AppError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let view = SequenceAdapter::new(&self.state.ledger);
+        let answers =
+            self.state
+                .mempool
+                .admit_known(entries, &view, Some(&self.state.verified.lock()));
+        view.finish()?;
+        let evicted = self.state.mempool.take_evicted();
+        self.publish(evicted);
+        self.outputs.metrics.on_mempool(&self.state.mempool);
+        let mut answers = answers.into_iter();
+        for reply in replies {
+            match reply {
+                Reply::One(tx) => {
+                    if let Some(answer) = answers.next() {
+                        let _ = tx.send(answer);
+                    }
+                }
+                Reply::Many(tx, n) => {
+                    let _ = tx.send(answers.by_ref().take(n).collect());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Commands other than submissions.
     fn on_command(&mut self, cmd: Command) -> Result<(), AppError> {
         match cmd {
-            Command::Submit(entry, reply) => {
-                let view = SequenceAdapter::new(&self.state.ledger);
-                let mut answers = self.state.mempool.admit_known(
-                    vec![entry],
-                    &view,
-                    Some(&self.state.verified.lock()),
-                );
-                view.finish()?;
-                let evicted = self.state.mempool.take_evicted();
-                self.publish(evicted);
-                self.outputs.metrics.on_mempool(&self.state.mempool);
-                if let Some(answer) = answers.pop() {
-                    let _ = reply.send(answer);
-                }
+            Command::Submit(entry, reply) => self.admit(vec![entry], vec![Reply::One(reply)])?,
+            Command::SubmitBatch(entries, reply) => {
+                let n = entries.len();
+                self.admit(entries, vec![Reply::Many(reply, n)])?;
             }
             Command::Status(reply) => {
                 let head = self.state.ledger.head();
@@ -169,8 +257,12 @@ impl Loop {
                     return Ok(());
                 }
                 let started = Instant::now();
-                let block = self.state.build_block(now_ms())?;
+                // R157: no more than this node expects to build within the budget.
+                let budget = build_budget(self.state.timeouts.propose);
+                let cap = self.pace.cap(budget, self.state.limits.max_entries);
+                let block = self.state.build_block(now_ms(), cap)?;
                 self.outputs.metrics.on_executed(started.elapsed());
+                self.pace.observe(block.entries.len(), started.elapsed());
                 let value =
                     self.state
                         .see(round, Round::Nil, self.state.address, block.clone(), true);
@@ -179,6 +271,7 @@ impl Loop {
                     %height,
                     %round,
                     entries = block.entries.len(),
+                    cap,
                     build_ms = started.elapsed().as_millis(),
                     "proposing"
                 );
@@ -357,6 +450,8 @@ impl Loop {
                 "received a proposal"
             );
             self.outputs.metrics.on_executed(started.elapsed());
+            let entries = value.value.block.as_ref().map_or(0, |b| b.entries.len());
+            self.pace.observe(entries, started.elapsed());
             self.clock.held(value.value.id);
         }
         Ok(received)

@@ -19,6 +19,7 @@ pub mod context;
 pub mod evidence;
 pub mod membership;
 pub mod messages;
+pub mod pace;
 pub mod parts;
 pub mod propose;
 pub mod scheme;

@@ -265,12 +265,16 @@ impl AppState {
         Ok(self)
     }
 
-    /// Builds and executes the next block from the mempool (what a proposer does).
-    pub fn build_block(&mut self, now: Timestamp) -> Result<Arc<Block>, AppError> {
+    /// Builds and executes the next block from the mempool (what a proposer does), with at
+    /// most `max_entries` entries (never more than the configured limit; R157).
+    pub fn build_block(
+        &mut self,
+        now: Timestamp,
+        max_entries: usize,
+    ) -> Result<Arc<Block>, AppError> {
         let view = SequenceAdapter::new(&self.ledger);
-        let entries = self
-            .mempool
-            .reap(self.limits.max_entries, self.limits.max_bytes, &view);
+        let max_entries = max_entries.min(self.limits.max_entries);
+        let entries = self.mempool.reap(max_entries, self.limits.max_bytes, &view);
         view.finish()?;
         // R155: entries admitted here were verified then; only the others are verified now.
         let verdicts = self.verified.verdicts(&entries, self.limits.verify_threads);

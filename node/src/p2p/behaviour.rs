@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ebl_ledger::entry::{ChainRef, MAX_ENTRY_BYTES};
+use ebl_ledger::entry::ChainRef;
 use libp2p::allow_block_list::{self, AllowedPeers};
 use libp2p::gossipsub::{
     self, IdentTopic, MessageAuthenticity, PeerScoreParams, PeerScoreThresholds, TopicScoreParams,
@@ -14,10 +14,11 @@ use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use sha2::{Digest, Sha256};
 
+use super::batch::MAX_BATCH_BYTES;
 use crate::bodies::protocol::{BodyCodec, PROTOCOL};
 use crate::bodies::{FETCH_TIMEOUT, MAX_STREAMS};
 
-/// Room for the gossipsub envelope (signature, key, topic, sequence number) around an entry.
+/// Room for the gossipsub envelope (signature, key, topic, sequence number) around a batch.
 pub const ENVELOPE_ALLOWANCE: usize = 4 * 1024;
 
 /// Penalty weight of one invalid message (R114); the score term is `weight × count²`.
@@ -44,10 +45,10 @@ impl std::fmt::Debug for Behaviour {
 }
 
 /// R110: the one entry topic of a chain, named by its chain id and genesis hash so that two
-/// networks (or a network and its reset) never share a topic.
+/// networks (or a network and its reset) never share a topic. Version 2: messages are batches.
 pub fn entry_topic(chain: &ChainRef) -> IdentTopic {
     IdentTopic::new(format!(
-        "/ebl/entries/1/{}/{}",
+        "/ebl/entries/2/{}/{}",
         chain.chain_id,
         hex::encode(chain.genesis_hash.0)
     ))
@@ -70,11 +71,11 @@ pub fn build(keypair: &Keypair, topic: &IdentTopic) -> Result<Behaviour, Behavio
         // R111: nothing is forwarded before the node has judged it.
         .validate_messages()
         .validation_mode(ValidationMode::Strict)
-        // R110: one id per entry content, so the same entry published by two nodes is one message.
+        // R110: one id per batch content, so the same batch reaching a node twice is one message.
         .message_id_fn(|m: &gossipsub::Message| {
             gossipsub::MessageId::from(Sha256::digest(&m.data).to_vec())
         })
-        .max_transmit_size(MAX_ENTRY_BYTES + ENVELOPE_ALLOWANCE)
+        .max_transmit_size(MAX_BATCH_BYTES + ENVELOPE_ALLOWANCE)
         .heartbeat_interval(Duration::from_millis(500))
         // A consortium has a handful of nodes: a small mesh, and floods on publication.
         .mesh_n(4)

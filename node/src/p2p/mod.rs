@@ -7,13 +7,16 @@
 //!   chain with manual validation and peer scoring.
 //! - [`gating`]: the allowed set (validators ∪ active organisations' keys) read from ledger
 //!   state, recomputed after every committed block; peers that drop out are disconnected.
-//! - [`validate`]: a received message is decoded with the ledger's size limit, its signer must
-//!   be known, then the mempool judges it; the verdict is reported to gossipsub, so invalid
+//! - [`batch`]: a message is a batch of entries (R110); the outbox packs what this node
+//!   publishes, the decoder bounds what it receives.
+//! - [`validate`]: each entry of a received batch must have a known signer, then the mempool
+//!   judges the batch in one call; the message's verdict is reported to gossipsub, so invalid
 //!   entries are never forwarded and their sender is scored down.
 //! - [`start`]: builds the swarm and fills the gate before listening.
 //! - [`task`]: the one task that owns the swarm; everyone else holds a [`GossipLink`] over
 //!   bounded channels. Entries the mempool admits from a local submission are published.
 
+pub mod batch;
 pub mod behaviour;
 pub mod gating;
 pub mod start;
@@ -27,14 +30,15 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::bodies::{AskFailure, BodyRequest, BodyResponse};
 
-pub use start::{GossipError, spawn};
+pub use start::{GossipError, GossipTask, spawn};
 pub use validate::Verdict;
 
-/// Bound of the queue of entries waiting to be published (R118).
-pub const PUBLISH_QUEUE: usize = 1_024;
+/// Bound of the queue of entries waiting to be published (R118): room for a few full batch
+/// submissions (R164) while the gossip task packs the previous ones.
+pub const PUBLISH_QUEUE: usize = 8_192;
 /// Bound of the queue of queries to the gossip task.
 pub const QUERY_QUEUE: usize = 64;
-/// Most received messages judged at once; beyond, new ones are ignored (R118).
+/// Most received messages (batches) judged at once; beyond, new ones are ignored (R118).
 pub const MAX_VALIDATIONS: usize = 256;
 /// Bound of the gossip event broadcast.
 pub const EVENT_BROADCAST: usize = 4_096;
@@ -48,14 +52,14 @@ pub struct GossipSettings {
     pub peers: Vec<Multiaddr>,
 }
 
-/// One message judged by this node.
+/// One entry of a message judged by this node (or the message itself, when it did not decode).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GossipEvent {
-    /// The entry, when the message decoded as one.
+    /// The entry, when the message decoded as a batch.
     pub entry: Option<EntryId>,
     /// The peer that forwarded it.
     pub from: PeerId,
-    /// What the node made of it.
+    /// What the node made of this entry (of the message, when `entry` is `None`).
     pub verdict: Verdict,
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ebl_ledger::entry::{ChainRef, SignedEntry};
 use libp2p::identity::Keypair;
 use libp2p::{Multiaddr, noise, tcp, yamux};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::behaviour;
@@ -63,6 +63,35 @@ pub fn link(consensus_secret: [u8; 32]) -> Result<(GossipLink, Inbox, Keypair), 
     Ok((link, Inbox { publish, queries }, keypair))
 }
 
+/// How long [`GossipTask::stop`] waits for the task to wind down before aborting it.
+pub const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// The running gossip task.
+#[derive(Debug)]
+pub struct GossipTask {
+    join: JoinHandle<()>,
+    stop: oneshot::Sender<()>,
+}
+
+impl GossipTask {
+    /// Stops the task and waits until it and every judge it spawned have ended (bounded by
+    /// [`STOP_GRACE`], then aborted), so no judge still holds the node's store and the swarm's
+    /// port is free for a restart.
+    pub async fn stop(self) {
+        let GossipTask { mut join, stop } = self;
+        let _ = stop.send(());
+        if tokio::time::timeout(STOP_GRACE, &mut join).await.is_err() {
+            join.abort();
+            let _ = join.await;
+        }
+    }
+
+    /// Aborts the task without waiting (its judges are aborted with it).
+    pub fn abort(&self) {
+        self.join.abort();
+    }
+}
+
 /// Builds the swarm, fills the allow list from the ledger, listens, and spawns the task.
 pub async fn spawn(
     settings: &GossipSettings,
@@ -71,7 +100,7 @@ pub async fn spawn(
     node: NodeHandle,
     link: &GossipLink,
     inbox: Inbox,
-) -> Result<JoinHandle<()>, GossipError> {
+) -> Result<GossipTask, GossipError> {
     let topic = behaviour::entry_topic(chain);
     let swarm_err = |e: &dyn std::fmt::Display| GossipError::Swarm(e.to_string());
     let behaviour = behaviour::build(&keypair, &topic).map_err(|e| swarm_err(&e))?;
@@ -110,5 +139,7 @@ pub async fn spawn(
             addr: settings.listen_addr.clone(),
             reason: e.to_string(),
         })?;
-    Ok(tokio::spawn(task.run(swarm, inbox)))
+    let (stop, stopped) = oneshot::channel();
+    let join = tokio::spawn(task.run(swarm, inbox, stopped));
+    Ok(GossipTask { join, stop })
 }

@@ -1,32 +1,48 @@
-//! The task that owns the gossip swarm: publishes admitted local entries, judges received ones,
-//! keeps the allow list in step with the ledger and redials configured peers.
+//! The task that owns the gossip swarm: publishes admitted local entries in batches, judges
+//! received batches, keeps the allow list in step with the ledger and redials configured peers.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::hash::EntryId;
 use libp2p::futures::StreamExt as _;
-use libp2p::futures::stream::FuturesUnordered;
 use libp2p::gossipsub::{self, IdentTopic, MessageId};
 use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::swarm::{ConnectionId, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, Swarm};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, oneshot};
+use tokio::task::JoinSet;
 
+use super::batch::{FLUSH_AFTER, Outbox, message_verdict};
 use super::behaviour::{Behaviour, BehaviourEvent};
 use super::gating::{allowed_keys, allowed_peers, gate_change};
 use super::start::{Inbox, REDIAL_INTERVAL};
-use super::validate::{Verdict, decode, signer_is_known_by, verdict_of};
+use super::validate::{UNKNOWN_SIGNER, Verdict, signer_is_known_by, verdict_of};
 use super::{GossipEvent, MAX_VALIDATIONS, Query};
 use crate::bodies::traffic::BodyTraffic;
 use crate::handle::NodeHandle;
 
 /// A judged message, ready to report.
-type Judged = (
-    MessageId,
-    PeerId,
-    Option<ebl_ledger::hash::EntryId>,
-    Verdict,
-);
+#[derive(Debug)]
+struct Judged {
+    id: MessageId,
+    source: PeerId,
+    /// Each entry's own verdict (empty when the message did not decode).
+    entries: Vec<(EntryId, Verdict)>,
+    /// The message's verdict (R113).
+    verdict: Verdict,
+}
+
+impl Judged {
+    fn whole(id: MessageId, source: PeerId, verdict: Verdict) -> Self {
+        Judged {
+            id,
+            source,
+            entries: Vec::new(),
+            verdict,
+        }
+    }
+}
 
 /// The swarm's owner and what it remembers.
 pub(super) struct Task {
@@ -45,10 +61,23 @@ pub(super) struct Task {
 }
 
 impl Task {
-    pub(super) async fn run(mut self, mut swarm: Swarm<Behaviour>, mut inbox: Inbox) {
+    /// Runs until `stop` fires (or the node's blocks end); then every judge still running is
+    /// aborted and awaited before the swarm is dropped.
+    pub(super) async fn run(
+        mut self,
+        mut swarm: Swarm<Behaviour>,
+        mut inbox: Inbox,
+        mut stop: oneshot::Receiver<()>,
+    ) {
         let mut blocks = self.node.subscribe_blocks();
         let mut redial = tokio::time::interval(REDIAL_INTERVAL);
-        let mut judging = FuturesUnordered::new();
+        // A JoinSet, not detached tasks: judges hold the node's handle (and so its store), and
+        // must end with this task.
+        let mut judging = JoinSet::new();
+        let mut outbox = Outbox::default();
+        // R115: when the oldest waiting entry must leave; far ahead while nothing waits.
+        let flush = tokio::time::sleep(FLUSH_AFTER);
+        tokio::pin!(flush);
         loop {
             tokio::select! {
                 event = swarm.select_next_some() => {
@@ -56,20 +85,33 @@ impl Task {
                         if judging.len() >= MAX_VALIDATIONS {
                             // R118: too much in flight; not the sender's fault.
                             let verdict = Verdict::Ignore("BUSY");
-                            self.report(&mut swarm, (id, source, None, verdict));
+                            self.report(&mut swarm, Judged::whole(id, source, verdict));
                         } else {
                             // Spawned, not polled on this task: judging verifies the entry's
                             // signature (R155), which must not stall the swarm (ADR 0021).
-                            judging.push(tokio::spawn(judge(self.node.clone(), id, source, data)));
+                            judging.spawn(judge(self.node.clone(), id, source, data));
                         }
                     }
                 }
-                Some(judged) = judging.next(), if !judging.is_empty() => match judged {
+                Some(judged) = judging.join_next(), if !judging.is_empty() => match judged {
                     Ok(judged) => self.report(&mut swarm, judged),
                     // A judge that panicked leaves its message unvalidated; gossipsub forgets it.
                     Err(e) => tracing::warn!(error = %e, "a gossip judge failed"),
                 },
-                Some(entry) = inbox.publish.recv() => self.publish(&mut swarm, &entry),
+                Some(entry) = inbox.publish.recv() => {
+                    if outbox.is_empty() {
+                        flush.as_mut().reset(tokio::time::Instant::now() + FLUSH_AFTER);
+                    }
+                    if let Some(full) = outbox.push(entry) {
+                        self.publish(&mut swarm, &full);
+                        flush.as_mut().reset(tokio::time::Instant::now() + FLUSH_AFTER);
+                    }
+                }
+                () = &mut flush, if !outbox.is_empty() => {
+                    if let Some(batch) = outbox.take() {
+                        self.publish(&mut swarm, &batch);
+                    }
+                }
                 Some(query) = inbox.queries.recv() => self.answer(&mut swarm, query),
                 Some(served) = self.bodies.serving.next(), if !self.bodies.serving.is_empty() => {
                     BodyTraffic::answer(&mut swarm, served);
@@ -80,11 +122,13 @@ impl Task {
                     Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
                         self.refresh_gate(&mut swarm).await;
                     }
-                    Err(broadcast::error::RecvError::Closed) => return,
+                    Err(broadcast::error::RecvError::Closed) => break,
                 },
+                _ = &mut stop => break,
                 _ = redial.tick() => self.redial(&mut swarm),
             }
         }
+        judging.shutdown().await;
     }
 
     /// R116, R117: recomputes the allowed set from the ledger; disallowing a peer closes its
@@ -127,7 +171,10 @@ impl Task {
                     return Some((message_id, propagation_source, message.data));
                 }
                 let verdict = Verdict::Reject("WRONG_TOPIC".into());
-                self.report(swarm, (message_id, propagation_source, None, verdict));
+                self.report(
+                    swarm,
+                    Judged::whole(message_id, propagation_source, verdict),
+                );
             }
             SwarmEvent::Behaviour(BehaviourEvent::Bodies(event)) => {
                 self.bodies.on_event(swarm, event);
@@ -167,30 +214,44 @@ impl Task {
     }
 
     fn report(&self, swarm: &mut Swarm<Behaviour>, judged: Judged) {
-        let (message_id, from, entry, verdict) = judged;
+        let Judged {
+            id,
+            source,
+            entries,
+            verdict,
+        } = judged;
         swarm
             .behaviour_mut()
             .gossipsub
-            .report_message_validation_result(&message_id, &from, verdict.acceptance());
+            .report_message_validation_result(&id, &source, verdict.acceptance());
         if let Verdict::Reject(code) = &verdict {
-            tracing::info!(peer = %from, code, "rejected a gossiped message");
+            tracing::info!(peer = %source, code, "rejected a gossiped message");
         }
-        let _ = self.events.send(GossipEvent {
-            entry,
-            from,
-            verdict,
-        });
+        if entries.is_empty() {
+            let _ = self.events.send(GossipEvent {
+                entry: None,
+                from: source,
+                verdict,
+            });
+        }
+        for (entry, verdict) in entries {
+            let _ = self.events.send(GossipEvent {
+                entry: Some(entry),
+                from: source,
+                verdict,
+            });
+        }
     }
 
-    /// R115.
-    fn publish(&self, swarm: &mut Swarm<Behaviour>, entry: &SignedEntry) {
+    /// R110, R115: one message for a batch of admitted local entries.
+    fn publish(&self, swarm: &mut Swarm<Behaviour>, batch: &[SignedEntry]) {
         let result = swarm
             .behaviour_mut()
             .gossipsub
-            .publish(self.topic.clone(), entry.encode());
+            .publish(self.topic.clone(), super::batch::encode(batch));
         match result {
             Ok(_) | Err(gossipsub::PublishError::Duplicate) => {}
-            Err(e) => tracing::debug!(id = %entry.id(), error = %e, "entry not gossiped"),
+            Err(e) => tracing::debug!(entries = batch.len(), error = %e, "batch not gossiped"),
         }
     }
 
@@ -235,22 +296,47 @@ impl Task {
     }
 }
 
-/// R111–R113 for one message, off the swarm's task.
+/// R111–R113 for one message, off the swarm's task: the batch decodes, each entry's signer is
+/// known (on the committed state, R156), then the known ones go to the pool in one call.
 async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -> Judged {
-    let entry = match decode(&data) {
-        Ok(entry) => entry,
-        Err(verdict) => return (id, source, None, verdict),
+    let entries = match super::batch::decode(&data) {
+        Ok(entries) => entries,
+        Err(verdict) => return Judged::whole(id, source, verdict),
     };
-    let entry_id = entry.id();
-    // R112 on the committed state, read beside the consensus task (no round trip through it).
     let reads = node.committed().clone();
-    let verdict = match signer_is_known_by(|key| reads.get(key), &entry) {
-        Ok(true) => match node.admit(entry).await {
-            Ok(admission) => verdict_of(&admission),
-            Err(_) => Verdict::Ignore("STOPPING"),
-        },
-        Ok(false) => Verdict::Reject(super::validate::UNKNOWN_SIGNER.into()),
-        Err(_) => Verdict::Ignore("STOPPING"),
+    let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(entries.len());
+    let mut known = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        verdicts.push(match signer_is_known_by(|key| reads.get(key), entry) {
+            Ok(true) => {
+                known.push(entry.clone());
+                None
+            }
+            Ok(false) => Some(Verdict::Reject(UNKNOWN_SIGNER.into())),
+            Err(_) => Some(Verdict::Ignore("STOPPING")),
+        });
+    }
+    let mut admissions = match node.admit_batch(known).await {
+        Ok(admissions) => admissions.into_iter(),
+        Err(_) => Vec::new().into_iter(),
     };
-    (id, source, Some(entry_id), verdict)
+    let entries: Vec<(EntryId, Verdict)> = entries
+        .iter()
+        .zip(verdicts)
+        .map(|(entry, verdict)| {
+            let verdict = verdict.unwrap_or_else(|| {
+                admissions
+                    .next()
+                    .map_or(Verdict::Ignore("STOPPING"), |a| verdict_of(&a))
+            });
+            (entry.id(), verdict)
+        })
+        .collect();
+    let verdicts: Vec<Verdict> = entries.iter().map(|(_, v)| v.clone()).collect();
+    Judged {
+        id,
+        source,
+        verdict: message_verdict(&verdicts),
+        entries,
+    }
 }

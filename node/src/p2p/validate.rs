@@ -1,5 +1,6 @@
-//! Judging a gossiped message (R111–R113): decode, known signer, mempool admission, and the
-//! verdict reported to gossipsub (forward, drop, or drop and penalise the sender).
+//! Judging the entries of a gossiped message (R112–R113): known signer, mempool admission, and
+//! the verdict on each (forward, drop, or drop and penalise the sender); decoding and the
+//! message's verdict are in [`super::batch`].
 
 use ebl_ledger::Ledger;
 use ebl_ledger::entry::SignedEntry;
@@ -45,11 +46,6 @@ impl Verdict {
             Verdict::Reject(_) => "reject",
         }
     }
-}
-
-/// R111: a message must be one canonical [`SignedEntry`] within the ledger's size limit.
-pub fn decode(data: &[u8]) -> Result<SignedEntry, Verdict> {
-    SignedEntry::decode(data).map_err(|e| Verdict::Reject(e.code().to_string()))
 }
 
 /// R112: the ledger must know the signer: an organisation key or a validator key. An entry
