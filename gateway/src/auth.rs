@@ -204,7 +204,9 @@ async fn guard(
         return rate_limited(wait, "this API key").into_response();
     }
     let org = key_org(state, &key);
-    request.extensions_mut().insert(RateBucket(key.secret_sha256));
+    request
+        .extensions_mut()
+        .insert(RateBucket(key.secret_sha256));
     request.extensions_mut().insert(Caller {
         name: key.name,
         identity: key.identity,

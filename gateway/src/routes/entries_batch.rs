@@ -7,13 +7,13 @@
 use std::fmt;
 use std::time::Instant;
 
+use axum::Json;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
-use axum::Json;
 use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::hash::EntryId;
-use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::{Value, json};
 
 use super::entries::{decode_element, status_view};
@@ -156,7 +156,9 @@ pub async fn submit_batch(
     body: Result<ApiJson<BatchBody>, ApiError>,
 ) -> ApiResult<Json<Value>> {
     let Some(Extension(bucket)) = bucket else {
-        return Err(ApiError::internal(&"batch route mounted without its middleware"));
+        return Err(ApiError::internal(
+            &"batch route mounted without its middleware",
+        ));
     };
     // A body that is not a batch still costs one token, like any request.
     let elements = match body {
