@@ -268,3 +268,38 @@ async fn batch_submission_needs_the_submit_scope() {
     let reply = send(&app, Method::POST, BATCH, "s-secret", Some(body)).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
+
+/// `POST /v1/entries/batch` as a member certificate (mTLS) of organisation CARRIER.
+async fn post_as_member(app: &axum::Router, body: &Value) -> u16 {
+    use tower::ServiceExt as _;
+    let mut request = axum::http::Request::post(BATCH)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap();
+    let org = ebl_ledger::ids::OrgId::new("CARRIER").unwrap();
+    request
+        .extensions_mut()
+        .insert(ebl_gateway::auth::CertificatePrincipal { org });
+    let response = app.clone().oneshot(request).await.unwrap();
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn a_member_certificate_pays_one_token_per_entry_too() {
+    let (node, app) = app_with(config_with_burst(3));
+    node.hold();
+    let entries: Vec<SignedEntry> = (0..4).map(|i| issue(&node, &format!("C-{i}"))).collect();
+    assert_eq!(
+        post_as_member(&app, &batch(entries.iter().map(hex).collect())).await,
+        429
+    );
+    assert_eq!(
+        post_as_member(&app, &batch(entries[..3].iter().map(hex).collect())).await,
+        200
+    );
+    assert_eq!(
+        post_as_member(&app, &batch(vec![hex(&entries[3])])).await,
+        429,
+        "the organisation's three tokens are spent"
+    );
+}
