@@ -5,11 +5,13 @@
 //! node, and the machine's `verify_strict` rate measured in the same run. `--plot` sweeps rates
 //! and draws an SVG. Design: specs/adr/0021-throughput.md.
 
+pub mod batching;
 pub mod client;
 pub mod plot;
 pub mod procfs;
 pub mod report;
 pub mod run;
+pub mod send;
 pub mod setup;
 pub mod sse;
 pub mod stats;
@@ -73,6 +75,12 @@ pub struct BenchArgs {
     /// Rates of a `--plot` sweep.
     #[arg(long, default_value_t = 5)]
     pub steps: usize,
+    /// Batch submission: every N ms each stream sends all its entries that are due as one
+    /// `POST /v1/entries/batch` (at most 1000 each), one request of a stream in flight at a
+    /// time so its batches arrive in order; latency still counts from each entry's own
+    /// scheduled time. 0 (default): one `POST /v1/entries` per entry.
+    #[arg(long, default_value_t = 0)]
+    pub batch_ms: u64,
 }
 
 /// A short tag that makes this run's eBL references unique (a reference is at most 20
@@ -185,6 +193,7 @@ pub async fn bench(
                 })
                 .collect(),
             verify_bound,
+            batch: (args.batch_ms > 0).then(|| Duration::from_millis(args.batch_ms)),
         };
         let report = run::run(&http, plan).await?;
         if !args.json && args.plot.is_some() {
