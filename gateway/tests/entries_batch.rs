@@ -34,7 +34,9 @@ fn hex(entry: &SignedEntry) -> Value {
 }
 
 fn batch(elements: Vec<Value>) -> Value {
-    json!({ "entries": elements })
+    let mut body = json!({ "entries": [] });
+    body["entries"] = Value::Array(elements);
+    body
 }
 
 fn height(node: &LocalNode) -> u64 {

@@ -191,3 +191,7 @@ fn judge(
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "send_tests.rs"]
+mod tests;
