@@ -1,4 +1,4 @@
-//! `--batch-ms N`: which of a stream's entries go in which `POST /v1/entries/batch` request.
+//! `--batch-ms N` (R169): which of a stream's entries go in which `POST /v1/entries/batch` request.
 //! Pure: the run's sender ([`super::run`]) asks [`next_send`] when to wake and [`due`] what to
 //! send; [`schedule`] is the plan those two give when every request is answered in time.
 //!

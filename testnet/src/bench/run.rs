@@ -17,7 +17,8 @@ use super::stats::{ms, percentile, send_offset};
 use super::workload::Prepared;
 use crate::state::TestnetState;
 
-/// Requests in flight per gateway at most (beyond, sending waits: that wait is latency).
+/// Requests in flight per gateway at most when each entry is its own request (beyond, sending
+/// waits: that wait is latency). Batches have one request in flight per stream instead.
 pub const IN_FLIGHT_PER_GATEWAY: usize = 512;
 
 /// Most unfinished entries re-checked one by one with `GET /v1/entries/{id}` at the end.
