@@ -305,3 +305,27 @@ async fn a_member_certificate_pays_one_token_per_entry_too() {
         "the organisation's three tokens are spent"
     );
 }
+
+#[tokio::test]
+async fn a_request_that_is_not_a_batch_costs_one_token_and_an_oversized_one_is_told_to_split() {
+    let (node, app) = app_with(config_with_burst(2));
+    let entries: Vec<SignedEntry> = (0..3).map(|i| issue(&node, &format!("T-{i}"))).collect();
+    let three = post(&app, BATCH, &batch(entries.iter().map(hex).collect())).await;
+    three.assert_problem(429, "RATE_LIMITED");
+    assert!(
+        three.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("burst of 2"),
+        "{}",
+        three.body
+    );
+    post(&app, BATCH, &json!({"entries": 1}))
+        .await
+        .assert_problem(422, "INVALID_REQUEST");
+    let one = post(&app, BATCH, &batch(vec![hex(&entries[0])])).await;
+    assert_eq!(one.status, 200, "one token was left: {}", one.body);
+    post(&app, BATCH, &batch(vec![hex(&entries[1])]))
+        .await
+        .assert_problem(429, "RATE_LIMITED");
+}
