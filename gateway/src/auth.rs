@@ -87,11 +87,26 @@ impl CertificatePrincipal {
     }
 }
 
+/// The rate-limit bucket of the authenticated caller, set on every request the middleware lets
+/// through, so a handler that charges per item (R166) charges the same bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateBucket(pub [u8; 32]);
+
+/// Who pays the caller's rate-limit tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Charge {
+    /// The middleware takes one token per request.
+    PerRequest,
+    /// The handler takes them itself, one per entry (R166).
+    ByHandler,
+}
+
 /// A certificate principal stands in for an API key when no key is presented.
 fn certificate_caller(
     state: &AppState,
     scope: Scope,
     principal: &CertificatePrincipal,
+    charge: Charge,
 ) -> Result<Caller, ApiError> {
     if !CertificatePrincipal::SCOPES.contains(&scope) {
         return Err(ApiError::new(
@@ -100,7 +115,9 @@ fn certificate_caller(
             format!("a member certificate lacks the `{}` scope", scope.name()),
         ));
     }
-    if let Err(wait) = state.limiter.check(principal.bucket(), Instant::now()) {
+    if charge == Charge::PerRequest
+        && let Err(wait) = state.limiter.check(principal.bucket(), Instant::now())
+    {
         return Err(rate_limited(wait, "this organisation"));
     }
     // A certificate never grants custodial signing: the member signs its own entries.
@@ -111,7 +128,8 @@ fn certificate_caller(
     })
 }
 
-fn rate_limited(wait: std::time::Duration, whom: &str) -> ApiError {
+/// 429 with `Retry-After` (whole seconds, rounded up) for `whom`.
+pub(crate) fn rate_limited(wait: std::time::Duration, whom: &str) -> ApiError {
     let mut e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",
@@ -124,21 +142,44 @@ fn rate_limited(wait: std::time::Duration, whom: &str) -> ApiError {
 /// Middleware: authenticates, checks `scope`, then takes a rate-limit token.
 pub async fn require(
     State((state, scope)): State<(AppState, Scope)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    guard(&state, scope, request, next, Charge::PerRequest).await
+}
+
+/// Middleware for routes that take several rate-limit tokens themselves (R166: one per entry
+/// of a batch): authenticates and checks `scope` like [`require`] but takes no token; the
+/// handler charges the [`RateBucket`] it finds on the request.
+pub async fn require_charged_by_handler(
+    State((state, scope)): State<(AppState, Scope)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    guard(&state, scope, request, next, Charge::ByHandler).await
+}
+
+async fn guard(
+    state: &AppState,
+    scope: Scope,
     mut request: Request,
     next: Next,
+    charge: Charge,
 ) -> Response {
     if presented_secret(request.headers()).is_none()
         && let Some(principal) = request.extensions().get::<CertificatePrincipal>()
     {
-        match certificate_caller(&state, scope, principal) {
+        let bucket = RateBucket(principal.bucket());
+        match certificate_caller(state, scope, principal, charge) {
             Ok(caller) => {
                 request.extensions_mut().insert(caller);
+                request.extensions_mut().insert(bucket);
                 return next.run(request).await;
             }
             Err(e) => return e.into_response(),
         }
     }
-    let key = match authenticate(&state, request.headers()) {
+    let key = match authenticate(state, request.headers()) {
         Ok(key) => key,
         Err(e) => {
             let mut response = e.into_response();
@@ -157,16 +198,15 @@ pub async fn require(
         )
         .into_response();
     }
-    if let Err(wait) = state.limiter.check(key.secret_sha256, Instant::now()) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            "too many requests for this API key; retry after the indicated delay",
-        );
-        e.retry_after = Some(wait.as_secs().saturating_add(1));
-        return e.into_response();
+    if charge == Charge::PerRequest
+        && let Err(wait) = state.limiter.check(key.secret_sha256, Instant::now())
+    {
+        return rate_limited(wait, "this API key").into_response();
     }
-    let org = key_org(&state, &key);
+    let org = key_org(state, &key);
+    request
+        .extensions_mut()
+        .insert(RateBucket(key.secret_sha256));
     request.extensions_mut().insert(Caller {
         name: key.name,
         identity: key.identity,

@@ -24,6 +24,8 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// The entry concerned, when there is one.
     pub entry_id: Option<String>,
+    /// Position of the offending element in a batch request (R165), when there is one.
+    pub index: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -36,6 +38,8 @@ struct Problem<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     entry_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
 }
 
 impl ApiError {
@@ -47,6 +51,7 @@ impl ApiError {
             detail: detail.into(),
             retry_after: None,
             entry_id: None,
+            index: None,
         }
     }
 
@@ -102,6 +107,7 @@ impl IntoResponse for ApiError {
             detail: &self.detail,
             code: &self.code,
             entry_id: self.entry_id.as_deref(),
+            index: self.index,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (self.status, body).into_response();

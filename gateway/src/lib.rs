@@ -12,6 +12,9 @@
 //! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`) and a per-key token
 //!   bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
 //! - "Final" is reported only when the node says so; submission is idempotent by entry id.
+//! - `POST /v1/entries/batch` takes up to 1,000 entries in one request: decoded all or nothing,
+//!   one rate-limit token per entry, one [`NodeApi::submit_batch`] call, one result per entry
+//!   (R164–R169, ADR 0024).
 //! - Document bodies (DCSA TransportDocuments) stay off the ledger: served to and stored by the
 //!   document's parties only, by the caller's organisation ([`auth::Caller::org`]); bodies of
 //!   documents the gateway issues are stored once final ([`bodies`], ADR 0018).

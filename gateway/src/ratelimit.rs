@@ -33,6 +33,14 @@ impl RateLimiter {
 
     /// Takes one token for `key` at `now`; `Err(wait)` tells how long until one is available.
     pub fn check(&self, key: [u8; 32], now: Instant) -> Result<(), Duration> {
+        self.check_n(key, 1, now)
+    }
+
+    /// R166: takes `n` tokens for `key` at `now`, all or none; `Err(wait)` tells how long until
+    /// `n` are available (a wait that never ends when `n` is over the burst: see
+    /// [`RateLimiter::burst`]).
+    pub fn check_n(&self, key: [u8; 32], n: u32, now: Instant) -> Result<(), Duration> {
+        let cost = f64::from(n.max(1));
         let burst = f64::from(self.limit.burst.max(1));
         let rate = self.limit.per_second.max(f64::MIN_POSITIVE);
         // A poisoned lock only means another request panicked mid-update; the map is still usable.
@@ -56,12 +64,19 @@ impl RateLimiter {
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * rate).min(burst);
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / rate))
+            // Capped so that an absurd cost or a tiny rate cannot overflow the conversion.
+            let secs = ((cost - bucket.tokens) / rate).min(86_400.0);
+            Err(Duration::from_secs_f64(secs))
         }
+    }
+
+    /// The most tokens a key can hold: a batch costing more never passes.
+    pub fn burst(&self) -> u32 {
+        self.limit.burst.max(1)
     }
 }
 
@@ -88,6 +103,23 @@ mod tests {
             "other keys are independent"
         );
         assert!(limiter.check([1; 32], t0 + Duration::from_secs(1)).is_ok());
+    }
+
+    #[test]
+    fn several_tokens_are_taken_all_or_none() {
+        let limiter = RateLimiter::new(
+            RateLimit {
+                burst: 5,
+                per_second: 1.0,
+            },
+            4,
+        );
+        let t0 = Instant::now();
+        let wait = limiter.check_n([1; 32], 6, t0).unwrap_err();
+        assert!(wait >= Duration::from_secs(1), "{wait:?}");
+        assert!(limiter.check_n([1; 32], 5, t0).is_ok(), "nothing was taken");
+        assert!(limiter.check([1; 32], t0).is_err(), "the five are spent");
+        assert_eq!(limiter.burst(), 5);
     }
 
     #[test]

@@ -31,25 +31,45 @@ pub(crate) struct SubmitQuery {
 /// `SignedEntry` (`{"entry": {...}, "signature": "<hex>"}`), told apart by the type of `entry`.
 fn decode_entry(body: Value) -> ApiResult<SignedEntry> {
     match body.get("entry") {
-        Some(Value::String(text)) => {
-            let bytes = hex::decode(text.trim()).map_err(|e| {
-                ApiError::bad_request("BAD_HEX", format!("`entry` is not hex: {e}"))
-            })?;
-            SignedEntry::decode(&bytes).map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
-        }
-        Some(Value::Object(_)) => serde_json::from_value(body).map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "INVALID_REQUEST",
-                format!("not a signed entry: {e}"),
-            )
-        }),
-        _ => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_REQUEST",
+        Some(Value::String(text)) => decode_hex(text),
+        Some(Value::Object(_)) => decode_json(body),
+        _ => Err(not_an_entry(
             "`entry` must be the hex of a canonical signed entry or its JSON form",
         )),
     }
+}
+
+/// Decodes one entry in either form `POST /v1/entries` accepts, as a batch element carries it
+/// (R165): a JSON string is the hex of the canonical bytes, an object is the JSON form of a
+/// `SignedEntry`.
+pub(crate) fn decode_element(element: Value) -> ApiResult<SignedEntry> {
+    match element {
+        Value::String(text) => decode_hex(&text),
+        object @ Value::Object(_) => decode_json(object),
+        _ => Err(not_an_entry(
+            "an element must be the hex of a canonical signed entry or its JSON form",
+        )),
+    }
+}
+
+/// The hex of a canonical signed entry: 400 `BAD_HEX`, or 400 with the codec's code.
+fn decode_hex(text: &str) -> ApiResult<SignedEntry> {
+    let bytes = hex::decode(text.trim())
+        .map_err(|e| ApiError::bad_request("BAD_HEX", format!("`entry` is not hex: {e}")))?;
+    SignedEntry::decode(&bytes).map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
+}
+
+/// The JSON form of a `SignedEntry`: 422 `INVALID_REQUEST` if it is not one.
+fn decode_json(value: Value) -> ApiResult<SignedEntry> {
+    serde_json::from_value(value).map_err(|e| not_an_entry(&format!("not a signed entry: {e}")))
+}
+
+fn not_an_entry(detail: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "INVALID_REQUEST",
+        detail.to_string(),
+    )
 }
 
 /// The JSON view of an entry's status.

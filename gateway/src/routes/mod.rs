@@ -9,6 +9,7 @@ mod dcsa_surrender;
 mod document_body;
 pub(crate) mod documents;
 mod entries;
+mod entries_batch;
 mod events;
 mod meta;
 mod orgs;
@@ -109,6 +110,17 @@ fn submit() -> Routes {
     Routes::new()
         .add("post", "/v1/entries", post(entries::submit))
         .add("put", "/v1/ebls/{id}/document", put(document_body::put))
+}
+
+/// Submission routes whose handler takes one rate-limit token per entry (R166).
+fn submit_per_entry() -> Routes {
+    Routes::new().add(
+        "post",
+        "/v1/entries/batch",
+        post(entries_batch::submit_batch).layer(axum::extract::DefaultBodyLimit::max(
+            entries_batch::BATCH_BODY_LIMIT,
+        )),
+    )
 }
 
 fn events() -> Routes {
@@ -228,11 +240,28 @@ fn scoped(routes: Routes, state: &AppState, scope: Scope) -> Routes {
     }
 }
 
+/// Like [`scoped`], but the middleware takes no rate-limit token: the handlers charge the
+/// caller's bucket themselves (R166).
+fn scoped_charged_by_handler(routes: Routes, state: &AppState, scope: Scope) -> Routes {
+    Routes {
+        router: routes.router.route_layer(from_fn_with_state(
+            (state.clone(), scope),
+            crate::auth::require_charged_by_handler,
+        )),
+        table: routes.table,
+    }
+}
+
 fn all(state: &AppState) -> Routes {
     public()
         .merge(page::page())
         .merge(scoped(read(), state, Scope::Read))
         .merge(scoped(submit(), state, Scope::Submit))
+        .merge(scoped_charged_by_handler(
+            submit_per_entry(),
+            state,
+            Scope::Submit,
+        ))
         .merge(scoped(events(), state, Scope::Read))
         .merge(scoped(admin(), state, Scope::Admin))
         .merge(scoped(dcsa_custodial(), state, Scope::Custodial))
@@ -247,6 +276,7 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     table.extend(page::page().table);
     table.extend(read().table);
     table.extend(submit().table);
+    table.extend(submit_per_entry().table);
     table.extend(events().table);
     table.extend(admin().table);
     table.extend(dcsa_custodial().table);

@@ -1,15 +1,18 @@
 //! `ebl-testnet bench`: open-loop throughput and finality benchmark against a running testnet
 //! (issue 6). Entries are signed before timing, sent at a fixed rate spread over every gateway
-//! (`POST /v1/entries`), and followed to finality on gateway 0's event stream (`/v1/events`).
+//! (`POST /v1/entries`, or with `--batch-ms` one `POST /v1/entries/batch` per stream and tick:
+//! [`batching`], R169), and followed to finality on gateway 0's event stream (`/v1/events`).
 //! Reports committed entries/s, finality p50/p95/p99, rejected and lost counts, CPU and RSS per
 //! node, and the machine's `verify_strict` rate measured in the same run. `--plot` sweeps rates
-//! and draws an SVG. Design: specs/adr/0021-throughput.md.
+//! and draws an SVG. Design: specs/adr/0021-throughput.md, specs/adr/0024-batch-submission.md.
 
+pub mod batching;
 pub mod client;
 pub mod plot;
 pub mod procfs;
 pub mod report;
 pub mod run;
+pub mod send;
 pub mod setup;
 pub mod sse;
 pub mod stats;
@@ -73,6 +76,12 @@ pub struct BenchArgs {
     /// Rates of a `--plot` sweep.
     #[arg(long, default_value_t = 5)]
     pub steps: usize,
+    /// Batch submission: every N ms each stream sends all its entries that are due as one
+    /// `POST /v1/entries/batch` (at most 1000 each), one request of a stream in flight at a
+    /// time so its batches arrive in order; latency still counts from each entry's own
+    /// scheduled time. 0 (default): one `POST /v1/entries` per entry.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub batch_ms: u64,
 }
 
 /// A short tag that makes this run's eBL references unique (a reference is at most 20
@@ -185,6 +194,7 @@ pub async fn bench(
                 })
                 .collect(),
             verify_bound,
+            batch: (args.batch_ms > 0).then(|| Duration::from_millis(args.batch_ms)),
         };
         let report = run::run(&http, plan).await?;
         if !args.json && args.plot.is_some() {
@@ -193,8 +203,12 @@ pub async fn bench(
         reports.push(report);
     }
     if let Some(path) = &args.plot {
+        let sending = match args.batch_ms {
+            0 => String::new(),
+            ms => format!(", batches every {ms} ms"),
+        };
         let caption = format!(
-            "ebl-testnet bench: {} nodes, {} s per rate, {}",
+            "ebl-testnet bench: {} nodes, {} s per rate{sending}, {}",
             state.nodes.len(),
             args.duration,
             state.chain_id

@@ -68,6 +68,9 @@ pub struct Report {
     pub nodes: Vec<NodeUsage>,
     /// Refused entries by reason (problem code, `HTTP_<status>`, or `SEND_FAILED`).
     pub refusals: std::collections::BTreeMap<String, u64>,
+    /// `--batch-ms`: each stream's tick for `POST /v1/entries/batch`, ms; 0 when every entry
+    /// was its own `POST /v1/entries`.
+    pub batch_ms: u64,
     /// Whether issue 6's targets are met by this run.
     pub targets_met: bool,
 }
@@ -83,8 +86,12 @@ impl Report {
 
     /// A short human summary, one line per fact.
     pub fn summary(&self) -> String {
+        let sending = match self.batch_ms {
+            0 => "one request per entry".to_string(),
+            ms => format!("batches every {ms} ms per stream"),
+        };
         let mut out = format!(
-            "offered {:.0}/s, sent {:.0}/s, committed {:.0}/s over {:.0} s\n\
+            "offered {:.0}/s ({sending}), sent {:.0}/s, committed {:.0}/s over {:.0} s\n\
              finality p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
              submitted {}, accepted {}, committed {} ({} failed), rejected {}, throttled {}, lost {}\n\
              verify_strict bound {:.0}/s ({:.0} entries/s over the validators)\n",
@@ -152,6 +159,7 @@ pub(crate) fn sample() -> Report {
             rss_mib: 120.0,
         }],
         refusals: std::collections::BTreeMap::new(),
+        batch_ms: 0,
         targets_met: false,
     }
 }
@@ -172,6 +180,7 @@ mod tests {
             "rejected",
             "lost",
             "verify_bound_per_sec",
+            "batch_ms",
         ] {
             assert!(value.get(field).is_some_and(|v| v.is_number()), "{field}");
         }

@@ -8,30 +8,21 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::BenchError;
-use super::client::{Http, get_json, open_stream, send};
+use super::client::{Http, get_json, open_stream};
 use super::procfs;
 use super::report::{NodeUsage, Report};
+use super::send::{Sent, Shared};
 use super::sse::{Event, SseParser};
 use super::stats::{ms, percentile, send_offset};
 use super::workload::Prepared;
 use crate::state::TestnetState;
 
-/// Requests in flight per gateway at most (beyond, sending waits: that wait is latency).
+/// Requests in flight per gateway at most when each entry is its own request (beyond, sending
+/// waits: that wait is latency). Batches have one request in flight per stream instead.
 pub const IN_FLIGHT_PER_GATEWAY: usize = 512;
 
 /// Most unfinished entries re-checked one by one with `GET /v1/entries/{id}` at the end.
 pub const MAX_RECHECK: usize = 2_000;
-
-/// How one submission went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sent {
-    Accepted,
-    Throttled,
-    Rejected,
-}
-
-/// Why refused entries were refused: the problem code, or the HTTP status, or `SEND_FAILED`.
-type Refusals = Arc<Mutex<BTreeMap<String, u64>>>;
 
 /// Finality seen on the event stream: entry id → (when, applied).
 type Finals = Arc<Mutex<BTreeMap<String, (Instant, bool)>>>;
@@ -55,6 +46,9 @@ pub struct RunPlan<'a> {
     pub keys: Vec<String>,
     /// `verify_strict` per second on this machine.
     pub verify_bound: f64,
+    /// `--batch-ms`: each stream's tick for `POST /v1/entries/batch`; `None` sends one
+    /// `POST /v1/entries` per entry.
+    pub batch: Option<Duration>,
 }
 
 /// Follows gateway 0's event stream into `finals` until aborted, reconnecting on errors.
@@ -131,81 +125,41 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         .iter()
         .map(|_| Arc::new(Semaphore::new(IN_FLIGHT_PER_GATEWAY)))
         .collect();
-    let outcomes: Arc<Mutex<Vec<(u64, String, Sent)>>> = Arc::default();
-    let refusals: Refusals = Arc::default();
-    let last_send = Arc::new(Mutex::new(start));
+    let shared = Shared {
+        http: http.clone(),
+        start,
+        rate: plan.rate,
+        outcomes: Arc::default(),
+        refusals: Arc::default(),
+        last_send: Arc::new(Mutex::new(start)),
+    };
     let mut dispatchers = Vec::new();
     for ((stream, gateway), key) in plan.streams.into_iter().zip(plan.gateways).zip(plan.keys) {
         let node = state.nodes.get(gateway).ok_or(BenchError::NoNodes)?;
-        let url = format!("{}/v1/entries", node.gateway_url);
-        let limit = limits.get(gateway).cloned().ok_or(BenchError::NoNodes)?;
-        let (http, outcomes, last_send, rate, refusals) = (
-            http.clone(),
-            outcomes.clone(),
-            last_send.clone(),
-            plan.rate,
-            refusals.clone(),
-        );
-        dispatchers.push(tokio::spawn(async move {
-            let mut requests = Vec::with_capacity(stream.len());
-            for p in stream {
-                tokio::time::sleep_until(start + send_offset(rate, p.k)).await;
-                let Ok(permit) = limit.clone().acquire_owned().await else {
-                    break;
-                };
-                let (http, url, key, outcomes, refusals) = (
-                    http.clone(),
-                    url.clone(),
-                    key.clone(),
-                    outcomes.clone(),
-                    refusals.clone(),
-                );
-                {
-                    let mut at = last_send.lock().unwrap_or_else(PoisonError::into_inner);
-                    *at = (*at).max(Instant::now());
-                }
-                requests.push(tokio::spawn(async move {
-                    let sent = match send(&http, &url, &key, p.body).await {
-                        Ok((200..=299, _)) => Sent::Accepted,
-                        Ok((429, _)) => Sent::Throttled,
-                        Ok((status, code)) => {
-                            let why = code.unwrap_or_else(|| format!("HTTP_{status}"));
-                            *refusals
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .entry(why)
-                                .or_default() += 1;
-                            Sent::Rejected
-                        }
-                        Err(_) => {
-                            *refusals
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .entry("SEND_FAILED".into())
-                                .or_default() += 1;
-                            Sent::Rejected
-                        }
-                    };
-                    drop(permit);
-                    outcomes
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push((p.k, p.id, sent));
-                }));
+        let url = node.gateway_url.clone();
+        let shared = shared.clone();
+        dispatchers.push(match plan.batch {
+            Some(tick) => tokio::spawn(super::send::batched(shared, stream, url, key, tick)),
+            None => {
+                let limit = limits.get(gateway).cloned().ok_or(BenchError::NoNodes)?;
+                tokio::spawn(super::send::one_by_one(shared, stream, url, key, limit))
             }
-            for r in requests {
-                let _ = r.await;
-            }
-        }));
+        });
     }
     for d in dispatchers {
         let _ = d.await;
     }
-    let sent_span = last_send
+    let sent_span = shared
+        .last_send
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .saturating_duration_since(start);
-    let outcomes = std::mem::take(&mut *outcomes.lock().unwrap_or_else(PoisonError::into_inner));
+    let outcomes = std::mem::take(
+        &mut *shared
+            .outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner),
+    );
     let accepted: Vec<&(u64, String, Sent)> =
         outcomes.iter().filter(|o| o.2 == Sent::Accepted).collect();
 
@@ -310,7 +264,15 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         verify_bound_per_sec: plan.verify_bound,
         verify_bound_entries_per_sec: plan.verify_bound / validators as f64,
         nodes,
-        refusals: std::mem::take(&mut *refusals.lock().unwrap_or_else(PoisonError::into_inner)),
+        refusals: std::mem::take(
+            &mut *shared
+                .refusals
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        ),
+        batch_ms: plan
+            .batch
+            .map_or(0, |t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
         targets_met: false,
     };
     report.targets_met = report.meets_targets();

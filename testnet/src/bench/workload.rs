@@ -46,15 +46,23 @@ impl Signer {
     }
 }
 
-/// One prepared request: the `k`-th entry of the run (its send time is `k / rate`).
+/// One prepared entry: the `k`-th entry of the run (its send time is `k / rate`).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// Position in the run.
     pub k: u64,
     /// Entry id, hex (what the event stream reports).
     pub id: String,
+    /// Hex of the canonical signed entry: a batch element as is, or wrapped by
+    /// [`Prepared::body`] for `POST /v1/entries`.
+    pub hex: String,
+}
+
+impl Prepared {
     /// The `POST /v1/entries` body.
-    pub body: String,
+    pub fn body(&self) -> String {
+        format!("{{\"entry\":\"{}\"}}", self.hex)
+    }
 }
 
 /// A document id standing for the transport document `reference`.
@@ -83,7 +91,7 @@ pub fn receipt(id: DocumentId) -> Body {
     })
 }
 
-/// The request body for `entry`: hex of its canonical bytes.
+/// The `POST /v1/entries` body for `entry`: hex of its canonical bytes.
 pub fn request_body(entry: &SignedEntry) -> String {
     format!("{{\"entry\":\"{}\"}}", hex::encode(entry.encode()))
 }
@@ -118,7 +126,7 @@ pub fn prepare(
         streams.get_mut(i)?.push(Prepared {
             k,
             id: entry.id().to_hex(),
-            body: request_body(&entry),
+            hex: hex::encode(entry.encode()),
         });
     }
     Some(streams)
@@ -157,10 +165,10 @@ mod tests {
             .collect();
         assert_eq!(ks, vec![vec![0, 2, 4], vec![1, 3]]);
         assert_eq!((signers[0].next_sequence, signers[1].next_sequence), (8, 2));
-        let hex = streams[0][1]
-            .body
-            .trim_start_matches("{\"entry\":\"")
-            .trim_end_matches("\"}");
+        let body: serde_json::Value =
+            serde_json::from_str(&streams[0][1].body()).unwrap_or_default();
+        assert_eq!(body["entry"], streams[0][1].hex.as_str());
+        let hex = &streams[0][1].hex;
         let entry = SignedEntry::decode(&hex::decode(hex).unwrap_or_default()).ok();
         let entry = entry.map(|e| {
             (

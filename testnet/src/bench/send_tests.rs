@@ -1,0 +1,196 @@
+//! The senders against the real gateway router (over its in-memory test node, on 127.0.0.1),
+//! and the per-entry judging of batch answers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use ebl_gateway::testkit::LocalNode;
+use ebl_gateway::{ApiKey, EntryStatus, GatewayConfig, NodeApi, RateLimit, Scope};
+use ebl_ledger::entry::SignedEntry;
+use serde_json::json;
+
+use super::*;
+use crate::bench::client::client;
+use crate::bench::workload::issue;
+
+const KEY: &str = "bench-secret";
+
+/// The gateway over `node` on a free port of 127.0.0.1; its URL and server task.
+async fn gateway(node: Arc<LocalNode>) -> (String, tokio::task::JoinHandle<()>) {
+    let mut config = GatewayConfig::with_keys([ApiKey::from_secret(
+        "bench",
+        KEY,
+        &[Scope::Read, Scope::Submit],
+    )]);
+    config.rate_limit = RateLimit {
+        burst: 100_000,
+        per_second: 100_000.0,
+    };
+    let app = ebl_gateway::router(node, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, server)
+}
+
+fn shared(rate: f64) -> Shared {
+    let start = Instant::now();
+    Shared {
+        http: client(8),
+        start,
+        rate,
+        outcomes: Arc::default(),
+        refusals: Arc::default(),
+        last_send: Arc::new(Mutex::new(start)),
+    }
+}
+
+fn prepared(k: u64, entry: &SignedEntry) -> Prepared {
+    Prepared {
+        k,
+        id: entry.id().to_hex(),
+        hex: hex::encode(entry.encode()),
+    }
+}
+
+fn carrier_issue(node: &LocalNode, reference: &str) -> SignedEntry {
+    node.with(|n| n.sign("CARRIER", issue(reference, "SHIPPER")))
+}
+
+fn outcomes(shared: &Shared) -> Vec<(u64, Sent)> {
+    let mut v: Vec<(u64, Sent)> = shared
+        .outcomes
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| (o.0, o.2))
+        .collect();
+    v.sort_by_key(|o| o.0);
+    v
+}
+
+#[tokio::test]
+async fn batches_of_a_stream_reach_the_gateway_in_sequence_order() {
+    let node = LocalNode::pilot();
+    let (url, server) = gateway(node.clone()).await;
+    let entries: Vec<SignedEntry> = (0..40)
+        .map(|i| carrier_issue(&node, &format!("SEND-{i}")))
+        .collect();
+    let stream: Vec<Prepared> = entries
+        .iter()
+        .enumerate()
+        .map(|(k, e)| prepared(k as u64, e))
+        .collect();
+    let shared = shared(2_000.0);
+    let run = batched(
+        shared.clone(),
+        stream,
+        url,
+        KEY.into(),
+        Duration::from_millis(5),
+    );
+    tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("the sender finishes");
+    server.abort();
+    let got = outcomes(&shared);
+    assert_eq!(got.len(), 40);
+    assert!(got.iter().all(|o| o.1 == Sent::Accepted), "{got:?}");
+    // The test node applies entries as they arrive: a batch out of order would leave a
+    // sequence gap and fail.
+    for e in &entries {
+        let status = node.entry_status(e.id()).await.unwrap();
+        assert!(matches!(status, EntryStatus::Final { .. }), "{status:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_entry_of_a_batch_is_counted_by_its_code_and_the_others_accepted() {
+    let node = LocalNode::pilot();
+    let (url, server) = gateway(node.clone()).await;
+    let first = carrier_issue(&node, "MIX-0");
+    let mut forged = node.with(|n| n.sign("SHIPPER", issue("MIX-X", "SHIPPER")));
+    forged.signature.0[0] ^= 1;
+    let second = carrier_issue(&node, "MIX-1");
+    let stream = vec![
+        prepared(0, &first),
+        prepared(1, &forged),
+        prepared(2, &second),
+    ];
+    let shared = shared(1_000.0);
+    // One tick of 50 ms carries all three in one request.
+    let run = batched(
+        shared.clone(),
+        stream,
+        url.clone(),
+        KEY.into(),
+        Duration::from_millis(50),
+    );
+    tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .unwrap();
+    // The one-by-one sender counts the same way.
+    let single = shared_one_by_one(&node, &url).await;
+    server.abort();
+    assert_eq!(
+        outcomes(&shared),
+        vec![
+            (0, Sent::Accepted),
+            (1, Sent::Rejected),
+            (2, Sent::Accepted)
+        ]
+    );
+    let refusals = shared.refusals.lock().unwrap().clone();
+    assert_eq!(refusals.get("BAD_SIGNATURE"), Some(&1));
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(single, vec![(0, Sent::Accepted), (1, Sent::Rejected)]);
+}
+
+/// A stream of one good and one forged entry sent one request per entry.
+async fn shared_one_by_one(node: &LocalNode, url: &str) -> Vec<(u64, Sent)> {
+    let good = carrier_issue(node, "ONE-0");
+    let mut forged = carrier_issue(node, "ONE-X");
+    forged.signature.0[0] ^= 1;
+    let shared = shared(1_000.0);
+    let stream = vec![prepared(0, &good), prepared(1, &forged)];
+    let limit = Arc::new(Semaphore::new(4));
+    one_by_one(shared.clone(), stream, url.to_string(), KEY.into(), limit).await;
+    outcomes(&shared)
+}
+
+#[tokio::test]
+async fn a_batch_refused_whole_counts_every_entry() {
+    let node = LocalNode::pilot();
+    let batch = vec![
+        prepared(0, &carrier_issue(&node, "W-0")),
+        prepared(1, &carrier_issue(&node, "W-1")),
+    ];
+    let s = shared(1.0);
+    let throttled = judge(&s, &batch, Ok((429, json!({"code": "RATE_LIMITED"}))));
+    assert!(throttled.iter().all(|o| o.2 == Sent::Throttled));
+    assert!(
+        s.refusals.lock().unwrap().is_empty(),
+        "429 is counted apart"
+    );
+    let refused = judge(&s, &batch, Ok((503, json!({"code": "NODE_UNAVAILABLE"}))));
+    assert!(refused.iter().all(|o| o.2 == Sent::Rejected));
+    let lost = judge(
+        &s,
+        &batch,
+        Err(crate::bench::BenchError::Http("down".into())),
+    );
+    assert!(lost.iter().all(|o| o.2 == Sent::Rejected));
+    // A 200 whose results do not name the entries in order is not believed.
+    let muddled = json!({"results": [
+        {"index": 0, "id": batch[1].id, "status": "pending"},
+        {"index": 1, "id": batch[0].id, "status": "pending"},
+    ]});
+    let muddled = judge(&s, &batch, Ok((200, muddled)));
+    assert!(muddled.iter().all(|o| o.2 == Sent::Rejected));
+    let refusals = s.refusals.lock().unwrap().clone();
+    assert_eq!(refusals.get("NODE_UNAVAILABLE"), Some(&2));
+    assert_eq!(refusals.get("SEND_FAILED"), Some(&2));
+    assert_eq!(refusals.get("BAD_BATCH_ANSWER"), Some(&2));
+}
