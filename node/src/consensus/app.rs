@@ -94,6 +94,9 @@ pub async fn run(
     let mut handles_open = true;
     loop {
         tokio::select! {
+            // Consensus first: a decided block waiting behind submissions delays every entry
+            // in it; submissions wait in their bounded channel meanwhile.
+            biased;
             msg = channels.consensus.recv() => match msg {
                 Some(msg) => app.on_consensus(msg).await?,
                 None => return Ok(()),
