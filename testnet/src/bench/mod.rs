@@ -11,8 +11,10 @@ pub mod client;
 pub mod plot;
 pub mod procfs;
 pub mod report;
+pub mod resend;
 pub mod run;
 pub mod send;
+pub mod send_batch;
 pub mod setup;
 pub mod sse;
 pub mod stats;
@@ -82,6 +84,15 @@ pub struct BenchArgs {
     /// scheduled time. 0 (default): one `POST /v1/entries` per entry.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub batch_ms: u64,
+    /// Resend entries the node refused for now (`SEQUENCE_GAP`, `MEMPOOL_FULL`, 429, 503, no
+    /// answer) after a backoff of 50 ms doubling to 1 s, in sequence order before anything
+    /// newly due, until the duration plus the drain window ends (R170). The default.
+    #[arg(long, overrides_with = "no_retry")]
+    pub retry: bool,
+    /// Count refusals for now as rejected and go on with the stream's later entries (as before
+    /// R170).
+    #[arg(long, overrides_with = "retry")]
+    pub no_retry: bool,
 }
 
 /// A short tag that makes this run's eBL references unique (a reference is at most 20
@@ -195,6 +206,7 @@ pub async fn bench(
                 .collect(),
             verify_bound,
             batch: (args.batch_ms > 0).then(|| Duration::from_millis(args.batch_ms)),
+            retry: !args.no_retry,
         };
         let report = run::run(&http, plan).await?;
         if !args.json && args.plot.is_some() {

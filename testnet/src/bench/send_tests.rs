@@ -11,6 +11,8 @@ use serde_json::json;
 
 use super::*;
 use crate::bench::client::client;
+use crate::bench::resend::Verdict;
+use crate::bench::send_batch::judge;
 use crate::bench::workload::issue;
 
 const KEY: &str = "bench-secret";
@@ -44,6 +46,9 @@ fn shared(rate: f64) -> Shared {
         outcomes: Arc::default(),
         refusals: Arc::default(),
         last_send: Arc::new(Mutex::new(start)),
+        retry: true,
+        stop: start + Duration::from_secs(20),
+        retried: Arc::default(),
     }
 }
 
@@ -161,36 +166,30 @@ async fn shared_one_by_one(node: &LocalNode, url: &str) -> Vec<(u64, Sent)> {
 }
 
 #[tokio::test]
-async fn a_batch_refused_whole_counts_every_entry() {
+async fn a_batch_refused_whole_gives_every_entry_the_same_verdict() {
     let node = LocalNode::pilot();
-    let batch = vec![
+    let batch = [
         prepared(0, &carrier_issue(&node, "W-0")),
         prepared(1, &carrier_issue(&node, "W-1")),
     ];
-    let s = shared(1.0);
-    let throttled = judge(&s, &batch, Ok((429, json!({"code": "RATE_LIMITED"}))));
-    assert!(throttled.iter().all(|o| o.2 == Sent::Throttled));
-    assert!(
-        s.refusals.lock().unwrap().is_empty(),
-        "429 is counted apart"
-    );
-    let refused = judge(&s, &batch, Ok((503, json!({"code": "NODE_UNAVAILABLE"}))));
-    assert!(refused.iter().all(|o| o.2 == Sent::Rejected));
-    let lost = judge(
-        &s,
-        &batch,
-        Err(crate::bench::BenchError::Http("down".into())),
-    );
-    assert!(lost.iter().all(|o| o.2 == Sent::Rejected));
+    let batch: Vec<&Prepared> = batch.iter().collect();
+    let busy = |code: &str| vec![Verdict::Busy(code.into()); 2];
+    let throttled = judge(&batch, Ok((429, json!({"code": "RATE_LIMITED"}))));
+    assert_eq!(throttled, busy("RATE_LIMITED"));
+    let down = judge(&batch, Ok((503, json!({"code": "NODE_UNAVAILABLE"}))));
+    assert_eq!(down, busy("NODE_UNAVAILABLE"));
+    let lost = judge(&batch, Err(crate::bench::BenchError::Http("down".into())));
+    assert_eq!(lost, busy("SEND_FAILED"));
+    let bad = judge(&batch, Ok((400, json!({"code": "BAD_HEX"}))));
+    assert_eq!(bad, vec![Verdict::Refused("BAD_HEX".into()); 2]);
     // A 200 whose results do not name the entries in order is not believed.
     let muddled = json!({"results": [
         {"index": 0, "id": batch[1].id, "status": "pending"},
         {"index": 1, "id": batch[0].id, "status": "pending"},
     ]});
-    let muddled = judge(&s, &batch, Ok((200, muddled)));
-    assert!(muddled.iter().all(|o| o.2 == Sent::Rejected));
-    let refusals = s.refusals.lock().unwrap().clone();
-    assert_eq!(refusals.get("NODE_UNAVAILABLE"), Some(&2));
-    assert_eq!(refusals.get("SEND_FAILED"), Some(&2));
-    assert_eq!(refusals.get("BAD_BATCH_ANSWER"), Some(&2));
+    let muddled = judge(&batch, Ok((200, muddled)));
+    assert_eq!(
+        muddled,
+        vec![Verdict::Refused("BAD_BATCH_ANSWER".into()); 2]
+    );
 }
