@@ -235,3 +235,7 @@ async fn submit(http: &Http, url: &str, key: &str, p: Option<&Prepared>) -> Verd
 #[cfg(test)]
 #[path = "send_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "retry_tests.rs"]
+mod retry_tests;

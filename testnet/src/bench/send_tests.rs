@@ -15,19 +15,28 @@ use crate::bench::resend::Verdict;
 use crate::bench::send_batch::judge;
 use crate::bench::workload::issue;
 
-const KEY: &str = "bench-secret";
+pub(super) const KEY: &str = "bench-secret";
 
 /// The gateway over `node` on a free port of 127.0.0.1; its URL and server task.
 async fn gateway(node: Arc<LocalNode>) -> (String, tokio::task::JoinHandle<()>) {
+    let limit = RateLimit {
+        burst: 100_000,
+        per_second: 100_000.0,
+    };
+    gateway_limited(node, limit).await
+}
+
+/// The same with the rate limit `limit` per API key.
+pub(super) async fn gateway_limited(
+    node: Arc<LocalNode>,
+    limit: RateLimit,
+) -> (String, tokio::task::JoinHandle<()>) {
     let mut config = GatewayConfig::with_keys([ApiKey::from_secret(
         "bench",
         KEY,
         &[Scope::Read, Scope::Submit],
     )]);
-    config.rate_limit = RateLimit {
-        burst: 100_000,
-        per_second: 100_000.0,
-    };
+    config.rate_limit = limit;
     let app = ebl_gateway::router(node, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -37,7 +46,7 @@ async fn gateway(node: Arc<LocalNode>) -> (String, tokio::task::JoinHandle<()>) 
     (url, server)
 }
 
-fn shared(rate: f64) -> Shared {
+pub(super) fn shared(rate: f64) -> Shared {
     let start = Instant::now();
     Shared {
         http: client(8),
@@ -52,7 +61,7 @@ fn shared(rate: f64) -> Shared {
     }
 }
 
-fn prepared(k: u64, entry: &SignedEntry) -> Prepared {
+pub(super) fn prepared(k: u64, entry: &SignedEntry) -> Prepared {
     Prepared {
         k,
         id: entry.id().to_hex(),
@@ -60,11 +69,11 @@ fn prepared(k: u64, entry: &SignedEntry) -> Prepared {
     }
 }
 
-fn carrier_issue(node: &LocalNode, reference: &str) -> SignedEntry {
+pub(super) fn carrier_issue(node: &LocalNode, reference: &str) -> SignedEntry {
     node.with(|n| n.sign("CARRIER", issue(reference, "SHIPPER")))
 }
 
-fn outcomes(shared: &Shared) -> Vec<(u64, Sent)> {
+pub(super) fn outcomes(shared: &Shared) -> Vec<(u64, Sent)> {
     let mut v: Vec<(u64, Sent)> = shared
         .outcomes
         .lock()
@@ -148,8 +157,10 @@ async fn a_refused_entry_of_a_batch_is_counted_by_its_code_and_the_others_accept
         ]
     );
     let refusals = shared.refusals.lock().unwrap().clone();
+    // Refused for good: counted once, never resent (R170).
     assert_eq!(refusals.get("BAD_SIGNATURE"), Some(&1));
     assert_eq!(refusals.len(), 1);
+    assert_eq!(shared.retried.load(std::sync::atomic::Ordering::Relaxed), 0);
     assert_eq!(single, vec![(0, Sent::Accepted), (1, Sent::Rejected)]);
 }
 
