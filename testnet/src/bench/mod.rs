@@ -1,7 +1,8 @@
 //! `ebl-testnet bench`: open-loop throughput and finality benchmark against a running testnet
 //! (issue 6). Entries are signed before timing, sent at a fixed rate spread over every gateway
 //! (`POST /v1/entries`, or with `--batch-ms` one `POST /v1/entries/batch` per stream and tick:
-//! [`batching`], R169), and followed to finality on gateway 0's event stream (`/v1/events`).
+//! [`batching`], R169), entries the node refuses for now resent after a backoff ([`resend`],
+//! R170), and followed to finality on gateway 0's event stream (`/v1/events`).
 //! Reports committed entries/s, finality p50/p95/p99, rejected and lost counts, CPU and RSS per
 //! node, and the machine's `verify_strict` rate measured in the same run. `--plot` sweeps rates
 //! and draws an SVG. Design: specs/adr/0021-throughput.md, specs/adr/0024-batch-submission.md.
@@ -235,6 +236,29 @@ pub async fn bench(
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        bench: super::BenchArgs,
+    }
+
+    fn retries(args: &[&str]) -> bool {
+        let cli = Cli::try_parse_from(std::iter::once("bench").chain(args.iter().copied()));
+        cli.is_ok_and(|c| !c.bench.no_retry)
+    }
+
+    #[test]
+    fn resending_is_the_default_and_no_retry_turns_it_off() {
+        assert!(retries(&[]));
+        assert!(retries(&["--retry"]));
+        assert!(!retries(&["--no-retry"]));
+        // The last of the two wins.
+        assert!(retries(&["--no-retry", "--retry"]));
+        assert!(!retries(&["--retry", "--no-retry"]));
+    }
+
     #[test]
     fn run_tags_are_short_and_leave_room_for_the_entry_number() {
         assert_eq!(super::run_tag(0), "B000000");

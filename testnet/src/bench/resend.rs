@@ -76,7 +76,7 @@ impl Verdict {
     }
 }
 
-/// One stream's resend state: which of its entries (indices into the stream) wait to be sent,
+/// R170: one stream's resend state: which of its entries (indices into the stream) wait to be sent,
 /// in sequence order, and how long to wait before sending them.
 #[derive(Debug, Clone)]
 pub struct Resend {
