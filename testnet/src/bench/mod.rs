@@ -1,7 +1,8 @@
 //! `ebl-testnet bench`: open-loop throughput and finality benchmark against a running testnet
 //! (issue 6). Entries are signed before timing, sent at a fixed rate spread over every gateway
 //! (`POST /v1/entries`, or with `--batch-ms` one `POST /v1/entries/batch` per stream and tick:
-//! [`batching`], R169), and followed to finality on gateway 0's event stream (`/v1/events`).
+//! [`batching`], R169), entries the node refuses for now resent after a backoff ([`resend`],
+//! R170), and followed to finality on gateway 0's event stream (`/v1/events`).
 //! Reports committed entries/s, finality p50/p95/p99, rejected and lost counts, CPU and RSS per
 //! node, and the machine's `verify_strict` rate measured in the same run. `--plot` sweeps rates
 //! and draws an SVG. Design: specs/adr/0021-throughput.md, specs/adr/0024-batch-submission.md.
@@ -11,8 +12,10 @@ pub mod client;
 pub mod plot;
 pub mod procfs;
 pub mod report;
+pub mod resend;
 pub mod run;
 pub mod send;
+pub mod send_batch;
 pub mod setup;
 pub mod sse;
 pub mod stats;
@@ -82,6 +85,15 @@ pub struct BenchArgs {
     /// scheduled time. 0 (default): one `POST /v1/entries` per entry.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub batch_ms: u64,
+    /// Resend entries the node refused for now (`SEQUENCE_GAP`, `MEMPOOL_FULL`, 429, 503, no
+    /// answer) after a backoff of 50 ms doubling to 1 s, in sequence order before anything
+    /// newly due, until the duration plus the drain window ends (R170). The default.
+    #[arg(long, overrides_with = "no_retry")]
+    pub retry: bool,
+    /// Count refusals for now as rejected and go on with the stream's later entries (as before
+    /// R170).
+    #[arg(long, overrides_with = "retry")]
+    pub no_retry: bool,
 }
 
 /// A short tag that makes this run's eBL references unique (a reference is at most 20
@@ -195,6 +207,7 @@ pub async fn bench(
                 .collect(),
             verify_bound,
             batch: (args.batch_ms > 0).then(|| Duration::from_millis(args.batch_ms)),
+            retry: !args.no_retry,
         };
         let report = run::run(&http, plan).await?;
         if !args.json && args.plot.is_some() {
@@ -223,6 +236,29 @@ pub async fn bench(
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        bench: super::BenchArgs,
+    }
+
+    fn retries(args: &[&str]) -> bool {
+        let cli = Cli::try_parse_from(std::iter::once("bench").chain(args.iter().copied()));
+        cli.is_ok_and(|c| !c.bench.no_retry)
+    }
+
+    #[test]
+    fn resending_is_the_default_and_no_retry_turns_it_off() {
+        assert!(retries(&[]));
+        assert!(retries(&["--retry"]));
+        assert!(!retries(&["--no-retry"]));
+        // The last of the two wins.
+        assert!(retries(&["--no-retry", "--retry"]));
+        assert!(!retries(&["--retry", "--no-retry"]));
+    }
+
     #[test]
     fn run_tags_are_short_and_leave_room_for_the_entry_number() {
         assert_eq!(super::run_tag(0), "B000000");

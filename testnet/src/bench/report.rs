@@ -51,10 +51,18 @@ pub struct Report {
     pub committed: u64,
     /// Final entries whose execution failed (their code is in the block result).
     pub failed: u64,
-    /// Entries a gateway refused (4xx/5xx other than 429) or that could not be sent.
+    /// Entries a gateway refused for good (e.g. `BAD_SIGNATURE`, `REPLAY`); with `--no-retry`
+    /// also those refused for now (`SEQUENCE_GAP`, `MEMPOOL_FULL`, 503, no answer), as before
+    /// R170.
     pub rejected: u64,
-    /// Entries refused with 429 (rate limit).
+    /// With `--no-retry`, entries refused with 429 (rate limit); 0 otherwise (they are resent).
     pub throttled: u64,
+    /// Resend attempts (R170): sends of an entry after an earlier send of it was refused for
+    /// now; an entry resent three times counts three.
+    pub retried: u64,
+    /// Entries still refused for now when sending stopped (end of the duration plus the drain
+    /// window), R170: never accepted, so not `lost`.
+    pub unsent: u64,
     /// Entries accepted but not final when the run ended (after the drain wait).
     pub lost: u64,
     /// Seconds of scheduled sending.
@@ -66,7 +74,8 @@ pub struct Report {
     pub verify_bound_entries_per_sec: f64,
     /// Per node process.
     pub nodes: Vec<NodeUsage>,
-    /// Refused entries by reason (problem code, `HTTP_<status>`, or `SEND_FAILED`).
+    /// Refusals by reason (problem code, `HTTP_<status>`, or `SEND_FAILED`), one per refusing
+    /// answer: an entry refused for now and then resent counts once per refusal.
     pub refusals: std::collections::BTreeMap<String, u64>,
     /// `--batch-ms`: each stream's tick for `POST /v1/entries/batch`, ms; 0 when every entry
     /// was its own `POST /v1/entries`.
@@ -94,6 +103,7 @@ impl Report {
             "offered {:.0}/s ({sending}), sent {:.0}/s, committed {:.0}/s over {:.0} s\n\
              finality p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
              submitted {}, accepted {}, committed {} ({} failed), rejected {}, throttled {}, lost {}\n\
+             retried {}, unsent {}\n\
              verify_strict bound {:.0}/s ({:.0} entries/s over the validators)\n",
             self.offered_per_sec,
             self.sent_per_sec,
@@ -110,6 +120,8 @@ impl Report {
             self.rejected,
             self.throttled,
             self.lost,
+            self.retried,
+            self.unsent,
             self.verify_bound_per_sec,
             self.verify_bound_entries_per_sec,
         );
@@ -148,6 +160,8 @@ pub(crate) fn sample() -> Report {
         failed: 0,
         rejected: 0,
         throttled: 0,
+        retried: 0,
+        unsent: 0,
         lost: 0,
         duration_secs: 10.0,
         verify_bound_per_sec: 40_000.0,
@@ -181,6 +195,8 @@ mod tests {
             "lost",
             "verify_bound_per_sec",
             "batch_ms",
+            "retried",
+            "unsent",
         ] {
             assert!(value.get(field).is_some_and(|v| v.is_number()), "{field}");
         }
@@ -206,5 +222,6 @@ mod tests {
         let r = sample();
         assert!(r.summary().contains("NOT met"));
         assert!(r.summary().contains("node0 (pid 42)"));
+        assert!(r.summary().contains("retried 0, unsent 0"));
     }
 }

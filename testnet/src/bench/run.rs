@@ -49,6 +49,8 @@ pub struct RunPlan<'a> {
     /// `--batch-ms`: each stream's tick for `POST /v1/entries/batch`; `None` sends one
     /// `POST /v1/entries` per entry.
     pub batch: Option<Duration>,
+    /// Resend entries refused for now (R170; `--no-retry` turns it off).
+    pub retry: bool,
 }
 
 /// Follows gateway 0's event stream into `finals` until aborted, reconnecting on errors.
@@ -132,6 +134,10 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         outcomes: Arc::default(),
         refusals: Arc::default(),
         last_send: Arc::new(Mutex::new(start)),
+        retry: plan.retry,
+        // R170: resends stop with the drain window; what still waits then is `unsent`.
+        stop: start + Duration::from_secs_f64(plan.duration) + plan.drain,
+        retried: Arc::default(),
     };
     let mut dispatchers = Vec::new();
     for ((stream, gateway), key) in plan.streams.into_iter().zip(plan.gateways).zip(plan.keys) {
@@ -259,6 +265,8 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         failed,
         rejected: count(Sent::Rejected),
         throttled: count(Sent::Throttled),
+        retried: shared.retried.load(std::sync::atomic::Ordering::Relaxed),
+        unsent: count(Sent::Unsent),
         lost: accepted.len() as u64 - committed,
         duration_secs: plan.duration,
         verify_bound_per_sec: plan.verify_bound,

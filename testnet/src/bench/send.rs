@@ -1,17 +1,22 @@
 //! The senders of a run: one task per stream (one signing organisation, its entries in
-//! sequence order), either one `POST /v1/entries` per entry or, with `--batch-ms`, one
-//! `POST /v1/entries/batch` per tick ([`super::batching`]). Both record, per entry, whether a
-//! gateway accepted it; latency is measured later from each entry's scheduled send time.
+//! sequence order), either one `POST /v1/entries` per entry (here) or, with `--batch-ms`, one
+//! `POST /v1/entries/batch` per tick ([`super::send_batch`]). Both resend what the node refused
+//! for now ([`super::resend`], R170) and record, per entry, its final fate; latency is measured
+//! later from each entry's original scheduled send time, so waits and resends count in it.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::batching::{MAX_BATCH, due, next_send, request_body};
-use super::client::{Http, post_json, send};
+pub use super::send_batch::batched;
+
+use super::client::{Http, send};
+use super::resend::{Resend, Verdict};
 use super::stats::send_offset;
 use super::workload::Prepared;
 
@@ -22,8 +27,10 @@ pub enum Sent {
     Accepted,
     /// Refused with 429.
     Throttled,
-    /// Refused otherwise, or not sent.
+    /// Refused otherwise (for good, or for now with `--no-retry`).
     Rejected,
+    /// Still refused for now, or never due, when sending stopped (R170).
+    Unsent,
 }
 
 /// What every sender of a run shares.
@@ -41,10 +48,16 @@ pub struct Shared {
     pub refusals: Arc<Mutex<BTreeMap<String, u64>>>,
     /// When the last request left.
     pub last_send: Arc<Mutex<Instant>>,
+    /// Whether refusals for now are resent (`--retry`, R170).
+    pub retry: bool,
+    /// No request leaves after this (end of the duration plus the drain window).
+    pub stop: Instant,
+    /// Resend attempts of every stream.
+    pub retried: Arc<AtomicU64>,
 }
 
 impl Shared {
-    fn refuse(&self, why: String, n: u64) {
+    pub(crate) fn refuse(&self, why: String, n: u64) {
         *self
             .refusals
             .lock()
@@ -53,14 +66,51 @@ impl Shared {
             .or_default() += n;
     }
 
-    fn record(&self, done: impl IntoIterator<Item = (u64, String, Sent)>) {
+    pub(crate) fn record(&self, done: impl IntoIterator<Item = (u64, String, Sent)>) {
         self.outcomes
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .extend(done);
     }
 
-    fn mark_sent(&self) {
+    /// Entry `i` of `stream` was answered `verdict`: counts a refusal by its code and records
+    /// the entry's fate unless `resend` keeps it for another try; answers whether it was kept.
+    pub(crate) fn settle(
+        &self,
+        stream: &[Prepared],
+        resend: &mut Resend,
+        i: usize,
+        verdict: &Verdict,
+    ) -> bool {
+        if let Some(code) = verdict.code() {
+            self.refuse(code.to_string(), 1);
+        }
+        match (resend.on_result(i, verdict), stream.get(i)) {
+            (Some(sent), Some(p)) => {
+                self.record([(p.k, p.id.clone(), sent)]);
+                false
+            }
+            (sent, _) => sent.is_none(),
+        }
+    }
+
+    /// Sending stopped: what `resend` still holds and the entries from `rest` on are unsent.
+    pub(crate) fn finish(&self, stream: &[Prepared], resend: Resend, rest: usize) {
+        self.retried.fetch_add(resend.retried(), Ordering::Relaxed);
+        let unsent = resend.unsent().into_iter().chain(rest..stream.len());
+        let unsent: Vec<_> = unsent
+            .filter_map(|i| stream.get(i))
+            .map(|p| (p.k, p.id.clone(), Sent::Unsent))
+            .collect();
+        self.record(unsent);
+    }
+
+    /// The offset of `at` from the start of the run.
+    pub(crate) fn since_start(&self, at: Instant) -> Duration {
+        at.saturating_duration_since(self.start)
+    }
+
+    pub(crate) fn mark_sent(&self) {
         let mut at = self
             .last_send
             .lock()
@@ -70,7 +120,10 @@ impl Shared {
 }
 
 /// One request per entry at its scheduled time, at most `limit` in flight per gateway
-/// (beyond, sending waits, and that wait is latency).
+/// (beyond, sending waits, and that wait is latency). R170: once an answer refuses an entry for
+/// now, the stream lets its requests in flight finish, waits the backoff, and sends what
+/// waits one request at a time, in sequence order (newly due entries queue behind), then goes
+/// back to sending on schedule.
 pub async fn one_by_one(
     shared: Shared,
     stream: Vec<Prepared>,
@@ -78,120 +131,111 @@ pub async fn one_by_one(
     key: String,
     limit: Arc<Semaphore>,
 ) {
-    let url = format!("{gateway_url}/v1/entries");
-    let mut requests = Vec::with_capacity(stream.len());
-    for p in stream {
-        tokio::time::sleep_until(shared.start + send_offset(shared.rate, p.k)).await;
-        let Ok(permit) = limit.clone().acquire_owned().await else {
-            break;
+    let url: Arc<str> = format!("{gateway_url}/v1/entries").into();
+    let key: Arc<str> = key.into();
+    let stream: Arc<[Prepared]> = stream.into();
+    let mut resend = Resend::new(shared.retry);
+    let mut in_flight: JoinSet<(usize, Verdict)> = JoinSet::new();
+    let mut next = 0;
+    loop {
+        if resend.is_blocked() {
+            // Every answer of the requests in flight first, so the resends go in order.
+            while let Some(done) = in_flight.join_next().await {
+                if let Ok((i, verdict)) = done {
+                    shared.settle(&stream, &mut resend, i, &verdict);
+                }
+            }
+            resend.end_round(shared.since_start(Instant::now()));
+            let at = shared.start + resend.not_before();
+            if at >= shared.stop {
+                break;
+            }
+            tokio::time::sleep_until(at).await;
+            let now = shared.since_start(Instant::now());
+            while stream
+                .get(next)
+                .is_some_and(|p| send_offset(shared.rate, p.k) <= now)
+            {
+                resend.defer(next);
+                next += 1;
+            }
+            while Instant::now() < shared.stop
+                && let Some(i) = resend.pop_first()
+            {
+                let Ok(_permit) = limit.acquire().await else {
+                    break;
+                };
+                shared.mark_sent();
+                let verdict = submit(&shared.http, &url, &key, stream.get(i)).await;
+                if shared.settle(&stream, &mut resend, i, &verdict) {
+                    break;
+                }
+            }
+            resend.end_round(shared.since_start(Instant::now()));
+            if Instant::now() >= shared.stop {
+                break;
+            }
+            continue;
+        }
+        let Some(p) = stream.get(next) else {
+            match in_flight.join_next().await {
+                Some(Ok((i, verdict))) => {
+                    shared.settle(&stream, &mut resend, i, &verdict);
+                }
+                Some(Err(_)) => {}
+                None => break,
+            }
+            continue;
         };
-        let (shared, url, key) = (shared.clone(), url.clone(), key.clone());
-        shared.mark_sent();
-        requests.push(tokio::spawn(async move {
-            let sent = match send(&shared.http, &url, &key, p.body()).await {
-                Ok((200..=299, _)) => Sent::Accepted,
-                Ok((429, _)) => Sent::Throttled,
-                Ok((status, code)) => {
-                    shared.refuse(code.unwrap_or_else(|| format!("HTTP_{status}")), 1);
-                    Sent::Rejected
+        let at = shared.start + send_offset(shared.rate, p.k);
+        tokio::select! {
+            biased;
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                if let Ok((i, verdict)) = done {
+                    shared.settle(&stream, &mut resend, i, &verdict);
                 }
-                Err(_) => {
-                    shared.refuse("SEND_FAILED".into(), 1);
-                    Sent::Rejected
-                }
-            };
-            drop(permit);
-            shared.record([(p.k, p.id, sent)]);
-        }));
+            }
+            () = tokio::time::sleep_until(at) => {
+                let Ok(permit) = limit.clone().acquire_owned().await else {
+                    break;
+                };
+                shared.mark_sent();
+                let (http, url, key, stream) =
+                    (shared.http.clone(), url.clone(), key.clone(), stream.clone());
+                let i = next;
+                in_flight.spawn(async move {
+                    let verdict = submit(&http, &url, &key, stream.get(i)).await;
+                    drop(permit);
+                    (i, verdict)
+                });
+                next += 1;
+            }
+        }
     }
-    for r in requests {
-        let _ = r.await;
+    // Stopped while entries waited: answers still in flight are recorded as they are.
+    while let Some(done) = in_flight.join_next().await {
+        if let Ok((i, verdict)) = done {
+            shared.settle(&stream, &mut resend, i, &verdict);
+        }
     }
+    shared.finish(&stream, resend, next);
 }
 
-/// `--batch-ms`: at each tick of `tick`, every entry of the stream that is due, as one
-/// `POST /v1/entries/batch` (at most [`MAX_BATCH`]). One request of the stream in flight at a
-/// time, so its batches reach the gateway in sequence order; a late answer makes the next
-/// batch leave at once with everything due by then.
-pub async fn batched(
-    shared: Shared,
-    stream: Vec<Prepared>,
-    gateway_url: String,
-    key: String,
-    tick: Duration,
-) {
-    let url = format!("{gateway_url}/v1/entries/batch");
-    let offsets: Vec<Duration> = stream
-        .iter()
-        .map(|p| send_offset(shared.rate, p.k))
-        .collect();
-    let mut from = 0;
-    while let Some(first) = offsets.get(from) {
-        let at = next_send(*first, tick);
-        tokio::time::sleep_until(shared.start + at).await;
-        let now = Instant::now().saturating_duration_since(shared.start);
-        let range = due(&offsets, from, now.max(at), MAX_BATCH);
-        from = range.end;
-        let batch = stream.get(range).unwrap_or_default();
-        let body = request_body(batch.iter().map(|p| p.hex.as_str()));
-        shared.mark_sent();
-        let answer = post_json(&shared.http, &url, &key, body).await;
-        shared.record(judge(&shared, batch, answer));
+/// `POST /v1/entries` of one entry, judged.
+async fn submit(http: &Http, url: &str, key: &str, p: Option<&Prepared>) -> Verdict {
+    let Some(p) = p else {
+        return Verdict::Refused("NO_SUCH_ENTRY".into());
+    };
+    match send(http, url, key, p.body()).await {
+        Ok((status, code)) => Verdict::of_answer(status, code),
+        Err(_) => Verdict::send_failed(),
     }
-}
-
-/// Each entry's fate from the answer to its batch: per-entry results on 200, else the whole
-/// batch throttled (429) or refused (the problem's code, or `HTTP_<status>`, `SEND_FAILED`).
-fn judge(
-    shared: &Shared,
-    batch: &[Prepared],
-    answer: Result<(u16, serde_json::Value), super::BenchError>,
-) -> Vec<(u64, String, Sent)> {
-    let whole = |sent: Sent| -> Vec<(u64, String, Sent)> {
-        batch.iter().map(|p| (p.k, p.id.clone(), sent)).collect()
-    };
-    let n = batch.len() as u64;
-    let body = match answer {
-        Ok((200, body)) => body,
-        Ok((429, _)) => return whole(Sent::Throttled),
-        Ok((status, body)) => {
-            let code = body["code"].as_str().map(str::to_string);
-            shared.refuse(code.unwrap_or_else(|| format!("HTTP_{status}")), n);
-            return whole(Sent::Rejected);
-        }
-        Err(_) => {
-            shared.refuse("SEND_FAILED".into(), n);
-            return whole(Sent::Rejected);
-        }
-    };
-    let results = body["results"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    batch
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let result = results.get(i).filter(|r| r["id"] == p.id.as_str());
-            let sent = match result.and_then(|r| r["status"].as_str()) {
-                Some("pending" | "duplicate") => Sent::Accepted,
-                Some(_) => {
-                    let code = result
-                        .and_then(|r| r["code"].as_str())
-                        .unwrap_or("REJECTED");
-                    shared.refuse(code.to_string(), 1);
-                    Sent::Rejected
-                }
-                None => {
-                    shared.refuse("BAD_BATCH_ANSWER".into(), 1);
-                    Sent::Rejected
-                }
-            };
-            (p.k, p.id.clone(), sent)
-        })
-        .collect()
 }
 
 #[cfg(test)]
 #[path = "send_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "retry_tests.rs"]
+mod retry_tests;

@@ -11,21 +11,32 @@ use serde_json::json;
 
 use super::*;
 use crate::bench::client::client;
+use crate::bench::resend::Verdict;
+use crate::bench::send_batch::judge;
 use crate::bench::workload::issue;
 
-const KEY: &str = "bench-secret";
+pub(super) const KEY: &str = "bench-secret";
 
 /// The gateway over `node` on a free port of 127.0.0.1; its URL and server task.
 async fn gateway(node: Arc<LocalNode>) -> (String, tokio::task::JoinHandle<()>) {
+    let limit = RateLimit {
+        burst: 100_000,
+        per_second: 100_000.0,
+    };
+    gateway_limited(node, limit).await
+}
+
+/// The same with the rate limit `limit` per API key.
+pub(super) async fn gateway_limited(
+    node: Arc<LocalNode>,
+    limit: RateLimit,
+) -> (String, tokio::task::JoinHandle<()>) {
     let mut config = GatewayConfig::with_keys([ApiKey::from_secret(
         "bench",
         KEY,
         &[Scope::Read, Scope::Submit],
     )]);
-    config.rate_limit = RateLimit {
-        burst: 100_000,
-        per_second: 100_000.0,
-    };
+    config.rate_limit = limit;
     let app = ebl_gateway::router(node, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -35,7 +46,7 @@ async fn gateway(node: Arc<LocalNode>) -> (String, tokio::task::JoinHandle<()>) 
     (url, server)
 }
 
-fn shared(rate: f64) -> Shared {
+pub(super) fn shared(rate: f64) -> Shared {
     let start = Instant::now();
     Shared {
         http: client(8),
@@ -44,10 +55,13 @@ fn shared(rate: f64) -> Shared {
         outcomes: Arc::default(),
         refusals: Arc::default(),
         last_send: Arc::new(Mutex::new(start)),
+        retry: true,
+        stop: start + Duration::from_secs(20),
+        retried: Arc::default(),
     }
 }
 
-fn prepared(k: u64, entry: &SignedEntry) -> Prepared {
+pub(super) fn prepared(k: u64, entry: &SignedEntry) -> Prepared {
     Prepared {
         k,
         id: entry.id().to_hex(),
@@ -55,11 +69,11 @@ fn prepared(k: u64, entry: &SignedEntry) -> Prepared {
     }
 }
 
-fn carrier_issue(node: &LocalNode, reference: &str) -> SignedEntry {
+pub(super) fn carrier_issue(node: &LocalNode, reference: &str) -> SignedEntry {
     node.with(|n| n.sign("CARRIER", issue(reference, "SHIPPER")))
 }
 
-fn outcomes(shared: &Shared) -> Vec<(u64, Sent)> {
+pub(super) fn outcomes(shared: &Shared) -> Vec<(u64, Sent)> {
     let mut v: Vec<(u64, Sent)> = shared
         .outcomes
         .lock()
@@ -143,8 +157,10 @@ async fn a_refused_entry_of_a_batch_is_counted_by_its_code_and_the_others_accept
         ]
     );
     let refusals = shared.refusals.lock().unwrap().clone();
+    // Refused for good: counted once, never resent (R170).
     assert_eq!(refusals.get("BAD_SIGNATURE"), Some(&1));
     assert_eq!(refusals.len(), 1);
+    assert_eq!(shared.retried.load(std::sync::atomic::Ordering::Relaxed), 0);
     assert_eq!(single, vec![(0, Sent::Accepted), (1, Sent::Rejected)]);
 }
 
@@ -161,36 +177,30 @@ async fn shared_one_by_one(node: &LocalNode, url: &str) -> Vec<(u64, Sent)> {
 }
 
 #[tokio::test]
-async fn a_batch_refused_whole_counts_every_entry() {
+async fn a_batch_refused_whole_gives_every_entry_the_same_verdict() {
     let node = LocalNode::pilot();
-    let batch = vec![
+    let batch = [
         prepared(0, &carrier_issue(&node, "W-0")),
         prepared(1, &carrier_issue(&node, "W-1")),
     ];
-    let s = shared(1.0);
-    let throttled = judge(&s, &batch, Ok((429, json!({"code": "RATE_LIMITED"}))));
-    assert!(throttled.iter().all(|o| o.2 == Sent::Throttled));
-    assert!(
-        s.refusals.lock().unwrap().is_empty(),
-        "429 is counted apart"
-    );
-    let refused = judge(&s, &batch, Ok((503, json!({"code": "NODE_UNAVAILABLE"}))));
-    assert!(refused.iter().all(|o| o.2 == Sent::Rejected));
-    let lost = judge(
-        &s,
-        &batch,
-        Err(crate::bench::BenchError::Http("down".into())),
-    );
-    assert!(lost.iter().all(|o| o.2 == Sent::Rejected));
+    let batch: Vec<&Prepared> = batch.iter().collect();
+    let busy = |code: &str| vec![Verdict::Busy(code.into()); 2];
+    let throttled = judge(&batch, Ok((429, json!({"code": "RATE_LIMITED"}))));
+    assert_eq!(throttled, busy("RATE_LIMITED"));
+    let down = judge(&batch, Ok((503, json!({"code": "NODE_UNAVAILABLE"}))));
+    assert_eq!(down, busy("NODE_UNAVAILABLE"));
+    let lost = judge(&batch, Err(crate::bench::BenchError::Http("down".into())));
+    assert_eq!(lost, busy("SEND_FAILED"));
+    let bad = judge(&batch, Ok((400, json!({"code": "BAD_HEX"}))));
+    assert_eq!(bad, vec![Verdict::Refused("BAD_HEX".into()); 2]);
     // A 200 whose results do not name the entries in order is not believed.
     let muddled = json!({"results": [
         {"index": 0, "id": batch[1].id, "status": "pending"},
         {"index": 1, "id": batch[0].id, "status": "pending"},
     ]});
-    let muddled = judge(&s, &batch, Ok((200, muddled)));
-    assert!(muddled.iter().all(|o| o.2 == Sent::Rejected));
-    let refusals = s.refusals.lock().unwrap().clone();
-    assert_eq!(refusals.get("NODE_UNAVAILABLE"), Some(&2));
-    assert_eq!(refusals.get("SEND_FAILED"), Some(&2));
-    assert_eq!(refusals.get("BAD_BATCH_ANSWER"), Some(&2));
+    let muddled = judge(&batch, Ok((200, muddled)));
+    assert_eq!(
+        muddled,
+        vec![Verdict::Refused("BAD_BATCH_ANSWER".into()); 2]
+    );
 }
