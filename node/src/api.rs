@@ -75,8 +75,8 @@ impl Fates {
 }
 
 /// The gateway's outcome of a pool admission; an admitted entry is remembered as pending.
-fn outcome_of(admission: Admission, fates: &mut Fates) -> SubmitOutcome {
-    match admission {
+fn outcome_of(admission: &Admission, fates: &mut Fates) -> SubmitOutcome {
+    match *admission {
         Admission::Admitted { id } => {
             fates.pending.insert(id);
             fates.remember(id);
@@ -208,7 +208,7 @@ impl NodeApi for GatewayBridge {
                 return Ok(SubmitOutcome::Duplicate(id));
             }
             let admission = self.handle.submit(entry).await?;
-            Ok(outcome_of(admission, &mut self.fates()))
+            Ok(outcome_of(&admission, &mut self.fates()))
         })
     }
 
@@ -229,17 +229,16 @@ impl NodeApi for GatewayBridge {
             }
             let mut admissions = self.handle.submit_batch(fresh).await?.into_iter();
             let mut fates = self.fates();
-            let outcomes = outcomes
+            outcomes
                 .into_iter()
                 .map(|known| match known {
                     Some(outcome) => Ok(outcome),
                     None => admissions
                         .next()
-                        .map(|admission| outcome_of(admission, &mut fates))
+                        .map(|admission| outcome_of(&admission, &mut fates))
                         .ok_or_else(|| internal("the pool answered fewer entries than offered")),
                 })
-                .collect();
-            outcomes
+                .collect()
         })
     }
 

@@ -137,7 +137,6 @@ impl VerifiedEntries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::Hash32;
     use crate::testkit::TestNetwork;
 
     fn entries(n: u64) -> Vec<SignedEntry> {
