@@ -240,6 +240,14 @@ impl Cluster {
         .await
     }
 
+    /// The address validator `i`'s entry gossip swarm listens on (it must run one).
+    pub fn gossip_addr(&self, i: usize) -> libp2p::Multiaddr {
+        match &self.members[i].settings.gossip {
+            Some(gossip) => gossip.listen_addr.clone(),
+            None => panic!("validator {i} runs no entry gossip"),
+        }
+    }
+
     /// Indices of the running validators.
     pub fn running(&self) -> Vec<usize> {
         (0..self.members.len())
