@@ -13,6 +13,7 @@ pub mod probe;
 pub mod relay;
 pub mod rogue;
 pub mod single;
+pub mod swarm;
 
 use std::future::Future;
 use std::net::TcpListener;
