@@ -8,6 +8,7 @@
 //! height reached, an entry final) with bounded timeouts, never for a fixed time.
 
 pub mod entries;
+pub mod governance;
 pub mod outsider;
 pub mod probe;
 pub mod relay;
