@@ -3,7 +3,7 @@
 //! from either, over TCP on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
+mod client;
 
 use ebl_ledger::block::BlockHeader;
 use ebl_ledger::ebl::{EblAction, EblIssue, EblRecord, EblType};
@@ -15,27 +15,9 @@ use serde_json::{Value, json};
 
 const KEY: &str = "e2e-admin-key";
 
-fn request(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
-    let req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {KEY}"))
-        .timeout(Duration::from_secs(40));
-    let result = match body {
-        Some(body) => req.send_json(body),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    (status, response.into_json().unwrap_or(Value::Null))
-}
-
-async fn http(method: &'static str, url: String, body: Option<Value>) -> (u16, Value) {
-    tokio::task::spawn_blocking(move || request(method, &url, body))
-        .await
-        .unwrap()
+/// An authorised request with the admin key.
+async fn http(method: &str, url: String, body: Option<Value>) -> (u16, Value) {
+    client::http(method, url, KEY, body).await
 }
 
 fn hex_body(entry: &SignedEntry) -> Value {
