@@ -17,6 +17,7 @@ use ebl_gateway::dcsa::callback::CallbackTarget;
 use ebl_gateway::dcsa::schema::Payload;
 use ebl_gateway::webhooks::verify;
 use serde_json::Value;
+use support::Reply;
 use tokio::sync::mpsc;
 
 const PUT_URI: &str = "/v3/ebl-issuance-requests";
@@ -69,28 +70,33 @@ async fn callback(calls: &mut mpsc::Receiver<(HeaderMap, Bytes)>) -> Value {
     response
 }
 
+/// `key`'s issuance `request`, put without waiting for a synchronous answer.
+async fn put(app: &Router, key: &str, request: &Value) -> Reply {
+    send_json(app, Method::PUT, PUT_URI, key, request).await
+}
+
+/// CARRIER's issuance `request`, decided at once (204); returns the callback it causes.
+async fn issue_and_hear_back(
+    app: &Router,
+    calls: &mut mpsc::Receiver<(HeaderMap, Bytes)>,
+    request: &Value,
+) -> Value {
+    let reply = put(app, CARRIER_KEY, request).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    callback(calls).await
+}
+
 #[tokio::test]
 async fn the_carrier_is_called_back_with_issu_and_with_breq() {
     let (url, mut calls) = carrier_endpoint().await;
     let (_node, app) = dcsa_app_with(config_with_callback(&url));
-    let reply = send_json(
-        &app,
-        Method::PUT,
-        PUT_URI,
-        CARRIER_KEY,
-        &issuance_request("CB-1"),
-    )
-    .await;
-    assert_eq!(reply.status, 204, "{}", reply.body);
-    let issued = callback(&mut calls).await;
+    let issued = issue_and_hear_back(&app, &mut calls, &issuance_request("CB-1")).await;
     assert_eq!(issued["issuanceResponseCode"], "ISSU");
     assert_eq!(issued["transportDocumentReference"], "CB-1");
 
     let mut bad = issuance_request("CB-2");
     bad["document"]["transportDocumentTypeCode"] = "NOT-A-TYPE".into();
-    let reply = send_json(&app, Method::PUT, PUT_URI, CARRIER_KEY, &bad).await;
-    assert_eq!(reply.status, 204, "{}", reply.body);
-    let refused = callback(&mut calls).await;
+    let refused = issue_and_hear_back(&app, &mut calls, &bad).await;
     assert_eq!(refused["issuanceResponseCode"], "BREQ");
     assert_eq!(refused["transportDocumentReference"], "CB-2");
 }
@@ -102,14 +108,7 @@ async fn a_pending_issuance_is_called_back_once_final() {
     config.max_wait = Duration::from_millis(50);
     let (node, app) = dcsa_app_with(config);
     node.hold();
-    let reply = send_json(
-        &app,
-        Method::PUT,
-        PUT_URI,
-        CARRIER_KEY,
-        &issuance_request("CB-3"),
-    )
-    .await;
+    let reply = put(&app, CARRIER_KEY, &issuance_request("CB-3")).await;
     assert_eq!(reply.status, 202, "{}", reply.body);
     assert!(calls.try_recv().is_err(), "nothing decided yet");
     node.flush();
@@ -122,25 +121,9 @@ async fn a_carrier_without_a_callback_endpoint_is_not_called() {
     let (url, mut calls) = carrier_endpoint().await;
     // Only CARRIER has an endpoint; CARRIER2 issues.
     let (_node, app) = dcsa_app_with(config_with_callback(&url));
-    let reply = send_json(
-        &app,
-        Method::PUT,
-        PUT_URI,
-        CARRIER2_KEY,
-        &issuance_request("CB-4"),
-    )
-    .await;
+    let reply = put(&app, CARRIER2_KEY, &issuance_request("CB-4")).await;
     assert!(reply.status.is_success(), "{}", reply.body);
     // CARRIER's own issuance afterwards is the first (and only) callback received.
-    let reply = send_json(
-        &app,
-        Method::PUT,
-        PUT_URI,
-        CARRIER_KEY,
-        &issuance_request("CB-5"),
-    )
-    .await;
-    assert_eq!(reply.status, 204, "{}", reply.body);
-    let first = callback(&mut calls).await;
+    let first = issue_and_hear_back(&app, &mut calls, &issuance_request("CB-5")).await;
     assert_eq!(first["transportDocumentReference"], "CB-5");
 }

@@ -25,8 +25,7 @@ async fn a_party_by_certificate_stores_the_body_and_a_party_by_org_key_reads_it(
         &id,
     )
     .await;
-    assert_eq!(holder.status, StatusCode::OK, "{}", holder.reply().body);
-    assert_eq!(holder.bytes, canonical(&doc));
+    holder.assert_body(&canonical(&doc));
     assert_eq!(holder.headers["content-type"], "application/json");
     assert_eq!(holder.headers["etag"], format!("\"{id}\"").as_str());
     let by_cert = get_document(&app, Who::Cert("SHIPPER"), &id).await;

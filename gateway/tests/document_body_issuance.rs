@@ -9,34 +9,40 @@ mod custodial_kit;
 mod dcsa;
 mod support;
 
+use axum::Router;
 use axum::http::{Method, StatusCode};
 use bodies_kit::{
     BANK_RO, Who, app, canonical, document, get_document, id_of, org, read_when_stored,
 };
 use custodial_kit::{act, assert_final, ebl, secret_of};
 use ebl_gateway::NodeApi;
-use serde_json::json;
+use serde_json::{Value, json};
+use support::Reply;
 
 fn issue_request(doc: &serde_json::Value) -> serde_json::Value {
     json!({"transport_document": doc, "issue_to": "SHIPPER", "consignee": "SHIPPER"})
+}
+
+/// `key`'s custodial ISSUE of `doc` to SHIPPER, posted to `uri`.
+async fn issue(app: &Router, key: &str, uri: &str, doc: &Value) -> Reply {
+    act(app, key, uri, issue_request(doc)).await
+}
+
+/// CARRIER's DCSA issuance `request`, put with the query `query` ("" or "?...").
+async fn dcsa_issue(app: &Router, query: &str, request: &Value) -> Reply {
+    let uri = format!("/v3/ebl-issuance-requests{query}");
+    dcsa::send_json(app, Method::PUT, &uri, dcsa::CARRIER_KEY, request).await
 }
 
 #[tokio::test]
 async fn a_custodial_issue_stores_the_body_so_the_holder_reads_it() {
     let (_node, app) = app();
     let doc = document("ISSUED-1");
-    let reply = act(
-        &app,
-        "carrier-ops",
-        "/v1/custodial/ebls?wait=final",
-        issue_request(&doc),
-    )
-    .await;
+    let reply = issue(&app, "carrier-ops", "/v1/custodial/ebls?wait=final", &doc).await;
     assert_final(&reply);
     assert_eq!(reply.body["document_body"], "stored", "{}", reply.body);
     let holder = get_document(&app, Who::Key(&secret_of("shipper-erp")), &id_of(&doc)).await;
-    assert_eq!(holder.status, StatusCode::OK, "{}", holder.reply().body);
-    assert_eq!(holder.bytes, canonical(&doc));
+    holder.assert_body(&canonical(&doc));
 }
 
 #[tokio::test]
@@ -44,13 +50,7 @@ async fn without_waiting_the_body_is_stored_when_the_issue_becomes_final() {
     let (node, app) = app();
     node.hold();
     let doc = document("ISSUED-2");
-    let reply = act(
-        &app,
-        "carrier-ops",
-        "/v1/custodial/ebls",
-        issue_request(&doc),
-    )
-    .await;
+    let reply = issue(&app, "carrier-ops", "/v1/custodial/ebls", &doc).await;
     assert_eq!(reply.status, 202, "{}", reply.body);
     assert_eq!(reply.body["document_body"], "on_finality", "{}", reply.body);
     let id = id_of(&doc);
@@ -60,8 +60,7 @@ async fn without_waiting_the_body_is_stored_when_the_issue_becomes_final() {
         .assert_problem(404, "UNKNOWN_DOCUMENT");
     node.flush();
     let holder = read_when_stored(&app, Who::Cert("SHIPPER"), &id).await;
-    assert_eq!(holder.status, StatusCode::OK, "{}", holder.reply().body);
-    assert_eq!(holder.bytes, canonical(&doc));
+    holder.assert_body(&canonical(&doc));
 }
 
 #[tokio::test]
@@ -69,13 +68,7 @@ async fn an_issue_the_ledger_refuses_stores_no_body() {
     let (node, app) = app();
     // SHIPPER is not a carrier: the ISSUE fails in its block.
     let doc = document("REFUSED-1");
-    let reply = act(
-        &app,
-        "shipper-erp",
-        "/v1/custodial/ebls?wait=final",
-        issue_request(&doc),
-    )
-    .await;
+    let reply = issue(&app, "shipper-erp", "/v1/custodial/ebls?wait=final", &doc).await;
     assert_eq!(reply.status, 422, "{}", reply.body);
     assert!(reply.body.get("document_body").is_none(), "{}", reply.body);
     let id = ebl_ledger::docid::document_id(&doc).unwrap();
@@ -96,8 +89,7 @@ async fn an_amendment_stores_the_replacement_body() {
     assert_final(&reply);
     assert_eq!(reply.body["document_body"], "stored", "{}", reply.body);
     let read = get_document(&app, Who::Cert("SHIPPER"), &id_of(&replacement)).await;
-    assert_eq!(read.status, StatusCode::OK, "{}", read.reply().body);
-    assert_eq!(read.bytes, canonical(&replacement));
+    read.assert_body(&canonical(&replacement));
 }
 
 #[tokio::test]
@@ -114,8 +106,7 @@ async fn a_former_holder_still_reads_the_body_and_an_unrelated_organisation_neve
     assert_final(&ebl(&app, "shipper-erp", &id, "endorse-to-order", to_bank).await);
     assert_final(&ebl(&app, "shipper-erp", &id, "transfer", json!({"to": "BANK"})).await);
     let bank = get_document(&app, Who::Key(BANK_RO), &id).await;
-    assert_eq!(bank.status, StatusCode::OK, "{}", bank.reply().body);
-    assert_eq!(bank.bytes, expected);
+    bank.assert_body(&expected);
     // SHIPPER no longer holds it and still reads it; CONSIGNEE is not (yet) a party.
     assert_eq!(
         get_document(&app, Who::Cert("SHIPPER"), &id).await.bytes,
@@ -144,13 +135,11 @@ async fn a_former_holder_still_reads_the_body_and_an_unrelated_organisation_neve
 async fn a_dcsa_issuance_stores_the_body_for_the_holder() {
     let (_node, app) = dcsa::dcsa_app();
     let request = dcsa::issuance_request("DCSA-BODY-1");
-    let uri = "/v3/ebl-issuance-requests?responseMode=sync";
-    let reply = dcsa::send_json(&app, Method::PUT, uri, dcsa::CARRIER_KEY, &request).await;
+    let reply = dcsa_issue(&app, "?responseMode=sync", &request).await;
     assert_eq!(reply.body["issuanceResponseCode"], "ISSU", "{}", reply.body);
     let id = id_of(&request["document"]);
     let holder = get_document(&app, Who::Cert("SHIPPER"), &id).await;
-    assert_eq!(holder.status, StatusCode::OK, "{}", holder.reply().body);
-    assert_eq!(holder.bytes, canonical(&request["document"]));
+    holder.assert_body(&canonical(&request["document"]));
     get_document(&app, Who::Cert("BANK"), &id)
         .await
         .assert_problem(403, "NOT_A_PARTY");
@@ -163,14 +152,12 @@ async fn a_dcsa_issuance_not_final_within_the_wait_stores_the_body_once_final() 
     let (node, app) = dcsa::dcsa_app_with(config);
     node.hold();
     let request = dcsa::issuance_request("DCSA-BODY-2");
-    let uri = "/v3/ebl-issuance-requests";
-    let reply = dcsa::send_json(&app, Method::PUT, uri, dcsa::CARRIER_KEY, &request).await;
+    let reply = dcsa_issue(&app, "", &request).await;
     assert_eq!(reply.status, 202, "{}", reply.body);
     node.flush();
     let id = id_of(&request["document"]);
     let holder = read_when_stored(&app, Who::Cert("SHIPPER"), &id).await;
-    assert_eq!(holder.status, StatusCode::OK, "{}", holder.reply().body);
-    assert_eq!(holder.bytes, canonical(&request["document"]));
+    holder.assert_body(&canonical(&request["document"]));
 }
 
 #[tokio::test]
@@ -186,13 +173,7 @@ async fn bodies_waiting_for_finality_are_bounded_and_the_rest_are_reported_not_s
     let mut fates = std::collections::BTreeMap::<String, usize>::new();
     for i in 0..=limit {
         let doc = document(&format!("BOUND-{i}"));
-        let reply = act(
-            &app,
-            "carrier-ops",
-            "/v1/custodial/ebls",
-            issue_request(&doc),
-        )
-        .await;
+        let reply = issue(&app, "carrier-ops", "/v1/custodial/ebls", &doc).await;
         assert_eq!(reply.status, 202, "{}", reply.body);
         let fate = reply.body["document_body"].as_str().unwrap().to_string();
         *fates.entry(fate).or_default() += 1;

@@ -42,8 +42,7 @@ async fn a_managed_key_bound_to_an_organisation_reads_that_organisations_bodies(
     assert_eq!(created.body["org"], "SHIPPER");
     let secret = created.body["secret"].as_str().unwrap().to_string();
     let read = get_document(&app, Who::Key(&secret), &id).await;
-    assert_eq!(read.status, StatusCode::OK, "{}", read.reply().body);
-    assert_eq!(read.bytes, canonical(&doc));
+    read.assert_body(&canonical(&doc));
 
     // Bound to an organisation that is no party: refused like any other non-party.
     let created = create_key(

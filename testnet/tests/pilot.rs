@@ -68,6 +68,31 @@ fn testnet(work: &Path, args: &[&str], bound: Duration) -> Run {
     run
 }
 
+/// Runs `ebl-testnet ARGS` within `secs` seconds and asserts that it succeeded.
+fn succeeds(work: &Path, args: &[&str], secs: u64) -> Run {
+    let run = testnet(work, args, Duration::from_secs(secs));
+    assert!(
+        run.ok,
+        "`ebl-testnet {}` failed: {}",
+        args.join(" "),
+        run.stderr
+    );
+    run
+}
+
+/// Runs `ebl-testnet ARGS` within `secs` seconds and asserts that it failed with every one of
+/// `words` in its stderr.
+fn refused(work: &Path, args: &[&str], secs: u64, words: &[&str]) -> Run {
+    let run = testnet(work, args, Duration::from_secs(secs));
+    assert!(!run.ok, "`ebl-testnet {}` succeeded", args.join(" "));
+    assert!(
+        words.iter().all(|word| run.stderr.contains(word)),
+        "{}",
+        run.stderr
+    );
+    run
+}
+
 /// The ebl-node binary: EBL_NODE_BIN, else next to ebl-testnet, built there if absent.
 fn node_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("EBL_NODE_BIN") {
@@ -120,21 +145,59 @@ impl Drop for Cleanup {
     }
 }
 
+/// A work folder with a testnet folder in it whose nodes are stopped when the test ends.
+struct Fixture {
+    // Declared first so that it drops (stopping the nodes) before the folder is removed.
+    cleanup: Cleanup,
+    work: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let work = tempfile::tempdir().unwrap();
+        let cleanup = Cleanup(work.path().join("testnet"));
+        Self { cleanup, work }
+    }
+
+    /// The testnet folder.
+    fn dir(&self) -> &Path {
+        &self.cleanup.0
+    }
+
+    /// `--dir DIR` followed by `args`.
+    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all = vec!["--dir", self.dir().to_str().unwrap()];
+        all.extend_from_slice(args);
+        all
+    }
+
+    /// Runs `ebl-testnet --dir DIR ARGS` and asserts that it succeeded.
+    fn succeeds(&self, args: &[&str], secs: u64) -> Run {
+        succeeds(self.work.path(), &self.args(args), secs)
+    }
+
+    /// Runs `ebl-testnet --dir DIR ARGS` and asserts that it failed, saying all of `words`.
+    fn refused(&self, args: &[&str], secs: u64, words: &[&str]) -> Run {
+        refused(self.work.path(), &self.args(args), secs, words)
+    }
+
+    /// Runs `ebl-testnet --dir DIR ARGS`, whatever its outcome.
+    fn run(&self, args: &[&str], secs: u64) -> Run {
+        testnet(
+            self.work.path(),
+            &self.args(args),
+            Duration::from_secs(secs),
+        )
+    }
+}
+
 #[test]
 fn up_runs_the_pilot_scenario_through_four_node_processes_and_down_cleans_everything() {
-    let work = tempfile::tempdir().unwrap();
-    let dir = work.path().join("testnet");
-    let _cleanup = Cleanup(dir.clone());
-    let d = dir.to_str().unwrap();
+    let net = Fixture::new();
 
-    let up = testnet(
-        work.path(),
-        &["--dir", d, "up", "--validators", "4"],
-        Duration::from_secs(120),
-    );
-    assert!(up.ok, "up failed: {}", up.stderr);
+    let up = net.succeeds(&["up", "--validators", "4"], 120);
     assert!(up.stdout.contains("is up"), "{}", up.stdout);
-    let state = TestnetState::load(&dir).unwrap();
+    let state = TestnetState::load(net.dir()).unwrap();
     assert_eq!(state.nodes.len(), 4);
     assert!(
         state
@@ -151,12 +214,7 @@ fn up_runs_the_pilot_scenario_through_four_node_processes_and_down_cleans_everyt
         );
     }
 
-    let pilot = testnet(
-        work.path(),
-        &["--dir", d, "scenario", "pilot"],
-        Duration::from_secs(240),
-    );
-    assert!(pilot.ok, "the pilot failed: {}", pilot.stderr);
+    let pilot = net.succeeds(&["scenario", "pilot"], 240);
     assert!(
         pilot.stdout.contains("pilot scenario passed: 8 of 8 steps"),
         "{}",
@@ -168,12 +226,7 @@ fn up_runs_the_pilot_scenario_through_four_node_processes_and_down_cleans_everyt
         pilot.stdout
     );
 
-    let status = testnet(
-        work.path(),
-        &["--dir", d, "status"],
-        Duration::from_secs(30),
-    );
-    assert!(status.ok, "status failed: {}", status.stderr);
+    let status = net.succeeds(&["status"], 30);
     assert_eq!(
         status.stdout.matches(" running ").count(),
         4,
@@ -181,13 +234,8 @@ fn up_runs_the_pilot_scenario_through_four_node_processes_and_down_cleans_everyt
         status.stdout
     );
 
-    let down = testnet(
-        work.path(),
-        &["--dir", d, "down", "--clean"],
-        Duration::from_secs(60),
-    );
-    assert!(down.ok, "down failed: {}", down.stderr);
-    assert!(!dir.exists(), "down --clean removes the folder");
+    net.succeeds(&["down", "--clean"], 60);
+    assert!(!net.dir().exists(), "down --clean removes the folder");
     for node in &state.nodes {
         let pid = ebl_testnet::state::NodeInfo::clone(node).pid.unwrap();
         assert!(!ebl_testnet::process::alive(pid), "{} stopped", node.name);
@@ -196,63 +244,17 @@ fn up_runs_the_pilot_scenario_through_four_node_processes_and_down_cleans_everyt
 
 #[test]
 fn the_scenario_refuses_to_run_while_a_node_is_down_and_runs_again_after_restart() {
-    let work = tempfile::tempdir().unwrap();
-    let dir = work.path().join("testnet");
-    let _cleanup = Cleanup(dir.clone());
-    let d = dir.to_str().unwrap();
-    let up = testnet(
-        work.path(),
-        &["--dir", d, "up", "--validators", "1"],
-        Duration::from_secs(120),
-    );
-    assert!(up.ok, "up failed: {}", up.stderr);
+    let net = Fixture::new();
+    net.succeeds(&["up", "--validators", "1"], 120);
 
-    let kill = testnet(
-        work.path(),
-        &["--dir", d, "kill", "0"],
-        Duration::from_secs(30),
-    );
-    assert!(kill.ok, "{}", kill.stderr);
-    let refused = testnet(
-        work.path(),
-        &["--dir", d, "scenario", "pilot"],
-        Duration::from_secs(30),
-    );
-    assert!(!refused.ok);
-    assert!(
-        refused.stderr.contains("[USAGE]") && refused.stderr.contains("0 of 1 nodes run"),
-        "{}",
-        refused.stderr
-    );
-    let status = testnet(
-        work.path(),
-        &["--dir", d, "status"],
-        Duration::from_secs(30),
-    );
+    net.succeeds(&["kill", "0"], 30);
+    net.refused(&["scenario", "pilot"], 30, &["[USAGE]", "0 of 1 nodes run"]);
+    let status = net.run(&["status"], 30);
     assert!(status.stdout.contains(" stopped "), "{}", status.stdout);
 
-    let restart = testnet(
-        work.path(),
-        &["--dir", d, "restart", "0"],
-        Duration::from_secs(90),
-    );
-    assert!(restart.ok, "{}", restart.stderr);
-    let pilot = testnet(
-        work.path(),
-        &["--dir", d, "scenario", "pilot"],
-        Duration::from_secs(240),
-    );
-    assert!(
-        pilot.ok,
-        "the pilot on one validator failed: {}",
-        pilot.stderr
-    );
-    let down = testnet(
-        work.path(),
-        &["--dir", d, "down", "--clean"],
-        Duration::from_secs(60),
-    );
-    assert!(down.ok, "{}", down.stderr);
+    net.succeeds(&["restart", "0"], 90);
+    net.succeeds(&["scenario", "pilot"], 240);
+    net.succeeds(&["down", "--clean"], 60);
 }
 
 #[test]
@@ -262,12 +264,11 @@ fn up_refuses_a_folder_in_use_a_missing_node_binary_and_taken_ports_and_status_n
     std::fs::create_dir_all(&busy).unwrap();
     std::fs::write(busy.join("notes.txt"), "mine").unwrap();
     let b = busy.to_str().unwrap();
-    let run = testnet(work.path(), &["--dir", b, "up"], Duration::from_secs(30));
-    assert!(!run.ok);
-    assert!(
-        run.stderr.contains("[USAGE]") && run.stderr.contains("not empty"),
-        "{}",
-        run.stderr
+    refused(
+        work.path(),
+        &["--dir", b, "up"],
+        30,
+        &["[USAGE]", "not empty"],
     );
     assert_eq!(
         std::fs::read_to_string(busy.join("notes.txt")).unwrap(),
@@ -276,39 +277,16 @@ fn up_refuses_a_folder_in_use_a_missing_node_binary_and_taken_ports_and_status_n
 
     let fresh = work.path().join("fresh");
     let f = fresh.to_str().unwrap();
-    let run = testnet(
-        work.path(),
-        &["--dir", f, "up", "--node-bin", "/nonexistent/ebl-node"],
-        Duration::from_secs(30),
-    );
-    assert!(!run.ok);
-    assert!(run.stderr.contains("[NODE_BINARY]"), "{}", run.stderr);
+    let no_node = ["--dir", f, "up", "--node-bin", "/nonexistent/ebl-node"];
+    refused(work.path(), &no_node, 30, &["[NODE_BINARY]"]);
     assert!(!fresh.join("testnet.json").exists(), "nothing is written");
 
     let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = held.local_addr().unwrap().port().to_string();
-    let run = testnet(
-        work.path(),
-        &["--dir", f, "up", "--validators", "1", "--base-port", &port],
-        Duration::from_secs(30),
-    );
-    assert!(!run.ok);
-    assert!(
-        run.stderr.contains("[USAGE]") && run.stderr.contains("in use"),
-        "{}",
-        run.stderr
-    );
+    let taken = ["--dir", f, "up", "--validators", "1", "--base-port", &port];
+    refused(work.path(), &taken, 30, &["[USAGE]", "in use"]);
     assert!(!fresh.join("testnet.json").exists(), "nothing is written");
 
-    let run = testnet(
-        work.path(),
-        &["--dir", f, "status"],
-        Duration::from_secs(30),
-    );
-    assert!(!run.ok);
-    assert!(
-        run.stderr.contains("[STATE]") && run.stderr.contains("no testnet"),
-        "{}",
-        run.stderr
-    );
+    let status = ["--dir", f, "status"];
+    refused(work.path(), &status, 30, &["[STATE]", "no testnet"]);
 }

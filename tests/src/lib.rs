@@ -8,11 +8,13 @@
 //! height reached, an entry final) with bounded timeouts, never for a fixed time.
 
 pub mod entries;
+pub mod governance;
 pub mod outsider;
 pub mod probe;
 pub mod relay;
 pub mod rogue;
 pub mod single;
+pub mod swarm;
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -238,6 +240,14 @@ impl Cluster {
             Some(())
         })
         .await
+    }
+
+    /// The address validator `i`'s entry gossip swarm listens on (it must run one).
+    pub fn gossip_addr(&self, i: usize) -> libp2p::Multiaddr {
+        match &self.members[i].settings.gossip {
+            Some(gossip) => gossip.listen_addr.clone(),
+            None => panic!("validator {i} runs no entry gossip"),
+        }
     }
 
     /// Indices of the running validators.

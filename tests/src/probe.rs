@@ -10,7 +10,7 @@ use libp2p::futures::StreamExt as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, ValidationMode};
 use libp2p::identity::Keypair;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, PeerId, Swarm, noise, tcp, yamux};
+use libp2p::{Multiaddr, PeerId, Swarm};
 use sha2::{Digest, Sha256};
 
 /// What a probe saw.
@@ -49,17 +49,7 @@ impl Probe {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         let topic = entry_topic(chain);
         behaviour.subscribe(&topic)?;
-        let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
-            .with_tokio()
-            .with_tcp(
-                tcp::Config::default().nodelay(true),
-                noise::Config::new,
-                yamux::Config::default,
-            )?
-            .with_behaviour(|_| behaviour)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(300)))
-            .build();
+        let swarm = crate::swarm::build(keypair, behaviour)?;
         Ok(Probe { swarm, topic })
     }
 

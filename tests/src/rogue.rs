@@ -15,7 +15,7 @@ use libp2p::futures::{
 use libp2p::identity::Keypair;
 use libp2p::request_response::{Event, Message};
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, PeerId, noise, tcp, yamux};
+use libp2p::{Multiaddr, PeerId};
 use tokio::task::JoinHandle;
 
 /// The running rogue; aborted when dropped.
@@ -46,17 +46,7 @@ impl RogueBodyServer {
         let peer_id = keypair.public().to_peer_id();
         let mut behaviour = behaviour::build(&keypair, &behaviour::entry_topic(chain))?;
         behaviour.gate.allow_peer(node);
-        let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
-            .with_tokio()
-            .with_tcp(
-                tcp::Config::default().nodelay(true),
-                noise::Config::new,
-                yamux::Config::default,
-            )?
-            .with_behaviour(|_| behaviour)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(300)))
-            .build();
+        let mut swarm = crate::swarm::build(keypair, behaviour)?;
         swarm.dial(addr).context("dial")?;
         let task = tokio::spawn(async move {
             loop {
@@ -155,17 +145,7 @@ impl RawAsker {
             protocols,
             Config::default().with_request_timeout(Duration::from_secs(10)),
         );
-        let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
-            .with_tokio()
-            .with_tcp(
-                tcp::Config::default().nodelay(true),
-                noise::Config::new,
-                yamux::Config::default,
-            )?
-            .with_behaviour(|_| behaviour)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(300)))
-            .build();
+        let mut swarm = crate::swarm::build(keypair, behaviour)?;
         swarm.dial(addr).context("dial")?;
         Ok(RawAsker { swarm, node })
     }

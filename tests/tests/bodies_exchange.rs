@@ -70,41 +70,58 @@ async fn issue_and_transfer_to_bank(c: &mut Cluster, reference: &str, body: &[u8
     document
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn only_the_nodes_of_a_documents_parties_can_fetch_its_body() {
+/// Starts the cluster, waits for the gossip mesh and commits `reference`'s eBL, now held by
+/// BANK; returns the cluster, the document's body and its id.
+async fn start_with_a_document_held_by_bank(reference: &str) -> (Cluster, Vec<u8>, DocumentId) {
     let mut c = Cluster::start().await.unwrap();
     c.wait_gossip_mesh(3, T).await.unwrap();
-    let body = body("BODY-E2E-1");
-    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-1", &body).await;
+    let body = body(reference);
+    let id = issue_and_transfer_to_bank(&mut c, reference, &body).await;
+    (c, body, id)
+}
+
+/// Stores `body` as document `id`'s body at node `i`.
+async fn store_body(c: &Cluster, i: usize, id: DocumentId, body: &[u8]) {
+    GatewayBridge::new(c.handle(i))
+        .put_document_body(id, body.to_vec())
+        .await
+        .unwrap();
+}
+
+/// What `node` answers when asked for document `id`'s body on behalf of `party`.
+async fn read(node: &GatewayBridge, id: DocumentId, party: &str) -> Option<Vec<u8>> {
+    node.document_body(id, org(party)).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_the_nodes_of_a_documents_parties_can_fetch_its_body() {
+    let (c, body, id) = start_with_a_document_held_by_bank("BODY-E2E-1").await;
 
     // Only GDSW's node (not a party: storage is not reading) has the body.
-    let gdsw = GatewayBridge::new(c.handle(GDSW));
-    gdsw.put_document_body(id, body.clone()).await.unwrap();
+    store_body(&c, GDSW, id, &body).await;
     // R141: a body that does not hash to the id is refused, and nothing is stored under it.
+    let gdsw = GatewayBridge::new(c.handle(GDSW));
     let wrong_id = Hash32::sha256(b"some other document");
     let err = gdsw
         .put_document_body(wrong_id, body.clone())
         .await
         .unwrap_err();
     assert!(matches!(err, NodeError::Internal(_)), "{err:?}");
-    assert_eq!(
-        gdsw.document_body(wrong_id, org("GDSW")).await.unwrap(),
-        None
-    );
+    assert_eq!(read(&gdsw, wrong_id, "GDSW").await, None);
 
     // R143 (a): BANK runs a validator and is the holder: its node fetches and keeps the body.
     let bank = GatewayBridge::new(c.handle(BANK));
     let started = std::time::Instant::now();
-    let fetched = bank.document_body(id, org("BANK")).await.unwrap();
+    let fetched = read(&bank, id, "BANK").await;
     eprintln!("BANK's node fetched the body in {:?}", started.elapsed());
-    assert_eq!(fetched.as_deref(), Some(body.as_slice()));
+    assert_eq!(fetched, Some(body.clone()));
 
     // R140: MSA is no party of the document: every node refuses its node.
     let msa = GatewayBridge::new(c.handle(MSA));
-    assert_eq!(msa.document_body(id, org("MSA")).await.unwrap(), None);
+    assert_eq!(read(&msa, id, "MSA").await, None);
     // R143: SGSW's node does not run as BANK and holds no key of BANK's.
     let sgsw = GatewayBridge::new(c.handle(SGSW));
-    assert_eq!(sgsw.document_body(id, org("BANK")).await.unwrap(), None);
+    assert_eq!(read(&sgsw, id, "BANK").await, None);
 
     // R143 (b): with SHIPPER's key in its custodian, SGSW's node reads for SHIPPER (a former
     // holder), now from GDSW's or BANK's node.
@@ -115,27 +132,17 @@ async fn only_the_nodes_of_a_documents_parties_can_fetch_its_body() {
         key: shipper.key.clone(),
     }];
     let sgsw = GatewayBridge::new(c.handle(SGSW)).with_party_keys(&held);
-    let fetched = sgsw.document_body(id, org("SHIPPER")).await.unwrap();
-    assert_eq!(fetched.as_deref(), Some(body.as_slice()));
+    assert_eq!(read(&sgsw, id, "SHIPPER").await, Some(body));
     c.shutdown().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_peer_serving_a_body_that_does_not_hash_to_the_id_is_refused_and_scored_down() {
-    let mut c = Cluster::start().await.unwrap();
-    c.wait_gossip_mesh(3, T).await.unwrap();
-    let body = body("BODY-E2E-2");
-    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-2", &body).await;
+    let (c, body, id) = start_with_a_document_held_by_bank("BODY-E2E-2").await;
     let link = c.handle(BANK).gossip().unwrap().clone();
     // A member whose node (here: CARRIER's organisation key) answers with the wrong bytes.
     let chain = c.net.ledger.chain().clone();
-    let addr = c.members[BANK]
-        .settings
-        .gossip
-        .as_ref()
-        .unwrap()
-        .listen_addr
-        .clone();
+    let addr = c.gossip_addr(BANK);
     let secret = c.net.party("CARRIER").key.to_bytes();
     let rogue =
         RogueBodyServer::start(secret, &chain, link.local_peer_id, addr, b"forged".to_vec())
@@ -151,39 +158,24 @@ async fn a_peer_serving_a_body_that_does_not_hash_to_the_id_is_refused_and_score
 
     // Nobody honest has the body; the rogue's answer is refused, not stored, not returned.
     let bank = GatewayBridge::new(c.handle(BANK));
-    assert_eq!(bank.document_body(id, org("BANK")).await.unwrap(), None);
+    assert_eq!(read(&bank, id, "BANK").await, None);
     let score = link.peer_score(rogue.peer_id).await.unwrap();
     assert!(score < 0.0, "the rogue's score is {score}");
     // Once an honest node has it, the good body wins whatever the rogue says.
-    let gdsw = GatewayBridge::new(c.handle(GDSW));
-    gdsw.put_document_body(id, body.clone()).await.unwrap();
-    let fetched = bank.document_body(id, org("BANK")).await.unwrap();
-    assert_eq!(fetched.as_deref(), Some(body.as_slice()));
+    store_body(&c, GDSW, id, &body).await;
+    assert_eq!(read(&bank, id, "BANK").await, Some(body));
     drop(rogue);
     c.shutdown().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn malformed_and_oversized_requests_fail_alone_and_the_node_serves_the_next() {
-    let mut c = Cluster::start().await.unwrap();
-    c.wait_gossip_mesh(3, T).await.unwrap();
-    let body = body("BODY-E2E-4");
-    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-4", &body).await;
-    GatewayBridge::new(c.handle(BANK))
-        .put_document_body(id, body.clone())
-        .await
-        .unwrap();
+    let (c, body, id) = start_with_a_document_held_by_bank("BODY-E2E-4").await;
+    store_body(&c, BANK, id, &body).await;
     // CARRIER's own node (its organisation key) talks to BANK's node with raw bytes.
     let link = c.handle(BANK).gossip().unwrap().clone();
-    let addr = c.members[BANK]
-        .settings
-        .gossip
-        .as_ref()
-        .unwrap()
-        .listen_addr
-        .clone();
     let secret = c.net.party("CARRIER").key.to_bytes();
-    let mut asker = RawAsker::start(secret, link.local_peer_id, addr).unwrap();
+    let mut asker = RawAsker::start(secret, link.local_peer_id, c.gossip_addr(BANK)).unwrap();
 
     asker.wait_connected(T).await.unwrap();
 
@@ -221,23 +213,16 @@ async fn malformed_and_oversized_requests_fail_alone_and_the_node_serves_the_nex
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stored_body_survives_a_restart() {
-    let mut c = Cluster::start().await.unwrap();
-    c.wait_gossip_mesh(3, T).await.unwrap();
-    let body = body("BODY-E2E-3");
-    let id = issue_and_transfer_to_bank(&mut c, "BODY-E2E-3", &body).await;
-    GatewayBridge::new(c.handle(BANK))
-        .put_document_body(id, body.clone())
-        .await
-        .unwrap();
+    let (mut c, body, id) = start_with_a_document_held_by_bank("BODY-E2E-3").await;
+    store_body(&c, BANK, id, &body).await;
     c.stop(BANK).await.unwrap();
     // Restarted without its gossip swarm, the node can only answer from its own store.
     c.members[BANK].settings.gossip = None;
     c.restart(BANK).await.unwrap();
     let bank = GatewayBridge::new(c.handle(BANK));
-    let stored = bank.document_body(id, org("BANK")).await.unwrap();
-    assert_eq!(stored.as_deref(), Some(body.as_slice()));
+    assert_eq!(read(&bank, id, "BANK").await, Some(body));
     // And without a swarm, a body it lacks is simply absent.
     let other = Hash32::sha256(b"not stored anywhere");
-    assert_eq!(bank.document_body(other, org("BANK")).await.unwrap(), None);
+    assert_eq!(read(&bank, other, "BANK").await, None);
     c.shutdown().await.unwrap();
 }

@@ -6,14 +6,11 @@
 
 use std::time::Duration;
 
-use ebl_ledger::entry::Body;
-use ebl_ledger::identity::governance::proposal_id;
-use ebl_ledger::identity::{GovernanceAction, Proposal};
-use ebl_ledger::ids::OrgId;
 use ebl_ledger::testkit::key_from_label;
 use ebl_node::mempool::Status;
+use ebl_tests::governance::{approve, propose_revocation};
 use ebl_tests::outsider::Outsider;
-use ebl_tests::{Cluster, wait_fates, wait_for};
+use ebl_tests::{Cluster, wait_for};
 use libp2p::PeerId;
 
 const T: Duration = Duration::from_secs(60);
@@ -26,6 +23,15 @@ async fn listed_everywhere(c: &Cluster, peer: PeerId) -> bool {
         }
     }
     true
+}
+
+/// Waits until every validator counts the member's node `peer` among its consensus peers.
+async fn wait_listed_everywhere(c: &Cluster, peer: PeerId) {
+    wait_for("the member's node to be a peer everywhere", T, || async {
+        listed_everywhere(c, peer).await.then_some(())
+    })
+    .await
+    .unwrap();
 }
 
 /// Whether some validator counts `peer` among its consensus peers.
@@ -66,11 +72,7 @@ async fn a_member_organisations_node_follows_the_chain_and_a_strangers_node_is_r
         .unwrap();
 
     // The member's node is admitted by every validator and syncs past where it started.
-    wait_for("the member's node to be a peer everywhere", T, || async {
-        listed_everywhere(&c, member.peer_id).await.then_some(())
-    })
-    .await
-    .unwrap();
+    wait_listed_everywhere(&c, member.peer_id).await;
     let target = c.height(0).await.unwrap() + 3;
     wait_for("the member's node to follow the chain", T, || async {
         (member.height().await.ok()? >= target).then_some(())
@@ -97,46 +99,13 @@ async fn a_revoked_organisations_node_is_cut_off_at_the_revoking_block() {
     let member = Outsider::start(&c, "buyer2", c.net.party("BUYER2").key.to_bytes())
         .await
         .unwrap();
-    wait_for("the member's node to be a peer everywhere", T, || async {
-        listed_everywhere(&c, member.peer_id).await.then_some(())
-    })
-    .await
-    .unwrap();
+    wait_listed_everywhere(&c, member.peer_id).await;
 
     // Governance: validator 0 proposes to revoke BUYER2, validators 1 and 2 approve.
-    let mut fates = c.handle(0).subscribe_notifications();
-    let expires_at_height = c.height(0).await.unwrap() + 500;
-    let propose = c.net.sign_with(
-        &c.net.validator_keys[0].clone(),
-        None,
-        Body::Governance(GovernanceAction::Propose {
-            proposal: Proposal::RevokeOrganisation {
-                org: OrgId::new("BUYER2").unwrap(),
-                reason: "left the consortium".into(),
-            },
-            expires_at_height,
-        }),
-    );
-    let proposal = proposal_id(&propose.id());
-    c.handle(0).submit(propose.clone()).await.unwrap();
-    let done = wait_fates(&mut fates, &[propose.id()], T).await.unwrap();
-    assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    let proposal = propose_revocation(&mut c, "BUYER2", T).await.unwrap();
     // Still admitted while the proposal is open.
     assert!(listed_everywhere(&c, member.peer_id).await);
-    let mut votes = Vec::new();
-    for v in [1, 2] {
-        let vote = c.net.sign_with(
-            &c.net.validator_keys[v].clone(),
-            None,
-            Body::Governance(GovernanceAction::Vote {
-                proposal,
-                approve: true,
-            }),
-        );
-        votes.push(vote.id());
-        c.handle(v).submit(vote).await.unwrap();
-    }
-    let done = wait_fates(&mut fates, &votes, T).await.unwrap();
+    let done = approve(&mut c, proposal, &[1, 2], T).await.unwrap();
     let revoked_at = done
         .iter()
         .filter_map(|(_, s)| match s {

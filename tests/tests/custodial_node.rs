@@ -4,8 +4,11 @@
 //! one identity all commit with distinct sequences.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod client;
+
 use std::time::Duration;
 
+use client::http;
 use ebl_keystore::{KdfParams, Keystore, KeystoreError};
 use ebl_ledger::testkit::TestNetwork;
 use ebl_node::Node;
@@ -17,29 +20,6 @@ use serde_json::{Value, json};
 
 const ADMIN: &str = "custody-admin";
 const PASSPHRASE: &str = "correct horse battery";
-
-fn request(method: &str, url: &str, key: &str, body: Option<Value>) -> (u16, Value) {
-    let req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {key}"))
-        .timeout(Duration::from_secs(40));
-    let result = match body {
-        Some(body) => req.send_json(body),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    (status, response.into_json().unwrap_or(Value::Null))
-}
-
-async fn http(method: &'static str, url: String, key: String, body: Option<Value>) -> (u16, Value) {
-    tokio::task::spawn_blocking(move || request(method, &url, &key, body))
-        .await
-        .unwrap()
-}
 
 fn document(reference: &str) -> Value {
     let text = include_str!("../../ledger/src/testkit/dcsa-issuance-request.json");
@@ -120,7 +100,7 @@ async fn a_legacy_system_issues_and_transfers_an_ebl_custodially_on_a_real_node(
         let (status, reply) = http(
             "POST",
             format!("{url}/v1/admin/api-keys"),
-            ADMIN.into(),
+            ADMIN,
             Some(body),
         )
         .await;

@@ -4,11 +4,13 @@
 //! once the block is final.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod client;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use client::http;
 use ebl_gateway::dcsa::{DcsaConfig, PartyAlias};
 use ebl_gateway::node::NodeApi;
 use ebl_gateway::{ApiKey, GatewayConfig, Scope};
@@ -20,36 +22,6 @@ use serde_json::Value;
 
 const CARRIER_KEY: &str = "dcsa-e2e-carrier";
 const READ_KEY: &str = "dcsa-e2e-reader";
-
-fn request(method: &str, url: &str, key: &str, body: Option<&Value>) -> (u16, Value) {
-    let req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {key}"))
-        .timeout(Duration::from_secs(40));
-    let result = match body {
-        Some(body) => req.send_json(body.clone()),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    (
-        response.status(),
-        response.into_json().unwrap_or(Value::Null),
-    )
-}
-
-async fn http(
-    method: &'static str,
-    url: String,
-    key: &'static str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    tokio::task::spawn_blocking(move || request(method, &url, key, body.as_ref()))
-        .await
-        .unwrap()
-}
 
 /// The DCSA sample with its manifest computed from its own content (the published one carries
 /// placeholder checksums).

@@ -3,11 +3,12 @@
 //! from either, over TCP on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
+mod client;
 
 use ebl_ledger::block::BlockHeader;
 use ebl_ledger::ebl::{EblAction, EblIssue, EblRecord, EblType};
 use ebl_ledger::entry::{Body, SignedEntry};
+use ebl_ledger::hash::DocumentId;
 use ebl_ledger::state::tree::RecordProof;
 use ebl_node::api_server::{ApiSection, ApiServer};
 use ebl_tests::Cluster;
@@ -15,31 +16,28 @@ use serde_json::{Value, json};
 
 const KEY: &str = "e2e-admin-key";
 
-fn request(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
-    let req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {KEY}"))
-        .timeout(Duration::from_secs(40));
-    let result = match body {
-        Some(body) => req.send_json(body),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    (status, response.into_json().unwrap_or(Value::Null))
-}
-
-async fn http(method: &'static str, url: String, body: Option<Value>) -> (u16, Value) {
-    tokio::task::spawn_blocking(move || request(method, &url, body))
-        .await
-        .unwrap()
+/// An authorised request with the admin key.
+async fn http(method: &str, url: String, body: Option<Value>) -> (u16, Value) {
+    client::http(method, url, KEY, body).await
 }
 
 fn hex_body(entry: &SignedEntry) -> Value {
     json!({ "entry": hex::encode(entry.encode()) })
+}
+
+/// Posts `entry` to `url`'s `/v1/entries`, waiting (at most 30 s) until it is final.
+async fn submit_final(url: &str, entry: Value) -> (u16, Value) {
+    let url = format!("{url}/v1/entries?wait=final&timeout_ms=30000");
+    http("POST", url, Some(entry)).await
+}
+
+/// SHIPPER's transfer of eBL `id` to `to`.
+fn shipper_transfer(c: &mut Cluster, id: DocumentId, to: &str) -> SignedEntry {
+    let to = c.net.org(to);
+    c.net.sign(
+        "SHIPPER",
+        Body::Ebl(EblAction::Transfer { document: id, to }),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -77,12 +75,7 @@ async fn the_dcsa_sample_is_issued_transferred_verified_and_proven_through_real_
         consignee: Some(c.net.org("SHIPPER")),
     };
     let entry = c.net.sign("CARRIER", Body::Ebl(EblAction::Issue(issue)));
-    let (status, reply) = http(
-        "POST",
-        format!("{url0}/v1/entries?wait=final&timeout_ms=30000"),
-        Some(hex_body(&entry)),
-    )
-    .await;
+    let (status, reply) = submit_final(&url0, hex_body(&entry)).await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["status"], "final", "{reply}");
 
@@ -92,19 +85,8 @@ async fn the_dcsa_sample_is_issued_transferred_verified_and_proven_through_real_
     assert_eq!(again["id"], entry.id().to_hex());
 
     // The shipper transfers to the bank through another validator's gateway.
-    let transfer = c.net.sign(
-        "SHIPPER",
-        Body::Ebl(EblAction::Transfer {
-            document: id,
-            to: c.net.org("BANK"),
-        }),
-    );
-    let (status, reply) = http(
-        "POST",
-        format!("{url3}/v1/entries?wait=final&timeout_ms=30000"),
-        Some(serde_json::to_value(&transfer).unwrap()),
-    )
-    .await;
+    let transfer = shipper_transfer(&mut c, id, "BANK");
+    let (status, reply) = submit_final(&url3, serde_json::to_value(&transfer).unwrap()).await;
     assert_eq!(status, 200, "{reply}");
     let height = reply["height"].as_u64().unwrap();
 
@@ -155,19 +137,8 @@ async fn the_dcsa_sample_is_issued_transferred_verified_and_proven_through_real_
     assert!(3 * finality.signed_power > 2 * finality.total_power);
 
     // A transfer by the former holder is rejected with the ledger's code.
-    let stale = c.net.sign(
-        "SHIPPER",
-        Body::Ebl(EblAction::Transfer {
-            document: id,
-            to: c.net.org("BUYER2"),
-        }),
-    );
-    let (status, problem) = http(
-        "POST",
-        format!("{url0}/v1/entries?wait=final&timeout_ms=30000"),
-        Some(hex_body(&stale)),
-    )
-    .await;
+    let stale = shipper_transfer(&mut c, id, "BUYER2");
+    let (status, problem) = submit_final(&url0, hex_body(&stale)).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "NOT_HOLDER", "{problem}");
 

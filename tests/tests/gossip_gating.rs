@@ -4,45 +4,39 @@
 
 use std::time::Duration;
 
-use ebl_ledger::entry::Body;
-use ebl_ledger::identity::governance::proposal_id;
-use ebl_ledger::identity::{GovernanceAction, Proposal};
-use ebl_ledger::ids::OrgId;
 use ebl_ledger::testkit::key_from_label;
 use ebl_node::mempool::Status;
 use ebl_node::p2p::batch;
 use ebl_tests::entries::issue;
+use ebl_tests::governance::{approve, propose_revocation};
 use ebl_tests::probe::{Probe, connection_ended, gossiped_data};
 use ebl_tests::{Cluster, wait_fates};
-use libp2p::Multiaddr;
+use libp2p::PeerId;
 
 const T: Duration = Duration::from_secs(30);
 
-fn gossip_addr(c: &Cluster, i: usize) -> Multiaddr {
-    c.members[i]
-        .settings
-        .gossip
-        .as_ref()
-        .unwrap()
-        .listen_addr
-        .clone()
+/// Starts the cluster with its gossip mesh and connects a probe with `party`'s key to node 0;
+/// returns the cluster, the probe (it saw node 0 subscribe) and node 0's gossip peer id.
+async fn start_with_member(party: &str) -> (Cluster, Probe, PeerId) {
+    let c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let chain = c.net.ledger.chain().clone();
+    let node0 = c.handle(0).gossip().unwrap().local_peer_id;
+    let mut member = Probe::new(c.net.party(party).key.to_bytes(), &chain).unwrap();
+    member.dial(c.gossip_addr(0)).unwrap();
+    member.wait_subscribed(node0, T).await.unwrap();
+    (c, member, node0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_member_key_connects_and_hears_entries_and_a_stranger_is_refused_and_hears_nothing() {
-    let mut c = Cluster::start().await.unwrap();
-    c.wait_gossip_mesh(3, T).await.unwrap();
-    let chain = c.net.ledger.chain().clone();
-    let node0 = c.handle(0).gossip().unwrap().local_peer_id;
-
     // A member organisation's key is let in and sees the node's subscription.
-    let mut member = Probe::new(c.net.party("CONSIGNEE").key.to_bytes(), &chain).unwrap();
-    member.dial(gossip_addr(&c, 0)).unwrap();
-    member.wait_subscribed(node0, T).await.unwrap();
+    let (mut c, mut member, node0) = start_with_member("CONSIGNEE").await;
 
     // A stranger's connection is closed by the gate.
+    let chain = c.net.ledger.chain().clone();
     let mut stranger = Probe::new(key_from_label("stranger").to_bytes(), &chain).unwrap();
-    stranger.dial(gossip_addr(&c, 0)).unwrap();
+    stranger.dial(c.gossip_addr(0)).unwrap();
     stranger
         .until("the stranger's connection to end", T, |e| {
             connection_ended(e).then_some(())
@@ -79,50 +73,13 @@ async fn a_member_key_connects_and_hears_entries_and_a_stranger_is_refused_and_h
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_revoked_organisations_key_is_disconnected_at_the_revoking_block() {
-    let mut c = Cluster::start().await.unwrap();
-    c.wait_gossip_mesh(3, T).await.unwrap();
-    let chain = c.net.ledger.chain().clone();
-    let node0 = c.handle(0).gossip().unwrap().local_peer_id;
-    let mut member = Probe::new(c.net.party("BUYER2").key.to_bytes(), &chain).unwrap();
-    member.dial(gossip_addr(&c, 0)).unwrap();
-    member.wait_subscribed(node0, T).await.unwrap();
+    let (mut c, mut member, node0) = start_with_member("BUYER2").await;
 
     // Governance: validator 0 proposes to revoke BUYER2, validators 1 and 2 approve.
-    let mut fates = c.handle(0).subscribe_notifications();
-    let expires_at_height = c.height(0).await.unwrap() + 500;
-    let key = c.net.validator_keys[0].clone();
-    let propose = c.net.sign_with(
-        &key,
-        None,
-        Body::Governance(GovernanceAction::Propose {
-            proposal: Proposal::RevokeOrganisation {
-                org: OrgId::new("BUYER2").unwrap(),
-                reason: "left the consortium".into(),
-            },
-            expires_at_height,
-        }),
-    );
-    let proposal = proposal_id(&propose.id());
-    c.handle(0).submit(propose.clone()).await.unwrap();
-    let done = wait_fates(&mut fates, &[propose.id()], T).await.unwrap();
-    assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
+    let proposal = propose_revocation(&mut c, "BUYER2", T).await.unwrap();
     // Still a member while the proposal is open.
     assert!(member.is_connected(&node0));
-    let mut votes = Vec::new();
-    for v in [1, 2] {
-        let key = c.net.validator_keys[v].clone();
-        let vote = c.net.sign_with(
-            &key,
-            None,
-            Body::Governance(GovernanceAction::Vote {
-                proposal,
-                approve: true,
-            }),
-        );
-        votes.push(vote.id());
-        c.handle(v).submit(vote).await.unwrap();
-    }
-    let done = wait_fates(&mut fates, &votes, T).await.unwrap();
+    let done = approve(&mut c, proposal, &[1, 2], T).await.unwrap();
     assert!(
         done.iter().all(|(_, s)| matches!(s, Status::Final { .. })),
         "{done:?}"
@@ -135,7 +92,7 @@ async fn a_revoked_organisations_key_is_disconnected_at_the_revoking_block() {
         })
         .await
         .unwrap();
-    member.dial(gossip_addr(&c, 0)).unwrap();
+    member.dial(c.gossip_addr(0)).unwrap();
     member
         .until("the redial to be refused", T, |e| {
             connection_ended(e).then_some(())

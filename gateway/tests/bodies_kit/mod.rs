@@ -110,6 +110,12 @@ impl Raw {
     pub fn assert_problem(&self, status: u16, code: &str) {
         self.reply().assert_problem(status, code);
     }
+
+    /// Asserts a 200 whose body is exactly `expected`.
+    pub fn assert_body(&self, expected: &[u8]) {
+        assert_eq!(self.status, StatusCode::OK, "{}", self.reply().body);
+        assert_eq!(self.bytes, expected);
+    }
 }
 
 /// Sends a request as `who` with an optional raw JSON body.
