@@ -49,7 +49,9 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     // A batch mixing a valid entry with a badly signed one (R113): the valid one is pooled,
     // the message is rejected as a whole, so it is not forwarded and its sender pays.
     let valid_in_bad_batch = c.net.sign("CARRIER", issue("OLSC-X0", "SHIPPER"));
-    let mut forged = c.net.sign("CONSIGNEE", receipt(doc("OLSC-X0"), "LC_PAYMENT"));
+    let mut forged = c
+        .net
+        .sign("CONSIGNEE", receipt(doc("OLSC-X0"), "LC_PAYMENT"));
     forged.signature.0[9] ^= 0x01;
     let messages = vec![
         batch::encode(&[valid_in_bad_batch.clone(), forged]),

@@ -6,9 +6,10 @@ use std::sync::atomic::Ordering;
 
 use ebl_gateway::testkit::LocalNode;
 use ebl_gateway::{EntryStatus, NodeApi, RateLimit};
-use ebl_ledger::entry::SignedEntry;
 
-use super::tests::{KEY, carrier_issue, gateway_limited, outcomes, prepared, shared};
+use super::tests::{
+    KEY, all_final, assert_all, finish, gateway_limited, outcomes, send_in_batches, shared, stream,
+};
 use super::*;
 use crate::bench::client::client;
 
@@ -27,37 +28,22 @@ async fn exhaust(url: &str, burst: u32) {
     panic!("the bucket never emptied");
 }
 
-/// A stream of `n` carrier issues in sequence order.
-fn stream(node: &LocalNode, tag: &str, n: usize) -> (Vec<SignedEntry>, Vec<Prepared>) {
-    let entries: Vec<SignedEntry> = (0..n)
-        .map(|i| carrier_issue(node, &format!("{tag}-{i}")))
-        .collect();
-    let prepared = entries
-        .iter()
-        .enumerate()
-        .map(|(k, e)| prepared(k as u64, e))
-        .collect();
-    (entries, prepared)
-}
-
-async fn all_final(node: &LocalNode, entries: &[SignedEntry]) {
-    // The test node applies entries as they arrive: a resend out of sequence order would
-    // leave a gap and the entry would fail instead.
-    for e in entries {
-        let status = node.entry_status(e.id()).await.unwrap();
-        assert!(matches!(status, EntryStatus::Final { .. }), "{status:?}");
-    }
+/// A gateway over a fresh test node whose test key has `burst` tokens refilled at
+/// `per_second`, with its bucket already empty.
+async fn exhausted_gateway(
+    burst: u32,
+    per_second: f64,
+) -> (Arc<LocalNode>, String, tokio::task::JoinHandle<()>) {
+    let node = LocalNode::pilot();
+    let limit = RateLimit { burst, per_second };
+    let (url, server) = gateway_limited(node.clone(), limit).await;
+    exhaust(&url, burst).await;
+    (node, url, server)
 }
 
 #[tokio::test]
 async fn a_stream_first_answered_429_is_resent_after_the_backoff_and_ends_final() {
-    let node = LocalNode::pilot();
-    let limit = RateLimit {
-        burst: 2,
-        per_second: 5.0,
-    };
-    let (url, server) = gateway_limited(node.clone(), limit).await;
-    exhaust(&url, 2).await;
+    let (node, url, server) = exhausted_gateway(2, 5.0).await;
     let (entries, prepared) = stream(&node, "R429", 4);
     let shared = shared(1_000.0);
     let run = one_by_one(
@@ -67,12 +53,8 @@ async fn a_stream_first_answered_429_is_resent_after_the_backoff_and_ends_final(
         KEY.into(),
         Arc::new(Semaphore::new(8)),
     );
-    tokio::time::timeout(Duration::from_secs(20), run)
-        .await
-        .expect("the sender finishes");
-    let got = outcomes(&shared);
-    assert_eq!(got.len(), 4);
-    assert!(got.iter().all(|o| o.1 == Sent::Accepted), "{got:?}");
+    finish(run).await;
+    assert_all(&shared, 4, Sent::Accepted);
     all_final(&node, &entries).await;
     server.abort();
     assert!(shared.retried.load(Ordering::Relaxed) >= 1);
@@ -82,13 +64,7 @@ async fn a_stream_first_answered_429_is_resent_after_the_backoff_and_ends_final(
 
 #[tokio::test]
 async fn without_retry_a_429_is_counted_throttled_and_never_resent() {
-    let node = LocalNode::pilot();
-    let limit = RateLimit {
-        burst: 1,
-        per_second: 0.01,
-    };
-    let (url, server) = gateway_limited(node.clone(), limit).await;
-    exhaust(&url, 1).await;
+    let (node, url, server) = exhausted_gateway(1, 0.01).await;
     let (entries, prepared) = stream(&node, "NR", 2);
     let mut shared = shared(1_000.0);
     shared.retry = false;
@@ -108,28 +84,11 @@ async fn without_retry_a_429_is_counted_throttled_and_never_resent() {
 /// more than the burst of 10, so it is halved until it passes.
 #[tokio::test]
 async fn a_batch_answered_429_is_resent_and_every_entry_ends_final() {
-    let node = LocalNode::pilot();
-    let limit = RateLimit {
-        burst: 10,
-        per_second: 5.0,
-    };
-    let (url, server) = gateway_limited(node.clone(), limit).await;
-    exhaust(&url, 10).await;
+    let (node, url, server) = exhausted_gateway(10, 5.0).await;
     let (entries, prepared) = stream(&node, "B429", 12);
     let shared = shared(1_000.0);
-    let run = batched(
-        shared.clone(),
-        prepared,
-        url,
-        KEY.into(),
-        Duration::from_millis(5),
-    );
-    tokio::time::timeout(Duration::from_secs(20), run)
-        .await
-        .expect("the sender finishes");
-    let got = outcomes(&shared);
-    assert_eq!(got.len(), 12);
-    assert!(got.iter().all(|o| o.1 == Sent::Accepted), "{got:?}");
+    send_in_batches(&shared, prepared, url).await;
+    assert_all(&shared, 12, Sent::Accepted);
     all_final(&node, &entries).await;
     server.abort();
     assert!(shared.retried.load(Ordering::Relaxed) >= 1);
@@ -137,30 +96,13 @@ async fn a_batch_answered_429_is_resent_and_every_entry_ends_final() {
 
 #[tokio::test]
 async fn entries_still_refused_when_sending_stops_are_unsent_not_rejected() {
-    let node = LocalNode::pilot();
-    let limit = RateLimit {
-        burst: 1,
-        per_second: 0.01,
-    };
-    let (url, server) = gateway_limited(node.clone(), limit).await;
-    exhaust(&url, 1).await;
+    let (node, url, server) = exhausted_gateway(1, 0.01).await;
     let (_, prepared) = stream(&node, "UN", 3);
     let mut shared = shared(1_000.0);
     // Resends at about 50 and 150 ms; the next would come after the stop.
     shared.stop = shared.start + Duration::from_millis(300);
-    let run = batched(
-        shared.clone(),
-        prepared,
-        url,
-        KEY.into(),
-        Duration::from_millis(5),
-    );
-    tokio::time::timeout(Duration::from_secs(20), run)
-        .await
-        .expect("the sender stops");
+    send_in_batches(&shared, prepared, url).await;
     server.abort();
-    let got = outcomes(&shared);
-    assert_eq!(got.len(), 3);
-    assert!(got.iter().all(|o| o.1 == Sent::Unsent), "{got:?}");
+    assert_all(&shared, 3, Sent::Unsent);
     assert!(shared.retried.load(Ordering::Relaxed) >= 1);
 }

@@ -73,6 +73,54 @@ pub(super) fn carrier_issue(node: &LocalNode, reference: &str) -> SignedEntry {
     node.with(|n| n.sign("CARRIER", issue(reference, "SHIPPER")))
 }
 
+/// A stream of `n` carrier issues in sequence order.
+pub(super) fn stream(node: &LocalNode, tag: &str, n: usize) -> (Vec<SignedEntry>, Vec<Prepared>) {
+    let entries: Vec<SignedEntry> = (0..n)
+        .map(|i| carrier_issue(node, &format!("{tag}-{i}")))
+        .collect();
+    let prepared = entries
+        .iter()
+        .enumerate()
+        .map(|(k, e)| prepared(k as u64, e))
+        .collect();
+    (entries, prepared)
+}
+
+pub(super) async fn all_final(node: &LocalNode, entries: &[SignedEntry]) {
+    // The test node applies entries as they arrive: a resend out of sequence order would
+    // leave a gap and the entry would fail instead.
+    for e in entries {
+        let status = node.entry_status(e.id()).await.unwrap();
+        assert!(matches!(status, EntryStatus::Final { .. }), "{status:?}");
+    }
+}
+
+/// Sends `prepared` in batches every 5 ms to `url`, to the end (bounded).
+pub(super) async fn send_in_batches(shared: &Shared, prepared: Vec<Prepared>, url: String) {
+    let run = batched(
+        shared.clone(),
+        prepared,
+        url,
+        KEY.into(),
+        Duration::from_millis(5),
+    );
+    finish(run).await;
+}
+
+/// Every one of the `n` entries ended as `sent`.
+pub(super) fn assert_all(shared: &Shared, n: usize, sent: Sent) {
+    let got = outcomes(shared);
+    assert_eq!(got.len(), n);
+    assert!(got.iter().all(|o| o.1 == sent), "{got:?}");
+}
+
+/// Runs a sender to its end, bounded.
+pub(super) async fn finish(run: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("the sender finishes");
+}
+
 pub(super) fn outcomes(shared: &Shared) -> Vec<(u64, Sent)> {
     let mut v: Vec<(u64, Sent)> = shared
         .outcomes
@@ -89,35 +137,12 @@ pub(super) fn outcomes(shared: &Shared) -> Vec<(u64, Sent)> {
 async fn batches_of_a_stream_reach_the_gateway_in_sequence_order() {
     let node = LocalNode::pilot();
     let (url, server) = gateway(node.clone()).await;
-    let entries: Vec<SignedEntry> = (0..40)
-        .map(|i| carrier_issue(&node, &format!("SEND-{i}")))
-        .collect();
-    let stream: Vec<Prepared> = entries
-        .iter()
-        .enumerate()
-        .map(|(k, e)| prepared(k as u64, e))
-        .collect();
+    let (entries, prepared) = stream(&node, "SEND", 40);
     let shared = shared(2_000.0);
-    let run = batched(
-        shared.clone(),
-        stream,
-        url,
-        KEY.into(),
-        Duration::from_millis(5),
-    );
-    tokio::time::timeout(Duration::from_secs(20), run)
-        .await
-        .expect("the sender finishes");
+    send_in_batches(&shared, prepared, url).await;
     server.abort();
-    let got = outcomes(&shared);
-    assert_eq!(got.len(), 40);
-    assert!(got.iter().all(|o| o.1 == Sent::Accepted), "{got:?}");
-    // The test node applies entries as they arrive: a batch out of order would leave a
-    // sequence gap and fail.
-    for e in &entries {
-        let status = node.entry_status(e.id()).await.unwrap();
-        assert!(matches!(status, EntryStatus::Final { .. }), "{status:?}");
-    }
+    assert_all(&shared, 40, Sent::Accepted);
+    all_final(&node, &entries).await;
 }
 
 #[tokio::test]
