@@ -75,7 +75,7 @@ impl Task {
         // must end with this task.
         let mut judging = JoinSet::new();
         let mut outbox = Outbox::default();
-        // R115: when the oldest waiting entry must leave; far ahead while nothing waits.
+        // R115: when the oldest waiting entry must leave (only polled while something waits).
         let flush = tokio::time::sleep(FLUSH_AFTER);
         tokio::pin!(flush);
         loop {
@@ -87,8 +87,8 @@ impl Task {
                             let verdict = Verdict::Ignore("BUSY");
                             self.report(&mut swarm, Judged::whole(id, source, verdict));
                         } else {
-                            // Spawned, not polled on this task: judging verifies the entry's
-                            // signature (R155), which must not stall the swarm (ADR 0021).
+                            // Spawned, not polled on this task: judging verifies the batch's
+                            // signatures (R155), which must not stall the swarm (ADR 0021).
                             judging.spawn(judge(self.node.clone(), id, source, data));
                         }
                     }
