@@ -79,6 +79,16 @@ pub struct NodeStatus {
 #[error("the node has stopped")]
 pub struct NodeStopped;
 
+/// The code of a signature `verify_strict` refused (R3), as the pool would report it.
+fn signature_code(entry: &SignedEntry) -> &'static str {
+    let payload = entry.entry.signing_payload();
+    let item = [(entry.entry.signer, payload.as_slice(), entry.signature)];
+    ebl_ledger::crypto::verify_each(&item)
+        .into_iter()
+        .find_map(Result::err)
+        .map_or("BAD_SIGNATURE", |e| ebl_ledger::RuleError::from(e).code())
+}
+
 /// Handle of a running node.
 #[derive(Clone, Debug)]
 pub struct NodeHandle {
@@ -166,6 +176,26 @@ impl NodeHandle {
             .await
             .map_err(|_| NodeStopped)?;
         rx.await.map_err(|_| NodeStopped)
+    }
+
+    /// R113: decides the signatures of `entries` in order, on a blocking thread, stopping at
+    /// the first that fails; answers the entries back with that one's index and code. A
+    /// gossiped batch carrying a bad signature is dropped whole, so a peer's forgery costs one
+    /// failed check beyond the valid entries it carries.
+    pub(crate) async fn first_bad_signature(
+        &self,
+        entries: Vec<SignedEntry>,
+    ) -> Result<(Vec<SignedEntry>, Option<(usize, &'static str)>), NodeStopped> {
+        let verified = self.verified.clone();
+        tokio::task::spawn_blocking(move || {
+            let bad = entries
+                .iter()
+                .position(|entry| !verified.verify(entry))
+                .and_then(|i| Some((i, signature_code(entries.get(i)?))));
+            (entries, bad)
+        })
+        .await
+        .map_err(|_| NodeStopped)
     }
 
     /// The entry gossip's front (peers, scores, judged messages), when the node runs it.

@@ -123,6 +123,7 @@ pub async fn spawn(
     });
     let mut task = Task {
         bodies,
+        chain: chain.clone(),
         topic,
         node,
         events: link.events.clone(),

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::entry::{ChainRef, SignedEntry};
 use ebl_ledger::hash::EntryId;
 use libp2p::futures::StreamExt as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageId};
@@ -42,10 +42,23 @@ impl Judged {
             verdict,
         }
     }
+
+    /// R113: a message dropped whole for one provably invalid entry, reported against it.
+    fn invalid(id: MessageId, source: PeerId, entry: EntryId, code: &str) -> Self {
+        let verdict = Verdict::Reject(code.to_string());
+        Judged {
+            id,
+            source,
+            entries: vec![(entry, verdict.clone())],
+            verdict,
+        }
+    }
 }
 
 /// The swarm's owner and what it remembers.
 pub(super) struct Task {
+    /// The chain whose entries this swarm carries (R111 envelopes).
+    pub(super) chain: ChainRef,
     pub(super) topic: IdentTopic,
     pub(super) node: NodeHandle,
     pub(super) events: broadcast::Sender<GossipEvent>,
@@ -89,7 +102,8 @@ impl Task {
                         } else {
                             // Spawned, not polled on this task: judging verifies the batch's
                             // signatures (R155), which must not stall the swarm (ADR 0021).
-                            judging.spawn(judge(self.node.clone(), id, source, data));
+                            let node = self.node.clone();
+                            judging.spawn(judge(node, self.chain.clone(), id, source, data));
                         }
                     }
                 }
@@ -296,41 +310,46 @@ impl Task {
     }
 }
 
-/// R111–R113 for one message, off the swarm's task: the batch decodes, each entry's signer is
-/// known (on the committed state, R156), then the known ones go to the pool in one call.
-async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -> Judged {
+/// R111–R113 for one message, off the swarm's task. The batch decodes; every entry must have
+/// a good envelope, a known signer (on the committed state, R156) and a good signature, judged
+/// cheapest first, or the message is dropped whole; then the entries go to the pool in one call.
+async fn judge(
+    node: NodeHandle,
+    chain: ChainRef,
+    id: MessageId,
+    source: PeerId,
+    data: Vec<u8>,
+) -> Judged {
     let entries = match super::batch::decode(&data) {
         Ok(entries) => entries,
         Err(verdict) => return Judged::whole(id, source, verdict),
     };
     let reads = node.committed().clone();
-    let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(entries.len());
-    let mut known = Vec::with_capacity(entries.len());
     for entry in &entries {
-        verdicts.push(match signer_is_known_by(|key| reads.get(key), entry) {
-            Ok(true) => {
-                known.push(entry.clone());
-                None
-            }
-            Ok(false) => Some(Verdict::Reject(UNKNOWN_SIGNER.into())),
-            Err(_) => Some(Verdict::Ignore("STOPPING")),
-        });
+        if let Err(e) = entry.check_envelope(&chain) {
+            return Judged::invalid(id, source, entry.id(), e.code());
+        }
+        match signer_is_known_by(|key| reads.get(key), entry) {
+            Ok(true) => {}
+            Ok(false) => return Judged::invalid(id, source, entry.id(), UNKNOWN_SIGNER),
+            Err(_) => return Judged::whole(id, source, Verdict::Ignore("STOPPING")),
+        }
     }
-    let mut admissions = match node.admit_batch(known).await {
-        Ok(admissions) => admissions.into_iter(),
-        Err(_) => Vec::new().into_iter(),
+    let stopping = || Judged::whole(id.clone(), source, Verdict::Ignore("STOPPING"));
+    let Ok((entries, bad)) = node.first_bad_signature(entries).await else {
+        return stopping();
     };
-    let entries: Vec<(EntryId, Verdict)> = entries
-        .iter()
-        .zip(verdicts)
-        .map(|(entry, verdict)| {
-            let verdict = verdict.unwrap_or_else(|| {
-                admissions
-                    .next()
-                    .map_or(Verdict::Ignore("STOPPING"), |a| verdict_of(&a))
-            });
-            (entry.id(), verdict)
-        })
+    if let Some((i, code)) = bad {
+        let entry = entries.get(i).map(SignedEntry::id).unwrap_or_default();
+        return Judged::invalid(id, source, entry, code);
+    }
+    let ids: Vec<EntryId> = entries.iter().map(SignedEntry::id).collect();
+    let Ok(admissions) = node.admit_batch(entries).await else {
+        return stopping();
+    };
+    let entries: Vec<(EntryId, Verdict)> = ids
+        .into_iter()
+        .zip(admissions.iter().map(verdict_of))
         .collect();
     let verdicts: Vec<Verdict> = entries.iter().map(|(_, v)| v.clone()).collect();
     Judged {
