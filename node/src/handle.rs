@@ -170,6 +170,18 @@ impl NodeHandle {
         })
         .await
         .map_err(|_| NodeStopped)?;
+        self.admit_decided(entries).await
+    }
+
+    /// Offers entries whose signatures were already decided on this node (R155) in one pool
+    /// call, without gossiping them: what gossip does after [`Self::first_bad_signature`].
+    pub(crate) async fn admit_decided(
+        &self,
+        entries: Vec<SignedEntry>,
+    ) -> Result<Vec<Admission>, NodeStopped> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
         let (tx, rx) = oneshot::channel();
         self.commands
             .send(Command::SubmitBatch(entries, tx))

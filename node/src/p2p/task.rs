@@ -344,7 +344,8 @@ async fn judge(
         return Judged::invalid(id, source, entry, code);
     }
     let ids: Vec<EntryId> = entries.iter().map(SignedEntry::id).collect();
-    let Ok(admissions) = node.admit_batch(entries).await else {
+    // Every signature is decided and remembered: straight to the pool.
+    let Ok(admissions) = node.admit_decided(entries).await else {
         return stopping();
     };
     let entries: Vec<(EntryId, Verdict)> = ids
