@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ebl_ledger::crypto::{PublicKey, Signature, batch_precheck};
+use ebl_ledger::crypto::{PublicKey, Signature, verify_batch};
 use ebl_ledger::ebl::{EblAction, EblIssue, EblType};
 use ebl_ledger::entry::{Body, SignedEntry};
 use ebl_ledger::hash::Hash32;
@@ -106,7 +106,7 @@ fn stateless(c: &mut Criterion) {
             assert!(ok);
         });
     });
-    group.bench_function("stateless_1000/batch_precheck_and_envelope", |b| {
+    group.bench_function("stateless_1000/batch_and_envelope", |b| {
         b.iter(|| {
             let payloads: Vec<(PublicKey, Vec<u8>, Signature)> = entries
                 .iter()
@@ -116,8 +116,21 @@ fn stateless(c: &mut Criterion) {
                 .iter()
                 .map(|(k, m, s)| (*k, m.as_slice(), *s))
                 .collect();
-            assert!(batch_precheck(&items));
+            assert!(verify_batch(&items).iter().all(Result::is_ok));
             assert!(entries.iter().all(|e| e.check_envelope(&chain).is_ok()));
+        });
+    });
+    // The rule before ADR 0025, for the record: RFC 8032 `verify_strict`, one by one.
+    #[allow(clippy::disallowed_methods)]
+    group.bench_function("stateless_1000/verify_strict_each_and_envelope", |b| {
+        b.iter(|| {
+            let ok = entries.iter().all(|e| {
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&e.entry.signer.0).unwrap();
+                let sig = ed25519_dalek::Signature::from_bytes(&e.signature.0);
+                key.verify_strict(&e.entry.signing_payload(), &sig).is_ok()
+                    && e.check_envelope(&chain).is_ok()
+            });
+            assert!(ok);
         });
     });
     group.finish();

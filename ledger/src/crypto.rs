@@ -1,13 +1,23 @@
-//! Ed25519 keys and signatures under one rule: `verify_strict` (specs/protocol.md R3, ADR 0005).
+//! Ed25519 keys and signatures under one rule: ZIP-215 (specs/protocol.md R3, R171–R175, ADR 0025).
 //!
-//! Batch verification is offered only as a fast path for admission (mempool, block pre-checks):
-//! a batch that passes is still decided entry by entry with `verify_strict` when the block is
-//! executed, and a batch that fails falls back to `verify_strict` per signature, so the batch
-//! equation can never make two nodes disagree.
+//! Every signature this system decides — entries at every entry point and in execution, consensus
+//! votes and proposals, commit certificates, double-vote evidence, X.509 admission certificates,
+//! document-body proofs, the wallet's offline checks — is decided by [`PublicKey::verify`], which
+//! is `ed25519_consensus::VerificationKey::verify`: the ZIP-215 rule, the same implementation
+//! Malachite uses for votes. ZIP-215 was designed so that batch and single verification agree on
+//! every input, so [`verify_batch`] is a true fast path: it decides exactly what
+//! [`PublicKey::verify`] decides, item by item, and it is what execution uses.
+//!
+//! ZIP-215 accepts signatures by small-order keys, which anybody can forge; that is why R4 never
+//! registers such a key and why an entry needs standing (a registered key) before anything else.
 
 use bincode::{Decode, Encode};
 use curve25519_dalek::edwards::CompressedEdwardsY;
-use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
+use ed25519_consensus::VerificationKey;
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+use crate::hash::{Hash32, domain};
 
 /// An Ed25519 public key (32 bytes, compressed Edwards point).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
@@ -26,9 +36,28 @@ pub enum CryptoError {
     /// The key has small order or a torsion component; it must not be registered (R4).
     #[error("public key has small order or a torsion component")]
     WeakKey,
-    /// The signature does not verify under `verify_strict`.
+    /// The signature does not verify under the ZIP-215 rule (R3).
     #[error("signature does not verify")]
     BadSignature,
+}
+
+/// A public key decoded once (decompression is about a quarter of a verification), for callers
+/// that verify many signatures of one signer. Verifies with the same rule as [`PublicKey::verify`].
+#[derive(Clone, Copy, Debug)]
+pub struct DecodedKey(VerificationKey);
+
+impl DecodedKey {
+    /// R3: the one rule, with the key already decoded.
+    pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), CryptoError> {
+        self.0
+            .verify(&ed25519_consensus::Signature::from(signature.0), message)
+            .map_err(|_| CryptoError::BadSignature)
+    }
+
+    /// The key's bytes as given (ZIP-215 keeps the encoding it was decoded from).
+    pub fn key(&self) -> PublicKey {
+        PublicKey(self.0.to_bytes())
+    }
 }
 
 impl PublicKey {
@@ -44,8 +73,10 @@ impl PublicKey {
         Some(PublicKey(out))
     }
 
-    /// R4: a key may be registered only if it is a valid point of prime order (no small-order
-    /// key and no key with a torsion component, which `verify_strict` alone would not reject).
+    /// R4: a key may be registered only if it is the canonical encoding of a point of prime
+    /// order. Under ZIP-215 (R3) a small-order key verifies signatures anybody can make, and a
+    /// key with a torsion component admits more than one valid signature per message, so neither
+    /// may ever stand for a party.
     pub fn check_registrable(&self) -> Result<(), CryptoError> {
         let point = CompressedEdwardsY(self.0)
             .decompress()
@@ -60,30 +91,35 @@ impl PublicKey {
         Ok(())
     }
 
-    /// R3: verifies `signature` over `message` with `verify_strict`.
+    /// Decodes the key for repeated verification (ZIP-215 decoding: any encoding of a curve
+    /// point, canonical or not).
+    pub fn decode(&self) -> Result<DecodedKey, CryptoError> {
+        VerificationKey::try_from(self.0)
+            .map(DecodedKey)
+            .map_err(|_| CryptoError::InvalidKey)
+    }
+
+    /// R3: verifies `signature` over `message` with the ZIP-215 rule (cofactored equation
+    /// `[8][S]B = [8]R + [8][k]A`, S canonical, A and R any encoding of a curve point).
     pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), CryptoError> {
-        let key = VerifyingKey::from_bytes(&self.0).map_err(|_| CryptoError::InvalidKey)?;
-        let sig = DalekSignature::from_bytes(&signature.0);
-        key.verify_strict(message, &sig)
-            .map_err(|_| CryptoError::BadSignature)
+        self.decode()?.verify(message, signature)
     }
 }
 
-impl From<VerifyingKey> for PublicKey {
-    fn from(key: VerifyingKey) -> Self {
+impl From<ed25519_dalek::VerifyingKey> for PublicKey {
+    fn from(key: ed25519_dalek::VerifyingKey) -> Self {
         PublicKey(key.to_bytes())
     }
 }
 
-impl From<DalekSignature> for Signature {
-    fn from(sig: DalekSignature) -> Self {
+impl From<ed25519_dalek::Signature> for Signature {
+    fn from(sig: ed25519_dalek::Signature) -> Self {
         Signature(sig.to_bytes())
     }
 }
 
-/// Verifies many `(key, message, signature)` triples one by one with `verify_strict` and returns
-/// one result per triple: the consensus-critical answer (R3). Callers that admit entries first
-/// try [`batch_precheck`] and come here only when the batch fails, to find the bad ones.
+/// Verifies `(key, message, signature)` triples one by one with [`PublicKey::verify`]: one
+/// result per triple, in order.
 pub fn verify_each(items: &[(PublicKey, &[u8], Signature)]) -> Vec<Result<(), CryptoError>> {
     items
         .iter()
@@ -91,31 +127,55 @@ pub fn verify_each(items: &[(PublicKey, &[u8], Signature)]) -> Vec<Result<(), Cr
         .collect()
 }
 
-/// Fast admission filter: `true` when the batch equation accepts all triples at once.
+/// Fewest items worth one batch equation; below it, items are verified one by one.
+pub const MIN_BATCH: usize = 4;
+
+/// R172: the verdict of [`PublicKey::verify`] on every triple, computed with one ZIP-215 batch
+/// equation when it passes and one by one when it does not (to find exactly the bad ones).
+pub fn verify_batch(items: &[(PublicKey, &[u8], Signature)]) -> Vec<Result<(), CryptoError>> {
+    if items.len() >= MIN_BATCH && batch_verifies(items) {
+        return vec![Ok(()); items.len()];
+    }
+    verify_each(items)
+}
+
+/// R172: whether every triple verifies under [`PublicKey::verify`], decided with one ZIP-215
+/// batch equation.
 ///
-/// Not consensus-critical: a `true` here does not decide anything; execution re-checks every
-/// signature with `verify_strict` (R3). A `false` means at least one triple is bad (or a key does
-/// not decode), and callers fall back to [`verify_each`] to find which.
-pub fn batch_precheck(items: &[(PublicKey, &[u8], Signature)]) -> bool {
+/// ZIP-215's batch equation holds for a set of signatures that are each valid alone, always, and
+/// for a set with an invalid one only with probability below 2⁻¹²⁰ (its random 128-bit
+/// coefficients), so `true` is the single rule's verdict on every item. The coefficients come
+/// from a ChaCha20 stream seeded with a hash of the whole batch (keys, signatures, message
+/// hashes): nothing random is read from the machine, and nobody can choose a batch and its
+/// coefficients independently.
+pub fn batch_verifies(items: &[(PublicKey, &[u8], Signature)]) -> bool {
     if items.is_empty() {
         return true;
     }
-    let mut keys = Vec::with_capacity(items.len());
-    let mut sigs = Vec::with_capacity(items.len());
-    let mut msgs = Vec::with_capacity(items.len());
+    let mut batch = ed25519_consensus::batch::Verifier::new();
     for (key, msg, sig) in items {
-        let Ok(vk) = VerifyingKey::from_bytes(&key.0) else {
-            return false;
-        };
-        // Cheap strictness screens that the batch equation does not apply.
-        if vk.is_weak() {
-            return false;
-        }
-        keys.push(vk);
-        sigs.push(DalekSignature::from_bytes(&sig.0));
-        msgs.push(*msg);
+        // A key that does not decode fails the whole batch.
+        batch.queue((
+            ed25519_consensus::VerificationKeyBytes::from(key.0),
+            ed25519_consensus::Signature::from(sig.0),
+            *msg,
+        ));
     }
-    ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok()
+    batch
+        .verify(ChaCha20Rng::from_seed(batch_seed(items).0))
+        .is_ok()
+}
+
+/// The seed of a batch's coefficients: a hash of everything the batch equation depends on.
+fn batch_seed(items: &[(PublicKey, &[u8], Signature)]) -> Hash32 {
+    let mut bytes = Vec::with_capacity(8 + items.len() * (32 + 64 + 32));
+    bytes.extend_from_slice(&(items.len() as u64).to_be_bytes());
+    for (key, msg, sig) in items {
+        bytes.extend_from_slice(&key.0);
+        bytes.extend_from_slice(&sig.0);
+        bytes.extend_from_slice(&Hash32::sha256(msg).0);
+    }
+    Hash32::tagged(domain::SIGNATURE_BATCH, &bytes)
 }
 
 fn hex_serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {

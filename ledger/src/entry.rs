@@ -251,7 +251,7 @@ impl SignedEntry {
         self.entry.id()
     }
 
-    /// Stateless checks (R1–R8): chain, bounds, signature with `verify_strict`. Needs no state,
+    /// Stateless checks (R1–R8): chain, bounds, signature (R3, ZIP-215). Needs no state,
     /// so the mempool runs it before admission and every node runs it again in execution.
     pub fn check_stateless(&self, chain: &ChainRef) -> Result<(), RuleError> {
         self.check_envelope(chain)?;

@@ -14,7 +14,7 @@ pub enum RuleError {
     /// Bytes do not decode canonically.
     #[error("entry encoding rejected: {0}")]
     Codec(#[from] CodecError),
-    /// The signature does not verify with `verify_strict`.
+    /// The signature does not verify under the signature rule (R3, ZIP-215).
     #[error("bad signature")]
     BadSignature,
     /// Entry names another chain id or genesis hash.

@@ -9,7 +9,7 @@ use crate::error::{ExecError, ExecResult, RuleError, StorageError};
 use crate::evidence;
 use crate::finality::DoubleVote;
 use crate::hash::BlockHash;
-use crate::signatures::{KeyCache, SignatureVerdicts};
+use crate::signatures::SignatureVerdicts;
 use crate::state::{EntryContext, Overlay, StateReader, WriteSet, keys, tree};
 use crate::time::Timestamp;
 
@@ -78,8 +78,16 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
     input: BlockInput,
     verdicts: Option<&SignatureVerdicts>,
 ) -> Result<ExecutedBlock, StorageError> {
-    let verdicts = verdicts.and_then(|v| v.for_entries(&input.entries));
-    let mut keys = KeyCache::default();
+    // R3, R172: every signature is decided before the entries run, with one batch equation
+    // unless the caller decided them already (R155).
+    let computed;
+    let verdicts = match verdicts.and_then(|v| v.for_entries(&input.entries)) {
+        Some(v) => v,
+        None => {
+            computed = SignatureVerdicts::compute(&input.entries, 1);
+            computed.for_entries(&input.entries).unwrap_or_default()
+        }
+    };
     let mut state = Overlay::new(store);
     let mut results = Vec::with_capacity(input.entries.len());
     // Evidence first, so that entries of the block see the offence already recorded.
@@ -91,10 +99,7 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
         time: input.time,
     };
     for (index, signed) in input.entries.iter().enumerate() {
-        let signature_ok = match verdicts {
-            Some(v) => v[index],
-            None => keys.verify_entry(signed),
-        };
+        let signature_ok = verdicts.get(index).copied().unwrap_or(false);
         let outcome = execute_entry(&mut state, &facts, signed, signature_ok)?;
         results.push(EntryResult {
             entry: signed.id(),

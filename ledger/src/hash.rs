@@ -22,6 +22,8 @@ pub mod domain {
     pub const PROPOSAL_ID: &[u8] = b"ebl-ledger/proposal-id/v1\0";
     /// Grant id.
     pub const GRANT_ID: &[u8] = b"ebl-ledger/grant-id/v1\0";
+    /// Seed of a signature batch's coefficients (R172; not a protocol hash: nothing stores it).
+    pub const SIGNATURE_BATCH: &[u8] = b"ebl-ledger/signature-batch/v1\0";
 }
 
 /// A SHA-256 digest.

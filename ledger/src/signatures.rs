@@ -1,59 +1,22 @@
-//! Deciding a block's entry signatures (R3), fast: decompressed keys are reused across the
-//! entries of a signer, and the verdicts of a whole block can be computed on several threads
-//! before execution.
+//! Deciding a block's entry signatures (R3), fast: a block's signatures are checked with one
+//! ZIP-215 batch equation per thread (R172), decoded keys are reused across the entries of a
+//! signer, and the verdicts of a whole block can be computed on several threads before execution.
 //!
-//! The verdict of every entry is exactly `verify_strict`'s: threads only split the work, so the
-//! result does not depend on how many there are. [`SignatureVerdicts`] can only be made here, by
-//! verifying, and is bound to the exact entries it was computed for; execution ignores verdicts
-//! for other entries and verifies those itself.
+//! The verdict of every entry is exactly [`PublicKey::verify`]'s: batches and threads only
+//! split and share the work, so the result does not depend on how many there are.
+//! [`SignatureVerdicts`] can only be made here, by verifying, and is bound to the exact entries it
+//! was computed for; execution ignores verdicts for other entries and verifies those itself.
 
-use std::collections::BTreeMap;
-
-use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
-
-use crate::crypto::{CryptoError, PublicKey, Signature};
 use crate::entry::SignedEntry;
 use crate::hash::Hash32;
 
 mod verified;
 pub use verified::{
-    DEFAULT_VERIFIED_CAPACITY, Verified, VerifiedEntries, verify_entry, verify_entry_with,
+    DEFAULT_VERIFIED_CAPACITY, Verified, VerifiedEntries, verify_all_entries, verify_entries,
+    verify_entry, verify_entry_with,
 };
 
-/// Decompressed verifying keys, by key bytes.
-#[derive(Debug, Default)]
-pub struct KeyCache {
-    keys: BTreeMap<PublicKey, Result<VerifyingKey, CryptoError>>,
-}
-
-impl KeyCache {
-    /// `verify_strict` of `signature` over `message` by `key`, decompressing each key once.
-    pub fn verify(
-        &mut self,
-        key: &PublicKey,
-        message: &[u8],
-        signature: &Signature,
-    ) -> Result<(), CryptoError> {
-        let vk = self.keys.entry(*key).or_insert_with(|| {
-            VerifyingKey::from_bytes(&key.0).map_err(|_| CryptoError::InvalidKey)
-        });
-        let vk = vk.as_ref().map_err(|e| *e)?;
-        vk.verify_strict(message, &DalekSignature::from_bytes(&signature.0))
-            .map_err(|_| CryptoError::BadSignature)
-    }
-
-    /// The verdict for one signed entry.
-    pub fn verify_entry(&mut self, entry: &SignedEntry) -> bool {
-        self.verify(
-            &entry.entry.signer,
-            &entry.entry.signing_payload(),
-            &entry.signature,
-        )
-        .is_ok()
-    }
-}
-
-/// The `verify_strict` verdict of every entry of a block, bound to those entries.
+/// The R3 verdict of every entry of a block, bound to those entries.
 #[derive(Debug, Clone)]
 pub struct SignatureVerdicts {
     entries_hash: Hash32,
@@ -62,25 +25,18 @@ pub struct SignatureVerdicts {
 
 impl SignatureVerdicts {
     /// Verifies every entry's signature, splitting the entries over `threads` threads (at least
-    /// one). Same verdicts for any number of threads.
+    /// one), each checking its share with one batch equation (R172). Same verdicts for any
+    /// number of threads.
     pub fn compute(entries: &[SignedEntry], threads: usize) -> Self {
         let threads = threads.clamp(1, 64);
         let chunk = entries.len().div_ceil(threads).max(1);
         let valid = if threads == 1 || entries.len() < 64 {
-            let mut cache = KeyCache::default();
-            entries.iter().map(|e| cache.verify_entry(e)).collect()
+            verify_batch_of(entries)
         } else {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = entries
                     .chunks(chunk)
-                    .map(|part| {
-                        scope.spawn(move || {
-                            let mut cache = KeyCache::default();
-                            part.iter()
-                                .map(|e| cache.verify_entry(e))
-                                .collect::<Vec<bool>>()
-                        })
-                    })
+                    .map(|part| scope.spawn(move || verify_batch_of(part)))
                     .collect();
                 // A panicking verifier thread counts as "not verified": execution then verifies
                 // those entries itself.
@@ -98,8 +54,7 @@ impl SignatureVerdicts {
     }
 
     /// [`SignatureVerdicts::compute`], taking the verdict of entries that `known` remembers as
-    /// verified (R155: the same `verify_strict` verdict, decided earlier) and verifying only the
-    /// others.
+    /// verified (R155: the same R3 verdict, decided earlier) and verifying only the others.
     pub fn compute_known(entries: &[SignedEntry], threads: usize, known: &VerifiedEntries) -> Self {
         let hits: Vec<bool> = entries.iter().map(|e| known.contains(e)).collect();
         if !hits.contains(&false) {
@@ -131,6 +86,14 @@ impl SignatureVerdicts {
             && self.entries_hash == crate::block::entries_hash(entries))
         .then_some(self.valid.as_slice())
     }
+}
+
+/// R172: the R3 verdict of each entry, with one batch equation over all of them.
+fn verify_batch_of(entries: &[SignedEntry]) -> Vec<bool> {
+    verify_entries(entries)
+        .into_iter()
+        .map(|token| token.is_some())
+        .collect()
 }
 
 #[cfg(test)]
@@ -184,23 +147,5 @@ mod tests {
         assert_eq!(mixed.valid, strict.valid);
         assert!(!mixed.valid[5]);
         assert!(mixed.for_entries(&list).is_some());
-    }
-
-    #[test]
-    fn a_cached_key_gives_the_strict_verdict() {
-        let list = entries(4);
-        let mut cache = KeyCache::default();
-        for e in &list {
-            assert!(cache.verify_entry(e));
-            assert_eq!(
-                e.entry
-                    .signer
-                    .verify(&e.entry.signing_payload(), &e.signature),
-                Ok(())
-            );
-        }
-        let mut bad = list[0].clone();
-        bad.signature.0[10] ^= 4;
-        assert!(!cache.verify_entry(&bad));
     }
 }

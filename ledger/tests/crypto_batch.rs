@@ -1,7 +1,9 @@
-//! Batch verification is a fast path that never accepts what the strict rule rejects (R3).
+//! Batch verification decides exactly what the single rule decides, item by item (R3, R172).
 #![allow(clippy::unwrap_used)]
 
-use ebl_ledger::crypto::{CryptoError, PublicKey, Signature, batch_precheck, verify_each};
+use ebl_ledger::crypto::{
+    CryptoError, PublicKey, Signature, batch_verifies, verify_batch, verify_each,
+};
 use ebl_ledger::testkit::key_from_label;
 use ed25519_dalek::Signer;
 use proptest::prelude::*;
@@ -27,16 +29,18 @@ fn borrowed(batch: &[(PublicKey, Vec<u8>, Signature)]) -> Vec<(PublicKey, &[u8],
 
 #[test]
 fn an_empty_batch_passes() {
-    assert!(batch_precheck(&[]));
+    assert!(batch_verifies(&[]));
     assert!(verify_each(&[]).is_empty());
+    assert!(verify_batch(&[]).is_empty());
 }
 
 #[test]
-fn a_good_batch_passes_the_precheck_and_every_strict_check() {
+fn a_good_batch_passes_the_batch_equation_and_every_single_check() {
     let batch = good_batch(32);
     let items = borrowed(&batch);
-    assert!(batch_precheck(&items));
+    assert!(batch_verifies(&items));
     assert!(verify_each(&items).iter().all(Result::is_ok));
+    assert_eq!(verify_batch(&items), verify_each(&items));
 }
 
 #[test]
@@ -44,8 +48,9 @@ fn one_bad_signature_fails_the_batch_and_verify_each_pinpoints_it() {
     let mut batch = good_batch(32);
     batch[17].2.0[5] ^= 0x40;
     let items = borrowed(&batch);
-    assert!(!batch_precheck(&items));
-    let results = verify_each(&items);
+    assert!(!batch_verifies(&items));
+    let results = verify_batch(&items);
+    assert_eq!(results, verify_each(&items));
     for (i, result) in results.iter().enumerate() {
         if i == 17 {
             assert_eq!(*result, Err(CryptoError::BadSignature));
@@ -60,12 +65,12 @@ fn a_signature_moved_to_another_message_fails_the_batch() {
     let mut batch = good_batch(8);
     batch[3].1 = b"a different entry".to_vec();
     let items = borrowed(&batch);
-    assert!(!batch_precheck(&items));
-    assert_eq!(verify_each(&items)[3], Err(CryptoError::BadSignature));
+    assert!(!batch_verifies(&items));
+    assert_eq!(verify_batch(&items)[3], Err(CryptoError::BadSignature));
 }
 
 #[test]
-fn a_small_order_key_fails_the_batch() {
+fn a_small_order_key_forgery_gets_the_same_verdict_in_a_batch_as_alone() {
     let mut batch = good_batch(4);
     let mut identity = [0u8; 32];
     identity[0] = 1;
@@ -74,8 +79,11 @@ fn a_small_order_key_fails_the_batch() {
     batch[2].0 = PublicKey(identity);
     batch[2].2 = Signature(forged);
     let items = borrowed(&batch);
-    assert!(!batch_precheck(&items));
-    assert!(verify_each(&items)[2].is_err());
+    // ZIP-215 accepts it alone (anybody can make it: R4 never registers such a key), and the
+    // batch agrees.
+    assert!(verify_each(&items)[2].is_ok());
+    assert!(batch_verifies(&items));
+    assert_eq!(verify_batch(&items), verify_each(&items));
 }
 
 /// The group order L, little-endian.
@@ -85,7 +93,7 @@ const L: [u8; 32] = [
 ];
 
 #[test]
-fn a_signature_with_s_plus_l_fails_the_batch_and_the_strict_check() {
+fn a_signature_with_s_plus_l_fails_the_batch_and_the_single_check() {
     let mut batch = good_batch(4);
     let s = &mut batch[1].2.0[32..];
     let mut carry = 0u16;
@@ -95,16 +103,16 @@ fn a_signature_with_s_plus_l_fails_the_batch_and_the_strict_check() {
         carry = sum >> 8;
     }
     let items = borrowed(&batch);
-    assert!(!batch_precheck(&items));
-    assert_eq!(verify_each(&items)[1], Err(CryptoError::BadSignature));
+    assert!(!batch_verifies(&items));
+    assert_eq!(verify_batch(&items)[1], Err(CryptoError::BadSignature));
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Whatever the batch accepts, the strict rule accepts too, item by item.
+    /// The batch decides exactly what the single rule decides, item by item.
     #[test]
-    fn the_batch_never_accepts_what_strict_verification_rejects(
+    fn the_batch_decides_what_single_verification_decides(
         index in 0usize..6,
         byte in 0usize..64,
         flip in 1u8..=255,
@@ -119,12 +127,11 @@ proptest! {
             batch[index].2.0[byte] ^= flip;
         }
         let items = borrowed(&batch);
-        let strict = verify_each(&items);
-        if batch_precheck(&items) {
-            prop_assert!(strict.iter().all(Result::is_ok));
-        }
-        prop_assert!(strict[index].is_err());
-        for (i, result) in strict.iter().enumerate() {
+        let single = verify_each(&items);
+        prop_assert_eq!(batch_verifies(&items), single.iter().all(Result::is_ok));
+        prop_assert_eq!(&verify_batch(&items), &single);
+        prop_assert!(single[index].is_err());
+        for (i, result) in single.iter().enumerate() {
             if i != index {
                 prop_assert!(result.is_ok());
             }

@@ -10,9 +10,9 @@
 //! validator set the verifier trusts (keys and powers); it proves finality when the valid,
 //! distinct signatures of that set's members carry more than 2/3 of its power (R133).
 //!
-//! Signatures are checked with `verify_strict` (the ledger's one rule, ADR 0005). Honest
-//! signers always pass it; a signature that only a laxer verifier accepts can make a check
-//! here fail, never pass, so the rule errs on the side of refusing finality.
+//! Signatures are checked with the system's one rule (R3, ZIP-215, ADR 0025), the same rule
+//! Malachite counts votes by: a vote the consensus engine counted is a vote a certificate or an
+//! evidence check here accepts, and the other way round.
 
 mod certificate;
 mod evidence;

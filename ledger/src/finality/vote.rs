@@ -78,8 +78,8 @@ pub struct SignedVote {
 }
 
 impl SignedVote {
-    /// R131: a vote is valid when its signature verifies (strictly) under its validator key
-    /// over the signing bytes of this chain.
+    /// R131: a vote is valid when its signature verifies (R3) under its validator key over the
+    /// signing bytes of this chain.
     pub fn verify(&self, chain: &Hash32) -> Result<(), FinalityError> {
         self.vote
             .validator

@@ -141,7 +141,7 @@ pub fn parse_root(der: &[u8]) -> Result<RootCa, RuleError> {
 }
 
 /// R21: an organisation certificate chains to one of `roots` (issuer name match and Ed25519
-/// signature by the root key, `verify_strict`), is valid at `time` together with its root, and
+/// signature by the root key under R3), is valid at `time` together with its root, and
 /// names the organisation (CN), its legal name (O), country (C) and roles (OU).
 pub fn parse_organisation(
     der: &[u8],

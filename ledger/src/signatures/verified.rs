@@ -1,19 +1,18 @@
-//! R155: a bounded memory of signed entries that `verify_strict` has accepted, so that a node
-//! decides each entry's signature once (at admission) instead of again when it proposes or
+//! R155: a bounded memory of signed entries that the signature rule (R3) has accepted, so that a
+//! node decides each entry's signature once (at admission) instead of again when it proposes or
 //! re-executes the block that carries it (ADR 0021).
 //!
 //! Safe because the key is the whole signed statement: the entry id (a hash of the canonical
 //! unsigned entry, signer and sequence included) together with the 64 signature bytes. A hit
-//! means exactly this signer, payload and signature passed `verify_strict` before, and
-//! `verify_strict` is a pure function of those three, so the verdict is the same one execution
-//! would compute (DESIGN "one signature predicate"). Only acceptances are remembered, and only
-//! [`verify_entry`] can produce the [`Verified`] token the memory takes, so nothing but
-//! `verify_strict` can put an entry in it.
+//! means exactly this signer, payload and signature passed R3 before, and R3 is a pure function of
+//! those three, so the verdict is the same one execution would compute (DESIGN "one signature
+//! predicate"). Only acceptances are remembered, and only [`verify_entry`], [`verify_entry_with`]
+//! and [`verify_entries`] can produce the [`Verified`] token the memory takes, so nothing but the
+//! rule can put an entry in it.
 
 use std::collections::{BTreeSet, VecDeque};
 
-use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
-
+use crate::crypto::{self, DecodedKey, PublicKey, Signature};
 use crate::entry::SignedEntry;
 use crate::hash::EntryId;
 
@@ -23,7 +22,7 @@ pub const DEFAULT_VERIFIED_CAPACITY: usize = 65_536;
 /// What identifies one signed statement: entry id and signature bytes.
 type Key = (EntryId, [u8; 64]);
 
-/// Proof that one signed entry passed `verify_strict`; made only by [`verify_entry`].
+/// Proof that one signed entry passed R3; made only by this module's `verify_*` functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verified(Key);
 
@@ -34,7 +33,7 @@ impl Verified {
     }
 }
 
-/// `verify_strict` of `entry`'s signature (R3); the token to remember it by on success.
+/// R3 on `entry`'s signature; the token to remember it by on success.
 pub fn verify_entry(entry: &SignedEntry) -> Option<Verified> {
     entry
         .entry
@@ -44,18 +43,49 @@ pub fn verify_entry(entry: &SignedEntry) -> Option<Verified> {
         .map(|()| Verified(key_of(entry)))
 }
 
-/// [`verify_entry`] with the signer's key already decompressed (decompression is about a
-/// quarter of a verification). `None` as well when `key` is not the entry's signer.
-pub fn verify_entry_with(entry: &SignedEntry, key: &VerifyingKey) -> Option<Verified> {
-    if key.as_bytes() != &entry.entry.signer.0 {
+/// [`verify_entry`] with the signer's key already decoded (decompression is about a quarter of
+/// a verification). `None` as well when `key` is not the entry's signer.
+pub fn verify_entry_with(entry: &SignedEntry, key: &DecodedKey) -> Option<Verified> {
+    if key.key() != entry.entry.signer {
         return None;
     }
-    key.verify_strict(
-        &entry.entry.signing_payload(),
-        &DalekSignature::from_bytes(&entry.signature.0),
-    )
-    .ok()
-    .map(|()| Verified(key_of(entry)))
+    key.verify(&entry.entry.signing_payload(), &entry.signature)
+        .ok()
+        .map(|()| Verified(key_of(entry)))
+}
+
+/// R172: [`verify_entry`] on every entry, with one batch equation: one answer per entry, in
+/// order, the same answers as one by one.
+pub fn verify_entries(entries: &[SignedEntry]) -> Vec<Option<Verified>> {
+    let payloads = payloads(entries);
+    crypto::verify_batch(&items(entries, &payloads))
+        .into_iter()
+        .zip(entries)
+        .map(|(verdict, entry)| verdict.ok().map(|()| Verified(key_of(entry))))
+        .collect()
+}
+
+/// R172: the tokens of all `entries` if every one passes R3 (one batch equation), else `None`
+/// (at least one does not; find which with [`verify_entry`]).
+pub fn verify_all_entries(entries: &[SignedEntry]) -> Option<Vec<Verified>> {
+    let payloads = payloads(entries);
+    crypto::batch_verifies(&items(entries, &payloads))
+        .then(|| entries.iter().map(|e| Verified(key_of(e))).collect())
+}
+
+fn payloads(entries: &[SignedEntry]) -> Vec<Vec<u8>> {
+    entries.iter().map(|e| e.entry.signing_payload()).collect()
+}
+
+fn items<'a>(
+    entries: &[SignedEntry],
+    payloads: &'a [Vec<u8>],
+) -> Vec<(PublicKey, &'a [u8], Signature)> {
+    entries
+        .iter()
+        .zip(payloads)
+        .map(|(e, payload)| (e.entry.signer, payload.as_slice(), e.signature))
+        .collect()
 }
 
 fn key_of(entry: &SignedEntry) -> Key {
@@ -86,12 +116,12 @@ impl VerifiedEntries {
         }
     }
 
-    /// Whether exactly this signed entry (same id, same signature bytes) passed `verify_strict`.
+    /// Whether exactly this signed entry (same id, same signature bytes) passed R3.
     pub fn contains(&self, entry: &SignedEntry) -> bool {
         self.known.contains(&key_of(entry))
     }
 
-    /// Whether an entry with this id and signature passed `verify_strict`.
+    /// Whether an entry with this id and signature passed R3.
     pub fn contains_key(&self, id: &EntryId, signature: &[u8; 64]) -> bool {
         self.known.contains(&(*id, *signature))
     }
@@ -109,7 +139,7 @@ impl VerifiedEntries {
         }
     }
 
-    /// The verdict for `entry`: remembered, or `verify_strict` now (remembered if accepted).
+    /// The verdict for `entry`: remembered, or R3 now (remembered if accepted).
     pub fn verify(&mut self, entry: &SignedEntry) -> bool {
         if self.contains(entry) {
             return true;
@@ -171,19 +201,14 @@ mod tests {
     #[test]
     fn a_decompressed_key_gives_the_same_verdict_and_only_for_its_own_entries() {
         let list = entries(1);
-        let key = VerifyingKey::from_bytes(&list[0].entry.signer.0).unwrap();
+        let key = list[0].entry.signer.decode().unwrap();
         assert_eq!(verify_entry_with(&list[0], &key), verify_entry(&list[0]));
         let mut bad = list[0].clone();
         bad.signature.0[5] ^= 2;
         assert!(verify_entry_with(&bad, &key).is_none());
-        let other = VerifyingKey::from_bytes(
-            &TestNetwork::pilot()
-                .party("BANK")
-                .key
-                .verifying_key()
-                .to_bytes(),
-        )
-        .unwrap();
+        let other = PublicKey::from(TestNetwork::pilot().party("BANK").key.verifying_key())
+            .decode()
+            .unwrap();
         assert!(verify_entry_with(&list[0], &other).is_none());
     }
 

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 mod ca;
+pub mod edge_signatures;
 pub mod pilot;
 
 pub use ca::{TestCa, Validity, key_from_label};

@@ -1,4 +1,5 @@
-//! Signature strictness: malleated signatures and weak keys are rejected (R3, R4).
+//! The signature rule (R3, ZIP-215) on malleated signatures, and why weak keys are never
+//! registered (R4).
 #![allow(clippy::unwrap_used)]
 
 use curve25519_dalek::edwards::CompressedEdwardsY;
@@ -94,24 +95,25 @@ fn an_entry_with_a_malleated_signature_fails_the_stateless_check() {
 }
 
 #[test]
-fn the_identity_key_is_not_registrable_and_verifies_nothing() {
+fn the_identity_key_verifies_a_forgery_so_it_is_never_registrable() {
     let key = PublicKey(IDENTITY);
     assert_eq!(key.check_registrable(), Err(CryptoError::WeakKey));
-    // R = identity, S = 0 satisfies the unstrict equation for the identity key on any message.
+    // R = identity, S = 0 satisfies the cofactored equation for the identity key on any message:
+    // ZIP-215 accepts it, which is why R4 keeps such keys out of every registry.
     let mut forged = [0u8; 64];
     forged[..32].copy_from_slice(&IDENTITY);
-    assert!(key.verify(b"anything", &Signature(forged)).is_err());
+    assert!(key.verify(b"anything", &Signature(forged)).is_ok());
 }
 
 #[test]
-fn an_order_8_key_is_not_registrable_and_verifies_nothing() {
+fn an_order_8_key_verifies_a_forgery_so_it_is_never_registrable() {
     let key = PublicKey::from_hex(ORDER_8).unwrap();
     let point = CompressedEdwardsY(key.0).decompress().unwrap();
     assert!(point.is_small_order());
     assert_eq!(key.check_registrable(), Err(CryptoError::WeakKey));
     let mut forged = [0u8; 64];
     forged[..32].copy_from_slice(&IDENTITY);
-    assert!(key.verify(b"anything", &Signature(forged)).is_err());
+    assert!(key.verify(b"anything", &Signature(forged)).is_ok());
 }
 
 #[test]
@@ -139,8 +141,8 @@ fn bytes_that_are_not_a_curve_point_are_an_invalid_key() {
 }
 
 #[test]
-fn an_entry_signed_by_a_small_order_key_fails_the_stateless_check() {
-    let net = TestNetwork::pilot();
+fn an_entry_signed_by_a_small_order_key_passes_the_signature_rule_but_never_applies() {
+    let mut net = TestNetwork::pilot();
     let chain = net.ledger.chain().clone();
     let mut forged = [0u8; 64];
     forged[..32].copy_from_slice(&IDENTITY);
@@ -155,5 +157,11 @@ fn an_entry_signed_by_a_small_order_key_fails_the_stateless_check() {
         },
         signature: Signature(forged),
     };
-    assert!(entry.check_stateless(&chain).is_err());
+    // Anybody can make this signature; only standing (a registered, prime-order key) stops it.
+    assert_eq!(entry.check_stateless(&chain), Ok(()));
+    let outcome = net.commit(vec![entry]);
+    assert!(
+        matches!(&outcome[0], ebl_ledger::block::Outcome::Failed { code, .. } if code == "UNKNOWN_SIGNER"),
+        "{outcome:?}"
+    );
 }
