@@ -79,7 +79,7 @@ pub struct NodeStatus {
 #[error("the node has stopped")]
 pub struct NodeStopped;
 
-/// The code of a signature `verify_strict` refused (R3), as the pool would report it.
+/// The code of a signature R3 refused, as the pool would report it.
 fn signature_code(entry: &SignedEntry) -> &'static str {
     let payload = entry.entry.signing_payload();
     let item = [(entry.entry.signer, payload.as_slice(), entry.signature)];
@@ -100,7 +100,7 @@ pub struct NodeHandle {
     /// The entry gossip, when the node runs it (R115).
     pub(crate) gossip: Option<crate::p2p::GossipLink>,
     pub(crate) reads: CommittedReads,
-    /// Entries verified with `verify_strict`, shared with the consensus task (R155).
+    /// Entries verified (R3), shared with the consensus task (R155).
     pub(crate) verified: crate::consensus::SharedVerified,
     /// Document bodies off the ledger (R141).
     pub(crate) bodies: crate::bodies::Bodies,
@@ -152,8 +152,8 @@ impl NodeHandle {
     }
 
     /// Offers entries to the mempool in one call without gossiping them (entries that came by
-    /// gossip). Their signatures are decided first (R155) on a blocking thread: a batch is
-    /// hundreds of `verify_strict` calls, which must not hold up the tasks sharing a worker.
+    /// gossip). Their signatures are decided first (R155, one batch equation, R172) on a blocking
+    /// thread: a batch of hundreds of entries must not hold up the tasks sharing a worker.
     pub(crate) async fn admit_batch(
         &self,
         entries: Vec<SignedEntry>,
@@ -163,9 +163,7 @@ impl NodeHandle {
         }
         let verified = self.verified.clone();
         let entries = tokio::task::spawn_blocking(move || {
-            for entry in &entries {
-                verified.verify(entry);
-            }
+            verified.verify_many(&entries);
             entries
         })
         .await
@@ -190,19 +188,19 @@ impl NodeHandle {
         rx.await.map_err(|_| NodeStopped)
     }
 
-    /// R113: decides the signatures of `entries` in order, on a blocking thread, stopping at
-    /// the first that fails; answers the entries back with that one's index and code. A
-    /// gossiped batch carrying a bad signature is dropped whole, so a peer's forgery costs one
-    /// failed check beyond the valid entries it carries.
+    /// R113: decides the signatures of `entries` on a blocking thread (one batch equation, and
+    /// only if it fails one by one in order, stopping at the first bad one); answers the
+    /// entries back with that one's index and code. A gossiped batch carrying a bad signature
+    /// is dropped whole, so a peer's forgery costs one batch equation and the valid entries
+    /// before its first bad one.
     pub(crate) async fn first_bad_signature(
         &self,
         entries: Vec<SignedEntry>,
     ) -> Result<(Vec<SignedEntry>, Option<(usize, &'static str)>), NodeStopped> {
         let verified = self.verified.clone();
         tokio::task::spawn_blocking(move || {
-            let bad = entries
-                .iter()
-                .position(|entry| !verified.verify(entry))
+            let bad = verified
+                .first_bad(&entries)
                 .and_then(|i| Some((i, signature_code(entries.get(i)?))));
             (entries, bad)
         })

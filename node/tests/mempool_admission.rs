@@ -26,7 +26,7 @@ fn good_entries_are_admitted_and_counted() {
 #[test]
 fn a_bad_signature_in_a_batch_is_rejected_alone() {
     let net = TestNetwork::pilot();
-    for check in [SignatureCheck::Batch, SignatureCheck::EachStrict] {
+    for check in [SignatureCheck::Batch, SignatureCheck::Each] {
         let config = MempoolConfig {
             signature_check: check,
             ..MempoolConfig::default()

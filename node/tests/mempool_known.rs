@@ -1,5 +1,5 @@
 //! R155: admission takes the signature verdict of entries the node already verified with
-//! `verify_strict`, and only of exactly those (same entry, same signature bytes).
+//! the signature rule (R3), and only of exactly those (same entry, same signature bytes).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -37,7 +37,7 @@ pub struct RequestSummary {
     pub key_algorithm: String,
     /// Subject key, when Ed25519.
     pub public_key: Option<PublicKey>,
-    /// Whether the self-signature verifies (Ed25519, `verify_strict`).
+    /// Whether the self-signature verifies (Ed25519, R171; informative only, R173).
     pub signature_valid: bool,
 }
 

@@ -94,7 +94,7 @@ pub fn signed_request(
     }
 }
 
-/// R144: whether `signature` is `party`'s signature (by its registered key, `verify_strict`)
+/// R144: whether `signature` is `party`'s signature (by its registered key, R3)
 /// for a request of `requester` about `document`.
 pub fn proof_holds(
     chain: &ChainRef,

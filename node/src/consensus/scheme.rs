@@ -1,6 +1,6 @@
 //! The vote-signature scheme: Ed25519 as Malachite's `signing-ed25519` implements it
-//! (ed25519-consensus, ZIP-215 verification). This rule covers consensus messages only; ledger
-//! entries are checked with `verify_strict` by the ledger (ADR 0008).
+//! (ed25519-consensus, ZIP-215 verification) — the same implementation and rule the ledger
+//! decides every other signature with (R3, R171, ADR 0025).
 
 use std::fmt;
 

@@ -59,9 +59,13 @@ impl ConsensusVerifier {
     }
 }
 
-/// The one rule for consensus signatures: Malachite's ed25519-consensus verification.
+/// R171: consensus signatures are decided by the ledger's one rule (R3, ZIP-215), the very
+/// function that decides entries, certificates and evidence; it is the rule Malachite's own
+/// ed25519-consensus verification applies, so the two can never disagree.
 pub fn verify_bytes(key: &ed::PublicKey, bytes: &[u8], sig: &ConsensusSignature) -> bool {
-    key.verify(bytes, &sig.0).is_ok()
+    ebl_ledger::crypto::PublicKey(*key.as_bytes())
+        .verify(bytes, &ebl_ledger::crypto::Signature(sig.0.to_bytes()))
+        .is_ok()
 }
 
 fn extension_bytes(chain: &[u8; 32], scope: &VoteExtensionScope<EblContext>) -> Vec<u8> {

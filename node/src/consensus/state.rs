@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ebl_ledger::block::{Block, EntryResult};
-use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::crypto::{DecodedKey, PublicKey};
 use ebl_ledger::evidence::{EvidenceRecord, MAX_EVIDENCE_AGE};
 use ebl_ledger::execute::{BlockError, ExecutedBlock};
 use ebl_ledger::identity::ValidatorSet as LedgerValidators;
@@ -15,7 +15,6 @@ use ebl_ledger::state::keys;
 use ebl_ledger::storage::RocksStore;
 use ebl_ledger::time::Timestamp;
 use ebl_ledger::{Ledger, StorageError};
-use ed25519_dalek::VerifyingKey;
 use malachite::app::types::ProposedValue;
 use malachite::app::types::core::{LinearTimeouts, Round, Validity};
 
@@ -111,22 +110,22 @@ impl SequenceView for SequenceAdapter<'_> {
     }
 }
 
-/// Most decompressed signer keys kept by [`SharedVerified`] (cleared when full).
+/// Most decoded signer keys kept by [`SharedVerified`] (cleared when full).
 pub const MAX_CACHED_KEYS: usize = 4_096;
 
-/// R155: signed entries this node has verified with `verify_strict`, shared by the handle
-/// (which verifies at admission, off the consensus task) and the consensus task (which then
-/// skips those signatures when it proposes or re-executes a block). Also keeps signers' keys
-/// decompressed, since decompressing is about a quarter of a verification.
+/// R155: signed entries this node has verified (R3), shared by the handle (which verifies at
+/// admission, off the consensus task) and the consensus task (which then skips those signatures
+/// when it proposes or re-executes a block). Also keeps signers' keys decoded, since decoding
+/// is about a quarter of a verification.
 #[derive(Debug, Clone, Default)]
 pub struct SharedVerified {
     entries: Arc<Mutex<VerifiedEntries>>,
-    keys: Arc<Mutex<BTreeMap<PublicKey, VerifyingKey>>>,
+    keys: Arc<Mutex<BTreeMap<PublicKey, DecodedKey>>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while a lock was held cannot leave these maps wrong (entries are only added after
-    // `verify_strict` accepted them; keys are only added decompressed), so poison is ignored.
+    // R3 accepted them; keys are only added decoded), so poison is ignored.
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -136,8 +135,8 @@ impl SharedVerified {
         locked(&self.entries)
     }
 
-    /// Verifies `entry` with `verify_strict` unless already remembered; remembers acceptances.
-    /// No lock is held while verifying.
+    /// Verifies `entry` (R3) unless already remembered; remembers acceptances. No lock is held
+    /// while verifying.
     pub fn verify(&self, entry: &ebl_ledger::entry::SignedEntry) -> bool {
         if self.lock().contains(entry) {
             return true;
@@ -146,7 +145,7 @@ impl SharedVerified {
         let cached = locked(&self.keys).get(&signer).copied();
         let key = match cached {
             Some(key) => key,
-            None => match VerifyingKey::from_bytes(&signer.0) {
+            None => match signer.decode() {
                 Ok(key) => {
                     let mut keys = locked(&self.keys);
                     if keys.len() >= MAX_CACHED_KEYS {
@@ -167,7 +166,61 @@ impl SharedVerified {
         }
     }
 
-    /// The `verify_strict` verdicts of `entries`, remembered ones taken as decided.
+    /// R172: [`Self::verify`] on each entry, the ones not remembered checked with one batch
+    /// equation; one verdict per entry, in order, the same as one by one.
+    pub fn verify_many(&self, entries: &[ebl_ledger::entry::SignedEntry]) -> Vec<bool> {
+        let known: Vec<bool> = {
+            let memory = self.lock();
+            entries.iter().map(|e| memory.contains(e)).collect()
+        };
+        let rest: Vec<ebl_ledger::entry::SignedEntry> = entries
+            .iter()
+            .zip(&known)
+            .filter(|(_, k)| !**k)
+            .map(|(e, _)| e.clone())
+            .collect();
+        let tokens = ebl_ledger::signatures::verify_entries(&rest);
+        let mut fresh = Vec::with_capacity(tokens.len());
+        {
+            let mut memory = self.lock();
+            for token in tokens {
+                fresh.push(token.is_some());
+                if let Some(token) = token {
+                    memory.insert(token);
+                }
+            }
+        }
+        let mut fresh = fresh.into_iter();
+        known
+            .into_iter()
+            .map(|k| k || fresh.next().unwrap_or(false))
+            .collect()
+    }
+
+    /// R113, R172: the index of the first entry that fails R3, or `None` when all pass. The
+    /// entries not remembered are checked with one batch equation first; only when it fails are
+    /// they checked one by one, in order, stopping at the first bad one. A forged batch thus
+    /// costs one batch equation and the valid entries before its first bad one.
+    pub fn first_bad(&self, entries: &[ebl_ledger::entry::SignedEntry]) -> Option<usize> {
+        let rest: Vec<ebl_ledger::entry::SignedEntry> = {
+            let memory = self.lock();
+            entries
+                .iter()
+                .filter(|e| !memory.contains(e))
+                .cloned()
+                .collect()
+        };
+        if let Some(tokens) = ebl_ledger::signatures::verify_all_entries(&rest) {
+            let mut memory = self.lock();
+            for token in tokens {
+                memory.insert(token);
+            }
+            return None;
+        }
+        entries.iter().position(|e| !self.verify(e))
+    }
+
+    /// The R3 verdicts of `entries`, remembered ones taken as decided.
     pub fn verdicts(
         &self,
         entries: &[ebl_ledger::entry::SignedEntry],
@@ -212,7 +265,7 @@ pub struct AppState {
     pub undecided: Option<UndecidedBlocks>,
     /// Double votes seen, waiting to be recorded by a block this node proposes (R139).
     pub evidence: PendingEvidence,
-    /// Entries already verified with `verify_strict` (R155).
+    /// Entries already verified (R3, R155).
     pub verified: SharedVerified,
 }
 

@@ -1,4 +1,4 @@
-//! Admission: envelope (R101) → signatures in a batch (R102) → dedup (R103) → sequence window
+//! Admission: envelope (R101) → signatures in a batch (R102, R172) → dedup (R103) → sequence window
 //! (R104) → slot conflict (R105) → bounds and eviction (R100, R106).
 
 use ebl_ledger::RuleError;
@@ -23,8 +23,8 @@ impl Mempool {
     }
 
     /// [`Mempool::admit`], taking as good the signatures of entries that `known` remembers as
-    /// accepted by `verify_strict` (R155): the node's handle verifies them before they reach
-    /// the pool, off the consensus task.
+    /// accepted by R3 (R155): the node's handle verifies them before they reach the pool, off
+    /// the consensus task.
     pub fn admit_known(
         &mut self,
         batch: Vec<SignedEntry>,
@@ -94,11 +94,12 @@ impl Mempool {
             .iter()
             .map(|(key, payload, sig)| (*key, payload.as_slice(), *sig))
             .collect();
-        if self.config.signature_check == SignatureCheck::Batch && crypto::batch_precheck(&items) {
-            return vec![None; items.len()];
-        }
-        // The batch failed (or is not used): find exactly the bad ones with `verify_strict`.
-        crypto::verify_each(&items)
+        // R102, R172: both strategies give exactly the R3 verdict of each entry.
+        let verdicts = match self.config.signature_check {
+            SignatureCheck::Batch => crypto::verify_batch(&items),
+            SignatureCheck::Each => crypto::verify_each(&items),
+        };
+        verdicts
             .into_iter()
             .map(|r| r.err().map(|e| RuleError::from(e).code()))
             .collect()

@@ -26,14 +26,14 @@ impl SequenceView for BTreeMap<PublicKey, u64> {
     }
 }
 
-/// How signatures are checked at admission (R102).
+/// How signatures are checked at admission (R102). Both give the R3 verdict on every entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureCheck {
-    /// One batch equation over all new entries; per-entry `verify_strict` only if it fails.
+    /// One ZIP-215 batch equation over all new entries; one by one only if it fails (R172).
     #[default]
     Batch,
-    /// `verify_strict` on every entry (slower; the benchmark baseline).
-    EachStrict,
+    /// One verification per entry (slower; the benchmark baseline).
+    Each,
 }
 
 /// Bounds of the pool (R100).
