@@ -67,7 +67,7 @@ pub struct Report {
     pub lost: u64,
     /// Seconds of scheduled sending.
     pub duration_secs: f64,
-    /// `verify_strict` per second on this machine (all cores, measured in this run).
+    /// Single signature verifications (R171) per second on this machine (all cores, this run).
     pub verify_bound_per_sec: f64,
     /// The same divided by the number of validators: each verifies every entry once, so
     /// signature checking alone caps the network near this many entries per second.
@@ -104,7 +104,7 @@ impl Report {
              finality p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
              submitted {}, accepted {}, committed {} ({} failed), rejected {}, throttled {}, lost {}\n\
              retried {}, unsent {}\n\
-             verify_strict bound {:.0}/s ({:.0} entries/s over the validators)\n",
+             verify bound {:.0}/s ({:.0} entries/s over the validators)\n",
             self.offered_per_sec,
             self.sent_per_sec,
             self.committed_per_sec,

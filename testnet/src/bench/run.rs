@@ -44,7 +44,7 @@ pub struct RunPlan<'a> {
     pub gateways: Vec<usize>,
     /// API key of each stream (its organisation's).
     pub keys: Vec<String>,
-    /// `verify_strict` per second on this machine.
+    /// Single signature verifications (R171) per second on this machine.
     pub verify_bound: f64,
     /// `--batch-ms`: each stream's tick for `POST /v1/entries/batch`; `None` sends one
     /// `POST /v1/entries` per entry.

@@ -195,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn signed_entries_verify_strictly() {
+    fn signed_entries_pass_the_signature_rule() {
         let mut s = signer("CARRIER", 3, true, 0);
         let e = s.sign(&chain(), issue("X", "SHIPPER"));
         assert!(ebl_ledger::signatures::verify_entry(&e).is_some());
