@@ -61,6 +61,10 @@ impl EdgeMetrics {
             "Gateway connections closed by the header-read or idle timeout (R202)",
             metrics.timed_out.clone(),
         );
+        // Both reasons are scraped from the start, at 0.
+        for why in [Expiry::HeaderRead, Expiry::Idle] {
+            let _ = metrics.timed_out.get_or_create(&label(why));
+        }
         metrics
     }
 
