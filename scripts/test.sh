@@ -3,7 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# testnet/tests/pilot.rs runs the ebl-node binary from the same target folder.
-cargo build -p ebl-node --bin ebl-node
+# R205: a default (validator) build of ebl-node carries no test material.
+scripts/check-no-test-material.sh
+# testnet/tests/pilot.rs and dev_node.rs run the ebl-node binary from the same target folder;
+# dev_node.rs runs `ebl-node dev`, hence the feature (the workspace build below unifies to it too).
+cargo build -p ebl-node --bin ebl-node --features dev
 cargo nextest run --workspace --all-targets --no-fail-fast
 cargo test --workspace --doc

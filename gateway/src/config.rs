@@ -119,6 +119,10 @@ pub struct GatewayConfig {
     pub webhooks: Vec<crate::webhooks::WebhookConfig>,
     /// Webhook retry schedule.
     pub webhook_retry: crate::webhooks::RetryPolicy,
+    /// R204: which addresses webhook receivers may have (none private by default).
+    pub webhook_targets: crate::webhooks::TargetPolicy,
+    /// R203: most event streams per client and in total.
+    pub streams: crate::streams::StreamLimits,
     /// Folder keeping webhook subscriptions made through the API and every subscription's
     /// delivery cursor, so deliveries resume after a restart; in memory when `None`.
     pub webhook_state_dir: Option<std::path::PathBuf>,
@@ -156,6 +160,8 @@ impl Default for GatewayConfig {
             max_list: 1000,
             webhooks: Vec::new(),
             webhook_retry: crate::webhooks::RetryPolicy::default(),
+            webhook_targets: crate::webhooks::TargetPolicy::default(),
+            streams: crate::streams::StreamLimits::default(),
             webhook_state_dir: None,
             dcsa_journal: None,
             public_base_url: "http://127.0.0.1:8080".into(),

@@ -47,6 +47,7 @@ pub mod openapi;
 pub mod ratelimit;
 pub(crate) mod records;
 pub(crate) mod routes;
+pub mod streams;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 #[cfg(feature = "testkit")]
@@ -84,6 +85,8 @@ pub struct AppState {
     pub body_stores: Arc<tokio::sync::Semaphore>,
     /// DCSA issuance-response callbacks to carriers (ISS 3.0.4).
     pub dcsa_callbacks: Arc<dcsa::callback::Callbacks>,
+    /// R203: the open event streams, per client and in total.
+    pub streams: Arc<streams::StreamSlots>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -135,6 +138,7 @@ pub fn router_with_registry(
             config.webhook_retry,
             log,
             config.webhook_state_dir.clone(),
+            config.webhook_targets.clone(),
         )
     });
     let webhooks = match webhooks {
@@ -155,6 +159,7 @@ pub fn router_with_registry(
     };
     let dcsa = Arc::new(dcsa);
     let dcsa_callbacks = Arc::new(dcsa::callback::Callbacks::new(config.webhook_retry));
+    let streams = Arc::new(streams::StreamSlots::new(config.streams));
     let state = AppState {
         node,
         dcsa,
@@ -165,6 +170,7 @@ pub fn router_with_registry(
         api_keys,
         body_stores: Arc::new(tokio::sync::Semaphore::new(bodies::MAX_PENDING_STORES)),
         dcsa_callbacks,
+        streams,
     };
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))

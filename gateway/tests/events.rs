@@ -186,6 +186,8 @@ async fn receiver(failures: u32) -> (String, mpsc::Receiver<(HeaderMap, Bytes)>)
 
 fn webhook_config(url: &str) -> ebl_gateway::GatewayConfig {
     let mut config = config();
+    // R204: the receiver is on 127.0.0.1, which the operator must allow explicitly.
+    config.webhook_targets = ebl_gateway::webhooks::TargetPolicy::allow_private();
     config.webhooks = vec![WebhookConfig {
         url: url.into(),
         secret: "hook-secret".into(),

@@ -43,6 +43,8 @@ async fn receiver() -> (String, mpsc::Receiver<Call>) {
 
 fn config_in(dir: &std::path::Path) -> ebl_gateway::GatewayConfig {
     let mut config = config();
+    // R204: the receivers are on 127.0.0.1, which the operator must allow explicitly.
+    config.webhook_targets = ebl_gateway::webhooks::TargetPolicy::allow_private();
     config.webhook_state_dir = Some(dir.to_path_buf());
     config
 }

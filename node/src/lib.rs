@@ -11,6 +11,8 @@
 //! - [`handle`]: [`NodeHandle`], what the gateway and tests talk to: submit an entry, read the
 //!   status, subscribe to committed blocks and entry fates, read the ledger.
 //! - [`metrics`]: Prometheus metrics, served at `GET /metrics` by [`api_server`].
+//! - [`edge`]: the gateway's accept loop (plain or TLS), bounded in connections and time
+//!   (R200–R202).
 //! - [`p2p`]: entry gossip between member nodes on our own libp2p swarm, gated by ledger
 //!   state (R110–R119).
 //! - [`bodies`]: document bodies off the ledger, their store and the `/ebl/body/1` protocol
@@ -36,6 +38,7 @@
 //! ```
 
 pub mod api;
+pub mod api_config;
 pub mod api_dcsa;
 pub mod api_server;
 pub mod bodies;
@@ -43,6 +46,7 @@ pub mod config;
 pub mod config_env;
 pub mod consensus;
 pub mod custody;
+pub mod edge;
 pub mod handle;
 pub mod mempool;
 pub mod metrics;
@@ -50,7 +54,6 @@ pub mod p2p;
 pub mod reads;
 pub mod run;
 pub mod tls;
-mod tls_serve;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};
 pub use run::{Node, NodeSettings};

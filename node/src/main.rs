@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use ebl_gateway::GatewayConfig;
+use ebl_node::Node;
 use ebl_node::api_server::{ApiSection, ApiServer, ServeOptions};
 use ebl_node::config::{
     ConfigFile, ConsensusSection, MempoolSection, P2pSection, random_secret, write_secret,
 };
-use ebl_node::{Node, NodeSettings};
+
+mod dev_command;
 
 #[derive(Parser, Debug)]
 #[command(name = "ebl-node", version, about = "eBL ledger validator node")]
@@ -59,8 +61,9 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
-    /// A single-validator development network with data under ./data, ready in seconds.
-    #[cfg(feature = "dev")]
+    /// A single-validator development network with data under ./data, ready in seconds. Only
+    /// in a build with the `dev` feature (`./scripts/run.sh`): it runs the ledger's test CA
+    /// and test keys, which a validator build leaves out (R205).
     Dev {
         /// Data folder.
         #[arg(long, default_value = "data")]
@@ -275,87 +278,12 @@ async fn shutdown_signal() -> anyhow::Result<&'static str> {
     }
 }
 
-#[cfg(feature = "dev")]
-fn dev_settings(
-    data: &Path,
-) -> anyhow::Result<(
-    NodeSettings,
-    ebl_ledger::genesis::Genesis,
-    Vec<ebl_node::custody::HeldKey>,
-)> {
-    let genesis_path = data.join("genesis.json");
-    // One validator operator: the first of the pilot's; the others keep their other roles.
-    let net = ebl_ledger::testkit::TestNetwork::one_validator_pilot();
-    std::fs::create_dir_all(data)?;
-    let genesis = if genesis_path.exists() {
-        serde_json::from_str(&std::fs::read_to_string(&genesis_path)?)?
-    } else {
-        std::fs::write(&genesis_path, serde_json::to_string_pretty(&net.genesis)?)?;
-        net.genesis.clone()
-    };
-    let key = net
-        .validator_keys
-        .first()
-        .context("dev network has no validator")?
-        .to_bytes();
-    let settings = NodeSettings {
-        moniker: "dev".into(),
-        data_dir: data.to_path_buf(),
-        consensus_secret: key,
-        node_secret: key,
-        listen_addr: "/ip4/127.0.0.1/tcp/0".parse()?,
-        persistent_peers: vec![],
-        timeouts: ebl_node::run::fast_timeouts(),
-        mempool: Default::default(),
-        limits: ebl_node::consensus::BlockLimits {
-            block_interval: Some(std::time::Duration::from_millis(200)),
-            ..Default::default()
-        },
-        // One validator has no one to gossip with.
-        gossip: None,
-    };
-    // The dev network's organisations are test identities whose keys derive from their names;
-    // the node holds them all so that custodial and DCSA routes work out of the box.
-    let custodial = net
-        .parties
-        .values()
-        .map(|p| ebl_node::custody::HeldKey {
-            name: p.org.as_str().to_lowercase(),
-            org: p.org.clone(),
-            key: p.key.clone(),
-        })
-        .collect();
-    Ok((settings, genesis, custodial))
-}
-
-/// One custodial API key per dev organisation (read, submit, custodial), bound to its key; the
-/// secrets are kept under `DATA/org_api_keys/<ORG>`.
-#[cfg(feature = "dev")]
-fn dev_org_keys(
-    data: &Path,
-    custodial: &[ebl_node::custody::HeldKey],
-) -> anyhow::Result<Vec<ebl_gateway::ApiKey>> {
-    use ebl_gateway::Scope;
-    let dir = data.join("org_api_keys");
-    std::fs::create_dir_all(&dir)?;
-    custodial
-        .iter()
-        .map(|held| {
-            let secret = secret_at(&dir.join(held.org.as_str()))?;
-            let name = format!("{}-system", held.name);
-            let scopes = [Scope::Read, Scope::Submit, Scope::Custodial];
-            Ok(ebl_gateway::ApiKey::from_secret(&name, &secret, &scopes).with_identity(&held.name))
-        })
-        .collect()
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // A single-validator dev network has no peer to gossip to: the engine's per-block
     // "no peers subscribed" errors would drown the log, so dev hides them (RUST_LOG overrides).
     let default_filter = match cli.command {
-        #[cfg(feature = "dev")]
         Command::Dev { .. } => {
             "info,arc_malachitebft_network=off,arc_malachitebft_core_consensus=warn"
         }
@@ -385,6 +313,7 @@ async fn main() -> anyhow::Result<()> {
                         custodial_keys,
                         api_key_file: Some(settings.data_dir.join("api_keys.json")),
                         tls: section.tls.as_ref().map(|t| t.load(base)).transpose()?,
+                        limits: section.edge_limits()?,
                     };
                     let mut config = section.gateway_config()?;
                     if let Some(dcsa) = &section.dcsa {
@@ -398,32 +327,34 @@ async fn main() -> anyhow::Result<()> {
             };
             run_until_signal(Node::start(settings, &genesis).await?, api).await
         }
-        #[cfg(feature = "dev")]
-        Command::Dev { data, api } => {
-            let (settings, genesis, custodial_keys) = dev_settings(&data)?;
-            let secret = api_secret(&data)?;
-            let mut config = ApiSection::with_admin_key(&api, &secret).gateway_config()?;
-            for key in dev_org_keys(&data, &custodial_keys)? {
-                config.api_keys.insert(key.secret_sha256, key);
-            }
-            config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
-            config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
-            tracing::info!(
-                gateway = %format!("http://{api}"),
-                api_key_file = %data.join("api_key").display(),
-                org_keys = %data.join("org_api_keys").display(),
-                "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>` (admin) or an organisation's custodial key from org_api_keys/"
-            );
-            let options = ServeOptions {
-                custodial_keys,
-                api_key_file: Some(data.join("api_keys.json")),
-                tls: None,
-            };
-            run_until_signal(
-                Node::start(settings, &genesis).await?,
-                Some((api, config, options)),
-            )
+        Command::Dev { data, api } => dev_command::run(&data, &api).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[test]
+    fn dev_is_a_command_in_every_build() {
+        let cli = Cli::try_parse_from(["ebl-node", "dev", "--data", "somewhere"]).unwrap();
+        assert!(matches!(cli.command, Command::Dev { .. }));
+    }
+
+    /// R205: a default build — what a validator runs — has no dev network, and says so.
+    #[cfg(not(feature = "dev"))]
+    #[tokio::test]
+    async fn dev_is_refused_in_a_build_without_the_dev_feature() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let refused = dev_command::run(&data, "127.0.0.1:0")
             .await
-        }
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("--features dev"), "{refused}");
+        assert!(refused.contains("./scripts/run.sh"), "{refused}");
+        assert!(!data.exists(), "nothing is written");
     }
 }

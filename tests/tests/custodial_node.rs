@@ -86,7 +86,7 @@ async fn a_legacy_system_issues_and_transfers_an_ebl_custodially_on_a_real_node(
     let options = ServeOptions {
         custodial_keys: unlock(&custody(&net, dir.path()), dir.path()).unwrap(),
         api_key_file: Some(dir.path().join("api_keys.json")),
-        tls: None,
+        ..ServeOptions::default()
     };
     let api = ApiServer::start_with(node.handle(), "127.0.0.1:0", config, options)
         .await

@@ -3,22 +3,25 @@
 //!
 //! The request-timeout layer only bounds the time to the response head: an SSE response is
 //! returned at once and its body streams afterwards, so the layer never cuts a stream (a test
-//! checks it).
+//! checks it). R203: each stream holds a [`StreamSlot`] of its client for as long as its body
+//! lives, so a client has at most a few streams open and the gateway a bounded number.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::{Extension, Json};
 use futures_util::Stream;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::AppState;
+use crate::auth::RateBucket;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{Filter, follow, parse_id};
+use crate::streams::{StreamRefused, StreamSlot};
 
 /// Events buffered per subscriber before the follower waits for the client.
 const BUFFER: usize = 64;
@@ -26,6 +29,7 @@ const BUFFER: usize = 64;
 /// `GET /v1/events?party=ORG&document=ID`, resumable with `Last-Event-ID`.
 pub async fn stream(
     State(state): State<AppState>,
+    Extension(RateBucket(client)): Extension<RateBucket>,
     Query(filter): Query<Filter>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
@@ -35,6 +39,8 @@ pub async fn stream(
             ApiError::bad_request("INVALID_EVENT_ID", "Last-Event-ID must be HEIGHT:ORDINAL")
         })?),
     };
+    // R203: taken before anything is spawned; dropped with the body below.
+    let slot: StreamSlot = state.streams.acquire(client).map_err(|e| refused(&e))?;
     let (tx, rx) = mpsc::channel(BUFFER);
     let node = state.node.clone();
     // Subscribed before the handler returns, so the client misses no block after its request.
@@ -44,19 +50,33 @@ pub async fn stream(
             tracing::warn!(error = %e, "event stream stopped");
         }
     });
-    let events = futures_util::stream::unfold((rx, filter), |(mut rx, filter)| async move {
-        loop {
-            let event = rx.recv().await?;
-            if filter.matches(&event) {
-                let sse = SseEvent::default()
-                    .id(event.id())
-                    .event(event.json["type"].as_str().unwrap_or("entry"))
-                    .data(event.json.to_string());
-                return Some((Ok(sse), (rx, filter)));
+    let events =
+        futures_util::stream::unfold((rx, filter, slot), |(mut rx, filter, slot)| async move {
+            loop {
+                let event = rx.recv().await?;
+                if filter.matches(&event) {
+                    let sse = SseEvent::default()
+                        .id(event.id())
+                        .event(event.json["type"].as_str().unwrap_or("entry"))
+                        .data(event.json.to_string());
+                    return Some((Ok(sse), (rx, filter, slot)));
+                }
             }
-        }
-    });
+        });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// R203: 429 `TOO_MANY_STREAMS` (this client's share is used) or 503 `STREAMS_EXHAUSTED` (the
+/// gateway's), both with `Retry-After`.
+fn refused(e: &StreamRefused) -> ApiError {
+    let status = match e {
+        StreamRefused::PerClient(_) => StatusCode::TOO_MANY_REQUESTS,
+        StreamRefused::Total(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    tracing::debug!(code = e.code(), "event stream refused");
+    let mut problem = ApiError::new(status, e.code(), e.to_string());
+    problem.retry_after = Some(5);
+    problem
 }
 
 /// `GET /v1/webhooks/deliveries`: the last deliveries, oldest first.

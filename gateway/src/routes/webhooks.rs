@@ -38,7 +38,10 @@ fn handle(state: &AppState) -> ApiResult<&Arc<WebhookHandle>> {
 
 fn problem(e: &WebhookError) -> ApiError {
     let status = match e {
-        WebhookError::InvalidUrl(_) | WebhookError::WeakSecret => StatusCode::UNPROCESSABLE_ENTITY,
+        WebhookError::InvalidUrl(_)
+        | WebhookError::WeakSecret
+        | WebhookError::TargetForbidden { .. }
+        | WebhookError::TargetUnresolvable(_) => StatusCode::UNPROCESSABLE_ENTITY,
         WebhookError::TooMany | WebhookError::Configured(_) => StatusCode::CONFLICT,
         WebhookError::Unknown(_) => StatusCode::NOT_FOUND,
         WebhookError::Node(n) => return ApiError::from(n.clone()),

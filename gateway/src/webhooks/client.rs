@@ -8,14 +8,26 @@ use std::time::Duration;
 /// Longest one try may take (connect, send, status line).
 const TRY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The shared client (connection pool, TLS roots).
+/// The shared client (connection pool, TLS roots) for receivers the operator configured
+/// (DCSA callbacks).
 pub(crate) fn agent() -> ureq::Agent {
+    builder().build()
+}
+
+/// R204: the client of webhook deliveries, which connects only to the addresses of a
+/// receiver that `targets` permits (resolved once per connection, then connected to).
+pub(crate) fn guarded_agent(targets: super::TargetPolicy) -> ureq::Agent {
+    builder()
+        .resolver(super::target::GuardedResolver(targets))
+        .build()
+}
+
+fn builder() -> ureq::AgentBuilder {
     ureq::AgentBuilder::new()
         .timeout(TRY_TIMEOUT)
         // A receiver answers itself: a redirect is not a delivery (and a POST must not turn
-        // into a GET somewhere else).
+        // into a GET somewhere else, R204).
         .redirects(0)
-        .build()
 }
 
 /// What the receiver answered: its status, or why there was no answer.

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::log::DeliveryLog;
 use super::store::{Store, Subscription};
+use super::target::{TargetError, TargetPolicy, check_url_target};
 use super::worker::Worker;
 use super::{RetryPolicy, WebhookConfig, client};
 use crate::events::Filter;
@@ -31,6 +32,20 @@ pub enum WebhookError {
     /// The secret is too short.
     #[error("a webhook secret must have at least {MIN_SECRET} characters")]
     WeakSecret,
+    /// R204: the host is, or resolves to, an address webhooks may not reach.
+    #[error(
+        "webhooks may not be delivered to {address} ({range} address); the operator can allow \
+         it with [api.webhooks] allowed_target_cidrs or allow_private_targets"
+    )]
+    TargetForbidden {
+        /// The refused address.
+        address: std::net::IpAddr,
+        /// Its range's name.
+        range: &'static str,
+    },
+    /// R204: the host resolves to no address, so it cannot be checked.
+    #[error("the webhook host does not resolve: {0}")]
+    TargetUnresolvable(String),
     /// [`MAX_MANAGED`] reached.
     #[error("at most {MAX_MANAGED} webhooks can be managed through the API")]
     TooMany,
@@ -54,6 +69,8 @@ impl WebhookError {
         match self {
             WebhookError::InvalidUrl(_) => "INVALID_WEBHOOK_URL",
             WebhookError::WeakSecret => "WEAK_WEBHOOK_SECRET",
+            WebhookError::TargetForbidden { .. } => "WEBHOOK_TARGET_FORBIDDEN",
+            WebhookError::TargetUnresolvable(_) => "WEBHOOK_TARGET_UNRESOLVABLE",
             WebhookError::TooMany => "TOO_MANY_WEBHOOKS",
             WebhookError::Unknown(_) => "UNKNOWN_WEBHOOK",
             WebhookError::Configured(_) => "CONFIGURED_WEBHOOK",
@@ -76,6 +93,7 @@ pub struct WebhookHandle {
     pub log: Arc<DeliveryLog>,
     store: Store,
     agent: ureq::Agent,
+    targets: TargetPolicy,
     running: Mutex<BTreeMap<String, Running>>,
 }
 
@@ -94,13 +112,15 @@ impl Drop for WebhookHandle {
 }
 
 /// Starts the configured subscriptions (`hooks`) and those saved in `state_dir`, each from its
-/// saved cursor (needs a tokio runtime).
+/// saved cursor (needs a tokio runtime). Every delivery, of these too, reaches only the
+/// addresses `targets` permits (R204).
 pub fn spawn(
     node: Arc<dyn NodeApi>,
     hooks: Vec<WebhookConfig>,
     retry: RetryPolicy,
     log: Arc<DeliveryLog>,
     state_dir: Option<PathBuf>,
+    targets: TargetPolicy,
 ) -> Result<WebhookHandle, WebhookError> {
     let storage = |e: std::io::Error| WebhookError::Storage(e.to_string());
     let store = Store::open(state_dir).map_err(storage)?;
@@ -109,7 +129,8 @@ pub fn spawn(
         retry,
         log,
         store: store.clone(),
-        agent: client::agent(),
+        agent: client::guarded_agent(targets.clone()),
+        targets,
         running: Mutex::new(BTreeMap::new()),
     };
     for hook in hooks {
@@ -176,12 +197,22 @@ impl WebhookHandle {
         secret: Option<String>,
         filter: Filter,
     ) -> Result<Subscription, WebhookError> {
-        check_url(url)?;
+        let parsed = check_url(url)?;
         let secret = match secret {
             Some(s) if s.chars().count() < MIN_SECRET => return Err(WebhookError::WeakSecret),
             Some(s) => s,
             None => format!("whsec_{}", random_hex()),
         };
+        // R204: judged on every address the host has now; deliveries judge again.
+        check_url_target(&parsed, &self.targets)
+            .await
+            .map_err(|e| match e {
+                TargetError::Forbidden(address, range) => WebhookError::TargetForbidden {
+                    address,
+                    range: range.name(),
+                },
+                TargetError::Unresolvable(why) => WebhookError::TargetUnresolvable(why),
+            })?;
         let subscription = Subscription {
             id: format!("wh_{}", &random_hex()[..24]),
             url: url.to_string(),
@@ -234,7 +265,8 @@ impl WebhookHandle {
     }
 }
 
-fn check_url(url: &str) -> Result<(), WebhookError> {
+/// R204: an absolute `http(s)://` URL with a host and without credentials.
+fn check_url(url: &str) -> Result<url::Url, WebhookError> {
     let bad = || WebhookError::InvalidUrl(url.chars().take(200).collect());
     if url.len() > MAX_URL {
         return Err(bad());
@@ -245,7 +277,7 @@ fn check_url(url: &str) -> Result<(), WebhookError> {
     // Credentials in the URL would be logged with it; the HMAC secret authenticates instead.
     let no_credentials = parsed.username().is_empty() && parsed.password().is_none();
     if scheme_ok && host_ok && no_credentials {
-        Ok(())
+        Ok(parsed)
     } else {
         Err(bad())
     }
@@ -274,6 +306,9 @@ mod tests {
             "/hook",
             "bank.example/hook",
             "http://user:pw@bank.example/hook",
+            "https://user@bank.example/hook",
+            "file:///etc/passwd",
+            "gopher://127.0.0.1:6379/_INFO",
             "",
         ] {
             assert_eq!(

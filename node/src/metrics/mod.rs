@@ -57,6 +57,7 @@ pub struct NodeMetrics {
     execution: Histogram,
     evidence_seen: Counter,
     evidence_recorded: Counter,
+    edge: crate::edge::EdgeMetrics,
 }
 
 impl std::fmt::Debug for NodeMetrics {
@@ -90,6 +91,7 @@ impl NodeMetrics {
         let evidence_seen = Counter::default();
         let evidence_recorded = Counter::default();
         let r = &mut registry;
+        let edge = crate::edge::EdgeMetrics::register(r);
         r.register(
             "evidence_observed",
             "Double votes reported by consensus to this node",
@@ -156,7 +158,13 @@ impl NodeMetrics {
             execution,
             evidence_seen,
             evidence_recorded,
+            edge,
         }
+    }
+
+    /// The gateway edge's series (R200–R202).
+    pub fn edge(&self) -> &crate::edge::EdgeMetrics {
+        &self.edge
     }
 
     /// The text exposition of every series.

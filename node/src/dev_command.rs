@@ -1,0 +1,139 @@
+//! `ebl-node dev` (a module of the binary): a one-validator network of the pilot
+//! organisations, built from the ledger's test CA and test keys (`ebl_ledger::testkit`).
+//!
+//! R205: that material must never be in a validator. It is compiled only with the `dev`
+//! feature, which is off by default (`./scripts/run.sh` and the test crates turn it on); in a
+//! build without it, `ebl-node dev` exits non-zero and says how to get it.
+
+#[cfg(not(feature = "dev"))]
+pub(crate) use absent::run;
+#[cfg(feature = "dev")]
+pub(crate) use present::run;
+
+/// Why `ebl-node dev` is refused in a build without the `dev` feature.
+#[cfg_attr(feature = "dev", allow(dead_code))]
+pub(crate) const NOT_IN_THIS_BUILD: &str = "`ebl-node dev` is not in this build: it runs the \
+ledger's test CA and test keys, which a validator build leaves out (R205). Run \
+`./scripts/run.sh`, or build with `cargo build -p ebl-node --features dev`.";
+
+#[cfg(not(feature = "dev"))]
+mod absent {
+    use std::path::Path;
+
+    /// R205: refused, with what to do instead.
+    pub(crate) async fn run(_data: &Path, _api: &str) -> anyhow::Result<()> {
+        anyhow::bail!(super::NOT_IN_THIS_BUILD)
+    }
+}
+
+#[cfg(feature = "dev")]
+mod present {
+    use std::path::Path;
+
+    use anyhow::Context as _;
+    use ebl_node::api_server::{ApiSection, ServeOptions};
+    use ebl_node::{Node, NodeSettings};
+
+    use crate::{api_secret, run_until_signal, secret_at};
+
+    /// Starts the dev network under `data` with its gateway on `api`, until a signal.
+    pub(crate) async fn run(data: &Path, api: &str) -> anyhow::Result<()> {
+        let (settings, genesis, custodial_keys) = network_settings(data)?;
+        let secret = api_secret(data)?;
+        let mut config = ApiSection::with_admin_key(api, &secret).gateway_config()?;
+        for key in org_keys(data, &custodial_keys)? {
+            config.api_keys.insert(key.secret_sha256, key);
+        }
+        config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
+        config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
+        tracing::info!(
+            gateway = %format!("http://{api}"),
+            api_key_file = %data.join("api_key").display(),
+            org_keys = %data.join("org_api_keys").display(),
+            "dev network: one validator, the pilot organisations; send `Authorization: Bearer <key in api_key>` (admin) or an organisation's custodial key from org_api_keys/"
+        );
+        let options = ServeOptions {
+            custodial_keys,
+            api_key_file: Some(data.join("api_keys.json")),
+            ..ServeOptions::default()
+        };
+        run_until_signal(
+            Node::start(settings, &genesis).await?,
+            Some((api.to_string(), config, options)),
+        )
+        .await
+    }
+
+    fn network_settings(
+        data: &Path,
+    ) -> anyhow::Result<(
+        NodeSettings,
+        ebl_ledger::genesis::Genesis,
+        Vec<ebl_node::custody::HeldKey>,
+    )> {
+        let genesis_path = data.join("genesis.json");
+        // One validator operator: the first of the pilot's; the others keep their other roles.
+        let net = ebl_ledger::testkit::TestNetwork::one_validator_pilot();
+        std::fs::create_dir_all(data)?;
+        let genesis = if genesis_path.exists() {
+            serde_json::from_str(&std::fs::read_to_string(&genesis_path)?)?
+        } else {
+            std::fs::write(&genesis_path, serde_json::to_string_pretty(&net.genesis)?)?;
+            net.genesis.clone()
+        };
+        let key = net
+            .validator_keys
+            .first()
+            .context("dev network has no validator")?
+            .to_bytes();
+        let settings = NodeSettings {
+            moniker: "dev".into(),
+            data_dir: data.to_path_buf(),
+            consensus_secret: key,
+            node_secret: key,
+            listen_addr: "/ip4/127.0.0.1/tcp/0".parse()?,
+            persistent_peers: vec![],
+            timeouts: ebl_node::run::fast_timeouts(),
+            mempool: Default::default(),
+            limits: ebl_node::consensus::BlockLimits {
+                block_interval: Some(std::time::Duration::from_millis(200)),
+                ..Default::default()
+            },
+            // One validator has no one to gossip with.
+            gossip: None,
+        };
+        // The dev network's organisations are test identities whose keys derive from their names;
+        // the node holds them all so that custodial and DCSA routes work out of the box.
+        let custodial = net
+            .parties
+            .values()
+            .map(|p| ebl_node::custody::HeldKey {
+                name: p.org.as_str().to_lowercase(),
+                org: p.org.clone(),
+                key: p.key.clone(),
+            })
+            .collect();
+        Ok((settings, genesis, custodial))
+    }
+
+    /// One custodial API key per dev organisation (read, submit, custodial), bound to its key; the
+    /// secrets are kept under `DATA/org_api_keys/<ORG>`.
+    fn org_keys(
+        data: &Path,
+        custodial: &[ebl_node::custody::HeldKey],
+    ) -> anyhow::Result<Vec<ebl_gateway::ApiKey>> {
+        use ebl_gateway::Scope;
+        let dir = data.join("org_api_keys");
+        std::fs::create_dir_all(&dir)?;
+        custodial
+            .iter()
+            .map(|held| {
+                let secret = secret_at(&dir.join(held.org.as_str()))?;
+                let name = format!("{}-system", held.name);
+                let scopes = [Scope::Read, Scope::Submit, Scope::Custodial];
+                Ok(ebl_gateway::ApiKey::from_secret(&name, &secret, &scopes)
+                    .with_identity(&held.name))
+            })
+            .collect()
+    }
+}

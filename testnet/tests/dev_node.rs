@@ -1,0 +1,159 @@
+//! R205: `ebl-node dev` — what `./scripts/run.sh`, the README's main command, starts — runs in a
+//! build with the `dev` feature: a fresh data folder gets an admin key and a gateway that
+//! answers `/v1/status` with it, and SIGTERM stops the node cleanly.
+//!
+//! The binary is the `ebl-node` next to this package's `ebl-testnet` (scripts/test.sh builds it
+//! with `--features dev`) or EBL_NODE_BIN; when it is missing or was built without the
+//! feature (it then refuses `dev`), the test builds it with the feature into that folder.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+const TESTNET: &str = env!("CARGO_BIN_EXE_ebl-testnet");
+/// Bound on the node's start (first build of a RocksDB store included) and on its stop.
+const START: Duration = Duration::from_secs(60);
+const STOP: Duration = Duration::from_secs(20);
+
+fn node_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("EBL_NODE_BIN") {
+        return PathBuf::from(path);
+    }
+    Path::new(TESTNET).parent().unwrap().join("ebl-node")
+}
+
+/// Builds `ebl-node` with the `dev` feature into the folder of `node`.
+fn build_with_dev(node: &Path) {
+    let bin_dir = node.parent().unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "ebl-node",
+            "--bin",
+            "ebl-node",
+            "--features",
+            "dev",
+        ])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .arg("--target-dir")
+        .arg(bin_dir.parent().unwrap())
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "cargo build -p ebl-node --features dev failed"
+    );
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Starts `ebl-node dev` on `data` and `port`, its output in `log`.
+fn start(node: &Path, data: &Path, port: u16, log: &Path) -> Child {
+    Command::new(node)
+        .args(["dev", "--data"])
+        .arg(data)
+        .args(["--api", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(log).unwrap())
+        .stderr(std::fs::File::create(log.with_extension("err")).unwrap())
+        .spawn()
+        .unwrap()
+}
+
+fn output(log: &Path) -> String {
+    let out = std::fs::read_to_string(log).unwrap_or_default();
+    let err = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
+    format!("{out}{err}")
+}
+
+/// Waits until the gateway answers `/v1/status` with the admin key and returns the status;
+/// `Err` with the node's output if it exited first.
+fn status_when_ready(
+    child: &mut Child,
+    data: &Path,
+    port: u16,
+    log: &Path,
+) -> Result<serde_json::Value, String> {
+    let started = Instant::now();
+    loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            assert!(!exit.success(), "ebl-node dev exited 0 on its own");
+            return Err(output(log));
+        }
+        assert!(
+            started.elapsed() < START,
+            "no status within {START:?}:\n{}",
+            output(log)
+        );
+        if let Ok(key) = std::fs::read_to_string(data.join("api_key")) {
+            let answer = ureq::get(&format!("http://127.0.0.1:{port}/v1/status"))
+                .set("Authorization", &format!("Bearer {}", key.trim()))
+                .timeout(Duration::from_secs(2))
+                .call();
+            if let Ok(response) = answer {
+                return Ok(response.into_json().unwrap());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn the_dev_network_starts_answers_with_its_admin_key_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_binary();
+    let data = dir.path().join("data");
+    let log = dir.path().join("node.log");
+    let port = free_port();
+    if !node.is_file() {
+        build_with_dev(&node);
+    }
+    let mut child = start(&node, &data, port, &log);
+    let status = match status_when_ready(&mut child, &data, port, &log) {
+        Ok(status) => status,
+        // A binary built without the feature refuses at once and says so (R205).
+        Err(refusal) => {
+            assert!(refusal.contains("--features dev"), "{refusal}");
+            println!(
+                "{} lacks `dev`; building it with the feature",
+                node.display()
+            );
+            build_with_dev(&node);
+            child = start(&node, &data, port, &log);
+            status_when_ready(&mut child, &data, port, &log).unwrap()
+        }
+    };
+    assert!(status.is_object(), "{status}");
+    let unauthenticated = ureq::get(&format!("http://127.0.0.1:{port}/v1/status")).call();
+    assert!(
+        matches!(unauthenticated, Err(ureq::Error::Status(401, _))),
+        "the status needs the key"
+    );
+    assert!(data.join("org_api_keys").join("CARRIER").is_file());
+
+    let pid = i32::try_from(child.id()).unwrap();
+    kill(Pid::from_raw(pid), Signal::SIGTERM).unwrap();
+    let stopping = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if stopping.elapsed() > STOP {
+            let _ = child.kill();
+            panic!("ebl-node dev ignored SIGTERM:\n{}", output(&log));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(exit.success(), "{exit}:\n{}", output(&log));
+}
