@@ -80,8 +80,9 @@ pub struct Forger {
     /// Entries per batch (1 ..= 512, R110).
     pub batch: usize,
     /// Signs forged and duplicate entries: well-formed signatures (a full check to refute) by
-    /// a key that is not the signer's.
-    pub other_key: SigningKey,
+    /// a key that is not the signer's. A new one for every message, so that no two duplicates
+    /// of an entry carry the same bytes (gossipsub would refuse to publish a message twice).
+    other_key: SigningKey,
     /// Honest entries to send again.
     pub duplicates: Duplicates,
     made: u64,
@@ -89,7 +90,6 @@ pub struct Forger {
 
 impl Forger {
     /// A forger; `batch` is clamped to 1 ..= 512.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         chain: ChainRef,
         victims: Vec<Victim>,
@@ -97,7 +97,6 @@ impl Forger {
         holder: String,
         tag: String,
         batch: usize,
-        other_key: SigningKey,
         duplicates: Duplicates,
     ) -> Self {
         Forger {
@@ -107,7 +106,7 @@ impl Forger {
             holder,
             tag,
             batch: batch.clamp(1, MAX_BATCH_ENTRIES),
-            other_key,
+            other_key: SigningKey::from_bytes(&[0; 32]),
             duplicates,
             made: 0,
         }
@@ -121,6 +120,7 @@ impl Forger {
         if mode == Mode::Junk {
             return Ok(self.junk(rng));
         }
+        self.other_key = fresh_key(rng);
         while entries.len() < self.batch {
             let signed = match mode {
                 Mode::Forged => self.forged()?,
@@ -179,9 +179,7 @@ impl Forger {
 
     /// R211 `stranger`: a fresh key, correctly signed, claiming to act for a member.
     fn stranger(&mut self, rng: &mut impl RngCore) -> SignedEntry {
-        let mut secret = [0u8; 32];
-        rng.fill_bytes(&mut secret);
-        let key = SigningKey::from_bytes(&secret);
+        let key = fresh_key(rng);
         let entry = Entry {
             chain: self.chain.clone(),
             signer: PublicKey(key.verifying_key().to_bytes()),
@@ -207,6 +205,13 @@ impl Forger {
     }
 }
 
+/// A key nobody registered.
+fn fresh_key(rng: &mut impl RngCore) -> SigningKey {
+    let mut secret = [0u8; 32];
+    rng.fill_bytes(&mut secret);
+    SigningKey::from_bytes(&secret)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,7 +233,6 @@ mod tests {
             "SHIPPER".into(),
             "ABC123".into(),
             batch,
-            SigningKey::from_bytes(&[2; 32]),
             Duplicates::default(),
         )
     }

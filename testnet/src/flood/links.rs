@@ -1,6 +1,11 @@
 //! The flooder's connections to the honest nodes (R212): one per node's gossip address,
 //! redialled with a backoff when it closes or fails, dropped and redialled when the node has
 //! pruned the flooder from its mesh for a while, within a bounded number of reconnects.
+//!
+//! A node's score of the flooder is not visible to the flooder; what is visible is gossipsub's
+//! mesh: a node prunes a mesh peer it scores below zero and refuses its grafts for the prune
+//! backoff. So the nodes that had the flooder in their mesh when the flood began are *watched*,
+//! and one that has left the mesh has most likely scored the flooder down (R114).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -35,9 +40,9 @@ pub struct Link {
     /// Not before this instant is it dialled again.
     pub next_dial: Instant,
     backoff: Duration,
-    /// Whether it had the flooder in its mesh at some point of the current connection.
-    pub meshed_once: bool,
-    /// Since when it has kept the flooder out of its mesh (after having had it).
+    /// Whether it had the flooder in its mesh when the flood began.
+    pub watched: bool,
+    /// Since when a watched node has been connected without having the flooder in its mesh.
     pub pruned_since: Option<Instant>,
     /// Whether it was dialled at least once (every later dial is a reconnect).
     pub dialled: bool,
@@ -55,7 +60,7 @@ impl Link {
             dialing: None,
             next_dial: now,
             backoff: FIRST_BACKOFF,
-            meshed_once: false,
+            watched: false,
             pruned_since: None,
             dialled: false,
             reconnects: 0,
@@ -87,7 +92,6 @@ impl Link {
         self.connected = true;
         self.dialing = None;
         self.backoff = FIRST_BACKOFF;
-        self.meshed_once = false;
         self.pruned_since = None;
     }
 
@@ -99,18 +103,22 @@ impl Link {
         self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
     }
 
-    /// Notes whether the node has the flooder in its mesh now (gossipsub prunes a peer it
-    /// scores below zero, R114); answers whether it has kept it out long enough to reconnect.
+    /// Whether the node is connected and has the flooder in its mesh (`meshed`: the mesh peers).
+    pub fn in_mesh(&self, meshed: &BTreeSet<PeerId>) -> bool {
+        self.connected && self.peer.is_some_and(|p| meshed.contains(&p))
+    }
+
+    /// Notes whether a watched node has the flooder in its mesh now; answers whether it has
+    /// kept it out long enough to reconnect.
     pub fn observe_mesh(&mut self, meshed: &BTreeSet<PeerId>, now: Instant) -> bool {
-        let Some(peer) = self.peer.filter(|_| self.connected) else {
+        if !(self.watched && self.connected) {
             return false;
-        };
-        if meshed.contains(&peer) {
-            self.meshed_once = true;
+        }
+        if self.in_mesh(meshed) {
             self.pruned_since = None;
             return false;
         }
-        if self.meshed_once && self.pruned_since.is_none() {
+        if self.pruned_since.is_none() {
             self.pruned_since = Some(now);
         }
         self.reconnects < MAX_RECONNECTS
@@ -119,17 +127,17 @@ impl Link {
                 .is_some_and(|since| now.saturating_duration_since(since) >= PRUNED_RECONNECT_AFTER)
     }
 
-    /// Whether it is connected and has pruned the flooder from its mesh.
+    /// Whether it is watched, connected and has pruned the flooder from its mesh.
     pub fn pruned(&self) -> bool {
-        self.connected && self.pruned_since.is_some()
+        self.watched && self.connected && self.pruned_since.is_some()
     }
 }
 
-/// Whether every connected node has pruned the flooder (and at least one is connected): its
+/// Whether every connected watched node has pruned the flooder (and one is connected): its
 /// messages are then most likely dropped unjudged (R114).
 pub fn all_pruned(links: &[Link]) -> bool {
-    let mut connected = links.iter().filter(|l| l.connected).peekable();
-    connected.peek().is_some() && connected.all(Link::pruned)
+    let mut watched = links.iter().filter(|l| l.watched && l.connected).peekable();
+    watched.peek().is_some() && watched.all(Link::pruned)
 }
 
 #[cfg(test)]
@@ -170,9 +178,13 @@ mod tests {
         let mut l = link(now);
         l.opened(peer);
         let meshed = BTreeSet::from([peer]);
-        assert!(!l.observe_mesh(&BTreeSet::new(), now), "never meshed yet");
+        assert!(!l.observe_mesh(&BTreeSet::new(), now), "not watched");
         assert!(!l.pruned());
+        assert!(l.in_mesh(&meshed));
+        l.watched = true;
         assert!(!l.observe_mesh(&meshed, now));
+        assert!(!l.pruned());
+        assert!(!all_pruned(std::slice::from_ref(&l)));
         assert!(!l.observe_mesh(&BTreeSet::new(), now));
         assert!(l.pruned());
         assert!(all_pruned(std::slice::from_ref(&l)));

@@ -26,6 +26,10 @@ use super::{FloodError, FloodOptions};
 /// Longest wait for the honest nodes to connect and subscribe before the flood begins anyway.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The node's gossip mesh size (`mesh_n` in node/src/p2p/behaviour.rs): how many nodes a
+/// joining peer grafts.
+const MESH_N: usize = 4;
+
 /// How often due messages are published.
 const SEND_TICK: Duration = Duration::from_millis(10);
 
@@ -47,6 +51,11 @@ struct Peer {
 fn build_swarm(target: &Target, topic: &IdentTopic) -> Result<Swarm<Behaviour>, FloodError> {
     let swarm_err = |e: &dyn std::fmt::Display| FloodError::Swarm(e.to_string());
     let mut behaviour = behaviour::build(&target.keypair, topic).map_err(|e| swarm_err(&e))?;
+    // Subscribed only once every node is connected (see `flood`): joining a topic grafts up
+    // to the mesh size of the peers subscribed at that moment, so the flooder starts in every
+    // node's mesh (up to 4) and a node that prunes it later can be seen. Nothing is connected
+    // yet, so leaving sends nothing.
+    behaviour.gossipsub.unsubscribe(topic);
     for peer in &target.allowed {
         behaviour.gate.allow_peer(*peer);
     }
@@ -78,12 +87,28 @@ impl Peer {
             .collect()
     }
 
+    fn meshed(&self) -> BTreeSet<PeerId> {
+        self.swarm
+            .behaviour()
+            .gossipsub
+            .mesh_peers(&self.topic.hash())
+            .copied()
+            .collect()
+    }
+
+    /// Nodes connected and subscribed to the entry topic.
     fn ready_count(&self) -> usize {
         let subscribed = self.subscribed();
         self.links
             .iter()
             .filter(|l| l.connected && l.peer.is_some_and(|p| subscribed.contains(&p)))
             .count()
+    }
+
+    /// Nodes that have the flooder in their mesh: a member that behaved until now.
+    fn meshed_count(&self) -> usize {
+        let meshed = self.meshed();
+        self.links.iter().filter(|l| l.in_mesh(&meshed)).count()
     }
 
     fn dial_due(&mut self, now: Instant) {
@@ -165,13 +190,7 @@ impl Peer {
 
     /// R212: reconnects to nodes that pruned the flooder for long enough.
     fn check_meshes(&mut self, now: Instant) {
-        let meshed: BTreeSet<PeerId> = self
-            .swarm
-            .behaviour()
-            .gossipsub
-            .mesh_peers(&self.topic.hash())
-            .copied()
-            .collect();
+        let meshed = self.meshed();
         for link in &mut self.links {
             if link.observe_mesh(&meshed, now)
                 && let Some(peer) = link.peer
@@ -210,6 +229,7 @@ impl Peer {
             Err(PublishError::NoPeersSubscribedToTopic) => "NO_PEERS",
             Err(PublishError::AllQueuesFull(_)) => "QUEUES_FULL",
             Err(PublishError::MessageTooLarge) => "TOO_LARGE",
+            Err(PublishError::Duplicate) => "SAME_MESSAGE",
             Err(_) => "PUBLISH_FAILED",
         };
         self.report.unsent(mode, entries, why);
@@ -240,7 +260,6 @@ pub async fn flood(
     } = target;
     let mut rng = rand::rngs::StdRng::from_entropy();
     let tag = crate::bench::run_tag(u128::from(rand::RngCore::next_u32(&mut rng)));
-    let other_key = ed25519_dalek::SigningKey::generate(&mut rng);
     let mut peer = Peer {
         swarm,
         links: nodes.into_iter().map(|a| Link::new(a, now)).collect(),
@@ -252,7 +271,6 @@ pub async fn flood(
             holder,
             tag.trim_start_matches('B').to_string(),
             options.batch,
-            other_key,
             duplicates,
         ),
         report: FloodReport {
@@ -267,18 +285,44 @@ pub async fn flood(
         peer.report.mode(*mode);
     }
 
-    // Connect (bounded) before anything is sent: the flood's clock starts with every node
-    // reachable, or after READY_TIMEOUT with whichever are.
+    // Connect (bounded) before anything is sent and join the topic as a member that behaved
+    // so far would: the flood's clock starts with every node reachable and meshed, or after
+    // READY_TIMEOUT with whichever are.
     let ready_by = Instant::now() + READY_TIMEOUT;
     let mut check = tokio::time::interval(CHECK_TICK);
-    while peer.ready_count() < peer.links.len() && Instant::now() < ready_by {
+    let mut joined = false;
+    loop {
+        if !joined && peer.ready_count() == peer.links.len() {
+            joined = true;
+            peer.swarm
+                .behaviour_mut()
+                .gossipsub
+                .subscribe(&peer.topic)
+                .map_err(|e| FloodError::Swarm(format!("subscribe: {e}")))?;
+        }
+        let mesh_size = peer.links.len().min(MESH_N);
+        if (joined && peer.meshed_count() >= mesh_size) || Instant::now() >= ready_by {
+            break;
+        }
         tokio::select! {
             event = peer.swarm.select_next_some() => peer.on_event(event),
             _ = check.tick() => peer.dial_due(Instant::now()),
             _ = &mut stop => return Ok(peer.report),
         }
     }
+    if !joined {
+        peer.swarm
+            .behaviour_mut()
+            .gossipsub
+            .subscribe(&peer.topic)
+            .map_err(|e| FloodError::Swarm(format!("subscribe: {e}")))?;
+    }
+    let meshed = peer.meshed();
+    for link in &mut peer.links {
+        link.watched = link.in_mesh(&meshed);
+    }
     peer.report.peers_at_start = peer.ready_count();
+    peer.report.meshed_at_start = peer.meshed_count();
     let _ = ready.send(peer.report.peers_at_start);
 
     let cpu_before = thread_cpu();

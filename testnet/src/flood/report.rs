@@ -20,9 +20,10 @@ pub struct ModeCounts {
     /// Entries not sent: no honest node connected and subscribed, every send queue full, or
     /// nothing to make the message from (see `unsent_why`).
     pub unsent: u64,
-    /// Entries sent while no honest node kept the flooder in its mesh: every honest node
-    /// scored it below zero (gossipsub prunes such peers), so it was most likely graylisted
-    /// (R114) and these were dropped unjudged.
+    /// Entries sent while every node that had the flooder in its mesh when the flood began had
+    /// pruned it (gossipsub prunes a peer it scores below zero and keeps it out for its prune
+    /// backoff): scored down, most likely graylisted (R114), so dropped unjudged. An estimate:
+    /// a node's score of a peer is not visible to the peer.
     pub penalised: u64,
 }
 
@@ -45,6 +46,8 @@ pub struct FloodReport {
     pub nodes: usize,
     /// Honest nodes connected and subscribed when the flood began.
     pub peers_at_start: usize,
+    /// Of those, nodes that had the flooder in their gossip mesh (the baseline of `penalised`).
+    pub meshed_at_start: usize,
     /// Counts per mode (`forged`, `duplicate`, `stranger`, `junk`).
     pub modes: BTreeMap<Mode, ModeCounts>,
     /// Messages not sent, by reason (`NO_PEERS`, `QUEUES_FULL`, `NOTHING_TO_DUPLICATE`, …).
@@ -64,13 +67,12 @@ impl FloodReport {
 
     /// Records entries that must never become final, keeping the first [`SAMPLE_IDS`].
     pub fn sample(&mut self, mode: Mode, ids: impl IntoIterator<Item = String>) {
-        let kept = self.must_fail.entry(mode).or_default();
-        for id in ids {
-            if kept.len() >= SAMPLE_IDS {
-                break;
-            }
-            kept.push(id);
+        let mut ids = ids.into_iter().peekable();
+        if ids.peek().is_none() {
+            return;
         }
+        let kept = self.must_fail.entry(mode).or_default();
+        kept.extend(ids.take(SAMPLE_IDS.saturating_sub(kept.len())));
     }
 
     /// Records a message not sent.
@@ -88,16 +90,23 @@ impl FloodReport {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let why = self
+            .unsent_why
+            .iter()
+            .map(|(why, n)| format!(" {why} {n}"))
+            .collect::<String>();
         format!(
-            "flood as {} at {:.0}/s ({} per message, {}/{} nodes): sent {}; unsent {}; \
-             penalised {}; reconnects {}\n",
+            "flood as {} at {:.0}/s ({} per message, {}/{} nodes, cpu {:.0} %): sent {}; \
+             unsent {} (messages:{}); penalised {}; reconnects {}\n",
             self.as_org,
             self.rate,
             self.batch,
             self.peers_at_start,
             self.nodes,
+            self.cpu_percent,
             per_mode(|c| c.entries),
             per_mode(|c| c.unsent),
+            if why.is_empty() { " none" } else { &why },
             per_mode(|c| c.penalised),
             self.reconnects,
         )
@@ -132,6 +141,8 @@ mod tests {
         let mut r = FloodReport::default();
         r.sample(Mode::Forged, (0..40).map(|i| i.to_string()));
         r.sample(Mode::Forged, ["late".to_string()]);
+        r.sample(Mode::Junk, Vec::new());
         assert_eq!(r.must_fail[&Mode::Forged].len(), SAMPLE_IDS);
+        assert!(!r.must_fail.contains_key(&Mode::Junk));
     }
 }
