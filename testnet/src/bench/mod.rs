@@ -298,6 +298,8 @@ pub async fn bench(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use clap::Parser as _;
 
     #[derive(clap::Parser)]
@@ -319,6 +321,39 @@ mod tests {
         // The last of the two wins.
         assert!(retries(&["--no-retry", "--retry"]));
         assert!(!retries(&["--retry", "--no-retry"]));
+    }
+
+    #[test]
+    fn a_flood_beside_the_run_is_asked_for_by_its_organisation_and_bounded_by_the_run() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("bench").chain(args.iter().copied()))
+                .map(|c| c.bench.flood_options())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(
+            parse(&["--flood-rate", "100"]),
+            None,
+            "no --flood-as, no flood"
+        );
+        let options = parse(&[
+            "--duration",
+            "10",
+            "--drain",
+            "5",
+            "--flood-as",
+            "BANK",
+            "--flood-mix",
+            "forged,junk",
+        ])
+        .unwrap_or_else(|| panic!("a flood"));
+        assert_eq!(options.as_org, "BANK");
+        assert_eq!(options.rate, 5_000.0);
+        assert_eq!(options.batch, 32);
+        assert_eq!(
+            options.mix,
+            vec![crate::flood::Mode::Forged, crate::flood::Mode::Junk]
+        );
+        assert_eq!(options.duration, Duration::from_secs(75));
     }
 
     #[test]

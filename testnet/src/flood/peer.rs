@@ -259,6 +259,8 @@ pub async fn flood(
         ..
     } = target;
     let mut rng = rand::rngs::StdRng::from_entropy();
+    // Six base-36 characters (a run tag without its `B`) keep this flood's references apart
+    // from any other run's.
     let tag = crate::bench::run_tag(u128::from(rand::RngCore::next_u32(&mut rng)));
     let mut peer = Peer {
         swarm,
