@@ -79,6 +79,9 @@ pub enum Command {
     },
     /// Open-loop throughput and finality benchmark against the running testnet (issue 6).
     Bench(crate::bench::BenchArgs),
+    /// A hostile member: floods the honest nodes' entry gossip with forged, duplicate,
+    /// stranger and junk batches under an organisation's key (R210–R214).
+    Flood(crate::flood::FloodArgs),
     /// Prints node I's log.
     Logs {
         /// Node index.
@@ -137,5 +140,6 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Logs { index, follow } => ops::logs(&ops::load(&cli.dir)?, index, follow),
         Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
+        Command::Flood(args) => Ok(crate::flood::main(&ops::load(&cli.dir)?, &args)?),
     }
 }

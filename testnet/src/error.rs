@@ -51,6 +51,9 @@ pub enum TestnetError {
     /// The benchmark could not run.
     #[error(transparent)]
     Bench(#[from] crate::bench::BenchError),
+    /// The flood could not run.
+    #[error(transparent)]
+    Flood(#[from] crate::flood::FloodError),
     /// A scenario step saw something other than what the pilot expects.
     #[error("step {step}: {detail}")]
     Unexpected {
@@ -74,6 +77,7 @@ impl TestnetError {
             TestnetError::Timeout { .. } => "TIMEOUT",
             TestnetError::Unexpected { .. } => "UNEXPECTED",
             TestnetError::Bench(_) => "BENCH",
+            TestnetError::Flood(e) => e.code(),
         }
     }
 

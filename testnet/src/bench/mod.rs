@@ -42,6 +42,9 @@ pub enum BenchError {
     /// Bad arguments.
     #[error("bad arguments: {0}")]
     Args(String),
+    /// The flood beside the run (`--flood-as`) could not run.
+    #[error(transparent)]
+    Flood(#[from] crate::flood::FloodError),
     /// Writing the plot failed.
     #[error("{path}: {source}")]
     Io {
@@ -94,6 +97,41 @@ pub struct BenchArgs {
     /// R170).
     #[arg(long, overrides_with = "retry")]
     pub no_retry: bool,
+    /// A hostile member beside each run (R214): `ebl-testnet flood --as ORG` from just before
+    /// the run's first send until its report, at `--flood-rate`.
+    #[arg(long, value_name = "ORG")]
+    pub flood_as: Option<String>,
+    /// Entries per second of the flood beside the run.
+    #[arg(long, default_value_t = 5_000.0, value_name = "N")]
+    pub flood_rate: f64,
+    /// Modes of the flood beside the run, taken in turn.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "forged,duplicate,stranger,junk"
+    )]
+    pub flood_mix: Vec<crate::flood::Mode>,
+    /// Entries per message of the flood beside the run.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub flood_batch: usize,
+}
+
+impl BenchArgs {
+    /// The flood beside a run of `duration` seconds plus the drain window (`None` without
+    /// `--flood-as`). Its duration is only a bound: the run stops it when it reports.
+    pub fn flood_options(&self) -> Option<crate::flood::FloodOptions> {
+        let org = self.flood_as.clone()?;
+        // The bound leaves room for the event stream to open and the final re-checks.
+        let longest = self.duration + self.drain as f64 + 60.0;
+        Some(crate::flood::FloodOptions {
+            as_org: org,
+            rate: self.flood_rate,
+            duration: Duration::from_secs_f64(longest.clamp(1.0, 86_400.0)),
+            mix: self.flood_mix.clone(),
+            batch: self.flood_batch,
+        })
+    }
 }
 
 /// A short tag that makes this run's eBL references unique (a reference is at most 20
@@ -209,7 +247,31 @@ pub async fn bench(
             batch: (args.batch_ms > 0).then(|| Duration::from_millis(args.batch_ms)),
             retry: !args.no_retry,
         };
-        let report = run::run(&http, plan).await?;
+        // R214: the flood is set up (connected, duplicates read) before the run's clock
+        // starts, runs on its own thread, and is stopped when the run has reported; nothing
+        // else of the measurement changes.
+        let flood = match args.flood_options() {
+            Some(options) => {
+                let state = state.clone();
+                let started = tokio::task::spawn_blocking(move || {
+                    crate::flood::Flood::start(&state, options)
+                })
+                .await
+                .map_err(|e| BenchError::Args(format!("flood: {e}")))??;
+                Some(started)
+            }
+            None => None,
+        };
+        let mut report = run::run(&http, plan).await;
+        if let Some(flood) = flood {
+            let flooded = tokio::task::spawn_blocking(move || flood.stop())
+                .await
+                .map_err(|e| BenchError::Args(format!("flood: {e}")))??;
+            if let Ok(report) = &mut report {
+                report.flood = Some(flooded);
+            }
+        }
+        let report = report?;
         if !args.json && args.plot.is_some() {
             eprint!("{}", report.summary());
         }
@@ -236,6 +298,8 @@ pub async fn bench(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use clap::Parser as _;
 
     #[derive(clap::Parser)]
@@ -257,6 +321,39 @@ mod tests {
         // The last of the two wins.
         assert!(retries(&["--no-retry", "--retry"]));
         assert!(!retries(&["--retry", "--no-retry"]));
+    }
+
+    #[test]
+    fn a_flood_beside_the_run_is_asked_for_by_its_organisation_and_bounded_by_the_run() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("bench").chain(args.iter().copied()))
+                .map(|c| c.bench.flood_options())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(
+            parse(&["--flood-rate", "100"]),
+            None,
+            "no --flood-as, no flood"
+        );
+        let options = parse(&[
+            "--duration",
+            "10",
+            "--drain",
+            "5",
+            "--flood-as",
+            "BANK",
+            "--flood-mix",
+            "forged,junk",
+        ])
+        .unwrap_or_else(|| panic!("a flood"));
+        assert_eq!(options.as_org, "BANK");
+        assert_eq!(options.rate, 5_000.0);
+        assert_eq!(options.batch, 32);
+        assert_eq!(
+            options.mix,
+            vec![crate::flood::Mode::Forged, crate::flood::Mode::Junk]
+        );
+        assert_eq!(options.duration, Duration::from_secs(75));
     }
 
     #[test]

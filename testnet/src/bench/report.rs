@@ -82,6 +82,9 @@ pub struct Report {
     pub batch_ms: u64,
     /// Whether issue 6's targets are met by this run.
     pub targets_met: bool,
+    /// The hostile member beside the run (`--flood-as`, R214); absent for a quiet run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flood: Option<crate::flood::FloodReport>,
 }
 
 impl Report {
@@ -134,6 +137,9 @@ impl Report {
                 n.name, n.pid, n.cpu_percent, n.rss_mib
             ));
         }
+        if let Some(flood) = &self.flood {
+            out.push_str(&flood.line());
+        }
         out.push_str(&format!(
             "targets (≥ {:.0}/s, p99 ≤ {:.0} ms, 0 lost): {}\n",
             targets::COMMITTED_PER_SEC,
@@ -175,6 +181,7 @@ pub(crate) fn sample() -> Report {
         refusals: std::collections::BTreeMap::new(),
         batch_ms: 0,
         targets_met: false,
+        flood: None,
     }
 }
 

@@ -282,6 +282,7 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
             .batch
             .map_or(0, |t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
         targets_met: false,
+        flood: None,
     };
     report.targets_met = report.meets_targets();
     Ok(report)
