@@ -15,6 +15,7 @@
 
 mod clock;
 mod http;
+mod proposals;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,7 @@ use prometheus_client::registry::Registry;
 
 pub use clock::ProposalClock;
 pub use http::router;
+pub use proposals::{ProposalMetrics, ReasonLabel};
 
 use crate::consensus::CommittedBlock;
 use crate::mempool::Mempool;
@@ -57,6 +59,7 @@ pub struct NodeMetrics {
     execution: Histogram,
     evidence_seen: Counter,
     evidence_recorded: Counter,
+    proposals: ProposalMetrics,
 }
 
 impl std::fmt::Debug for NodeMetrics {
@@ -142,6 +145,7 @@ impl NodeMetrics {
             "Executing a block (building a proposal or re-executing a received one)",
             execution.clone(),
         );
+        let proposals = ProposalMetrics::register(r);
         NodeMetrics {
             registry: Arc::new(registry),
             height,
@@ -156,7 +160,13 @@ impl NodeMetrics {
             execution,
             evidence_seen,
             evidence_recorded,
+            proposals,
         }
+    }
+
+    /// The proposal-intake series (R190–R194).
+    pub fn proposals(&self) -> &ProposalMetrics {
+        &self.proposals
     }
 
     /// The text exposition of every series.
