@@ -221,3 +221,35 @@ fn a_block_seen_before_a_restart_is_recovered_and_pruned_once_committed() {
     assert!(store.load(1).is_empty());
     drop((net, dir));
 }
+
+#[test]
+fn r192_a_decided_block_this_node_does_not_hold_comes_by_value_sync() {
+    use ebl_node::consensus::sync::synced_value;
+    use malachite::app::engine::host::SyncedValueOutcome;
+    let mut s = setup();
+    let t = now(&s);
+    // This node kept the faulty proposer's first block for round 0 ...
+    let kept = s.proposal(0, 1_000);
+    receive(&mut s.state, kept, t).unwrap();
+    // ... while the others decided its second one, which this node never executes.
+    let owner = s.owner(0);
+    let decided = s.block(owner, s.after_genesis(1_001), vec![]);
+    let id = ebl_node::consensus::BlockId::from(decided.header.hash());
+    let p = s.stream(&decided, 0, owner, owner);
+    assert!(matches!(
+        receive(&mut s.state, p, t).unwrap(),
+        Received::Ignored(Ignore::Equivocation(_))
+    ));
+    assert!(matches!(
+        s.state.commit(id, vec![]),
+        Err(ebl_node::consensus::state::AppError::UnknownBlock(_))
+    ));
+    // Value sync brings it with its certificate: taken despite the round's slot, and
+    // committed.
+    let bytes = ebl_ledger::codec::encode(&decided);
+    let proposer = s.address(owner);
+    let outcome = synced_value(&mut s.state, Height(1), Round::new(0), proposer, &bytes).unwrap();
+    assert!(matches!(outcome, SyncedValueOutcome::Verdict(v) if v.validity == Validity::Valid));
+    s.state.commit(id, vec![]).unwrap();
+    assert_eq!(s.state.ledger.head().hash(), decided.header.hash());
+}

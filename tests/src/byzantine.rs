@@ -84,6 +84,7 @@ impl Peaks {
 
     /// R192, R193: within the documented bounds (`max_bytes` bytes buffered in all).
     pub fn assert_bounded(&self, max_bytes: f64) {
+        eprintln!("buffer peaks on the honest nodes: {self:?}");
         assert!(self.streams <= MAX_STREAMS as f64, "{self:?}");
         assert!(self.buffered_bytes <= max_bytes, "{self:?}");
         assert!(self.undecided <= MAX_BLOCKS_PER_HEIGHT as f64, "{self:?}");
@@ -114,6 +115,8 @@ pub async fn commit_while_watching(
             lowest = lowest.min(c.height(i).await?);
         }
         if lowest >= target {
+            let took = timeout.saturating_sub(deadline - tokio::time::Instant::now());
+            eprintln!("honest validators committed {start} -> {target} in {took:?}");
             return Ok((target, peaks));
         }
         anyhow::ensure!(
