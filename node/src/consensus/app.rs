@@ -394,7 +394,7 @@ impl Loop {
     }
 
     /// Publishes the parts of `block` as first streamed (original round, proposer, signature).
-    pub(super) async fn stream(&self, block: &ebl_ledger::block::Block) {
+    async fn stream(&self, block: &ebl_ledger::block::Block) {
         let Some(messages) = parts_of(&self.state, block) else {
             tracing::debug!("no signed stream for this block");
             return;
