@@ -63,6 +63,16 @@ pub fn encode<T: Encode>(value: &T) -> Vec<u8> {
     bincode::encode_to_vec(value, CONFIG).unwrap_or_default()
 }
 
+/// The length of `value`'s canonical encoding, counted without building it (R191).
+pub fn encoded_len<T: Encode>(value: &T) -> usize {
+    let mut size = bincode::enc::write::SizeWriter::default();
+    match bincode::encode_into_writer(value, &mut size, CONFIG) {
+        Ok(()) => size.bytes_written,
+        // As in `encode`: unreachable for our types; counted as too long for any cap.
+        Err(_) => usize::MAX,
+    }
+}
+
 /// Decodes `bytes` as exactly one canonical `T` of at most `limit` bytes.
 pub fn decode<T: Decode<()> + Encode>(bytes: &[u8], limit: usize) -> Result<T, CodecError> {
     let limit = limit.min(MAX_DECODE_BYTES);

@@ -58,6 +58,9 @@ pub enum BlockError {
     /// The block carries evidence that R136–R137 refuse.
     #[error("block evidence refused: {0}")]
     Evidence(RuleError),
+    /// R191: the block is over a genesis cap.
+    #[error("block over its caps: {0}")]
+    OverCap(crate::genesis::CapExceeded),
 }
 
 /// Executes `input` on top of `store` and builds the block (R13–R18).
@@ -171,6 +174,9 @@ pub fn verify_block_with<S: StateReader + TreeReader>(
     if header.time <= prev.time {
         return Err(BlockError::NotNext("time does not increase".into()));
     }
+    // R191: over a genesis cap, refused before anything executes.
+    let caps = crate::genesis::BlockCaps::read(store)?;
+    caps.admit(&block).map_err(BlockError::OverCap)?;
     let input = BlockInput {
         height: header.height,
         prev_hash: header.prev_hash,

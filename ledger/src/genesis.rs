@@ -4,7 +4,7 @@
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use crate::block::{Block, BlockHeader, ChainHead};
+use crate::block::{Block, BlockHeader, ChainHead, MAX_BLOCK_BYTES};
 use crate::codec;
 use crate::crypto::PublicKey;
 use crate::entry::ChainRef;
@@ -12,7 +12,7 @@ use crate::error::{ExecError, RuleError, StorageError};
 use crate::execute::ExecutedBlock;
 use crate::hash::{Hash32, domain};
 use crate::identity::Validator;
-use crate::state::{EmptyState, Overlay, keys, tree};
+use crate::state::{EmptyState, Overlay, StateReader, keys, tree};
 use crate::time::Timestamp;
 
 /// The genesis document every node of a network starts from.
@@ -30,6 +30,113 @@ pub struct Genesis {
     pub organisations: Vec<Vec<u8>>,
     /// The first validator set.
     pub validators: Vec<Validator>,
+    /// R191: most entries in one block (defaults to [`DEFAULT_MAX_BLOCK_ENTRIES`] when a
+    /// genesis file leaves it out).
+    #[serde(default = "default_max_block_entries")]
+    pub max_block_entries: u64,
+    /// R191: most bytes of one block's canonical encoding (defaults to
+    /// [`DEFAULT_MAX_BLOCK_BYTES`]).
+    #[serde(default = "default_max_block_bytes")]
+    pub max_block_bytes: u64,
+}
+
+/// R191: the default entry cap, today's node default.
+pub const DEFAULT_MAX_BLOCK_ENTRIES: u64 = 2_000;
+/// R191: the default byte cap (4 MiB), today's node default.
+pub const DEFAULT_MAX_BLOCK_BYTES: u64 = 4 * 1024 * 1024;
+/// R191: the smallest byte cap a genesis may set: room for a header and the most evidence a
+/// block may carry (R137), so an empty block always fits.
+pub const MIN_BLOCK_BYTES: u64 = 64 * 1024;
+
+fn default_max_block_entries() -> u64 {
+    DEFAULT_MAX_BLOCK_ENTRIES
+}
+
+fn default_max_block_bytes() -> u64 {
+    DEFAULT_MAX_BLOCK_BYTES
+}
+
+/// R191: the caps every block of a network is judged by, fixed at genesis and kept in state
+/// (`chain/caps`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct BlockCaps {
+    /// Most entries in a block.
+    pub max_entries: u64,
+    /// Most bytes of a block's canonical encoding.
+    pub max_bytes: u64,
+}
+
+impl Default for BlockCaps {
+    fn default() -> Self {
+        BlockCaps {
+            max_entries: DEFAULT_MAX_BLOCK_ENTRIES,
+            max_bytes: DEFAULT_MAX_BLOCK_BYTES,
+        }
+    }
+}
+
+/// A block over one of the caps.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("block has {got} {what}, over the cap of {cap}")]
+pub struct CapExceeded {
+    /// `"entries"` or `"bytes"`.
+    pub what: &'static str,
+    /// What the block has.
+    pub got: u64,
+    /// The cap.
+    pub cap: u64,
+}
+
+impl BlockCaps {
+    /// R191: a genesis may set at least one entry and between [`MIN_BLOCK_BYTES`] and the
+    /// decoder's block limit (16 MiB).
+    pub fn check(&self) -> Result<(), RuleError> {
+        if self.max_entries == 0 {
+            return Err(RuleError::invalid(
+                "max_block_entries",
+                "at least one entry per block",
+            ));
+        }
+        let most = MAX_BLOCK_BYTES as u64;
+        if self.max_bytes < MIN_BLOCK_BYTES || self.max_bytes > most {
+            return Err(RuleError::invalid(
+                "max_block_bytes",
+                format!("between {MIN_BLOCK_BYTES} and {most} bytes"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The caps kept in `state`. A state without them (none written at genesis, which every
+    /// genesis since R191 does) is judged by the defaults, the same on every node.
+    pub fn read(state: &impl StateReader) -> Result<BlockCaps, StorageError> {
+        match state.get(&keys::block_caps())? {
+            None => Ok(BlockCaps::default()),
+            Some(bytes) => codec::decode_stored(&bytes)
+                .map_err(|e| StorageError(format!("corrupt block caps: {e}"))),
+        }
+    }
+
+    /// R191: entries first (free to count), then the bytes of the canonical encoding.
+    pub fn admit(&self, block: &Block) -> Result<(), CapExceeded> {
+        let entries = block.entries.len() as u64;
+        if entries > self.max_entries {
+            return Err(CapExceeded {
+                what: "entries",
+                got: entries,
+                cap: self.max_entries,
+            });
+        }
+        let bytes = codec::encoded_len(block) as u64;
+        if bytes > self.max_bytes {
+            return Err(CapExceeded {
+                what: "bytes",
+                got: bytes,
+                cap: self.max_bytes,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Why a genesis document is refused.
@@ -66,12 +173,23 @@ impl Genesis {
         }
     }
 
+    /// R191: the block caps this genesis sets.
+    pub fn block_caps(&self) -> BlockCaps {
+        BlockCaps {
+            max_entries: self.max_block_entries,
+            max_bytes: self.max_block_bytes,
+        }
+    }
+
     /// Builds state version 0 and the genesis block (height 0) (R11).
     pub fn execute(&self) -> Result<ExecutedBlock, GenesisError> {
         crate::ids::check_code("chain_id", &self.chain_id, 64)?;
+        let caps = self.block_caps();
+        caps.check()?;
         let chain = self.chain_ref();
         let mut state = Overlay::new(&EmptyState);
         state.put(keys::chain_info(), &chain);
+        state.put(keys::block_caps(), &caps);
         crate::identity::install_genesis(&mut state, &chain, self)?;
         let head = ChainHead {
             height: 0,

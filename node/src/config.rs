@@ -134,6 +134,9 @@ pub struct ConsensusSection {
     pub max_block_bytes: usize,
     /// Shortest time between two blocks, in milliseconds (0: as fast as consensus goes).
     pub block_interval_ms: u64,
+    /// R194: how far behind this node's clock a live proposal's block time may be, in
+    /// milliseconds (at least `timeout_propose_ms`).
+    pub max_time_lag_ms: u64,
 }
 
 impl Default for ConsensusSection {
@@ -148,6 +151,7 @@ impl Default for ConsensusSection {
             block_interval_ms: limits
                 .block_interval
                 .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            max_time_lag_ms: u64::try_from(limits.max_time_lag.as_millis()).unwrap_or(u64::MAX),
         }
     }
 }
@@ -232,6 +236,13 @@ impl ConfigFile {
         let genesis_text =
             std::fs::read_to_string(base.join(&self.genesis_file)).context("read genesis file")?;
         let genesis: Genesis = serde_json::from_str(&genesis_text).context("parse genesis")?;
+        // R194: a bound below the propose timeout would refuse honest proposals.
+        anyhow::ensure!(
+            self.consensus.max_time_lag_ms >= self.consensus.timeout_propose_ms,
+            "consensus.max_time_lag_ms ({}) must be at least consensus.timeout_propose_ms ({})",
+            self.consensus.max_time_lag_ms,
+            self.consensus.timeout_propose_ms
+        );
         let mut timeouts = fast_timeouts();
         timeouts.propose = Duration::from_millis(self.consensus.timeout_propose_ms);
         timeouts.prevote = Duration::from_millis(self.consensus.timeout_vote_ms);
@@ -261,6 +272,7 @@ impl ConfigFile {
                 max_bytes: self.consensus.max_block_bytes,
                 block_interval: (self.consensus.block_interval_ms > 0)
                     .then(|| Duration::from_millis(self.consensus.block_interval_ms)),
+                max_time_lag: Duration::from_millis(self.consensus.max_time_lag_ms),
                 ..BlockLimits::default()
             },
             gossip: self
@@ -268,6 +280,8 @@ impl ConfigFile {
                 .as_ref()
                 .map(GossipSection::settings)
                 .transpose()?,
+            #[cfg(feature = "byzantine")]
+            faults: Default::default(),
         };
         Ok((settings, genesis))
     }

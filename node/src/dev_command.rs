@@ -101,6 +101,8 @@ mod present {
             },
             // One validator has no one to gossip with.
             gossip: None,
+            #[cfg(feature = "byzantine")]
+            faults: Default::default(),
         };
         // The dev network's organisations are test identities whose keys derive from their names;
         // the node holds them all so that custodial and DCSA routes work out of the box.

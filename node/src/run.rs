@@ -63,6 +63,9 @@ pub struct NodeSettings {
     pub limits: BlockLimits,
     /// Entry gossip (R110–R119); `None`: no gossip swarm (a lone dev validator).
     pub gossip: Option<crate::p2p::GossipSettings>,
+    /// What this node does wrong (the Byzantine test harness only; inert by default).
+    #[cfg(feature = "byzantine")]
+    pub faults: crate::consensus::faults::FaultPlan,
 }
 
 impl std::fmt::Debug for NodeSettings {
@@ -90,6 +93,24 @@ pub fn fast_timeouts() -> LinearTimeouts {
         rebroadcast: ms(2_000),
         max_timeout: Duration::from_secs(20),
     }
+}
+
+/// The signer the engine signs votes and proposals with: the node's consensus key, or under a
+/// `byzantine` fault plan one that signs votes with a torsion component.
+#[cfg_attr(not(feature = "byzantine"), allow(unused_variables))]
+fn vote_signer(
+    settings: &NodeSettings,
+    signer: ConsensusSigner,
+    chain: [u8; 32],
+) -> Box<dyn malachite_signing::Signer<crate::consensus::EblContext>> {
+    #[cfg(feature = "byzantine")]
+    if settings.faults.torsion_votes {
+        return Box::new(crate::consensus::faults::torsion::TorsionSigner::new(
+            settings.consensus_secret,
+            chain,
+        ));
+    }
+    Box::new(signer)
 }
 
 /// The engine's configuration (Malachite's `NodeConfig`).
@@ -154,6 +175,8 @@ pub struct Node {
     app: JoinHandle<Result<(), AppError>>,
     gossip: Option<crate::p2p::GossipTask>,
     membership: JoinHandle<()>,
+    #[cfg(feature = "byzantine")]
+    junk: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Node {
@@ -192,7 +215,8 @@ impl Node {
         let mempool = Mempool::new(chain.clone(), settings.mempool.clone());
         let undecided = UndecidedBlocks::open(settings.data_dir.join("undecided"))
             .context("create undecided-block dir")?;
-        let state = AppState::new(
+        #[allow(unused_mut)]
+        let mut state = AppState::new(
             ledger,
             mempool,
             signer.clone(),
@@ -200,6 +224,13 @@ impl Node {
             settings.limits,
         )?
         .with_undecided(undecided)?;
+        #[cfg(feature = "byzantine")]
+        {
+            state.faults = settings.faults.clone();
+            if !state.faults.is_inert() {
+                tracing::warn!(faults = ?state.faults, "byzantine fault plan in force");
+            }
+        }
         let ctx = state.ctx;
         let address = state.address;
         let verified = state.verified.clone();
@@ -218,12 +249,13 @@ impl Node {
         if let Some(dir) = wal.parent() {
             std::fs::create_dir_all(dir).context("create WAL dir")?;
         }
+        let vote_signer = vote_signer(&settings, signer, chain.genesis_hash.0);
         let (channels, engine) = start_engine(
             ctx,
             engine_config(&settings, persistent.iter().cloned().collect()),
             WalContext::new(wal, EblCodec),
             NetworkContext::new(identity, EblCodec),
-            ConsensusContext::new_validator(address, Box::new(verifier), Box::new(signer)),
+            ConsensusContext::new_validator(address, Box::new(verifier), vote_signer),
             SyncContext::new(EblCodec),
             RequestContext::new(64),
         )
@@ -268,6 +300,12 @@ impl Node {
             }
             .run(handle.subscribe_blocks()),
         );
+        #[cfg(feature = "byzantine")]
+        let junk = crate::consensus::faults::junk::spawn(
+            settings.faults.junk_parts_per_second,
+            channels.network.clone(),
+            handle.clone(),
+        );
         let app = tokio::spawn(app::run(state, channels, commands_rx, outputs));
         let gossip = match (&settings.gossip, gossip_link) {
             (Some(config), Some((link, inbox, keypair))) => {
@@ -291,6 +329,8 @@ impl Node {
             app,
             gossip,
             membership,
+            #[cfg(feature = "byzantine")]
+            junk,
         })
     }
 
@@ -308,6 +348,11 @@ impl Node {
         }
         self.membership.abort();
         let _ = self.membership.await;
+        #[cfg(feature = "byzantine")]
+        if let Some(junk) = self.junk {
+            junk.abort();
+            let _ = junk.await;
+        }
         self.engine.actor.stop(Some("node stopped".into()));
         let _ = self.engine.handle.await;
         self.app.abort();
@@ -325,6 +370,10 @@ impl Node {
             gossip.abort();
         }
         self.membership.abort();
+        #[cfg(feature = "byzantine")]
+        if let Some(junk) = &self.junk {
+            junk.abort();
+        }
         self.engine.actor.stop(None);
         result
             .map_err(|e| anyhow::anyhow!("application task failed: {e}"))?

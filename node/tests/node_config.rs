@@ -149,3 +149,64 @@ fn an_api_rate_limit_section_sets_every_keys_bucket_and_a_zero_one_is_refused() 
     });
     assert!(section.gateway_config().is_err());
 }
+
+/// Writes `config` with key files and the pilot genesis into a fresh folder; returns the path.
+fn written(dir: &std::path::Path, config: &ConfigFile) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, toml::to_string_pretty(config).unwrap()).unwrap();
+    write_secret(&dir.join("consensus_key"), &[1; 32]).unwrap();
+    write_secret(&dir.join("node_key"), &[2; 32]).unwrap();
+    let net = ebl_ledger::testkit::TestNetwork::pilot();
+    std::fs::write(
+        dir.join("genesis.json"),
+        serde_json::to_string(&net.genesis).unwrap(),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn r194_the_time_lag_defaults_to_thirty_seconds_and_can_be_set() {
+    assert_eq!(ConsensusSection::default().max_time_lag_ms, 30_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = sample();
+    config.consensus.max_time_lag_ms = 5_000;
+    let path = written(dir.path(), &config);
+    let (settings, _) = ConfigFile::load(&path).unwrap().settings(&path).unwrap();
+    assert_eq!(
+        settings.limits.max_time_lag,
+        std::time::Duration::from_secs(5)
+    );
+}
+
+#[test]
+fn r194_a_time_lag_below_the_propose_timeout_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = sample();
+    config.consensus.max_time_lag_ms = config.consensus.timeout_propose_ms - 1;
+    let path = written(dir.path(), &config);
+    let err = ConfigFile::load(&path)
+        .unwrap()
+        .settings(&path)
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("max_time_lag_ms"), "{err:#}");
+}
+
+#[test]
+fn r191_a_genesis_file_without_block_caps_still_loads_with_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = written(dir.path(), &sample());
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("genesis.json")).unwrap())
+            .unwrap();
+    let object = json.as_object_mut().unwrap();
+    object.remove("max_block_entries");
+    object.remove("max_block_bytes");
+    std::fs::write(dir.path().join("genesis.json"), json.to_string()).unwrap();
+    let (_, genesis) = ConfigFile::load(&path).unwrap().settings(&path).unwrap();
+    assert_eq!(
+        genesis.block_caps(),
+        ebl_ledger::genesis::BlockCaps::default()
+    );
+    assert_eq!(genesis, ebl_ledger::testkit::TestNetwork::pilot().genesis);
+}

@@ -94,6 +94,9 @@ pub fn build(plan: &Plan, now: OffsetDateTime) -> Result<Consortium> {
         root_cas: vec![ca.root_der.clone()],
         organisations,
         validators,
+        // R191: the default block caps (2,000 entries, 4 MiB).
+        max_block_entries: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_ENTRIES,
+        max_block_bytes: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_BYTES,
     };
     // The nodes would refuse a bad genesis at start; refusing it here names the cause at once.
     genesis

@@ -7,6 +7,7 @@
 //! keys) and submits them through each node's [`NodeHandle`]. Tests wait for conditions (a
 //! height reached, an entry final) with bounded timeouts, never for a fixed time.
 
+pub mod byzantine;
 pub mod entries;
 pub mod governance;
 pub mod outsider;
@@ -111,8 +112,17 @@ impl Cluster {
     }
 
     async fn start_with(relayed: bool) -> anyhow::Result<Self> {
+        Self::start_custom(TestNetwork::pilot(), relayed, |_, _| {}).await
+    }
+
+    /// Starts the validators of `net` (e.g. one whose genesis sets other block caps), each
+    /// with its settings adjusted by `tweak(i, settings)` first (a fault plan, a time bound).
+    pub async fn start_custom(
+        net: TestNetwork,
+        relayed: bool,
+        tweak: impl Fn(usize, &mut NodeSettings),
+    ) -> anyhow::Result<Self> {
         init_logs();
-        let net = TestNetwork::pilot();
         let dir = tempfile::tempdir()?;
         let ports: Vec<u16> = (0..net.validator_keys.len())
             .map(|_| free_port())
@@ -171,7 +181,10 @@ impl Cluster {
                     listen_addr: addr(gossip_ports[i])?,
                     peers: gossip_peers,
                 }),
+                faults: Default::default(),
             };
+            let mut settings = settings;
+            tweak(i, &mut settings);
             members.push(Member {
                 settings,
                 node: None,

@@ -4,6 +4,7 @@
 
 use anyhow::Context as _;
 use ebl_node::consensus::BlockLimits;
+use ebl_node::consensus::faults::FaultPlan;
 use ebl_node::run::fast_timeouts;
 use ebl_node::{Node, NodeSettings};
 use tempfile::TempDir;
@@ -24,6 +25,17 @@ impl Outsider {
     /// Starts a node whose consensus key is `secret` (an organisation's key for a member's
     /// node), dialing every member of `c`.
     pub async fn start(c: &Cluster, name: &str, secret: [u8; 32]) -> anyhow::Result<Self> {
+        Self::start_faulty(c, name, secret, FaultPlan::default()).await
+    }
+
+    /// [`Outsider::start`] for a node that misbehaves as `faults` says (R193: a member
+    /// publishing junk proposal parts).
+    pub async fn start_faulty(
+        c: &Cluster,
+        name: &str,
+        secret: [u8; 32],
+        faults: FaultPlan,
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let settings = NodeSettings {
             moniker: name.to_string(),
@@ -36,6 +48,7 @@ impl Outsider {
             mempool: Default::default(),
             limits: BlockLimits::default(),
             gossip: None,
+            faults,
         };
         let peer_id = libp2p::identity::Keypair::ed25519_from_bytes(secret)?
             .public()

@@ -37,5 +37,6 @@ pub fn single_validator_settings(
             block_interval: Some(block_interval),
             ..BlockLimits::default()
         },
+        faults: Default::default(),
     })
 }

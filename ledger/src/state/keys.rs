@@ -30,6 +30,11 @@ pub fn chain_info() -> Vec<u8> {
     b"chain/info".to_vec()
 }
 
+/// R191: the block caps set at genesis.
+pub fn block_caps() -> Vec<u8> {
+    b"chain/caps".to_vec()
+}
+
 /// The consortium root CA certificates.
 pub fn root_cas() -> Vec<u8> {
     b"identity/roots".to_vec()

@@ -103,9 +103,7 @@ fn challenge(r: &[u8; 32], key: &[u8; 32], message: &[u8]) -> Scalar {
 
 fn point(bytes: [u8; 32]) -> EdwardsPoint {
     // The constants above are curve points; the identity stands in if one ever did not decode.
-    CompressedEdwardsY(bytes)
-        .decompress()
-        .unwrap_or_default()
+    CompressedEdwardsY(bytes).decompress().unwrap_or_default()
 }
 
 fn signature(r: [u8; 32], s: Scalar) -> Signature {

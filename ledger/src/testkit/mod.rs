@@ -17,7 +17,7 @@ use ed25519_dalek::SigningKey;
 use crate::block::Outcome;
 use crate::crypto::PublicKey;
 use crate::entry::{Body, Entry, SignedEntry};
-use crate::genesis::Genesis;
+use crate::genesis::{BlockCaps, Genesis};
 use crate::hash::Hash32;
 use crate::identity::{Role, Validator};
 use crate::ids::OrgId;
@@ -137,6 +137,11 @@ impl TestNetwork<MemoryStore> {
     pub fn with_orgs(orgs: &[(&str, &str, &str, &[Role])]) -> Self {
         Self::with_orgs_on(MemoryStore::new(), orgs)
     }
+
+    /// The pilot consortium whose genesis sets the block caps `caps` (R191).
+    pub fn pilot_with_caps(caps: BlockCaps) -> Self {
+        Self::build(MemoryStore::new(), PILOT_ORGS, caps)
+    }
 }
 
 impl<S: Storage> TestNetwork<S> {
@@ -149,6 +154,10 @@ impl<S: Storage> TestNetwork<S> {
     /// organisations with the validator-operator role (at least one is needed). Sequence numbers
     /// and the clock continue from what the store holds.
     pub fn with_orgs_on(store: S, orgs: &[(&str, &str, &str, &[Role])]) -> Self {
+        Self::build(store, orgs, BlockCaps::default())
+    }
+
+    fn build(store: S, orgs: &[(&str, &str, &str, &[Role])], caps: BlockCaps) -> Self {
         let ca = TestCa::new("Pilot Root CA");
         let mut parties = BTreeMap::new();
         for (id, name, country, roles) in orgs {
@@ -189,6 +198,8 @@ impl<S: Storage> TestNetwork<S> {
                 .map(|p| p.certificate_der.clone())
                 .collect(),
             validators,
+            max_block_entries: caps.max_entries,
+            max_block_bytes: caps.max_bytes,
         };
         let ledger = Ledger::open(store, &genesis).expect("valid test genesis");
         let time = ledger.head().time;

@@ -6,17 +6,20 @@ use std::time::Instant;
 
 use ebl_ledger::entry::SignedEntry;
 use malachite::app::engine::host::Next;
+use malachite::app::types::LocallyProposedValue;
 use malachite::app::types::core::{HeightParams, Round, VoteExtensionPolicy};
-use malachite::app::types::{LocallyProposedValue, PeerId};
 use malachite::{AppMsg, Channels, NetworkMsg};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::codec::encode_certificate;
 use super::context::EblContext;
 use super::evidence::double_votes;
+use super::later::LaterProposals;
 use super::pace::{ExecutionPace, build_budget};
 use super::parts::PartBuffer;
-use super::propose::{Received, now_ms, parts_of, receive, sign_init};
+#[cfg(not(feature = "byzantine"))]
+use super::propose::now_ms;
+use super::propose::{parts_of, sign_init};
 use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
 use super::sync::{decided_values, synced_value};
 use super::types::{BlockId, Height};
@@ -24,8 +27,7 @@ use crate::handle::{Command, LedgerStatus};
 use crate::mempool::{Admission, Notification};
 use crate::metrics::{NodeMetrics, ProposalClock};
 
-/// Most complete proposals kept for heights this node has not reached yet.
-pub const MAX_LATER_PROPOSALS: usize = 32;
+pub use super::later::MAX_LATER_PROPOSALS;
 
 /// Most queued commands taken in one turn of the loop: bounds how long consensus messages
 /// wait behind a burst of submissions.
@@ -63,15 +65,17 @@ pub struct Outputs {
 }
 
 /// The loop's state besides [`AppState`].
-struct Loop {
-    state: AppState,
-    parts: PartBuffer,
-    later: Vec<super::parts::AssembledProposal>,
-    network: mpsc::Sender<NetworkMsg<EblContext>>,
-    outputs: Outputs,
-    clock: ProposalClock,
+pub(super) struct Loop {
+    pub(super) state: AppState,
+    /// R193: streams being reassembled.
+    pub(super) parts: PartBuffer,
+    /// R193: complete proposals for the next height.
+    pub(super) later: LaterProposals,
+    pub(super) network: mpsc::Sender<NetworkMsg<EblContext>>,
+    pub(super) outputs: Outputs,
+    pub(super) clock: ProposalClock,
     /// R157: how fast this node executes, to size its proposals.
-    pace: ExecutionPace,
+    pub(super) pace: ExecutionPace,
 }
 
 /// Runs until the engine stops (its channel closes) or a fatal error.
@@ -84,7 +88,7 @@ pub async fn run(
     let mut app = Loop {
         state,
         parts: PartBuffer::default(),
-        later: Vec::new(),
+        later: LaterProposals::default(),
         network: channels.network.clone(),
         outputs,
         clock: ProposalClock::default(),
@@ -248,6 +252,8 @@ impl Loop {
                     values.extend(self.state.seen.iter().filter(|v| v.round == round).cloned());
                 }
                 let _ = reply_value.send(values);
+                #[cfg(feature = "byzantine")]
+                self.misbehave_in_round(height, round, proposer).await?;
             }
             AppMsg::GetValue {
                 height,
@@ -263,7 +269,17 @@ impl Loop {
                 // R157: no more than this node expects to build within the budget.
                 let budget = build_budget(self.state.timeouts.propose);
                 let cap = self.pace.cap(budget, self.state.limits.max_entries);
+                #[cfg(feature = "byzantine")]
+                self.equivocate(round).await?;
+                #[cfg(not(feature = "byzantine"))]
                 let block = self.state.build_block(now_ms(), cap)?;
+                #[cfg(feature = "byzantine")]
+                let block = self.build_faulty(cap)?;
+                // R192: this node's own block holds its round's slot.
+                let _ = self
+                    .state
+                    .held
+                    .claim_slot(round, BlockId::from(block.header.hash()));
                 self.outputs.metrics.on_executed(started.elapsed());
                 self.pace.observe(block.entries.len(), started.elapsed());
                 let value =
@@ -353,7 +369,11 @@ impl Loop {
                 address,
                 value_id,
             } => {
-                let block = self.state.blocks.get(&value_id).cloned();
+                if valid_round.is_defined() {
+                    // R192: the engine re-proposes a block it holds a proof of lock for.
+                    self.state.held.pin(&value_id);
+                }
+                let block = self.state.held.get(&value_id).cloned();
                 match block {
                     Some(block) if height == self.state.height => self.stream(&block).await,
                     _ => {
@@ -392,74 +412,6 @@ impl Loop {
         }
     }
 
-    fn on_part(
-        &mut self,
-        publisher: PeerId,
-        part: malachite::app::streaming::StreamMessage<super::parts::ProposalPart>,
-    ) -> Result<Option<malachite::app::types::ProposedValue<EblContext>>, AppError> {
-        let assembled = match self.parts.insert(publisher, part) {
-            Ok(Some(assembled)) => assembled,
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                tracing::warn!(peer = %publisher, error = %e, "dropped a proposal stream");
-                return Ok(None);
-            }
-        };
-        match self.timed_receive(assembled)? {
-            Received::Value(value) => Ok(Some(value)),
-            Received::Later(p) => {
-                if self.later.len() < MAX_LATER_PROPOSALS {
-                    self.later.push(p);
-                }
-                Ok(None)
-            }
-            Received::Ignored(why) => {
-                tracing::debug!(peer = %publisher, why, "ignored a proposal");
-                Ok(None)
-            }
-        }
-    }
-
-    /// Proposals that arrived before this height, now checked, for `round`.
-    fn replay_later(
-        &mut self,
-        round: Round,
-    ) -> Result<Vec<malachite::app::types::ProposedValue<EblContext>>, AppError> {
-        let height = self.state.height;
-        let (now, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.later)
-            .into_iter()
-            .partition(|p| p.init.height == height && p.init.round == round);
-        self.later = keep
-            .into_iter()
-            .filter(|p| p.init.height >= height)
-            .collect();
-        let mut values = Vec::new();
-        for p in now {
-            if let Received::Value(v) = self.timed_receive(p)? {
-                values.push(v);
-            }
-        }
-        Ok(values)
-    }
-
-    /// [`receive`], timing the re-execution of a usable proposal for the metrics.
-    fn timed_receive(&mut self, p: super::parts::AssembledProposal) -> Result<Received, AppError> {
-        let started = Instant::now();
-        let received = receive(&mut self.state, p)?;
-        if let Received::Value(value) = &received {
-            tracing::debug!(
-                entries = value.value.block.as_ref().map_or(0, |b| b.entries.len()),
-                verify_ms = started.elapsed().as_millis(),
-                "received a proposal"
-            );
-            self.outputs.metrics.on_executed(started.elapsed());
-            let entries = value.value.block.as_ref().map_or(0, |b| b.entries.len());
-            self.pace.observe(entries, started.elapsed());
-            self.clock.held(value.value.id);
-        }
-        Ok(received)
-    }
-
     fn commit(&mut self, id: BlockId, certificate: Vec<u8>) -> Result<(), AppError> {
         let started = Instant::now();
         let committed = match self.state.commit(id, certificate) {
@@ -490,7 +442,9 @@ impl Loop {
         let latency = self.clock.committed(id);
         self.outputs.metrics.on_committed(&committed, latency);
         self.outputs.metrics.on_mempool(&self.state.mempool);
-        self.parts.prune_below(self.state.height);
+        // R193: streams of committed heights and of publishers no longer validators go.
+        self.parts.prune(self.state.height, &self.state.publishers);
+        self.report_buffers();
         let _ = self.outputs.blocks.send(Arc::new(committed));
         Ok(())
     }

@@ -44,12 +44,16 @@ impl core::Context for EblContext {
         height: Height,
         round: Round,
     ) -> &'a Validator {
-        let n = validator_set.validators.len().max(1) as u64;
-        let round = u64::try_from(round.as_i64()).unwrap_or(0);
-        let index = height.0.wrapping_add(round) % n;
-        let index = usize::try_from(index).unwrap_or(0);
-        // The set is never empty (ValidatorSet::from_ledger refuses it); index < n.
-        &validator_set.validators[index]
+        let round = if round.is_defined() {
+            round
+        } else {
+            Round::ZERO
+        };
+        match designated_proposer(validator_set, height, round) {
+            Some(v) => v,
+            // The set is never empty (ValidatorSet::from_ledger refuses it).
+            None => &validator_set.validators[0],
+        }
     }
 
     fn new_proposal(
@@ -88,6 +92,19 @@ impl core::Context for EblContext {
     ) -> Vote {
         vote(VoteType::Precommit, height, round, value_id, address)
     }
+}
+
+/// R190: the validator designated to propose at `height` and `round` (index
+/// `(height + round) mod n` over the set sorted by key); `None` for a nil round or an empty set.
+pub fn designated_proposer(
+    validator_set: &ValidatorSet,
+    height: Height,
+    round: Round,
+) -> Option<&Validator> {
+    let round = u64::try_from(round.as_i64()).ok()?;
+    let n = validator_set.validators.len() as u64;
+    let index = height.0.wrapping_add(round).checked_rem(n)?;
+    validator_set.validators.get(usize::try_from(index).ok()?)
 }
 
 fn vote(

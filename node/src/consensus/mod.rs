@@ -8,6 +8,10 @@
 //! - Value = a whole [`ebl_ledger::block::Block`], executed by its proposer before it is
 //!   proposed; value id = block hash. The block is streamed as proposal parts (init, chunks,
 //!   fin signed by the proposer); the signed proposal message carries only the id.
+//! - Parts are judged before they are buffered (R190 designated proposer, R191 block caps,
+//!   R193 publisher, height and budget: [`intake`]); at most one block per round and 32 per
+//!   height are executed and held ([`held`], R192); a live proposal's time is bounded on both
+//!   sides (R194). specs/adr/0027-proposal-intake.md.
 //! - Every receiver re-executes the block (`Ledger::verify`, R18) before voting for it.
 //! - On decision the block is committed with its commit certificate (borsh bytes) in one
 //!   RocksDB batch; the next height starts with the validator set of the new state.
@@ -17,6 +21,12 @@ pub mod app;
 pub mod codec;
 pub mod context;
 pub mod evidence;
+#[cfg(feature = "byzantine")]
+pub mod faults;
+pub mod held;
+mod incoming;
+pub mod intake;
+pub mod later;
 pub mod membership;
 pub mod messages;
 pub mod pace;
@@ -31,5 +41,5 @@ pub mod undecided;
 pub mod validators;
 
 pub use context::EblContext;
-pub use state::{AppState, BlockLimits, CommittedBlock, SharedVerified};
+pub use state::{AppState, BlockLimits, CommittedBlock, Execution, SharedVerified};
 pub use types::{Address, BlockId, BlockValue, Height};

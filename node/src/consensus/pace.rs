@@ -7,8 +7,8 @@
 //! machine, its round timed out and the height took 8 s). So the proposer caps a block at what
 //! it expects to execute within a budget, a quarter of the propose timeout (building,
 //! streaming and re-executing must all fit in it). The cap only limits what this node
-//! proposes; a received block is judged by the configured limits, so validators need not agree
-//! on their paces.
+//! proposes; a received block is judged by the genesis caps (R191), so validators need not
+//! agree on their paces.
 //!
 //! Pure: the caller measures durations (the clock stays at the edge) and feeds them here.
 

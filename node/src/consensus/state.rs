@@ -9,6 +9,7 @@ use ebl_ledger::block::{Block, EntryResult};
 use ebl_ledger::crypto::{DecodedKey, PublicKey};
 use ebl_ledger::evidence::{EvidenceRecord, MAX_EVIDENCE_AGE};
 use ebl_ledger::execute::{BlockError, ExecutedBlock};
+use ebl_ledger::genesis::BlockCaps;
 use ebl_ledger::identity::ValidatorSet as LedgerValidators;
 use ebl_ledger::signatures::{SignatureVerdicts, VerifiedEntries};
 use ebl_ledger::state::keys;
@@ -20,6 +21,9 @@ use malachite::app::types::core::{LinearTimeouts, Round, Validity};
 
 use super::context::EblContext;
 use super::evidence::PendingEvidence;
+use super::held::HeldBlocks;
+pub use super::held::MAX_BLOCKS_PER_HEIGHT;
+use super::intake::Publishers;
 use super::parts::PartInit;
 use super::scheme::ConsensusSignature;
 use super::signing::ConsensusSigner;
@@ -28,10 +32,17 @@ use super::undecided::UndecidedBlocks;
 use super::validators::{ValidatorSet, ValidatorSetError};
 use crate::mempool::{Mempool, SequenceView};
 
-/// Most blocks of the current height kept (own proposals and received ones, all rounds).
-pub const MAX_BLOCKS_PER_HEIGHT: usize = 32;
+/// R194: how far behind this node's clock a live proposal's block time may be, by default:
+/// the longest a round step may last (`max_timeout`, 20 s) plus the clock drift the upper
+/// bound tolerates (`MAX_CLOCK_DRIFT_MS`, 10 s), so an honest proposal judged within its round
+/// never trips it (specs/adr/0027-proposal-intake.md).
+pub const DEFAULT_MAX_TIME_LAG: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Limits of the blocks this node proposes.
+/// R191: bytes of a block besides its entries (header, length prefixes, up to 16 pieces of
+/// evidence) that a proposer leaves free under the byte cap.
+pub const BLOCK_OVERHEAD_BYTES: usize = 32 * 1024;
+
+/// Limits of the blocks this node proposes, and the time bound of those it receives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockLimits {
     /// Most entries in a block.
@@ -43,6 +54,8 @@ pub struct BlockLimits {
     /// Shortest time between two heights (the engine's target time): an idle network makes
     /// empty blocks at this pace instead of as fast as it can.
     pub block_interval: Option<std::time::Duration>,
+    /// R194: how far behind this node's clock a live proposal's block time may be.
+    pub max_time_lag: std::time::Duration,
 }
 
 impl Default for BlockLimits {
@@ -52,6 +65,7 @@ impl Default for BlockLimits {
             max_bytes: 4 * 1024 * 1024,
             verify_threads: 2,
             block_interval: Some(std::time::Duration::from_millis(500)),
+            max_time_lag: DEFAULT_MAX_TIME_LAG,
         }
     }
 }
@@ -80,6 +94,17 @@ pub enum AppError {
     /// The decided block does not execute on this state.
     #[error("decided block does not verify: {0}")]
     Verify(BlockError),
+}
+
+/// What re-executing a block of the height in progress found (R18).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Execution {
+    /// It re-executes to its header and is held.
+    Valid,
+    /// It does not (or is over the caps, R191).
+    Invalid(BlockError),
+    /// It re-executes, but every held block is protected: not kept (R192).
+    NoRoom,
 }
 
 /// The ledger as the mempool sees it; remembers a storage error for the caller to raise.
@@ -253,20 +278,23 @@ pub struct AppState {
     pub round: Round,
     /// Validators of the height in progress.
     pub validators: ValidatorSet,
-    /// Blocks of the height in progress, by id.
-    pub blocks: BTreeMap<BlockId, Arc<Block>>,
-    /// Executions of those blocks, ready to commit.
-    pub executed: BTreeMap<BlockId, ExecutedBlock>,
+    /// R193: who may publish proposal parts (validators of this height and the next).
+    pub publishers: Publishers,
+    /// R191: the genesis block caps.
+    pub caps: BlockCaps,
+    /// R192: the blocks of the height in progress, with their executions and origins.
+    pub held: HeldBlocks,
     /// Values seen for the height in progress (replayed to consensus after a restart).
     pub seen: Vec<ProposedValue<EblContext>>,
-    /// How each block of the height in progress was first streamed (for restreaming).
-    pub origins: BTreeMap<BlockId, (PartInit, ConsensusSignature)>,
     /// Where blocks of the height in progress are kept across a restart.
     pub undecided: Option<UndecidedBlocks>,
     /// Double votes seen, waiting to be recorded by a block this node proposes (R139).
     pub evidence: PendingEvidence,
     /// Entries already verified (R3, R155).
     pub verified: SharedVerified,
+    /// Misbehaviour this node was told to show (tests only; inert by default).
+    #[cfg(feature = "byzantine")]
+    pub faults: super::faults::FaultPlan,
 }
 
 impl AppState {
@@ -282,6 +310,10 @@ impl AppState {
         let address = Address(*signer.public_key().as_bytes());
         let validators = validator_set(&ledger)?;
         let height = Height(ledger.head().height + 1);
+        let caps = ledger
+            .get::<BlockCaps>(&keys::block_caps())?
+            .unwrap_or_default();
+        let publishers = Publishers::of(validators.validators.iter().map(|v| v.address));
         Ok(AppState {
             ledger,
             mempool,
@@ -293,13 +325,15 @@ impl AppState {
             height,
             round: Round::Nil,
             validators,
-            blocks: BTreeMap::new(),
-            executed: BTreeMap::new(),
+            publishers,
+            caps,
+            held: HeldBlocks::default(),
             seen: Vec::new(),
-            origins: BTreeMap::new(),
             undecided: None,
             evidence: PendingEvidence::default(),
             verified: SharedVerified::default(),
+            #[cfg(feature = "byzantine")]
+            faults: super::faults::FaultPlan::default(),
         })
     }
 
@@ -311,85 +345,143 @@ impl AppState {
         self.undecided = Some(store);
         for block in saved {
             let id = BlockId::from(block.header.hash());
-            if self.verify_block(block)? {
+            if self.verify_block(block, None)? == Execution::Valid {
                 tracing::info!(height = %self.height, block = %id, "recovered an undecided block");
             }
         }
         Ok(self)
     }
 
-    /// Builds and executes the next block from the mempool (what a proposer does), with at
-    /// most `max_entries` entries (never more than the configured limit; R157).
+    /// R191: the most entries and entry bytes this node puts in a block: its configured limits
+    /// within the genesis caps (the bytes leave room for the header and evidence).
+    pub fn proposal_limits(&self) -> (usize, usize) {
+        let cap_entries = usize::try_from(self.caps.max_entries).unwrap_or(usize::MAX);
+        let cap_bytes = usize::try_from(self.caps.max_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(BLOCK_OVERHEAD_BYTES);
+        (
+            self.limits.max_entries.min(cap_entries),
+            self.limits.max_bytes.min(cap_bytes),
+        )
+    }
+
+    /// Builds and executes the next block from the mempool (what a proposer does) at block
+    /// time `time` (at least the previous block's time + 1 ms), with at most `max_entries`
+    /// entries (never more than the configured limit, R157, nor the genesis caps, R191).
     pub fn build_block(
         &mut self,
-        now: Timestamp,
+        time: Timestamp,
         max_entries: usize,
     ) -> Result<Arc<Block>, AppError> {
+        let (most_entries, most_bytes) = self.proposal_limits();
+        let executed = self.execute_proposal(time, max_entries.min(most_entries), most_bytes)?;
+        let executed = match self.caps.admit(&executed.block) {
+            Ok(()) => executed,
+            // Only reachable with entries far larger than usual: fall back to an empty block,
+            // which always fits (MIN_BLOCK_BYTES).
+            Err(e) => {
+                tracing::warn!(error = %e, "built block over the caps: proposing it empty");
+                self.execute_proposal(time, 0, 0)?
+            }
+        };
+        Ok(self.remember(executed, Some(self.round)))
+    }
+
+    /// Reaps and executes a block of at most `max_entries` entries and `max_bytes` entry
+    /// bytes, without keeping it.
+    pub fn execute_proposal(
+        &mut self,
+        time: Timestamp,
+        max_entries: usize,
+        max_bytes: usize,
+    ) -> Result<ExecutedBlock, AppError> {
         let view = SequenceAdapter::new(&self.ledger);
-        let max_entries = max_entries.min(self.limits.max_entries);
-        let entries = self.mempool.reap(max_entries, self.limits.max_bytes, &view);
+        let entries = self.mempool.reap(max_entries, max_bytes, &view);
         view.finish()?;
         // R155: entries admitted here were verified then; only the others are verified now.
         let verdicts = self.verified.verdicts(&entries, self.limits.verify_threads);
         let prev = self.ledger.head().time;
-        let time = Timestamp(now.0.max(prev.0.saturating_add(1)));
+        let time = Timestamp(time.0.max(prev.0.saturating_add(1)));
         let proposer = self.address.to_key();
         // R139: the ledger keeps only the pending evidence that is valid and not yet recorded.
         let evidence = self.evidence.items().to_vec();
-        let executed = self.ledger.execute_with_evidence(
-            time,
-            proposer,
-            entries,
-            evidence,
-            Some(&verdicts),
-        )?;
-        Ok(self.remember(executed))
+        Ok(self
+            .ledger
+            .execute_with_evidence(time, proposer, entries, evidence, Some(&verdicts))?)
     }
 
-    /// Keeps an executed block of the current height; returns the block.
-    pub fn remember(&mut self, executed: ExecutedBlock) -> Arc<Block> {
-        let block = Arc::new(executed.block.clone());
-        let id = BlockId::from(block.header.hash());
-        if self.blocks.len() >= MAX_BLOCKS_PER_HEIGHT && !self.blocks.contains_key(&id) {
-            // Bounded: a flood of rounds drops the earliest-id block, never grows memory.
-            if let Some(first) = self.blocks.keys().next().copied() {
-                self.blocks.remove(&first);
-                self.executed.remove(&first);
+    /// Keeps an executed block of the current height, proposed in `round` (R192); returns
+    /// the block. When every held block is protected the block is returned but not kept.
+    pub fn remember(&mut self, executed: ExecutedBlock, round: Option<Round>) -> Arc<Block> {
+        let next_set = next_validators(&executed);
+        match self.held.insert(executed, round, self.round) {
+            Ok((block, evicted)) => {
+                if let Some(evicted) = evicted {
+                    self.forget(evicted);
+                }
+                if let Some(store) = &self.undecided {
+                    store.save(&block);
+                }
+                // R193: a block that installs a new validator set makes its members
+                // publishers for the next height.
+                if let Some(set) = next_set {
+                    self.publishers
+                        .extend(set.validators.iter().map(|v| Address::from(v.key)));
+                }
+                block
+            }
+            Err(executed) => {
+                tracing::warn!(height = %self.height, "every held block is protected: block not kept (R192)");
+                Arc::new(executed.block)
             }
         }
+    }
+
+    /// Drops what refers to an evicted block (its seen value and its file).
+    fn forget(&mut self, id: BlockId) {
+        tracing::debug!(height = %self.height, block = %id, "evicted an undecided block (R192)");
+        self.seen.retain(|v| v.value.id != id);
         if let Some(store) = &self.undecided {
-            store.save(&block);
+            store.remove(self.height.0, id);
         }
-        self.blocks.insert(id, block.clone());
-        self.executed.insert(id, executed);
-        block
     }
 
-    /// Records how block `id` was first streamed (bounded like the blocks).
+    /// Records how held block `id` was first streamed.
     pub fn remember_origin(&mut self, id: BlockId, init: PartInit, signature: ConsensusSignature) {
-        if self.origins.len() < MAX_BLOCKS_PER_HEIGHT || self.origins.contains_key(&id) {
-            self.origins.entry(id).or_insert((init, signature));
-        }
+        self.held.set_origin(&id, init, signature);
     }
 
-    /// Re-executes a received block of the current height (R18); `Ok(false)` if it fails.
-    pub fn verify_block(&mut self, block: Block) -> Result<bool, AppError> {
+    /// Re-executes a block of the current height proposed in `round` (R18), unless held
+    /// already or known to fail.
+    pub fn verify_block(
+        &mut self,
+        block: Block,
+        round: Option<Round>,
+    ) -> Result<Execution, AppError> {
         let id = BlockId::from(block.header.hash());
-        if self.executed.contains_key(&id) {
-            return Ok(true);
+        if self.held.is_executed(&id) || self.held.contains(&id) {
+            return Ok(Execution::Valid);
+        }
+        if self.held.known_invalid(&id) {
+            return Ok(Execution::Invalid(BlockError::Mismatch("known invalid")));
         }
         let verdicts = self
             .verified
             .verdicts(&block.entries, self.limits.verify_threads);
         match self.ledger.verify_with(block, Some(&verdicts)) {
             Ok(executed) => {
-                self.remember(executed);
-                Ok(true)
+                self.remember(executed, round);
+                if self.held.contains(&id) {
+                    Ok(Execution::Valid)
+                } else {
+                    Ok(Execution::NoRoom)
+                }
             }
             Err(BlockError::Storage(e)) => Err(AppError::Storage(e)),
             Err(e) => {
                 tracing::warn!(block = %id, error = %e, "proposed block fails verification");
-                Ok(false)
+                self.held.mark_invalid(id);
+                Ok(Execution::Invalid(e))
             }
         }
     }
@@ -430,10 +522,10 @@ impl AppState {
         id: BlockId,
         certificate: Vec<u8>,
     ) -> Result<CommittedBlock, AppError> {
-        let executed = match self.executed.remove(&id) {
+        let executed = match self.held.take_executed(&id) {
             Some(executed) => executed,
             None => {
-                let block = self.blocks.get(&id).ok_or(AppError::UnknownBlock(id))?;
+                let block = self.held.get(&id).ok_or(AppError::UnknownBlock(id))?;
                 self.ledger
                     .verify(block.as_ref().clone())
                     .map_err(AppError::Verify)?
@@ -470,15 +562,20 @@ impl AppState {
         self.height = Height(self.ledger.head().height + 1);
         self.round = Round::Nil;
         self.validators = validator_set(&self.ledger)?;
-        self.blocks.clear();
-        self.executed.clear();
+        self.publishers = Publishers::of(self.validators.validators.iter().map(|v| v.address));
+        self.held.clear();
         self.seen.clear();
-        self.origins.clear();
         if let Some(store) = &self.undecided {
             store.prune_below(self.height.0);
         }
         Ok(())
     }
+}
+
+/// The validator set an executed block installs for the next height, if it changes it.
+fn next_validators(executed: &ExecutedBlock) -> Option<LedgerValidators> {
+    let bytes = executed.writes.get(&keys::validators())?.as_ref()?;
+    ebl_ledger::codec::decode_stored(bytes).ok()
 }
 
 /// The consensus validator set of the ledger's latest state.

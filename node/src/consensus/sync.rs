@@ -12,7 +12,7 @@ use malachite::app::types::sync::RawDecidedValue;
 
 use super::codec::{decode_certificate, extended};
 use super::context::EblContext;
-use super::state::{AppError, AppState};
+use super::state::{AppError, AppState, Execution};
 use super::types::{Address, Height};
 
 /// Most values served in one sync response.
@@ -58,7 +58,11 @@ pub fn synced_value(
     if height != state.height || block.header.height != height.0 {
         return Ok(SyncedValueOutcome::LocalTransientError);
     }
-    let valid = state.verify_block(block.clone())?;
+    let id = super::types::BlockId::from(block.header.hash());
+    // R192: a synced value comes with its commit certificate and bypasses the round slots;
+    // R194: no time bound either, the certificate shows the validators took it.
+    let valid = state.verify_block(block.clone(), Some(round))? == Execution::Valid;
+    state.held.pin(&id);
     let value = state.see(round, Round::Nil, proposer, Arc::new(block), valid);
     Ok(SyncedValueOutcome::Verdict(value))
 }

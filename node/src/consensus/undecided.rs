@@ -41,6 +41,11 @@ impl UndecidedBlocks {
         }
     }
 
+    /// Deletes the saved block `id` of `height` (evicted, R192).
+    pub fn remove(&self, height: u64, id: BlockId) {
+        let _ = std::fs::remove_file(self.path(height, id));
+    }
+
     /// The saved blocks of `height` that decode (others are ignored).
     pub fn load(&self, height: u64) -> Vec<Block> {
         let prefix = format!("{height:020}-");

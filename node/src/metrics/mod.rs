@@ -15,6 +15,7 @@
 
 mod clock;
 mod http;
+mod proposals;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,7 @@ use prometheus_client::registry::Registry;
 
 pub use clock::ProposalClock;
 pub use http::router;
+pub use proposals::{ProposalMetrics, ReasonLabel};
 
 use crate::consensus::CommittedBlock;
 use crate::mempool::Mempool;
@@ -58,6 +60,7 @@ pub struct NodeMetrics {
     evidence_seen: Counter,
     evidence_recorded: Counter,
     edge: crate::edge::EdgeMetrics,
+    proposals: ProposalMetrics,
 }
 
 impl std::fmt::Debug for NodeMetrics {
@@ -144,6 +147,7 @@ impl NodeMetrics {
             "Executing a block (building a proposal or re-executing a received one)",
             execution.clone(),
         );
+        let proposals = ProposalMetrics::register(r);
         NodeMetrics {
             registry: Arc::new(registry),
             height,
@@ -159,12 +163,18 @@ impl NodeMetrics {
             evidence_seen,
             evidence_recorded,
             edge,
+            proposals,
         }
     }
 
     /// The gateway edge's series (R200–R202).
     pub fn edge(&self) -> &crate::edge::EdgeMetrics {
         &self.edge
+    }
+
+    /// The proposal-intake series (R190–R194).
+    pub fn proposals(&self) -> &ProposalMetrics {
+        &self.proposals
     }
 
     /// The text exposition of every series.
