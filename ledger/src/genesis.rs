@@ -101,6 +101,7 @@ impl Genesis {
             results: vec![],
             writes,
             tree,
+            consumed: vec![],
         })
     }
 }
