@@ -10,6 +10,8 @@
 //! - [`mempool`]: the pure, deterministic pool of entries waiting for a block (R100–R109).
 //! - [`handle`]: [`NodeHandle`], what the gateway and tests talk to: submit an entry, read the
 //!   status, subscribe to committed blocks and entry fates, read the ledger.
+//! - [`intake`]: what every way in (handle, gossip) judges before any signature work:
+//!   duplicates, envelope, standing, sequence window, per-signer share (R182–R184).
 //! - [`metrics`]: Prometheus metrics, served at `GET /metrics` by [`api_server`].
 //! - [`p2p`]: entry gossip between member nodes on our own libp2p swarm, gated by ledger
 //!   state (R110–R119).
@@ -44,6 +46,7 @@ pub mod config_env;
 pub mod consensus;
 pub mod custody;
 pub mod handle;
+pub mod intake;
 pub mod mempool;
 pub mod metrics;
 pub mod p2p;

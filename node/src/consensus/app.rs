@@ -264,6 +264,12 @@ impl Loop {
                 let budget = build_budget(self.state.timeouts.propose);
                 let cap = self.pace.cap(budget, self.state.limits.max_entries);
                 let block = self.state.build_block(now_ms(), cap)?;
+                // R182: entries dropped at reap for lost standing are told now.
+                let dropped = self.state.mempool.take_evicted();
+                if !dropped.is_empty() {
+                    self.publish(dropped);
+                    self.outputs.metrics.on_mempool(&self.state.mempool);
+                }
                 self.outputs.metrics.on_executed(started.elapsed());
                 self.pace.observe(block.entries.len(), started.elapsed());
                 let value =

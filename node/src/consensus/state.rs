@@ -272,14 +272,20 @@ impl AppState {
         now: Timestamp,
         max_entries: usize,
     ) -> Result<Arc<Block>, AppError> {
-        let view = SequenceAdapter::new(&self.ledger);
-        let max_entries = max_entries.min(self.limits.max_entries);
-        let entries = self.mempool.reap(max_entries, self.limits.max_bytes, &view);
-        view.finish()?;
-        // R155: entries admitted here were verified then; only the others are verified now.
-        let verdicts = self.verified.verdicts(&entries, self.limits.verify_threads);
         let prev = self.ledger.head().time;
         let time = Timestamp(now.0.max(prev.0.saturating_add(1)));
+        let view = SequenceAdapter::new(&self.ledger);
+        let max_entries = max_entries.min(self.limits.max_entries);
+        // R182: entries whose standing is gone leave the pool instead of being proposed.
+        let standing = crate::intake::LedgerStanding::new(self.ledger.store(), time);
+        let head = self.ledger.head().height;
+        let entries =
+            self.mempool
+                .reap_standing(max_entries, self.limits.max_bytes, &view, &standing, head);
+        view.finish()?;
+        standing.finish()?;
+        // R155: entries admitted here were verified then; only the others are verified now.
+        let verdicts = self.verified.verdicts(&entries, self.limits.verify_threads);
         let proposer = self.address.to_key();
         // R139: the ledger keeps only the pending evidence that is valid and not yet recorded.
         let evidence = self.evidence.items().to_vec();

@@ -15,6 +15,7 @@
 
 mod clock;
 mod http;
+mod intake;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,7 @@ use prometheus_client::registry::Registry;
 
 pub use clock::ProposalClock;
 pub use http::router;
+pub use intake::IntakeMetrics;
 
 use crate::consensus::CommittedBlock;
 use crate::mempool::Mempool;
@@ -57,6 +59,9 @@ pub struct NodeMetrics {
     execution: Histogram,
     evidence_seen: Counter,
     evidence_recorded: Counter,
+    mempool_signature_checks: Gauge,
+    /// R182–R184: the entry intake's series.
+    pub intake: IntakeMetrics,
 }
 
 impl std::fmt::Debug for NodeMetrics {
@@ -142,6 +147,13 @@ impl NodeMetrics {
             "Executing a block (building a proposal or re-executing a received one)",
             execution.clone(),
         );
+        let mempool_signature_checks = Gauge::default();
+        registry.register(
+            "mempool_signature_checks",
+            "Entries whose signatures the pool checked itself (not verified beforehand, R155)",
+            mempool_signature_checks.clone(),
+        );
+        let intake = IntakeMetrics::register(&mut registry);
         NodeMetrics {
             registry: Arc::new(registry),
             height,
@@ -156,6 +168,8 @@ impl NodeMetrics {
             execution,
             evidence_seen,
             evidence_recorded,
+            mempool_signature_checks,
+            intake,
         }
     }
 
@@ -181,6 +195,8 @@ impl NodeMetrics {
     pub fn on_mempool(&self, mempool: &Mempool) {
         self.mempool_entries.set(gauge_value(mempool.len()));
         self.mempool_bytes.set(gauge_value(mempool.bytes()));
+        self.mempool_signature_checks
+            .set(i64::try_from(mempool.signature_checks()).unwrap_or(i64::MAX));
     }
 
     /// A block was executed in `took`.
