@@ -86,7 +86,8 @@ fn outcome_of(admission: &Admission, fates: &mut Fates) -> SubmitOutcome {
         Admission::Rejected { id, code } => SubmitOutcome::Rejected {
             id,
             code: code.to_string(),
-            message: format!("refused by the mempool: {code}"),
+            // The intake (R182–R184) or the pool (R100–R106) refused it before any block.
+            message: format!("refused by the node: {code}"),
         },
     }
 }

@@ -162,10 +162,10 @@ impl NodeHandle {
     ) -> Result<Vec<Admission>, NodeStopped> {
         let answers = self.screen(&entries)?;
         let going: Vec<SignedEntry> = entries
-            .iter()
+            .into_iter()
             .zip(&answers)
             .filter(|(_, answer)| answer.is_none())
-            .map(|(entry, _)| entry.clone())
+            .map(|(entry, _)| entry)
             .collect();
         let copies = self.gossip.as_ref().map(|link| (link, going.clone()));
         let admissions = self.admit_batch(going).await?;

@@ -98,16 +98,14 @@ impl Task {
             tokio::select! {
                 event = swarm.select_next_some() => {
                     if let Some((id, source, data)) = self.on_swarm_event(&mut swarm, event) {
-                        let claimed = claimed_entries(&data);
-                        let quota = self.quotas.admit(source, claimed, std::time::Instant::now());
+                        let now = std::time::Instant::now();
                         if judging.len() >= MAX_VALIDATIONS {
                             // R118: too much in flight; not the sender's fault.
-                            if quota.is_ok() {
-                                self.quotas.done(&source);
-                            }
                             let verdict = Verdict::Ignore("BUSY");
                             self.report(&mut swarm, Judged::whole(id, source, verdict));
-                        } else if let Err(code) = quota {
+                        } else if let Err(code) =
+                            self.quotas.admit(source, claimed_entries(&data), now)
+                        {
                             // R184: over its peer's share; ignored unjudged.
                             self.report(&mut swarm, Judged::whole(id, source, Verdict::Ignore(code)));
                         } else {
