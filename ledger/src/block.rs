@@ -68,7 +68,7 @@ pub enum Outcome {
     /// Its effects are in the state.
     Applied,
     /// It broke a rule; only its sequence number was consumed, if its signature and sequence
-    /// were valid (R9).
+    /// were valid and its signer had standing (R9, R181); otherwise nothing was written.
     Failed {
         /// Stable error code.
         code: String,

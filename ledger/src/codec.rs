@@ -29,8 +29,10 @@ pub enum CodecError {
         limit: usize,
     },
     /// Input could not be decoded (truncated, unknown enum tag, invalid UTF-8, bad bool, ...).
+    /// R186: the reason is one of our fixed texts ([`malformed_reason`]), never bincode's, so a
+    /// result message that carries it is the same whatever library version decoded it.
     #[error("malformed encoding: {0}")]
-    Malformed(String),
+    Malformed(&'static str),
     /// Input decoded but bytes were left over.
     #[error("{0} trailing bytes after the value")]
     TrailingBytes(usize),
@@ -39,7 +41,7 @@ pub enum CodecError {
     NonCanonical,
     /// The value could not be encoded (only for values over the size limit).
     #[error("encoding failed: {0}")]
-    Encode(String),
+    Encode(&'static str),
 }
 
 impl CodecError {
@@ -52,6 +54,25 @@ impl CodecError {
             CodecError::NonCanonical => "NON_CANONICAL",
             CodecError::Encode(_) => "ENCODE_FAILED",
         }
+    }
+}
+
+/// R186: our own fixed reason for a bincode decode failure. Library error text never reaches a
+/// block result or a state record: two builds with other bincode versions could word it
+/// differently and fork.
+pub fn malformed_reason(e: &bincode::error::DecodeError) -> &'static str {
+    use bincode::error::DecodeError as E;
+    match e {
+        E::UnexpectedEnd { .. } => "truncated input",
+        E::LimitExceeded => "size limit exceeded",
+        E::InvalidIntegerType { .. } | E::NonZeroTypeIsZero { .. } | E::OutsideUsizeRange(_) => {
+            "integer out of range"
+        }
+        E::UnexpectedVariant { .. } | E::EmptyEnum { .. } => "unknown variant",
+        E::Utf8 { .. } | E::InvalidCharEncoding(_) => "text is not valid UTF-8",
+        E::InvalidBooleanValue(_) => "invalid boolean",
+        E::ArrayLengthMismatch { .. } => "array length mismatch",
+        _ => "undecodable input",
     }
 }
 
@@ -83,7 +104,7 @@ pub fn decode<T: Decode<()> + Encode>(bytes: &[u8], limit: usize) -> Result<T, C
         });
     }
     let (value, used): (T, usize) = bincode::decode_from_slice(bytes, CONFIG)
-        .map_err(|e| CodecError::Malformed(e.to_string()))?;
+        .map_err(|e| CodecError::Malformed(malformed_reason(&e)))?;
     if used != bytes.len() {
         return Err(CodecError::TrailingBytes(bytes.len() - used));
     }
@@ -104,7 +125,7 @@ pub fn decode_stored<T: Decode<()>>(bytes: &[u8]) -> Result<T, CodecError> {
         });
     }
     let (value, used): (T, usize) = bincode::decode_from_slice(bytes, CONFIG)
-        .map_err(|e| CodecError::Malformed(e.to_string()))?;
+        .map_err(|e| CodecError::Malformed(malformed_reason(&e)))?;
     if used != bytes.len() {
         return Err(CodecError::TrailingBytes(bytes.len() - used));
     }
@@ -188,6 +209,30 @@ mod tests {
                 len: 2048,
                 limit: 1024
             })
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_described_by_our_own_fixed_text() {
+        // R186: the message is ours, not bincode's, whatever the library version.
+        let bytes = encode(&Sample::A(7));
+        let truncated = decode::<Sample>(&bytes[..bytes.len() - 1], 1024).unwrap_err();
+        assert_eq!(truncated, CodecError::Malformed("truncated input"));
+        assert_eq!(truncated.to_string(), "malformed encoding: truncated input");
+        let mut tag = encode(&Sample::A(7));
+        tag[3] = 9;
+        assert_eq!(
+            decode::<Sample>(&tag, 1024),
+            Err(CodecError::Malformed("unknown variant"))
+        );
+        let mut flag = encode(&Sample::B {
+            flag: true,
+            text: String::new(),
+        });
+        flag[4] = 2;
+        assert_eq!(
+            decode::<Sample>(&flag, 1024),
+            Err(CodecError::Malformed("invalid boolean"))
         );
     }
 

@@ -68,7 +68,8 @@ pub fn check_evidence(
     let set = ValidatorSet::current(state)?;
     evidence
         .verify(&chain.genesis_hash, &set.validators)
-        .map_err(|e| RuleError::InvalidEvidence(format!("{}: {e}", e.code())))?;
+        // R186: the stable code only, no formatted text.
+        .map_err(|e| RuleError::InvalidEvidence(e.code().into()))?;
     let key = keys::evidence(&evidence.validator(), offence);
     if state.get_raw(&key)?.is_some() {
         return Err(RuleError::DuplicateEvidence.into());

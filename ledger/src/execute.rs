@@ -1,4 +1,5 @@
-//! Block execution: stateless → stateful → apply, per entry, pure (specs/protocol.md R13–R18).
+//! Block execution: stateless → standing → sequence → stateful → apply, per entry, pure
+//! (specs/protocol.md R13–R18, R181).
 
 use jmt::storage::{TreeReader, TreeUpdateBatch};
 
@@ -9,6 +10,7 @@ use crate::error::{ExecError, ExecResult, RuleError, StorageError};
 use crate::evidence;
 use crate::finality::DoubleVote;
 use crate::hash::BlockHash;
+use crate::identity::check_standing;
 use crate::signatures::SignatureVerdicts;
 use crate::state::{EntryContext, Overlay, StateReader, WriteSet, keys, tree};
 use crate::time::Timestamp;
@@ -41,6 +43,10 @@ pub struct ExecutedBlock {
     pub writes: WriteSet,
     /// Tree nodes to persist with the writes.
     pub tree: TreeUpdateBatch,
+    /// R185: per entry, whether its inclusion here consumed its signer's sequence (R9), which
+    /// makes this block the entry's decisive location in the entry index. Not hashed: every
+    /// node derives it by executing the block.
+    pub consumed: Vec<bool>,
 }
 
 /// Why a received block is not accepted.
@@ -93,6 +99,7 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
     };
     let mut state = Overlay::new(store);
     let mut results = Vec::with_capacity(input.entries.len());
+    let mut consumed = Vec::with_capacity(input.entries.len());
     // Evidence first, so that entries of the block see the offence already recorded.
     let evidence = evidence::admissible_evidence(&mut state, chain, input.height, &input.evidence)
         .map_err(storage_only)?;
@@ -103,11 +110,12 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
     };
     for (index, signed) in input.entries.iter().enumerate() {
         let signature_ok = verdicts.get(index).copied().unwrap_or(false);
-        let outcome = execute_entry(&mut state, &facts, signed, signature_ok)?;
+        let run = execute_entry(&mut state, &facts, signed, signature_ok)?;
         results.push(EntryResult {
             entry: signed.id(),
-            outcome,
+            outcome: run.outcome,
         });
+        consumed.push(run.consumed);
     }
     let head = ChainHead {
         height: input.height,
@@ -137,6 +145,7 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
         results,
         writes,
         tree,
+        consumed,
     })
 }
 
@@ -216,6 +225,23 @@ struct BlockFacts<'a> {
     time: Timestamp,
 }
 
+/// How one entry ran: its outcome, and whether it consumed its signer's sequence (R9, R185).
+struct EntryRun {
+    outcome: Outcome,
+    consumed: bool,
+}
+
+impl EntryRun {
+    /// Failed before the sequence (R181: envelope, signature, standing, R9 itself): nothing
+    /// written, not even `seq/<key>`.
+    fn refused(e: &RuleError) -> Self {
+        EntryRun {
+            outcome: failed(e),
+            consumed: false,
+        }
+    }
+}
+
 /// Runs one entry whose signature verdict (R3) is `signature_ok`. Rule failures become a failed
 /// outcome; storage failures abort the block.
 fn execute_entry(
@@ -223,35 +249,42 @@ fn execute_entry(
     block: &BlockFacts<'_>,
     signed: &SignedEntry,
     signature_ok: bool,
-) -> Result<Outcome, StorageError> {
+) -> Result<EntryRun, StorageError> {
     let BlockFacts {
         chain,
         height,
         time,
     } = *block;
     if let Err(e) = signed.check_envelope(chain) {
-        return Ok(failed(&e));
+        return Ok(EntryRun::refused(&e));
     }
     if !signature_ok {
-        return Ok(failed(&RuleError::BadSignature));
+        return Ok(EntryRun::refused(&RuleError::BadSignature));
     }
     let entry = &signed.entry;
+    // R181: standing before the sequence. An entry without it writes nothing at all, so keys
+    // nobody answers for cannot grow state (R180).
+    match check_standing(state, &entry.signer, entry.act_for.as_ref(), time) {
+        Ok(()) => {}
+        Err(ExecError::Rule(e)) => return Ok(EntryRun::refused(&e)),
+        Err(ExecError::Storage(e)) => return Err(e),
+    }
     // R9: the sequence is checked, then consumed even if a later rule fails, so that a failed
     // entry can never be replayed into success later.
     let seq_key = keys::sequence(&entry.signer);
     let expected: u64 = match state.get(&seq_key) {
         Ok(v) => v.unwrap_or(0),
         Err(ExecError::Storage(e)) => return Err(e),
-        Err(ExecError::Rule(e)) => return Ok(failed(&e)),
+        Err(ExecError::Rule(e)) => return Ok(EntryRun::refused(&e)),
     };
     if entry.sequence < expected {
-        return Ok(failed(&RuleError::Replay {
+        return Ok(EntryRun::refused(&RuleError::Replay {
             expected,
             got: entry.sequence,
         }));
     }
     if entry.sequence > expected {
-        return Ok(failed(&RuleError::SequenceGap {
+        return Ok(EntryRun::refused(&RuleError::SequenceGap {
             expected,
             got: entry.sequence,
         }));
@@ -267,15 +300,19 @@ fn execute_entry(
         signer: entry.signer,
         act_for: entry.act_for.clone(),
     };
-    match dispatch(&mut ctx, &entry.body) {
+    let outcome = match dispatch(&mut ctx, &entry.body) {
         Ok(()) => {
             let writes = ctx.state.into_writes();
             state.absorb(writes);
-            Ok(Outcome::Applied)
+            Outcome::Applied
         }
-        Err(ExecError::Rule(e)) => Ok(failed(&e)),
-        Err(ExecError::Storage(e)) => Err(e),
-    }
+        Err(ExecError::Rule(e)) => failed(&e),
+        Err(ExecError::Storage(e)) => return Err(e),
+    };
+    Ok(EntryRun {
+        outcome,
+        consumed: true,
+    })
 }
 
 fn dispatch(ctx: &mut EntryContext<'_>, body: &Body) -> ExecResult<()> {

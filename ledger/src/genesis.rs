@@ -219,6 +219,7 @@ impl Genesis {
             results: vec![],
             writes,
             tree,
+            consumed: vec![],
         })
     }
 }

@@ -62,6 +62,7 @@ impl<S: Storage> Ledger<S> {
                     stored,
                     writes: executed.writes,
                     tree: executed.tree,
+                    consumed: executed.consumed,
                 })?;
                 0
             }
@@ -173,6 +174,7 @@ impl<S: Storage> Ledger<S> {
             stored,
             writes: executed.writes,
             tree: executed.tree,
+            consumed: executed.consumed,
         })?;
         self.head = header;
         Ok(())

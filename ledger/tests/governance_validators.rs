@@ -40,7 +40,18 @@ fn removing_a_validator_shrinks_the_set_and_its_key_can_no_longer_vote() {
     assert_eq!(set.validators.len(), 3);
     assert!(!set.contains(&validator_key(&net, 3)));
     let id = propose(&mut net, 0, revoke("BUYER2"));
-    assert_eq!(vote(&mut net, 3, id, true), fails("NOT_VALIDATOR"));
+    // R180: a removed validator's key belongs to no organisation, so it has no standing left.
+    assert_eq!(vote(&mut net, 3, id, true), fails("UNKNOWN_SIGNER"));
+    // An organisation's key has standing but is no validator (R93).
+    let entry = {
+        let body =
+            ebl_ledger::entry::Body::Governance(ebl_ledger::identity::GovernanceAction::Vote {
+                proposal: id,
+                approve: true,
+            });
+        net.sign("BUYER2", body)
+    };
+    assert_eq!(net.submit_entry(entry), fails("NOT_VALIDATOR"));
 }
 
 #[test]

@@ -47,6 +47,8 @@ fn valid_until(year: i32, month: u8, day: u8) -> Validity {
 fn an_organisation_admitted_by_governance_can_sign() {
     let mut net = TestNetwork::pilot();
     assert_eq!(newco_submits_a_receipt(&mut net), fails("UNKNOWN_SIGNER"));
+    // R181: the refused entry recorded nothing, not even NEWCO's sequence.
+    net.resync_sequence(&key_from_label("org:NEWCO"));
     let der = newco_certificate(&net, Validity::default());
     let id = pass(&mut net, admit(der.clone()));
     assert_eq!(record(&net, id).status, ProposalStatus::Executed);

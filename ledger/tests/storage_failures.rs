@@ -18,6 +18,7 @@ fn raw_db(path: &std::path::Path) -> rocksdb::DB {
         "jmt_values",
         "blocks",
         "entries",
+        "entries_undecided",
         "meta",
     ];
     rocksdb::DB::open_cf(&rocksdb::Options::default(), path, names).unwrap()
@@ -83,6 +84,7 @@ fn a_commit_that_skips_a_height_is_refused_and_writes_nothing() {
             stored,
             writes: executed.writes,
             tree: executed.tree,
+            consumed: executed.consumed,
         })
         .unwrap_err();
     assert!(err.0.contains("commit of height 3, expected 2"), "{err}");

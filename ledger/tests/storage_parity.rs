@@ -110,6 +110,7 @@ fn commit_raw<S: Storage>(store: &mut S, genesis: &StoredBlock, height: u64, wri
             stored,
             writes,
             tree,
+            consumed: vec![],
         })
         .unwrap();
 }
@@ -155,6 +156,7 @@ fn a_deleted_record_reads_as_absent_from_its_version_on_in_both_stores() {
         stored: genesis.clone(),
         writes: executed.writes,
         tree: executed.tree,
+        consumed: executed.consumed,
     };
     memory_ledger_store
         .commit(genesis_commit(executed))

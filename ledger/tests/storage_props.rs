@@ -47,6 +47,7 @@ fn commit<S: Storage>(store: &mut S, height: u64, writes: &WriteSet) -> Hash32 {
             stored: stored_block(height, root),
             writes: writes.clone(),
             tree: batch,
+            consumed: vec![],
         })
         .unwrap();
     root

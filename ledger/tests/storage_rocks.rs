@@ -100,6 +100,7 @@ fn a_commit_at_the_wrong_height_is_refused_and_changes_nothing() {
         stored,
         writes: executed.writes.clone(),
         tree: executed.tree,
+        consumed: executed.consumed,
     };
     let err = store.commit(stale).unwrap_err();
     assert!(err.0.contains("expected 2"), "{err}");

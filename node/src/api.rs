@@ -86,7 +86,8 @@ fn outcome_of(admission: &Admission, fates: &mut Fates) -> SubmitOutcome {
         Admission::Rejected { id, code } => SubmitOutcome::Rejected {
             id,
             code: code.to_string(),
-            message: format!("refused by the mempool: {code}"),
+            // The intake (R182–R184) or the pool (R100–R106) refused it before any block.
+            message: format!("refused by the node: {code}"),
         },
     }
 }
@@ -147,8 +148,16 @@ impl GatewayBridge {
                         Ok(note) => {
                             let mut f = fates.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                             f.pending.remove(&note.id);
-                            if let Status::Evicted { code } = note.status {
-                                f.refused.insert(note.id, code.to_string());
+                            // Evicted, or rejected without a block deciding it (R182, R187):
+                            // remembered, bounded. A decided entry reads from its block first.
+                            let code = match note.status {
+                                Status::Evicted { code } => Some(code.to_string()),
+                                Status::Rejected { code, .. } => Some(code),
+                                Status::Final { .. } => None,
+                            };
+                            if let Some(code) = code {
+                                f.refused.insert(note.id, code);
+                                f.remember(note.id);
                             }
                         }
                         Err(broadcast::error::RecvError::Lagged(_)) => {}
@@ -161,10 +170,21 @@ impl GatewayBridge {
 
     /// The fate of an entry in a committed block, read straight from the store: the entry
     /// index is written in the same atomic batch as the decided block, so an entry found here
-    /// is final (R19, ADR 0014).
-    fn committed_status(&self, id: EntryId) -> Result<Option<EntryStatus>, NodeError> {
+    /// is final (R19, ADR 0014). R185: the decisive location (the inclusion that consumed the
+    /// entry's sequence) when there is one — a later replayed inclusion never hides it —
+    /// else, with `decided_only` false, the latest inclusion that decided nothing.
+    fn committed_status(
+        &self,
+        id: EntryId,
+        decided_only: bool,
+    ) -> Result<Option<EntryStatus>, NodeError> {
         let reads = self.handle.committed();
-        let Some(at) = reads.entry_location(&id).map_err(internal)? else {
+        let location = match reads.decisive_location(&id).map_err(internal)? {
+            Some(at) => Some(at),
+            None if decided_only => None,
+            None => reads.entry_location(&id).map_err(internal)?,
+        };
+        let Some(at) = location else {
             return Ok(None);
         };
         let block = reads.block(at.height).map_err(internal)?;
@@ -182,31 +202,33 @@ impl GatewayBridge {
     }
 
     async fn status_of(&self, id: EntryId) -> Result<EntryStatus, NodeError> {
-        if let Some(status) = self.committed_status(id)? {
+        if let Some(status) = self.committed_status(id, true)? {
             return Ok(status);
         }
-        let fates = self.fates();
-        if let Some(code) = fates.refused.get(&id) {
-            return Ok(EntryStatus::Rejected {
-                code: code.clone(),
-                message: code.clone(),
-            });
+        {
+            let fates = self.fates();
+            if fates.pending.contains(&id) {
+                // Included somewhere without deciding anything (R185), still pooled here.
+                return Ok(EntryStatus::Pending);
+            }
+            if let Some(code) = fates.refused.get(&id) {
+                return Ok(EntryStatus::Rejected {
+                    code: code.clone(),
+                    message: code.clone(),
+                });
+            }
         }
-        Ok(if fates.pending.contains(&id) {
-            EntryStatus::Pending
-        } else {
-            EntryStatus::Unknown
-        })
+        Ok(self
+            .committed_status(id, false)?
+            .unwrap_or(EntryStatus::Unknown))
     }
 }
 
 impl NodeApi for GatewayBridge {
     fn submit(&self, entry: SignedEntry) -> NodeFuture<'_, SubmitOutcome> {
         Box::pin(async move {
-            let id = entry.id();
-            if self.committed_status(id)?.is_some() {
-                return Ok(SubmitOutcome::Duplicate(id));
-            }
+            // R183: the handle answers a decided or pooled id `Duplicate` before any
+            // signature work.
             let admission = self.handle.submit(entry).await?;
             Ok(outcome_of(&admission, &mut self.fates()))
         })
@@ -214,31 +236,17 @@ impl NodeApi for GatewayBridge {
 
     fn submit_batch(&self, entries: Vec<SignedEntry>) -> NodeFuture<'_, Vec<SubmitOutcome>> {
         Box::pin(async move {
-            // Entries already in a committed block are duplicates; the rest go to the pool in
-            // one call (R164), keeping their places in the answer.
-            let mut outcomes: Vec<Option<SubmitOutcome>> = Vec::with_capacity(entries.len());
-            let mut fresh = Vec::with_capacity(entries.len());
-            for entry in entries {
-                let id = entry.id();
-                if self.committed_status(id)?.is_some() {
-                    outcomes.push(Some(SubmitOutcome::Duplicate(id)));
-                } else {
-                    outcomes.push(None);
-                    fresh.push(entry);
-                }
+            // R164, R183: one handle call; decided and pooled ids come back `Duplicate`.
+            let n = entries.len();
+            let admissions = self.handle.submit_batch(entries).await?;
+            if admissions.len() != n {
+                return Err(internal("the pool answered another number of entries"));
             }
-            let mut admissions = self.handle.submit_batch(fresh).await?.into_iter();
             let mut fates = self.fates();
-            outcomes
-                .into_iter()
-                .map(|known| match known {
-                    Some(outcome) => Ok(outcome),
-                    None => admissions
-                        .next()
-                        .map(|admission| outcome_of(&admission, &mut fates))
-                        .ok_or_else(|| internal("the pool answered fewer entries than offered")),
-                })
-                .collect()
+            Ok(admissions
+                .iter()
+                .map(|admission| outcome_of(admission, &mut fates))
+                .collect())
         })
     }
 

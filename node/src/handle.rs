@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use ebl_ledger::Ledger;
 use ebl_ledger::entry::{ChainRef, SignedEntry};
+use ebl_ledger::error::StorageError;
 use ebl_ledger::finality::DoubleVote;
 use ebl_ledger::hash::BlockHash;
 use ebl_ledger::storage::RocksStore;
@@ -104,12 +105,19 @@ pub struct NodeHandle {
     pub(crate) verified: crate::consensus::SharedVerified,
     /// Document bodies off the ledger (R141).
     pub(crate) bodies: crate::bodies::Bodies,
+    /// What every way in judges before any signature work (R182–R184).
+    pub(crate) intake: crate::intake::Intake,
 }
 
 impl NodeHandle {
     /// Offers a signed entry; answers whether the mempool took it. "Committed" comes later,
-    /// through [`NodeHandle::subscribe_notifications`].
+    /// through [`NodeHandle::subscribe_notifications`]. An entry that is a duplicate, has no
+    /// standing, lies outside its signer's window or over its signer's share is answered at
+    /// once, before any signature work, and never reaches the pool (R182–R184).
     pub async fn submit(&self, entry: SignedEntry) -> Result<Admission, NodeStopped> {
+        if let Some(Some(answer)) = self.screen(std::slice::from_ref(&entry))?.pop() {
+            return Ok(answer);
+        }
         let gossip = self.gossip.as_ref().map(|link| (link, entry.clone()));
         let admission = self.admit(entry).await?;
         // R115: what the pool takes from a local client is gossiped to the other members.
@@ -117,6 +125,18 @@ impl NodeHandle {
             link.offer(entry);
         }
         Ok(admission)
+    }
+
+    /// R182–R184: each entry's answer when the intake gives one before any signature work
+    /// (charging the rest to their signers' shares), `None` for the entries that go on.
+    fn screen(&self, entries: &[SignedEntry]) -> Result<Vec<Option<Admission>>, NodeStopped> {
+        let stopped = |e: StorageError| {
+            tracing::error!(error = %e, "the intake cannot read committed state");
+            NodeStopped
+        };
+        let mut answers = self.intake.screen(entries).map_err(stopped)?;
+        self.intake.charge(entries, &mut answers).map_err(stopped)?;
+        Ok(answers)
     }
 
     /// Offers an entry to the mempool without gossiping it (entries that came by gossip).
@@ -133,14 +153,22 @@ impl NodeHandle {
     }
 
     /// Offers signed entries in one call (R164): one admission per entry, in the order given,
-    /// each judged against the pool as changed by the earlier ones. The admitted ones are
-    /// gossiped (R115), batched with whatever else this node publishes.
+    /// each judged against the pool as changed by the earlier ones. The intake answers what it
+    /// can before any signature work (R182–R184); the admitted ones are gossiped (R115),
+    /// batched with whatever else this node publishes.
     pub async fn submit_batch(
         &self,
         entries: Vec<SignedEntry>,
     ) -> Result<Vec<Admission>, NodeStopped> {
-        let copies = self.gossip.as_ref().map(|link| (link, entries.clone()));
-        let admissions = self.admit_batch(entries).await?;
+        let answers = self.screen(&entries)?;
+        let going: Vec<SignedEntry> = entries
+            .into_iter()
+            .zip(&answers)
+            .filter(|(_, answer)| answer.is_none())
+            .map(|(entry, _)| entry)
+            .collect();
+        let copies = self.gossip.as_ref().map(|link| (link, going.clone()));
+        let admissions = self.admit_batch(going).await?;
         if let Some((link, copies)) = copies {
             for (admission, entry) in admissions.iter().zip(copies) {
                 if matches!(admission, Admission::Admitted { .. }) {
@@ -148,7 +176,11 @@ impl NodeHandle {
                 }
             }
         }
-        Ok(admissions)
+        let mut admissions = admissions.into_iter();
+        answers
+            .into_iter()
+            .map(|answer| answer.or_else(|| admissions.next()).ok_or(NodeStopped))
+            .collect()
     }
 
     /// Offers entries to the mempool in one call without gossiping them (entries that came by
@@ -206,6 +238,11 @@ impl NodeHandle {
         })
         .await
         .map_err(|_| NodeStopped)
+    }
+
+    /// The node's entry intake (R182–R184), shared with gossip.
+    pub fn intake(&self) -> &crate::intake::Intake {
+        &self.intake
     }
 
     /// The entry gossip's front (peers, scores, judged messages), when the node runs it.

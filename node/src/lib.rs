@@ -10,6 +10,8 @@
 //! - [`mempool`]: the pure, deterministic pool of entries waiting for a block (R100–R109).
 //! - [`handle`]: [`NodeHandle`], what the gateway and tests talk to: submit an entry, read the
 //!   status, subscribe to committed blocks and entry fates, read the ledger.
+//! - [`intake`]: what every way in (handle, gossip) judges before any signature work:
+//!   duplicates, envelope, standing, sequence window, per-signer share (R182–R184).
 //! - [`metrics`]: Prometheus metrics, served at `GET /metrics` by [`api_server`].
 //! - [`edge`]: the gateway's accept loop (plain or TLS), bounded in connections and time
 //!   (R200–R202).
@@ -48,6 +50,7 @@ pub mod consensus;
 pub mod custody;
 pub mod edge;
 pub mod handle;
+pub mod intake;
 pub mod mempool;
 pub mod metrics;
 pub mod p2p;

@@ -61,9 +61,20 @@ impl CommittedReads {
         self.store.block(height)
     }
 
-    /// Where an entry was committed, if it was.
+    /// Where an entry was committed, if it was: its decisive location, else its latest
+    /// inclusion that decided nothing (R185).
     pub fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
         self.store.entry_location(id)
+    }
+
+    /// R185: the inclusion that consumed the entry's sequence, if any: the entry is decided.
+    pub fn decisive_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
+        self.store.decisive_location(id)
+    }
+
+    /// The committed state, for pure ledger predicates (e.g. standing, R180).
+    pub fn state(&self) -> &dyn StateReader {
+        &self.store
     }
 
     /// The next sequence number `signer` must use, as of the last committed block.

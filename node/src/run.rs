@@ -212,7 +212,9 @@ impl Node {
         let chain = ledger.chain().clone();
         let signer = ConsensusSigner::new(settings.consensus_secret, chain.genesis_hash.0);
         let verifier = ConsensusVerifier::new(chain.genesis_hash.0);
-        let mempool = Mempool::new(chain.clone(), settings.mempool.clone());
+        let mut mempool = Mempool::new(chain.clone(), settings.mempool.clone());
+        // R183: the intake reads the pooled ids off the consensus task.
+        let pooled = mempool.share_ids();
         let undecided = UndecidedBlocks::open(settings.data_dir.join("undecided"))
             .context("create undecided-block dir")?;
         #[allow(unused_mut)]
@@ -278,7 +280,15 @@ impl Node {
                 .context("open the body store")?,
             chain: chain.clone(),
         };
+        let intake = crate::intake::Intake::new(
+            chain.clone(),
+            reads.clone(),
+            pooled,
+            settings.mempool.max_per_signer,
+            outputs.metrics.intake.clone(),
+        );
         let handle = NodeHandle {
+            intake,
             bodies,
             commands: commands_tx,
             blocks: outputs.blocks.clone(),

@@ -62,9 +62,10 @@ async fn an_entry_submitted_at_one_node_reaches_every_mempool_and_commits_everyw
     while let Ok(event) = own_events.try_recv() {
         assert_ne!(event.entry, Some(id), "node 0 received its own entry back");
     }
-    // Resubmitting a committed entry is not gossiped again: the pool refuses it as a replay.
+    // Resubmitting a committed entry is not gossiped again: the intake answers it as a
+    // duplicate (decided, or still pooled on a node that has not committed it yet; R183).
     let again = c.handle(1).submit(entry).await.unwrap();
-    assert_eq!(again.code(), Some("REPLAY"));
+    assert_eq!(again, Admission::Duplicate { id });
     c.shutdown().await.unwrap();
 }
 

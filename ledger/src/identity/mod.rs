@@ -4,6 +4,7 @@
 pub mod governance;
 pub mod grant;
 pub mod org;
+pub mod standing;
 mod types;
 pub mod x509;
 
@@ -12,6 +13,7 @@ pub use governance::{
 };
 pub use grant::{GrantRecord, apply_grant, check_grant_stateless};
 pub use org::{Organisation, authorize, require_role};
+pub use standing::{check_standing, entry_standing};
 pub use types::*;
 
 use crate::entry::ChainRef;

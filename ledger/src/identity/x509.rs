@@ -16,6 +16,9 @@ use crate::time::Timestamp;
 /// Largest certificate accepted.
 pub const MAX_CERTIFICATE_BYTES: usize = 8 * 1024;
 
+/// R186: the reason recorded for bytes x509-parser does not take as a certificate.
+pub const NOT_DER_X509: &str = "not a DER X.509 certificate";
+
 /// A consortium root CA, as stored in state.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct RootCa {
@@ -58,8 +61,10 @@ fn parse(der: &[u8]) -> Result<X509Certificate<'_>, RuleError> {
             "certificate larger than 8 KiB".into(),
         ));
     }
-    let (rest, cert) =
-        X509Certificate::from_der(der).map_err(|e| RuleError::BadCertificate(e.to_string()))?;
+    // R186: x509-parser's error text stays out of results and state (library versions word it
+    // differently); the code is BAD_CERTIFICATE either way.
+    let (rest, cert) = X509Certificate::from_der(der)
+        .map_err(|_| RuleError::BadCertificate(NOT_DER_X509.into()))?;
     if !rest.is_empty() {
         return Err(RuleError::BadCertificate(
             "trailing bytes after the certificate".into(),

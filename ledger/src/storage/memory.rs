@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, Version};
 
-use super::{BlockCommit, EntryLocation, Record, Storage, StoredBlock, check_next_height};
+use super::{
+    BlockCommit, EntryLocation, Record, Storage, StoredBlock, check_next_height, index_plan,
+};
 use crate::error::StorageError;
 use crate::hash::EntryId;
 use crate::state::StateReader;
@@ -17,7 +19,10 @@ pub struct MemoryStore {
     nodes: BTreeMap<NodeKey, Node>,
     values: BTreeMap<([u8; 32], Version), Option<Vec<u8>>>,
     blocks: BTreeMap<u64, StoredBlock>,
+    /// R185: decisive locations (the inclusion that consumed the entry's sequence).
     entries: BTreeMap<EntryId, EntryLocation>,
+    /// R185: latest inclusion of entries that have no decisive location.
+    undecided: BTreeMap<EntryId, EntryLocation>,
 }
 
 impl MemoryStore {
@@ -75,6 +80,14 @@ impl Storage for MemoryStore {
     }
 
     fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
+        Ok(self
+            .entries
+            .get(id)
+            .or_else(|| self.undecided.get(id))
+            .copied())
+    }
+
+    fn decisive_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
         Ok(self.entries.get(id).copied())
     }
 
@@ -90,6 +103,7 @@ impl Storage for MemoryStore {
 
     fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError> {
         check_next_height(self.latest_height()?, &commit)?;
+        let index = index_plan(&commit)?;
         let height = commit.stored.block.header.height;
         for (key, value) in commit.writes {
             match value {
@@ -103,10 +117,15 @@ impl Storage for MemoryStore {
         for ((version, key_hash), value) in commit.tree.node_batch.values() {
             self.values.insert((key_hash.0, *version), value.clone());
         }
-        for (index, entry) in commit.stored.block.entries.iter().enumerate() {
-            let index = u32::try_from(index).map_err(|_| StorageError("block too large".into()))?;
-            self.entries
-                .insert(entry.id(), EntryLocation { height, index });
+        // R185: a decisive inclusion is the entry's location for good (a second one cannot
+        // exist: the sequence it consumed is gone); any other is kept only until one comes.
+        for item in index {
+            if item.decisive {
+                self.entries.insert(item.id, item.location);
+                self.undecided.remove(&item.id);
+            } else if !self.entries.contains_key(&item.id) {
+                self.undecided.insert(item.id, item.location);
+            }
         }
         self.blocks.insert(height, commit.stored);
         Ok(())

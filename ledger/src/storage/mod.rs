@@ -39,6 +39,9 @@ pub struct BlockCommit {
     pub writes: WriteSet,
     /// State tree nodes.
     pub tree: TreeUpdateBatch,
+    /// R185: per entry of the block, whether its inclusion consumed its signer's sequence
+    /// ([`crate::execute::ExecutedBlock::consumed`]); one flag per entry.
+    pub consumed: Vec<bool>,
 }
 
 /// A state record: key and value bytes.
@@ -61,12 +64,60 @@ pub trait Storage: StateReader + TreeReader {
     fn latest_height(&self) -> Result<Option<u64>, StorageError>;
     /// A committed block.
     fn block(&self, height: u64) -> Result<Option<StoredBlock>, StorageError>;
-    /// Where an entry was committed.
+    /// Where an entry was committed (R185): its decisive location if it has one, else its
+    /// latest inclusion that decided nothing.
     fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError>;
+    /// R185: the entry's decisive location only (the inclusion that consumed its sequence):
+    /// `Some` exactly when the entry is decided for good.
+    fn decisive_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError>;
     /// Every state record whose key starts with `prefix`, in key order, at most `limit`.
     fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Record>, StorageError>;
     /// Commits one block atomically. The block's height must be the next one.
     fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError>;
+}
+
+/// One entry of a block as the entry index records it (R185).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IndexedEntry {
+    /// The entry.
+    pub(crate) id: EntryId,
+    /// Where it is in this block.
+    pub(crate) location: EntryLocation,
+    /// Whether this inclusion consumed the entry's sequence: then it is the entry's location
+    /// for good; otherwise it is recorded only while the entry has no decisive location.
+    pub(crate) decisive: bool,
+}
+
+/// R185: the index records of a block's entries, in block order; shared by the
+/// implementations so that they index alike (R19.6). Refuses a commit whose flags do not
+/// match its entries.
+pub(crate) fn index_plan(commit: &BlockCommit) -> Result<Vec<IndexedEntry>, StorageError> {
+    let block = &commit.stored.block;
+    if commit.consumed.len() != block.entries.len() {
+        return Err(StorageError(format!(
+            "commit of height {} has {} sequence flags for {} entries",
+            block.header.height,
+            commit.consumed.len(),
+            block.entries.len()
+        )));
+    }
+    block
+        .entries
+        .iter()
+        .zip(&commit.consumed)
+        .enumerate()
+        .map(|(index, (entry, consumed))| {
+            let index = u32::try_from(index).map_err(|_| StorageError("block too large".into()))?;
+            Ok(IndexedEntry {
+                id: entry.id(),
+                location: EntryLocation {
+                    height: block.header.height,
+                    index,
+                },
+                decisive: *consumed,
+            })
+        })
+        .collect()
 }
 
 /// Checks that a block commit is the next one; shared by the implementations.

@@ -280,6 +280,12 @@ impl Loop {
                     .state
                     .held
                     .claim_slot(round, BlockId::from(block.header.hash()));
+                // R182: entries dropped at reap for lost standing are told now.
+                let dropped = self.state.mempool.take_evicted();
+                if !dropped.is_empty() {
+                    self.publish(dropped);
+                    self.outputs.metrics.on_mempool(&self.state.mempool);
+                }
                 self.outputs.metrics.on_executed(started.elapsed());
                 self.pace.observe(block.entries.len(), started.elapsed());
                 let value =

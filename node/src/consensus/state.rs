@@ -395,13 +395,19 @@ impl AppState {
         max_entries: usize,
         max_bytes: usize,
     ) -> Result<ExecutedBlock, AppError> {
-        let view = SequenceAdapter::new(&self.ledger);
-        let entries = self.mempool.reap(max_entries, max_bytes, &view);
-        view.finish()?;
-        // R155: entries admitted here were verified then; only the others are verified now.
-        let verdicts = self.verified.verdicts(&entries, self.limits.verify_threads);
         let prev = self.ledger.head().time;
         let time = Timestamp(time.0.max(prev.0.saturating_add(1)));
+        let view = SequenceAdapter::new(&self.ledger);
+        // R182: entries whose standing is gone leave the pool instead of being proposed.
+        let standing = crate::intake::LedgerStanding::new(self.ledger.store(), time);
+        let head = self.ledger.head().height;
+        let entries = self
+            .mempool
+            .reap_standing(max_entries, max_bytes, &view, &standing, head);
+        view.finish()?;
+        standing.finish()?;
+        // R155: entries admitted here were verified then; only the others are verified now.
+        let verdicts = self.verified.verdicts(&entries, self.limits.verify_threads);
         let proposer = self.address.to_key();
         // R139: the ledger keeps only the pending evidence that is valid and not yet recorded.
         let evidence = self.evidence.items().to_vec();

@@ -59,6 +59,9 @@ impl Mempool {
                 !known.is_some_and(|k| batch.get(*i).is_some_and(|entry| k.contains(entry)))
             })
             .collect();
+        self.signature_checks = self
+            .signature_checks
+            .saturating_add(u64::try_from(pending.len()).unwrap_or(u64::MAX));
         let failures = self.check_signatures(&batch, &pending);
         for (i, failure) in pending.iter().zip(failures) {
             if let (Some(code), Some(slot), Some(id)) = (failure, verdicts.get_mut(*i), ids.get(*i))

@@ -24,6 +24,11 @@ impl Mempool {
     /// below the ledger's next is removed (the included ones and the ones another entry
     /// outran), the latter notified as `Rejected` with `REPLAY`, by signer then sequence.
     ///
+    /// R187: an inclusion that did not consume its sequence but can never succeed for the pooled
+    /// copy of the same id (an envelope or standing failure, or `BAD_SIGNATURE` of the very
+    /// same signature bytes) removes that copy, notified `Rejected` with the block's code;
+    /// `SEQUENCE_GAP` keeps it.
+    ///
     /// An id is notified at most once per call. A faulty proposer can include an already final
     /// entry again in a later block, where it fails with `REPLAY`: subscribers keep the first
     /// notification of an id.
@@ -41,7 +46,22 @@ impl Mempool {
         for (signed, result) in block_entries.iter().zip(results) {
             let signer = signed.entry.signer;
             touched.insert(signer);
-            if signed.entry.sequence >= next.get(&signer) || !notified.insert(result.entry) {
+            if signed.entry.sequence >= next.get(&signer) {
+                // Not consumed: decided nothing. R187: a pooled copy that can never succeed
+                // leaves the pool now rather than be proposed again.
+                if let Outcome::Failed { code, .. } = &result.outcome
+                    && self.is_hopeless(signed, code)
+                    && notified.insert(result.entry)
+                    && let Some(status) = self.drop_hopeless(signed, code, height)
+                {
+                    out.push(Notification {
+                        id: result.entry,
+                        status,
+                    });
+                }
+                continue;
+            }
+            if !notified.insert(result.entry) {
                 continue;
             }
             let status = match &result.outcome {
@@ -80,5 +100,36 @@ impl Mempool {
             }
         }
         out
+    }
+}
+
+/// Codes of an inclusion that did not consume its sequence and may still succeed later: the
+/// signer's earlier sequences may yet arrive (`SEQUENCE_GAP`), or another entry took the slot
+/// and the pool prunes it as stale anyway (`REPLAY`).
+const MAY_STILL_SUCCEED: [&str; 2] = ["SEQUENCE_GAP", "REPLAY"];
+
+impl Mempool {
+    /// R187: whether the pooled copy of `included` (same id) can never succeed after its
+    /// inclusion failed with `code` without consuming its sequence. Envelope and standing
+    /// failures depend only on the entry's id and the ledger; `BAD_SIGNATURE` only on the
+    /// signature bytes, so a pooled copy signed otherwise keeps its chance.
+    fn is_hopeless(&self, included: &SignedEntry, code: &str) -> bool {
+        if MAY_STILL_SUCCEED.contains(&code) {
+            return false;
+        }
+        let Some(pooled) = self.get(&included.id()) else {
+            return false;
+        };
+        code != "BAD_SIGNATURE" || pooled.signature == included.signature
+    }
+
+    /// Removes the pooled copy of `included`; its notification status.
+    fn drop_hopeless(&mut self, included: &SignedEntry, code: &str, height: u64) -> Option<Status> {
+        let signer = included.entry.signer;
+        self.remove(&signer, included.entry.sequence)?;
+        Some(Status::Rejected {
+            height,
+            code: code.to_string(),
+        })
     }
 }

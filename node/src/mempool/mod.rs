@@ -7,7 +7,8 @@
 //! The node's mempool task owns one [`Mempool`] and feeds it three inputs:
 //!
 //! - [`Mempool::admit`] with entries from clients or peers → one [`Admission`] per entry;
-//! - [`Mempool::reap`] when proposing → the entries of the next block, in an order that executes;
+//! - [`Mempool::reap`] when proposing → the entries of the next block, in an order that executes
+//!   ([`Mempool::reap_standing`] also drops the entries whose standing is gone, R182);
 //! - [`Mempool::on_block_committed`] after each block → [`Notification`]s for the gateway
 //!   (final / rejected), and the pool pruned of everything the block decided.
 //!
@@ -37,6 +38,7 @@ mod commit;
 mod evict;
 mod queue;
 mod reap;
+mod shared;
 mod types;
 
 use std::collections::BTreeMap;
@@ -46,6 +48,8 @@ use ebl_ledger::entry::{ChainRef, SignedEntry};
 use ebl_ledger::hash::EntryId;
 
 use queue::{Pooled, SignerQueue};
+pub use reap::StandingView;
+pub use shared::PooledIds;
 pub use types::{
     Admission, MEMPOOL_FULL, MempoolConfig, Notification, SEQUENCE_CONFLICT, SequenceView,
     SignatureCheck, Status,
@@ -64,8 +68,13 @@ pub struct Mempool {
     bytes: usize,
     /// Admission counter (R107 interleaving, R106 tie-break).
     arrivals: u64,
-    /// Entries evicted since the last [`Mempool::take_evicted`].
+    /// Entries that left the pool other than by a block's decision (evicted, R106; dropped
+    /// at reap for lost standing, R182) since the last [`Mempool::take_evicted`].
     evicted: Vec<Notification>,
+    /// R183: the pooled ids, mirrored for readers off the owning task.
+    mirror: shared::Mirror,
+    /// Entries whose signatures this pool checked itself (not known verified, R155).
+    signature_checks: u64,
 }
 
 impl Mempool {
@@ -79,7 +88,21 @@ impl Mempool {
             bytes: 0,
             arrivals: 0,
             evicted: Vec::new(),
+            mirror: shared::Mirror::default(),
+            signature_checks: 0,
         }
+    }
+
+    /// R183: the pooled ids as a set other tasks can read; from now on every change of the
+    /// pool is mirrored into it. Bounded like the pool (R100).
+    pub fn share_ids(&mut self) -> PooledIds {
+        self.mirror.start(self.index.keys().copied())
+    }
+
+    /// How many entries' signatures this pool has checked itself (those not already verified
+    /// by the node's intake, R155), since it was created.
+    pub fn signature_checks(&self) -> u64 {
+        self.signature_checks
     }
 
     /// The bounds in force.
@@ -127,7 +150,8 @@ impl Mempool {
             .collect()
     }
 
-    /// Notifications of the entries evicted (R106) since the last call, in eviction order.
+    /// Notifications of the entries that left the pool since the last call without a block
+    /// deciding them: evicted (R106) or dropped at reap for lost standing (R182), in order.
     pub fn take_evicted(&mut self) -> Vec<Notification> {
         std::mem::take(&mut self.evicted)
     }
@@ -139,6 +163,7 @@ impl Mempool {
         let arrival = self.arrivals;
         self.arrivals = self.arrivals.saturating_add(1);
         self.index.insert(id, (signer, seq));
+        self.mirror.insert(id);
         self.bytes = self.bytes.saturating_add(size);
         self.queues.entry(signer).or_default().entries.insert(
             seq,
@@ -159,6 +184,7 @@ impl Mempool {
             self.queues.remove(signer);
         }
         self.index.remove(&pooled.id);
+        self.mirror.remove(&pooled.id);
         self.bytes = self.bytes.saturating_sub(pooled.size);
         Some(pooled)
     }

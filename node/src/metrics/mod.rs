@@ -15,6 +15,7 @@
 
 mod clock;
 mod http;
+mod intake;
 mod proposals;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use prometheus_client::registry::Registry;
 
 pub use clock::ProposalClock;
 pub use http::router;
+pub use intake::IntakeMetrics;
 pub use proposals::{ProposalMetrics, ReasonLabel};
 
 use crate::consensus::CommittedBlock;
@@ -61,6 +63,9 @@ pub struct NodeMetrics {
     evidence_recorded: Counter,
     edge: crate::edge::EdgeMetrics,
     proposals: ProposalMetrics,
+    mempool_signature_checks: Gauge,
+    /// R182–R184: the entry intake's series.
+    pub intake: IntakeMetrics,
 }
 
 impl std::fmt::Debug for NodeMetrics {
@@ -148,6 +153,13 @@ impl NodeMetrics {
             execution.clone(),
         );
         let proposals = ProposalMetrics::register(r);
+        let mempool_signature_checks = Gauge::default();
+        registry.register(
+            "mempool_signature_checks",
+            "Entries whose signatures the pool checked itself (not verified beforehand, R155)",
+            mempool_signature_checks.clone(),
+        );
+        let intake = IntakeMetrics::register(&mut registry);
         NodeMetrics {
             registry: Arc::new(registry),
             height,
@@ -164,6 +176,8 @@ impl NodeMetrics {
             evidence_recorded,
             edge,
             proposals,
+            mempool_signature_checks,
+            intake,
         }
     }
 
@@ -199,6 +213,8 @@ impl NodeMetrics {
     pub fn on_mempool(&self, mempool: &Mempool) {
         self.mempool_entries.set(gauge_value(mempool.len()));
         self.mempool_bytes.set(gauge_value(mempool.bytes()));
+        self.mempool_signature_checks
+            .set(i64::try_from(mempool.signature_checks()).unwrap_or(i64::MAX));
     }
 
     /// A block was executed in `took`.

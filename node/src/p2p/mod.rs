@@ -9,9 +9,11 @@
 //!   state, recomputed after every committed block; peers that drop out are disconnected.
 //! - [`batch`]: a message is a batch of entries (R110); the outbox packs what this node
 //!   publishes, the decoder bounds what it receives.
-//! - [`validate`]: each entry of a received batch must have a known signer, then the mempool
-//!   judges the batch in one call; the message's verdict is reported to gossipsub, so invalid
-//!   entries are never forwarded and their sender is scored down.
+//! - [`quota`]: per-peer bounds on judging (R184), checked before a message is judged.
+//! - [`validate`]: the node's intake screens each entry of a received batch before any
+//!   signature work (R182–R184), then signatures, then the mempool judges the batch in one
+//!   call; the message's verdict is reported to gossipsub, so invalid entries are never
+//!   forwarded and their sender is scored down.
 //! - [`start`]: builds the swarm and fills the gate before listening.
 //! - [`task`]: the one task that owns the swarm; everyone else holds a [`GossipLink`] over
 //!   bounded channels. Entries the mempool admits from a local submission are published.
@@ -19,6 +21,7 @@
 pub mod batch;
 pub mod behaviour;
 pub mod gating;
+pub mod quota;
 pub mod start;
 pub mod task;
 pub mod validate;

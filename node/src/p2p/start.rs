@@ -123,7 +123,6 @@ pub async fn spawn(
     });
     let mut task = Task {
         bodies,
-        chain: chain.clone(),
         topic,
         node,
         events: link.events.clone(),
@@ -131,6 +130,8 @@ pub async fn spawn(
         allowed: BTreeSet::new(),
         dialing: BTreeMap::new(),
         dialled: BTreeMap::new(),
+        quotas: super::quota::PeerQuotas::default(),
+        judges: BTreeMap::new(),
     };
     // The gate starts empty (deny all): fill it before accepting anything.
     task.refresh_gate(&mut swarm).await;

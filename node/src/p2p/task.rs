@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ebl_ledger::entry::{ChainRef, SignedEntry};
+use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::hash::EntryId;
 use libp2p::futures::StreamExt as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageId};
@@ -11,13 +11,14 @@ use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::swarm::{ConnectionId, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, Swarm};
 use tokio::sync::{broadcast, oneshot};
-use tokio::task::JoinSet;
+use tokio::task::{self as tokio_task, JoinSet};
 
 use super::batch::{FLUSH_AFTER, Outbox, message_verdict};
 use super::behaviour::{Behaviour, BehaviourEvent};
 use super::gating::{allowed_keys, allowed_peers, gate_change};
+use super::quota::{PeerQuotas, claimed_entries};
 use super::start::{Inbox, REDIAL_INTERVAL};
-use super::validate::{UNKNOWN_SIGNER, Verdict, signer_is_known_by, verdict_of};
+use super::validate::{Verdict, verdict_of};
 use super::{GossipEvent, MAX_VALIDATIONS, Query};
 use crate::bodies::traffic::BodyTraffic;
 use crate::handle::NodeHandle;
@@ -57,8 +58,6 @@ impl Judged {
 
 /// The swarm's owner and what it remembers.
 pub(super) struct Task {
-    /// The chain whose entries this swarm carries (R111 envelopes).
-    pub(super) chain: ChainRef,
     pub(super) topic: IdentTopic,
     pub(super) node: NodeHandle,
     pub(super) events: broadcast::Sender<GossipEvent>,
@@ -71,6 +70,10 @@ pub(super) struct Task {
     pub(super) dialled: BTreeMap<ConnectionId, Multiaddr>,
     /// R142–R147: document bodies.
     pub(super) bodies: BodyTraffic,
+    /// R184: per-peer judging quotas.
+    pub(super) quotas: PeerQuotas,
+    /// Which peer each running judge works for (to release its quota when it ends).
+    pub(super) judges: BTreeMap<tokio_task::Id, PeerId>,
 }
 
 impl Task {
@@ -95,22 +98,35 @@ impl Task {
             tokio::select! {
                 event = swarm.select_next_some() => {
                     if let Some((id, source, data)) = self.on_swarm_event(&mut swarm, event) {
+                        let now = std::time::Instant::now();
                         if judging.len() >= MAX_VALIDATIONS {
                             // R118: too much in flight; not the sender's fault.
                             let verdict = Verdict::Ignore("BUSY");
                             self.report(&mut swarm, Judged::whole(id, source, verdict));
+                        } else if let Err(code) =
+                            self.quotas.admit(source, claimed_entries(&data), now)
+                        {
+                            // R184: over its peer's share; ignored unjudged.
+                            self.report(&mut swarm, Judged::whole(id, source, Verdict::Ignore(code)));
                         } else {
                             // Spawned, not polled on this task: judging verifies the batch's
                             // signatures (R155), which must not stall the swarm (ADR 0021).
                             let node = self.node.clone();
-                            judging.spawn(judge(node, self.chain.clone(), id, source, data));
+                            let judge = judging.spawn(judge(node, id, source, data));
+                            self.judges.insert(judge.id(), source);
                         }
                     }
                 }
-                Some(judged) = judging.join_next(), if !judging.is_empty() => match judged {
-                    Ok(judged) => self.report(&mut swarm, judged),
+                Some(judged) = judging.join_next_with_id(), if !judging.is_empty() => match judged {
+                    Ok((task, judged)) => {
+                        self.release(task);
+                        self.report(&mut swarm, judged);
+                    }
                     // A judge that panicked leaves its message unvalidated; gossipsub forgets it.
-                    Err(e) => tracing::warn!(error = %e, "a gossip judge failed"),
+                    Err(e) => {
+                        self.release(e.id());
+                        tracing::warn!(error = %e, "a gossip judge failed");
+                    }
                 },
                 Some(entry) = inbox.publish.recv() => {
                     if outbox.is_empty() {
@@ -145,6 +161,13 @@ impl Task {
         judging.shutdown().await;
     }
 
+    /// R184: a judge ended; its peer's quota is released.
+    fn release(&mut self, task: tokio_task::Id) {
+        if let Some(peer) = self.judges.remove(&task) {
+            self.quotas.done(&peer);
+        }
+    }
+
     /// R116, R117: recomputes the allowed set from the ledger; disallowing a peer closes its
     /// connections.
     pub(super) async fn refresh_gate(&mut self, swarm: &mut Swarm<Behaviour>) {
@@ -167,6 +190,9 @@ impl Task {
             swarm.behaviour_mut().gate.disallow_peer(peer);
         }
         self.allowed = new;
+        let allowed = &self.allowed;
+        self.quotas
+            .retain(|peer| allowed.contains(peer), std::time::Instant::now());
     }
 
     /// Returns a received gossip message to judge; handles everything else.
@@ -310,47 +336,61 @@ impl Task {
     }
 }
 
-/// R111–R113 for one message, off the swarm's task. The batch decodes; every entry must have
-/// a good envelope, a known signer (on the committed state, R156) and a good signature, judged
-/// cheapest first, or the message is dropped whole; then the entries go to the pool in one call.
-async fn judge(
-    node: NodeHandle,
-    chain: ChainRef,
-    id: MessageId,
-    source: PeerId,
-    data: Vec<u8>,
-) -> Judged {
+/// R111–R113 for one message, off the swarm's task. The batch decodes; the node's intake
+/// answers what it can before any signature work (R182–R184: duplicates, envelope, standing,
+/// window, signer share); one entry proven invalid on the committed state (envelope, no
+/// standing) drops the message whole; the rest have their signatures decided, cheapest first,
+/// a bad one dropping the message whole too; then they go to the pool in one call.
+async fn judge(node: NodeHandle, id: MessageId, source: PeerId, data: Vec<u8>) -> Judged {
     let entries = match super::batch::decode(&data) {
         Ok(entries) => entries,
         Err(verdict) => return Judged::whole(id, source, verdict),
     };
-    let reads = node.committed().clone();
-    for entry in &entries {
-        if let Err(e) = entry.check_envelope(&chain) {
-            return Judged::invalid(id, source, entry.id(), e.code());
-        }
-        match signer_is_known_by(|key| reads.get(key), entry) {
-            Ok(true) => {}
-            Ok(false) => return Judged::invalid(id, source, entry.id(), UNKNOWN_SIGNER),
-            Err(_) => return Judged::whole(id, source, Verdict::Ignore("STOPPING")),
-        }
-    }
     let stopping = || Judged::whole(id.clone(), source, Verdict::Ignore("STOPPING"));
-    let Ok((entries, bad)) = node.first_bad_signature(entries).await else {
+    let intake = node.intake().clone();
+    let Ok(mut answers) = intake.screen(&entries) else {
+        return stopping();
+    };
+    let invalid = entries.iter().zip(&answers).find_map(|(entry, answer)| {
+        match answer.as_ref().map(verdict_of) {
+            Some(Verdict::Reject(code)) => Some((entry.id(), code)),
+            _ => None,
+        }
+    });
+    if let Some((entry, code)) = invalid {
+        return Judged::invalid(id, source, entry, &code);
+    }
+    if intake.charge(&entries, &mut answers).is_err() {
+        return stopping();
+    }
+    let ids: Vec<EntryId> = entries.iter().map(SignedEntry::id).collect();
+    let going: Vec<SignedEntry> = entries
+        .into_iter()
+        .zip(&answers)
+        .filter(|(_, answer)| answer.is_none())
+        .map(|(entry, _)| entry)
+        .collect();
+    let Ok((going, bad)) = node.first_bad_signature(going).await else {
         return stopping();
     };
     if let Some((i, code)) = bad {
-        let entry = entries.get(i).map(SignedEntry::id).unwrap_or_default();
+        let entry = going.get(i).map(SignedEntry::id).unwrap_or_default();
         return Judged::invalid(id, source, entry, code);
     }
-    let ids: Vec<EntryId> = entries.iter().map(SignedEntry::id).collect();
     // Every signature is decided and remembered: straight to the pool.
-    let Ok(admissions) = node.admit_decided(entries).await else {
+    let Ok(admissions) = node.admit_decided(going).await else {
         return stopping();
     };
+    let mut admissions = admissions.into_iter();
     let entries: Vec<(EntryId, Verdict)> = ids
         .into_iter()
-        .zip(admissions.iter().map(verdict_of))
+        .zip(answers)
+        .map(|(entry, answer)| {
+            let verdict = answer
+                .or_else(|| admissions.next())
+                .map_or(Verdict::Ignore("STOPPING"), |a| verdict_of(&a));
+            (entry, verdict)
+        })
         .collect();
     let verdicts: Vec<Verdict> = entries.iter().map(|(_, v)| v.clone()).collect();
     Judged {

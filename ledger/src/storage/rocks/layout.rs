@@ -16,13 +16,24 @@ pub const JMT_NODES: &str = "jmt_nodes";
 pub const JMT_VALUES: &str = "jmt_values";
 /// Blocks: height (BE) → canonical `StoredBlock`.
 pub const BLOCKS: &str = "blocks";
-/// Entry index: entry id → canonical `EntryLocation`.
+/// Entry index (R185): entry id → canonical `EntryLocation` of its decisive inclusion.
 pub const ENTRIES: &str = "entries";
+/// Entry index (R185): entry id → canonical `EntryLocation` of its latest inclusion, for
+/// entries that have no decisive one (yet).
+pub const ENTRIES_UNDECIDED: &str = "entries_undecided";
 /// Single-record facts about the store.
 pub const META: &str = "meta";
 
 /// Every column family the store opens or creates.
-pub const COLUMN_FAMILIES: [&str; 6] = [STATE, JMT_NODES, JMT_VALUES, BLOCKS, ENTRIES, META];
+pub const COLUMN_FAMILIES: [&str; 7] = [
+    STATE,
+    JMT_NODES,
+    JMT_VALUES,
+    BLOCKS,
+    ENTRIES,
+    ENTRIES_UNDECIDED,
+    META,
+];
 
 /// Key in [`META`] of the latest committed height (u64 BE).
 pub const LATEST_HEIGHT: &[u8] = b"latest_height";

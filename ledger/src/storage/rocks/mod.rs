@@ -2,9 +2,9 @@
 //!
 //! # Design
 //!
-//! Six column families ([`layout`]) hold the latest state, the tree nodes and versioned values
+//! Seven column families ([`layout`]) hold the latest state, the tree nodes and versioned values
 //! the state root is computed from, the blocks with their results and certificates, the entry
-//! index and the latest height. [`RocksStore::commit`] puts all of one block into a single
+//! index (decisive and undecided locations, R185) and the latest height. [`RocksStore::commit`] puts all of one block into a single
 //! `WriteBatch` written with `sync = true`: after a crash the store holds either the whole block
 //! or none of it, and one fsync per block is the only disk wait. Every RocksDB error becomes a
 //! [`StorageError`], which the node treats as fatal.
@@ -13,6 +13,7 @@ mod layout;
 mod node_cache;
 mod reader;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,7 +24,9 @@ use rocksdb::{WriteBatch, WriteOptions};
 
 pub use reader::RocksReader;
 
-use super::{BlockCommit, EntryLocation, Record, Storage, StoredBlock, check_next_height};
+use super::{
+    BlockCommit, EntryLocation, Record, Storage, StoredBlock, check_next_height, index_plan,
+};
 use crate::codec;
 use crate::error::StorageError;
 use crate::hash::EntryId;
@@ -109,12 +112,7 @@ impl RocksStore {
                 codec::encode(value),
             );
         }
-        let entries = self.read.cf(layout::ENTRIES)?;
-        for (index, entry) in commit.stored.block.entries.iter().enumerate() {
-            let index = u32::try_from(index).map_err(|_| StorageError("block too large".into()))?;
-            let location = EntryLocation { height, index };
-            batch.put_cf(entries, entry.id().0, codec::encode(&location));
-        }
+        self.index_entries(batch, commit)?;
         batch.put_cf(
             self.read.cf(layout::BLOCKS)?,
             layout::block_key(height),
@@ -125,6 +123,36 @@ impl RocksStore {
             layout::LATEST_HEIGHT,
             height.to_be_bytes(),
         );
+        Ok(())
+    }
+}
+
+impl RocksStore {
+    /// R185: a decisive inclusion is the entry's location for good (a second one cannot exist:
+    /// the sequence it consumed is gone), so it is written blind and clears any undecided
+    /// record; any other inclusion is recorded only while no decisive one exists, which costs
+    /// a read (such inclusions come only from faulty proposers or races). Operations of one
+    /// batch apply in order, as [`MemoryStore`](super::MemoryStore) applies them.
+    fn index_entries(
+        &self,
+        batch: &mut WriteBatch,
+        commit: &BlockCommit,
+    ) -> Result<(), StorageError> {
+        let decisive = self.read.cf(layout::ENTRIES)?;
+        let undecided = self.read.cf(layout::ENTRIES_UNDECIDED)?;
+        let mut decided_here = BTreeSet::new();
+        for item in index_plan(commit)? {
+            let location = codec::encode(&item.location);
+            if item.decisive {
+                batch.put_cf(decisive, item.id.0, location);
+                batch.delete_cf(undecided, item.id.0);
+                decided_here.insert(item.id);
+            } else if !decided_here.contains(&item.id)
+                && self.read.decisive_location(&item.id)?.is_none()
+            {
+                batch.put_cf(undecided, item.id.0, location);
+            }
+        }
         Ok(())
     }
 }
@@ -164,6 +192,10 @@ impl Storage for RocksStore {
 
     fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
         self.read.entry_location(id)
+    }
+
+    fn decisive_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
+        self.read.decisive_location(id)
     }
 
     fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Record>, StorageError> {

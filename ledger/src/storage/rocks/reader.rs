@@ -66,9 +66,26 @@ impl RocksReader {
             .transpose()
     }
 
-    /// Where an entry was committed.
+    /// Where an entry was committed (R185): its decisive location, else its latest inclusion
+    /// that decided nothing.
     pub fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
-        self.read(layout::ENTRIES, &id.0)?
+        match self.decisive_location(id)? {
+            Some(location) => Ok(Some(location)),
+            None => self.location_in(layout::ENTRIES_UNDECIDED, id),
+        }
+    }
+
+    /// R185: the inclusion that consumed the entry's sequence, if any: the entry is decided.
+    pub fn decisive_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
+        self.location_in(layout::ENTRIES, id)
+    }
+
+    fn location_in(
+        &self,
+        family: &str,
+        id: &EntryId,
+    ) -> Result<Option<EntryLocation>, StorageError> {
+        self.read(family, &id.0)?
             .map(|bytes| {
                 codec::decode_stored(&bytes)
                     .map_err(|e| StorageError(format!("corrupt entry location: {e}")))
