@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # R205: a default build of ebl-node — what a validator runs — contains no test material: no
 # `dev` feature, so neither the ledger's testkit (test CA, test keys, pilot network) nor the
-# gateway's test double is compiled in. Reads cargo's feature graph; builds nothing.
+# gateway's test double is compiled in, and no `byzantine` fault plans (ADR 0027). Reads cargo's feature graph; builds nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ features() {
   cargo tree -p ebl-node "$@" -e normal,build,features --prefix none -i ebl-gateway
 }
 
-test_material='^(ebl-ledger|ebl-gateway) feature "testkit"|^ebl-node feature "dev"'
+test_material='^(ebl-ledger|ebl-gateway) feature "testkit"|^ebl-node feature "(dev|byzantine)"'
 
 default_build=$(features)
 if grep -Eq "$test_material" <<<"$default_build"; then

@@ -20,11 +20,13 @@ use crate::up::{UpOptions, up};
     about = "Local eBL ledger testnet, pilot scenario and benchmark"
 )]
 pub struct Cli {
-    /// The testnet folder (all state, keys, configs, data and logs).
+    /// The testnet folder (all state, keys, configs, data and logs). The default is hidden
+    /// and git-ignored, and is not `./testnet`, which from the repository root is this
+    /// tool's own source folder.
     #[arg(
         long,
         global = true,
-        default_value = "testnet",
+        default_value = ".testnet",
         env = "EBL_TESTNET_DIR"
     )]
     pub dir: PathBuf,
@@ -141,5 +143,30 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Logs { index, follow } => ops::logs(&ops::load(&cli.dir)?, index, follow),
         Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
         Command::Flood(args) => Ok(crate::flood::main(&ops::load(&cli.dir)?, &args)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn the_default_folder_is_not_the_crate_s_source_folder_and_is_git_ignored() {
+        // The environment overrides the default; this test reads the default itself.
+        if std::env::var_os("EBL_TESTNET_DIR").is_some() {
+            return;
+        }
+        let cli = Cli::try_parse_from(["ebl-testnet", "status"]).unwrap();
+        assert_eq!(cli.dir, std::path::PathBuf::from(".testnet"));
+        let ignore = include_str!("../../.gitignore");
+        assert!(ignore.lines().any(|l| l.trim() == "/.testnet"));
+    }
+
+    #[test]
+    fn a_folder_given_on_the_command_line_wins() {
+        let cli = Cli::try_parse_from(["ebl-testnet", "--dir", "/tmp/x", "status"]).unwrap();
+        assert_eq!(cli.dir, std::path::PathBuf::from("/tmp/x"));
     }
 }

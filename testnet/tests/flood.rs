@@ -57,7 +57,7 @@ fn parse(stdout: &str) -> Value {
 }
 
 #[test]
-fn a_member_flooding_gossip_with_every_mode_neither_stalls_the_nodes_nor_gets_an_entry_final() {
+fn a_member_flooding_gossip_with_every_mode_neither_stalls_the_nodes_nor_gets_an_entry_anywhere() {
     let net = Fixture::new();
     net.succeeds(&["up", "--validators", "4"], 120);
     let state = TestnetState::load(net.dir()).unwrap();
@@ -120,8 +120,9 @@ fn a_member_flooding_gossip_with_every_mode_neither_stalls_the_nodes_nor_gets_an
     );
     wait_for_blocks(&state, &heights(&state), 3, Duration::from_secs(30));
 
-    // Neither flood got an entry of its own applied: forged entries fail their signature
-    // before any pool, and a stranger's grant does not exist.
+    // Neither flood got an entry of its own anywhere: forged entries fail their signature and
+    // a stranger has no standing (R180-R182), both before any pool, so no node pooled,
+    // proposed or recorded one.
     let ids = [must_fail(flood), must_fail(&second)].concat();
     assert!(ids.len() >= 4, "{flood} {second}");
     let client = ebl_testnet::http::Client::new(Duration::from_secs(5));
@@ -129,7 +130,8 @@ fn a_member_flooding_gossip_with_every_mode_neither_stalls_the_nodes_nor_gets_an
         for id in &ids {
             let url = format!("{}/v1/entries/{id}", node.gateway_url);
             let reply = client.get(&url, &node.admin_api_key).unwrap();
-            assert_ne!(reply.body["status"], "final", "{url}: {}", reply.body);
+            assert_eq!(reply.status, 404, "{url}: {}", reply.body);
+            assert_eq!(reply.body["code"], "UNKNOWN_ENTRY", "{url}: {}", reply.body);
         }
     }
 
