@@ -230,15 +230,18 @@ fn a_blank_bill_has_no_endorsee_to_nominate() {
 }
 
 #[test]
-fn the_holder_and_the_endorsee_sign_once() {
+fn only_the_holder_signs_and_only_once() {
     let (mut net, id) = to_order_bl();
     ok(&mut net, "SHIPPER", endorse_to_order(id, "CONSIGNEE"));
     ok(&mut net, "SHIPPER", sign(id));
+    fails(&mut net, "SHIPPER", id, sign(id), "NO_CHANGE");
+    // R48: the endorsee has title but not possession; DCSA's SIGN confirms possession.
+    fails(&mut net, "CONSIGNEE", id, sign(id), "NOT_HOLDER");
+    ok(&mut net, "SHIPPER", transfer(id, "CONSIGNEE"));
     ok(&mut net, "CONSIGNEE", sign(id));
     let r = record(&net, id);
     let signers: Vec<_> = r.signatures.iter().map(|s| s.org.clone()).collect();
     assert_eq!(signers, vec![org("SHIPPER"), org("CONSIGNEE")]);
-    fails(&mut net, "SHIPPER", id, sign(id), "NO_CHANGE");
 }
 
 #[test]

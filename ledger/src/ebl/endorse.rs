@@ -96,10 +96,12 @@ pub fn nominate(
     Ok(())
 }
 
-/// R48: the holder or the endorsee records its signature, once.
+/// R48: the holder, and only the holder, records its signature, once. DCSA PINT 3.0 `SIGN`:
+/// "can only be performed while the actor is the current possessor of the eBL"; an endorsee
+/// that does not hold the bill has title on paper but nothing to confirm possession of.
 pub fn sign(ctx: &EntryContext<'_>, record: &mut EblRecord, actor: &OrgId) -> ExecResult<()> {
     record.check_active()?;
-    if record.holder() != actor && record.endorsee() != Some(actor) {
+    if record.holder() != actor {
         return Err(RuleError::NotHolder.into());
     }
     if record.signatures.iter().any(|s| &s.org == actor) {
