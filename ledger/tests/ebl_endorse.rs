@@ -121,17 +121,15 @@ fn after_a_named_endorsement_the_bill_is_not_negotiable() {
 }
 
 #[test]
-fn a_named_endorsed_bill_goes_only_to_its_endorsee() {
+fn a_named_endorsed_bill_moves_to_anyone_but_only_its_endorsee_takes_delivery() {
     let (mut net, id) = to_order_bl();
     ok(&mut net, "SHIPPER", endorse(id, "CONSIGNEE"));
-    fails(
-        &mut net,
-        "SHIPPER",
-        id,
-        transfer(id, "BANK"),
-        "NOT_TRANSFERABLE",
-    );
-    ok(&mut net, "SHIPPER", transfer(id, "CONSIGNEE"));
+    // R40: possession may pass to a bank; R42: the bank cannot endorse it on.
+    ok(&mut net, "SHIPPER", transfer(id, "BANK"));
+    fails(&mut net, "BANK", id, endorse(id, "BUYER2"), "NOT_NEGOTIABLE");
+    fails(&mut net, "BANK", id, surrender_for_delivery(id), "NOT_ENDORSEE");
+    ok(&mut net, "BANK", transfer(id, "CONSIGNEE"));
+    ok(&mut net, "CONSIGNEE", surrender_for_delivery(id));
 }
 
 #[test]

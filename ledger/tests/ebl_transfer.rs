@@ -93,17 +93,16 @@ fn a_sea_waybill_is_never_transferred() {
 }
 
 #[test]
-fn a_straight_bill_goes_only_to_its_consignee() {
+fn a_straight_bill_passes_through_banks_but_only_its_consignee_takes_delivery() {
+    // R40, R49: a documentary collection. The shipper hands the bill to its (remitting) bank,
+    // which passes it to the consignee's (collecting) bank; possession moves, title does not.
     let (mut net, id) = straight_bl();
-    fails(
-        &mut net,
-        "SHIPPER",
-        id,
-        transfer(id, "BANK"),
-        "NOT_TRANSFERABLE",
-    );
-    ok(&mut net, "SHIPPER", transfer(id, "CONSIGNEE"));
-    assert_eq!(record(&net, id).holder(), &org("CONSIGNEE"));
+    ok(&mut net, "SHIPPER", transfer(id, "BANK"));
+    assert_eq!(record(&net, id).holder(), &org("BANK"));
+    assert_eq!(record(&net, id).endorsee(), Some(&org("CONSIGNEE")));
+    fails(&mut net, "BANK", id, surrender_for_delivery(id), "NOT_ENDORSEE");
+    ok(&mut net, "BANK", transfer(id, "CONSIGNEE"));
+    ok(&mut net, "CONSIGNEE", surrender_for_delivery(id));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! R46–R47).
 
 use crate::ebl::EblType;
-use crate::ebl::record::{EblRecord, Endorsement, PendingReject, Position};
+use crate::ebl::record::{EblRecord, PendingReject, Position};
 use crate::entry::ActionKind;
 use crate::error::{ExecResult, RuleError};
 use crate::identity::org::active_organisation;
@@ -27,10 +27,9 @@ pub fn transfer(
     if record.holder() == to {
         return Err(RuleError::NoChange.into());
     }
-    // R40: a straight BL (and a to-order BL after a named endorsement) goes only to its named party.
-    if record.position.endorsement == Endorsement::Named && record.endorsee() != Some(to) {
-        return Err(RuleError::NotTransferable.into());
-    }
+    // R40: a straight BL (or a to-order BL after a named endorsement) may pass to any member,
+    // e.g. the remitting and collecting banks of a documentary collection: possession moves,
+    // title stays with the named party, and only that party, holding it, surrenders it (R49).
     active_organisation(ctx, to)?;
     let before = record.position.clone();
     record.position.holder = to.clone();
