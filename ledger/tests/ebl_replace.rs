@@ -3,8 +3,10 @@
 mod ebl_support;
 
 use ebl_ledger::ebl::{AmendmentReason, EblStatus, EblType};
-use ebl_ledger::entry::ActionKind;
+use ebl_ledger::ebl::EblAction;
+use ebl_ledger::entry::{ActionKind, Body};
 use ebl_ledger::hash::DocumentId;
+use ebl_ledger::state::keys;
 use ebl_ledger::testkit::TestNetwork;
 use ebl_support::*;
 
@@ -13,6 +15,12 @@ fn surrendered(net: &mut TestNetwork, id: DocumentId, holder: &str) {
     let body = surrender_for_amendment(id, AmendmentReason::ChangeOfDestination);
     ok(net, holder, body);
     ok(net, "CARRIER", sacc(id));
+}
+
+/// The document the carrier's reference names (R31's index).
+fn by_reference(net: &TestNetwork, carrier: &str, reference: &str) -> Option<DocumentId> {
+    let key = keys::ebl_reference(&org(carrier), reference);
+    net.ledger.get::<DocumentId>(&key).unwrap()
 }
 
 #[test]
@@ -75,19 +83,56 @@ fn a_replacement_goes_to_the_party_that_surrendered() {
 }
 
 #[test]
-fn a_replacement_passes_the_issue_checks() {
+fn an_amendment_keeps_the_reference_of_the_document_it_replaces() {
+    // R31: DCSA amends under the same transportDocumentReference (a new sub-reference inside
+    // the document); the reference then names the replacement.
     let (mut net, id) = to_order_bl();
     surrendered(&mut net, id, "SHIPPER");
-    // The reference of the surrendered document is still taken.
     let mut new = issue_of("OLSC1", EblType::ToOrderBl, "SHIPPER", None);
+    new.document = doc("OLSC1 version 2");
+    ok(&mut net, "CARRIER", amend(id, new.clone()));
+    assert_eq!(by_reference(&net, "CARRIER", "OLSC1"), Some(new.document));
+    assert_eq!(record(&net, new.document).reference, "OLSC1");
+    // The carrier's other live documents keep their references to themselves.
+    ok(&mut net, "CARRIER", issue("OLSC2", EblType::ToOrderBl, "SHIPPER", None));
+    let mut clash = issue_of("OLSC2", EblType::ToOrderBl, "SHIPPER", None);
+    clash.document = doc("another OLSC2");
+    fails(
+        &mut net,
+        "CARRIER",
+        clash.document,
+        Body::Ebl(EblAction::Issue(clash)),
+        "DUPLICATE_DOCUMENT",
+    );
+}
+
+#[test]
+fn a_replacement_cannot_take_the_reference_of_a_document_it_does_not_replace() {
+    let (mut net, id) = to_order_bl();
+    ok(&mut net, "CARRIER", issue("OLSC2", EblType::ToOrderBl, "SHIPPER", None));
+    surrendered(&mut net, id, "SHIPPER");
+    let mut new = issue_of("OLSC2", EblType::ToOrderBl, "SHIPPER", None);
     new.document = doc("fresh");
+    fails(&mut net, "CARRIER", id, amend(id, new), "DUPLICATE_DOCUMENT");
+    // A split's parts have distinct references (R33), so at most one carries the reference on.
+    let mut first = issue_of("OLSC1", EblType::ToOrderBl, "SHIPPER", None);
+    first.document = doc("OLSC1 part 1");
+    let mut second = issue_of("OLSC1", EblType::ToOrderBl, "SHIPPER", None);
+    second.document = doc("OLSC1 part 2");
     fails(
         &mut net,
         "CARRIER",
         id,
-        amend(id, new),
-        "DUPLICATE_DOCUMENT",
+        split(id, vec![first, second]),
+        "INVALID_FIELD",
     );
+    assert!(!exists(&net, doc("OLSC1 part 1")));
+}
+
+#[test]
+fn a_replacement_passes_the_issue_checks() {
+    let (mut net, id) = to_order_bl();
+    surrendered(&mut net, id, "SHIPPER");
     let new = issue_of("OLSC1-A", EblType::StraightBl, "SHIPPER", Some("NOBODY"));
     fails(
         &mut net,

@@ -39,9 +39,13 @@ pub fn new_record(
     if ctx.state.get_raw(&keys::ebl(&issue.document))?.is_some() {
         return Err(RuleError::DuplicateDocument.into());
     }
-    // R31: one document per reference per carrier.
+    // R31: one live document per reference per carrier; a replacement may carry on the
+    // reference of a document it replaces (DCSA amends under the same transportDocumentReference
+    // with a new sub-reference), and the reference then names the replacement.
     let reference_key = keys::ebl_reference(carrier, &issue.reference);
-    if ctx.state.get_raw(&reference_key)?.is_some() {
+    if let Some(holder_of_reference) = ctx.state.get::<DocumentId>(&reference_key)?
+        && !replaces.contains(&holder_of_reference)
+    {
         return Err(RuleError::DuplicateDocument.into());
     }
     // R36: the first holder and the named consignee must be able to take part now.
