@@ -13,12 +13,15 @@
 //!   before inclusion, or the last admitted one has since been dropped (rejected, evicted,
 //!   unknown) while the ledger has not consumed its number, the next request re-syncs from the
 //!   ledger instead of leaving a gap that would stall every later entry.
+//! - With a journal ([`SequencedCustodian::with_journal`], R250), each signed entry is written
+//!   and synced before it is submitted, so no `202` is given for an entry a crash could lose;
+//!   [`SequencedCustodian::replay`] resubmits the undecided ones at start.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ebl_ledger::crypto::PublicKey;
-use ebl_ledger::entry::{ChainRef, Entry};
+use ebl_ledger::entry::{ChainRef, Entry, SignedEntry};
 use ebl_ledger::hash::EntryId;
 use ebl_ledger::ids::OrgId;
 use ed25519_dalek::SigningKey;
@@ -27,6 +30,7 @@ use tokio::sync::Mutex;
 use crate::custody::{
     CustodialIdentity, CustodialOutcome, CustodialRequest, Custodian, CustodyError,
 };
+use crate::custody_journal::{COMPACT_AFTER, CustodyJournal};
 use crate::node::{EntryStatus, NodeApi, NodeError, NodeFuture, SubmitOutcome};
 
 /// A signing key held for an organisation.
@@ -61,6 +65,21 @@ pub struct SequencedCustodian {
     api: Arc<dyn NodeApi>,
     chain: ChainRef,
     held: BTreeMap<String, Held>,
+    /// R250: where signed entries are written before they are submitted; none in tests that
+    /// do not restart.
+    journal: Option<Mutex<CustodyJournal>>,
+}
+
+/// What [`SequencedCustodian::replay`] did with the journal it found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReplayReport {
+    /// Entries the ledger had decided already (final or failed): dropped from the journal.
+    pub settled: usize,
+    /// Entries still pending in the pool, or resubmitted and admitted again.
+    pub pending: usize,
+    /// Entries the node refused on resubmission (e.g. their sequence was consumed meanwhile):
+    /// dropped, with a log line each.
+    pub refused: usize,
 }
 
 impl std::fmt::Debug for SequencedCustodian {
@@ -97,7 +116,109 @@ impl SequencedCustodian {
                 (k.name, held)
             })
             .collect();
-        SequencedCustodian { api, chain, held }
+        SequencedCustodian {
+            api,
+            chain,
+            held,
+            journal: None,
+        }
+    }
+
+    /// This custodian, writing every signed entry to `journal` before submitting it (R250).
+    pub fn with_journal(mut self, journal: CustodyJournal) -> Self {
+        self.journal = Some(Mutex::new(journal));
+        self
+    }
+
+    /// R250: resubmits, in signing order, every journaled entry the ledger has not decided,
+    /// then compacts the journal to the ones still pending. Call it once at start, before the
+    /// custodian signs anything new: it also sets each identity's next sequence past the
+    /// entries it resubmitted.
+    pub async fn replay(&self, found: Vec<SignedEntry>) -> Result<ReplayReport, CustodyError> {
+        let mut report = ReplayReport::default();
+        let mut keep = Vec::new();
+        for signed in found {
+            let id = signed.id();
+            let status = self.api.entry_status(id).await.map_err(unavailable)?;
+            let admitted = match status {
+                EntryStatus::Final { .. } | EntryStatus::Failed { .. } => {
+                    report.settled += 1;
+                    continue;
+                }
+                EntryStatus::Pending => true,
+                EntryStatus::Rejected { .. } | EntryStatus::Unknown => {
+                    match self.api.submit(signed.clone()).await.map_err(unavailable)? {
+                        SubmitOutcome::Rejected { code, message, .. } => {
+                            tracing::warn!(entry = %id.to_hex(), %code, %message,
+                                "a journaled custodial entry was refused on resubmission");
+                            report.refused += 1;
+                            false
+                        }
+                        _ => true,
+                    }
+                }
+            };
+            if admitted {
+                self.remember(&signed).await;
+                report.pending += 1;
+                keep.push(signed);
+            }
+        }
+        if let Some(journal) = &self.journal {
+            journal
+                .lock()
+                .await
+                .compact(&keep)
+                .map_err(|e| CustodyError::Unavailable(format!("custodial journal: {e}")))?;
+        }
+        Ok(report)
+    }
+
+    /// Records `signed` as its identity's last admitted entry, if it is later than the one held.
+    async fn remember(&self, signed: &SignedEntry) {
+        let entry = &signed.entry;
+        if let Some(held) = self
+            .held
+            .values()
+            .find(|h| h.identity.public_key == entry.signer)
+        {
+            let mut last = held.last.lock().await;
+            if last.is_none_or(|(seq, _)| seq < entry.sequence) {
+                *last = Some((entry.sequence, signed.id()));
+            }
+        }
+    }
+
+    /// R250: writes `signed` to the journal (if any) before it may be submitted; compacts the
+    /// journal to the entries still pending when it has grown past [`COMPACT_AFTER`] lines.
+    async fn journal(&self, signed: &SignedEntry) -> Result<(), CustodyError> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        let mut journal = journal.lock().await;
+        if journal.lines() >= COMPACT_AFTER {
+            let found = journal
+                .read_back()
+                .map_err(|e| CustodyError::Unavailable(format!("custodial journal: {e}")))?;
+            let mut keep = Vec::new();
+            for entry in found {
+                let status = self
+                    .api
+                    .entry_status(entry.id())
+                    .await
+                    .map_err(unavailable)?;
+                if matches!(status, EntryStatus::Pending) {
+                    keep.push(entry);
+                }
+            }
+            journal
+                .compact(&keep)
+                .map_err(|e| CustodyError::Unavailable(format!("custodial journal: {e}")))?;
+        }
+        journal.append(signed).map_err(|e| {
+            tracing::error!(error = %e, "custodial journal write failed; entry not submitted");
+            CustodyError::Unavailable(format!("custodial journal: {e}"))
+        })
     }
 
     /// The sequence to use next: the ledger's, or one past the last admitted entry while that
@@ -166,6 +287,8 @@ impl SequencedCustodian {
                 submit,
             });
         }
+        // R250: durable before it is submitted, so no 202 is given for an entry a crash loses.
+        self.journal(&signed).await?;
         let submit = self.api.submit(signed).await.map_err(unavailable)?;
         if !matches!(submit, SubmitOutcome::Rejected { .. }) {
             *last = Some((sequence, id));

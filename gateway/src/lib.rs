@@ -34,6 +34,7 @@ pub mod auth;
 pub mod bodies;
 pub mod config;
 pub mod custody;
+pub mod custody_journal;
 pub mod custody_sequenced;
 pub mod dcsa;
 pub mod dto;

@@ -88,6 +88,11 @@ impl LocalNode {
         self.lock().hold = true;
     }
 
+    /// Forgets the queued entries, as a crash loses a node's pool (the ledger stays).
+    pub fn lose_pending(&self) {
+        self.lock().queue.clear();
+    }
+
     /// Commits the queued entries in one block and stops holding.
     pub fn flush(&self) {
         let mut inner = self.lock();

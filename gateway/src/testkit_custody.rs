@@ -14,6 +14,11 @@ impl SequencedCustodian {
     /// Identities `(name, pilot party id)` of `node`'s test network, each signing with that
     /// party's own key (test double).
     pub fn over_pilot(node: Arc<LocalNode>, identities: &[(&str, &str)]) -> Arc<Self> {
+        Arc::new(Self::pilot_custodian(node, identities))
+    }
+
+    /// [`SequencedCustodian::over_pilot`], not yet shared (e.g. to add a journal).
+    pub fn pilot_custodian(node: Arc<LocalNode>, identities: &[(&str, &str)]) -> Self {
         let (chain, keys) = node.with(|net| {
             let keys = identities
                 .iter()
@@ -28,6 +33,6 @@ impl SequencedCustodian {
                 .collect();
             (net.ledger.chain().clone(), keys)
         });
-        Arc::new(SequencedCustodian::new(node, chain, keys))
+        SequencedCustodian::new(node, chain, keys)
     }
 }

@@ -27,6 +27,9 @@ pub struct ServeOptions {
     pub tls: Option<TlsSettings>,
     /// R201, R202: connection cap and timeouts ([`ApiSection::edge_limits`]).
     pub limits: EdgeLimits,
+    /// R250: the custodial journal (every custodially signed entry, synced before it is
+    /// submitted, replayed at start); none: a crash loses custodial entries still pending.
+    pub custody_journal: Option<std::path::PathBuf>,
 }
 
 /// A running gateway server.
@@ -65,11 +68,12 @@ impl ApiServer {
                 None
             } else {
                 let chain = handle.status().await?.ledger.chain;
-                Some(Arc::new(crate::custody::NodeCustodian::new(
-                    bridge.clone(),
-                    chain,
-                    options.custodial_keys,
-                )))
+                let custodian =
+                    crate::custody::NodeCustodian::new(bridge.clone(), chain, options.custodial_keys);
+                Some(Arc::new(match &options.custody_journal {
+                    None => custodian,
+                    Some(path) => replay_journal(custodian, path).await?,
+                }))
             };
         let static_keys = config.api_keys.values().cloned();
         let registry = match options.api_key_file {
@@ -116,4 +120,25 @@ impl ApiServer {
             .context("gateway task")?
             .context("gateway server")
     }
+}
+
+/// R250: opens the custodial journal at `path`, resubmits what it holds that the ledger has not
+/// decided, and returns the custodian writing to it. Runs before the gateway listens, so no new
+/// custodial entry can take a sequence a journaled one needs.
+async fn replay_journal(
+    custodian: crate::custody::NodeCustodian,
+    path: &std::path::Path,
+) -> anyhow::Result<crate::custody::NodeCustodian> {
+    let (journal, found) = ebl_gateway::custody_journal::CustodyJournal::open(path)
+        .with_context(|| format!("open the custodial journal {}", path.display()))?;
+    let custodian = custodian.with_journal(journal);
+    if !found.is_empty() {
+        let report = custodian
+            .replay(found)
+            .await
+            .map_err(|e| anyhow::anyhow!("replay the custodial journal: {e}"))?;
+        tracing::info!(settled = report.settled, pending = report.pending,
+            refused = report.refused, "custodial journal replayed");
+    }
+    Ok(custodian)
 }

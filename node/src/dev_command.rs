@@ -55,6 +55,7 @@ mod present {
         let options = ServeOptions {
             custodial_keys,
             api_key_file: Some(data.join("api_keys.json")),
+            custody_journal: Some(settings.data_dir.join("custody.journal")),
             ..ServeOptions::default()
         };
         run_until_signal(

@@ -314,6 +314,7 @@ async fn main() -> anyhow::Result<()> {
                         api_key_file: Some(settings.data_dir.join("api_keys.json")),
                         tls: section.tls.as_ref().map(|t| t.load(base)).transpose()?,
                         limits: section.edge_limits()?,
+                        custody_journal: Some(settings.data_dir.join("custody.journal")),
                     };
                     let mut config = section.gateway_config()?;
                     if let Some(dcsa) = &section.dcsa {

@@ -157,3 +157,96 @@ fn the_dev_network_starts_answers_with_its_admin_key_and_stops_on_sigterm() {
     };
     assert!(exit.success(), "{exit}:\n{}", output(&log));
 }
+
+/// Starts `ebl-node dev` (building it with the feature when the binary lacks it) and waits for
+/// its gateway.
+fn start_ready(node: &Path, data: &Path, port: u16, log: &Path) -> Child {
+    if !node.is_file() {
+        build_with_dev(node);
+    }
+    let mut child = start(node, data, port, log);
+    if status_when_ready(&mut child, data, port, log).is_err() {
+        build_with_dev(node);
+        child = start(node, data, port, log);
+        status_when_ready(&mut child, data, port, log).unwrap();
+    }
+    child
+}
+
+/// A ship certificate the dev network's MSA issues custodially (R65), numbered `n`.
+fn certificate(n: usize) -> serde_json::Value {
+    serde_json::json!({"certificate": {
+        "utn": format!("MSA-DURABLE-{n:04}"),
+        "kind": "SAFETY_EQUIPMENT",
+        "ship": {"imo_number": "9074729", "name": "PILOT STAR", "flag": "CN",
+                 "call_sign": "BPXA", "gross_tonnage": 41000},
+        "issued_on": "2026-01-10",
+        "expires_on": "2031-01-09",
+        "document": null,
+        "place": "Guangzhou",
+    }})
+}
+
+/// R250, issue 13 item 4: every custodial submission answered `202 pending` survives a
+/// `kill -9` of the node: after a restart each one is final or a typed failure, none unknown.
+#[test]
+fn custodial_entries_answered_202_survive_kill_minus_9() {
+    // Within the key's burst (50), so no request meets the rate limit.
+    const SUBMISSIONS: usize = 45;
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_binary();
+    let data = dir.path().join("data");
+    let log = dir.path().join("node.log");
+    let port = free_port();
+    let mut child = start_ready(&node, &data, port, &log);
+    let key = std::fs::read_to_string(data.join("org_api_keys").join("MSA")).unwrap();
+    let key = key.trim().to_string();
+    let url = format!("http://127.0.0.1:{port}/v1/custodial/certificates");
+    let mut accepted = Vec::new();
+    for n in 0..SUBMISSIONS {
+        let reply = ureq::post(&url)
+            .set("Authorization", &format!("Bearer {key}"))
+            .timeout(Duration::from_secs(10))
+            .send_json(certificate(n));
+        let reply: serde_json::Value = reply.unwrap().into_json().unwrap();
+        accepted.push(reply["id"].as_str().unwrap().to_string());
+    }
+    // No graceful stop: the pool and everything in memory are gone.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let log2 = dir.path().join("node2.log");
+    let mut child = start_ready(&node, &data, port, &log2);
+    let admin = std::fs::read_to_string(data.join("api_key")).unwrap();
+    let deadline = Instant::now() + START;
+    let mut unsettled = accepted.clone();
+    while !unsettled.is_empty() && Instant::now() < deadline {
+        unsettled.retain(|id| {
+            let reply = ureq::get(&format!("http://127.0.0.1:{port}/v1/entries/{id}"))
+                .set("Authorization", &format!("Bearer {}", admin.trim()))
+                .call();
+            let status = match reply {
+                Ok(r) => r.into_json::<serde_json::Value>().unwrap()["status"].clone(),
+                Err(ureq::Error::Status(404, _)) => serde_json::json!("unknown"),
+                Err(e) => panic!("{e}"),
+            };
+            !(status == "final" || status == "failed")
+        });
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        unsettled.is_empty(),
+        "{} of {SUBMISSIONS} entries answered 202 were lost: {unsettled:?}\n{}",
+        unsettled.len(),
+        output(&log2)
+    );
+    println!(
+        "replay after kill -9: {}",
+        output(&log2)
+            .lines()
+            .find(|l| l.contains("custodial journal replayed"))
+            .unwrap_or("nothing was pending")
+    );
+}
