@@ -10,3 +10,5 @@ scripts/check-no-test-material.sh
 cargo build -p ebl-node --bin ebl-node --features dev
 cargo nextest run --workspace --all-targets --no-fail-fast
 cargo test --workspace --doc
+# The live gateway against specs/openapi.yaml (schemathesis, every check, a seeded budget).
+scripts/schemathesis.sh

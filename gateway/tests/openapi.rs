@@ -78,3 +78,77 @@ async fn the_spec_is_served_as_json() {
     assert_eq!(reply.body["openapi"], "3.1.0");
     assert!(reply.body["paths"]["/v1/verify"]["post"].is_object());
 }
+
+/// The error statuses an operation can answer, whatever its handler does: the middleware's
+/// 401/403/429 on authenticated routes, the public limiter's 429, the extractors' 400 on path,
+/// query and header parameters, 400/413/415/422 on bodies, 404 on a path naming nothing, and the
+/// request timeout's 503 everywhere. The spec must document each (schemathesis checks the
+/// live gateway against it: scripts/schemathesis.sh).
+fn statuses_every_operation_documents(
+    path: &str,
+    op: &serde_json::Value,
+    doc: &serde_json::Value,
+) -> Vec<&'static str> {
+    let mut need = vec!["503"];
+    let security = op.get("security").unwrap_or(&doc["security"]);
+    if security.as_array().is_some_and(|s| !s.is_empty()) {
+        need.extend(["401", "403", "429"]);
+    }
+    if path.starts_with("/public/") {
+        need.push("429");
+    }
+    let params: Vec<&serde_json::Value> = op["parameters"]
+        .as_array()
+        .map(|p| p.iter().collect())
+        .unwrap_or_default();
+    let location = |p: &serde_json::Value| -> String {
+        match p["$ref"].as_str() {
+            Some(r) => {
+                let name = r.rsplit('/').next().unwrap();
+                doc["components"]["parameters"][name]["in"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+            None => p["in"].as_str().unwrap().to_string(),
+        }
+    };
+    if !params.is_empty() {
+        need.push("400");
+    }
+    if params.iter().any(|p| location(p) == "path") {
+        need.push("404");
+    }
+    if op.get("requestBody").is_some() {
+        need.extend(["400", "413", "415", "422"]);
+    }
+    need
+}
+
+#[test]
+fn every_operation_documents_the_errors_it_can_answer() {
+    let doc = ebl_gateway::openapi::document().unwrap();
+    let mut missing = Vec::new();
+    for (method, path) in spec_routes() {
+        let op = &doc["paths"][&path][&method];
+        for status in statuses_every_operation_documents(&path, op, doc) {
+            if op["responses"].get(status).is_none() {
+                missing.push(format!("{method} {path} {status}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "undocumented error statuses: {missing:#?}"
+    );
+}
+
+#[test]
+fn the_error_policy_notices_an_undocumented_status() {
+    let doc = ebl_gateway::openapi::document().unwrap();
+    let mut op = doc["paths"]["/v1/entries"]["post"].clone();
+    op["responses"].as_object_mut().unwrap().remove("415");
+    let need = statuses_every_operation_documents("/v1/entries", &op, doc);
+    assert!(need.contains(&"415"));
+    assert!(op["responses"].get("415").is_none());
+}
