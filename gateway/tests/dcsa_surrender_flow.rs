@@ -169,17 +169,36 @@ async fn r245_the_carrier_is_called_and_answers_through_another_members_gateway(
     assert_eq!(call["transportDocumentReference"], "SF-2");
     assert_eq!(call["surrenderRequestCode"], "SREQ");
     let chain = call["endorsementChain"].as_array().unwrap();
-    let codes: Vec<&str> = chain.iter().map(|l| l["actionCode"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["ISSUE", "SURRENDER_FOR_DELIVERY"], "issuance onward");
+    let codes: Vec<&str> = chain
+        .iter()
+        .map(|l| l["actionCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["ISSUE", "SURRENDER_FOR_DELIVERY"],
+        "issuance onward"
+    );
     let as_end = json!({"transportDocumentReference": "SF-2", "endorsementChain": chain});
     assert_dcsa(Payload::EndorsementChain, &as_end);
 
-    let reply = post(&carrier_gateway, RESPONSES, CARRIER_KEY, &answer("Z-SF-2", "SURR", None)).await;
+    let reply = post(
+        &carrier_gateway,
+        RESPONSES,
+        CARRIER_KEY,
+        &answer("Z-SF-2", "SURR", None),
+    )
+    .await;
     assert_eq!(reply.status, 204, "{}", reply.body);
     assert_eq!(record(&node, id).status.code(), "ACCOMPLISHED");
     // R247: one answer per request, whichever gateway is asked.
     for gateway in [&carrier_gateway, &shipper_gateway] {
-        let again = post(gateway, RESPONSES, CARRIER_KEY, &answer("Z-SF-2", "SURR", None)).await;
+        let again = post(
+            gateway,
+            RESPONSES,
+            CARRIER_KEY,
+            &answer("Z-SF-2", "SURR", None),
+        )
+        .await;
         assert_dcsa_error(&again, 409, "ALREADY_ANSWERED");
     }
 }
@@ -195,12 +214,20 @@ async fn r244_srej_through_another_gateway_returns_the_bill_to_the_requester() {
     assert_dcsa(Payload::SurrenderRequest, &request);
     let reply = post(&shipper_gateway, REQUESTS, SHIPPER_KEY, &request).await;
     assert_eq!(reply.status, 204, "{}", reply.body);
-    let srej = answer("Z-SF-3", "SREJ", Some("Paper originals cannot be printed here"));
+    let srej = answer(
+        "Z-SF-3",
+        "SREJ",
+        Some("Paper originals cannot be printed here"),
+    );
     let reply = post(&carrier_gateway, RESPONSES, CARRIER_KEY, &srej).await;
     assert_eq!(reply.status, 204, "{}", reply.body);
     let r = record(&node, id);
     assert_eq!(r.status.code(), "ACTIVE");
-    assert_eq!(Some(r.holder()), r.surrender.as_ref().map(|s| &s.by), "back to the requester");
+    assert_eq!(
+        Some(r.holder()),
+        r.surrender.as_ref().map(|s| &s.by),
+        "back to the requester"
+    );
     assert_eq!(r.holder(), &OrgId::new("SHIPPER").unwrap());
 }
 
@@ -211,16 +238,31 @@ async fn r246_unknown_references_and_non_carriers_are_refused_at_every_gateway()
     let id = issue(&shipper_gateway, "SF-4").await;
     request_surrender(&shipper_gateway, "SF-4", "Z-SF-4").await;
     for gateway in [&shipper_gateway, &other_gateway] {
-        let reply = post(gateway, RESPONSES, CARRIER_KEY, &answer("Z-NONE", "SURR", None)).await;
+        let reply = post(
+            gateway,
+            RESPONSES,
+            CARRIER_KEY,
+            &answer("Z-NONE", "SURR", None),
+        )
+        .await;
         assert_dcsa_error(&reply, 404, "UNKNOWN_SURRENDER_REQUEST");
         for key in [SHIPPER_KEY, CARRIER2_KEY, BANK_KEY] {
             let reply = post(gateway, RESPONSES, key, &answer("Z-SF-4", "SURR", None)).await;
             assert_dcsa_error(&reply, 404, "UNKNOWN_SURRENDER_REQUEST");
         }
     }
-    assert_eq!(record(&node, id).status.code(), "SURRENDER_FOR_DELIVERY_PENDING");
+    assert_eq!(
+        record(&node, id).status.code(),
+        "SURRENDER_FOR_DELIVERY_PENDING"
+    );
     // A used reference cannot name a second request, through any gateway.
-    let reply = post(&other_gateway, REQUESTS, SHIPPER_KEY, &surrender_sample("SF-4", "Z-SF-4")).await;
+    let reply = post(
+        &other_gateway,
+        REQUESTS,
+        SHIPPER_KEY,
+        &surrender_sample("SF-4", "Z-SF-4"),
+    )
+    .await;
     assert_dcsa_error(&reply, 409, "DUPLICATE_SURRENDER_REQUEST");
 }
 
@@ -243,7 +285,10 @@ async fn r245_a_call_cut_off_by_a_restart_is_delivered_after_it() {
     drop(gateway);
     tokio::time::sleep(Duration::from_millis(300)).await;
     while carrier.calls.try_recv().is_ok() {}
-    assert!(carrier.silent_for(Duration::from_millis(600)).await, "stopped");
+    assert!(
+        carrier.silent_for(Duration::from_millis(600)).await,
+        "stopped"
+    );
 
     carrier.status.store(204, Ordering::SeqCst);
     let _restarted = dcsa_app_over(node.clone(), calling(&carrier.url, Some(dir.path())));
@@ -263,7 +308,13 @@ async fn r245_a_new_gateway_calls_for_pending_requests_only() {
     issue(&gateway, "SF-7").await;
     request_surrender(&gateway, "SF-6", "Z-SF-6").await;
     request_surrender(&gateway, "SF-7", "Z-SF-7").await;
-    let reply = post(&gateway, RESPONSES, CARRIER_KEY, &answer("Z-SF-6", "SURR", None)).await;
+    let reply = post(
+        &gateway,
+        RESPONSES,
+        CARRIER_KEY,
+        &answer("Z-SF-6", "SURR", None),
+    )
+    .await;
     assert_eq!(reply.status, 204, "{}", reply.body);
     // An endpoint configured afterwards: the chain is replayed; only Z-SF-7 still waits.
     let mut carrier = carrier_endpoint().await;

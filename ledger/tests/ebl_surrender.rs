@@ -149,7 +149,10 @@ fn srej_returns_possession_to_the_surrendering_holder() {
     assert_eq!(r.status, EblStatus::Active);
     assert_eq!(r.holder(), &org("SHIPPER"));
     // The answered surrender stays recorded with its reference (R243).
-    assert_eq!(r.surrender.as_ref().map(|s| s.by.clone()), Some(org("SHIPPER")));
+    assert_eq!(
+        r.surrender.as_ref().map(|s| s.by.clone()),
+        Some(org("SHIPPER"))
+    );
     let last = r.history.last().unwrap();
     assert_eq!(last.action, ActionKind::EblRejectSurrender);
     assert_eq!(last.to, Some(org("SHIPPER")));

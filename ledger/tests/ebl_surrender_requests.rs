@@ -1,6 +1,8 @@
 //! The surrender request reference on the ledger, who may surrender a straight BL, and to whom
 //! SREJ returns the document (R240–R244).
 
+#![allow(clippy::unwrap_used)]
+
 mod ebl_support;
 
 use ebl_ledger::ebl::{AmendmentReason, EblAction, EblStatus};
@@ -54,7 +56,13 @@ fn r240_a_reference_dcsa_would_refuse_is_invalid() {
     let (mut net, id) = to_order_bl();
     let long = "R".repeat(101);
     for bad in ["", " Z1", "Z1 ", "Z\u{7}1", long.as_str()] {
-        fails(&mut net, "SHIPPER", id, for_delivery(id, bad), "INVALID_FIELD");
+        fails(
+            &mut net,
+            "SHIPPER",
+            id,
+            for_delivery(id, bad),
+            "INVALID_FIELD",
+        );
         assert_eq!(indexed(&net, bad), None);
     }
     ok(&mut net, "SHIPPER", for_delivery(id, &"R".repeat(100)));
@@ -76,12 +84,27 @@ fn r241_a_reference_is_never_used_twice() {
     ok(
         &mut net,
         "CARRIER",
-        issue("OLSC2", ebl_ledger::ebl::EblType::ToOrderBl, "SHIPPER", Some("SHIPPER")),
+        issue(
+            "OLSC2",
+            ebl_ledger::ebl::EblType::ToOrderBl,
+            "SHIPPER",
+            Some("SHIPPER"),
+        ),
     );
     let other = doc("OLSC2");
     let body = for_amendment(other, AmendmentReason::SwitchToPaper, "Z1");
-    fails(&mut net, "SHIPPER", other, body, "DUPLICATE_SURRENDER_REQUEST");
-    assert_eq!(indexed(&net, "Z1"), Some(id), "the index still names the first");
+    fails(
+        &mut net,
+        "SHIPPER",
+        other,
+        body,
+        "DUPLICATE_SURRENDER_REQUEST",
+    );
+    assert_eq!(
+        indexed(&net, "Z1"),
+        Some(id),
+        "the index still names the first"
+    );
     ok(&mut net, "SHIPPER", for_delivery(id, "Z2"));
     assert_eq!(record(&net, id).surrender.unwrap().reference, "Z2");
 }
@@ -91,7 +114,10 @@ fn r242_the_straight_bill_shipper_surrenders_for_amendment() {
     let (mut net, id) = straight_bl();
     let body = for_amendment(id, AmendmentReason::ChangeOfDestination, "A1");
     ok(&mut net, "SHIPPER", body);
-    assert_eq!(record(&net, id).status, EblStatus::SurrenderForAmendmentPending);
+    assert_eq!(
+        record(&net, id).status,
+        EblStatus::SurrenderForAmendmentPending
+    );
     ok(&mut net, "CARRIER", sacc(id));
     // R56: the replacement goes to the shipper, who surrendered.
     let replacement = issue_of(
@@ -107,7 +133,11 @@ fn r242_the_straight_bill_shipper_surrenders_for_amendment() {
 #[test]
 fn r242_the_straight_bill_shipper_switches_to_paper() {
     let (mut net, id) = straight_bl();
-    ok(&mut net, "SHIPPER", for_amendment(id, AmendmentReason::SwitchToPaper, "P1"));
+    ok(
+        &mut net,
+        "SHIPPER",
+        for_amendment(id, AmendmentReason::SwitchToPaper, "P1"),
+    );
     ok(&mut net, "CARRIER", sacc(id));
     assert_eq!(record(&net, id).status, EblStatus::SwitchedToPaper);
 }
@@ -123,7 +153,11 @@ fn r242_nobody_else_surrenders_a_straight_bill() {
     ok(&mut net, "SHIPPER", transfer(id, "CONSIGNEE"));
     let body = for_amendment(id, AmendmentReason::SwitchBl, "N2");
     fails(&mut net, "SHIPPER", id, body, "NOT_HOLDER");
-    ok(&mut net, "CONSIGNEE", for_amendment(id, AmendmentReason::SwitchBl, "N3"));
+    ok(
+        &mut net,
+        "CONSIGNEE",
+        for_amendment(id, AmendmentReason::SwitchBl, "N3"),
+    );
 }
 
 #[test]
@@ -131,10 +165,17 @@ fn r244_srej_returns_a_bill_to_its_requester_who_was_its_holder() {
     // To-order and straight BLs: only the holder surrenders, so the requester is the holder
     // before the surrender, and SREJ returns the bill to it.
     let (mut net, id) = straight_bl();
-    ok(&mut net, "SHIPPER", for_amendment(id, AmendmentReason::SwitchBl, "S1"));
+    ok(
+        &mut net,
+        "SHIPPER",
+        for_amendment(id, AmendmentReason::SwitchBl, "S1"),
+    );
     ok(&mut net, "CARRIER", srej(id));
     let r = record(&net, id);
-    assert_eq!((r.status, r.holder().clone()), (EblStatus::Active, org("SHIPPER")));
+    assert_eq!(
+        (r.status, r.holder().clone()),
+        (EblStatus::Active, org("SHIPPER"))
+    );
     assert_eq!(r.history.last().unwrap().to, Some(org("SHIPPER")));
     let (mut net, id) = blank_bl();
     ok(&mut net, "SHIPPER", transfer(id, "BUYER2"));
@@ -146,10 +187,18 @@ fn r244_srej_returns_a_bill_to_its_requester_who_was_its_holder() {
 #[test]
 fn r244_srej_returns_a_waybill_to_the_consignee_that_requested_it() {
     let (mut net, id) = sea_waybill();
-    ok(&mut net, "CONSIGNEE", for_amendment(id, AmendmentReason::SwitchBl, "W1"));
+    ok(
+        &mut net,
+        "CONSIGNEE",
+        for_amendment(id, AmendmentReason::SwitchBl, "W1"),
+    );
     ok(&mut net, "CARRIER", srej(id));
     let r = record(&net, id);
-    assert_eq!(r.holder(), &org("CONSIGNEE"), "the requester, not the shipper");
+    assert_eq!(
+        r.holder(),
+        &org("CONSIGNEE"),
+        "the requester, not the shipper"
+    );
     // A second answer to the same request is refused and changes nothing.
     fails(&mut net, "CARRIER", id, srej(id), "WRONG_STATUS");
     fails(&mut net, "CARRIER", id, sacc(id), "WRONG_STATUS");

@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::error::ApiResult;
 use crate::events::Event;
 use crate::records;
-use crate::webhooks::{Derive, DeliveryLog, DerivedHandle, DerivedSpec, spawn_derived};
+use crate::webhooks::{DeliveryLog, Derive, DerivedHandle, DerivedSpec, spawn_derived};
 
 /// DCSA API version sent with every call (DCSA's `API-Version` header).
 const API_VERSION: &str = "3.0.4";
@@ -82,8 +82,7 @@ impl SurrenderCalls {
             ActionKind::EblSurrenderForAmendment.code(),
         ];
         let action = json["action"].as_str().unwrap_or_default();
-        if json["type"] != "entry" || json["result"] != "APPLIED" || !surrender.contains(&action)
-        {
+        if json["type"] != "entry" || json["result"] != "APPLIED" || !surrender.contains(&action) {
             return None;
         }
         let id = DocumentId::from_hex(json["document"].as_str()?)?;
@@ -153,8 +152,13 @@ pub fn spawn(state: &AppState) -> Vec<DerivedHandle> {
             }),
         };
         let dir = state.config.webhook_state_dir.clone();
-        match spawn_derived(state.node.clone(), spec, state.config.webhook_retry, log.clone(), dir)
-        {
+        match spawn_derived(
+            state.node.clone(),
+            spec,
+            state.config.webhook_retry,
+            log.clone(),
+            dir,
+        ) {
             Ok(handle) => handles.push(handle),
             Err(e) => tracing::error!(%carrier, error = %e, "DCSA surrender calls disabled"),
         }

@@ -21,7 +21,10 @@ use crate::node::NodeApi;
 /// What a derived subscription delivers for an event.
 pub trait Derive: Send + Sync {
     /// The JSON body to deliver for `event`, or `None` when it calls for no delivery.
-    fn derive<'a>(&'a self, event: &'a Event) -> Pin<Box<dyn Future<Output = Option<Value>> + Send + 'a>>;
+    fn derive<'a>(
+        &'a self,
+        event: &'a Event,
+    ) -> Pin<Box<dyn Future<Output = Option<Value>> + Send + 'a>>;
 
     /// Headers sent with every delivery, besides the signature and the event id.
     fn headers(&self) -> Vec<(&'static str, String)> {

@@ -123,7 +123,11 @@ impl Worker {
     /// Tries until a 2xx or the last attempt; records every try in the log.
     async fn deliver(&self, event: &Event, body: Arc<Vec<u8>>) {
         let sig = signature(&self.subscription.secret, &body);
-        let extra = self.derive.as_ref().map(|d| d.headers()).unwrap_or_default();
+        let extra = self
+            .derive
+            .as_ref()
+            .map(|d| d.headers())
+            .unwrap_or_default();
         let mut d = Delivery {
             subscription: self.subscription.id.clone(),
             event: event.id(),

@@ -24,7 +24,9 @@ pub fn check_surrender_reference(reference: &str) -> Result<(), RuleError> {
     if reference.is_empty() || !trimmed || count > MAX_SURRENDER_REFERENCE_LEN {
         return Err(RuleError::invalid(
             field,
-            format!("must be 1-{MAX_SURRENDER_REFERENCE_LEN} characters without surrounding spaces"),
+            format!(
+                "must be 1-{MAX_SURRENDER_REFERENCE_LEN} characters without surrounding spaces"
+            ),
         ));
     }
     if reference.chars().any(char::is_control) {

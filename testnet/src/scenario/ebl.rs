@@ -246,7 +246,9 @@ pub fn verify_title(ctx: &Ctx, bill: &Bill) -> Result<()> {
 /// SURR through *its* node (`POST /v3/ebl-surrender-responses`, found by reference in ledger
 /// state), and a later transfer by the carrier is refused because the document is closed.
 pub fn surrender(ctx: &Ctx, bill: &Bill) -> Result<()> {
-    println!("\n6. The consignee surrenders the eBL for delivery (DCSA SUR) and the carrier accepts");
+    println!(
+        "\n6. The consignee surrenders the eBL for delivery (DCSA SUR) and the carrier accepts"
+    );
     let consignee = ctx.org("CONSIGNEE")?.node;
     let carrier = ctx.org("CARRIER")?.node;
     let reference = field(&bill.document, "transportDocumentReference");
@@ -260,7 +262,10 @@ pub fn surrender(ctx: &Ctx, bill: &Bill) -> Result<()> {
     if !matches!(reply.status, 202 | 204) {
         return Err(TestnetError::unexpected(
             "6",
-            format!("the surrender request: HTTP {} {}", reply.status, reply.body),
+            format!(
+                "the surrender request: HTTP {} {}",
+                reply.status, reply.body
+            ),
         ));
     }
     println!(
