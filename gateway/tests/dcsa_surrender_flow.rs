@@ -339,3 +339,29 @@ async fn r245_a_carrier_without_an_endpoint_is_not_called() {
     request_surrender(&gateway, "SF-8", "Z-SF-8").await;
     assert!(carrier.silent_for(Duration::from_millis(500)).await);
 }
+
+#[tokio::test]
+async fn r245_an_amendment_request_is_called_as_areq_with_its_reason() {
+    let mut carrier = carrier_endpoint().await;
+    let (_node, gateway) = dcsa_app_with(calling(&carrier.url, None));
+    issue(&gateway, "SF-9").await;
+    let mut request = surrender_sample("SF-9", "Z-SF-9");
+    request["surrenderRequestCode"] = "AREQ".into();
+    request["reasonCode"] = "COD".into();
+    let reply = post(&gateway, REQUESTS, SHIPPER_KEY, &request).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    let call = carrier.next().await;
+    assert_eq!(call["surrenderRequestCode"], "AREQ");
+    assert_eq!(call["reasonCode"], "COD");
+    let last = call["endorsementChain"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["actionCode"], "SURRENDER_FOR_AMENDMENT");
+    assert_eq!(
+        last["recipient"]["identifyingCodes"][0]["partyCode"],
+        "CARRIER"
+    );
+}

@@ -72,43 +72,60 @@ struct SurrenderCalls {
     carrier: OrgId,
 }
 
+/// Tries to read the ledger for one event before the event is given up (logged).
+const READ_TRIES: u32 = 5;
+/// Wait after the first failed read; doubled after each further one.
+const READ_BACKOFF: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Whether `event` is an applied SURRENDER_FOR_* entry; its document if so.
+fn surrendered(event: &Event) -> Option<DocumentId> {
+    let json = &event.json;
+    let surrender = [
+        ActionKind::EblSurrenderForDelivery.code(),
+        ActionKind::EblSurrenderForAmendment.code(),
+    ];
+    let action = json["action"].as_str().unwrap_or_default();
+    if json["type"] != "entry" || json["result"] != "APPLIED" || !surrender.contains(&action) {
+        return None;
+    }
+    DocumentId::from_hex(json["document"].as_str()?)
+}
+
 impl SurrenderCalls {
     /// The body for `event` if it is a final surrender of one of this carrier's documents
-    /// that is still pending (a replay after the carrier answered sends nothing).
+    /// that is still pending (a replay after the carrier answered sends nothing). A node that
+    /// does not answer is asked again a few times, so a short outage loses no call.
     async fn body(&self, event: &Event) -> Option<Value> {
-        let json = &event.json;
-        let surrender = [
-            ActionKind::EblSurrenderForDelivery.code(),
-            ActionKind::EblSurrenderForAmendment.code(),
-        ];
-        let action = json["action"].as_str().unwrap_or_default();
-        if json["type"] != "entry" || json["result"] != "APPLIED" || !surrender.contains(&action) {
-            return None;
-        }
-        let id = DocumentId::from_hex(json["document"].as_str()?)?;
-        let record = match records::get::<EblRecord>(&self.state, keys::ebl(&id)).await {
-            Ok(record) => record?,
-            Err(e) => {
-                // The event stream reads the same node: it stops too, and resumes from the
-                // cursor, which has not moved past this event.
-                tracing::warn!(error = ?e, "could not read the surrendered eBL");
-                return None;
+        let id = surrendered(event)?;
+        let mut wait = READ_BACKOFF;
+        for attempt in 1..=READ_TRIES {
+            match self.read(event, id).await {
+                Ok(body) => return body,
+                Err(e) if attempt == READ_TRIES => {
+                    tracing::error!(error = ?e, document = %id.to_hex(),
+                        "DCSA surrender request not sent: the ledger could not be read");
+                    return None;
+                }
+                Err(e) => tracing::debug!(error = ?e, attempt, "ledger read failed; retrying"),
             }
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+        }
+        None
+    }
+
+    async fn read(&self, event: &Event, id: DocumentId) -> ApiResult<Option<Value>> {
+        let Some(record) = records::get::<EblRecord>(&self.state, keys::ebl(&id)).await? else {
+            return Ok(None);
         };
         // Only the entry that made the pending surrender (one per document and block).
-        let entry = json["entry_id"].as_str().unwrap_or_default();
+        let entry = event.json["entry_id"].as_str().unwrap_or_default();
         let made_it = record.history.iter().any(|h| h.entry.to_hex() == entry);
         let this_one = pending(&record).is_some_and(|s| s.height == event.height);
         if record.carrier != self.carrier || !made_it || !this_one {
-            return None;
+            return Ok(None);
         }
-        match request_body(&self.state, &record).await {
-            Ok(body) => body,
-            Err(e) => {
-                tracing::warn!(error = ?e, "could not build the DCSA surrender request");
-                None
-            }
-        }
+        request_body(&self.state, &record).await
     }
 }
 
