@@ -9,8 +9,9 @@ use crate::hash::DocumentId;
 use crate::ids::OrgId;
 use crate::state::{EntryContext, keys};
 
-/// R242: the first holder (the ISSUE's `issue_to`: the shipper, or its agent), from the first
-/// history entry, which is always the issuance of the record.
+/// R242: the first holder (the `issue_to` of the ISSUE, or of the AMEND / SPLIT / COMBINE that
+/// issued a replacement: the shipper, or the party a replacement went to), from the first
+/// history entry, which is always the record's issuance.
 fn original_shipper(record: &EblRecord) -> Option<&OrgId> {
     record.history.first().and_then(|first| first.to.as_ref())
 }
