@@ -249,16 +249,26 @@ impl EblActionRequest {
             },
             "sign" => EblAction::Sign { document },
             "surrender" => match self.amendment_reason {
-                None => EblAction::SurrenderForDelivery { document },
-                Some(reason) => EblAction::SurrenderForAmendment { document, reason },
+                // R240: the ledger names the request by the entry id.
+                None => EblAction::SurrenderForDelivery {
+                    document,
+                    request_reference: None,
+                },
+                Some(reason) => EblAction::SurrenderForAmendment {
+                    document,
+                    reason,
+                    request_reference: None,
+                },
             },
             "surrender-for-amendment" => EblAction::SurrenderForAmendment {
                 document,
                 reason: required(self.amendment_reason, "amendment_reason", action)?,
+                request_reference: None,
             },
             "switch-to-paper" => EblAction::SurrenderForAmendment {
                 document,
                 reason: AmendmentReason::SwitchToPaper,
+                request_reference: None,
             },
             "accept-surrender" => EblAction::AcceptSurrender { document },
             "reject-surrender" => EblAction::RejectSurrender {

@@ -78,7 +78,7 @@ pub struct AppState {
     pub webhooks: Option<Arc<webhooks::WebhookHandle>>,
     /// Custodial signing, when the node holds keys for organisations.
     pub custodian: Option<Arc<dyn custody::Custodian>>,
-    /// What the DCSA endpoints remember (issuance verdicts, surrender requests).
+    /// What the DCSA endpoints remember (issuance verdicts).
     pub dcsa: Arc<dcsa::store::DcsaStore>,
     /// Accepted API keys: the configuration's plus those managed at run time (ADR 0012).
     pub api_keys: Arc<admin::ApiKeyRegistry>,
@@ -88,6 +88,8 @@ pub struct AppState {
     pub dcsa_callbacks: Arc<dcsa::callback::Callbacks>,
     /// R203: the open event streams, per client and in total.
     pub streams: Arc<streams::StreamSlots>,
+    /// R245: the running DCSA SUR calls to carriers (stopped when the router is dropped).
+    pub surrender_calls: Arc<Vec<webhooks::DerivedHandle>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -161,7 +163,7 @@ pub fn router_with_registry(
     let dcsa = Arc::new(dcsa);
     let dcsa_callbacks = Arc::new(dcsa::callback::Callbacks::new(config.webhook_retry));
     let streams = Arc::new(streams::StreamSlots::new(config.streams));
-    let state = AppState {
+    let mut state = AppState {
         node,
         dcsa,
         config: Arc::new(config),
@@ -172,7 +174,12 @@ pub fn router_with_registry(
         body_stores: Arc::new(tokio::sync::Semaphore::new(bodies::MAX_PENDING_STORES)),
         dcsa_callbacks,
         streams,
+        surrender_calls: Arc::new(Vec::new()),
     };
+    // The calls hold a clone of the state without themselves, so dropping the router stops them.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        state.surrender_calls = Arc::new(dcsa::surrender_call::spawn(&state));
+    }
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))
         // Logs each request's method, path, status and latency (never bodies or keys).

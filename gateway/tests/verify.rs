@@ -60,7 +60,10 @@ async fn a_pending_surrender_is_a_status_warning() {
     node.with(|n| {
         n.submit(
             "SHIPPER",
-            Body::Ebl(ebl_ledger::ebl::EblAction::SurrenderForDelivery { document: id }),
+            Body::Ebl(ebl_ledger::ebl::EblAction::SurrenderForDelivery {
+                document: id,
+                request_reference: None,
+            }),
         )
     })
     .unwrap();

@@ -103,6 +103,9 @@ pub enum RuleError {
     /// A document with this id, or this reference for this carrier, already exists.
     #[error("document already exists")]
     DuplicateDocument,
+    /// R241: this surrender request reference was already used (DCSA: never reused).
+    #[error("surrender request reference already used")]
+    DuplicateSurrenderRequest,
     /// The document is closed (accomplished, void, switched to paper, replaced).
     #[error("document is closed ({0})")]
     DocumentClosed(&'static str),
@@ -203,6 +206,7 @@ impl RuleError {
             GrantRevoked => "GRANT_REVOKED",
             UnknownDocument => "UNKNOWN_DOCUMENT",
             DuplicateDocument => "DUPLICATE_DOCUMENT",
+            DuplicateSurrenderRequest => "DUPLICATE_SURRENDER_REQUEST",
             DocumentClosed(_) => "DOCUMENT_CLOSED",
             WrongStatus(_) => "WRONG_STATUS",
             NotHolder => "NOT_HOLDER",

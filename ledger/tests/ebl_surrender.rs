@@ -62,6 +62,7 @@ fn full_to_order_flow_ends_accomplished_and_closed() {
 #[test]
 fn the_straight_bill_consignee_surrenders_for_delivery() {
     let (mut net, id) = straight_bl();
+    // R242: the shipper of a straight BL may surrender it for amendment, never for delivery.
     fails(
         &mut net,
         "SHIPPER",
@@ -118,9 +119,10 @@ fn a_sea_waybill_is_surrendered_for_amendment_only() {
     let r = record(&net, id);
     assert_eq!(r.status, EblStatus::SurrenderForAmendmentPending);
     assert_eq!(r.surrender.as_ref().unwrap().by, org("CONSIGNEE"));
-    // SREJ gives possession back to the holder before the surrender, the shipper.
+    // R244: SREJ gives possession to the party that requested the surrender (DCSA SUR), here
+    // the consignee, not to the holder before it (the shipper).
     ok(&mut net, "CARRIER", srej(id));
-    assert_eq!(record(&net, id).holder(), &org("SHIPPER"));
+    assert_eq!(record(&net, id).holder(), &org("CONSIGNEE"));
 }
 
 #[test]
@@ -146,7 +148,11 @@ fn srej_returns_possession_to_the_surrendering_holder() {
     let r = record(&net, id);
     assert_eq!(r.status, EblStatus::Active);
     assert_eq!(r.holder(), &org("SHIPPER"));
-    assert_eq!(r.surrender, None);
+    // The answered surrender stays recorded with its reference (R243).
+    assert_eq!(
+        r.surrender.as_ref().map(|s| s.by.clone()),
+        Some(org("SHIPPER"))
+    );
     let last = r.history.last().unwrap();
     assert_eq!(last.action, ActionKind::EblRejectSurrender);
     assert_eq!(last.to, Some(org("SHIPPER")));

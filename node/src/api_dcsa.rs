@@ -14,6 +14,10 @@
 //! [api.dcsa.callbacks.CARRIER]             # where CARRIER receives issuance responses
 //! url = "https://carrier.example/v3/ebl-issuance-responses"
 //! secret_file = "secrets/carrier-callback" # HMAC key, relative to the config file
+//!
+//! [api.dcsa.surrender_endpoints.CARRIER]   # where CARRIER receives surrender requests (R245)
+//! url = "https://carrier.example/v3/ebl-surrender-requests"
+//! secret_file = "secrets/carrier-surrender"
 //! ```
 
 use std::collections::BTreeMap;
@@ -41,6 +45,8 @@ pub struct DcsaSection {
     pub parties: Vec<PartyEntry>,
     /// Issuance-response callbacks per carrier organisation.
     pub callbacks: BTreeMap<String, CallbackEntry>,
+    /// R245: DCSA SUR endpoints (`POST /v3/ebl-surrender-requests`) per carrier organisation.
+    pub surrender_endpoints: BTreeMap<String, CallbackEntry>,
 }
 
 /// One `[[api.dcsa.parties]]`.
@@ -55,11 +61,11 @@ pub struct PartyEntry {
     pub org: String,
 }
 
-/// One `[api.dcsa.callbacks.<ORG>]`.
+/// One `[api.dcsa.callbacks.<ORG>]` or `[api.dcsa.surrender_endpoints.<ORG>]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackEntry {
-    /// The carrier's `.../v3/ebl-issuance-responses` URL.
+    /// The carrier's `.../v3/ebl-issuance-responses` (or `.../v3/ebl-surrender-requests`) URL.
     pub url: String,
     /// File holding the HMAC secret (relative to the config file).
     pub secret_file: PathBuf,
@@ -96,25 +102,40 @@ impl DcsaSection {
             });
         }
         for (carrier, entry) in &self.callbacks {
-            let path = base.join(&entry.secret_file);
-            let secret = std::fs::read_to_string(&path)
-                .with_context(|| format!("api.dcsa.callbacks.{carrier}: read {}", path.display()))?
-                .trim()
-                .to_string();
-            if secret.len() < 16 {
-                bail!("api.dcsa.callbacks.{carrier}: the secret must have at least 16 characters");
-            }
-            if !(entry.url.starts_with("http://") || entry.url.starts_with("https://")) {
-                bail!("api.dcsa.callbacks.{carrier}: url must be http:// or https://");
-            }
-            let target = CallbackTarget {
-                url: entry.url.clone(),
-                secret,
-            };
+            let target = target(base, "callbacks", carrier, entry)?;
             config.callbacks.insert(org(carrier, "callbacks")?, target);
+        }
+        for (carrier, entry) in &self.surrender_endpoints {
+            let target = target(base, "surrender_endpoints", carrier, entry)?;
+            let carrier = org(carrier, "surrender_endpoints")?;
+            config.surrender_endpoints.insert(carrier, target);
         }
         Ok(config)
     }
+}
+
+/// `[api.dcsa.<table>.<carrier>]` as a target: an http(s) URL and a secret of ≥ 16 characters.
+fn target(
+    base: &Path,
+    table: &str,
+    carrier: &str,
+    entry: &CallbackEntry,
+) -> anyhow::Result<CallbackTarget> {
+    let path = base.join(&entry.secret_file);
+    let secret = std::fs::read_to_string(&path)
+        .with_context(|| format!("api.dcsa.{table}.{carrier}: read {}", path.display()))?
+        .trim()
+        .to_string();
+    if secret.len() < 16 {
+        bail!("api.dcsa.{table}.{carrier}: the secret must have at least 16 characters");
+    }
+    if !(entry.url.starts_with("http://") || entry.url.starts_with("https://")) {
+        bail!("api.dcsa.{table}.{carrier}: url must be http:// or https://");
+    }
+    Ok(CallbackTarget {
+        url: entry.url.clone(),
+        secret,
+    })
 }
 
 #[cfg(test)]
@@ -137,6 +158,9 @@ mod tests {
             [callbacks.CARRIER]
             url = "https://carrier.example/v3/ebl-issuance-responses"
             secret_file = "cb"
+            [surrender_endpoints.CARRIER]
+            url = "https://carrier.example/v3/ebl-surrender-requests"
+            secret_file = "cb"
             "#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -150,6 +174,10 @@ mod tests {
         assert_eq!(
             config.callbacks[&carrier].secret,
             "a-callback-secret-of-32-chars!!"
+        );
+        assert_eq!(
+            config.surrender_endpoints[&carrier].url,
+            "https://carrier.example/v3/ebl-surrender-requests"
         );
     }
 
@@ -165,6 +193,8 @@ mod tests {
             "[callbacks.CARRIER]\nurl = \"https://c.example/x\"\nsecret_file = \"short\"",
             "[callbacks.CARRIER]\nurl = \"ftp://c.example/x\"\nsecret_file = \"long\"",
             "[callbacks.CARRIER]\nurl = \"https://c.example/x\"\nsecret_file = \"missing\"",
+            "[surrender_endpoints.CARRIER]\nurl = \"ftp://c.example/x\"\nsecret_file = \"long\"",
+            "[surrender_endpoints.CARRIER]\nurl = \"https://c.example/x\"\nsecret_file = \"short\"",
         ] {
             let section: DcsaSection = toml::from_str(text).unwrap_or_else(|e| panic!("{e}"));
             assert!(section.to_config(dir.path()).is_err(), "{text}");

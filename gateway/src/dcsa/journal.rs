@@ -1,7 +1,8 @@
 //! The DCSA memory's journal: one JSON line per change, appended and synced before the change is
-//! acknowledged, replayed at start, so BREQ/REFU verdicts and surrender request references
-//! survive a gateway restart. Compacted (rewritten from the current maps, then renamed over the
-//! old file) when it grows past a multiple of what it describes, so it stays bounded.
+//! acknowledged, replayed at start, so BREQ/REFU verdicts survive a gateway restart (lines of
+//! the surrender requests earlier versions kept here are skipped: those are on the ledger now).
+//! Compacted (rewritten from the current maps, then renamed over the old file) when it grows
+//! past a multiple of what it describes, so it stays bounded.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Write as _};
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{SurrenderRequest, Verdict};
+use super::store::Verdict;
 use ebl_ledger::ids::OrgId;
 
 /// One change of the DCSA memory.
@@ -24,18 +25,6 @@ pub(super) enum Change {
         reference: String,
         /// The verdict.
         verdict: Verdict,
-    },
-    /// `add_surrender`.
-    Surrender {
-        /// surrenderRequestReference.
-        reference: String,
-        /// The request.
-        request: SurrenderRequest,
-    },
-    /// `mark_answered`.
-    Answered {
-        /// surrenderRequestReference.
-        reference: String,
     },
 }
 

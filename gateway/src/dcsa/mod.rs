@@ -13,7 +13,10 @@
 //!   alias in [`DcsaConfig::parties`].
 //! - The ledger stays the only authority: ISSU is reported only for a final ISSUE, REFU carries
 //!   the ledger's stable code; what the gateway remembers ([`store`]) is only what the ledger does
-//!   not hold (BREQ/REFU verdicts, surrender request references) and is bounded.
+//!   not hold (BREQ/REFU verdicts) and is bounded.
+//! - Surrender follows DCSA SUR (ADR 0032): the request, with its surrenderRequestReference, is on
+//!   the ledger (R240); the platform calls the carrier ([`surrender_call`], durable); the carrier
+//!   answers at any member's gateway, which finds the request by reference in ledger state.
 
 pub mod act;
 pub mod callback;
@@ -24,6 +27,7 @@ mod journal;
 pub mod parties;
 pub mod schema;
 pub mod store;
+pub mod surrender_call;
 
 use std::collections::BTreeMap;
 
@@ -54,6 +58,10 @@ pub struct DcsaConfig {
     pub memory: usize,
     /// Carriers' `POST /v3/ebl-issuance-responses` endpoints, for DCSA callbacks.
     pub callbacks: BTreeMap<OrgId, callback::CallbackTarget>,
+    /// R245: carriers' `POST /v3/ebl-surrender-requests` endpoints, called with every surrender
+    /// of their documents (configure each carrier on one member's gateway: every gateway with
+    /// an endpoint calls it).
+    pub surrender_endpoints: BTreeMap<OrgId, callback::CallbackTarget>,
 }
 
 impl Default for DcsaConfig {
@@ -64,6 +72,7 @@ impl Default for DcsaConfig {
             carrier_scac: BTreeMap::new(),
             memory: 10_000,
             callbacks: BTreeMap::new(),
+            surrender_endpoints: BTreeMap::new(),
         }
     }
 }

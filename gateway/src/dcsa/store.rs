@@ -1,12 +1,13 @@
 //! What the gateway remembers of DCSA exchanges that the ledger does not hold: issuance verdicts
-//! other than ISSU (an ISSU is always read back from the ledger) and the surrender request
-//! references the carrier answers to. Bounded (the oldest are forgotten first) and, with a
-//! journal file ([`DcsaStore::open`]), kept across restarts (ADR 0013).
+//! other than ISSU (an ISSU is always read back from the ledger). Surrender requests are not
+//! here: they are on the ledger with their reference (R240, ADR 0032), so any member's gateway
+//! takes the carrier's answer. Bounded (the oldest are forgotten first) and, with a journal file
+//! ([`DcsaStore::open`]), kept across restarts (ADR 0013).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-use ebl_ledger::hash::{DocumentId, EntryId};
+use ebl_ledger::hash::EntryId;
 use ebl_ledger::ids::OrgId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,19 +22,6 @@ pub enum Verdict {
     Pending(EntryId),
     /// A decided DCSA `IssuanceResponse` body (BREQ or REFU; ISSU is read from the ledger).
     Decided(Value),
-}
-
-/// A surrender request the holder made through this gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SurrenderRequest {
-    /// The document.
-    pub document: DocumentId,
-    /// Its issuing carrier (the only party that may answer).
-    pub carrier: OrgId,
-    /// The SURRENDER_FOR_* entry.
-    pub entry: EntryId,
-    /// Whether the carrier has answered through this gateway.
-    pub answered: bool,
 }
 
 /// A bounded map that forgets its oldest keys.
@@ -72,7 +60,6 @@ impl<K: Ord + Clone, V> Bounded<K, V> {
 #[derive(Debug)]
 pub struct DcsaStore {
     verdicts: Mutex<Bounded<(OrgId, String), Verdict>>,
-    surrenders: Mutex<Bounded<String, SurrenderRequest>>,
     journal: Option<Mutex<Journal>>,
     capacity: usize,
 }
@@ -83,12 +70,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl DcsaStore {
-    /// A store in memory remembering at most `capacity` verdicts and `capacity` surrender
-    /// requests.
+    /// A store in memory remembering at most `capacity` verdicts.
     pub fn new(capacity: usize) -> Self {
         DcsaStore {
             verdicts: Mutex::new(Bounded::new(capacity)),
-            surrenders: Mutex::new(Bounded::new(capacity)),
             journal: None,
             capacity: capacity.max(1),
         }
@@ -112,14 +97,6 @@ impl DcsaStore {
                 reference,
                 verdict,
             } => lock(&self.verdicts).insert((carrier, reference), verdict),
-            Change::Surrender { reference, request } => {
-                lock(&self.surrenders).insert(reference, request);
-            }
-            Change::Answered { reference } => {
-                if let Some(r) = lock(&self.surrenders).map.get_mut(&reference) {
-                    r.answered = true;
-                }
-            }
         }
     }
 
@@ -148,7 +125,6 @@ impl DcsaStore {
     /// The current state as changes, oldest first.
     fn snapshot(&self) -> Vec<Change> {
         let verdicts = lock(&self.verdicts);
-        let surrenders = lock(&self.surrenders);
         let mut out = Vec::new();
         for key in &verdicts.order {
             if let Some(verdict) = verdicts.map.get(key) {
@@ -156,14 +132,6 @@ impl DcsaStore {
                     carrier: key.0.clone(),
                     reference: key.1.clone(),
                     verdict: verdict.clone(),
-                });
-            }
-        }
-        for reference in &surrenders.order {
-            if let Some(request) = surrenders.map.get(reference) {
-                out.push(Change::Surrender {
-                    reference: reference.clone(),
-                    request: request.clone(),
                 });
             }
         }
@@ -186,38 +154,6 @@ impl DcsaStore {
             .get(&(carrier.clone(), reference.to_string()))
             .cloned()
     }
-
-    /// Remembers a surrender request; false if the reference was already used (DCSA: never
-    /// reused).
-    pub fn add_surrender(&self, reference: &str, request: SurrenderRequest) -> bool {
-        if lock(&self.surrenders).map.contains_key(reference) {
-            return false;
-        }
-        self.record(Change::Surrender {
-            reference: reference.to_string(),
-            request,
-        });
-        true
-    }
-
-    /// Whether a surrender request reference is known.
-    pub fn has_surrender(&self, reference: &str) -> bool {
-        lock(&self.surrenders).map.contains_key(reference)
-    }
-
-    /// The surrender request with this reference.
-    pub fn surrender(&self, reference: &str) -> Option<SurrenderRequest> {
-        lock(&self.surrenders).map.get(reference).cloned()
-    }
-
-    /// Marks a surrender request answered.
-    pub fn mark_answered(&self, reference: &str) {
-        if self.has_surrender(reference) {
-            self.record(Change::Answered {
-                reference: reference.to_string(),
-            });
-        }
-    }
 }
 
 #[cfg(test)]
@@ -235,35 +171,19 @@ mod tests {
         assert!(store.verdict(&org, "B").is_some() && store.verdict(&org, "C").is_some());
     }
 
-    fn request() -> SurrenderRequest {
-        SurrenderRequest {
-            document: DocumentId::default(),
-            carrier: OrgId("CARRIER".into()),
-            entry: EntryId::default(),
-            answered: false,
-        }
-    }
-
     #[test]
-    fn verdicts_and_surrenders_survive_a_reopen_of_the_journal() {
+    fn verdicts_survive_a_reopen_of_the_journal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("dcsa.jsonl");
         let org = OrgId("CARRIER".into());
         {
             let store = DcsaStore::open(16, &path).unwrap();
             store.set_verdict(&org, "BL1", Verdict::Decided(serde_json::json!({"a": 1})));
-            assert!(store.add_surrender("S1", request()));
-            store.mark_answered("S1");
         }
         let store = DcsaStore::open(16, &path).unwrap();
         assert_eq!(
             store.verdict(&org, "BL1"),
             Some(Verdict::Decided(serde_json::json!({"a": 1})))
-        );
-        assert!(store.surrender("S1").unwrap().answered);
-        assert!(
-            !store.add_surrender("S1", request()),
-            "a reference stays used"
         );
         assert!(store.verdict(&org, "BL2").is_none());
     }
@@ -292,18 +212,5 @@ mod tests {
             store.verdict(&org, "BL0").is_none(),
             "the oldest were forgotten"
         );
-    }
-
-    #[test]
-    fn a_surrender_reference_is_accepted_once() {
-        let store = DcsaStore::new(4);
-        let request = SurrenderRequest {
-            document: DocumentId::default(),
-            carrier: OrgId("CARRIER".into()),
-            entry: EntryId::default(),
-            answered: false,
-        };
-        assert!(store.add_surrender("Z1", request.clone()));
-        assert!(!store.add_surrender("Z1", request));
     }
 }

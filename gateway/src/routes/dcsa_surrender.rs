@@ -1,6 +1,12 @@
-//! DCSA SUR 3.0.4: `POST /v3/ebl-surrender-requests` (the holder's SREQ / AREQ →
-//! SURRENDER_FOR_DELIVERY / SURRENDER_FOR_AMENDMENT) and `POST /v3/ebl-surrender-responses`
-//! (the carrier's SURR / SREJ → SACC / SREJ), signed custodially (R49–R54, ADR 0013).
+//! DCSA SUR 3.0.4 on this platform (R240–R247, ADR 0032).
+//!
+//! - `POST /v3/ebl-surrender-requests` is the *holder's* intake: the holder's own system (through
+//!   its custodial identity) asks this platform to surrender (SREQ → SURRENDER_FOR_DELIVERY,
+//!   AREQ → SURRENDER_FOR_AMENDMENT). The entry records the surrenderRequestReference on the
+//!   ledger (R240); once final, the platform calls the *carrier's* `POST
+//!   /v3/ebl-surrender-requests` with the endorsement chain ([`crate::dcsa::surrender_call`]).
+//! - `POST /v3/ebl-surrender-responses` is the *carrier's* answer (SURR → SACC, SREJ → SREJ),
+//!   taken by any member's gateway: the request is found in ledger state by its reference (R246).
 
 use axum::Extension;
 use axum::extract::State;
@@ -8,7 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ebl_ledger::ebl::{AmendmentReason, EblAction, EblRecord, EblType};
 use ebl_ledger::entry::Body;
+use ebl_ledger::hash::DocumentId;
 use ebl_ledger::ids::OrgId;
+use ebl_ledger::state::keys;
 use serde_json::Value;
 
 use crate::AppState;
@@ -17,9 +25,10 @@ use crate::dcsa::act::{Settled, acting};
 use crate::dcsa::chain::documents_by_reference;
 use crate::dcsa::error::{DcsaError, DetailedError, Failure};
 use crate::dcsa::schema::{self, Payload};
-use crate::dcsa::store::SurrenderRequest;
+use crate::dcsa::surrender_call::pending;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::records;
 
 const REQUESTS: &str = "/v3/ebl-surrender-requests";
 const RESPONSES: &str = "/v3/ebl-surrender-responses";
@@ -117,8 +126,11 @@ fn refused(uri: &'static str, code: &str, message: &str) -> Failure {
     .into()
 }
 
-/// `POST /v3/ebl-surrender-requests`: the caller (holder) surrenders the eBL to its carrier.
-/// 204 once final, 202 if not final within the wait; DCSA `ErrorResponse` otherwise.
+/// `POST /v3/ebl-surrender-requests` (the holder's intake): the caller, entitled to surrender
+/// (R49, R50, R242), surrenders the eBL to its carrier under the given surrenderRequestReference
+/// (R240, R241). An `endorsementChain` in the body is ignored: the platform builds the chain
+/// from the ledger when it calls the carrier (R245). 204 once final, 202 if not final within the
+/// wait; DCSA `ErrorResponse` otherwise.
 pub async fn request(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -127,7 +139,8 @@ pub async fn request(
     let acting = acting(&state, &caller)?;
     validate(Payload::SurrenderRequest, REQUESTS, &body)?;
     let reference = text(&body, "surrenderRequestReference");
-    if state.dcsa.has_surrender(reference) {
+    // R241: the ledger refuses a used reference too; this answers before signing.
+    if surrendered_document(&state, reference).await?.is_some() {
         return Err(fail(
             REQUESTS,
             StatusCode::CONFLICT,
@@ -135,6 +148,7 @@ pub async fn request(
             "DUPLICATE_SURRENDER_REQUEST",
         ));
     }
+    let request_reference = Some(reference.to_string());
     let action = |document| match text(&body, "surrenderRequestCode") {
         "AREQ" => {
             let reason = match text(&body, "reasonCode") {
@@ -155,39 +169,47 @@ pub async fn request(
                     )));
                 }
             };
-            Ok(EblAction::SurrenderForAmendment { document, reason })
+            Ok(EblAction::SurrenderForAmendment {
+                document,
+                reason,
+                request_reference: request_reference.clone(),
+            })
         }
-        _ => Ok(EblAction::SurrenderForDelivery { document }),
+        _ => Ok(EblAction::SurrenderForDelivery {
+            document,
+            request_reference: request_reference.clone(),
+        }),
     };
     let tdr = text(&body, "transportDocumentReference");
     let record = pick(documents_by_reference(&state, tdr).await?, &acting.org)?;
     let action = action(record.id)?;
-    let remark = format!("DCSA {} {reference}", text(&body, "surrenderRequestCode"));
-    let (entry, outcome) = acting
-        .sign_and_wait(&state, Body::Ebl(action), Some(remark.into_bytes()))
+    let (_, outcome) = acting
+        .sign_and_wait(&state, Body::Ebl(action), None)
         .await?;
-    let remember = SurrenderRequest {
-        document: record.id,
-        carrier: record.carrier.clone(),
-        entry,
-        answered: false,
-    };
     match outcome {
-        Settled::Applied => {
-            state.dcsa.add_surrender(reference, remember);
-            Ok(StatusCode::NO_CONTENT.into_response())
-        }
-        Settled::Pending => {
-            state.dcsa.add_surrender(reference, remember);
-            Ok(StatusCode::ACCEPTED.into_response())
-        }
+        Settled::Applied => Ok(StatusCode::NO_CONTENT.into_response()),
+        Settled::Pending => Ok(StatusCode::ACCEPTED.into_response()),
         Settled::Refused { code, message } => Err(refused(REQUESTS, &code, &message)),
     }
 }
 
-/// `POST /v3/ebl-surrender-responses`: the carrier accepts (SURR) or rejects (SREJ, with
-/// `comments` as the reason) a surrender request made through this gateway. One answer per
-/// request (409 after).
+/// R246: the document a surrender request reference names, from the ledger's index.
+async fn surrendered_document(
+    state: &AppState,
+    reference: &str,
+) -> Result<Option<EblRecord>, Failure> {
+    let key = keys::surrender_request(reference);
+    let Some(id) = records::get::<DocumentId>(state, key).await? else {
+        return Ok(None);
+    };
+    Ok(records::get::<EblRecord>(state, keys::ebl(&id)).await?)
+}
+
+/// `POST /v3/ebl-surrender-responses`: the issuing carrier accepts (SURR) or rejects (SREJ,
+/// with `comments` as the reason) the surrender request with this reference, through any
+/// member's gateway (R246). Unknown reference, or a caller that is not the document's issuing
+/// carrier: 404 (the same answer, so it tells a stranger nothing). One answer per request: 409
+/// after (DCSA SUR).
 pub async fn response(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -196,9 +218,8 @@ pub async fn response(
     let acting = acting(&state, &caller)?;
     validate(Payload::SurrenderAnswer, RESPONSES, &body)?;
     let reference = text(&body, "surrenderRequestReference");
-    let request = state
-        .dcsa
-        .surrender(reference)
+    let record = surrendered_document(&state, reference)
+        .await?
         .filter(|r| r.carrier == acting.org)
         .ok_or_else(|| {
             fail(
@@ -208,7 +229,9 @@ pub async fn response(
                 "UNKNOWN_SURRENDER_REQUEST",
             )
         })?;
-    if request.answered {
+    // R247: answered already (or a later request of the same document is pending).
+    let waiting = pending(&record).is_some_and(|s| s.reference == reference);
+    if !waiting {
         return Err(fail(
             RESPONSES,
             StatusCode::CONFLICT,
@@ -216,7 +239,7 @@ pub async fn response(
             "ALREADY_ANSWERED",
         ));
     }
-    let document = request.document;
+    let document = record.id;
     let action = match text(&body, "action") {
         "SREJ" => {
             let comments = text(&body, "comments");
@@ -242,11 +265,9 @@ pub async fn response(
         .sign_and_wait(&state, Body::Ebl(action), None)
         .await?;
     match outcome {
-        Settled::Applied => {
-            state.dcsa.mark_answered(reference);
-            Ok(StatusCode::NO_CONTENT.into_response())
-        }
+        Settled::Applied => Ok(StatusCode::NO_CONTENT.into_response()),
         Settled::Pending => Ok(StatusCode::ACCEPTED.into_response()),
+        // Another gateway's answer won the race: the ledger's WRONG_STATUS, as a 409.
         Settled::Refused { code, message } => Err(refused(RESPONSES, &code, &message)),
     }
 }

@@ -165,6 +165,8 @@ impl WebhookHandle {
             store: self.store.clone(),
             agent: self.agent.clone(),
             blocks: Some(self.node.subscribe()),
+            start: None,
+            derive: None,
         };
         let task = tokio::spawn(worker.run());
         let id = subscription.id.clone();

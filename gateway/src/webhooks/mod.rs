@@ -17,17 +17,21 @@
 //!   moves on, so one dead receiver cannot stall its subscription forever.
 //! - HTTP(S) goes through `ureq` (rustls, webpki roots) on the blocking pool. Outcomes go to a
 //!   bounded in-memory [`DeliveryLog`] (`GET /v1/webhooks/deliveries`).
+//! - The same task also runs derived subscriptions ([`spawn_derived`]): their body is made
+//!   from the event by a [`Derive`] (the DCSA SUR request to a carrier, R245, ADR 0032).
 //! - R204: a receiver must be a public address unless the operator's [`TargetPolicy`] allows
 //!   more; checked when a subscription is made and again, on the address actually connected
 //!   to, at every delivery ([`target`]).
 
 pub(crate) mod client;
+mod derived;
 mod log;
 mod manager;
 mod store;
 pub mod target;
 mod worker;
 
+pub use derived::{Derive, DerivedHandle, DerivedSpec, spawn_derived};
 pub use log::{Delivery, DeliveryLog};
 pub use manager::{WebhookError, WebhookHandle, spawn};
 pub use store::Subscription;

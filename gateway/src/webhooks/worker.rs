@@ -9,7 +9,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::log::{Delivery, DeliveryLog};
 use super::store::{Store, Subscription};
-use super::{RetryPolicy, client, signature};
+use super::{Derive, RetryPolicy, client, signature};
 use crate::events::{Event, follow_replaying};
 use crate::node::NodeApi;
 
@@ -31,13 +31,18 @@ pub(super) struct Worker {
     /// Subscribed when the subscription started: without a saved cursor the task follows from
     /// there, so blocks final between the start and the task's first poll are not missed.
     pub(super) blocks: Option<broadcast::Receiver<Arc<BlockHeader>>>,
+    /// Where to start without a saved cursor (`None`: the blocks final after the start).
+    pub(super) start: Option<(u64, u64)>,
+    /// What to deliver for an event: the event itself when `None` (webhooks), otherwise what
+    /// this derives from it (DCSA calls, R245), and only the events it derives something from.
+    pub(super) derive: Option<Arc<dyn Derive>>,
 }
 
 impl Worker {
     /// Runs until aborted.
     pub(super) async fn run(mut self) {
         let id = self.subscription.id.clone();
-        let mut cursor = self.store.cursor(&id);
+        let mut cursor = self.store.cursor(&id).or(self.start);
         let mut first = true;
         loop {
             // Subscribed before reading the head, so no block is missed in between.
@@ -72,9 +77,10 @@ impl Worker {
             ));
             let mut saved = Instant::now();
             while let Some(event) = rx.recv().await {
-                let matched = self.subscription.filter.matches(&event);
-                if matched {
-                    self.deliver(&event).await;
+                let body = self.body(&event).await;
+                let matched = body.is_some();
+                if let Some(body) = body {
+                    self.deliver(&event, body).await;
                 }
                 let done = (event.height, event.ordinal);
                 cursor = Some(done);
@@ -102,10 +108,26 @@ impl Worker {
         }
     }
 
+    /// The body to deliver for `event`, if it is one to deliver.
+    async fn body(&self, event: &Event) -> Option<Arc<Vec<u8>>> {
+        if !self.subscription.filter.matches(event) {
+            return None;
+        }
+        let json = match &self.derive {
+            None => event.json.clone(),
+            Some(derive) => derive.derive(event).await?,
+        };
+        Some(Arc::new(serde_json::to_vec(&json).unwrap_or_default()))
+    }
+
     /// Tries until a 2xx or the last attempt; records every try in the log.
-    async fn deliver(&self, event: &Event) {
-        let body = Arc::new(serde_json::to_vec(&event.json).unwrap_or_default());
+    async fn deliver(&self, event: &Event, body: Arc<Vec<u8>>) {
         let sig = signature(&self.subscription.secret, &body);
+        let extra = self
+            .derive
+            .as_ref()
+            .map(|d| d.headers())
+            .unwrap_or_default();
         let mut d = Delivery {
             subscription: self.subscription.id.clone(),
             event: event.id(),
@@ -117,10 +139,11 @@ impl Worker {
         let attempts = self.retry.attempts.max(1);
         while d.attempts < attempts {
             d.attempts += 1;
-            let headers = vec![
+            let mut headers = vec![
                 ("X-EBL-Signature", sig.clone()),
                 ("X-EBL-Event-Id", d.event.clone()),
             ];
+            headers.extend(extra.iter().cloned());
             let answer =
                 client::post(self.agent.clone(), d.url.clone(), headers, body.clone()).await;
             if let Err(e) = &answer {

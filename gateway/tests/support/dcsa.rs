@@ -71,6 +71,12 @@ pub fn dcsa_app() -> (Arc<LocalNode>, Router) {
 /// [`dcsa_app`] with another configuration.
 pub fn dcsa_app_with(config: GatewayConfig) -> (Arc<LocalNode>, Router) {
     let node = LocalNode::pilot();
+    let router = dcsa_app_over(node.clone(), config);
+    (node, router)
+}
+
+/// Another member's gateway over the same `node` (its own custodian and state).
+pub fn dcsa_app_over(node: Arc<LocalNode>, config: GatewayConfig) -> Router {
     let custodian = LocalCustodian::over_pilot(
         node.clone(),
         &[
@@ -81,8 +87,7 @@ pub fn dcsa_app_with(config: GatewayConfig) -> (Arc<LocalNode>, Router) {
             ("bank", "BANK"),
         ],
     );
-    let router = ebl_gateway::router_with_custodian(node.clone(), Some(custodian), config);
-    (node, router)
+    ebl_gateway::router_with_custodian(node, Some(custodian), config)
 }
 
 /// Sends JSON with `key`.

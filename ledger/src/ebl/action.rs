@@ -104,6 +104,9 @@ pub enum EblAction {
     SurrenderForDelivery {
         /// Document.
         document: DocumentId,
+        /// R240: DCSA `surrenderRequestReference`; `None`: the ledger uses the entry id in hex.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_reference: Option<String>,
     },
     /// SURRENDER_FOR_AMENDMENT: the title holder returns the eBL for amendment.
     SurrenderForAmendment {
@@ -111,6 +114,9 @@ pub enum EblAction {
         document: DocumentId,
         /// SWTP, COD or SWI.
         reason: AmendmentReason,
+        /// R240: DCSA `surrenderRequestReference`; `None`: the ledger uses the entry id in hex.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_reference: Option<String>,
     },
     /// SACC: the issuing carrier accepts a pending surrender.
     AcceptSurrender {
@@ -167,7 +173,7 @@ impl EblAction {
             | Nominate { document, .. }
             | Reject { document, .. }
             | Sign { document }
-            | SurrenderForDelivery { document }
+            | SurrenderForDelivery { document, .. }
             | SurrenderForAmendment { document, .. }
             | AcceptSurrender { document }
             | RejectSurrender { document, .. }

@@ -31,7 +31,8 @@ pub use record::{
     Surrender, SurrenderKind,
 };
 pub use stateless::{
-    MAX_REASON_BYTES, MAX_REFERENCE_LEN, MAX_REPLACEMENTS, MIN_REPLACEMENTS, check_stateless,
+    MAX_REASON_BYTES, MAX_REFERENCE_LEN, MAX_REPLACEMENTS, MAX_SURRENDER_REFERENCE_LEN,
+    MIN_REPLACEMENTS, check_stateless, check_surrender_reference,
 };
 
 use crate::entry::{ActionKind, DocumentRef};
@@ -80,11 +81,19 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
         BlankEndorse { .. } => endorse::endorse(ctx, record, actor, Endorsement::Blank, None)?,
         Nominate { nominee, .. } => endorse::nominate(ctx, record, actor, nominee)?,
         Sign { .. } => endorse::sign(ctx, record, actor)?,
-        SurrenderForDelivery { .. } => {
-            surrender::surrender(ctx, record, actor, SurrenderKind::Delivery)?;
+        SurrenderForDelivery {
+            request_reference, ..
+        } => {
+            let kind = SurrenderKind::Delivery;
+            surrender::surrender(ctx, record, actor, kind, request_reference.as_deref())?;
         }
-        SurrenderForAmendment { reason, .. } => {
-            surrender::surrender(ctx, record, actor, SurrenderKind::Amendment(*reason))?;
+        SurrenderForAmendment {
+            reason,
+            request_reference,
+            ..
+        } => {
+            let kind = SurrenderKind::Amendment(*reason);
+            surrender::surrender(ctx, record, actor, kind, request_reference.as_deref())?;
         }
         AcceptSurrender { .. } => surrender::accept(ctx, record, actor)?,
         RejectSurrender { reason, .. } => surrender::reject(ctx, record, actor, reason)?,

@@ -113,10 +113,10 @@ pub enum SurrenderKind {
 pub struct Surrender {
     /// Delivery or amendment.
     pub kind: SurrenderKind,
-    /// The surrendering party.
+    /// The surrendering party (the requester), to whom SREJ returns possession (R244).
     pub by: OrgId,
-    /// The holder before the surrender, to whom SREJ returns possession.
-    pub previous_holder: OrgId,
+    /// R240: the DCSA surrenderRequestReference (the entry id in hex when none was given).
+    pub reference: String,
     /// Height of the surrender.
     pub height: u64,
 }

@@ -6,12 +6,34 @@ use crate::ids::{check_code, check_text};
 
 /// R31: longest transportDocumentReference (DCSA: 20 characters).
 pub const MAX_REFERENCE_LEN: usize = 20;
+/// R240: longest surrenderRequestReference (DCSA: 100 characters).
+pub const MAX_SURRENDER_REFERENCE_LEN: usize = 100;
 /// R33: longest reason text.
 pub const MAX_REASON_BYTES: usize = 256;
 /// R33: fewest and most documents in a SPLIT or COMBINE.
 pub const MIN_REPLACEMENTS: usize = 2;
 /// R33: see [`MIN_REPLACEMENTS`].
 pub const MAX_REPLACEMENTS: usize = 32;
+
+/// R240: a surrenderRequestReference as DCSA allows it: 1–100 characters, no control
+/// characters, no space at either end (DCSA pattern `^\S(?:.*\S)?$`).
+pub fn check_surrender_reference(reference: &str) -> Result<(), RuleError> {
+    let field = "request_reference";
+    let trimmed = reference.trim() == reference;
+    let count = reference.chars().count();
+    if reference.is_empty() || !trimmed || count > MAX_SURRENDER_REFERENCE_LEN {
+        return Err(RuleError::invalid(
+            field,
+            format!(
+                "must be 1-{MAX_SURRENDER_REFERENCE_LEN} characters without surrounding spaces"
+            ),
+        ));
+    }
+    if reference.chars().any(char::is_control) {
+        return Err(RuleError::invalid(field, "contains control characters"));
+    }
+    Ok(())
+}
 
 /// R31, R33, R35: the checks an action passes before any state is read.
 pub fn check_stateless(action: &EblAction) -> Result<(), RuleError> {
@@ -24,11 +46,15 @@ pub fn check_stateless(action: &EblAction) -> Result<(), RuleError> {
         Reject { reason, .. } | RejectSurrender { reason, .. } | Void { reason, .. } => {
             check_text("reason", reason, MAX_REASON_BYTES)
         }
-        BlankEndorse { .. }
-        | Sign { .. }
-        | SurrenderForDelivery { .. }
-        | SurrenderForAmendment { .. }
-        | AcceptSurrender { .. } => Ok(()),
+        SurrenderForDelivery {
+            request_reference, ..
+        }
+        | SurrenderForAmendment {
+            request_reference, ..
+        } => request_reference
+            .as_deref()
+            .map_or(Ok(()), check_surrender_reference),
+        BlankEndorse { .. } | Sign { .. } | AcceptSurrender { .. } => Ok(()),
         Amend {
             document,
             replacement,

@@ -70,6 +70,11 @@ pub fn ebl(id: &DocumentId) -> Vec<u8> {
     key(&[b"ebl", &id.0])
 }
 
+/// R241: index surrenderRequestReference → document id (written once, never removed).
+pub fn surrender_request(reference: &str) -> Vec<u8> {
+    key(&[b"ebl-sur", reference.as_bytes()])
+}
+
 /// Index: carrier + transportDocumentReference → document id.
 pub fn ebl_reference(carrier: &OrgId, reference: &str) -> Vec<u8> {
     key(&[

@@ -148,7 +148,10 @@ fn bill_of_lading<S: Storage>(net: &mut Net<S>) -> Result<crate::hash::DocumentI
     expect_ok(
         net,
         "CONSIGNEE",
-        Body::Ebl(EblAction::SurrenderForDelivery { document: id }),
+        Body::Ebl(EblAction::SurrenderForDelivery {
+            document: id,
+            request_reference: None,
+        }),
         "SURRENDER_FOR_DELIVERY",
     )?;
     expect_ok(

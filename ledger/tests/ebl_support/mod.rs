@@ -76,13 +76,17 @@ pub fn sign(id: DocumentId) -> Body {
 }
 
 pub fn surrender_for_delivery(id: DocumentId) -> Body {
-    Body::Ebl(EblAction::SurrenderForDelivery { document: id })
+    Body::Ebl(EblAction::SurrenderForDelivery {
+        document: id,
+        request_reference: None,
+    })
 }
 
 pub fn surrender_for_amendment(id: DocumentId, reason: AmendmentReason) -> Body {
     Body::Ebl(EblAction::SurrenderForAmendment {
         document: id,
         reason,
+        request_reference: None,
     })
 }
 

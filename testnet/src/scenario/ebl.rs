@@ -241,16 +241,37 @@ pub fn verify_title(ctx: &Ctx, bill: &Bill) -> Result<()> {
     Ok(())
 }
 
-/// Step 6: the consignee surrenders for delivery, the carrier accepts (SACC), and a later
-/// transfer by the carrier is refused because the document is closed.
+/// Step 6 (DCSA SUR, ADR 0032): the consignee asks its own node to surrender for delivery
+/// (`POST /v3/ebl-surrender-requests`, the reference goes on the ledger), the carrier answers
+/// SURR through *its* node (`POST /v3/ebl-surrender-responses`, found by reference in ledger
+/// state), and a later transfer by the carrier is refused because the document is closed.
 pub fn surrender(ctx: &Ctx, bill: &Bill) -> Result<()> {
-    println!("\n6. The consignee surrenders the eBL for delivery and the carrier accepts");
+    println!(
+        "\n6. The consignee surrenders the eBL for delivery (DCSA SUR) and the carrier accepts"
+    );
     let consignee = ctx.org("CONSIGNEE")?.node;
     let carrier = ctx.org("CARRIER")?.node;
-    let h = ctx.custodial_final("6", "CONSIGNEE", &action(bill, "surrender"), &json!({}))?;
+    let reference = field(&bill.document, "transportDocumentReference");
+    let request_reference = format!("SUR-{}", &bill.id.to_hex()[..16]);
+    let request = json!({
+        "surrenderRequestReference": request_reference,
+        "transportDocumentReference": reference,
+        "surrenderRequestCode": "SREQ",
+    });
+    let reply = ctx.post_as("CONSIGNEE", "/v3/ebl-surrender-requests", &request)?;
+    if !matches!(reply.status, 202 | 204) {
+        return Err(TestnetError::unexpected(
+            "6",
+            format!(
+                "the surrender request: HTTP {} {}",
+                reply.status, reply.body
+            ),
+        ));
+    }
     println!(
-        "  ✓ SURRENDER_FOR_DELIVERY via {} (height {h})",
-        ctx.node_name(consignee)
+        "  ✓ SREQ {request_reference} via {} (HTTP {})",
+        ctx.node_name(consignee),
+        reply.status
     );
     ctx.poll(
         "6",
@@ -260,13 +281,23 @@ pub fn surrender(ctx: &Ctx, bill: &Bill) -> Result<()> {
         "the surrender",
         |b| field(b, "status") == "SURRENDER_FOR_DELIVERY_PENDING",
     )?;
-    let h = ctx.custodial_final(
+    let answer = json!({"surrenderRequestReference": request_reference, "action": "SURR"});
+    let reply = ctx.post_as("CARRIER", "/v3/ebl-surrender-responses", &answer)?;
+    if !matches!(reply.status, 202 | 204) {
+        return Err(TestnetError::unexpected(
+            "6",
+            format!("the carrier's SURR: HTTP {} {}", reply.status, reply.body),
+        ));
+    }
+    ctx.poll(
         "6",
         "CARRIER",
-        &action(bill, "accept-surrender"),
-        &json!({}),
+        carrier,
+        &ebl_path(bill),
+        "the accepted surrender",
+        |b| field(b, "status") == "ACCOMPLISHED",
     )?;
-    println!("  ✓ SACC via {} (height {h})", ctx.node_name(carrier));
+    println!("  ✓ SURR (SACC) via {}", ctx.node_name(carrier));
     let path = format!(
         "{}?wait=final&timeout_ms={}",
         action(bill, "transfer"),

@@ -273,10 +273,12 @@ pub(super) fn body(cmd: EblCmd) -> Result<EblAction, WalletError> {
         } => match (purpose, reason) {
             (SurrenderFor::Delivery, None) => EblAction::SurrenderForDelivery {
                 document: doc.id()?,
+                request_reference: None,
             },
             (SurrenderFor::Amendment, Some(reason)) => EblAction::SurrenderForAmendment {
                 document: doc.id()?,
                 reason,
+                request_reference: None,
             },
             (SurrenderFor::Delivery, Some(_)) | (SurrenderFor::Amendment, None) => {
                 return Err(WalletError::InvalidArgument {
