@@ -21,6 +21,7 @@ pub mod chain;
 pub mod error;
 pub mod issuance;
 mod journal;
+pub mod manifest;
 pub mod parties;
 pub mod schema;
 pub mod store;
