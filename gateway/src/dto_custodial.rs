@@ -72,7 +72,11 @@ fn mismatch(field: &str, given: &str, found: &str) -> ApiError {
 impl IssueDocument {
     /// R220–R223: the ISSUE record of the document, issued by `carrier` (when known), with its
     /// parties read through `directory`.
-    pub fn to_issue(&self, directory: Directory<'_>, carrier: Option<&OrgId>) -> ApiResult<EblIssue> {
+    pub fn to_issue(
+        &self,
+        directory: Directory<'_>,
+        carrier: Option<&OrgId>,
+    ) -> ApiResult<EblIssue> {
         let doc = &self.transport_document;
         if !doc.is_object() {
             return Err(invalid(

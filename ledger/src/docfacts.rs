@@ -169,7 +169,10 @@ fn named_if_known(
 }
 
 /// R220–R221: the title facts of `document`, or every reason it states none.
-pub fn title_facts(document: &Value, directory: Directory<'_>) -> Result<TitleFacts, Vec<FactError>> {
+pub fn title_facts(
+    document: &Value,
+    directory: Directory<'_>,
+) -> Result<TitleFacts, Vec<FactError>> {
     let mut errors = Vec::new();
     let reference = document
         .get("transportDocumentReference")

@@ -65,7 +65,11 @@ fn a_straight_bl_without_consignee_or_with_an_unknown_one_states_no_facts() {
     assert_eq!(errors[0].code(), "UNKNOWN_PARTY");
     let unknown = json!({"partyName": "X", "identifyingCodes": [{"codeListProvider": "DUNS", "partyCode": "1"}]});
     let errors = title_facts(&straight(unknown), &directory).unwrap_err();
-    assert!(errors[0].to_string().contains("no identifying code known here"));
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("no identifying code known here")
+    );
 }
 
 #[test]
@@ -82,7 +86,9 @@ fn a_party_naming_two_organisations_is_refused_even_where_it_may_go_unnamed() {
 fn unknown_kinds_and_to_order_waybills_and_missing_references_are_refused() {
     let mut doc = sample();
     doc["transportDocumentTypeCode"] = json!("XYZ");
-    doc.as_object_mut().unwrap().remove("transportDocumentReference");
+    doc.as_object_mut()
+        .unwrap()
+        .remove("transportDocumentReference");
     let codes: Vec<&str> = title_facts(&doc, &directory)
         .unwrap_err()
         .iter()
@@ -137,7 +143,13 @@ fn each_fact_that_differs_from_the_document_is_named() {
         .collect();
     assert_eq!(
         found,
-        ["kind", "to_order", "reference", "issuing_carrier", "consignee"]
+        [
+            "kind",
+            "to_order",
+            "reference",
+            "issuing_carrier",
+            "consignee"
+        ]
     );
 }
 

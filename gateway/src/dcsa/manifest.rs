@@ -22,10 +22,14 @@ pub const ALGORITHM: &str = "EdDSA";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ManifestError {
     /// Not three base64url parts, too long, or a part that does not decode.
-    #[error("issuanceManifestSignedContent is not a compact JWS of at most {MAX_JWS_LEN} characters with base64url JSON header and payload")]
+    #[error(
+        "issuanceManifestSignedContent is not a compact JWS of at most {MAX_JWS_LEN} characters with base64url JSON header and payload"
+    )]
     Malformed,
     /// R225: `alg` other than EdDSA (`none`, RS256, HS256, …) or missing.
-    #[error("JWS alg `{0}` is refused: only EdDSA verifies against the carrier's registered Ed25519 key")]
+    #[error(
+        "JWS alg `{0}` is refused: only EdDSA verifies against the carrier's registered Ed25519 key"
+    )]
     Algorithm(String),
     /// R225: `crit` extensions (e.g. unencoded payloads) are not understood.
     #[error("JWS header has critical extensions ({0}) this platform does not understand")]
@@ -80,7 +84,9 @@ pub fn verify(jws: &str, key: &PublicKey, carrier: &str) -> Result<Value, Manife
         None => return Err(ManifestError::Algorithm("(missing)".into())),
     }
     if let Some(crit) = header.get("crit") {
-        return Err(ManifestError::Critical(crit.to_string().chars().take(60).collect()));
+        return Err(ManifestError::Critical(
+            crit.to_string().chars().take(60).collect(),
+        ));
     }
     let bytes = URL_SAFE_NO_PAD
         .decode(signature_b64)

@@ -80,7 +80,10 @@ fn alg_none_and_other_algorithms_are_refused_whatever_the_signature() {
 #[test]
 fn critical_extensions_are_refused() {
     let carrier = key("carrier");
-    let jws = with_header(&json!({"alg": "EdDSA", "b64": false, "crit": ["b64"]}), &carrier);
+    let jws = with_header(
+        &json!({"alg": "EdDSA", "b64": false, "crit": ["b64"]}),
+        &carrier,
+    );
     let error = verify(&jws, &public(&carrier), "CARRIER").unwrap_err();
     assert!(matches!(error, ManifestError::Critical(_)));
 }
@@ -96,7 +99,13 @@ fn a_key_offered_in_the_header_is_not_trusted() {
 #[test]
 fn malformed_and_oversized_content_is_refused() {
     let carrier = public(&key("carrier"));
-    for jws in ["", "a.b", "a.b.c.d", "!!.!!.!!", &"a".repeat(MAX_JWS_LEN + 1)] {
+    for jws in [
+        "",
+        "a.b",
+        "a.b.c.d",
+        "!!.!!.!!",
+        &"a".repeat(MAX_JWS_LEN + 1),
+    ] {
         assert_eq!(
             verify(jws, &carrier, "CARRIER"),
             Err(ManifestError::Malformed),
