@@ -127,17 +127,21 @@ pub fn kind_of(document: &Value) -> Result<EblType, FactError> {
     }
 }
 
+/// The party at `pointer`, if present: `Ok(None)` when absent, or when it names no known
+/// organisation and `may_be_unknown`; an error when it names several, or none and must name one.
 fn named(
     document: &Value,
     path: &'static str,
     pointer: &str,
     directory: Directory<'_>,
+    may_be_unknown: bool,
 ) -> Result<Option<OrgId>, FactError> {
     let Some(party) = document.pointer(pointer) else {
         return Ok(None);
     };
     let why = match lookup_party(party, directory) {
         PartyLookup::Named(org) => return Ok(Some(org)),
+        PartyLookup::NoKnownCode if may_be_unknown => return Ok(None),
         PartyLookup::NoKnownCode => "has no identifying code known here".to_string(),
         PartyLookup::Ambiguous(orgs) => {
             let list: Vec<&str> = orgs.iter().map(OrgId::as_str).collect();
@@ -154,20 +158,6 @@ fn named(
     Err(FactError::UnknownParty { path, name, why })
 }
 
-/// A party that may go unnamed here (issuing party, shipper): unknown codes give `None`, but
-/// codes naming several organisations are still an error.
-fn named_if_known(
-    document: &Value,
-    path: &'static str,
-    pointer: &str,
-    directory: Directory<'_>,
-) -> Result<Option<OrgId>, FactError> {
-    match named(document, path, pointer, directory) {
-        Err(FactError::UnknownParty { why, .. }) if why.starts_with("has no") => Ok(None),
-        other => other,
-    }
-}
-
 /// R220–R221: the title facts of `document`, or every reason it states none.
 pub fn title_facts(
     document: &Value,
@@ -182,20 +172,22 @@ pub fn title_facts(
         errors.push(FactError::MissingReference);
     }
     let kind = kind_of(document).map_err(|e| errors.push(e)).ok();
-    let issuing_carrier = named_if_known(
+    let issuing_carrier = named(
         document,
         "$.documentParties.issuingParty",
         "/documentParties/issuingParty",
         directory,
+        true,
     )
     .map_err(|e| errors.push(e))
     .ok()
     .flatten();
-    let shipper = named_if_known(
+    let shipper = named(
         document,
         "$.documentParties.shipper",
         "/documentParties/shipper",
         directory,
+        true,
     )
     .map_err(|e| errors.push(e))
     .ok()
@@ -208,12 +200,14 @@ pub fn title_facts(
             "$.documentParties.endorsee",
             "/documentParties/endorsee",
             directory,
+            false,
         ),
         Some(_) => match named(
             document,
             "$.documentParties.consignee",
             "/documentParties/consignee",
             directory,
+            false,
         ) {
             Ok(None) => Err(FactError::MissingParty {
                 path: "$.documentParties.consignee",
