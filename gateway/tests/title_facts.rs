@@ -177,3 +177,28 @@ async fn dcsa_iss_records_the_endorsee_its_document_names() {
     let ebl = support::get(&app, &format!("/v1/ebls/{id}")).await;
     assert_eq!(ebl.body["endorsee"], "BANK", "{}", ebl.body);
 }
+
+#[tokio::test]
+async fn an_amendments_replacement_is_bound_to_its_document_too() {
+    let (_node, _c, app) = custodial_kit::app();
+    let id = custodial_kit::issue(&app, "TF-A1", "SHIPPER", "SHIPPER").await;
+    let cod = json!({"amendment_reason": "COD"});
+    assert_final(&custodial_kit::ebl(&app, "shipper-erp", &id, "surrender", cod).await);
+    let accept = json!({});
+    assert_final(&custodial_kit::ebl(&app, "carrier-ops", &id, "accept-surrender", accept).await);
+    let replacement = custodial_kit::document_of("TF-A2", "SHIPPER");
+    let wrong = json!({"replacement": {"transport_document": replacement, "consignee": "BANK",
+        "issue_to": "SHIPPER"}});
+    let reply = custodial_kit::ebl(&app, "carrier-ops", &id, "amend", wrong).await;
+    reply.assert_problem(422, "DOCUMENT_MISMATCH");
+    let old = read(&app, &format!("/v1/ebls/{id}")).await;
+    assert_eq!(
+        old.body["status"], "SURRENDERED_FOR_AMENDMENT",
+        "{}",
+        old.body
+    );
+    let right = json!({"replacement": {"transport_document": replacement, "issue_to": "SHIPPER"}});
+    assert_final(&custodial_kit::ebl(&app, "carrier-ops", &id, "amend", right).await);
+    let new = read(&app, &format!("/v1/ebls/{}", id_of(&replacement))).await;
+    assert_eq!(new.body["endorsee"], "SHIPPER", "{}", new.body);
+}
