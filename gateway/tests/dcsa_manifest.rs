@@ -121,3 +121,16 @@ async fn the_published_rs256_sample_signature_is_refused() {
     let reply = put(&app, &issuance_sample_as_published()).await;
     assert_breq(&reply, "UNSUPPORTED_ALGORITHM", &node, before);
 }
+
+#[tokio::test]
+async fn a_payload_that_is_not_json_is_one_invalid_manifest() {
+    let (node, app) = dcsa_app();
+    let before = height(&node);
+    let mut request = unsigned("SIG-JUNK");
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"EdDSA"}"#);
+    let junk = URL_SAFE_NO_PAD.encode(b"not json");
+    request["issuanceManifestSignedContent"] = format!("{header}.{junk}.AAAA").into();
+    let reply = put(&app, &request).await;
+    assert_breq(&reply, "INVALID_MANIFEST", &node, before);
+    assert_eq!(error_codes(&reply), ["INVALID_MANIFEST"], "{}", reply.body);
+}

@@ -120,11 +120,14 @@ async fn check_manifest(
         ));
         return Ok(());
     };
-    if let Err(e) = manifest::verify(jws, &record.key, carrier.as_str()) {
+    let verified = manifest::verify(jws, &record.key, carrier.as_str());
+    if let Err(e) = &verified {
         problems.push(Problem::new(e.code(), e.to_string()));
     }
     match manifest::payload(jws) {
         Some(payload) => compare_checksums(body, &payload, problems),
+        // Already reported as a malformed JWS.
+        None if verified == Err(manifest::ManifestError::Malformed) => {}
         None => problems.push(Problem::new(
             "INVALID_MANIFEST",
             "issuanceManifestSignedContent: the JWS payload is not base64url JSON",
