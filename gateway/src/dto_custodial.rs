@@ -3,6 +3,7 @@
 //! taken in their own JSON form; unknown fields are refused so that a typo is never ignored.
 
 use axum::http::StatusCode;
+use ebl_ledger::docfacts::{self, Directory, FactError};
 use ebl_ledger::ebl::{AmendmentReason, EblAction, EblIssue, EblType};
 use ebl_ledger::entry::Body;
 use ebl_ledger::hash::DocumentId;
@@ -37,43 +38,45 @@ pub(crate) fn required<T>(value: Option<T>, field: &str, action: &str) -> ApiRes
 }
 
 /// A DCSA TransportDocument and who it is issued to (ISSUE, and the replacement of AMEND).
+/// R220–R223: reference, kind and consignee / first endorsee are read from the document; the
+/// fields below may repeat them but never contradict them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssueDocument {
     /// The DCSA TransportDocument; its id is SHA-256 of its RFC 8785 form (R30).
     #[serde(alias = "transportDocument")]
     pub transport_document: Value,
-    /// First holder.
-    pub issue_to: OrgId,
-    /// Consignee (straight BL, SWB) or first endorsee (to-order BL; absent = blank).
+    /// First holder; absent: the document's shipper (R223).
+    #[serde(default)]
+    pub issue_to: Option<OrgId>,
+    /// Consignee (straight BL, SWB) or first endorsee (to-order BL); must agree with the
+    /// document.
     #[serde(default)]
     pub consignee: Option<OrgId>,
-    /// Overrides `transportDocumentReference`.
+    /// `transportDocumentReference`; must agree with the document.
     #[serde(default)]
     pub reference: Option<String>,
-    /// Overrides the kind derived from `transportDocumentTypeCode` and `isToOrder`.
+    /// The kind; must agree with `transportDocumentTypeCode` and `isToOrder`.
     #[serde(default)]
     pub kind: Option<EblType>,
 }
 
-/// The kind a TransportDocument declares (BOL/SWB and `isToOrder`), as the wallet reads it.
-fn declared_kind(doc: &Value) -> Result<EblType, String> {
-    let code = doc.get("transportDocumentTypeCode").and_then(Value::as_str);
-    let to_order = doc.get("isToOrder").and_then(Value::as_bool);
-    match (code, to_order) {
-        (Some("SWB"), _) => Ok(EblType::SeaWaybill),
-        (Some("BOL"), Some(true)) => Ok(EblType::ToOrderBl),
-        (Some("BOL"), Some(false) | None) => Ok(EblType::StraightBl),
-        (Some(other), _) => Err(format!(
-            "transportDocumentTypeCode `{other}` is neither BOL nor SWB"
-        )),
-        (None, _) => Err("transportDocumentTypeCode is missing; give `kind`".into()),
-    }
+/// R222: 422 `DOCUMENT_MISMATCH` naming the field that contradicts the document.
+fn mismatch(field: &str, given: &str, found: &str) -> ApiError {
+    invalid(
+        "DOCUMENT_MISMATCH",
+        format!("`{field}` is {given}, but the document says {found}"),
+    )
 }
 
 impl IssueDocument {
-    /// The ISSUE record: id from the document, reference and kind from it unless overridden.
-    pub fn to_issue(&self) -> ApiResult<EblIssue> {
+    /// R220–R223: the ISSUE record of the document, issued by `carrier` (when known), with its
+    /// parties read through `directory`.
+    pub fn to_issue(
+        &self,
+        directory: Directory<'_>,
+        carrier: Option<&OrgId>,
+    ) -> ApiResult<EblIssue> {
         let doc = &self.transport_document;
         if !doc.is_object() {
             return Err(invalid(
@@ -83,42 +86,55 @@ impl IssueDocument {
         }
         let document = ebl_ledger::docid::document_id(doc)
             .map_err(|e| invalid("INVALID_DOCUMENT", e.to_string()))?;
-        let found = doc
-            .get("transportDocumentReference")
-            .and_then(Value::as_str);
-        let reference = match (&self.reference, found) {
+        let facts = docfacts::title_facts(doc, directory).map_err(|errors| {
+            let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            let code = errors.first().map_or("INVALID_DOCUMENT", FactError::code);
+            invalid(code, text.join("; "))
+        })?;
+        if let Some(given) = self.reference.as_ref().filter(|r| **r != facts.reference) {
+            return Err(mismatch("reference", given, &facts.reference));
+        }
+        if let Some(given) = self.kind.filter(|k| *k != facts.kind) {
+            return Err(mismatch(
+                "kind",
+                &format!("{given:?}"),
+                &format!("{:?}", facts.kind),
+            ));
+        }
+        if let Some(given) = self.consignee.as_ref()
+            && facts.title_party.as_ref() != Some(given)
+        {
+            let found = facts
+                .title_party
+                .as_ref()
+                .map_or("none (a blank to-order BL)", OrgId::as_str);
+            return Err(mismatch("consignee", given.as_str(), found));
+        }
+        if let (Some(issuer), Some(carrier)) = (&facts.issuing_carrier, carrier)
+            && issuer != carrier
+        {
+            return Err(mismatch(
+                "issuing carrier (the signing organisation)",
+                carrier.as_str(),
+                issuer.as_str(),
+            ));
+        }
+        let issue_to = match (&self.issue_to, &facts.shipper) {
             (Some(given), _) => given.clone(),
-            (None, Some(found)) => found.to_string(),
+            (None, Some(shipper)) => shipper.clone(),
             (None, None) => {
                 return Err(invalid(
                     "MISSING_FIELD",
-                    "the document has no transportDocumentReference; give `reference`",
+                    "the document's shipper has no identifying code known here; give `issue_to`",
                 ));
             }
         };
-        let kind = match (self.kind, declared_kind(doc)) {
-            (Some(given), Ok(found)) if given != found => {
-                return Err(invalid(
-                    "KIND_MISMATCH",
-                    format!("kind {given:?} contradicts the document, which is a {found:?}"),
-                ));
-            }
-            (Some(given), _) => given,
-            (None, Ok(found)) => found,
-            (None, Err(reason)) => return Err(invalid("INVALID_DOCUMENT", reason)),
-        };
-        if kind != EblType::ToOrderBl && self.consignee.is_none() {
-            return Err(invalid(
-                "MISSING_FIELD",
-                "a straight BL or sea waybill names its `consignee`",
-            ));
-        }
         Ok(EblIssue {
             document,
-            reference,
-            kind,
-            issue_to: self.issue_to.clone(),
-            consignee: self.consignee.clone(),
+            reference: facts.reference,
+            kind: facts.kind,
+            issue_to,
+            consignee: facts.title_party,
         })
     }
 }
@@ -130,15 +146,16 @@ pub struct IssueRequest {
     /// The DCSA TransportDocument.
     #[serde(alias = "transportDocument")]
     pub transport_document: Value,
-    /// First holder.
-    pub issue_to: OrgId,
-    /// Consignee or first endorsee.
+    /// First holder; absent: the document's shipper.
+    #[serde(default)]
+    pub issue_to: Option<OrgId>,
+    /// Consignee or first endorsee; must agree with the document.
     #[serde(default)]
     pub consignee: Option<OrgId>,
-    /// Overrides `transportDocumentReference`.
+    /// `transportDocumentReference`; must agree with the document.
     #[serde(default)]
     pub reference: Option<String>,
-    /// Overrides the declared kind.
+    /// The kind; must agree with the document.
     #[serde(default)]
     pub kind: Option<EblType>,
     /// Act for this organisation through a grant.
@@ -150,8 +167,12 @@ pub struct IssueRequest {
 }
 
 impl IssueRequest {
-    /// The ISSUE body and the envelope fields.
-    pub fn into_body(self) -> ApiResult<(Body, EnvelopeFields)> {
+    /// The ISSUE body and the envelope fields (see [`IssueDocument::to_issue`]).
+    pub fn into_body(
+        self,
+        directory: Directory<'_>,
+        carrier: Option<&OrgId>,
+    ) -> ApiResult<(Body, EnvelopeFields)> {
         let issue = IssueDocument {
             transport_document: self.transport_document,
             issue_to: self.issue_to,
@@ -159,7 +180,7 @@ impl IssueRequest {
             reference: self.reference,
             kind: self.kind,
         }
-        .to_issue()?;
+        .to_issue(directory, carrier)?;
         Ok((
             Body::Ebl(EblAction::Issue(issue)),
             envelope(self.act_for, self.remark),
@@ -223,6 +244,8 @@ impl EblActionRequest {
         self,
         action: &str,
         document: DocumentId,
+        directory: Directory<'_>,
+        carrier: Option<&OrgId>,
     ) -> ApiResult<(Body, EnvelopeFields)> {
         let reason = |r: Option<String>| required(r, "reason", action);
         let body = match action {
@@ -277,7 +300,8 @@ impl EblActionRequest {
             },
             "amend" => EblAction::Amend {
                 document,
-                replacement: required(self.replacement, "replacement", action)?.to_issue()?,
+                replacement: required(self.replacement, "replacement", action)?
+                    .to_issue(directory, carrier)?,
             },
             "void" => EblAction::Void {
                 document,

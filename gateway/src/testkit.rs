@@ -321,3 +321,15 @@ impl NodeApi for LocalNode {
         self.blocks.subscribe()
     }
 }
+
+/// The signing key of pilot party `org` (its organisation key in `TestNetwork::pilot`), e.g. to
+/// sign a DCSA issuance manifest as the pilot carrier.
+pub fn pilot_key(org: &str) -> ed25519_dalek::SigningKey {
+    ebl_ledger::testkit::key_from_label(&format!("org:{org}"))
+}
+
+/// `request` with its issuance manifest computed from its content and signed by pilot party
+/// `org` (R224–R226).
+pub fn signed_issuance_request(request: serde_json::Value, org: &str) -> serde_json::Value {
+    crate::dcsa::manifest::signed_request(request, &pilot_key(org))
+}

@@ -79,14 +79,14 @@ async fn a_surrender_for_amendment_is_accepted_and_the_carrier_amends() {
     assert_final(&ebl(&app, "shipper-erp", &id, "surrender", cod).await);
     assert_final(&ebl(&app, "carrier-ops", &id, "accept-surrender", json!({})).await);
     let replacement = json!({"replacement": {
-        "transport_document": document("CUST-AMEND-2"),
+        "transport_document": document_of("CUST-AMEND-2", "SHIPPER"),
         "issue_to": "SHIPPER",
         "consignee": "SHIPPER",
     }});
     assert_final(&ebl(&app, "carrier-ops", &id, "amend", replacement).await);
     let old = ebl_status(&app, &id).await;
     assert_eq!(old["status"], "REPLACED", "{old}");
-    let new = ebl_status(&app, &document_id("CUST-AMEND-2")).await;
+    let new = ebl_status(&app, &id_of(&document_of("CUST-AMEND-2", "SHIPPER"))).await;
     assert_eq!(new["status"], "ACTIVE", "{new}");
     assert_eq!(new["replaces"][0], id.as_str(), "{new}");
 }
@@ -127,7 +127,7 @@ async fn a_transfer_by_a_party_that_does_not_hold_the_ebl_fails_with_the_ledger_
         }),
     )
     .await;
-    straight.assert_problem(422, "KIND_MISMATCH");
+    straight.assert_problem(422, "DOCUMENT_MISMATCH");
 }
 
 #[tokio::test]

@@ -86,8 +86,11 @@ async fn the_sample_as_published_gets_breq_for_its_placeholder_checksums() {
     let breq = verdict(&app, "62CD536BA8D34C469AFD").await;
     assert_eq!(breq.body["issuanceResponseCode"], "BREQ", "{}", breq.body);
     assert_dcsa(Payload::IssuanceResponse, &breq.body);
+    // Its RS256 signature cannot be verified with a registered Ed25519 key (R225), and
     // documentChecksum, issueToChecksum and the visualisation's checksum are all wrong.
-    assert_eq!(codes(&breq), vec!["CHECKSUM_MISMATCH"; 3], "{}", breq.body);
+    let mut expected = vec!["UNSUPPORTED_ALGORITHM"];
+    expected.extend(["CHECKSUM_MISMATCH"; 3]);
+    assert_eq!(codes(&breq), expected, "{}", breq.body);
     no_ebl(&node, before);
 }
 
@@ -219,7 +222,11 @@ async fn issuing_the_same_request_twice_is_refused_by_the_ledger() {
 #[tokio::test]
 async fn an_organisation_that_is_not_a_carrier_is_refused() {
     let (_node, app) = dcsa_app();
-    let reply = put(&app, SYNC_URI, BANK_KEY, &issuance_request("REF-BANK")).await;
+    // Signed with BANK's own registered key (R224), so that the ledger decides (R34).
+    let mut request = issuance_sample_as_published();
+    request["document"]["transportDocumentReference"] = "REF-BANK".into();
+    let request = ebl_gateway::testkit::signed_issuance_request(request, "BANK");
+    let reply = put(&app, SYNC_URI, BANK_KEY, &request).await;
     assert_eq!(reply.body["issuanceResponseCode"], "REFU", "{}", reply.body);
     assert_eq!(codes(&reply), vec!["MISSING_ROLE"]);
 }

@@ -32,6 +32,7 @@ pub mod block;
 pub mod cert;
 pub mod codec;
 pub mod crypto;
+pub mod docfacts;
 pub mod docid;
 pub mod ebl;
 pub mod entry;

@@ -72,7 +72,8 @@ async fn preload(node: &Node, net: &mut TestNetwork, docs: &[(DocumentId, String
                 reference: reference.clone(),
                 kind: EblType::ToOrderBl,
                 issue_to: net.org("SHIPPER"),
-                consignee: Some(net.org("SHIPPER")),
+                // Blank, as the sample document says (PARTIES, R227).
+                consignee: None,
             };
             let entry = net.sign("CARRIER", Body::Ebl(EblAction::Issue(issue)));
             ids.push(entry.id());

@@ -21,10 +21,17 @@ use serde_json::{Value, json};
 const ADMIN: &str = "custody-admin";
 const PASSPHRASE: &str = "correct horse battery";
 
+/// The sample to-order BL with reference `reference`, to the order of SHIPPER: the endorsee is
+/// named by its ledger id under the gateway's platform code, since the custodial ISSUE reads
+/// the title party from the document (R220–R222).
 fn document(reference: &str) -> Value {
     let text = include_str!("../../ledger/src/testkit/dcsa-issuance-request.json");
     let mut doc = serde_json::from_str::<Value>(text).unwrap()["document"].clone();
     doc["transportDocumentReference"] = json!(reference);
+    doc["documentParties"]["endorsee"] = json!({
+        "partyName": "SHIPPER",
+        "identifyingCodes": [{"codeListProvider": "EBLL", "partyCode": "SHIPPER"}],
+    });
     doc
 }
 

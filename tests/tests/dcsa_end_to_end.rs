@@ -8,13 +8,11 @@ mod client;
 
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use client::http;
+use ebl_gateway::dcsa::manifest::signed_request;
 use ebl_gateway::dcsa::{DcsaConfig, PartyAlias};
 use ebl_gateway::node::NodeApi;
 use ebl_gateway::{ApiKey, GatewayConfig, Scope};
-use ebl_ledger::hash::Hash32;
 use ebl_node::api::GatewayBridge;
 use ebl_node::custody::{HeldKey, NodeCustodian};
 use ebl_tests::Cluster;
@@ -24,32 +22,14 @@ const CARRIER_KEY: &str = "dcsa-e2e-carrier";
 const READ_KEY: &str = "dcsa-e2e-reader";
 
 /// The DCSA sample with its manifest computed from its own content (the published one carries
-/// placeholder checksums).
-fn sample_request() -> Value {
-    let mut request: Value = serde_json::from_str(include_str!(
+/// placeholder checksums and an RS256 signature by a key not on the ledger), signed with the
+/// carrier's registered key (R224–R226).
+fn sample_request(carrier: &ed25519_dalek::SigningKey) -> Value {
+    let request: Value = serde_json::from_str(include_str!(
         "../../gateway/assets/dcsa/samples/dcsa-ebl-iss-3.0.4__put-ebl-issuance-requests__request__regularSTDExample.json"
     ))
     .unwrap();
-    let document = ebl_ledger::docid::document_id(&request["document"]).unwrap();
-    let issue_to = ebl_ledger::docid::document_id(&request["issueTo"]).unwrap();
-    let content = request["eBLVisualisationByCarrier"]["content"]
-        .as_str()
-        .unwrap();
-    let visual = Hash32::sha256(&STANDARD.decode(content).unwrap());
-    let manifest = serde_json::json!({
-        "documentChecksum": document.to_hex(),
-        "eBLVisualisationByCarrierChecksum": visual.to_hex(),
-        "issueToChecksum": issue_to.to_hex(),
-    });
-    let jws = request["issuanceManifestSignedContent"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let parts: Vec<&str> = jws.split('.').collect();
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&manifest).unwrap());
-    request["issuanceManifestSignedContent"] =
-        format!("{}.{payload}.{}", parts[0], parts[2]).into();
-    request
+    signed_request(request, carrier)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -85,7 +65,7 @@ async fn the_dcsa_sample_issuance_request_is_issued_through_real_validators() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
 
-    let request = sample_request();
+    let request = sample_request(&carrier.key);
     let (status, reply) = http(
         "PUT",
         format!("{url}/v3/ebl-issuance-requests?responseMode=sync"),

@@ -72,7 +72,8 @@ async fn the_dcsa_sample_is_issued_transferred_verified_and_proven_through_real_
             .to_string(),
         kind: EblType::ToOrderBl,
         issue_to: c.net.org("SHIPPER"),
-        consignee: Some(c.net.org("SHIPPER")),
+        // Blank, as the sample document says (PARTIES, R227).
+        consignee: None,
     };
     let entry = c.net.sign("CARRIER", Body::Ebl(EblAction::Issue(issue)));
     let (status, reply) = submit_final(&url0, hex_body(&entry)).await;

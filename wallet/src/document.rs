@@ -53,22 +53,10 @@ impl TransportDocument {
             .and_then(Value::as_str)
     }
 
-    /// The kind from `transportDocumentTypeCode` (BOL/SWB) and `isToOrder`.
+    /// The kind from `transportDocumentTypeCode` (BOL/SWB) and `isToOrder`, read as every
+    /// issuance path reads it (R220, `ebl_ledger::docfacts`).
     pub fn kind(&self) -> Result<EblType, String> {
-        let code = self
-            .value
-            .get("transportDocumentTypeCode")
-            .and_then(Value::as_str);
-        let to_order = self.value.get("isToOrder").and_then(Value::as_bool);
-        match (code, to_order) {
-            (Some("SWB"), _) => Ok(EblType::SeaWaybill),
-            (Some("BOL"), Some(true)) => Ok(EblType::ToOrderBl),
-            (Some("BOL"), Some(false) | None) => Ok(EblType::StraightBl),
-            (Some(other), _) => Err(format!(
-                "transportDocumentTypeCode `{other}` is neither BOL nor SWB"
-            )),
-            (None, _) => Err("transportDocumentTypeCode is missing".into()),
-        }
+        ebl_ledger::docfacts::kind_of(&self.value).map_err(|e| e.to_string())
     }
 }
 

@@ -283,3 +283,19 @@ fn help_exits_0_with_exit_codes_and_examples() {
         .success()
         .stdout(contains("Examples"));
 }
+
+#[test]
+fn an_endorsee_or_reference_the_document_contradicts_exits_2() {
+    let sb = Sandbox::new();
+    sb.generate("me");
+    let request = sample(ISSUANCE_REQUEST);
+    for flags in [["--consignee", "BANK"], ["--reference", "OTHER"]] {
+        sign_args(&sb)
+            .args(["ebl", "issue", request.to_str().unwrap()])
+            .args(["--issue-to", "SHIPPER"])
+            .args(flags)
+            .assert()
+            .code(2)
+            .stderr(contains("contradicts"));
+    }
+}

@@ -36,7 +36,7 @@ fn spawn_import(sb: &common::Sandbox, url: &str, dir: &Path) -> Child {
         .args(["--gateway", url, "--api-key", API_KEY])
         .args(["--json", "--identity", "CARRIER", "import"])
         .arg(dir)
-        .args(["--issue-to", "SHIPPER", "--consignee", "SHIPPER"])
+        .args(["--issue-to", "SHIPPER"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -98,7 +98,7 @@ fn an_import_killed_midway_issues_every_document_exactly_once_when_rerun() {
         online(&sb, &srv)
             .args(["--json", "--identity", "CARRIER", "import"])
             .arg(&dir)
-            .args(["--issue-to", "SHIPPER", "--consignee", "SHIPPER"]),
+            .args(["--issue-to", "SHIPPER"]),
     );
     assert_eq!(code, 0, "{v}{err}");
     assert_eq!(v["total"], FILES, "{v}");

@@ -60,6 +60,9 @@ fn an_openssl_key_imports_and_signs_entries_the_ledger_accepts() {
             "SHIPPER",
             "--reference",
             "REF1",
+            // The sample names its endorsee by codes the wallet cannot read (R222).
+            "--consignee",
+            "BANK",
         ],
     );
     assert_eq!(signed.entry.signer, expected);

@@ -29,7 +29,7 @@ fn fixture() -> Fixture {
             .args(["--json", "--identity", "CARRIER", "sign", "--wait"])
             .args(["ebl", "issue"])
             .arg(sample_request())
-            .args(["--issue-to", "SHIPPER", "--consignee", "SHIPPER"]),
+            .args(["--issue-to", "SHIPPER"]),
     );
     assert_eq!(code, 0, "{err}");
     let id = server::doc_id(&sb, &sample_request());

@@ -14,7 +14,7 @@ fn issue_sample(sb: &common::Sandbox, srv: &server::Server) -> String {
             .args(["--json", "--identity", "CARRIER", "sign", "--wait"])
             .args(["ebl", "issue"])
             .arg(sample_request())
-            .args(["--issue-to", "SHIPPER", "--consignee", "SHIPPER"]),
+            .args(["--issue-to", "SHIPPER"]),
     );
     assert_eq!(code, 0, "{err}");
     server::doc_id(sb, &sample_request())
@@ -29,7 +29,7 @@ fn a_submission_without_wait_prints_the_entry_id_and_uses_a_given_sequence() {
             .args(["--json", "--identity", "CARRIER", "sign", "--sequence", "0"])
             .args(["ebl", "issue"])
             .arg(sample_request())
-            .args(["--issue-to", "SHIPPER", "--consignee", "SHIPPER"]),
+            .args(["--issue-to", "SHIPPER"]),
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(v["entry_id"].as_str().unwrap().len(), 64, "{v}");

@@ -15,7 +15,7 @@ fn issue_sample(sb: &common::Sandbox, srv: &server::Server) -> Value {
             .args(["--json", "--identity", "CARRIER", "sign", "--wait"])
             .args(["ebl", "issue"])
             .arg(sample_request())
-            .args(["--issue-to", "SHIPPER", "--consignee", "SHIPPER"]),
+            .args(["--issue-to", "SHIPPER"]),
     );
     assert_eq!(code, 0, "{err}");
     v

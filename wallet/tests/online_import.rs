@@ -15,7 +15,7 @@ fn import(sb: &common::Sandbox, srv: &server::Server, dir: &Path) -> (i32, Value
         online(sb, srv)
             .args(["--json", "--identity", "CARRIER", "import"])
             .arg(dir)
-            .args(["--issue-to", "SHIPPER", "--consignee", "SHIPPER"]),
+            .args(["--issue-to", "SHIPPER"]),
     )
 }
 

@@ -1,17 +1,16 @@
-//! An issuance request checked and mapped to the ledger's ISSUE (R30, R34–R36): schema, the
-//! issuance manifest's checksums, the document kind and the parties. Every failure is collected
+//! An issuance request checked and mapped to the ledger's ISSUE (R30, R34–R36, R220–R226):
+//! schema, the carrier's signature over the issuance manifest and its checksums, and the title
+//! facts read from the document. Every failure is collected
 //! so that one BREQ lists them all.
 
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ebl_ledger::docfacts::{self, TitleFacts};
 use ebl_ledger::docid;
-use ebl_ledger::ebl::{EblIssue, EblType};
-use ebl_ledger::hash::{DocumentId, Hash32};
+use ebl_ledger::ebl::EblIssue;
 use ebl_ledger::ids::OrgId;
 use serde_json::{Value, json};
 
-use super::parties;
 use super::schema::{self, Payload, one_line};
+use super::{manifest, parties};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 
@@ -22,7 +21,8 @@ const MAX_ERRORS: usize = 255;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Stable code: `SCHEMA_VIOLATION`, `CHECKSUM_MISMATCH`, `INVALID_MANIFEST`,
-    /// `UNKNOWN_PARTY`, `UNSUPPORTED_DOCUMENT`, or a ledger code for REFU.
+    /// `INVALID_SIGNATURE`, `UNSUPPORTED_ALGORITHM`, `UNKNOWN_SIGNER`, `UNKNOWN_PARTY`,
+    /// `UNSUPPORTED_DOCUMENT`, `DOCUMENT_MISMATCH`, or a ledger code for REFU.
     pub code: String,
     /// One-line explanation.
     pub reason: String,
@@ -69,79 +69,86 @@ pub fn response(reference: &str, code: &str, reason: Option<&str>, errors: &[Pro
     body
 }
 
-fn sha256_jcs(value: &Value) -> Option<Hash32> {
-    docid::document_id(value).ok()
+/// R226: the manifest's checksums against the request (`documentChecksum` and `issueToChecksum`
+/// required, `eBLVisualisationByCarrierChecksum` when the request has a visualisation).
+fn compare_checksums(body: &Value, manifest: &Value, problems: &mut Vec<Problem>) {
+    let expected = manifest::expected_manifest(body);
+    for field in [
+        "documentChecksum",
+        "issueToChecksum",
+        "eBLVisualisationByCarrierChecksum",
+    ] {
+        match (manifest.get(field), expected.get(field)) {
+            (Some(claimed), Some(actual)) if claimed == actual => {}
+            (Some(claimed), actual) => problems.push(Problem::new(
+                "CHECKSUM_MISMATCH",
+                format!(
+                    "issuance manifest {field} {} does not match the payload ({})",
+                    one_line(&claimed.to_string(), 66),
+                    actual.and_then(Value::as_str).unwrap_or("absent")
+                ),
+            )),
+            // The request has the part (its document and issueTo always, by the schema).
+            (None, Some(_)) => problems.push(Problem::new(
+                "INVALID_MANIFEST",
+                format!("issuance manifest has no {field}"),
+            )),
+            (None, None) => {}
+        }
+    }
 }
 
-/// The manifest's checksums against the payload (the JWS signature is not checked: the carrier
-/// is authenticated by its API key and signs the ledger entry; ADR 0013).
-fn check_manifest(body: &Value, document_id: Option<DocumentId>, problems: &mut Vec<Problem>) {
+/// R224–R226: the carrier's signature over the manifest, then the manifest's checksums. Every
+/// problem is listed; a manifest whose signature fails is still compared, so that the BREQ
+/// names a tampered checksum too.
+async fn check_manifest(
+    state: &AppState,
+    body: &Value,
+    carrier: &OrgId,
+    problems: &mut Vec<Problem>,
+) -> ApiResult<()> {
     let Some(jws) = body
         .get("issuanceManifestSignedContent")
         .and_then(Value::as_str)
     else {
-        return; // reported by the schema
+        return Ok(()); // reported by the schema
     };
-    let payload = jws
-        .split('.')
-        .nth(1)
-        .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
-        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
-    let Some(manifest) = payload else {
+    let Some(record) = parties::organisation(state, carrier).await? else {
         problems.push(Problem::new(
+            "UNKNOWN_SIGNER",
+            format!("{carrier} has no organisation record, so no registered key to verify with"),
+        ));
+        return Ok(());
+    };
+    let verified = manifest::verify(jws, &record.key, carrier.as_str());
+    if let Err(e) = &verified {
+        problems.push(Problem::new(e.code(), e.to_string()));
+    }
+    match manifest::payload(jws) {
+        Some(payload) => compare_checksums(body, &payload, problems),
+        // Already reported as a malformed JWS.
+        None if verified == Err(manifest::ManifestError::Malformed) => {}
+        None => problems.push(Problem::new(
             "INVALID_MANIFEST",
             "issuanceManifestSignedContent: the JWS payload is not base64url JSON",
-        ));
-        return;
-    };
-    let mut compare = |field: &str, actual: Option<Hash32>, required: bool| match (
-        manifest.get(field).and_then(Value::as_str),
-        actual,
-    ) {
-        (Some(claimed), Some(actual)) if claimed == actual.to_hex() => {}
-        (Some(claimed), Some(actual)) => problems.push(Problem::new(
-            "CHECKSUM_MISMATCH",
-            format!(
-                "issuance manifest {field} {} does not match the payload ({})",
-                one_line(claimed, 64),
-                actual.to_hex()
-            ),
         )),
-        (None, _) if required => problems.push(Problem::new(
-            "INVALID_MANIFEST",
-            format!("issuance manifest has no {field}"),
-        )),
-        _ => {}
-    };
-    compare("documentChecksum", document_id, true);
-    let issue_to = body.get("issueTo").and_then(sha256_jcs);
-    compare("issueToChecksum", issue_to, true);
-    let visualisation = body
-        .pointer("/eBLVisualisationByCarrier/content")
-        .and_then(Value::as_str)
-        .and_then(|c| STANDARD.decode(c).ok())
-        .map(|bytes| Hash32::sha256(&bytes));
-    compare("eBLVisualisationByCarrierChecksum", visualisation, false);
+    }
+    Ok(())
 }
 
-/// The ledger's kind of the document, or the problem.
-fn kind_of(document: &Value) -> Result<EblType, Problem> {
-    let code = document
-        .get("transportDocumentTypeCode")
-        .and_then(Value::as_str);
-    let to_order = document.get("isToOrder").and_then(Value::as_bool);
-    match (code, to_order) {
-        (Some("BOL"), Some(true)) => Ok(EblType::ToOrderBl),
-        (Some("BOL"), _) => Ok(EblType::StraightBl),
-        (Some("SWB"), Some(true)) => Err(Problem::new(
-            "UNSUPPORTED_DOCUMENT",
-            "a sea waybill (SWB) cannot be to order (isToOrder must be false)",
-        )),
-        (Some("SWB"), _) => Ok(EblType::SeaWaybill),
-        _ => Err(Problem::new(
-            "UNSUPPORTED_DOCUMENT",
-            "transportDocumentTypeCode must be BOL or SWB",
-        )),
+async fn member(
+    state: &AppState,
+    org: OrgId,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> ApiResult<Option<OrgId>> {
+    match parties::member(state, org).await? {
+        Ok(org) => Ok(Some(org)),
+        Err(problem) => {
+            let text = problem.describe(path, &state.config.dcsa.platform);
+            problems.push(Problem::new("UNKNOWN_PARTY", text));
+            Ok(None)
+        }
     }
 }
 
@@ -165,8 +172,51 @@ async fn party(
     }
 }
 
-/// Checks an issuance request body and maps it to the ledger's ISSUE.
-pub async fn check(state: &AppState, body: &Value) -> ApiResult<Checked> {
+/// R220–R222: the document's title facts, read with this gateway's party directory; the
+/// issuing party, when named here, must be `carrier`, and the title party a member.
+async fn facts(
+    state: &AppState,
+    document: &Value,
+    carrier: &OrgId,
+    problems: &mut Vec<Problem>,
+) -> ApiResult<Option<TitleFacts>> {
+    let config = &state.config.dcsa;
+    let facts = match docfacts::title_facts(document, &|p, c| parties::org_of_code(config, p, c)) {
+        Ok(facts) => facts,
+        Err(errors) => {
+            for e in errors {
+                // A missing reference is reported by the schema (and answered without BREQ).
+                if e != docfacts::FactError::MissingReference {
+                    problems.push(Problem::new(e.code(), e.to_string()));
+                }
+            }
+            return Ok(None);
+        }
+    };
+    if let Some(issuer) = facts.issuing_carrier.as_ref().filter(|i| *i != carrier) {
+        problems.push(Problem::new(
+            "DOCUMENT_MISMATCH",
+            format!(
+                "issuing_carrier: $.document.documentParties.issuingParty names {issuer}, but \
+                 the request is signed by {carrier}"
+            ),
+        ));
+        return Ok(None);
+    }
+    if let Some(org) = facts.title_party.clone() {
+        let path = if facts.to_order {
+            "endorsee"
+        } else {
+            "consignee"
+        };
+        let path = format!("$.document.documentParties.{path}");
+        member(state, org, &path, problems).await?;
+    }
+    Ok(Some(facts))
+}
+
+/// Checks an issuance request body sent by `carrier` and maps it to the ledger's ISSUE.
+pub async fn check(state: &AppState, body: &Value, carrier: &OrgId) -> ApiResult<Checked> {
     let violations =
         schema::validate(Payload::IssuanceRequest, body).map_err(|e| ApiError::internal(&e))?;
     let mut problems: Vec<Problem> = violations
@@ -197,50 +247,32 @@ pub async fn check(state: &AppState, body: &Value) -> ApiResult<Checked> {
     };
     let document = body.get("document").cloned().unwrap_or(Value::Null);
     // R30: the document id is the transportDocumentChecksum.
-    let document_id = sha256_jcs(&document);
+    let document_id = docid::document_id(&document).ok();
     if document_id.is_none() {
         problems.push(Problem::new(
             "UNSUPPORTED_DOCUMENT",
             "the document cannot be put in RFC 8785 canonical form",
         ));
     }
-    check_manifest(body, document_id, &mut problems);
+    check_manifest(state, body, carrier, &mut problems).await?;
     if document.get("isElectronic").and_then(Value::as_bool) == Some(false) {
         problems.push(Problem::new(
             "UNSUPPORTED_DOCUMENT",
             "isElectronic is false: a paper document is not issued on the ledger",
         ));
     }
-    let kind = kind_of(&document).map_err(|p| problems.push(p)).ok();
+    let facts = facts(state, &document, carrier, &mut problems).await?;
     let issue_to = match body.get("issueTo") {
         Some(p) => party(state, p, "$.issueTo", &mut problems).await?,
         None => None,
     };
-    // R35: straight BL and waybill name their consignee; a to-order BL its first endorsee, if
-    // any (none: blank, a bearer bill).
-    let (field, required) = match kind {
-        Some(EblType::ToOrderBl) => ("endorsee", false),
-        _ => ("consignee", true),
-    };
-    let path = format!("$.document.documentParties.{field}");
-    let consignee = match document.pointer(&format!("/documentParties/{field}")) {
-        Some(p) => party(state, p, &path, &mut problems).await?,
-        None if required && kind.is_some() => {
-            problems.push(Problem::new(
-                "UNKNOWN_PARTY",
-                format!("{path} is required for this document kind"),
-            ));
-            None
-        }
-        None => None,
-    };
-    match (problems.is_empty(), document_id, kind, issue_to) {
-        (true, Some(document), Some(kind), Some(issue_to)) => Ok(Checked::Valid(EblIssue {
+    match (problems.is_empty(), document_id, facts, issue_to) {
+        (true, Some(document), Some(facts), Some(issue_to)) => Ok(Checked::Valid(EblIssue {
             document,
             reference,
-            kind,
+            kind: facts.kind,
             issue_to,
-            consignee,
+            consignee: facts.title_party,
         })),
         _ => {
             if problems.is_empty() {

@@ -8,6 +8,9 @@
 //!   `ErrorResponse` elsewhere), never just the first.
 //! - The caller's API key is bound to a custodial identity (`ApiKey::identity`, ADR 0012); that identity's
 //!   organisation is the carrier (issuance, surrender answers) or the holder (surrender requests).
+//! - The carrier's issuance manifest is a JWS verified against its key registered on the
+//!   ledger ([`manifest`], R224–R226); the title facts come from the document
+//!   (`ebl_ledger::docfacts`, R220–R222).
 //! - DCSA parties are mapped to ledger organisations by their `identifyingCodes` ([`parties`]):
 //!   `codeListProvider` = this platform's code with `partyCode` = the organisation id, or an
 //!   alias in [`DcsaConfig::parties`].
@@ -24,6 +27,7 @@ pub mod chain;
 pub mod error;
 pub mod issuance;
 mod journal;
+pub mod manifest;
 pub mod parties;
 pub mod schema;
 pub mod store;

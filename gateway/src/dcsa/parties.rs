@@ -1,5 +1,6 @@
 //! DCSA parties ↔ ledger organisations, through `identifyingCodes`.
 
+use ebl_ledger::docfacts::{PartyLookup, lookup_party};
 use ebl_ledger::identity::Organisation;
 use ebl_ledger::identity::Role;
 use ebl_ledger::ids::OrgId;
@@ -11,10 +12,10 @@ use crate::AppState;
 use crate::error::ApiResult;
 use crate::records;
 
-/// The organisation a DCSA `identifyingCodes` entry names, if the code is ours or an alias.
-fn org_of_code(config: &DcsaConfig, code: &Value) -> Option<OrgId> {
-    let provider = code.get("codeListProvider")?.as_str()?;
-    let party_code = code.get("partyCode")?.as_str()?;
+/// The organisation a DCSA identifying code (`codeListProvider`, `partyCode`) names: our own
+/// platform code with the organisation id, or a configured alias. This is the directory the
+/// title facts of a document are read with (R220, `ebl_ledger::docfacts`).
+pub fn org_of_code(config: &DcsaConfig, provider: &str, party_code: &str) -> Option<OrgId> {
     if provider == config.platform {
         return OrgId::new(party_code).ok();
     }
@@ -61,23 +62,16 @@ impl PartyProblem {
 /// Resolves a DCSA party object (with `identifyingCodes`) to one member organisation.
 pub async fn resolve(state: &AppState, party: &Value) -> ApiResult<Result<OrgId, PartyProblem>> {
     let config = &state.config.dcsa;
-    let mut orgs: Vec<OrgId> = party
-        .get("identifyingCodes")
-        .and_then(Value::as_array)
-        .map(|codes| {
-            codes
-                .iter()
-                .filter_map(|c| org_of_code(config, c))
-                .collect()
-        })
-        .unwrap_or_default();
-    orgs.sort();
-    orgs.dedup();
-    let org = match orgs.as_slice() {
-        [] => return Ok(Err(PartyProblem::NoKnownCode)),
-        [one] => one.clone(),
-        _ => return Ok(Err(PartyProblem::Ambiguous(orgs))),
+    let org = match lookup_party(party, &|p, c| org_of_code(config, p, c)) {
+        PartyLookup::Named(org) => org,
+        PartyLookup::NoKnownCode => return Ok(Err(PartyProblem::NoKnownCode)),
+        PartyLookup::Ambiguous(orgs) => return Ok(Err(PartyProblem::Ambiguous(orgs))),
     };
+    member(state, org).await
+}
+
+/// `org` if it is a member organisation.
+pub async fn member(state: &AppState, org: OrgId) -> ApiResult<Result<OrgId, PartyProblem>> {
     match organisation(state, &org).await? {
         Some(_) => Ok(Ok(org)),
         None => Ok(Err(PartyProblem::NotMember(org))),

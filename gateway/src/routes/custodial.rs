@@ -9,6 +9,7 @@ use axum::{Extension, Json};
 use ebl_ledger::cert::CertificateRef;
 use ebl_ledger::entry::Body;
 use ebl_ledger::hash::EntryId;
+use ebl_ledger::ids::OrgId;
 use serde_json::{Value, json};
 
 use super::entries::{SubmitQuery, rejection, settled_response, status_view, wait_for};
@@ -17,6 +18,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::bodies::{self, BodyFate, DocumentBody};
 use crate::custody::{CustodialRequest, CustodyError};
+use crate::dcsa::parties::org_of_code;
 use crate::dto_custodial::{
     CertificateActionRequest, CertificateIssueRequest, EblActionRequest, EnvelopeFields,
     GrantRequest, IssueRequest, RevokeGrantRequest,
@@ -133,7 +135,25 @@ pub async fn identities(State(state): State<AppState>) -> ApiResult<Json<Value>>
     Ok(Json(json!({ "identities": list })))
 }
 
-/// `POST /v1/custodial/ebls`: ISSUE from a DCSA TransportDocument.
+/// The organisation an entry signed for `caller` acts as: `act_for`, else the organisation of
+/// the custodial identity its key is bound to (`None` when the node holds no such identity;
+/// signing then fails in [`act`]).
+fn acting_org(state: &AppState, caller: &Caller, act_for: Option<&OrgId>) -> Option<OrgId> {
+    if let Some(org) = act_for {
+        return Some(org.clone());
+    }
+    let name = caller.identity.as_ref()?;
+    state
+        .custodian
+        .as_ref()?
+        .identities()
+        .into_iter()
+        .find(|i| &i.name == name)
+        .map(|i| i.org)
+}
+
+/// `POST /v1/custodial/ebls`: ISSUE from a DCSA TransportDocument, its title facts read from
+/// the document (R220–R223).
 pub async fn issue_ebl(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -142,7 +162,11 @@ pub async fn issue_ebl(
 ) -> ApiResult<Response> {
     // A document that cannot be canonicalised is refused by `into_body`.
     let document = DocumentBody::of(&request.transport_document).ok();
-    act(&state, &caller, &query, request.into_body()?, document).await
+    let carrier = acting_org(&state, &caller, request.act_for.as_ref());
+    let config = &state.config.dcsa;
+    let directory = |p: &str, c: &str| org_of_code(config, p, c);
+    let body = request.into_body(&directory, carrier.as_ref())?;
+    act(&state, &caller, &query, body, document).await
 }
 
 /// `POST /v1/custodial/ebls/{id}/{action}`.
@@ -159,14 +183,11 @@ pub async fn ebl_action(
         ("amend", Some(r)) => DocumentBody::of(&r.transport_document).ok(),
         _ => None,
     };
-    act(
-        &state,
-        &caller,
-        &query,
-        request.into_body(&action, document)?,
-        replacement,
-    )
-    .await
+    let carrier = acting_org(&state, &caller, request.act_for.as_ref());
+    let config = &state.config.dcsa;
+    let directory = |p: &str, c: &str| org_of_code(config, p, c);
+    let body = request.into_body(&action, document, &directory, carrier.as_ref())?;
+    act(&state, &caller, &query, body, replacement).await
 }
 
 /// `POST /v1/custodial/certificates`: CERT ISSUE.

@@ -92,7 +92,7 @@ pub async fn put_request(
         }
     };
     let acting = acting(&state, &caller)?;
-    let issue = match issuance::check(&state, &body).await? {
+    let issue = match issuance::check(&state, &body, &acting.org).await? {
         Checked::NoReference(problems) => {
             let errors = problems
                 .iter()

@@ -22,12 +22,15 @@ pub enum Verdict {
     Warning,
     /// The check failed.
     Fail,
+    /// The check could not be made from what was presented (R229); it does not change the
+    /// outcome.
+    Skipped,
 }
 
 /// One check's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// INTEGRITY, STATUS, ISSUER or HOLDER.
+    /// INTEGRITY, STATUS, ISSUER, HOLDER or PARTIES.
     pub check: &'static str,
     /// Verdict.
     pub result: Verdict,
@@ -35,6 +38,10 @@ pub struct Check {
     pub code: String,
     /// Human sentence.
     pub message: String,
+    /// PARTIES_MISMATCH: the facts that differ (`kind`, `to_order`, `reference`,
+    /// `issuing_carrier`, `consignee`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mismatched: Vec<&'static str>,
 }
 
 pub(crate) fn check(name: &'static str, result: Verdict, code: &str, message: String) -> Check {
@@ -43,6 +50,7 @@ pub(crate) fn check(name: &'static str, result: Verdict, code: &str, message: St
         result,
         code: code.into(),
         message,
+        mismatched: Vec::new(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `POST /v1/verify`: checks an uploaded DCSA TransportDocument (bare, inside an issuance
 //! request's `document`, or a PINT envelope's `transportDocument`) or a certificate reference
-//! against the ledger, and answers one result per check — INTEGRITY, STATUS, ISSUER, HOLDER —
-//! each `PASS`, `WARNING` or `FAIL` with a stable code and a sentence.
+//! against the ledger, and answers one result per check — INTEGRITY, STATUS, ISSUER, HOLDER,
+//! PARTIES — each `PASS`, `WARNING`, `FAIL` or `SKIPPED` with a stable code and a sentence.
 //!
 //! R163: the answer is built from ledger records only (never a stored document body), so a
 //! presenter learns nothing of the document beyond what it sent.
@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 mod checks;
+mod parties;
 
 use checks::{Verdict, check, holder_check, issuer_check, organisation, result_json, status_check};
 
@@ -86,11 +87,13 @@ pub(crate) async fn verify_document(
         ),
     ));
     record_checks(state, &record, expected, &mut checks).await?;
+    checks.push(parties::parties_check(state, &record, Some(&document)).await?);
     Ok(result_json("EBL", &id.to_hex(), &checks))
 }
 
 /// The checks of an eBL presented by its document id only (the public page): INTEGRITY says
-/// the id is on the ledger (the presenter holds no document to hash), then STATUS, ISSUER, HOLDER.
+/// the id is on the ledger (the presenter holds no document to hash), then STATUS, ISSUER,
+/// HOLDER, and PARTIES skipped (R229: no document to compare).
 pub(crate) async fn verify_ebl_id(state: &AppState, id: &DocumentId) -> ApiResult<Value> {
     let record = crate::routes::documents::load_ebl(state, id).await?;
     let mut checks = vec![check(
@@ -103,6 +106,7 @@ pub(crate) async fn verify_ebl_id(state: &AppState, id: &DocumentId) -> ApiResul
         ),
     )];
     record_checks(state, &record, None, &mut checks).await?;
+    checks.push(parties::parties_check(state, &record, None).await?);
     Ok(result_json("EBL", &id.to_hex(), &checks))
 }
 

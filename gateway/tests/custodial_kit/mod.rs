@@ -75,11 +75,34 @@ pub async fn act(app: &Router, identity: &str, uri: &str, body: Value) -> Reply 
     .await
 }
 
-/// The sample TransportDocument with its reference replaced (a distinct document id).
-pub fn document(reference: &str) -> Value {
+/// The sample TransportDocument with its reference replaced (a distinct document id): a
+/// to-order BL without endorsee (blank).
+pub fn blank_document(reference: &str) -> Value {
     let mut doc = dcsa_issuance_request()["document"].clone();
     doc["transportDocumentReference"] = json!(reference);
     doc
+}
+
+/// [`blank_document`] to the order of SHIPPER, the title party the custodial ISSUE reads from
+/// it (R220–R222).
+pub fn document(reference: &str) -> Value {
+    document_of(reference, "SHIPPER")
+}
+
+/// [`blank_document`] to the order of `endorsee` (named by its ledger id under the platform
+/// code).
+pub fn document_of(reference: &str, endorsee: &str) -> Value {
+    let mut doc = blank_document(reference);
+    doc["documentParties"]["endorsee"] = json!({
+        "partyName": endorsee,
+        "identifyingCodes": [{"codeListProvider": "EBLL", "partyCode": endorsee}],
+    });
+    doc
+}
+
+/// The id of a TransportDocument.
+pub fn id_of(document: &Value) -> String {
+    ebl_ledger::docid::document_id(document).unwrap().to_hex()
 }
 
 /// The id of [`document`]`(reference)`.
@@ -97,14 +120,14 @@ pub async fn issue(app: &Router, reference: &str, issue_to: &str, endorsee: &str
         "carrier-ops",
         "/v1/custodial/ebls?wait=final",
         json!({
-            "transport_document": document(reference),
+            "transport_document": document_of(reference, endorsee),
             "issue_to": issue_to,
             "consignee": endorsee,
         }),
     )
     .await;
     assert_final(&reply);
-    document_id(reference)
+    id_of(&document_of(reference, endorsee))
 }
 
 /// Asserts that a `?wait=final` reply says final and applied.

@@ -6,13 +6,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::Method;
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ebl_gateway::dcsa::schema::{self, Payload};
 use ebl_gateway::dcsa::{DcsaConfig, PartyAlias};
+use ebl_gateway::testkit::signed_issuance_request;
 use ebl_gateway::testkit_custody::LocalCustodian;
 use ebl_gateway::{ApiKey, GatewayConfig, Scope};
-use ebl_ledger::hash::Hash32;
 use serde_json::Value;
 
 use crate::support::{LocalNode, Reply, send};
@@ -141,33 +139,11 @@ pub fn issuance_sample_as_published() -> Value {
     .unwrap()
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Hash32::sha256(bytes).to_hex()
-}
-
 /// Recomputes the issuance manifest of `request` from its own content (the sample's manifest
-/// carries placeholder checksums, as its description says): same JWS header and signature part.
-pub fn with_manifest(mut request: Value) -> Value {
-    let document = ebl_ledger::docid::document_id(&request["document"]).unwrap();
-    let issue_to = ebl_ledger::docid::document_id(&request["issueTo"]).unwrap();
-    let visual = STANDARD
-        .decode(
-            request["eBLVisualisationByCarrier"]["content"]
-                .as_str()
-                .unwrap(),
-        )
-        .unwrap();
-    let manifest = serde_json::json!({
-        "documentChecksum": document.to_hex(),
-        "eBLVisualisationByCarrierChecksum": sha256_hex(&visual),
-        "issueToChecksum": issue_to.to_hex(),
-    });
-    let jws = request["issuanceManifestSignedContent"].as_str().unwrap();
-    let parts: Vec<&str> = jws.split('.').collect();
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&manifest).unwrap());
-    request["issuanceManifestSignedContent"] =
-        format!("{}.{payload}.{}", parts[0], parts[2]).into();
-    request
+/// carries placeholder checksums and an RS256 signature by a key not on the ledger, as its
+/// description says) and signs it with the pilot CARRIER's registered key (R224).
+pub fn with_manifest(request: Value) -> Value {
+    signed_issuance_request(request, "CARRIER")
 }
 
 /// The sample with a valid manifest, for reference `reference`.

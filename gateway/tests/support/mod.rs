@@ -143,7 +143,8 @@ pub fn sample_document() -> (DocumentId, String, Value) {
     (id, reference, document)
 }
 
-/// An ISSUE body for the sample, to SHIPPER, to the order of SHIPPER.
+/// An ISSUE body for the sample, to SHIPPER: a to-order BL without endorsee (blank), as the
+/// sample's document says (R220; the PARTIES check of `/v1/verify` compares them).
 pub fn issue_body(node: &LocalNode) -> EntryBody {
     let (id, reference, _) = sample_document();
     let shipper = node.with(|n| n.org("SHIPPER"));
@@ -151,8 +152,8 @@ pub fn issue_body(node: &LocalNode) -> EntryBody {
         document: id,
         reference,
         kind: EblType::ToOrderBl,
-        issue_to: shipper.clone(),
-        consignee: Some(shipper),
+        issue_to: shipper,
+        consignee: None,
     }))
 }
 

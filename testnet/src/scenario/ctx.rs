@@ -113,9 +113,8 @@ impl Ctx {
         }
     }
 
-    /// Signs `body` with `org`'s own key (its key file: a client that signs for itself) and
-    /// submits it to node `node` with `POST /v1/entries?wait=final`; returns the height.
-    pub fn sign_and_submit(&self, step: &str, org: &str, node: usize, body: Body) -> Result<u64> {
+    /// `org`'s own key, from its key file (`DIR/keys/ORG.key`).
+    pub fn signing_key(&self, org: &str) -> Result<SigningKey> {
         let info = self.org(org)?;
         let text = std::fs::read_to_string(&info.secret_key_file).map_err(TestnetError::io(
             format!("read {}", info.secret_key_file.display()),
@@ -123,7 +122,14 @@ impl Ctx {
         let mut secret = [0u8; 32];
         hex::decode_to_slice(text.trim(), &mut secret)
             .map_err(|e| TestnetError::Usage(format!("{}: {e}", info.secret_key_file.display())))?;
-        let key = SigningKey::from_bytes(&secret);
+        Ok(SigningKey::from_bytes(&secret))
+    }
+
+    /// Signs `body` with `org`'s own key (its key file: a client that signs for itself) and
+    /// submits it to node `node` with `POST /v1/entries?wait=final`; returns the height.
+    pub fn sign_and_submit(&self, step: &str, org: &str, node: usize, body: Body) -> Result<u64> {
+        let info = self.org(org)?;
+        let key = self.signing_key(org)?;
         let status = self.get_as(org, node, "/v1/status")?.body;
         let genesis_hash = status
             .get("genesis_hash")

@@ -2,11 +2,11 @@
 //! testnet: a fresh `transportDocumentReference`, `issueTo` and the first endorsee naming the
 //! shipper by its ledger id (codeListProvider = the gateway's platform code), and the
 //! issuance manifest recomputed from the content (the published sample carries placeholder
-//! checksums; the JWS signature itself is not checked by the gateway).
+//! checksums) and signed with the carrier's key, which the gateway verifies (R224–R226).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ebl_ledger::hash::{DocumentId, Hash32};
+use ebl_gateway::dcsa::manifest::signed_request;
+use ebl_ledger::hash::DocumentId;
+use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
 
 use crate::error::{Result, TestnetError};
@@ -31,8 +31,13 @@ fn bad(detail: impl std::fmt::Display) -> TestnetError {
     TestnetError::Setup(format!("DCSA sample: {detail}"))
 }
 
-/// The adapted request and the document id (= `documentChecksum`, the eBL's ledger id).
-pub fn issuance_request(reference: &str, shipper: &str) -> Result<(Value, DocumentId)> {
+/// The adapted request and the document id (= `documentChecksum`, the eBL's ledger id), its
+/// issuance manifest signed with the carrier's registered key `carrier` (R224–R226).
+pub fn issuance_request(
+    reference: &str,
+    shipper: &str,
+    carrier: &SigningKey,
+) -> Result<(Value, DocumentId)> {
     let mut request: Value = serde_json::from_str(SAMPLE).map_err(bad)?;
     request["document"]["transportDocumentReference"] = reference.into();
     request["document"]["documentParties"]["endorsee"] = party("Guangzhou Soy Exporters", shipper);
@@ -40,37 +45,23 @@ pub fn issuance_request(reference: &str, shipper: &str) -> Result<(Value, Docume
     issue_to["sendToPlatform"] = platform().into();
     request["issueTo"] = issue_to;
     let document = ebl_ledger::docid::document_id(&request["document"]).map_err(bad)?;
-    let issue_to = ebl_ledger::docid::document_id(&request["issueTo"]).map_err(bad)?;
-    let content = request
-        .pointer("/eBLVisualisationByCarrier/content")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("no eBLVisualisationByCarrier.content"))?;
-    let visual = Hash32::sha256(&STANDARD.decode(content).map_err(bad)?);
-    let manifest = json!({
-        "documentChecksum": document.to_hex(),
-        "eBLVisualisationByCarrierChecksum": visual.to_hex(),
-        "issueToChecksum": issue_to.to_hex(),
-    });
-    let jws = request["issuanceManifestSignedContent"]
-        .as_str()
-        .ok_or_else(|| bad("no issuanceManifestSignedContent"))?;
-    let parts: Vec<&str> = jws.split('.').collect();
-    let [header, _, signature] = parts.as_slice() else {
-        return Err(bad("issuanceManifestSignedContent is not a compact JWS"));
-    };
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&manifest).map_err(bad)?);
-    request["issuanceManifestSignedContent"] = format!("{header}.{payload}.{signature}").into();
-    Ok((request, document))
+    Ok((signed_request(request, carrier), document))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn carrier() -> SigningKey {
+        SigningKey::from_bytes(&[7; 32])
+    }
 
     #[test]
     fn the_adapted_sample_names_the_shipper_and_its_manifest_matches_the_document() {
-        let (request, id) =
-            issuance_request("PILOT000000000001", "SHIPPER").unwrap_or_else(|e| panic!("{e}"));
+        let (request, id) = issuance_request("PILOT000000000001", "SHIPPER", &carrier())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             request["issueTo"]["identifyingCodes"][0]["partyCode"],
             "SHIPPER"
@@ -87,8 +78,12 @@ mod tests {
 
     #[test]
     fn two_references_give_two_document_ids() {
-        let a = issuance_request("PILOTA", "SHIPPER").map(|r| r.1).ok();
-        let b = issuance_request("PILOTB", "SHIPPER").map(|r| r.1).ok();
+        let a = issuance_request("PILOTA", "SHIPPER", &carrier())
+            .map(|r| r.1)
+            .ok();
+        let b = issuance_request("PILOTB", "SHIPPER", &carrier())
+            .map(|r| r.1)
+            .ok();
         assert!(a.is_some() && a != b);
     }
 }

@@ -38,7 +38,7 @@ pub fn issue(ctx: &Ctx, reference: &str) -> Result<Bill> {
     println!(
         "\n1. The carrier issues a to-order eBL from the DCSA sample (PUT /v3/ebl-issuance-requests)"
     );
-    let (request, id) = dcsa::issuance_request(reference, "SHIPPER")?;
+    let (request, id) = dcsa::issuance_request(reference, "SHIPPER", &ctx.signing_key("CARRIER")?)?;
     let carrier = ctx.org("CARRIER")?;
     let url = format!(
         "{}/v3/ebl-issuance-requests?responseMode=sync",

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use ebl_ledger::docfacts::{self, PartyLookup};
 use ebl_ledger::ebl::{EblAction, EblIssue, EblType};
 use ebl_ledger::hash::DocumentId;
 use ebl_ledger::ids::OrgId;
@@ -13,27 +14,106 @@ use crate::error::{WalletError, bad_input};
 /// Most documents a SPLIT or COMBINE may name.
 pub const MAX_PARTS: usize = 32;
 
-/// Who the issued document goes to, and overrides of what the document says.
+/// Who the issued document goes to, and what the document may leave unsaid (R222: never a
+/// contradiction of it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueOptions {
     /// First holder.
     pub issue_to: OrgId,
     /// Consignee (straight BL, SWB) or first endorsee (to-order BL; `None` = blank).
     pub consignee: Option<OrgId>,
-    /// Overrides `transportDocumentReference`.
+    /// `transportDocumentReference`, for a document without one.
     pub reference: Option<String>,
-    /// Overrides the kind derived from `transportDocumentTypeCode` and `isToOrder`.
+    /// The kind, for a document that does not declare one.
     pub kind: Option<EblType>,
 }
 
-/// The ISSUE record of `doc` (read from `path`): id = document id, reference and kind from the
-/// document unless overridden.
+/// The platform code of the gateways' default directory (`codeListProvider` naming an
+/// organisation by its ledger id): the only party code the wallet can read (R220).
+pub const PLATFORM: &str = "EBLL";
+
+fn directory(provider: &str, code: &str) -> Option<OrgId> {
+    if provider == PLATFORM {
+        OrgId::new(code).ok()
+    } else {
+        None
+    }
+}
+
+fn contradiction(field: &str, given: &str, found: &str) -> WalletError {
+    WalletError::InvalidArgument {
+        field: field.into(),
+        reason: format!("{given} contradicts the document, which says {found} (R222)"),
+    }
+}
+
+/// R221–R222 as far as the wallet can read: the title party the document names by a
+/// [`PLATFORM`] code wins and a contradicting `--consignee` is refused; a to-order BL without
+/// endorsee is blank, so any `--consignee` contradicts it; a party named only by codes the
+/// wallet cannot read (or a straight BL naming none) needs `--consignee`, which is taken.
+fn title_party(
+    doc: &TransportDocument,
+    path: &Path,
+    kind: EblType,
+    given: Option<&OrgId>,
+) -> Result<Option<OrgId>, WalletError> {
+    let field = if kind == EblType::ToOrderBl {
+        "endorsee"
+    } else {
+        "consignee"
+    };
+    let stated = doc
+        .value
+        .pointer(&format!("/documentParties/{field}"))
+        .map(|party| docfacts::lookup_party(party, &directory));
+    match (stated, given) {
+        (Some(PartyLookup::Named(found)), Some(given)) if found != *given => Err(contradiction(
+            "--consignee",
+            given.as_str(),
+            &format!("{field} {found}"),
+        )),
+        (Some(PartyLookup::Named(found)), _) => Ok(Some(found)),
+        (Some(PartyLookup::Ambiguous(_)), _) => Err(bad_input(
+            path,
+            format!("documentParties.{field} names several organisations"),
+        )),
+        (Some(PartyLookup::NoKnownCode), Some(given)) => Ok(Some(given.clone())),
+        (Some(PartyLookup::NoKnownCode), None) => Err(WalletError::InvalidArgument {
+            field: "--consignee".into(),
+            reason: format!(
+                "the document names its {field} only by codes the wallet cannot read (it reads \
+                 {PLATFORM}); pass --consignee ORG"
+            ),
+        }),
+        (None, Some(given)) if kind == EblType::ToOrderBl => Err(contradiction(
+            "--consignee",
+            given.as_str(),
+            "no endorsee (a blank to-order BL)",
+        )),
+        (None, Some(given)) => Ok(Some(given.clone())),
+        (None, None) if kind == EblType::ToOrderBl => Ok(None),
+        (None, None) => Err(WalletError::InvalidArgument {
+            field: "--consignee".into(),
+            reason: "a straight BL or sea waybill names its consignee; pass --consignee ORG".into(),
+        }),
+    }
+}
+
+/// The ISSUE record of `doc` (read from `path`): id = document id; reference, kind and title
+/// party from the document (R220–R222), the flags only where the document is silent or agrees.
 pub fn issue_from_document(
     doc: &TransportDocument,
     path: &Path,
     options: &IssueOptions,
 ) -> Result<EblIssue, WalletError> {
     let reference = match (&options.reference, doc.reference()) {
+        (Some(given), Some(found)) if given != found => {
+            return Err(contradiction(
+                "--reference",
+                given,
+                &format!("transportDocumentReference {found}"),
+            ));
+        }
         (Some(given), _) => given.clone(),
         (None, Some(found)) => found.to_string(),
         (None, None) => {
@@ -43,29 +123,25 @@ pub fn issue_from_document(
             ));
         }
     };
-    let kind = match (options.kind, doc.kind()) {
+    let kind = match (options.kind, docfacts::kind_of(&doc.value)) {
         (Some(given), Ok(found)) if given != found => {
-            return Err(WalletError::InvalidArgument {
-                field: "--kind".into(),
-                reason: format!("{given:?} contradicts the document, which is a {found:?}"),
-            });
+            return Err(contradiction(
+                "--kind",
+                &format!("{given:?}"),
+                &format!("{found:?}"),
+            ));
         }
         (Some(given), _) => given,
         (None, Ok(found)) => found,
         (None, Err(reason)) => return Err(bad_input(path, format!("{reason}; pass --kind"))),
     };
-    if kind != EblType::ToOrderBl && options.consignee.is_none() {
-        return Err(WalletError::InvalidArgument {
-            field: "--consignee".into(),
-            reason: "a straight BL or sea waybill names its consignee; pass --consignee ORG".into(),
-        });
-    }
+    let consignee = title_party(doc, path, kind, options.consignee.as_ref())?;
     Ok(EblIssue {
         document: doc.id,
         reference,
         kind,
         issue_to: options.issue_to.clone(),
-        consignee: options.consignee.clone(),
+        consignee,
     })
 }
 
@@ -155,6 +231,36 @@ mod tests {
         opts.reference = Some("R2".into());
         opts.kind = Some(EblType::ToOrderBl);
         assert!(issue_from_document(&d, Path::new("f"), &opts).is_err());
+    }
+
+    #[test]
+    fn the_title_party_named_by_the_platform_code_wins_and_may_not_be_contradicted() {
+        let d = doc(
+            r#"{"transportDocumentReference":"R1","transportDocumentTypeCode":"BOL","isToOrder":false,
+               "documentParties":{"consignee":{"partyName":"C","identifyingCodes":[{"codeListProvider":"EBLL","partyCode":"CONSIGNEE"}]}}}"#,
+        );
+        let issue = issue_from_document(&d, Path::new("f"), &options()).unwrap();
+        assert_eq!(issue.consignee, Some(OrgId("CONSIGNEE".into())));
+        let mut other = options();
+        other.consignee = Some(OrgId("BANK".into()));
+        let err = issue_from_document(&d, Path::new("f"), &other).unwrap_err();
+        assert!(err.to_string().contains("contradicts"), "{err}");
+        other.consignee = Some(OrgId("CONSIGNEE".into()));
+        assert!(issue_from_document(&d, Path::new("f"), &other).is_ok());
+    }
+
+    #[test]
+    fn a_reference_or_an_endorsee_the_document_does_not_state_is_refused() {
+        let d = doc(
+            r#"{"transportDocumentReference":"R1","transportDocumentTypeCode":"BOL","isToOrder":true}"#,
+        );
+        let mut opts = options();
+        opts.reference = Some("R2".into());
+        assert!(issue_from_document(&d, Path::new("f"), &opts).is_err());
+        let mut opts = options();
+        opts.consignee = Some(OrgId("BANK".into()));
+        let err = issue_from_document(&d, Path::new("f"), &opts).unwrap_err();
+        assert!(err.to_string().contains("blank"), "{err}");
     }
 
     #[test]

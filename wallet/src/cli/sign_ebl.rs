@@ -45,13 +45,14 @@ pub struct IssueArgs {
     /// First holder (usually the shipper).
     #[arg(long, value_name = "ORG", value_parser = parse::org_id)]
     issue_to: OrgId,
-    /// Consignee (straight BL, sea waybill) or first endorsee (to-order BL; omit for blank).
+    /// Consignee (straight BL, sea waybill) or first endorsee (to-order BL), when the document
+    /// names it only by code lists other than EBLL; must agree with the document otherwise.
     #[arg(long, value_name = "ORG", value_parser = parse::org_id)]
     consignee: Option<OrgId>,
-    /// Override transportDocumentReference (required when the document has none).
+    /// transportDocumentReference, for a document without one; must agree otherwise.
     #[arg(long, value_name = "REF")]
     reference: Option<String>,
-    /// Override the kind derived from transportDocumentTypeCode and isToOrder.
+    /// The kind, for a document that does not declare it; must agree otherwise.
     #[arg(long, value_parser = ebl_type)]
     kind: Option<EblType>,
 }
