@@ -118,6 +118,28 @@ pub struct ApiKeyEntry {
 }
 
 impl ApiSection {
+    /// This section with the `EBL_NODE__API__...` variables of `vars` applied, as `ebl-node
+    /// start` applies them to `config.toml` ([`crate::config_env`]); for `ebl-node dev`, whose
+    /// section is built in code (e.g. `EBL_NODE__API__RATE_LIMIT__PER_SECOND=1000` for a load
+    /// or conformance run). Variables of other sections are ignored here.
+    pub fn with_env_overrides(
+        self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut document = toml::Table::new();
+        document.insert("api".into(), toml::Value::try_from(&self)?);
+        let mut document = toml::Value::Table(document);
+        let api_vars = vars
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("EBL_NODE__API__"));
+        crate::config_env::apply(&mut document, api_vars)?;
+        let api = document
+            .get("api")
+            .cloned()
+            .context("the [api] section disappeared")?;
+        Ok(api.try_into()?)
+    }
+
     /// The gateway configuration these keys give (default limits).
     pub fn gateway_config(&self) -> anyhow::Result<GatewayConfig> {
         let keys = self

@@ -77,3 +77,32 @@ fn the_section_init_writes_round_trips_with_the_edge_keys() {
     let back: ApiSection = toml::from_str(&text).unwrap();
     assert_eq!(back, api);
 }
+
+#[test]
+fn environment_variables_override_a_section_built_in_code() {
+    let vars = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+    };
+    let api = ApiSection::with_admin_key("127.0.0.1:0", "secret")
+        .with_env_overrides(vars(&[
+            ("EBL_NODE__API__RATE_LIMIT__BURST", "5000"),
+            ("EBL_NODE__API__RATE_LIMIT__PER_SECOND", "1000"),
+            ("EBL_NODE__P2P__LISTEN_ADDR", "ignored here"),
+        ]))
+        .unwrap();
+    assert_eq!(
+        api.rate_limit,
+        Some(RateLimitSection {
+            burst: 5000,
+            per_second: 1000
+        })
+    );
+    assert_eq!(api.keys.len(), 1, "the admin key stays");
+    let unchanged = ApiSection::with_admin_key("127.0.0.1:0", "secret")
+        .with_env_overrides(Vec::new())
+        .unwrap();
+    assert_eq!(unchanged, ApiSection::with_admin_key("127.0.0.1:0", "secret"));
+    let wrong_type = ApiSection::with_admin_key("127.0.0.1:0", "secret")
+        .with_env_overrides(vars(&[("EBL_NODE__API__RATE_LIMIT__BURST", "many")]));
+    assert!(wrong_type.is_err());
+}

@@ -40,7 +40,10 @@ mod present {
     pub(crate) async fn run(data: &Path, api: &str) -> anyhow::Result<()> {
         let (settings, genesis, custodial_keys) = network_settings(data)?;
         let secret = api_secret(data)?;
-        let mut config = ApiSection::with_admin_key(api, &secret).gateway_config()?;
+        // `EBL_NODE__API__...` variables apply as they do to `ebl-node start`'s config.toml.
+        let mut config = ApiSection::with_admin_key(api, &secret)
+            .with_env_overrides(std::env::vars())?
+            .gateway_config()?;
         for key in org_keys(data, &custodial_keys)? {
             config.api_keys.insert(key.secret_sha256, key);
         }
