@@ -44,6 +44,7 @@ pub mod events;
 pub mod extract;
 pub mod node;
 pub mod openapi;
+pub mod privacy;
 pub mod ratelimit;
 pub(crate) mod records;
 pub(crate) mod routes;

@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::AppState;
-use crate::auth::RateBucket;
+use crate::auth::{Caller, RateBucket};
+use crate::privacy::{Reader, event_visible};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{Filter, follow, parse_id};
 use crate::streams::{StreamRefused, StreamSlot};
@@ -26,10 +27,12 @@ use crate::streams::{StreamRefused, StreamSlot};
 /// Events buffered per subscriber before the follower waits for the client.
 const BUFFER: usize = 64;
 
-/// `GET /v1/events?party=ORG&document=ID`, resumable with `Last-Event-ID`.
+/// `GET /v1/events?party=ORG&document=ID`, resumable with `Last-Event-ID`; R236: only the
+/// events the caller may receive.
 pub async fn stream(
     State(state): State<AppState>,
     Extension(RateBucket(client)): Extension<RateBucket>,
+    Extension(caller): Extension<Caller>,
     Query(filter): Query<Filter>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
@@ -50,19 +53,34 @@ pub async fn stream(
             tracing::warn!(error = %e, "event stream stopped");
         }
     });
-    let events =
-        futures_util::stream::unfold((rx, filter, slot), |(mut rx, filter, slot)| async move {
+    let reader = Reader::of(Some(&caller));
+    let visibility = state.node.clone();
+    let events = futures_util::stream::unfold(
+        (rx, filter, slot, reader, visibility),
+        |(mut rx, filter, slot, reader, node)| async move {
             loop {
                 let event = rx.recv().await?;
-                if filter.matches(&event) {
-                    let sse = SseEvent::default()
-                        .id(event.id())
-                        .event(event.json["type"].as_str().unwrap_or("entry"))
-                        .data(event.json.to_string());
-                    return Some((Ok(sse), (rx, filter, slot)));
+                if !filter.matches(&event) {
+                    continue;
                 }
+                match event_visible(node.as_ref(), &event, &reader, "/v1/events").await {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => {
+                        // The stream ends rather than skipping what it could not judge; the
+                        // client resumes from its last event id.
+                        tracing::warn!(code = e.code, "event stream stopped: visibility unknown");
+                        return None;
+                    }
+                }
+                let sse = SseEvent::default()
+                    .id(event.id())
+                    .event(event.json["type"].as_str().unwrap_or("entry"))
+                    .data(event.json.to_string());
+                return Some((Ok(sse), (rx, filter, slot, reader, node)));
             }
-        });
+        },
+    );
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::State;
+use axum::{Extension, Json};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::events::Filter;
 use crate::extract::{ApiJson, ApiPath};
@@ -57,7 +58,7 @@ fn view(s: &Subscription, cursor: Option<(u64, u64)>) -> Value {
         .filter(|(_, ordinal)| *ordinal != u64::MAX)
         .map(|(h, o)| format!("{h}:{o}"));
     json!({ "id": s.id, "url": s.url, "filter": s.filter, "managed": s.managed,
-            "last_event": last_event })
+            "reader": s.reader, "last_event": last_event })
 }
 
 /// `GET /v1/webhooks`: every subscription, without secrets.
@@ -71,13 +72,16 @@ pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     Ok(Json(json!({ "webhooks": all })))
 }
 
-/// `POST /v1/webhooks`: subscribes a receiver to the events of blocks final from now on.
+/// `POST /v1/webhooks`: subscribes a receiver to the events of blocks final from now on that
+/// the calling key may receive (R236: the subscription reads as its creator).
 pub async fn create(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<NewWebhook>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let reader = crate::privacy::Reader::of(Some(&caller));
     let created = handle(&state)?
-        .add(&body.url, body.secret, body.filter)
+        .add(&body.url, body.secret, body.filter, reader)
         .await
         .map_err(|e| problem(&e))?;
     let mut reply = view(&created, None);

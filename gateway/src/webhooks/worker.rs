@@ -72,7 +72,15 @@ impl Worker {
             ));
             let mut saved = Instant::now();
             while let Some(event) = rx.recv().await {
-                let matched = self.subscription.filter.matches(&event);
+                let matched = match self.receives(&event).await {
+                    Ok(matched) => matched,
+                    Err(e) => {
+                        // Not judged, not skipped: follow again from the cursor (this event).
+                        tracing::warn!(subscription = %id, code = e.code,
+                            "webhook paused: event visibility unknown");
+                        break;
+                    }
+                };
                 if matched {
                     self.deliver(&event).await;
                 }
@@ -83,6 +91,8 @@ impl Worker {
                     saved = Instant::now();
                 }
             }
+            // The follower stops once nobody receives (after a `break` above).
+            drop(rx);
             if let Ok(Err(e)) = follower.await {
                 tracing::warn!(subscription = %id, error = %e, "webhook event stream stopped");
             }
@@ -91,6 +101,20 @@ impl Worker {
             }
             tokio::time::sleep(RESTART_DELAY).await;
         }
+    }
+
+    /// Whether the subscription's filter passes `event` and its reader may receive it (R236).
+    async fn receives(&self, event: &Event) -> Result<bool, crate::error::ApiError> {
+        if !self.subscription.filter.matches(event) {
+            return Ok(false);
+        }
+        crate::privacy::event_visible(
+            self.node.as_ref(),
+            event,
+            &self.subscription.reader,
+            "webhook",
+        )
+        .await
     }
 
     fn save(&self, cursor: (u64, u64)) {
