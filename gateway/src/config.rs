@@ -43,8 +43,8 @@ impl Scope {
             Scope::Admin,
             Scope::Regulator,
         ]
-            .into_iter()
-            .find(|s| s.name() == name)
+        .into_iter()
+        .find(|s| s.name() == name)
     }
 }
 

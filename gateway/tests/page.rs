@@ -67,7 +67,14 @@ async fn an_ebls_status_and_issuer_are_public_by_document_id_and_its_title_is_no
     assert_eq!(reply.body["id"], id.to_hex());
     assert_eq!(reply.body["status"], "ACTIVE");
     assert_eq!(reply.body["carrier"], "CARRIER");
-    for hidden in ["reference", "holder", "endorsee", "nominee", "history", "signatures"] {
+    for hidden in [
+        "reference",
+        "holder",
+        "endorsee",
+        "nominee",
+        "history",
+        "signatures",
+    ] {
         assert!(reply.body.get(hidden).is_none(), "{hidden}: {}", reply.body);
     }
     assert!(!reply.body.to_string().contains(&reference));

@@ -71,7 +71,10 @@ async fn the_page_shows_the_verified_ebl_without_its_holder_or_history_in_chromi
     };
     // R232: the public page shows integrity, status and issuer; never the holder or history.
     assert!(!dom.contains("SHIPPER"), "holder shown: {dom}");
-    assert!(dom.contains(r#"id="timeline"></ol>"#), "history shown: {dom}");
+    assert!(
+        dom.contains(r#"id="timeline"></ol>"#),
+        "history shown: {dom}"
+    );
     assert!(dom.contains("CARRIER"), "issuer missing: {dom}");
     assert!(dom.contains("ACTIVE"), "status missing: {dom}");
     assert!(dom.contains(">VERIFIED<"), "no passing result: {dom}");

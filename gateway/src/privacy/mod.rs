@@ -193,7 +193,10 @@ pub async fn readable_ebl(
 ) -> ApiResult<EblRecord> {
     let reader = Reader::of(Some(caller));
     let record = crate::routes::documents::load_ebl(state, id).await?;
-    if !access(state.node.as_ref(), &record, &reader).await?.sees_title() {
+    if !access(state.node.as_ref(), &record, &reader)
+        .await?
+        .sees_title()
+    {
         return Err(not_found());
     }
     audit(&reader, route, &id.to_hex());

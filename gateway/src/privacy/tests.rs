@@ -45,7 +45,12 @@ fn bill() -> EblRecord {
         issued_time: Timestamp(1_000),
         history: vec![
             step(ActionKind::EblIssue, "CARRIER", None, Some("SHIPPER")),
-            step(ActionKind::EblTransfer, "SHIPPER", Some("SHIPPER"), Some("BANK")),
+            step(
+                ActionKind::EblTransfer,
+                "SHIPPER",
+                Some("SHIPPER"),
+                Some("BANK"),
+            ),
         ],
     }
 }
@@ -77,21 +82,25 @@ fn member(id: &str) -> Reader {
 fn every_party_of_record_and_history_sees_the_title() {
     let record = bill();
     for party in ["CARRIER", "SHIPPER", "BANK", "CONSIGNEE"] {
-        assert_eq!(decide(&record, &member(party), &[], NOW), Access::Party, "{party}");
+        assert_eq!(
+            decide(&record, &member(party), &[], NOW),
+            Access::Party,
+            "{party}"
+        );
     }
 }
 
 #[test]
 fn a_member_that_is_no_party_sees_public_facts_only() {
-    assert_eq!(
-        decide(&bill(), &member("BUYER2"), &[], NOW),
-        Access::Public
-    );
+    assert_eq!(decide(&bill(), &member("BUYER2"), &[], NOW), Access::Public);
 }
 
 #[test]
 fn an_anonymous_reader_sees_public_facts_only() {
-    assert_eq!(decide(&bill(), &Reader::Anonymous, &[], NOW), Access::Public);
+    assert_eq!(
+        decide(&bill(), &Reader::Anonymous, &[], NOW),
+        Access::Public
+    );
 }
 
 #[test]
@@ -107,7 +116,12 @@ fn a_partys_read_grant_lets_its_grantee_read() {
     let record = bill();
     let grant = read_grant("BANK", "CUSTOMS", Some(record.id));
     assert_eq!(
-        decide(&record, &member("CUSTOMS"), std::slice::from_ref(&grant), NOW),
+        decide(
+            &record,
+            &member("CUSTOMS"),
+            std::slice::from_ref(&grant),
+            NOW
+        ),
         Access::Granted(grant.id)
     );
     let any_bill = read_grant("SHIPPER", "CUSTOMS", None);
@@ -146,7 +160,10 @@ fn caller(org: Option<&str>, regulator: bool) -> Caller {
 fn a_caller_is_a_member_by_its_organisation_and_a_regulator_by_scope() {
     assert_eq!(Reader::of(None), Reader::Anonymous);
     assert_eq!(Reader::of(Some(&caller(None, false))), Reader::Anonymous);
-    assert_eq!(Reader::of(Some(&caller(Some("BANK"), false))), member("BANK"));
+    assert_eq!(
+        Reader::of(Some(&caller(Some("BANK"), false))),
+        member("BANK")
+    );
     assert_eq!(
         Reader::of(Some(&caller(Some("BANK"), true))),
         Reader::Regulator { name: "key".into() }

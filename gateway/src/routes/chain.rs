@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::privacy::Reader;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
+use crate::privacy::Reader;
 
 /// `GET /v1/status`.
 pub async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {

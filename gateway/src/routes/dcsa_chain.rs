@@ -2,18 +2,18 @@
 //! without a version) and the same under `/v3/` like the other DCSA routes (ADR 0013).
 
 use axum::extract::State;
-use axum::{Extension, Json};
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::dcsa_issuance::check_reference;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::privacy::{Reader, access, audit};
 use crate::dcsa::chain::{documents_by_reference, endorsement_chain};
 use crate::dcsa::error::{DcsaError, DetailedError, Failure};
 use crate::extract::{ApiPath, ApiQuery};
+use crate::privacy::{Reader, access, audit};
 
 /// END filters.
 #[derive(Debug, Deserialize)]
@@ -51,7 +51,11 @@ pub async fn get(
             {
                 continue;
             }
-            audit(&reader, "/endorsement-chains/{transportDocumentReference}", &record.id.to_hex());
+            audit(
+                &reader,
+                "/endorsement-chains/{transportDocumentReference}",
+                &record.id.to_hex(),
+            );
             chains.push(endorsement_chain(&state, &record).await?);
         }
     }

@@ -80,7 +80,9 @@ pub async fn public_ebl(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<dto::PublicEblView>> {
     let id = parse_hash("document id", &id)?;
-    Ok(Json(dto::PublicEblView::from(&load_ebl(&state, &id).await?)))
+    Ok(Json(dto::PublicEblView::from(
+        &load_ebl(&state, &id).await?,
+    )))
 }
 
 /// Query of `GET /v1/ebls`.

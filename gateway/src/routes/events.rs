@@ -19,9 +19,9 @@ use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::auth::{Caller, RateBucket};
-use crate::privacy::{Reader, event_visible};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{Filter, follow, parse_id};
+use crate::privacy::{Reader, event_visible};
 use crate::streams::{StreamRefused, StreamSlot};
 
 /// Events buffered per subscriber before the follower waits for the client.

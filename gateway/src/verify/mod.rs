@@ -23,9 +23,9 @@ use checks::{Verdict, check, issuer_check, organisation, result_json, status_che
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::privacy::Reader;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::privacy::Reader;
 use crate::records;
 use crate::routes::documents::{certificate_ref, judge_time, load_certificate};
 

@@ -116,7 +116,11 @@ impl GrantRecord {
         self.terms.grantee == Grantee::Organisation(reader.clone())
             && self.terms.actions.contains(&ActionKind::EblReadTitle)
             && self.terms.document_kinds.contains(&kind)
-            && self.terms.document.as_ref().is_none_or(|only| only == document)
+            && self
+                .terms
+                .document
+                .as_ref()
+                .is_none_or(|only| only == document)
     }
 }
 

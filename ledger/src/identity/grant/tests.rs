@@ -249,7 +249,10 @@ fn a_grant_without_read_title_or_revoked_lets_nobody_read() {
 #[test]
 fn a_read_grant_covers_no_entry_the_grantee_could_sign() {
     let grant = record(read_terms("CUSTOMS"));
-    for kind in ActionKind::ALL.iter().filter(|k| **k != ActionKind::EblReadTitle) {
+    for kind in ActionKind::ALL
+        .iter()
+        .filter(|k| **k != ActionKind::EblReadTitle)
+    {
         let mut ask = Ask::by_key("customs-key");
         ask.signer_org = Some(OrgId("CUSTOMS".into()));
         ask.kind = *kind;
@@ -259,7 +262,10 @@ fn a_read_grant_covers_no_entry_the_grantee_could_sign() {
 
 #[test]
 fn read_title_is_granted_to_an_organisation_not_a_key() {
-    assert_eq!(check_grant_stateless(&create(read_terms("CUSTOMS"))), Ok(()));
+    assert_eq!(
+        check_grant_stateless(&create(read_terms("CUSTOMS"))),
+        Ok(())
+    );
     let mut to_key = read_terms("CUSTOMS");
     to_key.grantee = Grantee::Key(key("system"));
     assert_eq!(
