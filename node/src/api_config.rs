@@ -243,7 +243,11 @@ fn parse_scope(text: &str) -> anyhow::Result<Scope> {
         "submit" => Scope::Submit,
         "custodial" => Scope::Custodial,
         "admin" => Scope::Admin,
-        other => anyhow::bail!("unknown scope `{other}` (read, submit, custodial, admin)"),
+        // R235: full read of every title, each read audited; never implied by `admin`.
+        "regulator" => Scope::Regulator,
+        other => {
+            anyhow::bail!("unknown scope `{other}` (read, submit, custodial, admin, regulator)")
+        }
     })
 }
 
