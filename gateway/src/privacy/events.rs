@@ -3,7 +3,7 @@
 use ebl_ledger::ebl::EblRecord;
 use ebl_ledger::state::keys;
 
-use super::{Reader, access, audit, get};
+use super::{Reader, access, audit_event, get};
 use crate::error::ApiResult;
 use crate::events::Event;
 use crate::node::NodeApi;
@@ -12,7 +12,7 @@ use crate::node::NodeApi;
 /// a certificate action, governance, a grant not scoped to an eBL) goes to every reader; one
 /// that does goes to the readers who may see that eBL's title now (R231–R235), judged on the
 /// record at the head; when no such record exists (e.g. a failed ISSUE), to the regulator
-/// only. A regulator's delivery is audited under `route`.
+/// only. A regulator's delivery is counted and logged under `route` (R235, `audit_event`).
 pub async fn event_visible(
     node: &dyn NodeApi,
     event: &Event,
@@ -25,7 +25,7 @@ pub async fn event_visible(
     match reader {
         Reader::Anonymous => Ok(false),
         Reader::Regulator { .. } => {
-            audit(reader, route, &id.to_hex());
+            audit_event(reader, route, &id.to_hex());
             Ok(true)
         }
         Reader::Member(_) => match get::<EblRecord>(node, keys::ebl(&id)).await? {

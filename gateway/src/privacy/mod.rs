@@ -183,6 +183,17 @@ pub fn audit(reader: &Reader, route: &str, document: &str) {
     }
 }
 
+/// R235: counts a regulator's receipt of one event about `document` and logs it at DEBUG: the
+/// stream or subscription it flows through was logged at INFO when it opened, and one INFO
+/// line per event would make the audit log the bottleneck of a busy network.
+pub fn audit_event(reader: &Reader, route: &str, document: &str) {
+    if let Reader::Regulator { name } = reader {
+        REGULATOR_READS.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(target: "ebl_gateway::audit", caller = %name, route, document,
+            "regulator event");
+    }
+}
+
 /// R231–R235: eBL `id` for a reader who may see its title, else 404 `UNKNOWN_DOCUMENT`
 /// whether or not it exists; a regulator's read is audited under `route`.
 pub async fn readable_ebl(

@@ -54,6 +54,9 @@ pub async fn stream(
         }
     });
     let reader = Reader::of(Some(&caller));
+    // R235: a regulator's stream is logged once at INFO; its events are counted one by one.
+    let scope = filter.document.as_deref().unwrap_or("*");
+    crate::privacy::audit(&reader, "/v1/events", scope);
     let visibility = state.node.clone();
     let events = futures_util::stream::unfold(
         (rx, filter, slot, reader, visibility),

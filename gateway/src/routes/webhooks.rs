@@ -80,6 +80,9 @@ pub async fn create(
     ApiJson(body): ApiJson<NewWebhook>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let reader = crate::privacy::Reader::of(Some(&caller));
+    // R235: a regulator's subscription is logged at INFO when made; its events are counted.
+    let scope = body.filter.document.as_deref().unwrap_or("*");
+    crate::privacy::audit(&reader, "/v1/webhooks", scope);
     let created = handle(&state)?
         .add(&body.url, body.secret, body.filter, reader)
         .await
