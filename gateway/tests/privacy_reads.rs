@@ -265,3 +265,21 @@ async fn block_entries_show_bodies_and_signers_to_the_regulator_only() {
         regulator.body
     );
 }
+
+#[tokio::test]
+async fn a_verifier_bound_to_no_organisation_gets_no_holder_check() {
+    let (node, app) = app_with(config());
+    bill_on_ledger(&node);
+    let (_, _, document) = sample();
+    let reply = send(
+        &app,
+        Method::POST,
+        "/v1/verify?holder=BANK",
+        Who::Key(UNBOUND_KEY),
+        Some(&document),
+    )
+    .await;
+    assert_eq!(reply.body["outcome"], "VERIFIED", "{}", reply.body);
+    assert_eq!(reply.body["checks"].as_array().map(Vec::len), Some(3));
+    assert!(!names_title_parties(&reply.body), "{}", reply.body);
+}

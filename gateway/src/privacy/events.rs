@@ -24,7 +24,7 @@ pub async fn event_visible(
     };
     match reader {
         Reader::Anonymous => Ok(false),
-        Reader::Regulator { .. } => {
+        Reader::Regulator(_) => {
             audit_event(reader, route, &id.to_hex());
             Ok(true)
         }

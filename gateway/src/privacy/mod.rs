@@ -38,11 +38,9 @@ pub enum Reader {
     Anonymous,
     /// A member organisation: by its certificate (mTLS) or its API key's organisation.
     Member(OrgId),
-    /// A key with the `regulator` scope: reads every title, each read logged (R235).
-    Regulator {
-        /// The key's name, for the audit log.
-        name: String,
-    },
+    /// A key with the `regulator` scope (its name, for the audit log): reads every title,
+    /// each read logged (R235).
+    Regulator(String),
 }
 
 impl Default for Reader {
@@ -57,9 +55,7 @@ impl Reader {
     pub fn of(caller: Option<&Caller>) -> Reader {
         match caller {
             None => Reader::Anonymous,
-            Some(c) if c.regulator => Reader::Regulator {
-                name: c.name.clone(),
-            },
+            Some(c) if c.regulator => Reader::Regulator(c.name.clone()),
             Some(c) => c.org.clone().map_or(Reader::Anonymous, Reader::Member),
         }
     }
@@ -95,7 +91,7 @@ pub fn decide(
 ) -> Access {
     let org = match reader {
         Reader::Anonymous => return Access::Public,
-        Reader::Regulator { .. } => return Access::Regulator,
+        Reader::Regulator(_) => return Access::Regulator,
         Reader::Member(org) => org,
     };
     let parties = record.parties();
@@ -176,7 +172,7 @@ pub fn regulator_reads() -> u64 {
 
 /// R235: logs a regulator's read of `document` through `route` at INFO, and counts it.
 pub fn audit(reader: &Reader, route: &str, document: &str) {
-    if let Reader::Regulator { name } = reader {
+    if let Reader::Regulator(name) = reader {
         REGULATOR_READS.fetch_add(1, Ordering::Relaxed);
         tracing::info!(target: "ebl_gateway::audit", caller = %name, route, document,
             "regulator read");
@@ -187,7 +183,7 @@ pub fn audit(reader: &Reader, route: &str, document: &str) {
 /// stream or subscription it flows through was logged at INFO when it opened, and one INFO
 /// line per event would make the audit log the bottleneck of a busy network.
 pub fn audit_event(reader: &Reader, route: &str, document: &str) {
-    if let Reader::Regulator { name } = reader {
+    if let Reader::Regulator(name) = reader {
         REGULATOR_READS.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(target: "ebl_gateway::audit", caller = %name, route, document,
             "regulator event");

@@ -105,9 +105,7 @@ fn an_anonymous_reader_sees_public_facts_only() {
 
 #[test]
 fn the_regulator_sees_every_title() {
-    let regulator = Reader::Regulator {
-        name: "msa-audit".into(),
-    };
+    let regulator = Reader::Regulator("msa-audit".into());
     assert_eq!(decide(&bill(), &regulator, &[], NOW), Access::Regulator);
 }
 
@@ -166,7 +164,7 @@ fn a_caller_is_a_member_by_its_organisation_and_a_regulator_by_scope() {
     );
     assert_eq!(
         Reader::of(Some(&caller(Some("BANK"), true))),
-        Reader::Regulator { name: "key".into() }
+        Reader::Regulator("key".into())
     );
 }
 
@@ -175,12 +173,45 @@ fn a_regulator_read_is_counted_and_a_party_read_is_not() {
     let before = regulator_reads();
     audit(&member("BANK"), "/v1/ebls/{id}", "x");
     assert_eq!(regulator_reads(), before);
-    audit(
-        &Reader::Regulator {
-            name: "audit".into(),
-        },
-        "/v1/ebls/{id}",
-        "x",
-    );
+    audit(&Reader::Regulator("audit".into()), "/v1/ebls/{id}", "x");
     assert_eq!(regulator_reads(), before + 1);
+}
+
+#[test]
+fn admin_implies_every_scope_but_the_regulators_read() {
+    use crate::config::{ApiKey, Scope};
+    let admin = ApiKey::from_secret("operator", "s", &[Scope::Admin]);
+    for scope in [Scope::Read, Scope::Submit, Scope::Custodial, Scope::Admin] {
+        assert!(admin.allows(scope), "{scope:?}");
+    }
+    assert!(!admin.allows(Scope::Regulator));
+    let regulator = ApiKey::from_secret("audit", "s", &[Scope::Read, Scope::Regulator]);
+    assert!(regulator.allows(Scope::Regulator));
+    assert_eq!(Scope::from_name("regulator"), Some(Scope::Regulator));
+}
+
+#[test]
+fn a_reader_is_saved_as_type_and_id() {
+    let json = |r: &Reader| serde_json::to_value(r).unwrap_or_default();
+    assert_eq!(
+        json(&Reader::Anonymous),
+        serde_json::json!({"type": "ANONYMOUS"})
+    );
+    assert_eq!(
+        json(&member("BANK")),
+        serde_json::json!({"type": "MEMBER", "id": "BANK"})
+    );
+    assert_eq!(
+        json(&Reader::Regulator("audit".into())),
+        serde_json::json!({"type": "REGULATOR", "id": "audit"})
+    );
+}
+
+#[test]
+fn a_subscription_saved_before_readers_existed_reads_as_anonymous() {
+    let saved = r#"{"id": "wh_1", "url": "https://bank.example/hook", "secret": "s",
+                    "filter": {}, "managed": true}"#;
+    let subscription: crate::webhooks::Subscription =
+        serde_json::from_str(saved).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(subscription.reader, Reader::Anonymous);
 }

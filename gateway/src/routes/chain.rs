@@ -36,7 +36,7 @@ pub async fn block(
     ApiPath(height): ApiPath<u64>,
 ) -> ApiResult<Json<Value>> {
     let reader = Reader::of(Some(&caller));
-    let full = matches!(reader, Reader::Regulator { .. });
+    let full = matches!(reader, Reader::Regulator(_));
     let stored =
         state.node.block(height).await?.ok_or_else(|| {
             ApiError::not_found("UNKNOWN_BLOCK", format!("no final block {height}"))

@@ -36,6 +36,6 @@ pub(crate) async fn holder_for(
                  organisations they grant read access (READ_TITLE)."
             ),
         )),
-        Reader::Anonymous | Reader::Regulator { .. } => None,
+        Reader::Anonymous | Reader::Regulator(_) => None,
     })
 }
