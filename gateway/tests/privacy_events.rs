@@ -11,7 +11,10 @@ use axum::body::{Body, Bytes};
 use axum::http::{Method, Request, StatusCode};
 use ebl_gateway::testkit::LocalNode;
 use ebl_ledger::cert::{CertAction, CertificateIssue, CertificateKind, Ship};
+use ebl_ledger::ebl::EblAction;
 use ebl_ledger::entry::Body as EntryBody;
+use ebl_ledger::hash::Hash32;
+use ebl_ledger::ids::OrgId;
 use http_body_util::BodyExt;
 use privacy_kit::*;
 use serde_json::{Value, json};
@@ -113,14 +116,20 @@ async fn submit(app: &Router, node: &LocalNode, signer: &str, body: EntryBody) {
     assert_eq!(reply.status, 202, "{}", reply.body);
 }
 
-/// One block with the bill's ISSUE, TRANSFER to BANK and BANK's READ_TITLE grant to SGSW,
-/// then one block with a certificate: the event every reader receives.
+/// One block with the bill's ISSUE, TRANSFER to BANK and BANK's READ_TITLE grant to SGSW;
+/// one with SHIPPER's transfer of a bill that does not exist (FAILED: no record says who may
+/// read it); then one with a certificate: the event every reader receives.
 async fn bill_then_certificate(app: &Router, node: &LocalNode) {
     node.hold();
     submit(app, node, "CARRIER", issue(node)).await;
     submit(app, node, "SHIPPER", transfer_to_bank(node)).await;
     submit(app, node, "BANK", read_grant(node)).await;
     node.flush();
+    let nowhere = EntryBody::Ebl(EblAction::Transfer {
+        document: Hash32::sha256(b"no such bill"),
+        to: OrgId("BUYER2".into()),
+    });
+    submit(app, node, "SHIPPER", nowhere).await;
     submit(app, node, "MSA", certificate_issue(node)).await;
 }
 
@@ -139,7 +148,12 @@ async fn sse_carries_a_bills_events_to_its_readers_and_certificates_to_everyone(
     let bill = ["ISSUE", "TRANSFER", "GRANT", "CERT_ISSUE"];
     assert_eq!(party.actions(4).await, bill);
     assert_eq!(authority.actions(4).await, bill);
-    assert_eq!(regulator.actions(4).await, bill);
+    // Only the regulator sees the failed transfer of a bill that has no record, even though
+    // SHIPPER signed it.
+    assert_eq!(
+        regulator.actions(5).await,
+        ["ISSUE", "TRANSFER", "GRANT", "TRANSFER", "CERT_ISSUE"]
+    );
     // R236: the non-party and the unbound key skip the bill's events.
     assert_eq!(stranger.actions(1).await, ["CERT_ISSUE"]);
     assert_eq!(unbound.actions(1).await, ["CERT_ISSUE"]);
