@@ -229,4 +229,31 @@ async fn a_webhook_reads_as_the_key_that_made_it() {
     );
     assert_eq!(entry_actions(&mut stranger, 1).await, ["CERT_ISSUE"]);
     assert_eq!(entry_actions(&mut operator, 1).await, ["CERT_ISSUE"]);
+
+    // A member lists, deletes and sees the deliveries of its own subscriptions only; the
+    // operator manages them all.
+    let bank_id = made["id"].as_str().unwrap();
+    let listed = |reply: &Reply| reply.body["webhooks"].as_array().map_or(0, Vec::len);
+    let mine = get(&app, "/v1/webhooks", Who::Key(BANK_ADMIN_KEY)).await;
+    assert_eq!(listed(&mine), 1, "{}", mine.body);
+    assert_eq!(mine.body["webhooks"][0]["id"], bank_id);
+    let all = get(&app, "/v1/webhooks", Who::Key(ADMIN_KEY)).await;
+    assert_eq!(listed(&all), 3, "{}", all.body);
+    let deliveries = get(&app, "/v1/webhooks/deliveries", Who::Key(BANK_ADMIN_KEY)).await;
+    let deliveries = deliveries.body["deliveries"].as_array().unwrap().clone();
+    assert!(!deliveries.is_empty());
+    assert!(deliveries.iter().all(|d| d["subscription"] == bank_id));
+    let uri = format!("/v1/webhooks/{bank_id}");
+    let refused = send(
+        &app,
+        Method::DELETE,
+        &uri,
+        Who::Key(STRANGER_ADMIN_KEY),
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+    assert_eq!(refused.body["code"], "UNKNOWN_WEBHOOK");
+    let deleted = send(&app, Method::DELETE, &uri, Who::Key(BANK_ADMIN_KEY), None).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
 }

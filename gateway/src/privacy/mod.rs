@@ -156,6 +156,17 @@ pub async fn access(node: &dyn NodeApi, record: &EblRecord, reader: &Reader) -> 
     Ok(decide(record, reader, &[], Timestamp(0)))
 }
 
+/// R236: whether `caller` may list, delete and see the deliveries of a webhook subscription
+/// that reads as `owner`. A member manages only its own organisation's subscriptions (their
+/// filters and deliveries say which bills it follows); the gateway's operator (an admin key
+/// bound to no organisation) and the regulator manage every one.
+pub fn manages_subscription(caller: &Reader, owner: &Reader) -> bool {
+    match caller {
+        Reader::Member(_) => caller == owner,
+        Reader::Anonymous | Reader::Regulator(_) => true,
+    }
+}
+
 /// R234: the answer to a reader who may not see a bill: the same 404 as for a bill that does
 /// not exist, so existence does not leak.
 pub fn not_found() -> ApiError {

@@ -100,12 +100,25 @@ fn refused(e: &StreamRefused) -> ApiError {
     problem
 }
 
-/// `GET /v1/webhooks/deliveries`: the last deliveries, oldest first.
-pub async fn deliveries(State(state): State<AppState>) -> Json<Value> {
-    let items = state
-        .webhooks
-        .as_ref()
-        .map(|h| h.log.snapshot())
-        .unwrap_or_default();
+/// `GET /v1/webhooks/deliveries`: the last deliveries, oldest first, of the subscriptions the
+/// caller manages (R236).
+pub async fn deliveries(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Json<Value> {
+    let Some(webhooks) = state.webhooks.as_ref() else {
+        return Json(json!({ "deliveries": [] }));
+    };
+    let reader = Reader::of(Some(&caller));
+    let mut items = webhooks.log.snapshot();
+    if matches!(reader, Reader::Member(_)) {
+        let mine: Vec<String> = webhooks
+            .list()
+            .into_iter()
+            .filter(|s| crate::privacy::manages_subscription(&reader, &s.reader))
+            .map(|s| s.id)
+            .collect();
+        items.retain(|d| mine.contains(&d.subscription));
+    }
     Json(json!({ "deliveries": items }))
 }

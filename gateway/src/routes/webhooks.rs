@@ -14,6 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::events::Filter;
 use crate::extract::{ApiJson, ApiPath};
+use crate::privacy::{Reader, manages_subscription};
 use crate::webhooks::{Subscription, WebhookError, WebhookHandle};
 
 /// Body of `POST /v1/webhooks`.
@@ -61,12 +62,17 @@ fn view(s: &Subscription, cursor: Option<(u64, u64)>) -> Value {
             "reader": s.reader, "last_event": last_event })
 }
 
-/// `GET /v1/webhooks`: every subscription, without secrets.
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+/// `GET /v1/webhooks`: the subscriptions the caller manages (R236), without secrets.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<Value>> {
     let webhooks = handle(&state)?;
+    let reader = Reader::of(Some(&caller));
     let all: Vec<Value> = webhooks
         .list()
         .iter()
+        .filter(|s| manages_subscription(&reader, &s.reader))
         .map(|s| view(s, webhooks.cursor(&s.id)))
         .collect();
     Ok(Json(json!({ "webhooks": all })))
@@ -79,7 +85,7 @@ pub async fn create(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<NewWebhook>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let reader = crate::privacy::Reader::of(Some(&caller));
+    let reader = Reader::of(Some(&caller));
     // R235: a regulator's subscription is logged at INFO when made; its events are counted.
     let scope = body.filter.document.as_deref().unwrap_or("*");
     crate::privacy::audit(&reader, "/v1/webhooks", scope);
@@ -92,11 +98,22 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
-/// `DELETE /v1/webhooks/{id}`: stops deliveries to a subscription made through the API.
+/// `DELETE /v1/webhooks/{id}`: stops deliveries to a subscription made through the API; one
+/// the caller does not manage (R236) is unknown to it.
 pub async fn delete(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    handle(&state)?.remove(&id).map_err(|e| problem(&e))?;
+    let webhooks = handle(&state)?;
+    let reader = Reader::of(Some(&caller));
+    let theirs = webhooks
+        .list()
+        .iter()
+        .any(|s| s.id == id && !manages_subscription(&reader, &s.reader));
+    if theirs {
+        return Err(problem(&WebhookError::Unknown(id)));
+    }
+    webhooks.remove(&id).map_err(|e| problem(&e))?;
     Ok(StatusCode::NO_CONTENT)
 }
