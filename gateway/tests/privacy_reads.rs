@@ -115,6 +115,13 @@ async fn a_member_that_is_no_party_is_told_the_bill_does_not_exist() {
     let (id, _) = bill_on_ledger(&node);
     let unknown = "cd".repeat(32);
     let never = get(&app, &format!("/v1/ebls/{unknown}"), Who::Key(STRANGER_KEY)).await;
+    let never_by_reference = get(
+        &app,
+        "/v1/ebls?carrier=CARRIER&reference=NEVER-ISSUED",
+        Who::Key(STRANGER_KEY),
+    )
+    .await;
+    assert_eq!(never_by_reference.status, 404);
     for who in [
         Who::Key(STRANGER_KEY),
         Who::Cert("BUYER2"),
@@ -131,6 +138,11 @@ async fn a_member_that_is_no_party_is_told_the_bill_does_not_exist() {
         let reply = get(&app, &format!("/v1/ebls/{id}"), who).await;
         assert_eq!(reply.body["code"], never.body["code"]);
         assert_eq!(reply.body["detail"], never.body["detail"]);
+        let by_reference = get(&app, &title_routes(&id)[1], who).await;
+        assert_eq!(
+            by_reference.body["detail"],
+            never_by_reference.body["detail"]
+        );
     }
 }
 

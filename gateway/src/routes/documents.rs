@@ -1,6 +1,7 @@
 //! eBL and certificate queries: by id, by carrier reference, by ship, with receipts.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::{Extension, Json};
 use ebl_ledger::cert::{CertificateRecord, CertificateRef};
 use ebl_ledger::ebl::EblRecord;
@@ -99,13 +100,22 @@ pub async fn ebl_by_reference(
     ApiQuery(q): ApiQuery<ReferenceQuery>,
 ) -> ApiResult<Json<EblView>> {
     let carrier = parse_org(&q.carrier)?;
+    let unknown =
+        || ApiError::not_found("UNKNOWN_DOCUMENT", "no eBL with this carrier and reference");
     let id = records::get::<DocumentId>(&state, keys::ebl_reference(&carrier, &q.reference))
         .await?
-        .ok_or_else(|| {
-            ApiError::not_found("UNKNOWN_DOCUMENT", "no eBL with this carrier and reference")
+        .ok_or_else(unknown)?;
+    // R234: a bill the caller may not read is not found, word for word like one that does not
+    // exist.
+    let record = crate::privacy::readable_ebl(&state, &caller, &id, "/v1/ebls")
+        .await
+        .map_err(|e| {
+            if e.status == StatusCode::NOT_FOUND {
+                unknown()
+            } else {
+                e
+            }
         })?;
-    // R234: a bill the caller may not read is not found, like one that does not exist.
-    let record = crate::privacy::readable_ebl(&state, &caller, &id, "/v1/ebls").await?;
     Ok(Json(EblView::from(&record)))
 }
 
