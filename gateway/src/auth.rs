@@ -24,6 +24,8 @@ pub struct Caller {
     /// to; `None` for keys bound to neither (e.g. an operator's admin key). Document bodies are
     /// served only to an organisation that is a party of the document (R140, ADR 0018).
     pub org: Option<ebl_ledger::ids::OrgId>,
+    /// R235: the key has the `regulator` scope: it reads every title, each read audited.
+    pub regulator: bool,
 }
 
 /// R160: the organisation an API key acts for: its custodial identity's organisation (as the
@@ -125,6 +127,7 @@ fn certificate_caller(
         name: format!("org:{}", principal.org),
         identity: None,
         org: Some(principal.org.clone()),
+        regulator: false,
     })
 }
 
@@ -204,6 +207,7 @@ async fn guard(
         return rate_limited(wait, "this API key").into_response();
     }
     let org = key_org(state, &key);
+    let regulator = key.allows(Scope::Regulator);
     request
         .extensions_mut()
         .insert(RateBucket(key.secret_sha256));
@@ -211,6 +215,7 @@ async fn guard(
         name: key.name,
         identity: key.identity,
         org,
+        regulator,
     });
     next.run(request).await
 }

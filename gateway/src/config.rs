@@ -15,8 +15,11 @@ pub enum Scope {
     /// Custodial signing: the node signs for the custodial identity the key is bound to
     /// (ADR 0012).
     Custodial,
-    /// Everything, including administration.
+    /// Everything, including administration, except [`Scope::Regulator`].
     Admin,
+    /// R235: reads the title of every eBL (holder, endorsee, history, events), each read
+    /// logged; never implied by another scope, `admin` included (ADR 0031).
+    Regulator,
 }
 
 impl Scope {
@@ -27,14 +30,21 @@ impl Scope {
             Scope::Submit => "submit",
             Scope::Custodial => "custodial",
             Scope::Admin => "admin",
+            Scope::Regulator => "regulator",
         }
     }
 
     /// Parses a scope name.
     pub fn from_name(name: &str) -> Option<Scope> {
-        [Scope::Read, Scope::Submit, Scope::Custodial, Scope::Admin]
-            .into_iter()
-            .find(|s| s.name() == name)
+        [
+            Scope::Read,
+            Scope::Submit,
+            Scope::Custodial,
+            Scope::Admin,
+            Scope::Regulator,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
     }
 }
 
@@ -45,7 +55,7 @@ pub struct ApiKey {
     pub name: String,
     /// SHA-256 of the secret as sent by the client.
     pub secret_sha256: [u8; 32],
-    /// Scopes; `Admin` implies every other scope.
+    /// Scopes; `Admin` implies every other scope but `Regulator` (R235).
     pub scopes: Vec<Scope>,
     /// The custodial identity (node keystore name) this key acts as; custodial routes need one
     /// (ADR 0012).
@@ -80,9 +90,11 @@ impl ApiKey {
         self
     }
 
-    /// Whether the key has `scope`.
+    /// Whether the key has `scope`. R235: the regulator's full read is only ever given by
+    /// name, so a member holding a gateway's admin key does not read every title.
     pub fn allows(&self, scope: Scope) -> bool {
-        self.scopes.contains(&scope) || self.scopes.contains(&Scope::Admin)
+        self.scopes.contains(&scope)
+            || (scope != Scope::Regulator && self.scopes.contains(&Scope::Admin))
     }
 }
 

@@ -50,6 +50,32 @@ pub struct EblView {
     pub history: Vec<HistoryView>,
 }
 
+/// R232: an eBL as anyone may see it: integrity (its id), status and issuer. The
+/// reference, kind, holder, endorsee, nominee, signatures, replacements and history are for
+/// the readers of R231–R235.
+#[derive(Debug, Serialize)]
+pub struct PublicEblView {
+    /// Document id (transportDocumentChecksum).
+    pub id: String,
+    /// Issuing carrier.
+    pub carrier: String,
+    /// Status code.
+    pub status: &'static str,
+    /// Issuance time.
+    pub issued_at: String,
+}
+
+impl From<&EblRecord> for PublicEblView {
+    fn from(r: &EblRecord) -> Self {
+        PublicEblView {
+            id: r.id.to_hex(),
+            carrier: r.carrier.0.clone(),
+            status: r.status.code(),
+            issued_at: time(r.issued_time),
+        }
+    }
+}
+
 /// One applied action.
 #[derive(Debug, Serialize)]
 pub struct HistoryView {

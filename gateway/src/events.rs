@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 use ebl_ledger::block::{BlockHeader, Outcome};
 use ebl_ledger::entry::{Body, DocumentRef};
+use ebl_ledger::hash::DocumentId;
+use ebl_ledger::identity::GrantAction;
 use ebl_ledger::storage::StoredBlock;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
@@ -43,6 +45,9 @@ pub struct Event {
     pub document: Option<String>,
     /// Organisations the entry names.
     pub parties: Vec<String>,
+    /// The eBL whose title the event reveals (an eBL action, a receipt about an eBL, a grant
+    /// scoped to an eBL): who receives it is decided by R236.
+    pub ebl: Option<DocumentId>,
     /// The JSON sent to clients.
     pub json: Value,
 }
@@ -123,6 +128,24 @@ fn document_of(body: &Body, act_for: Option<&str>) -> Option<String> {
     }
 }
 
+/// R236: the eBL an entry body reveals the title of, if any.
+fn ebl_of(body: &Body) -> Option<DocumentId> {
+    match body {
+        Body::Ebl(a) => Some(a.document()),
+        Body::Verification(r) => match &r.subject {
+            DocumentRef::Ebl { id } => Some(*id),
+            DocumentRef::Certificate(_) => None,
+        },
+        Body::Grant(GrantAction::Create(terms)) => match &terms.document {
+            Some(DocumentRef::Ebl { id }) => Some(*id),
+            _ => None,
+        },
+        Body::Certificate(_) | Body::Grant(GrantAction::Revoke { .. }) | Body::Governance(_) => {
+            None
+        }
+    }
+}
+
 /// The events of one stored block, block event first.
 pub fn block_events(stored: &StoredBlock) -> Vec<Event> {
     let header = &stored.block.header;
@@ -132,6 +155,7 @@ pub fn block_events(stored: &StoredBlock) -> Vec<Event> {
         ordinal: 0,
         document: None,
         parties: Vec::new(),
+        ebl: None,
         json: json!({
             "id": format!("{height}:0"), "type": "block", "height": height, "hash": hash,
             "time": time.to_rfc3339(), "entry_count": stored.block.entries.len(),
@@ -165,6 +189,7 @@ pub fn block_events(stored: &StoredBlock) -> Vec<Event> {
             }),
             document,
             parties,
+            ebl: ebl_of(body),
         });
     }
     events

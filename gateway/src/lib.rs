@@ -9,8 +9,12 @@
 //!   `/v1/openapi.json`; a test checks that the router and the spec name the same routes.
 //! - Errors are RFC 9457 problem+json with stable codes ([`error::ApiError`]); client mistakes
 //!   are 4xx, internal errors are logged and returned as a bare 500.
-//! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`) and a per-key token
-//!   bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
+//! - Access by API key with scopes (`read`, `submit`, `custodial`, `admin`, `regulator`) and a
+//!   per-key token bucket; `/health`, `/ready` and `/v1/openapi.json` are public.
+//! - An eBL's title (holder, endorsee, nominee, history, receipts, proof, chain, events) goes
+//!   to its parties, to organisations a party granted `READ_TITLE` and to `regulator` keys
+//!   (each read logged); everyone else gets 404 as for an unknown bill ([`privacy`], R230–R238,
+//!   ADR 0031).
 //! - "Final" is reported only when the node says so; submission is idempotent by entry id.
 //! - `POST /v1/entries/batch` takes up to 1,000 entries in one request: decoded all or nothing,
 //!   one rate-limit token per entry, one [`NodeApi::submit_batch`] call, one result per entry
@@ -45,6 +49,7 @@ pub mod events;
 pub mod extract;
 pub mod node;
 pub mod openapi;
+pub mod privacy;
 pub mod ratelimit;
 pub(crate) mod records;
 pub(crate) mod routes;

@@ -126,15 +126,15 @@ async fn an_organisation_that_is_not_a_party_cannot_read_or_store_the_body() {
     put_document(&app, Who::Key(CARRIER_DOCS), &id, &doc).await;
     for who in [Who::Key(OUTSIDER), Who::Cert("MSA"), Who::Key(BANK_RO)] {
         let reply = get_document(&app, who, &id).await;
-        reply.assert_problem(403, "NOT_A_PARTY");
+        reply.assert_problem(404, "UNKNOWN_DOCUMENT");
         assert!(!String::from_utf8_lossy(&reply.bytes).contains(MARKER));
     }
     put_document(&app, Who::Key(OUTSIDER), &id, &doc)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
     put_document(&app, Who::Cert("CARRIER2"), &id, &doc)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
 }
 
 #[tokio::test]
@@ -238,5 +238,5 @@ async fn if_none_match_with_the_document_id_answers_not_modified() {
         &[("if-none-match", &tag)],
     )
     .await
-    .assert_problem(403, "NOT_A_PARTY");
+    .assert_problem(404, "UNKNOWN_DOCUMENT");
 }

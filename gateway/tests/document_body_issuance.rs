@@ -101,7 +101,7 @@ async fn a_former_holder_still_reads_the_body_and_an_unrelated_organisation_neve
     // BANK's read-only system is refused until BANK becomes a party.
     get_document(&app, Who::Key(BANK_RO), &id)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
     let to_bank = json!({"endorsee": "BANK"});
     assert_final(&ebl(&app, "shipper-erp", &id, "endorse-to-order", to_bank).await);
     assert_final(&ebl(&app, "shipper-erp", &id, "transfer", json!({"to": "BANK"})).await);
@@ -114,10 +114,10 @@ async fn a_former_holder_still_reads_the_body_and_an_unrelated_organisation_neve
     );
     get_document(&app, Who::Cert("CONSIGNEE"), &id)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
     get_document(&app, Who::Cert("CARRIER2"), &id)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
     let to_consignee = json!({"endorsee": "CONSIGNEE"});
     assert_final(&ebl(&app, "bank-tf", &id, "endorse", to_consignee).await);
     assert_final(&ebl(&app, "bank-tf", &id, "transfer", json!({"to": "CONSIGNEE"})).await);
@@ -142,7 +142,7 @@ async fn a_dcsa_issuance_stores_the_body_for_the_holder() {
     holder.assert_body(&canonical(&request["document"]));
     get_document(&app, Who::Cert("BANK"), &id)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
 }
 
 #[tokio::test]

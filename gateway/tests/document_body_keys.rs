@@ -54,7 +54,7 @@ async fn a_managed_key_bound_to_an_organisation_reads_that_organisations_bodies(
     let outsider = created.body["secret"].as_str().unwrap().to_string();
     get_document(&app, Who::Key(&outsider), &id)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
     let list = send(
         &app,
         Method::GET,

@@ -89,7 +89,7 @@ async fn an_unavailable_body_store_is_503_without_details() {
     // The party checks still come first.
     get_document(&app, Who::Cert("MSA"), &id)
         .await
-        .assert_problem(403, "NOT_A_PARTY");
+        .assert_problem(404, "UNKNOWN_DOCUMENT");
 }
 
 #[tokio::test]

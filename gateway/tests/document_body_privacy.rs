@@ -93,18 +93,20 @@ async fn verification_of_the_document_answers_checks_only_and_never_echoes_it() 
 async fn queries_proofs_and_the_page_never_carry_the_body() {
     let (_node, app) = app();
     let (_doc, id) = issued(&app, "PRIVATE-3").await;
-    for (uri, who) in [
-        (format!("/v1/ebls/{id}"), Who::Key(OUTSIDER)),
-        (format!("/public/v1/ebls/{id}"), Who::Nobody),
-        (format!("/v1/proofs/ebls/{id}"), Who::Key(OUTSIDER)),
+    // R234: the outsider is told the bill does not exist; the public view and the page answer.
+    for (uri, who, status) in [
+        (format!("/v1/ebls/{id}"), Who::Key(OUTSIDER), 404),
+        (format!("/public/v1/ebls/{id}"), Who::Nobody, 200),
+        (format!("/v1/proofs/ebls/{id}"), Who::Key(OUTSIDER), 404),
         (
             "/v3/endorsement-chains/PRIVATE-3".into(),
             Who::Key(OUTSIDER),
+            404,
         ),
-        (format!("/?ebl={id}"), Who::Nobody),
+        (format!("/?ebl={id}"), Who::Nobody, 200),
     ] {
         let reply = send(&app, Method::GET, &uri, who, None).await;
-        assert!(reply.status.is_success(), "{uri}: {}", reply.status);
+        assert_eq!(reply.status, status, "{uri}");
         assert_reveals_nothing(&uri, &reply);
     }
     // No public route serves a body, and the keyed one needs credentials.

@@ -195,6 +195,8 @@ fn webhook_config(url: &str) -> ebl_gateway::GatewayConfig {
             party: Some("BANK".into()),
             document: None,
         },
+        // R236: BANK's own receiver, so it gets the events of BANK's bills.
+        reader: ebl_gateway::privacy::Reader::Member(ebl_ledger::ids::OrgId("BANK".into())),
     }];
     config.webhook_retry = RetryPolicy {
         attempts: 5,

@@ -51,7 +51,7 @@ async fn the_page_is_served_without_a_key_and_names_no_external_host() {
 }
 
 #[tokio::test]
-async fn an_ebl_and_its_history_are_public_by_document_id() {
+async fn an_ebls_status_and_issuer_are_public_by_document_id_and_its_title_is_not() {
     let (node, app) = app();
     issue_ebl(&node);
     let (id, reference, _) = sample_document();
@@ -63,9 +63,22 @@ async fn an_ebl_and_its_history_are_public_by_document_id() {
     )
     .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    assert_eq!(reply.body["reference"], reference);
-    assert_eq!(reply.body["holder"], "SHIPPER");
-    assert_eq!(reply.body["history"][0]["action"], "ISSUE");
+    // R232: integrity (the id), status and issuer only.
+    assert_eq!(reply.body["id"], id.to_hex());
+    assert_eq!(reply.body["status"], "ACTIVE");
+    assert_eq!(reply.body["carrier"], "CARRIER");
+    for hidden in [
+        "reference",
+        "holder",
+        "endorsee",
+        "nominee",
+        "history",
+        "signatures",
+    ] {
+        assert!(reply.body.get(hidden).is_none(), "{hidden}: {}", reply.body);
+    }
+    assert!(!reply.body.to_string().contains(&reference));
+    assert!(!reply.body.to_string().contains("SHIPPER"));
 }
 
 #[tokio::test]

@@ -58,7 +58,7 @@ fn chromium(profile: &Path, url: &str, extra: &[&str]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_shows_the_verified_ebl_its_holder_and_history_in_chromium() {
+async fn the_page_shows_the_verified_ebl_without_its_holder_or_history_in_chromium() {
     let (base, id) = serve().await;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("{base}/?ebl={id}");
@@ -69,8 +69,14 @@ async fn the_page_shows_the_verified_ebl_its_holder_and_history_in_chromium() {
             .await
             .unwrap()
     };
-    assert!(dom.contains("SHIPPER"), "holder missing: {dom}");
-    assert!(dom.contains("ISSUE"), "ISSUE event missing: {dom}");
+    // R232: the public page shows integrity, status and issuer; never the holder or history.
+    assert!(!dom.contains("SHIPPER"), "holder shown: {dom}");
+    assert!(
+        dom.contains(r#"id="timeline"></ol>"#),
+        "history shown: {dom}"
+    );
+    assert!(dom.contains("CARRIER"), "issuer missing: {dom}");
+    assert!(dom.contains("ACTIVE"), "status missing: {dom}");
     assert!(dom.contains(">VERIFIED<"), "no passing result: {dom}");
     assert!(
         dom.contains(&format!("/public/v1/qr/ebls/{id}.svg")),

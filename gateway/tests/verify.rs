@@ -46,7 +46,16 @@ async fn bare_documents_and_pint_envelopes_verify_like_issuance_requests() {
 async fn a_presenter_who_is_not_the_holder_fails_the_holder_check() {
     let (node, app) = app();
     issue_ebl(&node);
-    let reply = post(&app, "/v1/verify?holder=BANK", &dcsa_issuance_request()).await;
+    // The regulator's key sees the full HOLDER check (R238).
+    let body = serde_json::to_vec(&dcsa_issuance_request()).unwrap();
+    let reply = send(
+        &app,
+        axum::http::Method::POST,
+        "/v1/verify?holder=BANK",
+        READ,
+        Some(body),
+    )
+    .await;
     assert_eq!(reply.body["outcome"], "FAILED");
     assert_eq!(reply.body["checks"][3]["check"], "HOLDER");
     assert_eq!(reply.body["checks"][3]["code"], "HOLDER_MISMATCH");

@@ -7,6 +7,7 @@ mod support;
 
 use ebl_ledger::ebl::{EblAction, EblIssue, EblType};
 use ebl_ledger::entry::Body;
+use axum::http::Method;
 use serde_json::{Value, json};
 use support::*;
 
@@ -60,7 +61,10 @@ async fn a_ledger_consignee_other_than_the_documents_fails_parties_though_integr
     let (node, app) = app();
     let doc = straight_document();
     issue_raw(&node, &doc, EblType::StraightBl, "BANK");
-    let reply = post(&app, "/v1/verify?holder=SHIPPER", &doc).await;
+    // A reader of the title (here the regulator key) is told what the ledger recorded.
+    let body = serde_json::to_vec(&doc).unwrap();
+    let uri = "/v1/verify?holder=SHIPPER";
+    let reply = send(&app, Method::POST, uri, READ, Some(body.clone())).await;
     assert_eq!(reply.body["outcome"], "FAILED", "{}", reply.body);
     assert_eq!(reply.body["checks"][0]["code"], "INTEGRITY_OK");
     assert_eq!(reply.body["checks"][3]["code"], "HOLDER_OK");
@@ -69,6 +73,12 @@ async fn a_ledger_consignee_other_than_the_documents_fails_parties_though_integr
     assert_eq!(check["code"], "PARTIES_MISMATCH");
     assert_eq!(check["mismatched"], json!(["consignee"]));
     assert!(check["message"].as_str().unwrap().contains("BANK"));
+    // R238: a verifier who may not read the title learns which fact differs, not its value.
+    let reply = send(&app, Method::POST, uri, SUBMIT, Some(body)).await;
+    assert_eq!(reply.body["outcome"], "FAILED", "{}", reply.body);
+    let check = parties(&reply);
+    assert_eq!(check["mismatched"], json!(["consignee"]));
+    assert!(!check["message"].as_str().unwrap().contains("BANK"), "{check}");
 }
 
 #[tokio::test]

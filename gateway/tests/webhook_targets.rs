@@ -174,6 +174,8 @@ async fn a_receiver_not_judged_at_creation_is_refused_at_delivery() {
         url: format!("http://localhost:{port}/hook"),
         secret: "configured-secret".into(),
         filter: Default::default(),
+        // R236: BANK's receiver, so the transfer to BANK is for it.
+        reader: ebl_gateway::privacy::Reader::Member(ebl_ledger::ids::OrgId("BANK".into())),
     }];
     let (node, app) = app_with(config);
     commit_transfer_to_bank(&node).await;

@@ -192,6 +192,7 @@ async fn bad_subscriptions_are_refused_and_leave_nothing_behind() {
         url: "http://127.0.0.1:9/configured".into(),
         secret: "configured-secret".into(),
         filter: Default::default(),
+        reader: Default::default(),
     }];
     let (_node, app) = app_with(config);
     for (body, code) in [

@@ -108,6 +108,7 @@ action_kinds!(
     GrantRevoke,
     GovernancePropose,
     GovernanceVote,
+    EblReadTitle,
 );
 
 impl ActionKind {
@@ -143,6 +144,7 @@ impl ActionKind {
             GrantRevoke => "GRANT_REVOKE",
             GovernancePropose => "PROPOSE",
             GovernanceVote => "VOTE",
+            EblReadTitle => "READ_TITLE",
         }
     }
 }

@@ -106,7 +106,8 @@ pub struct ApiKeyEntry {
     pub name: String,
     /// SHA-256 of the secret, 64 hex digits.
     pub sha256: String,
-    /// `read`, `submit`, `custodial`, `admin`.
+    /// `read`, `submit`, `custodial`, `admin`, `regulator` (R235: reads every title, audited;
+    /// never implied by `admin`).
     pub scopes: Vec<String>,
     /// Custodial identity (a name in the node keystore) the key acts as (ADR 0012).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -265,7 +266,11 @@ fn parse_scope(text: &str) -> anyhow::Result<Scope> {
         "submit" => Scope::Submit,
         "custodial" => Scope::Custodial,
         "admin" => Scope::Admin,
-        other => anyhow::bail!("unknown scope `{other}` (read, submit, custodial, admin)"),
+        // R235: full read of every title, each read audited; never implied by `admin`.
+        "regulator" => Scope::Regulator,
+        other => {
+            anyhow::bail!("unknown scope `{other}` (read, submit, custodial, admin, regulator)")
+        }
     })
 }
 

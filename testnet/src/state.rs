@@ -39,7 +39,7 @@ pub struct NodeInfo {
     pub home: PathBuf,
     /// Gateway base URL, e.g. `http://127.0.0.1:18080`.
     pub gateway_url: String,
-    /// The node's admin API key (all scopes, no custodial identity).
+    /// The node's admin API key (all scopes, `regulator` included; no custodial identity).
     pub admin_api_key: String,
     /// Process id while running (None after `kill`).
     pub pid: Option<u32>,

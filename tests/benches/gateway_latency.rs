@@ -215,7 +215,8 @@ async fn bench() {
     println!("preloaded {n_docs} eBLs in {:?}", t.elapsed());
 
     let mut section = ApiSection::with_admin_key("127.0.0.1:0", KEY);
-    section.keys[0].scopes = vec!["read".into()];
+    // R235: the bench reads every preloaded bill, so it reads as the regulator.
+    section.keys[0].scopes = vec!["read".into(), "regulator".into()];
     let mut config = section.gateway_config().unwrap();
     // The bench measures the read path, not the per-key limiter.
     config.rate_limit.burst = u32::MAX;

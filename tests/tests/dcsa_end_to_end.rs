@@ -50,7 +50,8 @@ async fn the_dcsa_sample_issuance_request_is_issued_through_real_validators() {
     let mut config = GatewayConfig::with_keys([
         ApiKey::from_secret("carrier-system", CARRIER_KEY, &[Scope::Custodial])
             .with_identity("carrier"),
-        ApiKey::from_secret("reader", READ_KEY, &[Scope::Read]),
+        // R235: reads the bill and its endorsement chain as the regulator (no party's key).
+        ApiKey::from_secret("reader", READ_KEY, &[Scope::Read, Scope::Regulator]),
     ]);
     config.dcsa = DcsaConfig {
         parties: vec![PartyAlias {

@@ -167,6 +167,8 @@ pub fn spawn(state: &AppState) -> Vec<DerivedHandle> {
                 state: state.clone(),
                 carrier: carrier.clone(),
             }),
+            // R236: the carrier is a party of every bill it issued, so it reads their events.
+            reader: crate::privacy::Reader::Member(carrier.clone()),
         };
         let dir = state.config.webhook_state_dir.clone();
         match spawn_derived(

@@ -1,13 +1,15 @@
 //! Blocks and chain status.
 
-use axum::Json;
 use axum::extract::State;
+use axum::{Extension, Json};
 use ebl_ledger::block::Outcome;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
+use crate::privacy::Reader;
 
 /// `GET /v1/status`.
 pub async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -25,11 +27,16 @@ pub async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     })))
 }
 
-/// `GET /v1/blocks/{height}`: header, entries (with their bodies as JSON) and results.
+/// `GET /v1/blocks/{height}`: header, entries and results. R237: entry bodies, signers and
+/// `act_for` name who holds and finances bills, so they are shown to the regulator only (its
+/// read audited); other readers see each entry's id, action and result.
 pub async fn block(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiPath(height): ApiPath<u64>,
 ) -> ApiResult<Json<Value>> {
+    let reader = Reader::of(Some(&caller));
+    let full = matches!(reader, Reader::Regulator(_));
     let stored =
         state.node.block(height).await?.ok_or_else(|| {
             ApiError::not_found("UNKNOWN_BLOCK", format!("no final block {height}"))
@@ -45,18 +52,24 @@ pub async fn block(
                 Outcome::Applied => ("APPLIED", None),
                 Outcome::Failed { code, .. } => ("FAILED", Some(code.clone())),
             };
-            json!({
+            let mut entry = json!({
                 "id": e.id().to_hex(),
-                "signer": e.entry.signer.to_hex(),
-                "sequence": e.entry.sequence,
-                "act_for": e.entry.act_for.as_ref().map(|o| o.0.clone()),
                 "action": e.entry.body.action_kind().code(),
-                "body": e.entry.body,
                 "result": status,
                 "code": code,
-            })
+            });
+            if full {
+                entry["signer"] = json!(e.entry.signer.to_hex());
+                entry["sequence"] = json!(e.entry.sequence);
+                entry["act_for"] = json!(e.entry.act_for.as_ref().map(|o| o.0.clone()));
+                entry["body"] = json!(e.entry.body);
+            }
+            entry
         })
         .collect();
+    if full {
+        crate::privacy::audit(&reader, "/v1/blocks/{height}", &format!("block {height}"));
+    }
     Ok(Json(json!({
         "height": header.height,
         "hash": header.hash().to_hex(),

@@ -1,17 +1,19 @@
 //! DCSA END 3.0.4: `GET /endorsement-chains/{transportDocumentReference}` (the spec's own path,
 //! without a version) and the same under `/v3/` like the other DCSA routes (ADR 0013).
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::dcsa_issuance::check_reference;
 use crate::AppState;
+use crate::auth::Caller;
 use crate::dcsa::chain::{documents_by_reference, endorsement_chain};
 use crate::dcsa::error::{DcsaError, DetailedError, Failure};
 use crate::extract::{ApiPath, ApiQuery};
+use crate::privacy::{Reader, access, audit};
 
 /// END filters.
 #[derive(Debug, Deserialize)]
@@ -25,9 +27,11 @@ pub struct ChainQuery {
 }
 
 /// `GET /endorsement-chains/{transportDocumentReference}`: every matching eBL's chain, newest
-/// link first; DCSA 404 `ErrorResponse` when none matches.
+/// link first, of the eBLs whose title the caller may read (R231–R235); DCSA 404
+/// `ErrorResponse` when none matches (R234: a bill the caller may not read is not counted).
 pub async fn get(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiPath(reference): ApiPath<String>,
     ApiQuery(query): ApiQuery<ChainQuery>,
 ) -> Result<Json<Vec<Value>>, Failure> {
@@ -40,6 +44,18 @@ pub async fn get(
             if query.scac.is_some() && query.scac.as_ref() != scac {
                 continue;
             }
+            let reader = Reader::of(Some(&caller));
+            if !access(state.node.as_ref(), &record, &reader)
+                .await?
+                .sees_title()
+            {
+                continue;
+            }
+            audit(
+                &reader,
+                "/endorsement-chains/{transportDocumentReference}",
+                &record.id.to_hex(),
+            );
             chains.push(endorsement_chain(&state, &record).await?);
         }
     }

@@ -31,16 +31,13 @@ fn caller_org(caller: &Caller) -> ApiResult<OrgId> {
     })
 }
 
-/// R160: the eBL `id` if `org` is one of its parties (R140): 404 `UNKNOWN_DOCUMENT` when no
-/// such eBL is on the ledger, 403 `NOT_A_PARTY` when `org` is not a party.
+/// R160: the eBL `id` if `org` is one of its parties (R140); R234: 404 `UNKNOWN_DOCUMENT`
+/// alike when no such eBL is on the ledger and when `org` is not a party, so existence does
+/// not leak.
 async fn party_record(state: &AppState, id: &DocumentId, org: &OrgId) -> ApiResult<EblRecord> {
     let record = load_ebl(state, id).await?;
     if !record.is_party(org) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "NOT_A_PARTY",
-            format!("{org} is not a party of this eBL; only its parties read or store its body"),
-        ));
+        return Err(crate::privacy::not_found());
     }
     Ok(record)
 }

@@ -1,7 +1,8 @@
 //! eBL and certificate queries: by id, by carrier reference, by ship, with receipts.
 
-use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
 use ebl_ledger::cert::{CertificateRecord, CertificateRef};
 use ebl_ledger::ebl::EblRecord;
 use ebl_ledger::entry::DocumentRef;
@@ -14,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::{parse_hash, parse_org};
 use crate::AppState;
+use crate::auth::Caller;
 use crate::dto::{self, EblView};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
@@ -62,13 +64,26 @@ pub(crate) async fn judge_time(state: &AppState, at: Option<&str>) -> ApiResult<
     }
 }
 
-/// `GET /v1/ebls/{id}`.
+/// `GET /v1/ebls/{id}`: for a reader who may see the title (R231–R235), else 404 (R234).
 pub async fn ebl(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<EblView>> {
     let id = parse_hash("document id", &id)?;
-    Ok(Json(EblView::from(&load_ebl(&state, &id).await?)))
+    let record = crate::privacy::readable_ebl(&state, &caller, &id, "/v1/ebls/{id}").await?;
+    Ok(Json(EblView::from(&record)))
+}
+
+/// `GET /public/v1/ebls/{id}`: what anyone may know of an eBL (R232).
+pub async fn public_ebl(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<dto::PublicEblView>> {
+    let id = parse_hash("document id", &id)?;
+    Ok(Json(dto::PublicEblView::from(
+        &load_ebl(&state, &id).await?,
+    )))
 }
 
 /// Query of `GET /v1/ebls`.
@@ -81,15 +96,27 @@ pub struct ReferenceQuery {
 /// `GET /v1/ebls?carrier=..&reference=..`.
 pub async fn ebl_by_reference(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<ReferenceQuery>,
 ) -> ApiResult<Json<EblView>> {
     let carrier = parse_org(&q.carrier)?;
+    let unknown =
+        || ApiError::not_found("UNKNOWN_DOCUMENT", "no eBL with this carrier and reference");
     let id = records::get::<DocumentId>(&state, keys::ebl_reference(&carrier, &q.reference))
         .await?
-        .ok_or_else(|| {
-            ApiError::not_found("UNKNOWN_DOCUMENT", "no eBL with this carrier and reference")
+        .ok_or_else(unknown)?;
+    // R234: a bill the caller may not read is not found, word for word like one that does not
+    // exist.
+    let record = crate::privacy::readable_ebl(&state, &caller, &id, "/v1/ebls")
+        .await
+        .map_err(|e| {
+            if e.status == StatusCode::NOT_FOUND {
+                unknown()
+            } else {
+                e
+            }
         })?;
-    Ok(Json(EblView::from(&load_ebl(&state, &id).await?)))
+    Ok(Json(EblView::from(&record)))
 }
 
 async fn receipts(state: &AppState, subject: &DocumentRef) -> ApiResult<Json<Value>> {
@@ -98,13 +125,14 @@ async fn receipts(state: &AppState, subject: &DocumentRef) -> ApiResult<Json<Val
     Ok(Json(json!({ "receipts": items })))
 }
 
-/// `GET /v1/ebls/{id}/receipts`.
+/// `GET /v1/ebls/{id}/receipts`: for a reader who may see the title (R231–R235).
 pub async fn ebl_receipts(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let id = parse_hash("document id", &id)?;
-    load_ebl(&state, &id).await?;
+    crate::privacy::readable_ebl(&state, &caller, &id, "/v1/ebls/{id}/receipts").await?;
     receipts(&state, &DocumentRef::Ebl { id }).await
 }
 

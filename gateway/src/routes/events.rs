@@ -18,18 +18,21 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::AppState;
-use crate::auth::RateBucket;
+use crate::auth::{Caller, RateBucket};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{Filter, follow, parse_id};
+use crate::privacy::{Reader, event_visible};
 use crate::streams::{StreamRefused, StreamSlot};
 
 /// Events buffered per subscriber before the follower waits for the client.
 const BUFFER: usize = 64;
 
-/// `GET /v1/events?party=ORG&document=ID`, resumable with `Last-Event-ID`.
+/// `GET /v1/events?party=ORG&document=ID`, resumable with `Last-Event-ID`; R236: only the
+/// events the caller may receive.
 pub async fn stream(
     State(state): State<AppState>,
     Extension(RateBucket(client)): Extension<RateBucket>,
+    Extension(caller): Extension<Caller>,
     Query(filter): Query<Filter>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
@@ -50,19 +53,37 @@ pub async fn stream(
             tracing::warn!(error = %e, "event stream stopped");
         }
     });
-    let events =
-        futures_util::stream::unfold((rx, filter, slot), |(mut rx, filter, slot)| async move {
+    let reader = Reader::of(Some(&caller));
+    // R235: a regulator's stream is logged once at INFO; its events are counted one by one.
+    let scope = filter.document.as_deref().unwrap_or("*");
+    crate::privacy::audit(&reader, "/v1/events", scope);
+    let visibility = state.node.clone();
+    let events = futures_util::stream::unfold(
+        (rx, filter, slot, reader, visibility),
+        |(mut rx, filter, slot, reader, node)| async move {
             loop {
                 let event = rx.recv().await?;
-                if filter.matches(&event) {
-                    let sse = SseEvent::default()
-                        .id(event.id())
-                        .event(event.json["type"].as_str().unwrap_or("entry"))
-                        .data(event.json.to_string());
-                    return Some((Ok(sse), (rx, filter, slot)));
+                if !filter.matches(&event) {
+                    continue;
                 }
+                match event_visible(node.as_ref(), &event, &reader, "/v1/events").await {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => {
+                        // The stream ends rather than skipping what it could not judge; the
+                        // client resumes from its last event id.
+                        tracing::warn!(code = e.code, "event stream stopped: visibility unknown");
+                        return None;
+                    }
+                }
+                let sse = SseEvent::default()
+                    .id(event.id())
+                    .event(event.json["type"].as_str().unwrap_or("entry"))
+                    .data(event.json.to_string());
+                return Some((Ok(sse), (rx, filter, slot, reader, node)));
             }
-        });
+        },
+    );
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
@@ -79,12 +100,25 @@ fn refused(e: &StreamRefused) -> ApiError {
     problem
 }
 
-/// `GET /v1/webhooks/deliveries`: the last deliveries, oldest first.
-pub async fn deliveries(State(state): State<AppState>) -> Json<Value> {
-    let items = state
-        .webhooks
-        .as_ref()
-        .map(|h| h.log.snapshot())
-        .unwrap_or_default();
+/// `GET /v1/webhooks/deliveries`: the last deliveries, oldest first, of the subscriptions the
+/// caller manages (R236).
+pub async fn deliveries(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Json<Value> {
+    let Some(webhooks) = state.webhooks.as_ref() else {
+        return Json(json!({ "deliveries": [] }));
+    };
+    let reader = Reader::of(Some(&caller));
+    let mut items = webhooks.log.snapshot();
+    if matches!(reader, Reader::Member(_)) {
+        let mine: Vec<String> = webhooks
+            .list()
+            .into_iter()
+            .filter(|s| crate::privacy::manages_subscription(&reader, &s.reader))
+            .map(|s| s.id)
+            .collect();
+        items.retain(|d| mine.contains(&d.subscription));
+    }
     Json(json!({ "deliveries": items }))
 }

@@ -29,7 +29,7 @@ pub(super) fn page() -> Routes {
     let routes = Routes::new()
         .add("get", "/", get(index))
         .add("post", "/public/v1/verify", post(verify))
-        .add("get", "/public/v1/ebls/{id}", get(documents::ebl))
+        .add("get", "/public/v1/ebls/{id}", get(documents::public_ebl))
         .add(
             "get",
             "/public/v1/certificates/{administration}/{utn}",
@@ -86,7 +86,7 @@ async fn verify(
             "the body must be a JSON object: a transport document, an eBL id or a certificate reference",
         ));
     }
-    crate::verify::verify_document(&state, body, None)
+    crate::verify::verify_document(&state, body, None, &crate::privacy::Reader::Anonymous)
         .await
         .map(Json)
 }

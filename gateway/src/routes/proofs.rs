@@ -3,15 +3,16 @@
 //! form, checkable offline with `CommitCertificate::verify_header` against a trusted validator
 //! set (R132, R133; ADR 0016).
 
-use axum::Json;
 use axum::extract::State;
+use axum::{Extension, Json};
 use ebl_ledger::finality::CommitCertificate;
 use ebl_ledger::state::keys;
 use serde_json::{Value, json};
 
-use super::documents::{certificate_ref, load_certificate, load_ebl};
+use super::documents::{certificate_ref, load_certificate};
 use super::parse_hash;
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 
@@ -46,13 +47,15 @@ async fn bundle(state: &AppState, key: Vec<u8>) -> ApiResult<Json<Value>> {
     })))
 }
 
-/// `GET /v1/proofs/ebls/{id}`.
+/// `GET /v1/proofs/ebls/{id}`: the proven record holds the title, so only for a reader who
+/// may see it (R231–R235), else 404 (R234).
 pub async fn ebl(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let id = parse_hash("document id", &id)?;
-    load_ebl(&state, &id).await?;
+    crate::privacy::readable_ebl(&state, &caller, &id, "/v1/proofs/ebls/{id}").await?;
     bundle(&state, keys::ebl(&id)).await
 }
 

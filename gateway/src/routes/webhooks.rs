@@ -3,16 +3,18 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::events::Filter;
 use crate::extract::{ApiJson, ApiPath};
+use crate::privacy::{Reader, manages_subscription};
 use crate::webhooks::{Subscription, WebhookError, WebhookHandle};
 
 /// Body of `POST /v1/webhooks`.
@@ -57,27 +59,38 @@ fn view(s: &Subscription, cursor: Option<(u64, u64)>) -> Value {
         .filter(|(_, ordinal)| *ordinal != u64::MAX)
         .map(|(h, o)| format!("{h}:{o}"));
     json!({ "id": s.id, "url": s.url, "filter": s.filter, "managed": s.managed,
-            "last_event": last_event })
+            "reader": s.reader, "last_event": last_event })
 }
 
-/// `GET /v1/webhooks`: every subscription, without secrets.
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+/// `GET /v1/webhooks`: the subscriptions the caller manages (R236), without secrets.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<Value>> {
     let webhooks = handle(&state)?;
+    let reader = Reader::of(Some(&caller));
     let all: Vec<Value> = webhooks
         .list()
         .iter()
+        .filter(|s| manages_subscription(&reader, &s.reader))
         .map(|s| view(s, webhooks.cursor(&s.id)))
         .collect();
     Ok(Json(json!({ "webhooks": all })))
 }
 
-/// `POST /v1/webhooks`: subscribes a receiver to the events of blocks final from now on.
+/// `POST /v1/webhooks`: subscribes a receiver to the events of blocks final from now on that
+/// the calling key may receive (R236: the subscription reads as its creator).
 pub async fn create(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<NewWebhook>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let reader = Reader::of(Some(&caller));
+    // R235: a regulator's subscription is logged at INFO when made; its events are counted.
+    let scope = body.filter.document.as_deref().unwrap_or("*");
+    crate::privacy::audit(&reader, "/v1/webhooks", scope);
     let created = handle(&state)?
-        .add(&body.url, body.secret, body.filter)
+        .add(&body.url, body.secret, body.filter, reader)
         .await
         .map_err(|e| problem(&e))?;
     let mut reply = view(&created, None);
@@ -85,11 +98,22 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
-/// `DELETE /v1/webhooks/{id}`: stops deliveries to a subscription made through the API.
+/// `DELETE /v1/webhooks/{id}`: stops deliveries to a subscription made through the API; one
+/// the caller does not manage (R236) is unknown to it.
 pub async fn delete(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    handle(&state)?.remove(&id).map_err(|e| problem(&e))?;
+    let webhooks = handle(&state)?;
+    let reader = Reader::of(Some(&caller));
+    let theirs = webhooks
+        .list()
+        .iter()
+        .any(|s| s.id == id && !manages_subscription(&reader, &s.reader));
+    if theirs {
+        return Err(problem(&WebhookError::Unknown(id)));
+    }
+    webhooks.remove(&id).map_err(|e| problem(&e))?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,8 +6,8 @@
 //! R163: the answer is built from ledger records only (never a stored document body), so a
 //! presenter learns nothing of the document beyond what it sent.
 
-use axum::Json;
 use axum::extract::State;
+use axum::{Extension, Json};
 use ebl_ledger::cert::CertificateStatus;
 use ebl_ledger::ebl::EblRecord;
 use ebl_ledger::hash::DocumentId;
@@ -17,13 +17,16 @@ use serde::Deserialize;
 use serde_json::Value;
 
 mod checks;
+mod disclosure;
 mod parties;
 
-use checks::{Verdict, check, holder_check, issuer_check, organisation, result_json, status_check};
+use checks::{Verdict, check, issuer_check, organisation, result_json, status_check};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::privacy::{Reader, access};
 use crate::records;
 use crate::routes::documents::{certificate_ref, judge_time, load_certificate};
 
@@ -53,6 +56,7 @@ pub(crate) async fn verify_document(
     state: &AppState,
     body: Value,
     expected: Option<&str>,
+    reader: &Reader,
 ) -> ApiResult<Value> {
     let document = transport_document(body);
     let id: DocumentId = ebl_ledger::docid::document_id(&document)
@@ -86,27 +90,29 @@ pub(crate) async fn verify_document(
             record.reference
         ),
     ));
-    record_checks(state, &record, expected, &mut checks).await?;
-    checks.push(parties::parties_check(state, &record, Some(&document)).await?);
+    record_checks(state, &record, expected, reader, &mut checks).await?;
+    // R238: a verifier who may not read the title learns which facts differ, not their values.
+    let sees_title = access(state.node.as_ref(), &record, reader)
+        .await?
+        .sees_title();
+    checks.push(parties::parties_check(state, &record, Some(&document), sees_title).await?);
     Ok(result_json("EBL", &id.to_hex(), &checks))
 }
 
-/// The checks of an eBL presented by its document id only (the public page): INTEGRITY says
-/// the id is on the ledger (the presenter holds no document to hash), then STATUS, ISSUER,
-/// HOLDER, and PARTIES skipped (R229: no document to compare).
+/// The checks of an eBL presented by its document id only (the public page, anonymous):
+/// INTEGRITY says the id is on the ledger (the presenter holds no document to hash), then
+/// STATUS and ISSUER (R232, R238: no reference, no HOLDER), and PARTIES skipped (R229: no
+/// document to compare).
 pub(crate) async fn verify_ebl_id(state: &AppState, id: &DocumentId) -> ApiResult<Value> {
     let record = crate::routes::documents::load_ebl(state, id).await?;
     let mut checks = vec![check(
         "INTEGRITY",
         Verdict::Pass,
         "INTEGRITY_OK",
-        format!(
-            "Document id {id} is eBL {} on the ledger.",
-            record.reference
-        ),
+        format!("Document id {id} is an eBL on the ledger."),
     )];
-    record_checks(state, &record, None, &mut checks).await?;
-    checks.push(parties::parties_check(state, &record, None).await?);
+    record_checks(state, &record, None, &Reader::Anonymous, &mut checks).await?;
+    checks.push(parties::parties_check(state, &record, None, false).await?);
     Ok(result_json("EBL", &id.to_hex(), &checks))
 }
 
@@ -114,6 +120,7 @@ async fn record_checks(
     state: &AppState,
     record: &EblRecord,
     expected: Option<&str>,
+    reader: &Reader,
     checks: &mut Vec<checks::Check>,
 ) -> ApiResult<()> {
     checks.push(status_check(record));
@@ -123,7 +130,7 @@ async fn record_checks(
         &record.carrier,
         Role::Carrier,
     ));
-    checks.push(holder_check(state, record, expected).await?);
+    checks.extend(disclosure::holder_for(state, record, expected, reader).await?);
     Ok(())
 }
 
@@ -195,6 +202,7 @@ pub(crate) async fn verify_certificate(
 /// `{"certificate": {"administration": .., "utn": ..}, "at": "<RFC 3339>"}`.
 pub async fn handler(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<VerifyQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
@@ -209,7 +217,8 @@ pub async fn handler(
             "the body must be a JSON object: a transport document or a certificate reference",
         ));
     }
-    verify_document(&state, body, q.holder.as_deref())
+    let reader = Reader::of(Some(&caller));
+    verify_document(&state, body, q.holder.as_deref(), &reader)
         .await
         .map(Json)
 }

@@ -49,7 +49,9 @@ async fn issued_terms(state: &AppState, record: &EblRecord) -> ApiResult<Option<
         }))
 }
 
-fn mismatch_check(found: &[Mismatch], record: &EblRecord) -> Check {
+/// `sees_title`: whether the verifier may read the bill's title (R231–R235); if not, a
+/// mismatch names the fact and what the document says, never what the ledger recorded (R238).
+fn mismatch_check(found: &[Mismatch], record: &EblRecord, sees_title: bool) -> Check {
     if found.is_empty() {
         return check(
             NAME,
@@ -65,12 +67,20 @@ fn mismatch_check(found: &[Mismatch], record: &EblRecord) -> Check {
     let list: Vec<String> = found
         .iter()
         .map(|m| {
-            format!(
-                "{}: the document says {}, the ledger recorded {}",
-                m.fact.name(),
-                m.document,
-                m.claimed
-            )
+            if sees_title {
+                format!(
+                    "{}: the document says {}, the ledger recorded {}",
+                    m.fact.name(),
+                    m.document,
+                    m.claimed
+                )
+            } else {
+                format!(
+                    "{}: the document says {}, which is not what the ledger recorded",
+                    m.fact.name(),
+                    m.document
+                )
+            }
         })
         .collect();
     let mut c = check(
@@ -92,6 +102,7 @@ pub(crate) async fn parties_check(
     state: &AppState,
     record: &EblRecord,
     document: Option<&Value>,
+    sees_title: bool,
 ) -> ApiResult<Check> {
     let Some(document) = document else {
         return Ok(check(
@@ -131,5 +142,5 @@ pub(crate) async fn parties_check(
         ));
     };
     let found = docfacts::mismatches(&facts, &record.carrier, &issued);
-    Ok(mismatch_check(&found, record))
+    Ok(mismatch_check(&found, record, sees_title))
 }

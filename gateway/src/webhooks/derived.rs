@@ -56,6 +56,8 @@ pub struct DerivedSpec {
     pub start: (u64, u64),
     /// The body maker.
     pub derive: Arc<dyn Derive>,
+    /// Whose events it may read (R236): e.g. the carrier whose surrender requests it calls.
+    pub reader: crate::privacy::Reader,
 }
 
 impl std::fmt::Debug for DerivedSpec {
@@ -88,6 +90,7 @@ pub fn spawn_derived(
             secret: spec.secret,
             filter: Filter::default(),
             managed: false,
+            reader: spec.reader,
         },
         retry,
         log,

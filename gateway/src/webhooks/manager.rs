@@ -141,6 +141,7 @@ pub fn spawn(
             secret: hook.secret,
             filter: hook.filter,
             managed: false,
+            reader: hook.reader,
         });
     }
     for subscription in store.load().map_err(storage)? {
@@ -192,12 +193,13 @@ impl WebhookHandle {
     }
 
     /// Adds a managed subscription (with a generated secret when none is given); it receives
-    /// the events of blocks final after the current head.
+    /// the events of blocks final after the current head that `reader` may receive (R236).
     pub async fn add(
         &self,
         url: &str,
         secret: Option<String>,
         filter: Filter,
+        reader: crate::privacy::Reader,
     ) -> Result<Subscription, WebhookError> {
         let parsed = check_url(url)?;
         let secret = match secret {
@@ -221,6 +223,7 @@ impl WebhookHandle {
             secret,
             filter,
             managed: true,
+            reader,
         };
         let mut managed: Vec<Subscription> =
             self.list().into_iter().filter(|s| s.managed).collect();

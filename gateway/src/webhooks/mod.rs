@@ -53,6 +53,9 @@ pub struct WebhookConfig {
     pub secret: String,
     /// Which events to send.
     pub filter: Filter,
+    /// R236: whose events these are: an eBL's events go only to a reader who may see its
+    /// title.
+    pub reader: crate::privacy::Reader,
 }
 
 /// Retry schedule: `base * 2^n`, at most `cap`, for at most `attempts` tries.

@@ -22,6 +22,10 @@ pub struct Subscription {
     pub filter: Filter,
     /// Created through the API (deletable) rather than configured.
     pub managed: bool,
+    /// R236: who receives these events: the reader that created the subscription (or the
+    /// configured one). A subscription saved before R236 has none and reads as anonymous.
+    #[serde(default)]
+    pub reader: crate::privacy::Reader,
 }
 
 /// Where subscriptions and cursors are kept.

@@ -77,7 +77,16 @@ impl Worker {
             ));
             let mut saved = Instant::now();
             while let Some(event) = rx.recv().await {
-                let body = self.body(&event).await;
+                let visible = match self.receives(&event).await {
+                    Ok(visible) => visible,
+                    Err(e) => {
+                        // Not judged, not skipped: follow again from the cursor (this event).
+                        tracing::warn!(subscription = %id, code = e.code,
+                            "webhook paused: event visibility unknown");
+                        break;
+                    }
+                };
+                let body = if visible { self.body(&event).await } else { None };
                 let matched = body.is_some();
                 if let Some(body) = body {
                     self.deliver(&event, body).await;
@@ -89,6 +98,8 @@ impl Worker {
                     saved = Instant::now();
                 }
             }
+            // The follower stops once nobody receives (after a `break` above).
+            drop(rx);
             if let Ok(Err(e)) = follower.await {
                 tracing::warn!(subscription = %id, error = %e, "webhook event stream stopped");
             }
@@ -97,6 +108,20 @@ impl Worker {
             }
             tokio::time::sleep(RESTART_DELAY).await;
         }
+    }
+
+    /// Whether the subscription's filter passes `event` and its reader may receive it (R236).
+    async fn receives(&self, event: &Event) -> Result<bool, crate::error::ApiError> {
+        if !self.subscription.filter.matches(event) {
+            return Ok(false);
+        }
+        crate::privacy::event_visible(
+            self.node.as_ref(),
+            event,
+            &self.subscription.reader,
+            "webhook",
+        )
+        .await
     }
 
     fn save(&self, cursor: (u64, u64)) {

@@ -37,7 +37,8 @@ fn custodial(name: &str, secret: &str, identity: &str) -> ApiKey {
 /// The DCSA configuration of the tests: the sample's issueTo (BOLE/BOLE001) is SHIPPER.
 pub fn dcsa_config() -> GatewayConfig {
     let mut config = GatewayConfig::with_keys([
-        ApiKey::from_secret("reader", READ_KEY, &[Scope::Read]),
+        // R235: the tests read every bill back as the regulator.
+        ApiKey::from_secret("reader", READ_KEY, &[Scope::Read, Scope::Regulator]),
         custodial("carrier-system", CARRIER_KEY, "carrier"),
         custodial("carrier2-system", CARRIER2_KEY, "carrier2"),
         custodial("shipper-system", SHIPPER_KEY, "shipper"),

@@ -17,19 +17,20 @@ use tower::ServiceExt;
 
 pub use ebl_gateway::testkit::LocalNode;
 
-/// A key with `read` only.
+/// A key with `read` and `regulator` (R235: it reads every title, audited): the tests of
+/// query routes read as the regulator; `tests/privacy*.rs` read as each kind of reader.
 pub const READ: &str = "read-secret";
 /// A key with `read` and `submit`.
 pub const SUBMIT: &str = "submit-secret";
-/// A key with `admin`.
+/// A key with `admin` and `regulator` (its webhooks receive every event).
 pub const ADMIN: &str = "admin-secret";
 
 /// The configuration of the tests.
 pub fn config() -> GatewayConfig {
     GatewayConfig::with_keys([
-        ApiKey::from_secret("reader", READ, &[Scope::Read]),
+        ApiKey::from_secret("reader", READ, &[Scope::Read, Scope::Regulator]),
         ApiKey::from_secret("submitter", SUBMIT, &[Scope::Read, Scope::Submit]),
-        ApiKey::from_secret("admin", ADMIN, &[Scope::Admin]),
+        ApiKey::from_secret("admin", ADMIN, &[Scope::Admin, Scope::Regulator]),
     ])
 }
 

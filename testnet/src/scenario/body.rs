@@ -1,7 +1,7 @@
 //! Step 4b of the pilot: the consignee reads the bill's DCSA document on its own (Singapore)
 //! node, which never received it: the node fetches it over libp2p from a node that holds it,
-//! proving with the consignee's custodial key that it asks for a party (R142–R145). An
-//! organisation that is not a party is refused, on its own node too (R140).
+//! proving with the consignee's custodial key that it asks for a party (R142–R145). To an
+//! organisation that is not a party the bill does not exist, on its own node too (R140, R234).
 // A command-line tool: its results go to stdout.
 #![allow(clippy::print_stdout)]
 
@@ -38,16 +38,19 @@ pub fn read_document(ctx: &Ctx, bill: &Bill) -> Result<()> {
         reply.body.to_string().len()
     );
     let outsider = ctx.org("CLASS")?.node;
-    let refused = ctx.get_as("CLASS", outsider, &path)?;
-    if refused.status != 403 || refused.code() != Some("NOT_A_PARTY") {
-        return Err(TestnetError::unexpected(
-            "4b",
-            format!(
-                "a non-party must be refused, got HTTP {} {}",
-                refused.status, refused.body
-            ),
-        ));
+    // R234: to a non-party the bill, its body included, does not exist.
+    for path in [path, format!("/v1/ebls/{}", bill.id)] {
+        let refused = ctx.get_as("CLASS", outsider, &path)?;
+        if refused.status != 404 || refused.code() != Some("UNKNOWN_DOCUMENT") {
+            return Err(TestnetError::unexpected(
+                "4b",
+                format!(
+                    "a non-party must be told {path} does not exist, got HTTP {} {}",
+                    refused.status, refused.body
+                ),
+            ));
+        }
     }
-    println!("  ✓ CLASS (not a party) is refused: NOT_A_PARTY");
+    println!("  ✓ CLASS (not a party) is told the bill and its document do not exist (404)");
     Ok(())
 }

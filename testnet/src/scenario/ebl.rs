@@ -5,9 +5,12 @@
 
 use std::sync::{Arc, Barrier};
 
-use ebl_ledger::entry::{Body, DocumentRef};
+use ebl_ledger::entry::{ActionKind, Body, DocumentRef};
 use ebl_ledger::hash::DocumentId;
+use ebl_ledger::identity::{DocumentKind, GrantTerms, Grantee};
+use ebl_ledger::ids::OrgId;
 use ebl_ledger::receipt::{VerificationOutcome, VerificationReceipt};
+use ebl_ledger::time::Timestamp;
 use serde_json::{Value, json};
 
 use super::ctx::{Ctx, field, final_height};
@@ -172,12 +175,33 @@ pub fn to_consignee_with_race(ctx: &Ctx, bill: &Bill) -> Result<()> {
     Ok(())
 }
 
-/// Step 4: the Singapore single window verifies title from its own node (`POST /v1/verify`,
-/// presented by the consignee) and records a verification receipt signed with its own key.
-pub fn verify_title(ctx: &Ctx, bill: &Bill) -> Result<()> {
+/// Step 4: the consignee lets the Singapore single window read the bill's title (a
+/// `READ_TITLE` grant, R233: the single window is no party), which then verifies title from
+/// its own node (`POST /v1/verify`, presented by the consignee) and records a verification
+/// receipt signed with its own key. `now` is the wall-clock time the grant's window starts
+/// from.
+pub fn verify_title(ctx: &Ctx, bill: &Bill, now: Timestamp) -> Result<()> {
     println!(
-        "\n4. The Singapore single window verifies title on its own node and records a receipt"
+        "\n4. The consignee lets the Singapore single window read the title; it verifies and records a receipt"
     );
+    let grant = GrantTerms {
+        grantee: Grantee::Organisation(OrgId("SGSW".into())),
+        actions: vec![ActionKind::EblReadTitle],
+        document_kinds: vec![DocumentKind::Ebl],
+        document: Some(DocumentRef::Ebl { id: bill.id }),
+        // A minute of slack: block times come from the proposers' clocks.
+        valid_from: Timestamp(now.0.saturating_sub(60_000)),
+        valid_until: Timestamp(now.0 + 30 * 86_400_000),
+    };
+    let grant = serde_json::to_value(&grant)
+        .map_err(|e| TestnetError::Setup(format!("grant JSON: {e}")))?;
+    let h = ctx.custodial_final(
+        "4",
+        "CONSIGNEE",
+        "/v1/custodial/grants",
+        &json!({ "grant": grant }),
+    )?;
+    println!("  ✓ CONSIGNEE grants SGSW READ_TITLE on the bill (height {h})");
     let sgsw = ctx.org("SGSW")?.node;
     let record = ctx.poll(
         "4",

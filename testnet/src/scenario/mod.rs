@@ -53,7 +53,7 @@ pub fn pilot(state: TestnetState) -> Result<TestnetState> {
     let bill = ebl::issue(&ctx, &reference)?;
     ebl::to_bank(&ctx, &bill)?;
     ebl::to_consignee_with_race(&ctx, &bill)?;
-    ebl::verify_title(&ctx, &bill)?;
+    ebl::verify_title(&ctx, &bill, now)?;
     body::read_document(&ctx, &bill)?;
     let mut before = None;
     if early_crash {

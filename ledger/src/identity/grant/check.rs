@@ -46,6 +46,15 @@ fn check_terms(terms: &GrantTerms) -> Result<(), RuleError> {
             format!("{} may not be delegated", kind.code()),
         ));
     }
+    // R233: a read grant names the organisation that reads; a bare key reads nothing (readers
+    // are identified by organisation at the gateway, never by a ledger key).
+    if terms.actions.contains(&ActionKind::EblReadTitle) && matches!(terms.grantee, Grantee::Key(_))
+    {
+        return Err(RuleError::invalid(
+            "grantee",
+            "READ_TITLE is granted to an organisation, not to a key",
+        ));
+    }
     if terms.document_kinds.is_empty() || terms.document_kinds.len() > MAX_GRANT_KINDS {
         return Err(RuleError::invalid(
             "document_kinds",

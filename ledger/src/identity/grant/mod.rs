@@ -97,6 +97,31 @@ impl GrantRecord {
             Some(only) => request.document == Some(only),
         }
     }
+
+    /// R233: whether this grant lets organisation `reader` read the title of eBL `document`
+    /// of the grantor at `time`: live in its window, `READ_TITLE` among its actions, the eBL
+    /// kind among its kinds, granted to `reader` itself, and for every document or this one.
+    /// A read grant gives no power to sign: no entry has the `READ_TITLE` action kind.
+    pub fn lets_read(&self, reader: &OrgId, document: &DocumentRef, time: Timestamp) -> bool {
+        if self.revoked_at_height.is_some()
+            || time < self.terms.valid_from
+            || time > self.terms.valid_until
+        {
+            return false;
+        }
+        let kind = match document {
+            DocumentRef::Ebl { .. } => DocumentKind::Ebl,
+            DocumentRef::Certificate(_) => DocumentKind::ShipCertificate,
+        };
+        self.terms.grantee == Grantee::Organisation(reader.clone())
+            && self.terms.actions.contains(&ActionKind::EblReadTitle)
+            && self.terms.document_kinds.contains(&kind)
+            && self
+                .terms
+                .document
+                .as_ref()
+                .is_none_or(|only| only == document)
+    }
 }
 
 /// R28: the id of the grant created by entry `entry`.

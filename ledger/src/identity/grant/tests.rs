@@ -209,3 +209,67 @@ fn a_small_order_grantee_key_is_weak() {
         "WEAK_KEY"
     );
 }
+
+fn read_terms(reader: &str) -> GrantTerms {
+    GrantTerms {
+        actions: vec![ActionKind::EblReadTitle],
+        ..terms(Grantee::Organisation(OrgId(reader.into())))
+    }
+}
+
+#[test]
+fn a_read_grant_lets_its_organisation_read_inside_the_window() {
+    let grant = record(read_terms("CUSTOMS"));
+    let customs = OrgId("CUSTOMS".into());
+    assert!(grant.lets_read(&customs, &doc(b"one"), T0));
+    assert!(grant.lets_read(&customs, &doc(b"one"), T1));
+    assert!(!grant.lets_read(&customs, &doc(b"one"), Timestamp(T1.0 + 1)));
+    assert!(!grant.lets_read(&customs, &doc(b"one"), Timestamp(T0.0 - 1)));
+}
+
+#[test]
+fn a_read_grant_does_not_let_another_organisation_or_document_be_read() {
+    let mut t = read_terms("CUSTOMS");
+    t.document = Some(doc(b"one"));
+    let grant = record(t);
+    assert!(!grant.lets_read(&OrgId("OTHER".into()), &doc(b"one"), T0));
+    assert!(!grant.lets_read(&OrgId("CUSTOMS".into()), &doc(b"two"), T0));
+}
+
+#[test]
+fn a_grant_without_read_title_or_revoked_lets_nobody_read() {
+    let transfer_only = record(terms(Grantee::Organisation(OrgId("CUSTOMS".into()))));
+    let mut revoked = record(read_terms("CUSTOMS"));
+    revoked.revoked_at_height = Some(2);
+    for grant in [transfer_only, revoked] {
+        assert!(!grant.lets_read(&OrgId("CUSTOMS".into()), &doc(b"one"), T0));
+    }
+}
+
+#[test]
+fn a_read_grant_covers_no_entry_the_grantee_could_sign() {
+    let grant = record(read_terms("CUSTOMS"));
+    for kind in ActionKind::ALL
+        .iter()
+        .filter(|k| **k != ActionKind::EblReadTitle)
+    {
+        let mut ask = Ask::by_key("customs-key");
+        ask.signer_org = Some(OrgId("CUSTOMS".into()));
+        ask.kind = *kind;
+        assert!(!grant.covers(&ask.request(), T0), "{kind:?}");
+    }
+}
+
+#[test]
+fn read_title_is_granted_to_an_organisation_not_a_key() {
+    assert_eq!(
+        check_grant_stateless(&create(read_terms("CUSTOMS"))),
+        Ok(())
+    );
+    let mut to_key = read_terms("CUSTOMS");
+    to_key.grantee = Grantee::Key(key("system"));
+    assert_eq!(
+        check_grant_stateless(&create(to_key)).unwrap_err().code(),
+        "INVALID_FIELD"
+    );
+}
