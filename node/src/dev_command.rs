@@ -41,7 +41,13 @@ mod present {
         let (settings, genesis, custodial_keys) = network_settings(data)?;
         let secret = api_secret(data)?;
         // `EBL_NODE__API__...` variables apply as they do to `ebl-node start`'s config.toml.
-        let mut config = ApiSection::with_admin_key(api, &secret)
+        let mut section = ApiSection::with_admin_key(api, &secret);
+        // A development network's operator reads every title (R235, each read audited in the
+        // log); a production node's admin key does not unless `regulator` is configured.
+        for key in &mut section.keys {
+            key.scopes.push("regulator".into());
+        }
+        let mut config = section
             .with_env_overrides(std::env::vars())?
             .gateway_config()?;
         for key in org_keys(data, &custodial_keys)? {
