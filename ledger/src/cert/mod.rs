@@ -1,5 +1,5 @@
 //! Ship e-certificates (IMO FAL.5/Circ.39/Rev.2): records, rules and status over time
-//! (specs/protocol.md R60–R79).
+//! (specs/protocol.md R60–R79, R280–R283).
 //!
 //! A certificate is keyed by its issuing Administration and unique tracking number (UTN). Only
 //! that Administration, or a recognized organization acting for it through a grant, changes it.
