@@ -111,13 +111,14 @@ impl Requirement {
     }
 }
 
-/// Surveys that count in every anniversary window of an HSSC regime: the annual one, or in the
-/// 2nd and 3rd windows also the survey that replaces it.
-fn hssc(windows: &[EndorsementWindow], replacing: EndorsementKind) -> Vec<Requirement> {
-    let (annual_or_replacing, replacing_only): (&[_], &[_]) = match replacing {
-        Periodical => (&[Annual, Periodical], &[Periodical]),
-        _ => (&[Annual, Intermediate], &[Intermediate]),
-    };
+/// R281: the requirements of an HSSC regime: a survey in every anniversary window, the annual
+/// one or, in the 2nd and 3rd windows, also the survey that replaces it (`annual_or_replacing`);
+/// and the replacing survey (`replacing_only`) in the 2nd or 3rd window.
+fn hssc(
+    windows: &[EndorsementWindow],
+    annual_or_replacing: &'static [EndorsementKind],
+    replacing_only: &'static [EndorsementKind],
+) -> Vec<Requirement> {
     let mut required: Vec<Requirement> = windows
         .iter()
         .enumerate()
@@ -155,8 +156,8 @@ impl CertificateRecord {
         use SurveyRegime as R;
         let windows = self.annual_windows();
         match self.kind.survey_regime() {
-            R::AnnualWithIntermediate => hssc(&windows, Intermediate),
-            R::AnnualWithPeriodical => hssc(&windows, Periodical),
+            R::AnnualWithIntermediate => hssc(&windows, &[Annual, Intermediate], &[Intermediate]),
+            R::AnnualWithPeriodical => hssc(&windows, &[Annual, Periodical], &[Periodical]),
             R::PeriodicalEachYear => windows
                 .iter()
                 .map(|w| Requirement::one(*w, &[Periodical]))

@@ -23,7 +23,7 @@ pub enum CertificateStatus {
     NotYetValid,
     /// In force.
     Valid,
-    /// An annual window closed without an annual, intermediate or periodical survey in it.
+    /// A survey the kind's regime requires was not made by the last day of its window.
     EndorsementOverdue,
     /// After its last day of validity.
     Expired,
