@@ -4,7 +4,7 @@
 #[path = "cert_support/mod.rs"]
 mod support;
 
-use ebl_ledger::cert::{CertificateKind, CertificateStatus as S};
+use ebl_ledger::cert::{CertificateKind, CertificateStatus as S, EndorsementKind};
 use support::*;
 
 const ANNIVERSARIES: [&str; 4] = ["2027-01-14", "2028-01-14", "2029-01-14", "2030-01-14"];
@@ -22,10 +22,16 @@ fn annual_windows_surround_each_anniversary_of_the_expiry_date() {
 #[test]
 fn an_endorsed_certificate_is_valid_for_five_years_then_expires() {
     let (mut net, certificate) = network_with("T-1", CertificateKind::SafetyConstruction);
-    // Surveys early, late and on the day in successive windows.
+    // Surveys early, late and on the day in successive windows; the HSSC intermediate survey
+    // takes the place of the second annual one (R281).
     for survey_date in ["2026-10-14", "2028-04-14", "2029-01-14", "2029-12-01"] {
         net.set_date(d(survey_date));
-        submit(&mut net, "MSA", annual_body(&certificate, survey_date)).unwrap();
+        let kind = match survey_date {
+            "2028-04-14" => EndorsementKind::Intermediate,
+            _ => EndorsementKind::Annual,
+        };
+        let body = endorse_body(&certificate, survey(kind, survey_date));
+        submit(&mut net, "MSA", body).unwrap();
     }
     let stored = record(&net, &certificate);
     assert_eq!(stored.endorsements.len(), 4);
@@ -79,12 +85,12 @@ fn a_missed_third_window_makes_the_certificate_overdue_from_then_on() {
 
 #[test]
 fn intermediate_and_periodical_surveys_satisfy_their_windows() {
-    use ebl_ledger::cert::EndorsementKind;
-    let (mut net, certificate) = network_with("T-4", CertificateKind::SafetyEquipment);
+    // Safety equipment: a periodical survey in place of the second annual one (R281).
+    let (mut net, equipment) = network_with("T-4", CertificateKind::SafetyEquipment);
     let surveys = [
         (EndorsementKind::Annual, "2027-01-14"),
         (EndorsementKind::Periodical, "2028-01-14"),
-        (EndorsementKind::Intermediate, "2029-01-14"),
+        (EndorsementKind::Annual, "2029-01-14"),
         // Organisation certificates of the test network end on 2030-01-01.
         (EndorsementKind::Annual, "2029-12-01"),
     ];
@@ -93,12 +99,12 @@ fn intermediate_and_periodical_surveys_satisfy_their_windows() {
         submit(
             &mut net,
             "MSA",
-            endorse_body(&certificate, survey(kind, date)),
+            endorse_body(&equipment, survey(kind, date)),
         )
         .unwrap();
     }
     assert_eq!(
-        record(&net, &certificate).status_at(end_of("2031-01-14")),
+        record(&net, &equipment).status_at(end_of("2031-01-14")),
         S::Valid
     );
 }

@@ -42,15 +42,6 @@ pub enum CertificateKind {
     Tonnage,
 }
 
-impl CertificateKind {
-    /// Whether the certificate carries annual (or intermediate) endorsements by default.
-    /// Registry, tonnage and manning documents do not; survey-based certificates do.
-    pub fn needs_annual_endorsement(self) -> bool {
-        use CertificateKind::*;
-        !matches!(self, Registry | Tonnage | MinimumSafeManning | Doc)
-    }
-}
-
 /// The ship a certificate is about.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct Ship {

@@ -1,5 +1,5 @@
 //! Ship e-certificates (IMO FAL.5/Circ.39/Rev.2): records, rules and status over time
-//! (specs/protocol.md R60–R79).
+//! (specs/protocol.md R60–R79, R280–R283).
 //!
 //! A certificate is keyed by its issuing Administration and unique tracking number (UTN). Only
 //! that Administration, or a recognized organization acting for it through a grant, changes it.
@@ -11,12 +11,14 @@
 //! - [`rules`]: authority, ISSUE, and the checks every later action makes (R65–R70).
 //! - `survey`: ENDORSE and EXTEND (R71–R74).
 //! - `lifecycle`: SUSPEND, REINSTATE, WITHDRAW, SUPERSEDE (R75–R78).
+//! - [`regime`]: the survey regime of each kind and what it requires (R72, R280–R283).
 //! - [`status`]: `status_at` and the annual windows (R79).
 
 mod action;
 pub mod imo;
 mod lifecycle;
 pub mod record;
+pub mod regime;
 pub mod rules;
 pub mod stateless;
 pub mod status;
@@ -28,6 +30,7 @@ pub use record::{
     CertificateRecord, EndorsementRecord, ExtensionRecord, HistoryItem, Stamp, StatusChange,
     StatusEvent,
 };
+pub use regime::{Requirement, SurveyRefusal, SurveyRegime};
 pub use status::{CertificateStatus, EndorsementWindow};
 
 use crate::error::{ExecResult, RuleError};

@@ -7,7 +7,8 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::cert::record::{CertificateRecord, StatusChange};
-use crate::cert::{EndorsementKind, stateless::MAX_VALIDITY_MONTHS};
+use crate::cert::regime::Requirement;
+use crate::cert::stateless::MAX_VALIDITY_MONTHS;
 use crate::time::{CalendarDate, Timestamp};
 
 /// Months either side of an anniversary date in which the annual survey is due (SOLAS I/8–I/10,
@@ -22,7 +23,7 @@ pub enum CertificateStatus {
     NotYetValid,
     /// In force.
     Valid,
-    /// An annual window closed without an annual, intermediate or periodical survey in it.
+    /// A survey the kind's regime requires was not made by the last day of its window.
     EndorsementOverdue,
     /// After its last day of validity.
     Expired,
@@ -75,15 +76,6 @@ impl EndorsementWindow {
     }
 }
 
-/// Whether a survey of this kind satisfies an annual window: annual and intermediate surveys,
-/// and periodical surveys, which replace an annual survey under the HSSC.
-pub fn satisfies_annual_window(kind: EndorsementKind) -> bool {
-    matches!(
-        kind,
-        EndorsementKind::Annual | EndorsementKind::Intermediate | EndorsementKind::Periodical
-    )
-}
-
 impl CertificateRecord {
     /// R72: the annual windows, earliest first. The anniversaries are the day and month of the
     /// original expiry in each year of validity, strictly after the first day and strictly
@@ -100,15 +92,6 @@ impl CertificateRecord {
         }
         windows.reverse();
         windows
-    }
-
-    /// Whether an annual, intermediate or periodical survey lies in `window`. Survey dates are
-    /// facts about the ship, so a survey recorded late still counts for its window.
-    pub fn window_endorsed(&self, window: &EndorsementWindow) -> bool {
-        self.endorsements.iter().any(|e| {
-            satisfies_annual_window(e.endorsement.kind)
-                && window.contains(e.endorsement.survey_date)
-        })
     }
 
     /// The last day of validity as known at `time`: the original expiry, changed by the latest
@@ -138,8 +121,8 @@ impl CertificateRecord {
     ///    certificate withdrawn before its first day never reads as "not yet valid");
     /// 2. NOT_YET_VALID before the first day of validity;
     /// 3. EXPIRED after the last day of validity known at `time`;
-    /// 4. ENDORSEMENT_OVERDUE if the kind needs annual endorsements and a window closed before
-    ///    the day of `time` without a survey in it;
+    /// 4. ENDORSEMENT_OVERDUE if a survey the kind's regime requires (R280–R282) was not
+    ///    made by the last day of its window, before the day of `time`;
     /// 5. VALID otherwise.
     pub fn status_at(&self, time: Timestamp) -> CertificateStatus {
         let today = time.date();
@@ -165,27 +148,24 @@ impl CertificateRecord {
         if today > self.expires_on_at(time) {
             return CertificateStatus::Expired;
         }
-        if self.kind.needs_annual_endorsement()
-            && self
-                .annual_windows()
-                .iter()
-                .any(|w| w.closes < today && !self.window_endorsed(w))
-        {
+        let closed_unmet = |r: &Requirement| r.closes().is_some_and(|c| c < today) && !self.met(r);
+        if self.requirements().iter().any(closed_unmet) {
             return CertificateStatus::EndorsementOverdue;
         }
         CertificateStatus::Valid
     }
 
-    /// For the gateway: the earliest annual window that has not closed by the day of `time` and
-    /// has no survey yet; `None` when the kind needs no annual endorsement or none is left.
+    /// For the gateway (R283): the earliest window, by its last day, that has not closed by the
+    /// day of `time` and in which a survey the regime requires is still missing; `None` when
+    /// the kind has no periodic survey or none is left. For a requirement that may be met in
+    /// two windows (the HSSC intermediate or periodical survey) it is the first still open.
     pub fn next_endorsement_window(&self, time: Timestamp) -> Option<EndorsementWindow> {
-        if !self.kind.needs_annual_endorsement() {
-            return None;
-        }
         let today = time.date();
-        self.annual_windows()
-            .into_iter()
-            .find(|w| w.closes >= today && !self.window_endorsed(w))
+        self.requirements()
+            .iter()
+            .filter(|r| !self.met(r))
+            .filter_map(|r| r.windows.iter().find(|w| w.closes >= today).copied())
+            .min_by_key(|w| w.closes)
     }
 }
 

@@ -1,8 +1,8 @@
 //! ENDORSE and EXTEND: surveys and validity (specs/protocol.md R71–R74).
 
 use crate::cert::record::{self, EndorsementRecord, ExtensionRecord};
-use crate::cert::status::satisfies_annual_window;
-use crate::cert::{CertificateRef, Endorsement};
+use crate::cert::regime::SurveyRefusal;
+use crate::cert::{CertificateRef, Endorsement, EndorsementKind};
 use crate::entry::ActionKind;
 use crate::error::{ExecResult, RuleError};
 use crate::state::EntryContext;
@@ -41,13 +41,9 @@ pub fn endorse(
             record.issued_on
         )));
     }
-    if satisfies_annual_window(endorsement.kind) {
-        // R72: annual, intermediate and periodical surveys fall in an anniversary window.
-        if !record.annual_windows().iter().any(|w| w.contains(survey)) {
-            return Err(dates(format!(
-                "survey date {survey} is not within three months of an anniversary date"
-            )));
-        }
+    if endorsement.kind != EndorsementKind::Renewal {
+        // R72: a periodic survey the kind's regime has, dated where the regime places it.
+        periodic_survey_allowed(&record, endorsement)?;
     } else {
         // R73: the renewal endorsement, once, while the certificate is in force.
         let until = renewal_until(&record, endorsement, today)?;
@@ -60,6 +56,32 @@ pub fn endorse(
     record.log(ActionKind::CertEndorse, &stamp);
     record::store(&mut ctx.state, &record);
     Ok(())
+}
+
+/// R72: a kind whose regime has no survey of this kind is refused with INVALID_FIELD (the
+/// kind is wrong whatever the date); a survey the regime has but not on this date, with
+/// INVALID_DATES.
+fn periodic_survey_allowed(
+    record: &record::CertificateRecord,
+    endorsement: &Endorsement,
+) -> ExecResult<()> {
+    let survey = endorsement.survey_date;
+    let regime = record.kind.survey_regime();
+    match record.accepts_survey(endorsement.kind, survey) {
+        Ok(()) => Ok(()),
+        Err(SurveyRefusal::NotInRegime) => Err(RuleError::invalid(
+            "endorsement.kind",
+            format!(
+                "a {:?} certificate ({regime:?}) has no {:?} survey",
+                record.kind, endorsement.kind
+            ),
+        )
+        .into()),
+        Err(SurveyRefusal::OutsideWindow) => Err(dates(format!(
+            "a {:?} survey on {survey} is not in a window of the {regime:?} regime",
+            endorsement.kind
+        ))),
+    }
 }
 
 /// R73: a renewal survey completed in the last three months of validity lets the existing
