@@ -208,9 +208,15 @@ pub struct EblActionRequest {
     /// SWTP, COD or SWI: surrender for amendment instead of delivery (surrender).
     #[serde(default)]
     pub amendment_reason: Option<AmendmentReason>,
-    /// The replacement document (amend).
+    /// The replacement document (amend, combine).
     #[serde(default)]
     pub replacement: Option<IssueDocument>,
+    /// The replacement documents (split: 2 to 32, R33).
+    #[serde(default)]
+    pub replacements: Option<Vec<IssueDocument>>,
+    /// The other surrendered documents combined with the one in the path (combine; R55, R57).
+    #[serde(default)]
+    pub combine_with: Option<Vec<DocumentId>>,
     /// Act for this organisation through a grant.
     #[serde(default)]
     pub act_for: Option<OrgId>,
@@ -220,7 +226,7 @@ pub struct EblActionRequest {
 }
 
 /// The eBL actions of `/v1/custodial/ebls/{id}/{action}`.
-pub const EBL_ACTIONS: [&str; 14] = [
+pub const EBL_ACTIONS: [&str; 16] = [
     "transfer",
     "endorse",
     "endorse-to-order",
@@ -232,6 +238,8 @@ pub const EBL_ACTIONS: [&str; 14] = [
     "accept-surrender",
     "reject-surrender",
     "amend",
+    "split",
+    "combine",
     "switch-to-paper",
     "void",
     "surrender-for-amendment",
@@ -300,6 +308,20 @@ impl EblActionRequest {
             },
             "amend" => EblAction::Amend {
                 document,
+                replacement: required(self.replacement, "replacement", action)?
+                    .to_issue(directory, carrier)?,
+            },
+            "split" => EblAction::Split {
+                document,
+                replacements: required(self.replacements, "replacements", action)?
+                    .into_iter()
+                    .map(|r| r.to_issue(directory, carrier))
+                    .collect::<ApiResult<_>>()?,
+            },
+            "combine" => EblAction::Combine {
+                documents: std::iter::once(document)
+                    .chain(required(self.combine_with, "combine_with", action)?)
+                    .collect(),
                 replacement: required(self.replacement, "replacement", action)?
                     .to_issue(directory, carrier)?,
             },

@@ -91,6 +91,68 @@ async fn a_surrender_for_amendment_is_accepted_and_the_carrier_amends() {
     assert_eq!(new["replaces"][0], id.as_str(), "{new}");
 }
 
+/// Surrenders `id` (held by SHIPPER) for a change of destination; the carrier accepts.
+async fn surrendered_for_amendment(app: &axum::Router, id: &str) {
+    let cod = json!({"amendment_reason": "COD"});
+    assert_final(&ebl(app, "shipper-erp", id, "surrender", cod).await);
+    assert_final(&ebl(app, "carrier-ops", id, "accept-surrender", json!({})).await);
+}
+
+fn replacement(reference: &str) -> serde_json::Value {
+    json!({"transport_document": document_of(reference, "SHIPPER"), "issue_to": "SHIPPER"})
+}
+
+#[tokio::test]
+async fn the_carrier_splits_one_surrendered_bill_into_two() {
+    let (_node, _c, app) = app();
+    let id = issue(&app, "CUST-SPLIT-1", "SHIPPER", "SHIPPER").await;
+    surrendered_for_amendment(&app, &id).await;
+    let parts = ["CUST-SPLIT-1A", "CUST-SPLIT-1B"];
+    let body = json!({"replacements": [replacement(parts[0]), replacement(parts[1])]});
+    assert_final(&ebl(&app, "carrier-ops", &id, "split", body).await);
+    let old = ebl_status(&app, &id).await;
+    assert_eq!(old["status"], "REPLACED", "{old}");
+    for part in parts {
+        let new = ebl_status(&app, &id_of(&document_of(part, "SHIPPER"))).await;
+        assert_eq!(new["status"], "ACTIVE", "{new}");
+        assert_eq!(new["replaces"][0], id.as_str(), "{new}");
+    }
+}
+
+#[tokio::test]
+async fn the_carrier_combines_two_surrendered_bills_into_one() {
+    let (_node, _c, app) = app();
+    let a = issue(&app, "CUST-COMB-1", "SHIPPER", "SHIPPER").await;
+    let b = issue(&app, "CUST-COMB-2", "SHIPPER", "SHIPPER").await;
+    surrendered_for_amendment(&app, &a).await;
+    surrendered_for_amendment(&app, &b).await;
+    let body = json!({"combine_with": [b], "replacement": replacement("CUST-COMB-3")});
+    assert_final(&ebl(&app, "carrier-ops", &a, "combine", body).await);
+    for old in [&a, &b] {
+        assert_eq!(ebl_status(&app, old).await["status"], "REPLACED");
+    }
+    let new = ebl_status(&app, &id_of(&document_of("CUST-COMB-3", "SHIPPER"))).await;
+    assert_eq!(new["status"], "ACTIVE", "{new}");
+    assert_eq!(new["replaces"].as_array().unwrap().len(), 2, "{new}");
+}
+
+#[tokio::test]
+async fn split_and_combine_without_their_fields_are_refused() {
+    let (_node, _c, app) = app();
+    let id = issue(&app, "CUST-SPLIT-2", "SHIPPER", "SHIPPER").await;
+    surrendered_for_amendment(&app, &id).await;
+    let reply = ebl(&app, "carrier-ops", &id, "split", json!({})).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.code(), "MISSING_FIELD");
+    let one = json!({"replacements": [replacement("CUST-SPLIT-2A")]});
+    let reply = ebl(&app, "carrier-ops", &id, "split", one).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.code(), "INVALID_FIELD");
+    let reply = ebl(&app, "carrier-ops", &id, "combine", json!({"replacement": replacement("X")})).await;
+    assert_eq!(reply.code(), "MISSING_FIELD");
+    assert_eq!(ebl_status(&app, &id).await["status"], "SURRENDERED_FOR_AMENDMENT");
+}
+
 #[tokio::test]
 async fn switch_to_paper_and_void_close_their_documents() {
     let (_node, _c, app) = app();

@@ -365,3 +365,41 @@ async fn r245_an_amendment_request_is_called_as_areq_with_its_reason() {
         "CARRIER"
     );
 }
+
+#[tokio::test]
+async fn an_amendment_whose_reason_is_only_in_comments_is_recorded_as_othr_and_called_with_them() {
+    // DCSA SUR: "In case no valid reasonCode exists ... use the comments property".
+    let mut carrier = carrier_endpoint().await;
+    let (node, gateway) = dcsa_app_with(calling(&carrier.url, None));
+    let id = issue(&gateway, "SF-10").await;
+    let mut request = surrender_sample("SF-10", "Z-SF-10");
+    request["surrenderRequestCode"] = "AREQ".into();
+    request["comments"] = "Correct the gross weight of cargo item 1".into();
+    assert_dcsa(Payload::SurrenderRequest, &request);
+    let reply = post(&gateway, REQUESTS, SHIPPER_KEY, &request).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    let surrender = record(&node, id).surrender.unwrap();
+    assert_eq!(
+        surrender.kind,
+        ebl_ledger::ebl::SurrenderKind::Amendment(ebl_ledger::ebl::AmendmentReason::Other)
+    );
+    let call = carrier.next().await;
+    assert_eq!(call["surrenderRequestCode"], "AREQ");
+    assert!(call.get("reasonCode").is_none(), "{call}");
+    assert_eq!(call["comments"], "Correct the gross weight of cargo item 1");
+}
+
+#[tokio::test]
+async fn an_amendment_request_with_neither_reason_code_nor_comments_is_refused() {
+    let (node, gateway) = dcsa_app_with(dcsa_config());
+    let id = issue(&gateway, "SF-11").await;
+    let mut request = surrender_sample("SF-11", "Z-SF-11");
+    request["surrenderRequestCode"] = "AREQ".into();
+    if let Some(o) = request.as_object_mut() {
+        o.remove("comments");
+        o.remove("reasonCode");
+    }
+    let reply = post(&gateway, REQUESTS, SHIPPER_KEY, &request).await;
+    assert_dcsa_error(&reply, 400, "INVALID_REASON_CODE");
+    assert!(record(&node, id).surrender.is_none());
+}

@@ -236,3 +236,21 @@ fn history_records_who_acted_with_which_key_and_between_whom() {
     assert!(accept.height > surrender.height);
     assert!(accept.time > surrender.time);
 }
+
+#[test]
+fn a_correction_has_its_own_reason_and_is_amended_under_the_same_reference() {
+    // OTHR: an amendment no DCSA reason code names (R49, R53), e.g. a clerical correction;
+    // the replacement keeps the reference (R31).
+    let (mut net, id) = to_order_bl();
+    ok(
+        &mut net,
+        "SHIPPER",
+        surrender_for_amendment(id, AmendmentReason::Other),
+    );
+    ok(&mut net, "CARRIER", sacc(id));
+    assert_eq!(record(&net, id).status, EblStatus::SurrenderedForAmendment);
+    let mut corrected = issue_of("OLSC1", EblType::ToOrderBl, "SHIPPER", None);
+    corrected.document = doc("OLSC1 corrected");
+    ok(&mut net, "CARRIER", amend(id, corrected.clone()));
+    assert_eq!(record(&net, corrected.document).reference, "OLSC1");
+}

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use ebl_ledger::ebl::{EblRecord, EblStatus, SurrenderKind};
+use ebl_ledger::ebl::{AmendmentReason, EblRecord, EblStatus, SurrenderKind};
 use ebl_ledger::entry::ActionKind;
 use ebl_ledger::hash::DocumentId;
 use ebl_ledger::ids::OrgId;
@@ -61,9 +61,50 @@ pub async fn request_body(state: &AppState, record: &EblRecord) -> ApiResult<Opt
     });
     if let SurrenderKind::Amendment(reason) = surrender.kind {
         body["surrenderRequestCode"] = json!("AREQ");
-        body["reasonCode"] = serde_json::to_value(reason).unwrap_or(Value::Null);
+        // OTHR is ours, not DCSA's: its reason goes in `comments` alone.
+        if reason != AmendmentReason::Other {
+            body["reasonCode"] = serde_json::to_value(reason).unwrap_or(Value::Null);
+        }
+    }
+    if let Some(comments) = surrender_comments(state, record).await? {
+        body["comments"] = json!(comments);
     }
     Ok(Some(body))
+}
+
+/// The requester's comments: the remark of the surrender entry, when it is text DCSA's
+/// `comments` admits (1-255 characters, no surrounding space); a remark that is not (e.g. an
+/// encrypted note) is not sent.
+async fn surrender_comments(state: &AppState, record: &EblRecord) -> ApiResult<Option<String>> {
+    let surrender_actions = [
+        ActionKind::EblSurrenderForDelivery,
+        ActionKind::EblSurrenderForAmendment,
+    ];
+    let Some(line) = record
+        .history
+        .iter()
+        .rev()
+        .find(|h| surrender_actions.contains(&h.action))
+    else {
+        return Ok(None);
+    };
+    let Some(stored) = state.node.block(line.height).await? else {
+        return Ok(None);
+    };
+    let remark = stored
+        .block
+        .entries
+        .iter()
+        .find(|e| e.entry.id() == line.entry)
+        .and_then(|e| e.entry.remark.clone());
+    Ok(remark
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .filter(|text| {
+            !text.is_empty()
+                && text.chars().count() <= 255
+                && text.trim() == text.as_str()
+                && !text.contains(['\n', '\r'])
+        }))
 }
 
 /// Makes SUR requests to one carrier from the chain's surrender entries.

@@ -178,9 +178,10 @@ pub async fn ebl_action(
     ApiJson(request): ApiJson<EblActionRequest>,
 ) -> ApiResult<Response> {
     let document = parse_hash("document id", &id)?;
-    // AMEND issues its replacement: store that body too (R162).
+    // AMEND and COMBINE issue one replacement: store that body too (R162). SPLIT's several
+    // bodies are stored by their parties with `PUT /v1/ebls/{id}/document`.
     let replacement = match (action.as_str(), &request.replacement) {
-        ("amend", Some(r)) => DocumentBody::of(&r.transport_document).ok(),
+        ("amend" | "combine", Some(r)) => DocumentBody::of(&r.transport_document).ok(),
         _ => None,
     };
     let carrier = acting_org(&state, &caller, request.act_for.as_ref());

@@ -149,16 +149,20 @@ pub async fn request(
         ));
     }
     let request_reference = Some(reference.to_string());
+    let comments = text(&body, "comments");
     let action = |document| match text(&body, "surrenderRequestCode") {
         "AREQ" => {
             let reason = match text(&body, "reasonCode") {
                 "SWTP" => AmendmentReason::SwitchToPaper,
                 "COD" => AmendmentReason::ChangeOfDestination,
                 "SWI" => AmendmentReason::SwitchBl,
+                // DCSA SUR: "In case no valid reasonCode exists ... use the comments property".
+                "" if !comments.is_empty() => AmendmentReason::Other,
                 _ => {
                     let e = DetailedError::new(
                         "INVALID_REASON_CODE",
-                        "AREQ needs reasonCode SWTP, COD or SWI",
+                        "AREQ needs reasonCode SWTP, COD or SWI, or, when none fits, the \
+                         reason in comments",
                     );
                     return Err(Failure::from(DcsaError::new(
                         StatusCode::BAD_REQUEST,
@@ -183,8 +187,11 @@ pub async fn request(
     let tdr = text(&body, "transportDocumentReference");
     let record = pick(documents_by_reference(&state, tdr).await?, &acting.org)?;
     let action = action(record.id)?;
+    // The comments travel in the entry's remark (R8: at most 1 KiB; DCSA caps them at 255),
+    // so an OTHR amendment's reason is on the ledger for the carrier's SUR call.
+    let remark = (!comments.is_empty()).then(|| comments.as_bytes().to_vec());
     let (_, outcome) = acting
-        .sign_and_wait(&state, Body::Ebl(action), None)
+        .sign_and_wait(&state, Body::Ebl(action), remark)
         .await?;
     match outcome {
         Settled::Applied => Ok(StatusCode::NO_CONTENT.into_response()),

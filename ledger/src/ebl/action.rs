@@ -31,6 +31,12 @@ pub enum AmendmentReason {
     /// Switch BL (new BL replacing the old one, e.g. with other parties).
     #[serde(rename = "SWI")]
     SwitchBl,
+    /// Any other amendment, e.g. the correction of a clerical error: DCSA SUR lets an AREQ
+    /// carry its reason in `comments` "in case no valid reasonCode exists"; the ledger keeps
+    /// that text in the entry's remark (R49). Not a DCSA code: the END and SUR messages carry
+    /// no `reasonCode` for it.
+    #[serde(rename = "OTHR")]
+    Other,
 }
 
 /// What an issuing carrier writes into the ledger when it issues an eBL.

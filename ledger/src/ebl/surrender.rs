@@ -128,7 +128,9 @@ pub fn accept(ctx: &EntryContext<'_>, record: &mut EblRecord, actor: &OrgId) -> 
         SurrenderKind::Delivery => EblStatus::Accomplished,
         SurrenderKind::Amendment(AmendmentReason::SwitchToPaper) => EblStatus::SwitchedToPaper,
         SurrenderKind::Amendment(
-            AmendmentReason::ChangeOfDestination | AmendmentReason::SwitchBl,
+            AmendmentReason::ChangeOfDestination
+            | AmendmentReason::SwitchBl
+            | AmendmentReason::Other,
         ) => EblStatus::SurrenderedForAmendment,
     };
     record.record(

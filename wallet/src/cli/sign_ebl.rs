@@ -62,7 +62,7 @@ fn ebl_type(text: &str) -> Result<EblType, String> {
 }
 
 fn reason_code(text: &str) -> Result<AmendmentReason, String> {
-    parse::ledger_enum(text, "surrender reason", "SWTP, COD, SWI")
+    parse::ledger_enum(text, "surrender reason", "SWTP, COD, SWI, OTHR")
 }
 
 /// What a surrender is for.
