@@ -148,9 +148,19 @@ async fn split_and_combine_without_their_fields_are_refused() {
     let reply = ebl(&app, "carrier-ops", &id, "split", one).await;
     assert_eq!(reply.status, 422, "{}", reply.body);
     assert_eq!(reply.code(), "INVALID_FIELD");
-    let reply = ebl(&app, "carrier-ops", &id, "combine", json!({"replacement": replacement("X")})).await;
+    let reply = ebl(
+        &app,
+        "carrier-ops",
+        &id,
+        "combine",
+        json!({"replacement": replacement("X")}),
+    )
+    .await;
     assert_eq!(reply.code(), "MISSING_FIELD");
-    assert_eq!(ebl_status(&app, &id).await["status"], "SURRENDERED_FOR_AMENDMENT");
+    assert_eq!(
+        ebl_status(&app, &id).await["status"],
+        "SURRENDERED_FOR_AMENDMENT"
+    );
 }
 
 #[tokio::test]

@@ -5,9 +5,9 @@
 
 mod support;
 
+use axum::http::Method;
 use ebl_ledger::ebl::{EblAction, EblIssue, EblType};
 use ebl_ledger::entry::Body;
-use axum::http::Method;
 use serde_json::{Value, json};
 use support::*;
 
@@ -78,7 +78,10 @@ async fn a_ledger_consignee_other_than_the_documents_fails_parties_though_integr
     assert_eq!(reply.body["outcome"], "FAILED", "{}", reply.body);
     let check = parties(&reply);
     assert_eq!(check["mismatched"], json!(["consignee"]));
-    assert!(!check["message"].as_str().unwrap().contains("BANK"), "{check}");
+    assert!(
+        !check["message"].as_str().unwrap().contains("BANK"),
+        "{check}"
+    );
 }
 
 #[tokio::test]

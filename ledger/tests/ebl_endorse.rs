@@ -126,8 +126,20 @@ fn a_named_endorsed_bill_moves_to_anyone_but_only_its_endorsee_takes_delivery() 
     ok(&mut net, "SHIPPER", endorse(id, "CONSIGNEE"));
     // R40: possession may pass to a bank; R42: the bank cannot endorse it on.
     ok(&mut net, "SHIPPER", transfer(id, "BANK"));
-    fails(&mut net, "BANK", id, endorse(id, "BUYER2"), "NOT_NEGOTIABLE");
-    fails(&mut net, "BANK", id, surrender_for_delivery(id), "NOT_ENDORSEE");
+    fails(
+        &mut net,
+        "BANK",
+        id,
+        endorse(id, "BUYER2"),
+        "NOT_NEGOTIABLE",
+    );
+    fails(
+        &mut net,
+        "BANK",
+        id,
+        surrender_for_delivery(id),
+        "NOT_ENDORSEE",
+    );
     ok(&mut net, "BANK", transfer(id, "CONSIGNEE"));
     ok(&mut net, "CONSIGNEE", surrender_for_delivery(id));
 }

@@ -1,9 +1,10 @@
 //! AMEND, SPLIT, COMBINE and VOID (R55–R58).
+#![allow(clippy::expect_used)]
 
 mod ebl_support;
 
-use ebl_ledger::ebl::{AmendmentReason, EblStatus, EblType};
 use ebl_ledger::ebl::EblAction;
+use ebl_ledger::ebl::{AmendmentReason, EblStatus, EblType};
 use ebl_ledger::entry::{ActionKind, Body};
 use ebl_ledger::hash::DocumentId;
 use ebl_ledger::state::keys;
@@ -20,7 +21,9 @@ fn surrendered(net: &mut TestNetwork, id: DocumentId, holder: &str) {
 /// The document the carrier's reference names (R31's index).
 fn by_reference(net: &TestNetwork, carrier: &str, reference: &str) -> Option<DocumentId> {
     let key = keys::ebl_reference(&org(carrier), reference);
-    net.ledger.get::<DocumentId>(&key).unwrap()
+    net.ledger
+        .get::<DocumentId>(&key)
+        .expect("the memory store answers")
 }
 
 #[test]
@@ -94,7 +97,11 @@ fn an_amendment_keeps_the_reference_of_the_document_it_replaces() {
     assert_eq!(by_reference(&net, "CARRIER", "OLSC1"), Some(new.document));
     assert_eq!(record(&net, new.document).reference, "OLSC1");
     // The carrier's other live documents keep their references to themselves.
-    ok(&mut net, "CARRIER", issue("OLSC2", EblType::ToOrderBl, "SHIPPER", None));
+    ok(
+        &mut net,
+        "CARRIER",
+        issue("OLSC2", EblType::ToOrderBl, "SHIPPER", None),
+    );
     let mut clash = issue_of("OLSC2", EblType::ToOrderBl, "SHIPPER", None);
     clash.document = doc("another OLSC2");
     fails(
@@ -109,11 +116,21 @@ fn an_amendment_keeps_the_reference_of_the_document_it_replaces() {
 #[test]
 fn a_replacement_cannot_take_the_reference_of_a_document_it_does_not_replace() {
     let (mut net, id) = to_order_bl();
-    ok(&mut net, "CARRIER", issue("OLSC2", EblType::ToOrderBl, "SHIPPER", None));
+    ok(
+        &mut net,
+        "CARRIER",
+        issue("OLSC2", EblType::ToOrderBl, "SHIPPER", None),
+    );
     surrendered(&mut net, id, "SHIPPER");
     let mut new = issue_of("OLSC2", EblType::ToOrderBl, "SHIPPER", None);
     new.document = doc("fresh");
-    fails(&mut net, "CARRIER", id, amend(id, new), "DUPLICATE_DOCUMENT");
+    fails(
+        &mut net,
+        "CARRIER",
+        id,
+        amend(id, new),
+        "DUPLICATE_DOCUMENT",
+    );
     // A split's parts have distinct references (R33), so at most one carries the reference on.
     let mut first = issue_of("OLSC1", EblType::ToOrderBl, "SHIPPER", None);
     first.document = doc("OLSC1 part 1");

@@ -100,7 +100,13 @@ fn a_straight_bill_passes_through_banks_but_only_its_consignee_takes_delivery() 
     ok(&mut net, "SHIPPER", transfer(id, "BANK"));
     assert_eq!(record(&net, id).holder(), &org("BANK"));
     assert_eq!(record(&net, id).endorsee(), Some(&org("CONSIGNEE")));
-    fails(&mut net, "BANK", id, surrender_for_delivery(id), "NOT_ENDORSEE");
+    fails(
+        &mut net,
+        "BANK",
+        id,
+        surrender_for_delivery(id),
+        "NOT_ENDORSEE",
+    );
     ok(&mut net, "BANK", transfer(id, "CONSIGNEE"));
     ok(&mut net, "CONSIGNEE", surrender_for_delivery(id));
 }

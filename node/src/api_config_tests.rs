@@ -81,7 +81,9 @@ fn the_section_init_writes_round_trips_with_the_edge_keys() {
 #[test]
 fn environment_variables_override_a_section_built_in_code() {
     let vars = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+        list.iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
     };
     let api = ApiSection::with_admin_key("127.0.0.1:0", "secret")
         .with_env_overrides(vars(&[
@@ -101,7 +103,10 @@ fn environment_variables_override_a_section_built_in_code() {
     let unchanged = ApiSection::with_admin_key("127.0.0.1:0", "secret")
         .with_env_overrides(Vec::new())
         .unwrap();
-    assert_eq!(unchanged, ApiSection::with_admin_key("127.0.0.1:0", "secret"));
+    assert_eq!(
+        unchanged,
+        ApiSection::with_admin_key("127.0.0.1:0", "secret")
+    );
     let wrong_type = ApiSection::with_admin_key("127.0.0.1:0", "secret")
         .with_env_overrides(vars(&[("EBL_NODE__API__RATE_LIMIT__BURST", "many")]));
     assert!(wrong_type.is_err());

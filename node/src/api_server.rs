@@ -63,18 +63,20 @@ impl ApiServer {
         // R143 (b): the custodial keys also prove body requests for their organisations.
         let bridge: Arc<dyn ebl_gateway::NodeApi> =
             Arc::new(GatewayBridge::new(handle.clone()).with_party_keys(&options.custodial_keys));
-        let custodian: Option<Arc<dyn ebl_gateway::custody::Custodian>> =
-            if options.custodial_keys.is_empty() {
-                None
-            } else {
-                let chain = handle.status().await?.ledger.chain;
-                let custodian =
-                    crate::custody::NodeCustodian::new(bridge.clone(), chain, options.custodial_keys);
-                Some(Arc::new(match &options.custody_journal {
-                    None => custodian,
-                    Some(path) => replay_journal(custodian, path).await?,
-                }))
-            };
+        let custodian: Option<Arc<dyn ebl_gateway::custody::Custodian>> = if options
+            .custodial_keys
+            .is_empty()
+        {
+            None
+        } else {
+            let chain = handle.status().await?.ledger.chain;
+            let custodian =
+                crate::custody::NodeCustodian::new(bridge.clone(), chain, options.custodial_keys);
+            Some(Arc::new(match &options.custody_journal {
+                None => custodian,
+                Some(path) => replay_journal(custodian, path).await?,
+            }))
+        };
         let static_keys = config.api_keys.values().cloned();
         let registry = match options.api_key_file {
             Some(file) => ebl_gateway::admin::ApiKeyRegistry::open(static_keys, file)?,
@@ -137,8 +139,12 @@ async fn replay_journal(
             .replay(found)
             .await
             .map_err(|e| anyhow::anyhow!("replay the custodial journal: {e}"))?;
-        tracing::info!(settled = report.settled, pending = report.pending,
-            refused = report.refused, "custodial journal replayed");
+        tracing::info!(
+            settled = report.settled,
+            pending = report.pending,
+            refused = report.refused,
+            "custodial journal replayed"
+        );
     }
     Ok(custodian)
 }

@@ -86,7 +86,11 @@ impl Worker {
                         break;
                     }
                 };
-                let body = if visible { self.body(&event).await } else { None };
+                let body = if visible {
+                    self.body(&event).await
+                } else {
+                    None
+                };
                 let matched = body.is_some();
                 if let Some(body) = body {
                     self.deliver(&event, body).await;

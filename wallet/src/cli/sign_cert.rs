@@ -56,7 +56,7 @@ impl CertArg {
 /// Ship certificate actions.
 #[derive(Debug, Subcommand)]
 #[command(
-    after_help = "Examples (all after `ebl-wallet sign --identity … --sequence N --dry-run`):\n  cert endorse --administration MSA --utn SG-2026-0001 --kind ANNUAL --survey-date 2027-01-10 --place Singapore --surveyor \"J. Tan\"\n  cert suspend --administration MSA --utn SG-2026-0001 --reason detention"
+    after_help = "Examples (all after `ebl-wallet sign --identity … --sequence N --dry-run`):\n  cert endorse --administration MSA --utn SG-2026-0001 --kind PERIODICAL --survey-date 2027-01-10 --place Singapore --surveyor \"J. Tan\"\n  cert suspend --administration MSA --utn SG-2026-0001 --reason detention"
 )]
 pub enum CertCmd {
     /// ISSUE a certificate (the Administration, or an RO acting for it with --act-for).
@@ -97,11 +97,11 @@ pub enum CertCmd {
         document_file: Option<PathBuf>,
     },
     /// ENDORSE after a survey.
-    #[command(after_help = format!("Examples:\n  {EX} cert endorse --administration MSA --utn SG-2026-0001 --kind ANNUAL \\\n      --survey-date 2027-01-10 --place Singapore --surveyor \"J. Tan\""))]
+    #[command(after_help = format!("Examples:\n  {EX} cert endorse --administration MSA --utn SG-2026-0001 --kind PERIODICAL \\\n      --survey-date 2027-01-10 --place Singapore --surveyor \"J. Tan\""))]
     Endorse {
         #[command(flatten)]
         cert: CertArg,
-        /// ANNUAL, INTERMEDIATE, PERIODICAL or RENEWAL.
+        /// ANNUAL, INTERMEDIATE, PERIODICAL or RENEWAL, as the kind's survey regime has (R280; a SAFETY_RADIO certificate takes PERIODICAL).
         #[arg(long, value_parser = endorsement_kind)]
         kind: EndorsementKind,
         /// Date the survey was completed (YYYY-MM-DD).
