@@ -25,7 +25,7 @@ use ebl_ledger::hash::DocumentId;
 use ebl_ledger::ids::OrgId;
 use ebl_ledger::state::keys;
 use serde_json::{Value, json};
-use support::{LocalNode, Reply};
+use support::{LocalNode, Reply, send};
 use tokio::sync::mpsc;
 
 const REQUESTS: &str = "/v3/ebl-surrender-requests";
@@ -402,4 +402,145 @@ async fn an_amendment_request_with_neither_reason_code_nor_comments_is_refused()
     let reply = post(&gateway, REQUESTS, SHIPPER_KEY, &request).await;
     assert_dcsa_error(&reply, 400, "INVALID_REASON_CODE");
     assert!(record(&node, id).surrender.is_none());
+}
+
+/// The straight BL of the corridor: the sample, not to order, consigned to CONSIGNEE.
+fn straight_document(reference: &str, sub_reference: Option<&str>) -> Value {
+    let mut request = issuance_sample_as_published();
+    let document = &mut request["document"];
+    document["transportDocumentReference"] = reference.into();
+    document["isToOrder"] = false.into();
+    document["documentParties"]["consignee"] = json!({
+        "partyName": "Consignee Trading",
+        "identifyingCodes": [{"codeListProvider": "EBLL", "partyCode": "CONSIGNEE"}],
+    });
+    if let Some(sub) = sub_reference {
+        document["transportDocumentSubReference"] = sub.into();
+    }
+    request["document"].clone()
+}
+
+/// `GET /v3/endorsement-chains/{reference}` as a reader; every chain must validate against
+/// DCSA EBL_END 3.0.4. Returns the action codes of the (single) chain, oldest first.
+async fn end_chain(gateway: &Router, reference: &str) -> Vec<String> {
+    let uri = format!("/v3/endorsement-chains/{reference}");
+    let reply = send(gateway, Method::GET, &uri, READ_KEY, None).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let chains = reply.body.as_array().unwrap();
+    assert_eq!(chains.len(), 1, "{}", reply.body);
+    assert_dcsa(Payload::EndorsementChain, &chains[0]);
+    let mut codes: Vec<String> = chains[0]["endorsementChain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["actionCode"].as_str().unwrap().to_string())
+        .collect();
+    codes.reverse();
+    codes
+}
+
+async fn custodial(gateway: &Router, key: &str, id: &DocumentId, action: &str, body: Value) {
+    let uri = format!("/v1/custodial/ebls/{}/{action}?wait=final", id.to_hex());
+    let reply = post(gateway, &uri, key, &body).await;
+    assert_eq!(reply.status, 200, "{action}: {}", reply.body);
+}
+
+/// Issue 15's corridor over HTTP only: the carrier's system on its member's gateway, the
+/// shipper's, the bank's and the consignee's systems on another's; DCSA ISS → transfer to a
+/// bank under a straight BL (a documentary collection, R40) → back to the consignee → DCSA SUR
+/// for amendment (the carrier is called and answers on its own gateway) → amendment under the
+/// same reference with a new sub-reference (R31) → transfer → switch to paper. The DCSA
+/// endorsement chain validates against EBL_END after every step.
+#[tokio::test]
+async fn the_corridor_runs_over_http_on_two_members_gateways() {
+    let mut carrier = carrier_endpoint().await;
+    let (node, traders) = dcsa_app_with(calling(&carrier.url, None));
+    let carriers = dcsa_app_over(node.clone(), dcsa_config());
+    let reference = "CORRIDOR-1";
+
+    let mut request = issuance_sample_as_published();
+    request["document"] = straight_document(reference, Some("v1"));
+    let request = with_manifest(request);
+    assert_dcsa(Payload::IssuanceRequest, &request);
+    let uri = "/v3/ebl-issuance-requests?responseMode=sync";
+    let reply = send_json(&carriers, Method::PUT, uri, CARRIER_KEY, &request).await;
+    assert_eq!(reply.body["issuanceResponseCode"], "ISSU", "{}", reply.body);
+    assert_dcsa(Payload::IssuanceResponse, &reply.body);
+    let v1 = ebl_ledger::docid::document_id(&request["document"]).unwrap();
+    assert_eq!(end_chain(&traders, reference).await, ["ISSUE"]);
+
+    custodial(
+        &traders,
+        SHIPPER_KEY,
+        &v1,
+        "transfer",
+        json!({"to": "BANK"}),
+    )
+    .await;
+    custodial(
+        &traders,
+        BANK_KEY,
+        &v1,
+        "transfer",
+        json!({"to": "CONSIGNEE"}),
+    )
+    .await;
+    assert_eq!(
+        end_chain(&carriers, reference).await,
+        ["ISSUE", "TRANSFER", "TRANSFER"]
+    );
+
+    let mut areq = surrender_sample(reference, "CORRIDOR-1-AMEND");
+    areq["surrenderRequestCode"] = "AREQ".into();
+    areq["reasonCode"] = "COD".into();
+    let reply = post(&traders, REQUESTS, CONSIGNEE_KEY, &areq).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    let call = carrier.next().await;
+    assert_eq!(call["surrenderRequestReference"], "CORRIDOR-1-AMEND");
+    let answer = answer("CORRIDOR-1-AMEND", "SURR", None);
+    let reply = post(&carriers, RESPONSES, CARRIER_KEY, &answer).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    assert_eq!(record(&node, v1).status.code(), "SURRENDERED_FOR_AMENDMENT");
+    let codes = end_chain(&traders, reference).await;
+    assert_eq!(codes.last().unwrap(), "SURRENDERED", "{codes:?}");
+
+    let v2_document = straight_document(reference, Some("v2"));
+    let replacement = json!({"replacement": {
+        "transport_document": v2_document, "issue_to": "CONSIGNEE"}});
+    custodial(&carriers, CARRIER_KEY, &v1, "amend", replacement).await;
+    let v2 = ebl_ledger::docid::document_id(&v2_document).unwrap();
+    assert_eq!(record(&node, v2).reference, reference);
+    assert_eq!(record(&node, v1).status.code(), "REPLACED");
+    // The reference now names the amended bill: a new chain, starting from its reissue.
+    assert_eq!(end_chain(&carriers, reference).await, ["AMEND"]);
+
+    custodial(
+        &traders,
+        CONSIGNEE_KEY,
+        &v2,
+        "transfer",
+        json!({"to": "BANK"}),
+    )
+    .await;
+    custodial(
+        &traders,
+        BANK_KEY,
+        &v2,
+        "transfer",
+        json!({"to": "CONSIGNEE"}),
+    )
+    .await;
+    custodial(&traders, CONSIGNEE_KEY, &v2, "switch-to-paper", json!({})).await;
+    custodial(&carriers, CARRIER_KEY, &v2, "accept-surrender", json!({})).await;
+    assert_eq!(record(&node, v2).status.code(), "SWITCHED_TO_PAPER");
+    assert_eq!(
+        end_chain(&traders, reference).await,
+        [
+            "AMEND",
+            "TRANSFER",
+            "TRANSFER",
+            "SURRENDER_FOR_AMENDMENT",
+            "SURRENDERED"
+        ]
+    );
 }
