@@ -9,9 +9,13 @@ cd "$(dirname "$0")/.."
 MAX_EXAMPLES="${1:-5}"
 SEED="${2:-20261205}"
 VERSION=4.32.5
-if ! command -v schemathesis >/dev/null || [[ "$(schemathesis --version)" != *"$VERSION"* ]]; then
-    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$VERSION"
+# A virtualenv of its own: Debian's system Python refuses `pip install` (PEP 668).
+VENV="${SCHEMATHESIS_VENV:-$HOME/.cache/ebl-schemathesis-$VERSION}"
+if [[ ! -x "$VENV/bin/schemathesis" ]]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$VERSION"
 fi
+ST="$VENV/bin/schemathesis"
 TARGET="${CARGO_TARGET_DIR:-target}"
 NODE="$TARGET/debug/ebl-node"
 [[ -x "$NODE" ]] || { echo "build the dev node first: cargo build -p ebl-node --bin ebl-node --features dev" >&2; exit 2; }
@@ -30,7 +34,7 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 KEY="$(cat "$DATA/api_key")"
-schemathesis --config-file specs/schemathesis.toml run specs/openapi.yaml \
+"$ST" --config-file specs/schemathesis.toml run specs/openapi.yaml \
     --url "http://127.0.0.1:$PORT" --checks all \
     -H "Authorization: Bearer $KEY" -H "X-API-Key: $KEY" \
     --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 2 \
