@@ -28,5 +28,6 @@ async fn scrape(State(handle): State<NodeHandle>) -> impl IntoResponse {
     if let Ok(Some(dump)) = NetworkRequest::dump_state(&handle.network).await {
         metrics.set_peers(dump.peers.len());
     }
+    metrics.sync_regulator_reads();
     ([(header::CONTENT_TYPE, CONTENT_TYPE)], metrics.encode())
 }

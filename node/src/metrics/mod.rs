@@ -64,6 +64,7 @@ pub struct NodeMetrics {
     edge: crate::edge::EdgeMetrics,
     proposals: ProposalMetrics,
     mempool_signature_checks: Gauge,
+    regulator_reads: Counter,
     /// R182–R184: the entry intake's series.
     pub intake: IntakeMetrics,
 }
@@ -159,6 +160,12 @@ impl NodeMetrics {
             "Entries whose signatures the pool checked itself (not verified beforehand, R155)",
             mempool_signature_checks.clone(),
         );
+        let regulator_reads = Counter::default();
+        registry.register(
+            "gateway_regulator_reads",
+            "Title reads by regulator keys (R235), each also logged under ebl_gateway::audit",
+            regulator_reads.clone(),
+        );
         let intake = IntakeMetrics::register(&mut registry);
         NodeMetrics {
             registry: Arc::new(registry),
@@ -177,6 +184,7 @@ impl NodeMetrics {
             edge,
             proposals,
             mempool_signature_checks,
+            regulator_reads,
             intake,
         }
     }
@@ -189,6 +197,16 @@ impl NodeMetrics {
     /// The proposal-intake series (R190–R194).
     pub fn proposals(&self) -> &ProposalMetrics {
         &self.proposals
+    }
+
+    /// Brings `ebl_gateway_regulator_reads_total` up to the gateway's audit count (R235), which
+    /// only grows; called on every scrape.
+    pub fn sync_regulator_reads(&self) {
+        let audited = ebl_gateway::privacy::regulator_reads();
+        let shown = self.regulator_reads.get();
+        if audited > shown {
+            self.regulator_reads.inc_by(audited - shown);
+        }
     }
 
     /// The text exposition of every series.
@@ -255,4 +273,37 @@ impl NodeMetrics {
 
 fn gauge_value(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod regulator_tests {
+    use ebl_gateway::privacy::{Reader, audit};
+
+    use super::NodeMetrics;
+
+    fn shown(metrics: &NodeMetrics) -> u64 {
+        let text = metrics.encode();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("ebl_gateway_regulator_reads_total "))
+            .unwrap_or_default();
+        line.rsplit(' ')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_scrape_shows_the_audited_regulator_reads() {
+        let metrics = NodeMetrics::new();
+        metrics.sync_regulator_reads();
+        let before = shown(&metrics);
+        audit(&Reader::Regulator("authority".into()), "/v1/ebls/x", "x");
+        metrics.sync_regulator_reads();
+        // The audit count is process-wide; other tests may read concurrently, so at least one.
+        assert!(shown(&metrics) > before);
+        let after = shown(&metrics);
+        metrics.sync_regulator_reads();
+        assert!(shown(&metrics) >= after, "a counter never goes back");
+    }
 }
