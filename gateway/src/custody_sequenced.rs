@@ -97,6 +97,11 @@ fn unavailable(e: NodeError) -> CustodyError {
     }
 }
 
+/// A custodial journal that cannot be read or written: no entry is submitted (R250).
+fn journal_unavailable(e: &std::io::Error) -> CustodyError {
+    CustodyError::Unavailable(format!("custodial journal: {e}"))
+}
+
 impl SequencedCustodian {
     /// A custodian signing entries of network `chain` with `keys`, submitting through `api`.
     pub fn new(api: Arc<dyn NodeApi>, chain: ChainRef, keys: Vec<SigningIdentity>) -> Self {
@@ -169,7 +174,7 @@ impl SequencedCustodian {
                 .lock()
                 .await
                 .compact(&keep)
-                .map_err(|e| CustodyError::Unavailable(format!("custodial journal: {e}")))?;
+                .map_err(|e| journal_unavailable(&e))?;
         }
         Ok(report)
     }
@@ -197,9 +202,7 @@ impl SequencedCustodian {
         };
         let mut journal = journal.lock().await;
         if journal.lines() >= COMPACT_AFTER {
-            let found = journal
-                .read_back()
-                .map_err(|e| CustodyError::Unavailable(format!("custodial journal: {e}")))?;
+            let found = journal.read_back().map_err(|e| journal_unavailable(&e))?;
             let mut keep = Vec::new();
             for entry in found {
                 let status = self
@@ -213,11 +216,11 @@ impl SequencedCustodian {
             }
             journal
                 .compact(&keep)
-                .map_err(|e| CustodyError::Unavailable(format!("custodial journal: {e}")))?;
+                .map_err(|e| journal_unavailable(&e))?;
         }
         journal.append(signed).map_err(|e| {
             tracing::error!(error = %e, "custodial journal write failed; entry not submitted");
-            CustodyError::Unavailable(format!("custodial journal: {e}"))
+            journal_unavailable(&e)
         })
     }
 

@@ -15,6 +15,22 @@ pub async fn get<T: Decode<()>>(state: &AppState, key: Vec<u8>) -> ApiResult<Opt
     }
 }
 
+/// The signed entry a history line of a record names (`line.entry` in block `line.height`),
+/// if the node still has that block.
+pub async fn history_entry(
+    state: &AppState,
+    line: &ebl_ledger::ebl::HistoryEntry,
+) -> ApiResult<Option<ebl_ledger::entry::SignedEntry>> {
+    let Some(stored) = state.node.block(line.height).await? else {
+        return Ok(None);
+    };
+    Ok(stored
+        .block
+        .entries
+        .into_iter()
+        .find(|e| e.entry.id() == line.entry))
+}
+
 /// Records of type `T` under `prefix`, at most the configured list size.
 pub async fn scan<T: Decode<()>>(state: &AppState, prefix: Vec<u8>) -> ApiResult<Vec<T>> {
     let records = state.node.scan(prefix, state.config.max_list).await?;

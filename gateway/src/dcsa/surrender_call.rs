@@ -88,15 +88,9 @@ async fn surrender_comments(state: &AppState, record: &EblRecord) -> ApiResult<O
     else {
         return Ok(None);
     };
-    let Some(stored) = state.node.block(line.height).await? else {
-        return Ok(None);
-    };
-    let remark = stored
-        .block
-        .entries
-        .iter()
-        .find(|e| e.entry.id() == line.entry)
-        .and_then(|e| e.entry.remark.clone());
+    let remark = records::history_entry(state, line)
+        .await?
+        .and_then(|e| e.entry.remark);
     Ok(remark
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .filter(|text| {

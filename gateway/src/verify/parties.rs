@@ -13,6 +13,7 @@ use super::checks::{Check, Verdict, check};
 use crate::AppState;
 use crate::dcsa::parties::org_of_code;
 use crate::error::ApiResult;
+use crate::records;
 
 const NAME: &str = "PARTIES";
 
@@ -35,14 +36,8 @@ async fn issued_terms(state: &AppState, record: &EblRecord) -> ApiResult<Option<
     let Some(first) = record.history.first() else {
         return Ok(None);
     };
-    let Some(stored) = state.node.block(first.height).await? else {
-        return Ok(None);
-    };
-    Ok(stored
-        .block
-        .entries
-        .iter()
-        .find(|e| e.entry.id() == first.entry)
+    Ok(records::history_entry(state, first)
+        .await?
         .and_then(|e| match &e.entry.body {
             Body::Ebl(action) => issuance_in(action, record),
             _ => None,
