@@ -109,6 +109,9 @@ action_kinds!(
     GovernancePropose,
     GovernanceVote,
     EblReadTitle,
+    EblExport,
+    EblExportAnswer,
+    EblImport,
 );
 
 impl ActionKind {
@@ -145,6 +148,9 @@ impl ActionKind {
             GovernancePropose => "PROPOSE",
             GovernanceVote => "VOTE",
             EblReadTitle => "READ_TITLE",
+            EblExport => "PINT_EXPORT",
+            EblExportAnswer => "PINT_EXPORT_ANSWER",
+            EblImport => "PINT_IMPORT",
         }
     }
 }

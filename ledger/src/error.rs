@@ -131,6 +131,10 @@ pub enum RuleError {
     /// Transfer or endorsement to the party that already has it.
     #[error("party already holds that position")]
     NoChange,
+    /// R297: an import contradicts what this ledger knows of the bill (it is live here, or the
+    /// envelope's chain does not continue the chain this platform sent): PINT DISE.
+    #[error("import contradicts this ledger's transfer chain for the document")]
+    ImportConflict,
     /// Endorsement to someone other than the pending nominee when the holder is not the endorsee.
     #[error("endorsee must be the nominee")]
     NotNominee,
@@ -215,6 +219,7 @@ impl RuleError {
             NotNegotiable => "NOT_NEGOTIABLE",
             NotTransferable => "NOT_TRANSFERABLE",
             NoChange => "NO_CHANGE",
+            ImportConflict => "IMPORT_CONFLICT",
             NotNominee => "NOT_NOMINEE",
             NothingToReject => "NOTHING_TO_REJECT",
             UnknownCertificate => "UNKNOWN_CERTIFICATE",

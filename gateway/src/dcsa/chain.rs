@@ -110,6 +110,13 @@ pub async fn endorsement_chain(state: &AppState, record: &EblRecord) -> ApiResul
     };
     let mut links = Vec::with_capacity(record.history.len());
     for entry in record.history.iter().rev() {
+        // R299: moves between platforms are PINT's, not END actions; END has no code for them.
+        if matches!(
+            entry.action,
+            ActionKind::EblExport | ActionKind::EblExportAnswer | ActionKind::EblImport
+        ) {
+            continue;
+        }
         let mut link = json!({
             "actionDateTime": entry.time.to_rfc3339(),
             "actionCode": action_code(entry.action),

@@ -113,6 +113,19 @@ pub(crate) fn status_check(r: &EblRecord) -> Check {
     let code = r.status.code();
     match r.status {
         EblStatus::Active => check("STATUS", Verdict::Pass, code, "The eBL is active.".into()),
+        // R293: control is on another platform; this ledger no longer decides who holds title.
+        EblStatus::Exported => check(
+            "STATUS",
+            Verdict::Fail,
+            code,
+            "The eBL was exported to another platform by DCSA PINT; control is no longer on this ledger.".into(),
+        ),
+        EblStatus::ExportPending => check(
+            "STATUS",
+            Verdict::Warning,
+            code,
+            "An export to another platform is waiting for that platform's answer.".into(),
+        ),
         s if s.is_closed() => check(
             "STATUS",
             Verdict::Fail,

@@ -55,6 +55,89 @@ pub struct EblIssue {
     pub consignee: Option<OrgId>,
 }
 
+/// One of a foreign party's `identifyingCodes` (DCSA PINT `IdentifyingCode`).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartyCode {
+    /// `codeListProvider`, e.g. `GLEIF` or a platform code.
+    pub code_list_provider: String,
+    /// `partyCode`.
+    pub party_code: String,
+    /// `codeListName`, e.g. `LEI`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_list_name: Option<String>,
+}
+
+/// R290: a party on another eBL platform, as DCSA PINT names it (`RecipientParty`/`ActorParty`
+/// without tax references): the ledger cannot know it as an organisation, only by these facts.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForeignParty {
+    /// `eblPlatform`: the PINT platform code (1–4 non-space characters).
+    pub ebl_platform: String,
+    /// `partyName` (1–70 characters).
+    pub party_name: String,
+    /// `identifyingCodes` (1–8).
+    pub identifying_codes: Vec<PartyCode>,
+}
+
+/// R292: the answer code of a receiving platform that ends an export (PINT `responseCode`;
+/// INCD and MDOC do not end a transfer and are never recorded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+pub enum ExportAnswerCode {
+    /// Accepted.
+    #[serde(rename = "RECE")]
+    Received,
+    /// Accepted earlier (a retry of an accepted envelope).
+    #[serde(rename = "DUPE")]
+    Duplicate,
+    /// Refused: a signature problem.
+    #[serde(rename = "BSIG")]
+    BadSignature,
+    /// Refused: the envelope is not acceptable.
+    #[serde(rename = "BENV")]
+    BadEnvelope,
+    /// Refused: the receiver's chain disagrees (risk of double spending).
+    #[serde(rename = "DISE")]
+    Disputed,
+}
+
+impl ExportAnswerCode {
+    /// Whether control passed to the receiving platform (RECE, DUPE).
+    pub fn accepted(self) -> bool {
+        matches!(
+            self,
+            ExportAnswerCode::Received | ExportAnswerCode::Duplicate
+        )
+    }
+
+    /// The PINT code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportAnswerCode::Received => "RECE",
+            ExportAnswerCode::Duplicate => "DUPE",
+            ExportAnswerCode::BadSignature => "BSIG",
+            ExportAnswerCode::BadEnvelope => "BENV",
+            ExportAnswerCode::Disputed => "DISE",
+        }
+    }
+}
+
+/// R295: what a member writes when it accepts a bill from another platform (PINT import).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct EblImport {
+    /// The document's title facts as read from the envelope's transport document; `issue_to` is
+    /// the receiving member (the new holder), `consignee` the title party here, if any.
+    pub issue: EblIssue,
+    /// For a bill new to this ledger: the issuing carrier's id here, `PINT.<platform>.<code>`
+    /// (R296); ignored when the bill comes back to the ledger it left.
+    pub carrier: OrgId,
+    /// The sending party on the other platform.
+    pub from: ForeignParty,
+    /// The envelope transfer chain as received (compact JWS, oldest first).
+    pub chain: Vec<String>,
+}
+
 /// An action on an eBL (DCSA action codes where DCSA names one).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -164,6 +247,29 @@ pub enum EblAction {
         /// Why.
         reason: String,
     },
+    /// PINT_EXPORT (R291): the holder sends the bill to a party on another platform; the bill
+    /// waits for the receiving platform's answer and nothing else applies meanwhile.
+    Export {
+        /// Document.
+        document: DocumentId,
+        /// The receiving party.
+        to: ForeignParty,
+        /// Whether the holder-endorsee also endorses the bill to the order of `to`.
+        endorse: bool,
+    },
+    /// PINT_EXPORT_ANSWER (R292): the receiving platform's signed answer ends the export.
+    ExportAnswer {
+        /// Document.
+        document: DocumentId,
+        /// The answer code.
+        code: ExportAnswerCode,
+        /// The signed `EnvelopeTransferFinishedResponse` (compact JWS), kept as evidence.
+        response: String,
+        /// The chain entry this platform signed and sent (compact JWS); required when accepted.
+        sent_entry: String,
+    },
+    /// PINT_IMPORT (R295): a bill arrives from another platform.
+    Import(EblImport),
 }
 
 impl EblAction {
@@ -185,7 +291,10 @@ impl EblAction {
             | RejectSurrender { document, .. }
             | Amend { document, .. }
             | Split { document, .. }
-            | Void { document, .. } => *document,
+            | Void { document, .. }
+            | Export { document, .. }
+            | ExportAnswer { document, .. } => *document,
+            Import(import) => import.issue.document,
             Combine { documents, .. } => documents.first().copied().unwrap_or_default(),
         }
     }
@@ -210,6 +319,9 @@ impl EblAction {
             EblAction::Split { .. } => K::EblSplit,
             EblAction::Combine { .. } => K::EblCombine,
             EblAction::Void { .. } => K::EblVoid,
+            EblAction::Export { .. } => K::EblExport,
+            EblAction::ExportAnswer { .. } => K::EblExportAnswer,
+            EblAction::Import(_) => K::EblImport,
         }
     }
 }

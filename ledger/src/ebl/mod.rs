@@ -15,10 +15,13 @@
 //! - [`endorse`]: ENDORSE, ENDORSE_TO_ORDER, BLANK_ENDORSE, NOMINATE, SIGN.
 //! - [`surrender`]: SURRENDER_FOR_DELIVERY / _FOR_AMENDMENT, SACC, SREJ.
 //! - [`replace`]: AMEND, SPLIT, COMBINE, VOID.
+//! - [`pint`]: PINT_EXPORT, PINT_EXPORT_ANSWER, PINT_IMPORT (DCSA PINT between platforms).
 
 mod action;
 pub mod endorse;
 pub mod issue;
+pub mod pint;
+mod pint_bounds;
 pub mod record;
 pub mod replace;
 mod stateless;
@@ -46,6 +49,7 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
     use EblAction::*;
     match action {
         Issue(issue) => return issue::apply_issue(ctx, issue),
+        Import(import) => return pint::apply_import(ctx, import),
         Combine {
             documents,
             replacement,
@@ -105,7 +109,11 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
             replace::replace(ctx, record, actor, ActionKind::EblSplit, replacements)?;
         }
         Void { reason, .. } => replace::void(ctx, record, actor, reason)?,
-        Issue(_) | Combine { .. } => {}
+        Export { to, endorse, .. } => pint::export(ctx, record, actor, to, *endorse)?,
+        ExportAnswer {
+            code, sent_entry, ..
+        } => pint::answer(ctx, record, actor, *code, sent_entry)?,
+        Issue(_) | Combine { .. } | Import(_) => {}
     }
     record::store(ctx, record);
     Ok(())

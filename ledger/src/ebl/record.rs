@@ -32,6 +32,10 @@ pub enum EblStatus {
     Replaced,
     /// Closed: cancelled by the issuing carrier.
     Void,
+    /// R291: sent to another platform; waiting for its answer (only PINT_EXPORT_ANSWER applies).
+    ExportPending,
+    /// R293: control passed to another platform; closed here until it comes back (PINT_IMPORT).
+    Exported,
 }
 
 impl EblStatus {
@@ -46,6 +50,8 @@ impl EblStatus {
             EblStatus::SwitchedToPaper => "SWITCHED_TO_PAPER",
             EblStatus::Replaced => "REPLACED",
             EblStatus::Void => "VOID",
+            EblStatus::ExportPending => "EXPORT_PENDING",
+            EblStatus::Exported => "EXPORTED",
         }
     }
 
@@ -57,6 +63,7 @@ impl EblStatus {
                 | EblStatus::SwitchedToPaper
                 | EblStatus::Replaced
                 | EblStatus::Void
+                | EblStatus::Exported
         )
     }
 }

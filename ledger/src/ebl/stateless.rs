@@ -1,6 +1,6 @@
 //! Stateless bounds of eBL actions (specs/protocol.md R31, R33, R35).
 
-use crate::ebl::{EblAction, EblIssue, EblType};
+use crate::ebl::{EblAction, EblIssue, EblType, pint_bounds};
 use crate::error::RuleError;
 use crate::ids::{check_code, check_text};
 
@@ -55,6 +55,25 @@ pub fn check_stateless(action: &EblAction) -> Result<(), RuleError> {
             .as_deref()
             .map_or(Ok(()), check_surrender_reference),
         BlankEndorse { .. } | Sign { .. } | AcceptSurrender { .. } => Ok(()),
+        Export { to, .. } => pint_bounds::check_foreign_party("to", to),
+        ExportAnswer {
+            code,
+            response,
+            sent_entry,
+            ..
+        } => {
+            pint_bounds::check_jws("response", response)?;
+            if code.accepted() || !sent_entry.is_empty() {
+                pint_bounds::check_jws("sent_entry", sent_entry)?;
+            }
+            Ok(())
+        }
+        Import(import) => {
+            check_issue(&import.issue)?;
+            import.carrier.validate("carrier")?;
+            pint_bounds::check_foreign_party("from", &import.from)?;
+            pint_bounds::check_chain(&import.chain)
+        }
         Amend {
             document,
             replacement,

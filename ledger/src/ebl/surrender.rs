@@ -70,6 +70,19 @@ pub fn surrender(
     request_reference: Option<&str>,
 ) -> ExecResult<()> {
     record.check_active()?;
+    // R296: a bill issued on another platform has no issuer here to answer; it is surrendered
+    // by exporting it to its carrier's platform.
+    if record
+        .carrier
+        .as_str()
+        .starts_with(crate::ebl::pint::FOREIGN_CARRIER_PREFIX)
+    {
+        return Err(RuleError::invalid(
+            "document",
+            "issued on another platform: surrender it to its carrier by PINT export",
+        )
+        .into());
+    }
     check_may_surrender(record, actor, kind)?;
     // R240
     let reference = match request_reference {

@@ -84,6 +84,11 @@ pub fn ebl_reference(carrier: &OrgId, reference: &str) -> Vec<u8> {
     ])
 }
 
+/// R294: what this ledger knows of a bill's travels between platforms (DCSA PINT).
+pub fn pint(id: &DocumentId) -> Vec<u8> {
+    key(&[b"pint", &id.0])
+}
+
 /// A ship certificate record.
 pub fn certificate(cert: &CertificateRef) -> Vec<u8> {
     key(&[
