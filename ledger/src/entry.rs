@@ -112,6 +112,7 @@ action_kinds!(
     EblExport,
     EblExportAnswer,
     EblImport,
+    EblIssuanceManifest,
 );
 
 impl ActionKind {
@@ -151,6 +152,7 @@ impl ActionKind {
             EblExport => "PINT_EXPORT",
             EblExportAnswer => "PINT_EXPORT_ANSWER",
             EblImport => "PINT_IMPORT",
+            EblIssuanceManifest => "ISSUANCE_MANIFEST",
         }
     }
 }

@@ -44,6 +44,7 @@ pub mod genesis;
 pub mod hash;
 pub mod identity;
 pub mod ids;
+pub mod jws;
 pub mod ledger;
 pub mod receipt;
 pub mod signatures;

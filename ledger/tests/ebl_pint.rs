@@ -55,6 +55,7 @@ fn import(reference: &str, kind: EblType, to: &str, title: Option<&str>, chain: 
         carrier: org("PINT.EBLB.MSC"),
         from: abroad("Bank B"),
         chain: chain.iter().map(|label| jws(label)).collect(),
+        visualisation: None,
     }))
 }
 
@@ -309,6 +310,7 @@ fn an_import_is_signed_by_its_receiver_and_names_no_member_as_carrier() {
         carrier: org("CARRIER"),
         from: abroad("Bank B"),
         chain: vec![jws("B1")],
+        visualisation: None,
     };
     let body = Body::Ebl(EblAction::Import(claimed.clone()));
     fails(&mut net, "BANK", id, body, "INVALID_FIELD");

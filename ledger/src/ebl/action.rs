@@ -4,7 +4,7 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::entry::ActionKind;
-use crate::hash::DocumentId;
+use crate::hash::{DocumentId, Hash32};
 use crate::ids::OrgId;
 
 /// The kind of transport document (DCSA `transportDocumentTypeCode` + `isToOrder`).
@@ -123,6 +123,21 @@ impl ExportAnswerCode {
     }
 }
 
+/// R322: an additional document of a bill, as PINT describes it (`DocumentMetadata`): the
+/// carrier's visualisation travels with every envelope; its bytes stay off the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// `name` (1–255 characters).
+    pub name: String,
+    /// `size` of the decoded bytes.
+    pub size: u64,
+    /// `mediaType` (1–100 characters).
+    pub media_type: String,
+    /// `documentChecksum`: SHA-256 of the decoded bytes.
+    pub document_checksum: Hash32,
+}
+
 /// R295: what a member writes when it accepts a bill from another platform (PINT import).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct EblImport {
@@ -136,6 +151,8 @@ pub struct EblImport {
     pub from: ForeignParty,
     /// The envelope transfer chain as received (compact JWS, oldest first).
     pub chain: Vec<String>,
+    /// The carrier's visualisation, when the envelope carried one (R322).
+    pub visualisation: Option<Attachment>,
 }
 
 /// An action on an eBL (DCSA action codes where DCSA names one).
@@ -270,6 +287,16 @@ pub enum EblAction {
     },
     /// PINT_IMPORT (R295): a bill arrives from another platform.
     Import(EblImport),
+    /// ISSUANCE_MANIFEST (R320): the issuing carrier records its signed DCSA issuance manifest,
+    /// which the first envelope of every PINT transfer must carry.
+    IssuanceManifest {
+        /// Document.
+        document: DocumentId,
+        /// `issuanceManifestSignedContent`: compact JWS (EdDSA) by the carrier's registered key.
+        manifest: String,
+        /// The carrier's visualisation the manifest's checksum names, if any.
+        visualisation: Option<Attachment>,
+    },
 }
 
 impl EblAction {
@@ -293,7 +320,8 @@ impl EblAction {
             | Split { document, .. }
             | Void { document, .. }
             | Export { document, .. }
-            | ExportAnswer { document, .. } => *document,
+            | ExportAnswer { document, .. }
+            | IssuanceManifest { document, .. } => *document,
             Import(import) => import.issue.document,
             Combine { documents, .. } => documents.first().copied().unwrap_or_default(),
         }
@@ -322,6 +350,7 @@ impl EblAction {
             EblAction::Export { .. } => K::EblExport,
             EblAction::ExportAnswer { .. } => K::EblExportAnswer,
             EblAction::Import(_) => K::EblImport,
+            EblAction::IssuanceManifest { .. } => K::EblIssuanceManifest,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod endorse;
 pub mod issue;
 pub mod pint;
 mod pint_bounds;
+pub mod pint_manifest;
 pub mod record;
 pub mod replace;
 mod stateless;
@@ -110,6 +111,11 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
         }
         Void { reason, .. } => replace::void(ctx, record, actor, reason)?,
         Export { to, endorse, .. } => pint::export(ctx, record, actor, to, *endorse)?,
+        IssuanceManifest {
+            manifest,
+            visualisation,
+            ..
+        } => pint_manifest::record(ctx, record, actor, manifest, visualisation.as_ref())?,
         ExportAnswer {
             code, sent_entry, ..
         } => pint::answer(ctx, record, actor, *code, sent_entry)?,

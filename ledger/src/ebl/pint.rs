@@ -12,7 +12,7 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::ebl::record::{self, EblRecord, EblStatus, Endorsement, Position};
-use crate::ebl::{EblImport, EblType, ExportAnswerCode, ForeignParty};
+use crate::ebl::{Attachment, EblImport, EblType, ExportAnswerCode, ForeignParty};
 use crate::entry::{ActionKind, DocumentRef};
 use crate::error::{ExecResult, RuleError};
 use crate::hash::{DocumentId, Hash32};
@@ -51,6 +51,10 @@ pub struct PintRecord {
     pub exported_to: Option<ForeignParty>,
     /// Who sent the bill by the last import.
     pub imported_from: Option<ForeignParty>,
+    /// R320: the carrier's signed issuance manifest (bills issued here).
+    pub issuance_manifest: Option<String>,
+    /// R322: the carrier's visualisation, which travels with every envelope.
+    pub visualisation: Option<Attachment>,
 }
 
 impl PintRecord {
@@ -70,7 +74,7 @@ pub fn load(ctx: &EntryContext<'_>, id: &DocumentId) -> ExecResult<PintRecord> {
         .unwrap_or_default())
 }
 
-fn store(ctx: &mut EntryContext<'_>, id: &DocumentId, pint: &PintRecord) {
+pub(crate) fn store(ctx: &mut EntryContext<'_>, id: &DocumentId, pint: &PintRecord) {
     ctx.state.put(keys::pint(id), pint);
 }
 
@@ -207,6 +211,9 @@ pub fn apply_import(ctx: &mut EntryContext<'_>, import: &EblImport) -> ExecResul
         )),
     );
     pint.chain = import.chain.clone();
+    if import.visualisation.is_some() {
+        pint.visualisation = import.visualisation.clone();
+    }
     pint.imported_from = Some(import.from.clone());
     pint.exported_to = None;
     pint.pending = None;

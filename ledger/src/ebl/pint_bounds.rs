@@ -1,7 +1,7 @@
 //! Stateless bounds of the PINT actions (specs/protocol.md R290, R292, R294).
 
-use crate::ebl::ForeignParty;
 use crate::ebl::pint::{MAX_CHAIN_ENTRIES, MAX_JWS_BYTES};
+use crate::ebl::{Attachment, ForeignParty};
 use crate::error::RuleError;
 use crate::ids::check_text;
 
@@ -72,4 +72,22 @@ pub fn check_chain(chain: &[String]) -> Result<(), RuleError> {
         return Err(RuleError::invalid("chain", "1 to 64 entries"));
     }
     chain.iter().try_for_each(|entry| check_jws("chain", entry))
+}
+
+/// R322: an attachment's metadata as PINT bounds it: a name of 1–255 characters, a media type
+/// of 1–100, a size of at least one byte.
+pub fn check_attachment(field: &'static str, attachment: &Attachment) -> Result<(), RuleError> {
+    let name = &attachment.name;
+    let media = &attachment.media_type;
+    if name.is_empty() || name.chars().count() > 255 || media.is_empty() || media.len() > 100 {
+        return Err(RuleError::invalid(
+            field,
+            "name 1-255 and mediaType 1-100 characters",
+        ));
+    }
+    if attachment.size == 0 {
+        return Err(RuleError::invalid(field, "size must be at least 1"));
+    }
+    check_text(field, name, 1024)?;
+    check_text(field, media, 100)
 }

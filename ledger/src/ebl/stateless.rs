@@ -72,7 +72,23 @@ pub fn check_stateless(action: &EblAction) -> Result<(), RuleError> {
             check_issue(&import.issue)?;
             import.carrier.validate("carrier")?;
             pint_bounds::check_foreign_party("from", &import.from)?;
+            if let Some(visualisation) = &import.visualisation {
+                pint_bounds::check_attachment("visualisation", visualisation)?;
+            }
             pint_bounds::check_chain(&import.chain)
+        }
+        IssuanceManifest {
+            manifest,
+            visualisation,
+            ..
+        } => {
+            pint_bounds::check_jws("manifest", manifest)?;
+            match visualisation {
+                Some(visualisation) => {
+                    pint_bounds::check_attachment("visualisation", visualisation)
+                }
+                None => Ok(()),
+            }
         }
         Amend {
             document,
