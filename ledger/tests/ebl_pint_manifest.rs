@@ -70,6 +70,12 @@ fn the_carrier_records_its_signed_manifest_once() {
     let pint = stored(&net, id);
     assert_eq!(pint.issuance_manifest.as_deref(), Some(jws.as_str()));
     assert_eq!(pint.visualisation, Some(pdf()));
+    // R322: the visualisation's readers are the document's parties.
+    let owner = net
+        .ledger
+        .get::<DocumentId>(&keys::attachment(&pdf().document_checksum))
+        .unwrap();
+    assert_eq!(owner, Some(id));
     let again = body(id, jws, Some(pdf()));
     assert!(net.submit("CARRIER", again).is_err(), "recorded once");
 }

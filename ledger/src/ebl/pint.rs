@@ -211,8 +211,10 @@ pub fn apply_import(ctx: &mut EntryContext<'_>, import: &EblImport) -> ExecResul
         )),
     );
     pint.chain = import.chain.clone();
-    if import.visualisation.is_some() {
-        pint.visualisation = import.visualisation.clone();
+    if let Some(visualisation) = &import.visualisation {
+        ctx.state
+            .put(keys::attachment(&visualisation.document_checksum), &id);
+        pint.visualisation = Some(visualisation.clone());
     }
     pint.imported_from = Some(import.from.clone());
     pint.exported_to = None;

@@ -38,6 +38,12 @@ pub fn record(
     })?;
     check_payload(&payload, record, visualisation)?;
     pint.issuance_manifest = Some(manifest.to_string());
+    if let Some(visualisation) = visualisation {
+        ctx.state.put(
+            keys::attachment(&visualisation.document_checksum),
+            &record.id,
+        );
+    }
     pint.visualisation = visualisation.cloned();
     pint::store(ctx, &record.id, &pint);
     Ok(())

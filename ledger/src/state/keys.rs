@@ -89,6 +89,12 @@ pub fn pint(id: &DocumentId) -> Vec<u8> {
     key(&[b"pint", &id.0])
 }
 
+/// R322: index attachment checksum → the document it belongs to (its readers are that
+/// document's parties).
+pub fn attachment(checksum: &Hash32) -> Vec<u8> {
+    key(&[b"attachment", &checksum.0])
+}
+
 /// A ship certificate record.
 pub fn certificate(cert: &CertificateRef) -> Vec<u8> {
     key(&[

@@ -18,8 +18,10 @@ use crate::reads::CommittedReads;
 /// What the ledger says about one request (read once, then decided on purely).
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
-    /// The eBL, if it exists.
+    /// The eBL, if it exists (for an attachment: the eBL it belongs to).
     pub ebl: Option<EblRecord>,
+    /// R322: the document the requested id is an attachment of, if it is one.
+    pub attachment_of: Option<ebl_ledger::hash::DocumentId>,
     /// The organisation asked for, if admitted.
     pub party: Option<Organisation>,
     /// The current validator set.
@@ -84,7 +86,8 @@ pub fn authorise(
     facts: &Facts,
 ) -> Result<(), Refusal> {
     let ebl = facts.ebl.as_ref().ok_or(Refusal::UnknownDocument)?;
-    if ebl.id != request.document {
+    // R322: an attachment (the carrier's visualisation) is read by its document's parties.
+    if ebl.id != request.document && facts.attachment_of != Some(ebl.id) {
         return Err(Refusal::UnknownDocument);
     }
     if !ebl.is_party(&request.party) {
@@ -133,8 +136,17 @@ pub fn facts_blocking(
     document: &ebl_ledger::hash::DocumentId,
     party: &OrgId,
 ) -> Result<Facts, StorageError> {
+    let mut ebl: Option<EblRecord> = read(reads, &keys::ebl(document))?;
+    let mut attachment_of = None;
+    if ebl.is_none() {
+        attachment_of = read(reads, &keys::attachment(document))?;
+        if let Some(owner) = &attachment_of {
+            ebl = read(reads, &keys::ebl(owner))?;
+        }
+    }
     Ok(Facts {
-        ebl: read(reads, &keys::ebl(document))?,
+        ebl,
+        attachment_of,
         party: read(reads, &keys::organisation(party))?,
         validators: read(reads, &keys::validators())?,
         now: reads.head()?.header.time,

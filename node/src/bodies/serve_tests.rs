@@ -53,6 +53,7 @@ fn facts(net: &TestNetwork, document: &DocumentId, party: &str) -> Facts {
             .unwrap(),
         validators: net.ledger.get::<ValidatorSet>(&keys::validators()).unwrap(),
         now: net.time(),
+        attachment_of: None,
     }
 }
 
@@ -91,6 +92,25 @@ fn the_node_of_a_validator_operator_that_is_a_party_may_read() {
         &facts(&net, &doc, "BANK"),
     );
     assert_eq!(result, Ok(()));
+}
+
+#[test]
+fn an_attachment_is_read_by_the_parties_of_its_document_only() {
+    let (net, doc) = ledger_with_ebl();
+    let bank_node = validator_peer(&net, "BANK");
+    let chain = net.ledger.chain();
+    let visualisation = ebl_ledger::hash::Hash32::sha256(b"%PDF");
+    // R322: the ledger says the visualisation belongs to `doc`, so BANK (a party) reads it.
+    let mut attached = facts(&net, &doc, "BANK");
+    attached.attachment_of = Some(doc);
+    let request = connection(visualisation, "BANK");
+    assert_eq!(authorise(chain, &bank_node, &request, &attached), Ok(()));
+    // Without that index entry, another id never borrows a document's parties.
+    let plain = facts(&net, &doc, "BANK");
+    assert_eq!(
+        authorise(chain, &bank_node, &request, &plain),
+        Err(Refusal::UnknownDocument)
+    );
 }
 
 #[test]
