@@ -124,6 +124,25 @@ impl Acting {
         let status = state.node.wait_final(id, state.config.max_wait).await?;
         Ok((id, settled(status)))
     }
+
+    /// Signs `body` as this identity and submits it without waiting for the verdict; a
+    /// refusal at submission is an error.
+    pub async fn sign_and_submit(&self, body: Body) -> Result<EntryId, ApiError> {
+        let outcome = self
+            .custodian
+            .act(CustodialRequest {
+                identity: self.identity.clone(),
+                act_for: None,
+                body,
+                remark: None,
+            })
+            .await?
+            .map_err(custody_error)?;
+        if let SubmitOutcome::Rejected { code, message, .. } = outcome.submit {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &code, message));
+        }
+        Ok(outcome.entry)
+    }
 }
 
 /// The verdict an entry status means.

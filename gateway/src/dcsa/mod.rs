@@ -26,6 +26,7 @@ pub mod callback;
 pub mod chain;
 pub mod error;
 pub mod issuance;
+pub mod issuance_material;
 mod journal;
 pub mod manifest;
 pub mod parties;

@@ -22,6 +22,7 @@ use crate::bodies::{self, DocumentBody};
 use crate::dcsa::act::{Settled, acting, settled};
 use crate::dcsa::error::{DcsaError, DetailedError, Failure};
 use crate::dcsa::issuance::{self, Checked, Problem, response};
+use crate::dcsa::issuance_material;
 use crate::dcsa::store::Verdict;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -128,6 +129,7 @@ pub async fn put_request(
     // R162: the body is stored once the ISSUE is final (ISSU), so the carrier never uploads
     // it; `check` has already canonicalised it (a valid request hashes to `issue.document`).
     let document = body.get("document").and_then(|d| DocumentBody::of(d).ok());
+    let document_id = issue.document;
     let (entry, outcome) = acting
         .sign_and_wait(&state, Body::Ebl(EblAction::Issue(issue)), None)
         .await?;
@@ -136,6 +138,7 @@ pub async fn put_request(
             if let Some(document) = &document {
                 bodies::store(&state, document).await;
             }
+            issuance_material::record(&state, &acting, &body, document_id).await;
             call_back(&state, &acting.org, issued(&reference));
             Ok(answer(sync, issued(&reference)))
         }
@@ -143,6 +146,7 @@ pub async fn put_request(
             if let Some(document) = document {
                 bodies::store_when_final(&state, entry, document);
             }
+            issuance_material::record(&state, &acting, &body, document_id).await;
             state
                 .dcsa
                 .set_verdict(&acting.org, &reference, Verdict::Pending(entry));
