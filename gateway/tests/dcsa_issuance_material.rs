@@ -35,7 +35,9 @@ async fn pint_record(node: &LocalNode, id: DocumentId) -> PintRecord {
 }
 
 fn visualisation_bytes(request: &Value) -> Vec<u8> {
-    let content = request["eBLVisualisationByCarrier"]["content"].as_str().unwrap();
+    let content = request["eBLVisualisationByCarrier"]["content"]
+        .as_str()
+        .unwrap();
     STANDARD.decode(content).unwrap()
 }
 
@@ -76,7 +78,10 @@ async fn the_manifest_and_the_visualisation_are_kept_for_pint() {
 async fn an_issuance_without_visualisation_keeps_the_manifest_alone() {
     let (node, app) = dcsa_app();
     let mut request = issuance_sample_as_published();
-    request.as_object_mut().unwrap().remove("eBLVisualisationByCarrier");
+    request
+        .as_object_mut()
+        .unwrap()
+        .remove("eBLVisualisationByCarrier");
     let request = with_manifest(request);
     let reply = send_json(&app, Method::PUT, SYNC_URI, CARRIER_KEY, &request).await;
     assert_eq!(reply.body["issuanceResponseCode"], "ISSU", "{}", reply.body);

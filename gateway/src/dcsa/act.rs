@@ -139,7 +139,11 @@ impl Acting {
             .await?
             .map_err(custody_error)?;
         if let SubmitOutcome::Rejected { code, message, .. } = outcome.submit {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &code, message));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &code,
+                message,
+            ));
         }
         Ok(outcome.entry)
     }

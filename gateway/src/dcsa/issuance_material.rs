@@ -42,10 +42,13 @@ pub fn material(request: &Value, document: DocumentId) -> Option<(Body, Option<D
         Some((attachment, bytes)) => (Some(attachment), Some(bytes)),
         None => (None, None),
     };
-    let body = attachment.as_ref().zip(bytes).map(|(a, bytes)| DocumentBody {
-        id: a.document_checksum,
-        bytes,
-    });
+    let body = attachment
+        .as_ref()
+        .zip(bytes)
+        .map(|(a, bytes)| DocumentBody {
+            id: a.document_checksum,
+            bytes,
+        });
     let action = EblAction::IssuanceManifest {
         document,
         manifest,
@@ -67,6 +70,8 @@ pub async fn record(state: &AppState, acting: &Acting, request: &Value, document
                 bodies::store_when_final(state, entry, visualisation);
             }
         }
-        Err(e) => tracing::warn!(%document, code = %e.code, error = %e.detail, "issuance manifest not recorded"),
+        Err(e) => {
+            tracing::warn!(%document, code = %e.code, error = %e.detail, "issuance manifest not recorded")
+        }
     }
 }

@@ -81,8 +81,10 @@ pub struct ForeignParty {
     pub identifying_codes: Vec<PartyCode>,
 }
 
-/// R292: the answer code of a receiving platform that ends an export (PINT `responseCode`;
-/// INCD and MDOC do not end a transfer and are never recorded).
+/// R292: the answer code of a receiving platform that ends an export (PINT `responseCode`).
+/// INCD and MDOC do not end a transfer; DISE (the receiver's chain disagrees) is never recorded
+/// either: returning a bill the receiver may already hold would risk a double spend, so the
+/// export stays pending until the dispute is settled out of band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
 pub enum ExportAnswerCode {
     /// Accepted.
@@ -97,9 +99,6 @@ pub enum ExportAnswerCode {
     /// Refused: the envelope is not acceptable.
     #[serde(rename = "BENV")]
     BadEnvelope,
-    /// Refused: the receiver's chain disagrees (risk of double spending).
-    #[serde(rename = "DISE")]
-    Disputed,
 }
 
 impl ExportAnswerCode {
@@ -118,7 +117,6 @@ impl ExportAnswerCode {
             ExportAnswerCode::Duplicate => "DUPE",
             ExportAnswerCode::BadSignature => "BSIG",
             ExportAnswerCode::BadEnvelope => "BENV",
-            ExportAnswerCode::Disputed => "DISE",
         }
     }
 }
@@ -273,6 +271,9 @@ pub enum EblAction {
         to: ForeignParty,
         /// Whether the holder-endorsee also endorses the bill to the order of `to`.
         endorse: bool,
+        /// The envelope transfer chain entry this platform signed for the move (compact JWS):
+        /// fixed here, so every retry and every member's gateway sends the same bytes.
+        chain_entry: String,
     },
     /// PINT_EXPORT_ANSWER (R292): the receiving platform's signed answer ends the export.
     ExportAnswer {
@@ -282,8 +283,6 @@ pub enum EblAction {
         code: ExportAnswerCode,
         /// The signed `EnvelopeTransferFinishedResponse` (compact JWS), kept as evidence.
         response: String,
-        /// The chain entry this platform signed and sent (compact JWS); required when accepted.
-        sent_entry: String,
     },
     /// PINT_IMPORT (R295): a bill arrives from another platform.
     Import(EblImport),

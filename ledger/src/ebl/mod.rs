@@ -110,15 +110,18 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
             replace::replace(ctx, record, actor, ActionKind::EblSplit, replacements)?;
         }
         Void { reason, .. } => replace::void(ctx, record, actor, reason)?,
-        Export { to, endorse, .. } => pint::export(ctx, record, actor, to, *endorse)?,
+        Export {
+            to,
+            endorse,
+            chain_entry,
+            ..
+        } => pint::export(ctx, record, actor, to, *endorse, chain_entry)?,
         IssuanceManifest {
             manifest,
             visualisation,
             ..
         } => pint_manifest::record(ctx, record, actor, manifest, visualisation.as_ref())?,
-        ExportAnswer {
-            code, sent_entry, ..
-        } => pint::answer(ctx, record, actor, *code, sent_entry)?,
+        ExportAnswer { code, .. } => pint::answer(ctx, record, actor, *code)?,
         Issue(_) | Combine { .. } | Import(_) => {}
     }
     record::store(ctx, record);

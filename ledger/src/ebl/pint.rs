@@ -35,6 +35,8 @@ pub struct PendingExport {
     pub to: ForeignParty,
     /// Whether the holder also endorsed the bill to the order of `to`.
     pub endorse: bool,
+    /// The chain entry this platform signed for the move (sent, and kept once accepted).
+    pub chain_entry: String,
     /// Height of the PINT_EXPORT.
     pub height: u64,
 }
@@ -88,6 +90,7 @@ pub fn export(
     actor: &OrgId,
     to: &ForeignParty,
     endorse: bool,
+    chain_entry: &str,
 ) -> ExecResult<()> {
     record.check_active()?;
     if record.kind == EblType::SeaWaybill {
@@ -101,12 +104,19 @@ pub fn export(
         return Err(RuleError::NotEndorsee.into());
     }
     let mut pint = load(ctx, &record.id)?;
+    if pint.chain.len() >= MAX_CHAIN_ENTRIES {
+        return Err(RuleError::invalid("chain_entry", "transfer chain is full").into());
+    }
     pint.pending = Some(PendingExport {
         to: to.clone(),
         endorse,
+        chain_entry: chain_entry.to_string(),
         height: ctx.height,
     });
     store(ctx, &record.id, &pint);
+    // R294: the index the sending gateways scan for work.
+    ctx.state
+        .put(keys::pint_outbox(&record.id), record.holder());
     record.status = EblStatus::ExportPending;
     record.pending_reject = None;
     let to_text = format!("{} on {}", to.party_name, to.ebl_platform);
@@ -124,13 +134,12 @@ pub fn export(
 
 /// R292–R293: the exporting holder records the receiving platform's final answer. Accepted
 /// (RECE, DUPE): EXPORTED, closed here; the entry this platform sent joins the chain. Refused
-/// (BSIG, BENV, DISE): ACTIVE again with the same holder.
+/// (BSIG, BENV): ACTIVE again with the same holder.
 pub fn answer(
     ctx: &mut EntryContext<'_>,
     record: &mut EblRecord,
     actor: &OrgId,
     code: ExportAnswerCode,
-    sent_entry: &str,
 ) -> ExecResult<()> {
     if record.status != EblStatus::ExportPending {
         return Err(RuleError::WrongStatus(record.status.code()).into());
@@ -140,16 +149,9 @@ pub fn answer(
     let Some(pending) = pint.pending.take() else {
         return Err(RuleError::WrongStatus(record.status.code()).into());
     };
+    ctx.state.delete(keys::pint_outbox(&record.id));
     if code.accepted() {
-        if sent_entry.is_empty() {
-            return Err(
-                RuleError::invalid("sent_entry", "required when the export is accepted").into(),
-            );
-        }
-        if pint.chain.len() >= MAX_CHAIN_ENTRIES {
-            return Err(RuleError::invalid("sent_entry", "transfer chain is full").into());
-        }
-        pint.chain.push(sent_entry.to_string());
+        pint.chain.push(pending.chain_entry);
         pint.exported_to = Some(pending.to);
         record.status = EblStatus::Exported;
     } else {

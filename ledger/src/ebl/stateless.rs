@@ -55,19 +55,13 @@ pub fn check_stateless(action: &EblAction) -> Result<(), RuleError> {
             .as_deref()
             .map_or(Ok(()), check_surrender_reference),
         BlankEndorse { .. } | Sign { .. } | AcceptSurrender { .. } => Ok(()),
-        Export { to, .. } => pint_bounds::check_foreign_party("to", to),
-        ExportAnswer {
-            code,
-            response,
-            sent_entry,
-            ..
+        Export {
+            to, chain_entry, ..
         } => {
-            pint_bounds::check_jws("response", response)?;
-            if code.accepted() || !sent_entry.is_empty() {
-                pint_bounds::check_jws("sent_entry", sent_entry)?;
-            }
-            Ok(())
+            pint_bounds::check_foreign_party("to", to)?;
+            pint_bounds::check_jws("chain_entry", chain_entry)
         }
+        ExportAnswer { response, .. } => pint_bounds::check_jws("response", response),
         Import(import) => {
             check_issue(&import.issue)?;
             import.carrier.validate("carrier")?;

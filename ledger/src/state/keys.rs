@@ -89,6 +89,16 @@ pub fn pint(id: &DocumentId) -> Vec<u8> {
     key(&[b"pint", &id.0])
 }
 
+/// R294: pending exports (document id → exporting holder), scanned by the sending gateways.
+pub fn pint_outbox(id: &DocumentId) -> Vec<u8> {
+    key(&[b"pint-out", &id.0])
+}
+
+/// Prefix of [`pint_outbox`].
+pub fn pint_outbox_prefix() -> Vec<u8> {
+    b"pint-out/".to_vec()
+}
+
 /// R322: index attachment checksum → the document it belongs to (its readers are that
 /// document's parties).
 pub fn attachment(checksum: &Hash32) -> Vec<u8> {
