@@ -71,7 +71,7 @@ pub async fn record(state: &AppState, acting: &Acting, request: &Value, document
             }
         }
         Err(e) => {
-            tracing::warn!(%document, code = %e.code, error = %e.detail, "issuance manifest not recorded")
+            tracing::warn!(%document, code = %e.code, error = %e.detail, "issuance manifest not recorded");
         }
     }
 }
