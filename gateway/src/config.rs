@@ -20,6 +20,9 @@ pub enum Scope {
     /// R235: reads the title of every eBL (holder, endorsee, history, events), each read
     /// logged; never implied by another scope, `admin` included (ADR 0031).
     Regulator,
+    /// R325: another eBL platform sending envelopes by DCSA PINT (`/v3/envelopes…`,
+    /// `/v3/receiver-validation`).
+    Pint,
 }
 
 impl Scope {
@@ -31,6 +34,7 @@ impl Scope {
             Scope::Custodial => "custodial",
             Scope::Admin => "admin",
             Scope::Regulator => "regulator",
+            Scope::Pint => "pint",
         }
     }
 
@@ -42,6 +46,7 @@ impl Scope {
             Scope::Custodial,
             Scope::Admin,
             Scope::Regulator,
+            Scope::Pint,
         ]
         .into_iter()
         .find(|s| s.name() == name)
@@ -146,6 +151,8 @@ pub struct GatewayConfig {
     pub public_base_url: String,
     /// DCSA endpoints: key bindings to custodial identities, party directory (ADR 0013).
     pub dcsa: crate::dcsa::DcsaConfig,
+    /// DCSA PINT: this network as a platform (ADR 0036); off when `None`.
+    pub pint: Option<crate::platform::PintSettings>,
 }
 
 impl GatewayConfig {
@@ -178,6 +185,7 @@ impl Default for GatewayConfig {
             dcsa_journal: None,
             public_base_url: "http://127.0.0.1:8080".into(),
             dcsa: crate::dcsa::DcsaConfig::default(),
+            pint: None,
         }
     }
 }

@@ -223,6 +223,13 @@ pub struct EblActionRequest {
     /// Remark.
     #[serde(default)]
     pub remark: Option<String>,
+    /// The receiving party on another platform, as DCSA PINT names it (export, R324).
+    #[serde(default)]
+    pub recipient: Option<crate::pint::model::Party>,
+    /// Also endorse the bill to the order of the recipient (export of a to-order bill whose
+    /// holder is its endorsee, R291).
+    #[serde(default)]
+    pub endorse: Option<bool>,
 }
 
 /// The eBL actions of `/v1/custodial/ebls/{id}/{action}`.

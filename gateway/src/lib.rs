@@ -49,6 +49,8 @@ pub mod events;
 pub mod extract;
 pub mod node;
 pub mod openapi;
+pub mod pint;
+pub mod platform;
 pub mod privacy;
 pub mod ratelimit;
 pub(crate) mod records;
@@ -95,6 +97,20 @@ pub struct AppState {
     pub streams: Arc<streams::StreamSlots>,
     /// R245: the running DCSA SUR calls to carriers (stopped when the router is dropped).
     pub surrender_calls: Arc<Vec<webhooks::DerivedHandle>>,
+    /// DCSA PINT: this network as a platform, when configured.
+    pub pint: Option<Arc<platform::Platform>>,
+    /// R331: the PINT sender (aborted when the last clone of the state is dropped).
+    pub pint_sender: Option<Arc<AbortOnDrop>>,
+}
+
+/// Aborts a background task when dropped (the PINT sender stops with its router).
+#[derive(Debug)]
+pub struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -180,10 +196,23 @@ pub fn router_with_registry(
         dcsa_callbacks,
         streams,
         surrender_calls: Arc::new(Vec::new()),
+        pint: None,
+        pint_sender: None,
     };
+    if let Some(settings) = &state.config.pint {
+        match platform::Platform::open(settings, &state.config.dcsa.platform) {
+            Ok(edge) => state.pint = Some(Arc::new(edge)),
+            Err(e) => tracing::error!(error = %e, "DCSA PINT disabled"),
+        }
+    }
     // The calls hold a clone of the state without themselves, so dropping the router stops them.
     if tokio::runtime::Handle::try_current().is_ok() {
         state.surrender_calls = Arc::new(dcsa::surrender_call::spawn(&state));
+        if let Some(edge) = state.pint.clone() {
+            // The sender holds a state without itself, so dropping the router stops it.
+            let task = platform::outbox::spawn(state.clone(), edge);
+            state.pint_sender = Some(Arc::new(AbortOnDrop(task)));
+        }
     }
     routes::build(state)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -178,6 +178,9 @@ pub async fn ebl_action(
     ApiJson(request): ApiJson<EblActionRequest>,
 ) -> ApiResult<Response> {
     let document = parse_hash("document id", &id)?;
+    if action == "export" {
+        return export(&state, &caller, &query, document, request).await;
+    }
     // AMEND and COMBINE issue one replacement: store that body too (R162). SPLIT's several
     // bodies are stored by their parties with `PUT /v1/ebls/{id}/document`.
     let replacement = match (action.as_str(), &request.replacement) {
@@ -189,6 +192,38 @@ pub async fn ebl_action(
     let directory = |p: &str, c: &str| org_of_code(config, p, c);
     let body = request.into_body(&action, document, &directory, carrier.as_ref())?;
     act(&state, &caller, &query, body, replacement).await
+}
+
+/// R324: `POST /v1/custodial/ebls/{id}/export`: the holder sends the bill to a party on another
+/// DCSA PINT platform; this gateway's sender delivers it and records the answer.
+async fn export(
+    state: &AppState,
+    caller: &Caller,
+    query: &SubmitQuery,
+    document: ebl_ledger::hash::DocumentId,
+    request: EblActionRequest,
+) -> ApiResult<Response> {
+    let edge = state.pint.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "PINT_DISABLED",
+            "this gateway is not configured as a DCSA PINT platform",
+        )
+    })?;
+    let recipient = request.recipient.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "MISSING_FIELD",
+            "export needs `recipient` (a DCSA PINT party on another platform)",
+        )
+    })?;
+    let endorse = request.endorse.unwrap_or(false);
+    let now = ebl_ledger::time::Timestamp(
+        u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0),
+    );
+    let body = crate::platform::export::export_body(state, &edge, document, &recipient, endorse, now).await?;
+    let envelope = crate::dto_custodial::envelope(request.act_for, request.remark);
+    act(state, caller, query, (body, envelope), None).await
 }
 
 /// `POST /v1/custodial/certificates`: CERT ISSUE.

@@ -14,6 +14,7 @@ mod events;
 mod meta;
 mod orgs;
 mod page;
+mod pint_envelopes;
 mod proofs;
 mod public_limit;
 mod qr;
@@ -175,6 +176,27 @@ fn dcsa_read() -> Routes {
         )
 }
 
+/// DCSA PINT routes another platform calls (R325).
+fn pint() -> Routes {
+    Routes::new()
+        .add("post", "/v3/envelopes", post(pint_envelopes::start))
+        .add(
+            "put",
+            "/v3/envelopes/{envelopeReference}/additional-documents/{documentChecksum}",
+            put(pint_envelopes::document),
+        )
+        .add(
+            "put",
+            "/v3/envelopes/{envelopeReference}/finish-transfer",
+            put(pint_envelopes::finish),
+        )
+        .add(
+            "post",
+            "/v3/receiver-validation",
+            post(pint_envelopes::receiver_validation),
+        )
+}
+
 fn custodial() -> Routes {
     Routes::new()
         .add(
@@ -267,6 +289,7 @@ fn all(state: &AppState) -> Routes {
         .merge(scoped(dcsa_custodial(), state, Scope::Custodial))
         .merge(scoped(dcsa_read(), state, Scope::Read))
         .merge(scoped(custodial(), state, Scope::Custodial))
+        .merge(scoped(pint(), state, Scope::Pint))
         .merge(scoped(api_keys(), state, Scope::Admin))
 }
 
@@ -282,6 +305,7 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     table.extend(dcsa_custodial().table);
     table.extend(dcsa_read().table);
     table.extend(custodial().table);
+    table.extend(pint().table);
     table.extend(api_keys().table);
     table
 }

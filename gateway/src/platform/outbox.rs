@@ -1,0 +1,322 @@
+//! The sender (R331–R334): every pending export on the ledger (`pint-out/`) whose holder this
+//! gateway signs for is sent to the receiving platform, and the receiver's signed answer is
+//! recorded as PINT_EXPORT_ANSWER. The ledger is the durable state: after a crash the scan
+//! finds the export again and sends the same chain entry (fixed on the ledger, R291), so an
+//! accepted transfer is answered DUPE and recorded once; nothing is sent twice to two places
+//! and a bill is never both exported and active.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ebl_ledger::ebl::pint::{PendingExport, PintRecord};
+use ebl_ledger::ebl::{EblAction, EblRecord, EblStatus, ExportAnswerCode};
+use ebl_ledger::entry::Body;
+use ebl_ledger::hash::{DocumentId, Hash32};
+use ebl_ledger::ids::OrgId;
+use ebl_ledger::state::keys;
+
+use super::Platform;
+use super::outbox_http::{Answer, exchange};
+use crate::AppState;
+use crate::custody::CustodialRequest;
+use crate::pint::jws;
+use crate::pint::model::{DocumentMetadata, EnvelopeTransferStartedResponse, ResponseCode};
+use crate::pint::send::{envelope, verify_finished_response};
+use crate::pint::trust::TrustConfig;
+use crate::records;
+
+/// Most pending exports read per scan.
+const SCAN_LIMIT: usize = 256;
+/// How often the outbox is scanned when no block arrives.
+const IDLE_SCAN: Duration = Duration::from_secs(5);
+/// Most exports sent at once.
+const MAX_PARALLEL: usize = 4;
+/// Rounds of MDOC (resend missing documents, finish again) before giving up for this scan.
+const MAX_MDOC_ROUNDS: usize = 3;
+
+/// The documents being sent now.
+#[derive(Debug, Default)]
+pub struct InFlight(Mutex<BTreeSet<DocumentId>>);
+
+impl InFlight {
+    fn claim(&self, id: DocumentId) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(id)
+    }
+
+    fn release(&self, id: &DocumentId) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    }
+}
+
+/// Why one send did not end in a recorded answer (logged; the next scan tries again).
+#[derive(Debug, thiserror::Error)]
+pub enum SendFailure {
+    /// The receiving platform is not configured with an envelopes URL.
+    #[error("platform {0} has no envelopes URL in the trust file")]
+    NoRoute(String),
+    /// A body this gateway must send is not available to it.
+    #[error("{0} is not available to this gateway")]
+    Missing(&'static str),
+    /// The network or the receiver failed without a signed answer.
+    #[error("no signed answer: {0}")]
+    NoAnswer(String),
+    /// The receiver disputes the transfer (DISE); settled out of band, never recorded.
+    #[error("the receiving platform disputes the transfer (DISE): {0}")]
+    Disputed(String),
+    /// The ledger or the custodian failed.
+    #[error("{0}")]
+    Local(String),
+}
+
+/// Starts the sender; it stops when the returned handle is dropped.
+pub fn spawn(state: AppState, platform: Arc<Platform>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut blocks = state.node.subscribe();
+        let permits = Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL));
+        loop {
+            scan(&state, &platform, &permits).await;
+            // Wake on the next final block, or after a while.
+            let _ = tokio::time::timeout(IDLE_SCAN, blocks.recv()).await;
+        }
+    })
+}
+
+/// The custodial identity this gateway signs with for `org`, if any.
+fn identity_of(state: &AppState, org: &OrgId) -> Option<String> {
+    let custodian = state.custodian.as_ref()?;
+    custodian
+        .identities()
+        .into_iter()
+        .find(|i| &i.org == org)
+        .map(|i| i.name)
+}
+
+async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::sync::Semaphore>) {
+    let records = match state.node.scan(keys::pint_outbox_prefix(), SCAN_LIMIT).await {
+        Ok(records) => records,
+        Err(e) => {
+            tracing::warn!(error = %e, "PINT outbox not read");
+            return;
+        }
+    };
+    for record in records {
+        let Some(id) = record
+            .key
+            .strip_prefix(keys::pint_outbox_prefix().as_slice())
+            .and_then(|raw| <[u8; 32]>::try_from(raw).ok())
+            .map(Hash32)
+        else {
+            continue;
+        };
+        let Ok(holder) = ebl_ledger::codec::decode_stored::<OrgId>(&record.value) else {
+            continue;
+        };
+        let Some(identity) = identity_of(state, &holder) else {
+            continue;
+        };
+        if !platform.sending.claim(id) {
+            continue;
+        }
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            platform.sending.release(&id);
+            return;
+        };
+        let (state, platform) = (state.clone(), platform.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(e) = send(&state, &platform, id, &holder, &identity).await {
+                tracing::warn!(document = %id, error = %e, "PINT export not finished");
+            }
+            platform.sending.release(&id);
+        });
+    }
+}
+
+/// What one send needs from the ledger and the node.
+struct Outgoing {
+    pending: PendingExport,
+    chain: Vec<String>,
+    document: serde_json::Value,
+    visualisation: Option<(DocumentMetadata, Vec<u8>)>,
+}
+
+async fn outgoing(state: &AppState, id: DocumentId, holder: &OrgId) -> Result<Option<Outgoing>, SendFailure> {
+    let local = |e: crate::error::ApiError| SendFailure::Local(e.detail);
+    let Some(record) = records::get::<EblRecord>(state, keys::ebl(&id)).await.map_err(local)? else {
+        return Ok(None);
+    };
+    let pint = records::get::<PintRecord>(state, keys::pint(&id))
+        .await
+        .map_err(local)?
+        .unwrap_or_default();
+    let Some(pending) = pint.pending.clone().filter(|_| record.status == EblStatus::ExportPending) else {
+        return Ok(None);
+    };
+    let body = state
+        .node
+        .document_body(id, holder.clone())
+        .await
+        .map_err(|e| SendFailure::Local(e.to_string()))?
+        .ok_or(SendFailure::Missing("the transport document"))?;
+    let document = serde_json::from_slice(&body).map_err(|e| SendFailure::Local(e.to_string()))?;
+    let visualisation = match &pint.visualisation {
+        None => None,
+        Some(v) => {
+            let bytes = state
+                .node
+                .document_body(v.document_checksum, holder.clone())
+                .await
+                .map_err(|e| SendFailure::Local(e.to_string()))?
+                .ok_or(SendFailure::Missing("the carrier's visualisation"))?;
+            let meta = DocumentMetadata {
+                name: v.name.clone(),
+                size: v.size,
+                media_type: v.media_type.clone(),
+                document_checksum: v.document_checksum.to_hex(),
+            };
+            Some((meta, bytes))
+        }
+    };
+    let mut chain = pint.chain.clone();
+    chain.push(pending.chain_entry.clone());
+    Ok(Some(Outgoing {
+        pending,
+        chain,
+        document,
+        visualisation,
+    }))
+}
+
+/// R331–R333: one export: envelope, missing documents, finish, verified answer, recorded.
+async fn send(
+    state: &AppState,
+    platform: &Platform,
+    id: DocumentId,
+    holder: &OrgId,
+    identity: &str,
+) -> Result<(), SendFailure> {
+    let Some(out) = outgoing(state, id, holder).await? else {
+        return Ok(());
+    };
+    let trust = platform.trust();
+    let to = out.pending.to.ebl_platform.clone();
+    let target = trust
+        .platforms
+        .get(&to)
+        .and_then(|p| p.envelopes_url.clone())
+        .ok_or_else(|| SendFailure::NoRoute(to.clone()))?;
+    let api_key = trust.platforms.get(&to).and_then(|p| p.api_key.clone());
+    let base = target.as_str().trim_end_matches('/').to_string();
+    let meta = out.visualisation.as_ref().map(|(m, _)| m.clone());
+    let envelope = envelope(out.document.clone(), out.chain.clone(), meta, Vec::new(), &trust.signing_key)
+        .map_err(|e| SendFailure::Local(e.to_string()))?;
+    let body = serde_json::to_vec(&envelope).map_err(|e| SendFailure::Local(e.to_string()))?;
+    let call = |method, url: String, body: Vec<u8>| exchange(method, url, api_key.clone(), body);
+    let answer = call("POST", format!("{base}/v3/envelopes"), body)
+        .await
+        .map_err(SendFailure::NoAnswer)?;
+    let expected = jws::checksum(&out.pending.chain_entry);
+    let signed = if answer.status == 201 {
+        let started: EnvelopeTransferStartedResponse = serde_json::from_slice(&answer.body)
+            .map_err(|e| SendFailure::NoAnswer(format!("bad 201 body: {e}")))?;
+        let reference = started.envelope_reference.clone();
+        let mut missing = started.missing_additional_document_checksums.clone();
+        let mut rounds = 0;
+        loop {
+            for checksum in &missing {
+                let Some((_, bytes)) = out
+                    .visualisation
+                    .as_ref()
+                    .filter(|(m, _)| &m.document_checksum == checksum)
+                else {
+                    return Err(SendFailure::Missing("a document the receiver asks for"));
+                };
+                let content = serde_json::to_vec(&STANDARD.encode(bytes))
+                    .map_err(|e| SendFailure::Local(e.to_string()))?;
+                let url = format!("{base}/v3/envelopes/{reference}/additional-documents/{checksum}");
+                let put = call("PUT", url, content).await.map_err(SendFailure::NoAnswer)?;
+                if put.status != 204 {
+                    return Err(SendFailure::NoAnswer(format!("document upload answered {}", put.status)));
+                }
+            }
+            let url = format!("{base}/v3/envelopes/{reference}/finish-transfer");
+            let finished = call("PUT", url, Vec::new()).await.map_err(SendFailure::NoAnswer)?;
+            let (code, jws) = verified(&trust, &to, &finished, &expected)?;
+            if code == ResponseCode::MDOC && rounds < MAX_MDOC_ROUNDS {
+                rounds += 1;
+                let response = verify_finished_response(&jws, &trust, &to)
+                    .map_err(|e| SendFailure::NoAnswer(e.to_string()))?;
+                missing = response.missing_additional_document_checksums.unwrap_or_default();
+                continue;
+            }
+            break (code, jws);
+        }
+    } else {
+        verified(&trust, &to, &answer, &expected)?
+    };
+    record(state, id, identity, signed).await
+}
+
+/// The receiver's signed answer in `answer`, verified under its keys and about our entry.
+fn verified(
+    trust: &TrustConfig,
+    platform: &str,
+    answer: &Answer,
+    expected: &Hash32,
+) -> Result<(ResponseCode, String), SendFailure> {
+    let jws: String = serde_json::from_slice(&answer.body).map_err(|_| {
+        SendFailure::NoAnswer(format!("HTTP {} without a signed response", answer.status))
+    })?;
+    let response = verify_finished_response(&jws, trust, platform)
+        .map_err(|e| SendFailure::NoAnswer(format!("answer not trusted: {e}")))?;
+    if response.last_envelope_transfer_chain_entry_signed_content_checksum != expected.to_hex() {
+        return Err(SendFailure::NoAnswer("the answer is about another chain entry".into()));
+    }
+    Ok((response.response_code, jws))
+}
+
+/// R332: records a final answer (RECE, DUPE, BSIG, BENV); DISE, MDOC and INCD are not final.
+async fn record(
+    state: &AppState,
+    id: DocumentId,
+    identity: &str,
+    (code, response): (ResponseCode, String),
+) -> Result<(), SendFailure> {
+    let code = match code {
+        ResponseCode::RECE => ExportAnswerCode::Received,
+        ResponseCode::DUPE => ExportAnswerCode::Duplicate,
+        ResponseCode::BSIG => ExportAnswerCode::BadSignature,
+        ResponseCode::BENV => ExportAnswerCode::BadEnvelope,
+        ResponseCode::DISE => return Err(SendFailure::Disputed(id.to_hex())),
+        other => return Err(SendFailure::NoAnswer(format!("{other:?} does not end the transfer"))),
+    };
+    let custodian = state
+        .custodian
+        .as_ref()
+        .ok_or_else(|| SendFailure::Local("no custodian".into()))?;
+    let request = CustodialRequest {
+        identity: identity.to_string(),
+        act_for: None,
+        body: Body::Ebl(EblAction::ExportAnswer {
+            document: id,
+            code,
+            response,
+        }),
+        remark: None,
+    };
+    let outcome = custodian
+        .act(request)
+        .await
+        .map_err(|e| SendFailure::Local(e.to_string()))?
+        .map_err(|e| SendFailure::Local(e.to_string()))?;
+    let status = state
+        .node
+        .wait_final(outcome.entry, state.config.max_wait)
+        .await
+        .map_err(|e| SendFailure::Local(e.to_string()))?;
+    tracing::info!(document = %id, code = code.code(), ?status, "PINT export answered");
+    Ok(())
+}
