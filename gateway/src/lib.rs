@@ -49,6 +49,7 @@ pub mod events;
 pub mod extract;
 pub mod node;
 pub mod openapi;
+pub mod pint;
 pub mod privacy;
 pub mod ratelimit;
 pub(crate) mod records;
