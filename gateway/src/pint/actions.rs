@@ -53,7 +53,11 @@ pub fn transactions_for(
                 (ActionKind::EblReject, Some(reason)) => {
                     // The spec's pattern `^\S(?:.*\S)?$`: one line, no outer spaces.
                     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-                    Some(truncate(&format!("REJECT: {reason}"), 255).trim_end().to_owned())
+                    Some(
+                        truncate(&format!("REJECT: {reason}"), 255)
+                            .trim_end()
+                            .to_owned(),
+                    )
                 }
                 (ActionKind::EblReject, None) => Some("REJECT".to_owned()),
                 _ => None,

@@ -37,8 +37,14 @@ fn one(action: ActionKind, to: Option<&str>, reason: Option<&str>) -> Option<Tra
 
 #[test]
 fn action_date_time_is_utc_with_milliseconds() {
-    assert_eq!(action_date_time(Timestamp(1_713_342_679_531)), "2024-04-17T08:31:19.531Z");
-    assert_eq!(action_date_time(Timestamp(1_713_342_679_000)), "2024-04-17T08:31:19.000Z");
+    assert_eq!(
+        action_date_time(Timestamp(1_713_342_679_531)),
+        "2024-04-17T08:31:19.531Z"
+    );
+    assert_eq!(
+        action_date_time(Timestamp(1_713_342_679_000)),
+        "2024-04-17T08:31:19.000Z"
+    );
     assert_eq!(action_date_time(Timestamp(5)), "1970-01-01T00:00:00.005Z");
 }
 
@@ -52,8 +58,16 @@ fn title_actions_map_one_to_one_with_actor_recipient_time_and_audit_reference() 
         (K::EblEndorseToOrder, Some("bob"), "ENDORSE_TO_ORDER"),
         (K::EblBlankEndorse, None, "BLANK_ENDORSE"),
         (K::EblSign, None, "SIGN"),
-        (K::EblSurrenderForDelivery, Some("carrier"), "SURRENDER_FOR_DELIVERY"),
-        (K::EblSurrenderForAmendment, Some("carrier"), "SURRENDER_FOR_AMENDMENT"),
+        (
+            K::EblSurrenderForDelivery,
+            Some("carrier"),
+            "SURRENDER_FOR_DELIVERY",
+        ),
+        (
+            K::EblSurrenderForAmendment,
+            Some("carrier"),
+            "SURRENDER_FOR_AMENDMENT",
+        ),
         (K::EblAcceptSurrender, Some("bob"), "SACC"),
         (K::EblRejectSurrender, Some("bob"), "SREJ"),
     ];
@@ -63,7 +77,10 @@ fn title_actions_map_one_to_one_with_actor_recipient_time_and_audit_reference() 
         assert_eq!(tx.actor, describe(&org("alice")));
         assert_eq!(tx.recipient, to.map(|t| describe(&org(t))));
         assert_eq!(tx.action_date_time, "2024-04-17T08:31:19.531Z");
-        assert_eq!(tx.reason_code, None, "{code}: the history has no DCSA reason code");
+        assert_eq!(
+            tx.reason_code, None,
+            "{code}: the history has no DCSA reason code"
+        );
         assert_eq!(tx.comments, None);
         assert_eq!(tx.audit_reference, Some(Hash32::sha256(b"alice").to_hex()));
     }
@@ -71,7 +88,12 @@ fn title_actions_map_one_to_one_with_actor_recipient_time_and_audit_reference() 
 
 #[test]
 fn reject_becomes_a_transfer_back_with_the_reason_in_comments() {
-    let tx = one(ActionKind::EblReject, Some("bob"), Some("wrong\n consignee ")).unwrap();
+    let tx = one(
+        ActionKind::EblReject,
+        Some("bob"),
+        Some("wrong\n consignee "),
+    )
+    .unwrap();
     assert_eq!(tx.action_code, "TRANSFER");
     assert_eq!(tx.recipient, Some(describe(&org("bob"))));
     assert_eq!(tx.comments.as_deref(), Some("REJECT: wrong consignee"));
@@ -91,14 +113,23 @@ fn nominate_is_omitted() {
 
 #[test]
 fn amend_split_combine_and_void_are_omitted() {
-    for kind in [ActionKind::EblAmend, ActionKind::EblSplit, ActionKind::EblCombine, ActionKind::EblVoid] {
+    for kind in [
+        ActionKind::EblAmend,
+        ActionKind::EblSplit,
+        ActionKind::EblCombine,
+        ActionKind::EblVoid,
+    ] {
         assert_eq!(one(kind, Some("bob"), None), None, "{kind:?}");
     }
 }
 
 #[test]
 fn actions_of_other_documents_are_omitted() {
-    for kind in [ActionKind::CertIssue, ActionKind::GrantCreate, ActionKind::EblReadTitle] {
+    for kind in [
+        ActionKind::CertIssue,
+        ActionKind::GrantCreate,
+        ActionKind::EblReadTitle,
+    ] {
         assert_eq!(one(kind, None, None), None, "{kind:?}");
     }
 }
@@ -110,6 +141,9 @@ fn the_order_of_the_history_is_kept() {
         entry(ActionKind::EblNominate, "alice", Some("bob"), None),
         entry(ActionKind::EblTransfer, "alice", Some("bob"), None),
     ];
-    let codes: Vec<String> = transactions_for(&history, &describe).into_iter().map(|t| t.action_code).collect();
+    let codes: Vec<String> = transactions_for(&history, &describe)
+        .into_iter()
+        .map(|t| t.action_code)
+        .collect();
     assert_eq!(codes, ["ISSUE", "TRANSFER"]);
 }

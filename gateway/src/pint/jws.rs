@@ -95,7 +95,11 @@ pub fn parse(jws: &str, max_len: usize) -> Result<Compact<'_>, JwsError> {
     if payload_b64.contains('.') {
         return Err(JwsError::Malformed);
     }
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| JwsError::Malformed);
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| JwsError::Malformed)
+    };
     let header = serde_json::from_slice::<Value>(&decode(header_b64)?)
         .ok()
         .filter(Value::is_object)
@@ -133,7 +137,9 @@ pub fn header_alg(header: &Value) -> Result<Alg, JwsError> {
         None => return Err(JwsError::Algorithm("(missing)".into())),
     };
     if let Some(crit) = header.get("crit") {
-        return Err(JwsError::Critical(crit.to_string().chars().take(60).collect()));
+        return Err(JwsError::Critical(
+            crit.to_string().chars().take(60).collect(),
+        ));
     }
     Ok(alg)
 }

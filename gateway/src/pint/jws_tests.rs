@@ -63,7 +63,13 @@ fn an_eddsa_jws_signed_by_the_platform_key_verifies_and_yields_header_and_payloa
 
 #[test]
 fn an_eddsa_jws_signed_by_another_key_is_a_bad_signature() {
-    let jws = sign(&payload(), &PlatformSigningKey { kid: "EBLA-1".into(), ..platform_key("X") });
+    let jws = sign(
+        &payload(),
+        &PlatformSigningKey {
+            kid: "EBLA-1".into(),
+            ..platform_key("X")
+        },
+    );
     let error = verify(&jws, &[platform_key("EBLA").trusted_key()], "EBLA").unwrap_err();
     assert_eq!(error.code(), "JWS_BAD_SIGNATURE");
 }
@@ -73,26 +79,45 @@ fn a_changed_payload_is_a_bad_signature() {
     let key = platform_key("EBLA");
     let jws = sign(&payload(), &key);
     let parts: Vec<&str> = jws.split('.').collect();
-    let forged = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(r#"{"responseCode":"BENV"}"#), parts[2]);
-    assert_eq!(verify(&forged, &[key.trusted_key()], "EBLA").unwrap_err().code(), "JWS_BAD_SIGNATURE");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(r#"{"responseCode":"BENV"}"#),
+        parts[2]
+    );
+    assert_eq!(
+        verify(&forged, &[key.trusted_key()], "EBLA")
+            .unwrap_err()
+            .code(),
+        "JWS_BAD_SIGNATURE"
+    );
 }
 
 #[test]
 fn an_rs256_jws_verifies_under_the_configured_rsa_jwk() {
     let jws = signed_by(Algorithm::RS256, "RS256", &rsa_private(), "rsa-test-1");
-    assert_eq!(verify(&jws, &[rsa_public()], "BOLE").unwrap().payload, payload());
+    assert_eq!(
+        verify(&jws, &[rsa_public()], "BOLE").unwrap().payload,
+        payload()
+    );
 }
 
 #[test]
 fn a_ps256_jws_verifies_under_the_configured_rsa_jwk() {
     let jws = signed_by(Algorithm::PS256, "PS256", &rsa_private(), "rsa-test-1");
-    assert_eq!(verify(&jws, &[rsa_public()], "BOLE").unwrap().payload, payload());
+    assert_eq!(
+        verify(&jws, &[rsa_public()], "BOLE").unwrap().payload,
+        payload()
+    );
 }
 
 #[test]
 fn an_es256_jws_verifies_under_the_configured_p256_jwk() {
     let jws = signed_by(Algorithm::ES256, "ES256", &p256_private(), "ec-test-1");
-    assert_eq!(verify(&jws, &[p256_public()], "WAVE").unwrap().payload, payload());
+    assert_eq!(
+        verify(&jws, &[p256_public()], "WAVE").unwrap().payload,
+        payload()
+    );
 }
 
 #[test]
@@ -100,27 +125,44 @@ fn an_rs256_jws_with_a_changed_payload_is_a_bad_signature() {
     let jws = signed_by(Algorithm::RS256, "RS256", &rsa_private(), "rsa-test-1");
     let parts: Vec<&str> = jws.split('.').collect();
     let forged = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode("{}"), parts[2]);
-    assert_eq!(verify(&forged, &[rsa_public()], "BOLE").unwrap_err().code(), "JWS_BAD_SIGNATURE");
+    assert_eq!(
+        verify(&forged, &[rsa_public()], "BOLE").unwrap_err().code(),
+        "JWS_BAD_SIGNATURE"
+    );
 }
 
 #[test]
 fn an_algorithm_whose_key_type_is_not_configured_is_an_unknown_key_not_a_panic() {
     // ES256 header, only an RSA key configured (jsonwebtoken would panic on the mismatch).
     let jws = signed_by(Algorithm::ES256, "ES256", &p256_private(), "rsa-test-1");
-    assert_eq!(verify(&jws, &[rsa_public()], "BOLE").unwrap_err().code(), "JWS_UNKNOWN_KEY");
+    assert_eq!(
+        verify(&jws, &[rsa_public()], "BOLE").unwrap_err().code(),
+        "JWS_UNKNOWN_KEY"
+    );
 }
 
 #[test]
 fn a_kid_no_configured_key_has_is_an_unknown_key_even_if_another_key_would_verify() {
     let key = platform_key("EBLA");
     let jws = with_header(&json!({"alg": "EdDSA", "kid": "rotated-away"}), &key);
-    assert_eq!(verify(&jws, &[key.trusted_key()], "EBLA").unwrap_err().code(), "JWS_UNKNOWN_KEY");
+    assert_eq!(
+        verify(&jws, &[key.trusted_key()], "EBLA")
+            .unwrap_err()
+            .code(),
+        "JWS_UNKNOWN_KEY"
+    );
 }
 
 #[test]
 fn a_kid_selects_among_the_configured_keys() {
-    let old = PlatformSigningKey { kid: "old".into(), ..platform_key("old") };
-    let new = PlatformSigningKey { kid: "new".into(), ..platform_key("new") };
+    let old = PlatformSigningKey {
+        kid: "old".into(),
+        ..platform_key("old")
+    };
+    let new = PlatformSigningKey {
+        kid: "new".into(),
+        ..platform_key("new")
+    };
     let keys = [old.trusted_key(), new.trusted_key()];
     assert!(verify(&sign(&payload(), &new), &keys, "EBLA").is_ok());
     assert!(verify(&sign(&payload(), &old), &keys, "EBLA").is_ok());
@@ -138,7 +180,10 @@ fn without_a_kid_every_configured_key_of_the_algorithm_is_tried() {
 fn a_key_in_the_header_is_never_used() {
     let attacker = platform_key("attacker");
     let jwk = attacker.public_jwk();
-    let jws = with_header(&json!({"alg": "EdDSA", "jwk": jwk, "x5u": "https://evil/"}), &attacker);
+    let jws = with_header(
+        &json!({"alg": "EdDSA", "jwk": jwk, "x5u": "https://evil/"}),
+        &attacker,
+    );
     let error = verify(&jws, &[platform_key("EBLA").trusted_key()], "EBLA").unwrap_err();
     assert_eq!(error.code(), "JWS_BAD_SIGNATURE");
 }
@@ -146,7 +191,11 @@ fn a_key_in_the_header_is_never_used() {
 #[test]
 fn alg_none_hs256_and_a_missing_alg_are_refused() {
     let key = platform_key("EBLA");
-    for header in [json!({"alg": "none"}), json!({"alg": "HS256"}), json!({"kid": "EBLA-1"})] {
+    for header in [
+        json!({"alg": "none"}),
+        json!({"alg": "HS256"}),
+        json!({"kid": "EBLA-1"}),
+    ] {
         let error = verify(&with_header(&header, &key), &[key.trusted_key()], "EBLA").unwrap_err();
         assert_eq!(error.code(), "JWS_ALGORITHM", "{header}");
     }
@@ -155,8 +204,16 @@ fn alg_none_hs256_and_a_missing_alg_are_refused() {
 #[test]
 fn a_critical_header_is_refused() {
     let key = platform_key("EBLA");
-    let jws = with_header(&json!({"alg": "EdDSA", "crit": ["b64"], "b64": false}), &key);
-    assert_eq!(verify(&jws, &[key.trusted_key()], "EBLA").unwrap_err().code(), "JWS_CRITICAL");
+    let jws = with_header(
+        &json!({"alg": "EdDSA", "crit": ["b64"], "b64": false}),
+        &key,
+    );
+    assert_eq!(
+        verify(&jws, &[key.trusted_key()], "EBLA")
+            .unwrap_err()
+            .code(),
+        "JWS_CRITICAL"
+    );
 }
 
 #[test]
@@ -169,10 +226,19 @@ fn malformed_compact_forms_are_refused() {
         "a.b".to_owned(),
         format!("{good}.extra"),
         format!("{header}.{not_json}.sig"),
-        format!("{}.{not_json}.sig", URL_SAFE_NO_PAD.encode(r#"{"alg":"EdDSA"}"#)),
+        format!(
+            "{}.{not_json}.sig",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"EdDSA"}"#)
+        ),
         "!!.??.**".to_owned(),
     ] {
-        assert_eq!(verify(&jws, &[key.trusted_key()], "EBLA").unwrap_err().code(), "JWS_MALFORMED", "{jws}");
+        assert_eq!(
+            verify(&jws, &[key.trusted_key()], "EBLA")
+                .unwrap_err()
+                .code(),
+            "JWS_MALFORMED",
+            "{jws}"
+        );
     }
 }
 
@@ -180,7 +246,10 @@ fn malformed_compact_forms_are_refused() {
 fn a_jws_longer_than_the_bound_is_refused_before_decoding() {
     let key = platform_key("EBLA");
     let jws = sign(&json!({"pad": "x".repeat(MAX_JWS_LEN)}), &key);
-    assert_eq!(verify(&jws, &[key.trusted_key()], "EBLA").unwrap_err(), JwsError::TooLong(MAX_JWS_LEN));
+    assert_eq!(
+        verify(&jws, &[key.trusted_key()], "EBLA").unwrap_err(),
+        JwsError::TooLong(MAX_JWS_LEN)
+    );
 }
 
 #[test]
@@ -188,15 +257,24 @@ fn a_signature_of_the_wrong_length_is_a_bad_signature() {
     let key = platform_key("EBLA");
     let jws = sign(&payload(), &key);
     let truncated = &jws[..jws.len() - 4];
-    assert_eq!(verify(truncated, &[key.trusted_key()], "EBLA").unwrap_err().code(), "JWS_BAD_SIGNATURE");
+    assert_eq!(
+        verify(truncated, &[key.trusted_key()], "EBLA")
+            .unwrap_err()
+            .code(),
+        "JWS_BAD_SIGNATURE"
+    );
 }
 
 #[test]
 fn symmetric_and_other_curve_jwks_are_refused() {
     let oct: Jwk = serde_json::from_value(json!({"kty": "oct", "k": "c2VjcmV0"})).unwrap();
-    let p384: Jwk = serde_json::from_value(json!({"kty": "EC", "crv": "P-384", "x": "AA", "y": "AA"})).unwrap();
+    let p384: Jwk =
+        serde_json::from_value(json!({"kty": "EC", "crv": "P-384", "x": "AA", "y": "AA"})).unwrap();
     for jwk in [oct, p384] {
-        assert_eq!(TrustedKey::from_jwk(&jwk).unwrap_err().code(), "JWS_INVALID_KEY");
+        assert_eq!(
+            TrustedKey::from_jwk(&jwk).unwrap_err().code(),
+            "JWS_INVALID_KEY"
+        );
     }
 }
 
@@ -214,7 +292,10 @@ fn an_okp_jwk_yields_the_32_byte_key_and_a_small_order_key_is_refused() {
     let short = json!({"kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode([7u8; 31])});
     for jwk in [weak, short] {
         let jwk: Jwk = serde_json::from_value(jwk).unwrap();
-        assert_eq!(TrustedKey::from_jwk(&jwk).unwrap_err().code(), "JWS_INVALID_KEY");
+        assert_eq!(
+            TrustedKey::from_jwk(&jwk).unwrap_err().code(),
+            "JWS_INVALID_KEY"
+        );
     }
 }
 

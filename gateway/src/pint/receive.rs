@@ -3,8 +3,8 @@
 //! decides what to record.
 
 use ebl_ledger::docfacts;
-use ebl_ledger::ebl::EblType;
 use ebl_ledger::docid;
+use ebl_ledger::ebl::EblType;
 use ebl_ledger::hash::Hash32;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -94,7 +94,10 @@ fn verified<T: DeserializeOwned>(
     what: &str,
 ) -> Result<T, Refusal> {
     let Some(keys) = keys else {
-        return refuse(ResponseCode::BSIG, format!("{what}: unknown key: platform {signer} is not trusted"));
+        return refuse(
+            ResponseCode::BSIG,
+            format!("{what}: unknown key: platform {signer} is not trusted"),
+        );
     };
     let payload = match jws::verify(signed, &keys, signer) {
         Ok(verified) => verified.payload,
@@ -131,8 +134,12 @@ pub fn check_envelope(
     if chain.is_empty() || chain.len() > MAX_CHAIN {
         return benv(format!("the chain must have 1 to {MAX_CHAIN} entries"));
     }
-    if chain.iter().any(|s| s.len() > MAX_JWS_LEN) || envelope.envelope_manifest_signed_content.len() > MAX_JWS_LEN {
-        return benv(format!("a signed content is longer than {MAX_JWS_LEN} characters"));
+    if chain.iter().any(|s| s.len() > MAX_JWS_LEN)
+        || envelope.envelope_manifest_signed_content.len() > MAX_JWS_LEN
+    {
+        return benv(format!(
+            "a signed content is longer than {MAX_JWS_LEN} characters"
+        ));
     }
     // R301: the sender is the platform of the last entry; its key signs the manifest.
     let platforms: Vec<String> = chain
@@ -158,13 +165,21 @@ pub fn check_envelope(
     // R303: the document is the one the manifest and every entry name.
     let document_checksum = docid::document_id(&envelope.transport_document)
         .or_else(|e| benv(format!("transportDocument: {e}")))?;
-    if hex_checksum(&manifest.transport_document_checksum, "manifest transportDocumentChecksum")?
-        != document_checksum
+    if hex_checksum(
+        &manifest.transport_document_checksum,
+        "manifest transportDocumentChecksum",
+    )? != document_checksum
     {
-        return benv("transportDocumentChecksum of the manifest does not match the transport document");
+        return benv(
+            "transportDocumentChecksum of the manifest does not match the transport document",
+        );
     }
     for (i, entry) in entries.iter().enumerate() {
-        if hex_checksum(&entry.transport_document_checksum, "transportDocumentChecksum")? != document_checksum {
+        if hex_checksum(
+            &entry.transport_document_checksum,
+            "transportDocumentChecksum",
+        )? != document_checksum
+        {
             return benv(format!("chain entry {i} names another transport document"));
         }
     }
@@ -180,7 +195,10 @@ pub fn check_envelope(
     }
     for (i, entry) in entries.iter().enumerate() {
         let previous = match &entry.previous_envelope_transfer_chain_entry_signed_content_checksum {
-            Some(text) => Some(hex_checksum(text, "previousEnvelopeTransferChainEntrySignedContentChecksum")?),
+            Some(text) => Some(hex_checksum(
+                text,
+                "previousEnvelopeTransferChainEntrySignedContentChecksum",
+            )?),
             None => None,
         };
         let expected = i.checked_sub(1).map(|p| chain_checksums[p]);
@@ -191,7 +209,12 @@ pub fn check_envelope(
     let (issue, issuance_manifest) = check_transactions(&entries, document_checksum, carrier_keys)?;
     let (last_transaction, recipient) = check_addressed(&entries, trust)?;
     let required_documents = required_documents(&manifest)?;
-    let reference = match envelope.transport_document.get("transportDocumentReference").and_then(Value::as_str) {
+    // R313: the reference the bill is known by.
+    let reference = match envelope
+        .transport_document
+        .get("transportDocumentReference")
+        .and_then(Value::as_str)
+    {
         Some(reference) => reference.to_owned(),
         None => return benv("transportDocument has no transportDocumentReference"),
     };
@@ -214,7 +237,7 @@ pub fn check_envelope(
     })
 }
 
-/// R306–R311: the transactions of the whole chain.
+/// R306–R310, R312: the transactions of the whole chain.
 fn check_transactions(
     entries: &[EnvelopeTransferChainEntry],
     document_checksum: Hash32,
@@ -222,20 +245,33 @@ fn check_transactions(
 ) -> Result<(Transaction, IssuanceManifest), Refusal> {
     let all: Vec<&Transaction> = entries.iter().flat_map(|e| &e.transactions).collect();
     for (i, entry) in entries.iter().enumerate() {
-        // R306: bounds and codes.
+        // R306: bounds.
         if entry.transactions.is_empty() || entry.transactions.len() > MAX_TRANSACTIONS {
-            return benv(format!("chain entry {i} must have 1 to {MAX_TRANSACTIONS} transactions"));
+            return benv(format!(
+                "chain entry {i} must have 1 to {MAX_TRANSACTIONS} transactions"
+            ));
         }
         // R309–R310: the issuance manifest and the CTR belong to the first entry only.
         if i > 0 && entry.issuance_manifest_signed_content.is_some() {
-            return benv(format!("chain entry {i} carries an issuance manifest (first entry only)"));
+            return benv(format!(
+                "chain entry {i} carries an issuance manifest (first entry only)"
+            ));
         }
         if entry.control_tracking_registry.is_some() {
-            return benv("CTR not supported: this platform does not record transfers in a Control Tracking Registry");
+            return benv(
+                "CTR not supported: this platform does not record transfers in a Control Tracking Registry",
+            );
         }
     }
-    if let Some(tx) = all.iter().find(|tx| !ACTION_CODES.contains(&tx.action_code.as_str())) {
-        return benv(format!("unknown actionCode {}", truncate(&tx.action_code, 50)));
+    // R312: the spec's action codes only.
+    if let Some(tx) = all
+        .iter()
+        .find(|tx| !ACTION_CODES.contains(&tx.action_code.as_str()))
+    {
+        return benv(format!(
+            "unknown actionCode {}",
+            truncate(&tx.action_code, 50)
+        ));
     }
     // R307: ISSUE first, and only there.
     let issue = match all.first() {
@@ -252,12 +288,24 @@ fn check_transactions(
         return benv("a transaction follows SACC");
     }
     // R309: the carrier's issuance manifest.
-    let Some(signed) = entries.first().and_then(|e| e.issuance_manifest_signed_content.as_ref()) else {
+    let Some(signed) = entries
+        .first()
+        .and_then(|e| e.issuance_manifest_signed_content.as_ref())
+    else {
         return benv("the first chain entry has no issuanceManifestSignedContent");
     };
     let carrier = truncate(&issue.actor.party_name, 70);
-    let manifest: IssuanceManifest = verified(signed, Some(carrier_keys(&issue)), &carrier, "issuance manifest")?;
-    if hex_checksum(&manifest.document_checksum, "issuance manifest documentChecksum")? != document_checksum {
+    let manifest: IssuanceManifest = verified(
+        signed,
+        Some(carrier_keys(&issue)),
+        &carrier,
+        "issuance manifest",
+    )?;
+    if hex_checksum(
+        &manifest.document_checksum,
+        "issuance manifest documentChecksum",
+    )? != document_checksum
+    {
         return benv("the issuance manifest names another transport document");
     }
     Ok((issue, manifest))
@@ -284,7 +332,10 @@ fn check_addressed(
         Some(recipient) if recipient.ebl_platform == trust.platform_code => {
             Ok((last.clone(), recipient.clone()))
         }
-        _ => benv(format!("not addressed to this platform ({})", trust.platform_code)),
+        _ => benv(format!(
+            "not addressed to this platform ({})",
+            trust.platform_code
+        )),
     }
 }
 
@@ -304,7 +355,10 @@ fn required_documents(manifest: &EnvelopeManifest) -> Result<Vec<DocumentMetadat
         if document.size == 0 {
             return benv("an additional document has size 0");
         }
-        if !documents.iter().any(|d| d.document_checksum == document.document_checksum) {
+        if !documents
+            .iter()
+            .any(|d| d.document_checksum == document.document_checksum)
+        {
             documents.push(document.clone());
         }
     }
@@ -314,10 +368,24 @@ fn required_documents(manifest: &EnvelopeManifest) -> Result<Vec<DocumentMetadat
 /// R316: `bytes` are the additional document `expected` describes (SHA-256 and size).
 pub fn check_additional_document(expected: &DocumentMetadata, bytes: &[u8]) -> Result<(), Refusal> {
     if u64::try_from(bytes.len()).ok() != Some(expected.size) {
-        return refuse(ResponseCode::INCD, format!("document {} has {} bytes, the manifest says {}", expected.document_checksum, bytes.len(), expected.size));
+        return refuse(
+            ResponseCode::INCD,
+            format!(
+                "document {} has {} bytes, the manifest says {}",
+                expected.document_checksum,
+                bytes.len(),
+                expected.size
+            ),
+        );
     }
     if Hash32::sha256(bytes).to_hex() != expected.document_checksum {
-        return refuse(ResponseCode::INCD, format!("document {} has another checksum", truncate(&expected.document_checksum, 64)));
+        return refuse(
+            ResponseCode::INCD,
+            format!(
+                "document {} has another checksum",
+                truncate(&expected.document_checksum, 64)
+            ),
+        );
     }
     Ok(())
 }

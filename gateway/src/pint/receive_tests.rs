@@ -29,7 +29,14 @@ fn assert_refused(envelope: &EblEnvelope, code: ResponseCode, reason: &str) {
 
 /// An entry of EBLA's with everything chosen by the test.
 fn entry_of(previous: Option<&str>, manifest: Option<String>, txs: Vec<Transaction>) -> String {
-    send::chain_entry("EBLA", &platform_key("EBLA"), &document_checksum(), previous, manifest, txs)
+    send::chain_entry(
+        "EBLA",
+        &platform_key("EBLA"),
+        &document_checksum(),
+        previous,
+        manifest,
+        txs,
+    )
 }
 
 #[test]
@@ -44,9 +51,15 @@ fn an_envelope_built_by_ebla_verifies_at_eblb() {
     assert_eq!(checked.recipient, party("Bank", "EBLB"));
     assert_eq!(checked.sender, party("Shipper", "EBLA"));
     assert_eq!(checked.issue.action_code, "ISSUE");
-    assert_eq!(checked.issuance_manifest.document_checksum, document_checksum().to_hex());
+    assert_eq!(
+        checked.issuance_manifest.document_checksum,
+        document_checksum().to_hex()
+    );
     assert_eq!(checked.chain, envelope.envelope_transfer_chain);
-    assert_eq!(checked.last_checksum, jws::checksum(&envelope.envelope_transfer_chain[0]));
+    assert_eq!(
+        checked.last_checksum,
+        jws::checksum(&envelope.envelope_transfer_chain[0])
+    );
     assert_eq!(checked.chain_checksums, vec![checked.last_checksum]);
     assert_eq!(checked.entries.len(), 1);
     assert!(checked.required_documents.is_empty());
@@ -62,26 +75,56 @@ fn a_chain_of_two_platforms_back_to_this_one_verifies_with_its_own_earlier_entry
         &document_checksum(),
         None,
         Some(issuance_manifest()),
-        vec![tx("ISSUE", &carrier(), Some(&shipper)), tx("TRANSFER", &shipper, Some(&party("Agent", "EBLA")))],
+        vec![
+            tx("ISSUE", &carrier(), Some(&shipper)),
+            tx("TRANSFER", &shipper, Some(&party("Agent", "EBLA"))),
+        ],
     );
     let agent = party("Agent", "EBLA");
-    let second = entry_of(Some(&first), None, vec![tx("TRANSFER", &agent, Some(&party("Bank", "EBLB")))]);
+    let second = entry_of(
+        Some(&first),
+        None,
+        vec![tx("TRANSFER", &agent, Some(&party("Bank", "EBLB")))],
+    );
     let checked = at_eblb(&envelope_with(vec![first.clone(), second.clone()])).unwrap();
-    assert_eq!(checked.chain_checksums, vec![jws::checksum(&first), jws::checksum(&second)]);
+    assert_eq!(
+        checked.chain_checksums,
+        vec![jws::checksum(&first), jws::checksum(&second)]
+    );
     assert_eq!(checked.sender, agent);
 }
 
 #[test]
 fn a_forged_chain_entry_signature_is_bsig() {
-    let forger = PlatformSigningKey { kid: "EBLA-1".into(), ..platform_key("forger") };
-    let chain = vec![send::chain_entry("EBLA", &forger, &document_checksum(), None, Some(issuance_manifest()), usual_transactions())];
+    let forger = PlatformSigningKey {
+        kid: "EBLA-1".into(),
+        ..platform_key("forger")
+    };
+    let chain = vec![send::chain_entry(
+        "EBLA",
+        &forger,
+        &document_checksum(),
+        None,
+        Some(issuance_manifest()),
+        usual_transactions(),
+    )];
     assert_refused(&envelope_with(chain), ResponseCode::BSIG, "chain entry 0");
 }
 
 #[test]
 fn a_forged_manifest_signature_is_bsig() {
-    let forger = PlatformSigningKey { kid: "EBLA-1".into(), ..platform_key("forger") };
-    let envelope = send::envelope(document(), chain_of(usual_transactions()), None, vec![], &forger).unwrap();
+    let forger = PlatformSigningKey {
+        kid: "EBLA-1".into(),
+        ..platform_key("forger")
+    };
+    let envelope = send::envelope(
+        document(),
+        chain_of(usual_transactions()),
+        None,
+        vec![],
+        &forger,
+    )
+    .unwrap();
     assert_refused(&envelope, ResponseCode::BSIG, "envelope manifest");
 }
 
@@ -95,7 +138,8 @@ fn an_unknown_sending_platform_is_bsig_unknown_key() {
 
 #[test]
 fn an_issuance_manifest_not_signed_by_the_carrier_is_bsig() {
-    let refusal = check_envelope(&envelope(), &trust("EBLB", &["EBLA"]), &|_| Vec::new()).unwrap_err();
+    let refusal =
+        check_envelope(&envelope(), &trust("EBLB", &["EBLA"]), &|_| Vec::new()).unwrap_err();
     assert_eq!(refusal.code, ResponseCode::BSIG);
     assert!(refusal.reason.contains("issuance manifest"), "{refusal}");
 }
@@ -104,73 +148,164 @@ fn an_issuance_manifest_not_signed_by_the_carrier_is_bsig() {
 fn a_manifest_naming_another_document_is_benv() {
     let mut envelope = envelope();
     envelope.transport_document["transportDocumentReference"] = json!("OTHER");
-    assert_refused(&envelope, ResponseCode::BENV, "does not match the transport document");
+    assert_refused(
+        &envelope,
+        ResponseCode::BENV,
+        "does not match the transport document",
+    );
 }
 
 #[test]
 fn a_chain_entry_naming_another_document_is_benv() {
     let other = Hash32::sha256(b"other");
-    let chain = vec![send::chain_entry("EBLA", &platform_key("EBLA"), &other, None, Some(issuance_manifest()), usual_transactions())];
-    assert_refused(&envelope_with(chain), ResponseCode::BENV, "names another transport document");
+    let chain = vec![send::chain_entry(
+        "EBLA",
+        &platform_key("EBLA"),
+        &other,
+        None,
+        Some(issuance_manifest()),
+        usual_transactions(),
+    )];
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "names another transport document",
+    );
 }
 
 #[test]
 fn a_manifest_naming_another_last_entry_is_benv() {
-    let chain = chain_of(usual_transactions());
-    let mut envelope = envelope_with(chain.clone());
-    let older = entry_of(None, Some(issuance_manifest()), vec![usual_transactions()[0].clone(), tx("TRANSFER", &party("Shipper", "EBLA"), Some(&party("Other", "EBLB")))]);
+    let mut envelope = envelope();
+    let older = entry_of(
+        None,
+        Some(issuance_manifest()),
+        vec![
+            usual_transactions()[0].clone(),
+            tx(
+                "TRANSFER",
+                &party("Shipper", "EBLA"),
+                Some(&party("Other", "EBLB")),
+            ),
+        ],
+    );
     envelope.envelope_transfer_chain = vec![older];
-    assert_refused(&envelope, ResponseCode::BENV, "does not name the last chain entry");
+    assert_refused(
+        &envelope,
+        ResponseCode::BENV,
+        "does not name the last chain entry",
+    );
 }
 
 #[test]
 fn a_reordered_chain_is_benv() {
-    let first = entry_of(None, Some(issuance_manifest()), vec![usual_transactions()[0].clone()]);
+    let first = entry_of(
+        None,
+        Some(issuance_manifest()),
+        vec![usual_transactions()[0].clone()],
+    );
     let shipper = party("Shipper", "EBLA");
     let second = entry_of(Some(&first), None, vec![tx("SIGN", &shipper, None)]);
-    let third = entry_of(Some(&second), None, vec![tx("TRANSFER", &shipper, Some(&party("Bank", "EBLB")))]);
-    assert!(at_eblb(&envelope_with(vec![first.clone(), second.clone(), third.clone()])).is_ok());
-    assert_refused(&envelope_with(vec![second, first.clone(), third.clone()]), ResponseCode::BENV, "reordered or incomplete chain");
-    assert_refused(&envelope_with(vec![first, third]), ResponseCode::BENV, "reordered or incomplete chain");
+    let third = entry_of(
+        Some(&second),
+        None,
+        vec![tx("TRANSFER", &shipper, Some(&party("Bank", "EBLB")))],
+    );
+    assert!(
+        at_eblb(&envelope_with(vec![
+            first.clone(),
+            second.clone(),
+            third.clone()
+        ]))
+        .is_ok()
+    );
+    assert_refused(
+        &envelope_with(vec![second, first.clone(), third.clone()]),
+        ResponseCode::BENV,
+        "reordered or incomplete chain",
+    );
+    assert_refused(
+        &envelope_with(vec![first, third]),
+        ResponseCode::BENV,
+        "reordered or incomplete chain",
+    );
 }
 
 #[test]
 fn a_first_entry_naming_a_previous_entry_is_benv() {
-    let chain = vec![entry_of(Some("x.y.z"), Some(issuance_manifest()), usual_transactions())];
-    assert_refused(&envelope_with(chain), ResponseCode::BENV, "reordered or incomplete chain");
+    let chain = vec![entry_of(
+        Some("x.y.z"),
+        Some(issuance_manifest()),
+        usual_transactions(),
+    )];
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "reordered or incomplete chain",
+    );
 }
 
 #[test]
 fn a_missing_issuance_manifest_is_benv() {
     let chain = vec![entry_of(None, None, usual_transactions())];
-    assert_refused(&envelope_with(chain), ResponseCode::BENV, "no issuanceManifestSignedContent");
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "no issuanceManifestSignedContent",
+    );
 }
 
 #[test]
 fn an_issuance_manifest_in_a_later_entry_is_benv() {
-    let first = entry_of(None, Some(issuance_manifest()), vec![usual_transactions()[0].clone()]);
-    let second = entry_of(Some(&first), Some(issuance_manifest()), vec![usual_transactions()[1].clone()]);
-    assert_refused(&envelope_with(vec![first, second]), ResponseCode::BENV, "first entry only");
+    let first = entry_of(
+        None,
+        Some(issuance_manifest()),
+        vec![usual_transactions()[0].clone()],
+    );
+    let second = entry_of(
+        Some(&first),
+        Some(issuance_manifest()),
+        vec![usual_transactions()[1].clone()],
+    );
+    assert_refused(
+        &envelope_with(vec![first, second]),
+        ResponseCode::BENV,
+        "first entry only",
+    );
 }
 
 #[test]
 fn an_issuance_manifest_of_another_document_is_benv() {
-    let manifest = crate::dcsa::manifest::sign(&json!({"documentChecksum": "22".repeat(32), "issueToChecksum": "11".repeat(32)}), &carrier_key());
+    let manifest = crate::dcsa::manifest::sign(
+        &json!({"documentChecksum": "22".repeat(32), "issueToChecksum": "11".repeat(32)}),
+        &carrier_key(),
+    );
     let chain = vec![entry_of(None, Some(manifest), usual_transactions())];
-    assert_refused(&envelope_with(chain), ResponseCode::BENV, "issuance manifest names another");
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "issuance manifest names another",
+    );
 }
 
 #[test]
 fn issue_twice_is_benv() {
     let mut txs = usual_transactions();
     txs.insert(1, usual_transactions()[0].clone());
-    assert_refused(&envelope_with(chain_of(txs)), ResponseCode::BENV, "ISSUE appears more than once");
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "ISSUE appears more than once",
+    );
 }
 
 #[test]
 fn a_chain_not_starting_with_issue_is_benv() {
     let txs = vec![usual_transactions()[1].clone()];
-    assert_refused(&envelope_with(chain_of(txs)), ResponseCode::BENV, "first transaction of the chain is not ISSUE");
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "first transaction of the chain is not ISSUE",
+    );
 }
 
 #[test]
@@ -183,8 +318,15 @@ fn a_ctr_named_is_benv_ctr_not_supported() {
         control_tracking_registry: Some("https://ctr.dcsa.org/v1".into()),
         transactions: usual_transactions(),
     };
-    let signed = jws::sign(&serde_json::to_value(&entry).unwrap(), &platform_key("EBLA"));
-    assert_refused(&envelope_with(vec![signed]), ResponseCode::BENV, "CTR not supported");
+    let signed = jws::sign(
+        &serde_json::to_value(&entry).unwrap(),
+        &platform_key("EBLA"),
+    );
+    assert_refused(
+        &envelope_with(vec![signed]),
+        ResponseCode::BENV,
+        "CTR not supported",
+    );
 }
 
 #[test]
@@ -197,41 +339,74 @@ fn a_transaction_after_sacc_is_benv() {
         tx("SACC", &carrier, Some(&shipper)),
         tx("TRANSFER", &shipper, Some(&party("Bank", "EBLB"))),
     ];
-    assert_refused(&envelope_with(chain_of(txs)), ResponseCode::BENV, "follows SACC");
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "follows SACC",
+    );
 }
 
 #[test]
 fn an_unknown_action_code_is_benv() {
     let mut txs = usual_transactions();
     txs[1].action_code = "TRNS".into();
-    assert_refused(&envelope_with(chain_of(txs)), ResponseCode::BENV, "unknown actionCode TRNS");
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "unknown actionCode TRNS",
+    );
 }
 
 #[test]
 fn an_envelope_not_addressed_to_this_platform_is_benv() {
     let mut txs = usual_transactions();
     txs[1].recipient = Some(party("Bank", "EBLC"));
-    assert_refused(&envelope_with(chain_of(txs)), ResponseCode::BENV, "not addressed to this platform");
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "not addressed to this platform",
+    );
 }
 
 #[test]
 fn a_notification_only_envelope_is_benv() {
     let shipper = party("Shipper", "EBLA");
-    let txs = vec![usual_transactions()[0].clone(), tx("ENDORSE", &shipper, Some(&party("Bank", "EBLB")))];
-    assert_refused(&envelope_with(chain_of(txs)), ResponseCode::BENV, "notification-only");
+    let txs = vec![
+        usual_transactions()[0].clone(),
+        tx("ENDORSE", &shipper, Some(&party("Bank", "EBLB"))),
+    ];
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "notification-only",
+    );
 }
 
 #[test]
 fn a_surrender_addressed_to_a_carrier_here_is_accepted() {
     let shipper = party("Shipper", "EBLA");
-    let txs = vec![usual_transactions()[0].clone(), tx("SURRENDER_FOR_DELIVERY", &shipper, Some(&party("Carrier", "EBLB")))];
+    let txs = vec![
+        usual_transactions()[0].clone(),
+        tx(
+            "SURRENDER_FOR_DELIVERY",
+            &shipper,
+            Some(&party("Carrier", "EBLB")),
+        ),
+    ];
     let checked = at_eblb(&envelope_with(chain_of(txs))).unwrap();
-    assert_eq!(checked.last_transaction.action_code, "SURRENDER_FOR_DELIVERY");
+    assert_eq!(
+        checked.last_transaction.action_code,
+        "SURRENDER_FOR_DELIVERY"
+    );
 }
 
 #[test]
 fn an_empty_or_oversized_chain_is_benv() {
-    assert_refused(&envelope_with(chain_of(usual_transactions())).tap(|e| e.envelope_transfer_chain.clear()), ResponseCode::BENV, "1 to 64 entries");
+    assert_refused(
+        &envelope_with(chain_of(usual_transactions())).tap(|e| e.envelope_transfer_chain.clear()),
+        ResponseCode::BENV,
+        "1 to 64 entries",
+    );
     let long = vec![chain_of(usual_transactions())[0].clone(); MAX_CHAIN + 1];
     assert_refused(&envelope_with(long), ResponseCode::BENV, "1 to 64 entries");
 }
@@ -247,35 +422,88 @@ fn an_oversized_signed_content_is_benv() {
 fn too_many_transactions_in_an_entry_is_benv() {
     let shipper = party("Shipper", "EBLA");
     let mut txs = vec![usual_transactions()[0].clone()];
-    txs.extend(std::iter::repeat_n(tx("SIGN", &shipper, None), MAX_TRANSACTIONS));
+    txs.extend(std::iter::repeat_n(
+        tx("SIGN", &shipper, None),
+        MAX_TRANSACTIONS,
+    ));
     txs.push(usual_transactions()[1].clone());
-    assert_refused(&envelope_with(chain_of(txs)), ResponseCode::BENV, "1 to 64 transactions");
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "1 to 64 transactions",
+    );
 }
 
 #[test]
 fn too_many_additional_documents_is_benv() {
-    let doc = |i: u8| DocumentMetadata { name: format!("d{i}.pdf"), size: 1, media_type: "application/pdf".into(), document_checksum: Hash32::sha256(&[i]).to_hex() };
+    let doc = |i: u8| DocumentMetadata {
+        name: format!("d{i}.pdf"),
+        size: 1,
+        media_type: "application/pdf".into(),
+        document_checksum: Hash32::sha256(&[i]).to_hex(),
+    };
     let supporting: Vec<DocumentMetadata> = (0..=16).map(doc).collect();
-    let envelope = send::envelope(document(), chain_of(usual_transactions()), None, supporting, &platform_key("EBLA")).unwrap();
-    assert_refused(&envelope, ResponseCode::BENV, "more than 16 additional documents");
+    let envelope = send::envelope(
+        document(),
+        chain_of(usual_transactions()),
+        None,
+        supporting,
+        &platform_key("EBLA"),
+    )
+    .unwrap();
+    assert_refused(
+        &envelope,
+        ResponseCode::BENV,
+        "more than 16 additional documents",
+    );
 }
 
 #[test]
 fn required_documents_are_the_visualisation_and_supporting_documents_once_each() {
-    let doc = |name: &str, bytes: &[u8]| DocumentMetadata { name: name.into(), size: bytes.len() as u64, media_type: "application/pdf".into(), document_checksum: Hash32::sha256(bytes).to_hex() };
+    let doc = |name: &str, bytes: &[u8]| DocumentMetadata {
+        name: name.into(),
+        size: bytes.len() as u64,
+        media_type: "application/pdf".into(),
+        document_checksum: Hash32::sha256(bytes).to_hex(),
+    };
     let visualisation = doc("bl.pdf", b"pdf");
     let supporting = vec![doc("invoice.pdf", b"invoice"), doc("again.pdf", b"pdf")];
-    let envelope = send::envelope(document(), chain_of(usual_transactions()), Some(visualisation.clone()), supporting.clone(), &platform_key("EBLA")).unwrap();
+    let envelope = send::envelope(
+        document(),
+        chain_of(usual_transactions()),
+        Some(visualisation.clone()),
+        supporting.clone(),
+        &platform_key("EBLA"),
+    )
+    .unwrap();
     let checked = at_eblb(&envelope).unwrap();
-    assert_eq!(checked.required_documents, vec![visualisation, supporting[0].clone()]);
+    assert_eq!(
+        checked.required_documents,
+        vec![visualisation, supporting[0].clone()]
+    );
 }
 
 #[test]
 fn an_additional_document_with_the_listed_checksum_and_size_is_accepted() {
-    let expected = DocumentMetadata { name: "a.pdf".into(), size: 3, media_type: "application/pdf".into(), document_checksum: Hash32::sha256(b"pdf").to_hex() };
+    let expected = DocumentMetadata {
+        name: "a.pdf".into(),
+        size: 3,
+        media_type: "application/pdf".into(),
+        document_checksum: Hash32::sha256(b"pdf").to_hex(),
+    };
     assert_eq!(check_additional_document(&expected, b"pdf"), Ok(()));
-    assert_eq!(check_additional_document(&expected, b"PDF").unwrap_err().code, ResponseCode::INCD);
-    assert_eq!(check_additional_document(&expected, b"pdf!").unwrap_err().code, ResponseCode::INCD);
+    assert_eq!(
+        check_additional_document(&expected, b"PDF")
+            .unwrap_err()
+            .code,
+        ResponseCode::INCD
+    );
+    assert_eq!(
+        check_additional_document(&expected, b"pdf!")
+            .unwrap_err()
+            .code,
+        ResponseCode::INCD
+    );
 }
 
 #[test]
@@ -293,7 +521,13 @@ fn the_dcsa_sample_decodes_and_is_refused_with_bsig() {
         "e": "AQAB"
     })).unwrap();
     let keys = vec![TrustedKey::from_jwk(&rsa).unwrap()];
-    trust.platforms.insert("BOLE".into(), crate::pint::trust::TrustedPlatform { keys, envelopes_url: None });
+    trust.platforms.insert(
+        "BOLE".into(),
+        crate::pint::trust::TrustedPlatform {
+            keys,
+            envelopes_url: None,
+        },
+    );
     let refusal = check_envelope(&envelope, &trust, &carrier_keys).unwrap_err();
     assert_eq!(refusal.code, ResponseCode::BSIG);
     assert!(refusal.reason.contains("does not verify"), "{refusal}");

@@ -105,7 +105,8 @@ pub fn finished_response(
     details: ResponseDetails,
     key: &PlatformSigningKey,
 ) -> String {
-    let hexes = |list: Vec<Hash32>| (!list.is_empty()).then(|| list.iter().map(Hash32::to_hex).collect());
+    let hexes =
+        |list: Vec<Hash32>| (!list.is_empty()).then(|| list.iter().map(Hash32::to_hex).collect());
     let response = EnvelopeTransferFinishedResponse {
         last_envelope_transfer_chain_entry_signed_content_checksum: last_checksum.to_hex(),
         response_code: code,
@@ -123,9 +124,12 @@ pub fn verify_finished_response(
     trust: &TrustConfig,
     from_platform: &str,
 ) -> Result<EnvelopeTransferFinishedResponse, JwsError> {
-    let keys = trust
-        .platform_keys(from_platform)
-        .ok_or_else(|| JwsError::UnknownKey(format!("platform {} is not trusted", truncate(from_platform, 4))))?;
+    let keys = trust.platform_keys(from_platform).ok_or_else(|| {
+        JwsError::UnknownKey(format!(
+            "platform {} is not trusted",
+            truncate(from_platform, 4)
+        ))
+    })?;
     let verified = jws::verify(jws, &keys, from_platform)?;
     serde_json::from_value(verified.payload)
         .map_err(|_| JwsError::Payload("EnvelopeTransferFinishedResponse".into()))

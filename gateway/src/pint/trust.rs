@@ -130,7 +130,9 @@ fn keys(jwks: &[Jwk], owner: &str) -> Result<Vec<TrustedKey>, TrustError> {
         )));
     }
     jwks.iter()
-        .map(|jwk| TrustedKey::from_jwk(jwk).map_err(|e| TrustError::Refused(format!("{owner}: {e}"))))
+        .map(|jwk| {
+            TrustedKey::from_jwk(jwk).map_err(|e| TrustError::Refused(format!("{owner}: {e}")))
+        })
         .collect()
 }
 
@@ -150,7 +152,10 @@ impl TrustConfig {
         let mut platforms = BTreeMap::new();
         for platform in &file.platforms {
             if !is_platform_code(&platform.code) || platform.code == file.platform_code {
-                return refused(format!("platform code {:?} is invalid or ours", platform.code));
+                return refused(format!(
+                    "platform code {:?} is invalid or ours",
+                    platform.code
+                ));
             }
             let envelopes_url = match &platform.envelopes_url {
                 None => None,
@@ -182,7 +187,7 @@ impl TrustConfig {
         })
     }
 
-    /// R303: the keys of platform `code`; this platform's own public key for its own code.
+    /// R302: the keys of platform `code`; this platform's own public key for its own code.
     pub fn platform_keys(&self, code: &str) -> Option<Vec<TrustedKey>> {
         if code == self.platform_code {
             return Some(vec![self.signing_key.trusted_key()]);
@@ -208,7 +213,11 @@ impl TrustConfig {
 
 /// An `envelopesUrl`: absolute http(s), no credentials, query or fragment.
 fn base_url(text: &str, code: &str) -> Result<url::Url, TrustError> {
-    let refused = || TrustError::Refused(format!("platform {code}: envelopesUrl must be an http(s) base URL"));
+    let refused = || {
+        TrustError::Refused(format!(
+            "platform {code}: envelopesUrl must be an http(s) base URL"
+        ))
+    };
     let url = url::Url::parse(text).map_err(|_| refused())?;
     let plain = url.username().is_empty()
         && url.password().is_none()
