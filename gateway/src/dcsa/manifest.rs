@@ -12,6 +12,8 @@ use ebl_ledger::hash::Hash32;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{Value, json};
 
+use crate::pint::jws::{Compact, parse};
+
 /// Longest `issuanceManifestSignedContent` read (a manifest is about 400 characters).
 pub const MAX_JWS_LEN: usize = 8 * 1024;
 
@@ -50,53 +52,46 @@ impl ManifestError {
     }
 }
 
-fn decode_json(part: &str) -> Option<Value> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-    serde_json::from_slice::<Value>(&bytes)
+/// The compact parts of `jws` with a JSON-object payload (R224: the parsing PINT shares,
+/// [`crate::pint::jws::parse`]).
+fn split(jws: &str) -> Result<(Compact<'_>, Value), ManifestError> {
+    let compact = parse(jws, MAX_JWS_LEN).map_err(|_| ManifestError::Malformed)?;
+    let payload = compact
+        .payload()
         .ok()
         .filter(Value::is_object)
+        .ok_or(ManifestError::Malformed)?;
+    Ok((compact, payload))
 }
 
 /// The payload of `jws` without checking anything else (for listing checksum problems even
 /// when the signature fails).
 pub fn payload(jws: &str) -> Option<Value> {
-    if jws.len() > MAX_JWS_LEN {
-        return None;
-    }
-    decode_json(jws.split('.').nth(1)?)
+    split(jws).ok().map(|(_, payload)| payload)
 }
 
 /// R224–R225: verifies compact JWS `jws` against `key` (the registered key of `carrier`) and
 /// returns its payload.
 pub fn verify(jws: &str, key: &PublicKey, carrier: &str) -> Result<Value, ManifestError> {
-    if jws.len() > MAX_JWS_LEN {
-        return Err(ManifestError::Malformed);
-    }
-    let parts: Vec<&str> = jws.split('.').collect();
-    let [header_b64, payload_b64, signature_b64] = parts.as_slice() else {
-        return Err(ManifestError::Malformed);
-    };
-    let header = decode_json(header_b64).ok_or(ManifestError::Malformed)?;
-    let payload = decode_json(payload_b64).ok_or(ManifestError::Malformed)?;
-    match header.get("alg").and_then(Value::as_str) {
+    let (compact, payload) = split(jws)?;
+    match compact.header.get("alg").and_then(Value::as_str) {
         Some(ALGORITHM) => {}
         Some(other) => return Err(ManifestError::Algorithm(other.chars().take(20).collect())),
         None => return Err(ManifestError::Algorithm("(missing)".into())),
     }
-    if let Some(crit) = header.get("crit") {
+    if let Some(crit) = compact.header.get("crit") {
         return Err(ManifestError::Critical(
             crit.to_string().chars().take(60).collect(),
         ));
     }
     let bytes = URL_SAFE_NO_PAD
-        .decode(signature_b64)
+        .decode(compact.signature)
         .map_err(|_| ManifestError::Malformed)?;
     let signature: [u8; 64] = bytes
         .try_into()
         .map_err(|_| ManifestError::BadSignature(carrier.into()))?;
     // RFC 7515 §5.2: the signing input is the two encoded parts as sent, joined by a dot.
-    let input = format!("{header_b64}.{payload_b64}");
-    key.verify(input.as_bytes(), &Signature(signature))
+    key.verify(compact.signing_input.as_bytes(), &Signature(signature))
         .map_err(|_| ManifestError::BadSignature(carrier.into()))?;
     Ok(payload)
 }

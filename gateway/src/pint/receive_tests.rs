@@ -1,0 +1,554 @@
+//! R300–R316: an envelope EBLA builds with `send` verifies at EBLB; each cause of BSIG and
+//! BENV refuses it; the DCSA sample decodes and is refused with BSIG.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::json;
+
+use super::*;
+use crate::pint::fixtures::*;
+use crate::pint::jws::PlatformSigningKey;
+use crate::pint::send;
+
+fn carrier_keys(_: &Transaction) -> Vec<TrustedKey> {
+    vec![carrier_trusted()]
+}
+
+fn at_eblb(envelope: &EblEnvelope) -> Result<CheckedEnvelope, Refusal> {
+    check_envelope(envelope, &trust("EBLB", &["EBLA"]), &carrier_keys)
+}
+
+fn refused(envelope: &EblEnvelope) -> Refusal {
+    at_eblb(envelope).unwrap_err()
+}
+
+fn assert_refused(envelope: &EblEnvelope, code: ResponseCode, reason: &str) {
+    let refusal = refused(envelope);
+    assert_eq!(refusal.code, code, "{refusal}");
+    assert!(refusal.reason.contains(reason), "{refusal}");
+}
+
+/// An entry of EBLA's with everything chosen by the test.
+fn entry_of(previous: Option<&str>, manifest: Option<String>, txs: Vec<Transaction>) -> String {
+    send::chain_entry(
+        "EBLA",
+        &platform_key("EBLA"),
+        &document_checksum(),
+        previous,
+        manifest,
+        txs,
+    )
+}
+
+#[test]
+fn an_envelope_built_by_ebla_verifies_at_eblb() {
+    let envelope = envelope();
+    let checked = at_eblb(&envelope).unwrap();
+    assert_eq!(checked.document_checksum, document_checksum());
+    assert_eq!(checked.reference, "62CD536BA8D34C469AFD");
+    assert_eq!(checked.transport_document, document());
+    assert_eq!(checked.sending_platform, "EBLA");
+    assert_eq!(checked.last_transaction.action_code, "TRANSFER");
+    assert_eq!(checked.recipient, party("Bank", "EBLB"));
+    assert_eq!(checked.sender, party("Shipper", "EBLA"));
+    assert_eq!(checked.issue.action_code, "ISSUE");
+    assert_eq!(
+        checked.issuance_manifest.document_checksum,
+        document_checksum().to_hex()
+    );
+    assert_eq!(checked.chain, envelope.envelope_transfer_chain);
+    assert_eq!(
+        checked.last_checksum,
+        jws::checksum(&envelope.envelope_transfer_chain[0])
+    );
+    assert_eq!(checked.chain_checksums, vec![checked.last_checksum]);
+    assert_eq!(checked.entries.len(), 1);
+    assert!(checked.required_documents.is_empty());
+}
+
+#[test]
+fn a_chain_of_two_platforms_back_to_this_one_verifies_with_its_own_earlier_entry() {
+    // EBLB issued it, sent it to EBLA, and EBLA sends it back: EBLB's own key checks entry 0.
+    let shipper = party("Shipper", "EBLB");
+    let first = send::chain_entry(
+        "EBLB",
+        &platform_key("EBLB"),
+        &document_checksum(),
+        None,
+        Some(issuance_manifest()),
+        vec![
+            tx("ISSUE", &carrier(), Some(&shipper)),
+            tx("TRANSFER", &shipper, Some(&party("Agent", "EBLA"))),
+        ],
+    );
+    let agent = party("Agent", "EBLA");
+    let second = entry_of(
+        Some(&first),
+        None,
+        vec![tx("TRANSFER", &agent, Some(&party("Bank", "EBLB")))],
+    );
+    let checked = at_eblb(&envelope_with(vec![first.clone(), second.clone()])).unwrap();
+    assert_eq!(
+        checked.chain_checksums,
+        vec![jws::checksum(&first), jws::checksum(&second)]
+    );
+    assert_eq!(checked.sender, agent);
+}
+
+#[test]
+fn a_forged_chain_entry_signature_is_bsig() {
+    let forger = PlatformSigningKey {
+        kid: "EBLA-1".into(),
+        ..platform_key("forger")
+    };
+    let chain = vec![send::chain_entry(
+        "EBLA",
+        &forger,
+        &document_checksum(),
+        None,
+        Some(issuance_manifest()),
+        usual_transactions(),
+    )];
+    assert_refused(&envelope_with(chain), ResponseCode::BSIG, "chain entry 0");
+}
+
+#[test]
+fn a_forged_manifest_signature_is_bsig() {
+    let forger = PlatformSigningKey {
+        kid: "EBLA-1".into(),
+        ..platform_key("forger")
+    };
+    let envelope = send::envelope(
+        document(),
+        chain_of(usual_transactions()),
+        None,
+        vec![],
+        &forger,
+    )
+    .unwrap();
+    assert_refused(&envelope, ResponseCode::BSIG, "envelope manifest");
+}
+
+#[test]
+fn an_unknown_sending_platform_is_bsig_unknown_key() {
+    let envelope = envelope();
+    let refusal = check_envelope(&envelope, &trust("EBLB", &[]), &carrier_keys).unwrap_err();
+    assert_eq!(refusal.code, ResponseCode::BSIG);
+    assert!(refusal.reason.contains("unknown key"), "{refusal}");
+}
+
+#[test]
+fn an_issuance_manifest_not_signed_by_the_carrier_is_bsig() {
+    let refusal =
+        check_envelope(&envelope(), &trust("EBLB", &["EBLA"]), &|_| Vec::new()).unwrap_err();
+    assert_eq!(refusal.code, ResponseCode::BSIG);
+    assert!(refusal.reason.contains("issuance manifest"), "{refusal}");
+}
+
+#[test]
+fn a_manifest_naming_another_document_is_benv() {
+    let mut envelope = envelope();
+    envelope.transport_document["transportDocumentReference"] = json!("OTHER");
+    assert_refused(
+        &envelope,
+        ResponseCode::BENV,
+        "does not match the transport document",
+    );
+}
+
+#[test]
+fn a_chain_entry_naming_another_document_is_benv() {
+    let other = Hash32::sha256(b"other");
+    let chain = vec![send::chain_entry(
+        "EBLA",
+        &platform_key("EBLA"),
+        &other,
+        None,
+        Some(issuance_manifest()),
+        usual_transactions(),
+    )];
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "names another transport document",
+    );
+}
+
+#[test]
+fn a_manifest_naming_another_last_entry_is_benv() {
+    let mut envelope = envelope();
+    let older = entry_of(
+        None,
+        Some(issuance_manifest()),
+        vec![
+            usual_transactions()[0].clone(),
+            tx(
+                "TRANSFER",
+                &party("Shipper", "EBLA"),
+                Some(&party("Other", "EBLB")),
+            ),
+        ],
+    );
+    envelope.envelope_transfer_chain = vec![older];
+    assert_refused(
+        &envelope,
+        ResponseCode::BENV,
+        "does not name the last chain entry",
+    );
+}
+
+#[test]
+fn a_reordered_chain_is_benv() {
+    let first = entry_of(
+        None,
+        Some(issuance_manifest()),
+        vec![usual_transactions()[0].clone()],
+    );
+    let shipper = party("Shipper", "EBLA");
+    let second = entry_of(Some(&first), None, vec![tx("SIGN", &shipper, None)]);
+    let third = entry_of(
+        Some(&second),
+        None,
+        vec![tx("TRANSFER", &shipper, Some(&party("Bank", "EBLB")))],
+    );
+    assert!(
+        at_eblb(&envelope_with(vec![
+            first.clone(),
+            second.clone(),
+            third.clone()
+        ]))
+        .is_ok()
+    );
+    assert_refused(
+        &envelope_with(vec![second, first.clone(), third.clone()]),
+        ResponseCode::BENV,
+        "reordered or incomplete chain",
+    );
+    assert_refused(
+        &envelope_with(vec![first, third]),
+        ResponseCode::BENV,
+        "reordered or incomplete chain",
+    );
+}
+
+#[test]
+fn a_first_entry_naming_a_previous_entry_is_benv() {
+    let chain = vec![entry_of(
+        Some("x.y.z"),
+        Some(issuance_manifest()),
+        usual_transactions(),
+    )];
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "reordered or incomplete chain",
+    );
+}
+
+#[test]
+fn a_missing_issuance_manifest_is_benv() {
+    let chain = vec![entry_of(None, None, usual_transactions())];
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "no issuanceManifestSignedContent",
+    );
+}
+
+#[test]
+fn an_issuance_manifest_in_a_later_entry_is_benv() {
+    let first = entry_of(
+        None,
+        Some(issuance_manifest()),
+        vec![usual_transactions()[0].clone()],
+    );
+    let second = entry_of(
+        Some(&first),
+        Some(issuance_manifest()),
+        vec![usual_transactions()[1].clone()],
+    );
+    assert_refused(
+        &envelope_with(vec![first, second]),
+        ResponseCode::BENV,
+        "first entry only",
+    );
+}
+
+#[test]
+fn an_issuance_manifest_of_another_document_is_benv() {
+    let manifest = crate::dcsa::manifest::sign(
+        &json!({"documentChecksum": "22".repeat(32), "issueToChecksum": "11".repeat(32)}),
+        &carrier_key(),
+    );
+    let chain = vec![entry_of(None, Some(manifest), usual_transactions())];
+    assert_refused(
+        &envelope_with(chain),
+        ResponseCode::BENV,
+        "issuance manifest names another",
+    );
+}
+
+#[test]
+fn issue_twice_is_benv() {
+    let mut txs = usual_transactions();
+    txs.insert(1, usual_transactions()[0].clone());
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "ISSUE appears more than once",
+    );
+}
+
+#[test]
+fn a_chain_not_starting_with_issue_is_benv() {
+    let txs = vec![usual_transactions()[1].clone()];
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "first transaction of the chain is not ISSUE",
+    );
+}
+
+#[test]
+fn a_ctr_named_is_benv_ctr_not_supported() {
+    let entry = EnvelopeTransferChainEntry {
+        ebl_platform: "EBLA".into(),
+        transport_document_checksum: document_checksum().to_hex(),
+        previous_envelope_transfer_chain_entry_signed_content_checksum: None,
+        issuance_manifest_signed_content: Some(issuance_manifest()),
+        control_tracking_registry: Some("https://ctr.dcsa.org/v1".into()),
+        transactions: usual_transactions(),
+    };
+    let signed = jws::sign(
+        &serde_json::to_value(&entry).unwrap(),
+        &platform_key("EBLA"),
+    );
+    assert_refused(
+        &envelope_with(vec![signed]),
+        ResponseCode::BENV,
+        "CTR not supported",
+    );
+}
+
+#[test]
+fn a_transaction_after_sacc_is_benv() {
+    let carrier = carrier();
+    let shipper = party("Shipper", "EBLA");
+    let txs = vec![
+        tx("ISSUE", &carrier, Some(&shipper)),
+        tx("SURRENDER_FOR_DELIVERY", &shipper, Some(&carrier)),
+        tx("SACC", &carrier, Some(&shipper)),
+        tx("TRANSFER", &shipper, Some(&party("Bank", "EBLB"))),
+    ];
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "follows SACC",
+    );
+}
+
+#[test]
+fn an_unknown_action_code_is_benv() {
+    let mut txs = usual_transactions();
+    txs[1].action_code = "TRNS".into();
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "unknown actionCode TRNS",
+    );
+}
+
+#[test]
+fn an_envelope_not_addressed_to_this_platform_is_benv() {
+    let mut txs = usual_transactions();
+    txs[1].recipient = Some(party("Bank", "EBLC"));
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "not addressed to this platform",
+    );
+}
+
+#[test]
+fn a_notification_only_envelope_is_benv() {
+    let shipper = party("Shipper", "EBLA");
+    let txs = vec![
+        usual_transactions()[0].clone(),
+        tx("ENDORSE", &shipper, Some(&party("Bank", "EBLB"))),
+    ];
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "notification-only",
+    );
+}
+
+#[test]
+fn a_surrender_addressed_to_a_carrier_here_is_accepted() {
+    let shipper = party("Shipper", "EBLA");
+    let txs = vec![
+        usual_transactions()[0].clone(),
+        tx(
+            "SURRENDER_FOR_DELIVERY",
+            &shipper,
+            Some(&party("Carrier", "EBLB")),
+        ),
+    ];
+    let checked = at_eblb(&envelope_with(chain_of(txs))).unwrap();
+    assert_eq!(
+        checked.last_transaction.action_code,
+        "SURRENDER_FOR_DELIVERY"
+    );
+}
+
+#[test]
+fn an_empty_or_oversized_chain_is_benv() {
+    assert_refused(
+        &envelope_with(chain_of(usual_transactions())).tap(|e| e.envelope_transfer_chain.clear()),
+        ResponseCode::BENV,
+        "1 to 64 entries",
+    );
+    let long = vec![chain_of(usual_transactions())[0].clone(); MAX_CHAIN + 1];
+    assert_refused(&envelope_with(long), ResponseCode::BENV, "1 to 64 entries");
+}
+
+#[test]
+fn an_oversized_signed_content_is_benv() {
+    let mut envelope = envelope();
+    envelope.envelope_manifest_signed_content = "a".repeat(MAX_JWS_LEN + 1);
+    assert_refused(&envelope, ResponseCode::BENV, "longer than");
+}
+
+#[test]
+fn too_many_transactions_in_an_entry_is_benv() {
+    let shipper = party("Shipper", "EBLA");
+    let mut txs = vec![usual_transactions()[0].clone()];
+    txs.extend(std::iter::repeat_n(
+        tx("SIGN", &shipper, None),
+        MAX_TRANSACTIONS,
+    ));
+    txs.push(usual_transactions()[1].clone());
+    assert_refused(
+        &envelope_with(chain_of(txs)),
+        ResponseCode::BENV,
+        "1 to 64 transactions",
+    );
+}
+
+#[test]
+fn too_many_additional_documents_is_benv() {
+    let doc = |i: u8| DocumentMetadata {
+        name: format!("d{i}.pdf"),
+        size: 1,
+        media_type: "application/pdf".into(),
+        document_checksum: Hash32::sha256(&[i]).to_hex(),
+    };
+    let supporting: Vec<DocumentMetadata> = (0..=16).map(doc).collect();
+    let envelope = send::envelope(
+        document(),
+        chain_of(usual_transactions()),
+        None,
+        supporting,
+        &platform_key("EBLA"),
+    )
+    .unwrap();
+    assert_refused(
+        &envelope,
+        ResponseCode::BENV,
+        "more than 16 additional documents",
+    );
+}
+
+#[test]
+fn required_documents_are_the_visualisation_and_supporting_documents_once_each() {
+    let doc = |name: &str, bytes: &[u8]| DocumentMetadata {
+        name: name.into(),
+        size: bytes.len() as u64,
+        media_type: "application/pdf".into(),
+        document_checksum: Hash32::sha256(bytes).to_hex(),
+    };
+    let visualisation = doc("bl.pdf", b"pdf");
+    let supporting = vec![doc("invoice.pdf", b"invoice"), doc("again.pdf", b"pdf")];
+    let envelope = send::envelope(
+        document(),
+        chain_of(usual_transactions()),
+        Some(visualisation.clone()),
+        supporting.clone(),
+        &platform_key("EBLA"),
+    )
+    .unwrap();
+    let checked = at_eblb(&envelope).unwrap();
+    assert_eq!(
+        checked.required_documents,
+        vec![visualisation, supporting[0].clone()]
+    );
+}
+
+#[test]
+fn an_additional_document_with_the_listed_checksum_and_size_is_accepted() {
+    let expected = DocumentMetadata {
+        name: "a.pdf".into(),
+        size: 3,
+        media_type: "application/pdf".into(),
+        document_checksum: Hash32::sha256(b"pdf").to_hex(),
+    };
+    assert_eq!(check_additional_document(&expected, b"pdf"), Ok(()));
+    assert_eq!(
+        check_additional_document(&expected, b"PDF")
+            .unwrap_err()
+            .code,
+        ResponseCode::INCD
+    );
+    assert_eq!(
+        check_additional_document(&expected, b"pdf!")
+            .unwrap_err()
+            .code,
+        ResponseCode::INCD
+    );
+}
+
+#[test]
+fn the_dcsa_sample_decodes_and_is_refused_with_bsig() {
+    let envelope: EblEnvelope = serde_json::from_value(sample()).unwrap();
+    // BOLE unknown here: unknown key.
+    let refusal = check_envelope(&envelope, &trust("WAVE", &[]), &carrier_keys).unwrap_err();
+    assert_eq!(refusal.code, ResponseCode::BSIG);
+    assert!(refusal.reason.contains("unknown key"), "{refusal}");
+    // BOLE trusted with an RSA key whose kid the sample names: the placeholder does not verify.
+    let mut trust = trust("WAVE", &[]);
+    let rsa: jsonwebtoken::jwk::Jwk = serde_json::from_value(json!({
+        "kty": "RSA", "kid": "UaEWK6kvfDHO3YOcpPiv3TBObPO96HVaGe4s1aQLAeM",
+        "n": serde_json::from_str::<Value>(include_str!("testdata/rsa2048-public.jwk.json")).unwrap()["n"],
+        "e": "AQAB"
+    })).unwrap();
+    let keys = vec![TrustedKey::from_jwk(&rsa).unwrap()];
+    trust.platforms.insert(
+        "BOLE".into(),
+        crate::pint::trust::TrustedPlatform {
+            keys,
+            envelopes_url: None,
+        },
+    );
+    let refusal = check_envelope(&envelope, &trust, &carrier_keys).unwrap_err();
+    assert_eq!(refusal.code, ResponseCode::BSIG);
+    assert!(refusal.reason.contains("does not verify"), "{refusal}");
+}
+
+#[test]
+fn a_refusal_reason_is_at_most_255_characters() {
+    let mut txs = usual_transactions();
+    txs[1].action_code = "X".repeat(50);
+    txs[1].recipient = Some(party(&"n".repeat(70), "EBLC"));
+    let refusal = refused(&envelope_with(chain_of(txs)));
+    assert!(refusal.reason.chars().count() <= 255);
+}
+
+trait Tap: Sized {
+    fn tap(self, f: impl FnOnce(&mut Self)) -> Self;
+}
+
+impl<T> Tap for T {
+    fn tap(mut self, f: impl FnOnce(&mut Self)) -> Self {
+        f(&mut self);
+        self
+    }
+}
