@@ -88,7 +88,13 @@ pub fn foreign_carrier(issuer: &Party) -> Option<OrgId> {
     let raw = format!("PINT.{}.{}", issuer.ebl_platform, code.party_code);
     let clean: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(OrgId::MAX_LEN)
         .collect();
     OrgId::new(clean).ok()

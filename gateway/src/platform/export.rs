@@ -31,7 +31,10 @@ fn refused(code: &str, detail: impl Into<String>) -> ApiError {
 /// R324: the history this platform's new chain entry covers: everything since the bill last
 /// arrived here (its PINT_IMPORT), or since its issuance.
 fn segment(history: &[HistoryEntry]) -> &[HistoryEntry] {
-    match history.iter().rposition(|h| h.action == ActionKind::EblImport) {
+    match history
+        .iter()
+        .rposition(|h| h.action == ActionKind::EblImport)
+    {
         Some(import) => &history[import + 1..],
         None => history,
     }
@@ -43,16 +46,16 @@ async fn names(
     history: &[HistoryEntry],
     holder: &OrgId,
 ) -> ApiResult<BTreeMap<OrgId, Option<String>>> {
+    let mut orgs = std::collections::BTreeSet::new();
+    orgs.insert(holder.clone());
+    for line in history {
+        orgs.insert(line.actor.clone());
+        orgs.extend(line.to.clone());
+    }
     let mut names = BTreeMap::new();
-    let orgs = history
-        .iter()
-        .flat_map(|h| std::iter::once(&h.actor).chain(h.to.iter()))
-        .chain(std::iter::once(holder));
     for org in orgs {
-        if !names.contains_key(org) {
-            let record = records::get::<Organisation>(state, keys::organisation(org)).await?;
-            names.insert(org.clone(), record.map(|o| o.name));
-        }
+        let record = records::get::<Organisation>(state, keys::organisation(&org)).await?;
+        names.insert(org, record.map(|o| o.name));
     }
     Ok(names)
 }
@@ -112,7 +115,42 @@ pub async fn export_body(
     };
     let history = segment(&record.history);
     let names = names(state, history, record.holder()).await?;
-    let dcsa = &state.config.dcsa;
+    let entry = entry_for(
+        &state.config.dcsa,
+        &trust,
+        &record,
+        &pint,
+        &names,
+        Move { to, endorse, now },
+        manifest,
+    );
+    Ok(Body::Ebl(EblAction::Export {
+        document,
+        to: foreign(to),
+        endorse,
+        chain_entry: entry,
+    }))
+}
+
+/// The move a PINT_EXPORT makes.
+struct Move<'a> {
+    to: &'a Party,
+    endorse: bool,
+    now: Timestamp,
+}
+
+/// R324: this platform's signed chain entry: its history since the bill came here, then the
+/// move (ENDORSE_TO_ORDER when endorsing, and TRANSFER) to the receiver.
+fn entry_for(
+    dcsa: &crate::dcsa::DcsaConfig,
+    trust: &TrustConfig,
+    record: &EblRecord,
+    pint: &PintRecord,
+    names: &BTreeMap<OrgId, Option<String>>,
+    Move { to, endorse, now }: Move<'_>,
+    manifest: Option<String>,
+) -> String {
+    let history = segment(&record.history);
     let party = |org: &OrgId| member_party(dcsa, org, names.get(org).and_then(Option::as_deref));
     let mut transactions = transactions_for(history, &party);
     let holder = party(record.holder());
@@ -129,18 +167,12 @@ pub async fn export_body(
         transactions.push(move_to("ENDORSE_TO_ORDER"));
     }
     transactions.push(move_to("TRANSFER"));
-    let entry = chain_entry(
+    chain_entry(
         &trust.platform_code,
         &trust.signing_key,
-        &document,
+        &record.id,
         pint.chain.last().map(String::as_str),
         manifest,
         transactions,
-    );
-    Ok(Body::Ebl(EblAction::Export {
-        document,
-        to: foreign(to),
-        endorse,
-        chain_entry: entry,
-    }))
+    )
 }

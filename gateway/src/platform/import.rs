@@ -37,7 +37,9 @@ pub fn title_party(
         None => Ok(None),
         Some(party) => match lookup_party(party, &directory) {
             PartyLookup::Named(org) => Ok(Some(org)),
-            _ => Err(format!("the title party at {path} is not a party on this platform")),
+            _ => Err(format!(
+                "the title party at {path} is not a party on this platform"
+            )),
         },
     };
     if kind != EblType::ToOrderBl {

@@ -59,10 +59,18 @@ pub fn unsigned(
     )
 }
 
-fn signed(platform: &Platform, code: ResponseCode, last: &Hash32, details: ResponseDetails) -> PintAnswer {
+fn signed(
+    platform: &Platform,
+    code: ResponseCode,
+    last: &Hash32,
+    details: ResponseDetails,
+) -> PintAnswer {
     let trust = platform.trust();
     let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::CONFLICT);
-    PintAnswer::Signed(status, finished_response(code, last, details, &trust.signing_key))
+    PintAnswer::Signed(
+        status,
+        finished_response(code, last, details, &trust.signing_key),
+    )
 }
 
 fn refusal(platform: &Platform, refusal: Refusal, last: &Hash32) -> PintAnswer {
@@ -153,7 +161,13 @@ pub async fn start(
     let reference = hex::encode(rand::random::<[u8; 20]>());
     let answer = started(&reference, &session);
     if let Err(e) = platform.sessions.open(reference, session) {
-        return Err(unsigned(StatusCode::SERVICE_UNAVAILABLE, "POST", ENVELOPES, "BUSY", e.to_string()));
+        return Err(unsigned(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "POST",
+            ENVELOPES,
+            "BUSY",
+            e.to_string(),
+        ));
     }
     Ok(PintAnswer::Started(answer))
 }
@@ -180,7 +194,10 @@ async fn ledger_answer(
 ) -> Result<Option<PintAnswer>, DcsaError> {
     let read = |e: crate::error::ApiError| unsigned(e.status, "POST", ENVELOPES, &e.code, e.detail);
     let id = checked.document_checksum;
-    let Some(record) = records::get::<EblRecord>(state, keys::ebl(&id)).await.map_err(read)? else {
+    let Some(record) = records::get::<EblRecord>(state, keys::ebl(&id))
+        .await
+        .map_err(read)?
+    else {
         return Ok(None);
     };
     let pint = records::get::<PintRecord>(state, keys::pint(&id))
@@ -235,10 +252,18 @@ async fn open(
     let last = checked.last_checksum;
     let dcsa = &state.config.dcsa;
     let Some(kind) = checked.kind else {
-        return Ok(Err(benv(platform, "the transport document's kind is not known here", &last)));
+        return Ok(Err(benv(
+            platform,
+            "the transport document's kind is not known here",
+            &last,
+        )));
     };
     let Some(member) = member_of(dcsa, &checked.recipient.identifying_codes) else {
-        return Ok(Err(benv(platform, "the recipient is not a party on this platform", &last)));
+        return Ok(Err(benv(
+            platform,
+            "the recipient is not a party on this platform",
+            &last,
+        )));
     };
     let identity = state.custodian.as_ref().and_then(|c| {
         c.identities()
@@ -268,7 +293,9 @@ async fn open(
             missing.insert(checksum, document.clone());
         }
     }
-    Ok(Ok(Session::new(checked, member, identity, title, missing, held)))
+    Ok(Ok(Session::new(
+        checked, member, identity, title, missing, held,
+    )))
 }
 
 /// R329: the import: PINT_IMPORT signed as the recipient and final before RECE. A conflict the
@@ -282,16 +309,32 @@ async fn import(
     let envelope = &session.envelope;
     let last = envelope.last_checksum;
     let fail = |code: &str, message: String| {
-        unsigned(StatusCode::SERVICE_UNAVAILABLE, "PUT", ENVELOPES, code, message)
+        unsigned(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "PUT",
+            ENVELOPES,
+            code,
+            message,
+        )
     };
     let Some(kind) = envelope.kind else {
-        return Ok(benv(platform, "the transport document's kind is not known here", &last));
+        return Ok(benv(
+            platform,
+            "the transport document's kind is not known here",
+            &last,
+        ));
     };
     let known = records::get::<EblRecord>(state, keys::ebl(&envelope.document_checksum))
         .await
         .map_err(|e| fail(&e.code, e.detail))?
         .map(|r| r.carrier);
-    let import = match import_of(envelope, kind, &session.member, session.title.clone(), known) {
+    let import = match import_of(
+        envelope,
+        kind,
+        &session.member,
+        session.title.clone(),
+        known,
+    ) {
         Ok(import) => import,
         Err(reason) => return Ok(benv(platform, reason, &last)),
     };
@@ -307,11 +350,15 @@ async fn import(
     let outcome = custodian
         .act(request)
         .await
-        .map_err(|e| fail(&e.code, e.detail))?
+        .map_err(|e| fail("NODE", e.to_string()))?
         .map_err(|e| fail("CUSTODY", e.to_string()))?;
     let verdict = match outcome.submit {
         SubmitOutcome::Rejected { code, message, .. } => Settled::Refused { code, message },
-        _ => match state.node.wait_final(outcome.entry, state.config.max_wait).await {
+        _ => match state
+            .node
+            .wait_final(outcome.entry, state.config.max_wait)
+            .await
+        {
             Ok(status) => settled(status),
             Err(e) => return Err(fail("NODE", e.to_string())),
         },
@@ -330,9 +377,11 @@ async fn import(
         Settled::Refused { code, message } if code == "IMPORT_CONFLICT" => {
             Ok(dispute(platform, message, &last))
         }
-        Settled::Refused { code, message } => {
-            Ok(benv(platform, format!("the ledger refused the import: {code}: {message}"), &last))
-        }
+        Settled::Refused { code, message } => Ok(benv(
+            platform,
+            format!("the ledger refused the import: {code}: {message}"),
+            &last,
+        )),
         Settled::Pending => Err(fail(
             "PENDING",
             "the import is not final yet; retry the transfer".into(),
@@ -364,10 +413,15 @@ pub async fn document(
     bytes: Vec<u8>,
 ) -> Result<PintAnswer, DcsaError> {
     const URI: &str = "/v3/envelopes/{envelopeReference}/additional-documents/{documentChecksum}";
-    let session = platform
-        .sessions
-        .get(reference)
-        .map_err(|e| unsigned(StatusCode::NOT_FOUND, "PUT", URI, "UNKNOWN_ENVELOPE", e.to_string()))?;
+    let session = platform.sessions.get(reference).map_err(|e| {
+        unsigned(
+            StatusCode::NOT_FOUND,
+            "PUT",
+            URI,
+            "UNKNOWN_ENVELOPE",
+            e.to_string(),
+        )
+    })?;
     let last = session.envelope.last_checksum;
     let declared = session
         .envelope
@@ -377,7 +431,10 @@ pub async fn document(
     let Some(declared) = declared else {
         let refused = Refusal {
             code: ResponseCode::INCD,
-            reason: format!("document {} is not declared in the envelope manifest", checksum.to_hex()),
+            reason: format!(
+                "document {} is not declared in the envelope manifest",
+                checksum.to_hex()
+            ),
         };
         return Ok(refusal(platform, refused, &last));
     };
@@ -387,7 +444,15 @@ pub async fn document(
     platform
         .sessions
         .receive(reference, checksum, bytes)
-        .map_err(|e| unsigned(StatusCode::SERVICE_UNAVAILABLE, "PUT", URI, "BUSY", e.to_string()))?;
+        .map_err(|e| {
+            unsigned(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "PUT",
+                URI,
+                "BUSY",
+                e.to_string(),
+            )
+        })?;
     Ok(PintAnswer::Received)
 }
 
@@ -399,10 +464,15 @@ pub async fn finish(
     reference: &str,
 ) -> Result<PintAnswer, DcsaError> {
     const URI: &str = "/v3/envelopes/{envelopeReference}/finish-transfer";
-    let session = platform
-        .sessions
-        .get(reference)
-        .map_err(|e| unsigned(StatusCode::NOT_FOUND, "PUT", URI, "UNKNOWN_ENVELOPE", e.to_string()))?;
+    let session = platform.sessions.get(reference).map_err(|e| {
+        unsigned(
+            StatusCode::NOT_FOUND,
+            "PUT",
+            URI,
+            "UNKNOWN_ENVELOPE",
+            e.to_string(),
+        )
+    })?;
     let last = session.envelope.last_checksum;
     if !session.missing.is_empty() {
         let details = ResponseDetails {
@@ -418,7 +488,10 @@ pub async fn finish(
         return Ok(answer);
     }
     let answer = import(state, platform, session).await?;
-    if !matches!(answer, PintAnswer::Signed(StatusCode::SERVICE_UNAVAILABLE, _)) {
+    if !matches!(
+        answer,
+        PintAnswer::Signed(StatusCode::SERVICE_UNAVAILABLE, _)
+    ) {
         platform.sessions.close(reference);
     }
     Ok(answer)

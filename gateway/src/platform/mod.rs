@@ -28,6 +28,8 @@ pub struct PintSettings {
     /// The trust file (this platform's code and signing key, trusted platforms and carriers);
     /// re-read when it changes, so keys rotate without a restart.
     pub trust_file: PathBuf,
+    /// The API key this gateway presents to each receiving platform (by platform code).
+    pub api_keys: std::collections::BTreeMap<String, String>,
 }
 
 /// The running platform edge of a gateway.

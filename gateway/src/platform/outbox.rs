@@ -95,23 +95,26 @@ fn identity_of(state: &AppState, org: &OrgId) -> Option<String> {
 }
 
 async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::sync::Semaphore>) {
-    let records = match state.node.scan(keys::pint_outbox_prefix(), SCAN_LIMIT).await {
+    let records = match state
+        .node
+        .scan(keys::pint_outbox_prefix(), SCAN_LIMIT)
+        .await
+    {
         Ok(records) => records,
         Err(e) => {
             tracing::warn!(error = %e, "PINT outbox not read");
             return;
         }
     };
-    for record in records {
-        let Some(id) = record
-            .key
+    for (key, value) in records {
+        let Some(id) = key
             .strip_prefix(keys::pint_outbox_prefix().as_slice())
             .and_then(|raw| <[u8; 32]>::try_from(raw).ok())
             .map(Hash32)
         else {
             continue;
         };
-        let Ok(holder) = ebl_ledger::codec::decode_stored::<OrgId>(&record.value) else {
+        let Ok(holder) = ebl_ledger::codec::decode_stored::<OrgId>(&value) else {
             continue;
         };
         let Some(identity) = identity_of(state, &holder) else {
@@ -143,16 +146,27 @@ struct Outgoing {
     visualisation: Option<(DocumentMetadata, Vec<u8>)>,
 }
 
-async fn outgoing(state: &AppState, id: DocumentId, holder: &OrgId) -> Result<Option<Outgoing>, SendFailure> {
+async fn outgoing(
+    state: &AppState,
+    id: DocumentId,
+    holder: &OrgId,
+) -> Result<Option<Outgoing>, SendFailure> {
     let local = |e: crate::error::ApiError| SendFailure::Local(e.detail);
-    let Some(record) = records::get::<EblRecord>(state, keys::ebl(&id)).await.map_err(local)? else {
+    let Some(record) = records::get::<EblRecord>(state, keys::ebl(&id))
+        .await
+        .map_err(local)?
+    else {
         return Ok(None);
     };
     let pint = records::get::<PintRecord>(state, keys::pint(&id))
         .await
         .map_err(local)?
         .unwrap_or_default();
-    let Some(pending) = pint.pending.clone().filter(|_| record.status == EblStatus::ExportPending) else {
+    let Some(pending) = pint
+        .pending
+        .clone()
+        .filter(|_| record.status == EblStatus::ExportPending)
+    else {
         return Ok(None);
     };
     let body = state
@@ -208,11 +222,21 @@ async fn send(
         .get(&to)
         .and_then(|p| p.envelopes_url.clone())
         .ok_or_else(|| SendFailure::NoRoute(to.clone()))?;
-    let api_key = trust.platforms.get(&to).and_then(|p| p.api_key.clone());
+    let api_key = state
+        .config
+        .pint
+        .as_ref()
+        .and_then(|p| p.api_keys.get(&to).cloned());
     let base = target.as_str().trim_end_matches('/').to_string();
     let meta = out.visualisation.as_ref().map(|(m, _)| m.clone());
-    let envelope = envelope(out.document.clone(), out.chain.clone(), meta, Vec::new(), &trust.signing_key)
-        .map_err(|e| SendFailure::Local(e.to_string()))?;
+    let envelope = envelope(
+        out.document.clone(),
+        out.chain.clone(),
+        meta,
+        Vec::new(),
+        &trust.signing_key,
+    )
+    .map_err(|e| SendFailure::Local(e.to_string()))?;
     let body = serde_json::to_vec(&envelope).map_err(|e| SendFailure::Local(e.to_string()))?;
     let call = |method, url: String, body: Vec<u8>| exchange(method, url, api_key.clone(), body);
     let answer = call("POST", format!("{base}/v3/envelopes"), body)
@@ -236,20 +260,30 @@ async fn send(
                 };
                 let content = serde_json::to_vec(&STANDARD.encode(bytes))
                     .map_err(|e| SendFailure::Local(e.to_string()))?;
-                let url = format!("{base}/v3/envelopes/{reference}/additional-documents/{checksum}");
-                let put = call("PUT", url, content).await.map_err(SendFailure::NoAnswer)?;
+                let url =
+                    format!("{base}/v3/envelopes/{reference}/additional-documents/{checksum}");
+                let put = call("PUT", url, content)
+                    .await
+                    .map_err(SendFailure::NoAnswer)?;
                 if put.status != 204 {
-                    return Err(SendFailure::NoAnswer(format!("document upload answered {}", put.status)));
+                    return Err(SendFailure::NoAnswer(format!(
+                        "document upload answered {}",
+                        put.status
+                    )));
                 }
             }
             let url = format!("{base}/v3/envelopes/{reference}/finish-transfer");
-            let finished = call("PUT", url, Vec::new()).await.map_err(SendFailure::NoAnswer)?;
+            let finished = call("PUT", url, Vec::new())
+                .await
+                .map_err(SendFailure::NoAnswer)?;
             let (code, jws) = verified(&trust, &to, &finished, &expected)?;
             if code == ResponseCode::MDOC && rounds < MAX_MDOC_ROUNDS {
                 rounds += 1;
                 let response = verify_finished_response(&jws, &trust, &to)
                     .map_err(|e| SendFailure::NoAnswer(e.to_string()))?;
-                missing = response.missing_additional_document_checksums.unwrap_or_default();
+                missing = response
+                    .missing_additional_document_checksums
+                    .unwrap_or_default();
                 continue;
             }
             break (code, jws);
@@ -273,7 +307,9 @@ fn verified(
     let response = verify_finished_response(&jws, trust, platform)
         .map_err(|e| SendFailure::NoAnswer(format!("answer not trusted: {e}")))?;
     if response.last_envelope_transfer_chain_entry_signed_content_checksum != expected.to_hex() {
-        return Err(SendFailure::NoAnswer("the answer is about another chain entry".into()));
+        return Err(SendFailure::NoAnswer(
+            "the answer is about another chain entry".into(),
+        ));
     }
     Ok((response.response_code, jws))
 }
@@ -291,7 +327,11 @@ async fn record(
         ResponseCode::BSIG => ExportAnswerCode::BadSignature,
         ResponseCode::BENV => ExportAnswerCode::BadEnvelope,
         ResponseCode::DISE => return Err(SendFailure::Disputed(id.to_hex())),
-        other => return Err(SendFailure::NoAnswer(format!("{other:?} does not end the transfer"))),
+        other => {
+            return Err(SendFailure::NoAnswer(format!(
+                "{other:?} does not end the transfer"
+            )));
+        }
     };
     let custodian = state
         .custodian

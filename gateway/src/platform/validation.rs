@@ -24,5 +24,13 @@ pub async fn party_name(state: &AppState, code: &IdentifyingCode) -> Option<Stri
         .await
         .ok()??;
     let active = record.revoked_at_height.is_none();
-    active.then(|| record.name.chars().take(70).collect::<String>().trim().to_string())
+    active.then(|| {
+        record
+            .name
+            .chars()
+            .take(70)
+            .collect::<String>()
+            .trim()
+            .to_string()
+    })
 }

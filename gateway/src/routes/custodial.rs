@@ -179,7 +179,7 @@ pub async fn ebl_action(
 ) -> ApiResult<Response> {
     let document = parse_hash("document id", &id)?;
     if action == "export" {
-        return export(&state, &caller, &query, document, request).await;
+        return export(state, caller, query, document, request).await;
     }
     // AMEND and COMBINE issue one replacement: store that body too (R162). SPLIT's several
     // bodies are stored by their parties with `PUT /v1/ebls/{id}/document`.
@@ -197,9 +197,9 @@ pub async fn ebl_action(
 /// R324: `POST /v1/custodial/ebls/{id}/export`: the holder sends the bill to a party on another
 /// DCSA PINT platform; this gateway's sender delivers it and records the answer.
 async fn export(
-    state: &AppState,
-    caller: &Caller,
-    query: &SubmitQuery,
+    state: AppState,
+    caller: Caller,
+    query: SubmitQuery,
     document: ebl_ledger::hash::DocumentId,
     request: EblActionRequest,
 ) -> ApiResult<Response> {
@@ -219,11 +219,14 @@ async fn export(
     })?;
     let endorse = request.endorse.unwrap_or(false);
     let now = ebl_ledger::time::Timestamp(
-        u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0),
+        u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+            .unwrap_or(0),
     );
-    let body = crate::platform::export::export_body(state, &edge, document, &recipient, endorse, now).await?;
+    let body =
+        crate::platform::export::export_body(&state, &edge, document, &recipient, endorse, now)
+            .await?;
     let envelope = crate::dto_custodial::envelope(request.act_for, request.remark);
-    act(state, caller, query, (body, envelope), None).await
+    act(&state, &caller, &query, (body, envelope), None).await
 }
 
 /// `POST /v1/custodial/certificates`: CERT ISSUE.

@@ -33,7 +33,11 @@ fn with_version(response: Response) -> Response {
     response
 }
 
-fn platform(state: &AppState, method: &'static str, uri: &'static str) -> Result<Arc<Platform>, DcsaError> {
+fn platform(
+    state: &AppState,
+    method: &'static str,
+    uri: &'static str,
+) -> Result<Arc<Platform>, DcsaError> {
     state.pint.clone().ok_or_else(|| {
         unsigned(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -72,7 +76,8 @@ pub async fn document(
 ) -> Result<Response, Failure> {
     const URI: &str = "/v3/envelopes/{envelopeReference}/additional-documents/{documentChecksum}";
     let edge = platform(&state, "PUT", URI)?;
-    let bad = |code: &str, message: &str| unsigned(StatusCode::BAD_REQUEST, "PUT", URI, code, message);
+    let bad =
+        |code: &str, message: &str| unsigned(StatusCode::BAD_REQUEST, "PUT", URI, code, message);
     let checksum = Hash32::from_hex(&checksum)
         .filter(|_| checksum.len() == 64)
         .ok_or_else(|| bad("INVALID_PATH", "documentChecksum must be 64 hex digits"))?;
@@ -87,7 +92,11 @@ pub async fn finish(
     State(state): State<AppState>,
     ApiPath(reference): ApiPath<String>,
 ) -> Result<Response, Failure> {
-    let edge = platform(&state, "PUT", "/v3/envelopes/{envelopeReference}/finish-transfer")?;
+    let edge = platform(
+        &state,
+        "PUT",
+        "/v3/envelopes/{envelopeReference}/finish-transfer",
+    )?;
     answer(inbox::finish(&state, &edge, &reference).await)
 }
 
@@ -102,6 +111,13 @@ pub async fn receiver_validation(
         Some(name) => Ok(with_version(
             Json(serde_json::json!({ "partyName": name })).into_response(),
         )),
-        None => Err(unsigned(StatusCode::NOT_FOUND, "POST", URI, "UNKNOWN_PARTY", "Unknown party").into()),
+        None => Err(unsigned(
+            StatusCode::NOT_FOUND,
+            "POST",
+            URI,
+            "UNKNOWN_PARTY",
+            "Unknown party",
+        )
+        .into()),
     }
 }
