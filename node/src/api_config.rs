@@ -32,6 +32,9 @@ pub struct ApiSection {
     /// defaults when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dcsa: Option<crate::api_dcsa::DcsaSection>,
+    /// DCSA PINT (`[api.pint]`, ADR 0036); this gateway is no PINT platform when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pint: Option<crate::api_pint::PintSection>,
     /// R201: connections served at once; more are closed at once.
     #[serde(default = "defaults::max_connections")]
     pub max_connections: usize,
@@ -250,6 +253,7 @@ impl ApiSection {
             tls: None,
             rate_limit: None,
             dcsa: None,
+            pint: None,
             max_connections: defaults::max_connections(),
             header_read_timeout_secs: defaults::header_read_timeout_secs(),
             idle_timeout_secs: defaults::idle_timeout_secs(),

@@ -71,6 +71,15 @@ enum Command {
         /// HTTP gateway listen address.
         #[arg(long, default_value = "127.0.0.1:8080")]
         api: String,
+        /// Chain id of a new dev network (an existing data folder keeps its own).
+        #[arg(long)]
+        chain_id: Option<String>,
+        /// DCSA PINT trust file: the dev network becomes the platform it names.
+        #[arg(long)]
+        pint_trust: Option<PathBuf>,
+        /// `CODE=FILE`: the API key (in FILE) presented to PINT platform CODE; repeatable.
+        #[arg(long = "pint-partner")]
+        pint_partners: Vec<String>,
     },
 }
 
@@ -320,6 +329,10 @@ async fn main() -> anyhow::Result<()> {
                     if let Some(dcsa) = &section.dcsa {
                         config.dcsa = dcsa.to_config(base)?;
                     }
+                    if let Some(pint) = &section.pint {
+                        let set = section.dcsa.as_ref().is_some_and(|d| d.platform.is_some());
+                        ebl_node::api_pint::apply(&mut config, pint.to_settings(base)?, set)?;
+                    }
                     config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
                     config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
                     Some((section.listen_addr.clone(), config, options))
@@ -328,7 +341,16 @@ async fn main() -> anyhow::Result<()> {
             };
             run_until_signal(Node::start(settings, &genesis).await?, api).await
         }
-        Command::Dev { data, api } => dev_command::run(&data, &api).await,
+        Command::Dev {
+            data,
+            api,
+            chain_id,
+            pint_trust,
+            pint_partners,
+        } => {
+            let pint = dev_command::DevPint::from_args(pint_trust, &pint_partners)?;
+            dev_command::run(&data, &api, chain_id.as_deref(), pint).await
+        }
     }
 }
 
