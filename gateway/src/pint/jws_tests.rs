@@ -1,7 +1,8 @@
 //! R319 on compact JWS: parsing, algorithm and key selection, each verification path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use jsonwebtoken::EncodingKey;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::json;
 
 use super::*;
