@@ -160,7 +160,11 @@ pub fn verify(jws: &str, keys: &[TrustedKey], signer: &str) -> Result<VerifiedJw
     let compact = parse(jws, MAX_JWS_LEN)?;
     let payload = compact.payload()?;
     let alg = header_alg(&compact.header)?;
-    let kid = compact.header.get("kid").and_then(Value::as_str);
+    let kid = match compact.header.get("kid") {
+        None => None,
+        Some(Value::String(kid)) => Some(kid.as_str()),
+        Some(_) => return Err(JwsError::Malformed),
+    };
     let candidates: Vec<&TrustedKey> = keys
         .iter()
         .filter(|k| k.fits(alg))

@@ -315,3 +315,15 @@ fn signing_serialises_the_payload_compactly_with_alg_and_kid() {
     assert_eq!(compact.payload_bytes, br#"{"a":1,"b":[true]}"#);
     assert_eq!(compact.header, json!({"alg": "EdDSA", "kid": "EBLA-1"}));
 }
+
+#[test]
+fn a_kid_that_is_not_a_string_is_malformed() {
+    let key = platform_key("EBLA");
+    let jws = with_header(&json!({"alg": "EdDSA", "kid": 1}), &key);
+    assert_eq!(
+        verify(&jws, &[key.trusted_key()], "EBLA")
+            .unwrap_err()
+            .code(),
+        "JWS_MALFORMED"
+    );
+}
