@@ -278,3 +278,41 @@ impl<T> Tap for T {
         self
     }
 }
+
+#[test]
+fn any_changed_character_of_a_signed_content_is_refused_without_panic() {
+    let original = envelope();
+    let alphabet = b"AZaz09-_";
+    let targets = [0usize, 1];
+    for target in targets {
+        let text = if target == 0 {
+            original.envelope_manifest_signed_content.clone()
+        } else {
+            original.envelope_transfer_chain[0].clone()
+        };
+        for position in (0..text.len()).step_by(5) {
+            let mut bytes = text.clone().into_bytes();
+            if bytes[position] == b'.' {
+                continue;
+            }
+            let replacement = alphabet
+                .iter()
+                .copied()
+                .find(|c| *c != bytes[position])
+                .unwrap();
+            bytes[position] = replacement;
+            let changed = String::from_utf8(bytes).unwrap();
+            let mut envelope = original.clone();
+            if target == 0 {
+                envelope.envelope_manifest_signed_content = changed;
+            } else {
+                envelope.envelope_transfer_chain[0] = changed;
+            }
+            let refusal = at_eblb(&envelope).unwrap_err();
+            assert!(
+                matches!(refusal.code, ResponseCode::BSIG | ResponseCode::BENV),
+                "{refusal}"
+            );
+        }
+    }
+}
