@@ -22,6 +22,9 @@
 //! - Document bodies (DCSA TransportDocuments) stay off the ledger: served to and stored by the
 //!   document's parties only, by the caller's organisation ([`auth::Caller::org`]); bodies of
 //!   documents the gateway issues are stored once final ([`bodies`], ADR 0018).
+//! - DCSA PINT 3.0 (bills moving to and from other eBL platforms): [`pint`] is the pure protocol
+//!   library (envelope checks R300–R316, what we sign R317, history mapping R318, trust R319,
+//!   ADR 0036); keys are configuration by platform code, never taken from a message.
 //! - Feature `testkit` adds [`testkit::LocalNode`], a TEST DOUBLE for tests of the gateway and
 //!   its clients: a real ledger in memory with no consensus. It is not a node; never ship it.
 //!

@@ -10,7 +10,8 @@ use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
 
 use super::jws::{PlatformSigningKey, TrustedKey};
-use super::model::{EblEnvelope, IdentifyingCode, Party, Transaction};
+use super::model::{EblEnvelope, IdentifyingCode, Party, ResponseCode, Transaction};
+use super::receive::{CheckedEnvelope, Refusal, check_envelope};
 use super::send;
 use super::trust::{TrustConfig, TrustedCarrier, TrustedPlatform};
 
@@ -160,4 +161,38 @@ pub fn envelope_with(chain: Vec<String>) -> EblEnvelope {
 /// The usual envelope: issued on EBLA, transferred to a bank on EBLB.
 pub fn envelope() -> EblEnvelope {
     envelope_with(chain_of(usual_transactions()))
+}
+
+/// The carrier's keys, whoever the ISSUE names.
+pub fn carrier_keys(_: &Transaction) -> Vec<TrustedKey> {
+    vec![carrier_trusted()]
+}
+
+/// `envelope` checked at EBLB, which trusts EBLA and the carrier.
+pub fn at_eblb(envelope: &EblEnvelope) -> Result<CheckedEnvelope, Refusal> {
+    check_envelope(envelope, &trust("EBLB", &["EBLA"]), &carrier_keys)
+}
+
+/// Why EBLB refuses `envelope`.
+pub fn refused(envelope: &EblEnvelope) -> Refusal {
+    at_eblb(envelope).unwrap_err()
+}
+
+/// EBLB refuses `envelope` with `code` and a reason containing `reason`.
+pub fn assert_refused(envelope: &EblEnvelope, code: ResponseCode, reason: &str) {
+    let refusal = refused(envelope);
+    assert_eq!(refusal.code, code, "{refusal}");
+    assert!(refusal.reason.contains(reason), "{refusal}");
+}
+
+/// An entry of EBLA's with everything chosen by the test.
+pub fn entry_of(previous: Option<&str>, manifest: Option<String>, txs: Vec<Transaction>) -> String {
+    send::chain_entry(
+        "EBLA",
+        &platform_key("EBLA"),
+        &document_checksum(),
+        previous,
+        manifest,
+        txs,
+    )
 }

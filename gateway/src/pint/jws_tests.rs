@@ -1,7 +1,8 @@
 //! R319 on compact JWS: parsing, algorithm and key selection, each verification path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use jsonwebtoken::EncodingKey;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::json;
 
 use super::*;
@@ -313,4 +314,16 @@ fn signing_serialises_the_payload_compactly_with_alg_and_kid() {
     let compact = parse(&jws, MAX_JWS_LEN).unwrap();
     assert_eq!(compact.payload_bytes, br#"{"a":1,"b":[true]}"#);
     assert_eq!(compact.header, json!({"alg": "EdDSA", "kid": "EBLA-1"}));
+}
+
+#[test]
+fn a_kid_that_is_not_a_string_is_malformed() {
+    let key = platform_key("EBLA");
+    let jws = with_header(&json!({"alg": "EdDSA", "kid": 1}), &key);
+    assert_eq!(
+        verify(&jws, &[key.trusted_key()], "EBLA")
+            .unwrap_err()
+            .code(),
+        "JWS_MALFORMED"
+    );
 }

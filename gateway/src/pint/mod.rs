@@ -11,11 +11,15 @@
 //! - [`actions`]: this ledger's history as PINT transactions.
 
 pub mod actions;
+mod chain_rules;
+mod documents;
 pub mod jws;
+pub mod keys;
 pub mod model;
 pub mod receive;
 pub mod send;
 pub mod trust;
+pub mod trust_store;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

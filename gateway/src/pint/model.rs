@@ -252,3 +252,7 @@ impl ResponseCode {
         )
     }
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

@@ -11,10 +11,14 @@ use serde_json::Value;
 
 use super::jws::{self, MAX_JWS_LEN, TrustedKey, checksum, truncate};
 use super::model::{
-    ACTION_CODES, ActorParty, DocumentMetadata, EblEnvelope, EnvelopeManifest,
-    EnvelopeTransferChainEntry, IssuanceManifest, RecipientParty, ResponseCode, Transaction,
+    ActorParty, DocumentMetadata, EblEnvelope, EnvelopeManifest, EnvelopeTransferChainEntry,
+    IssuanceManifest, RecipientParty, ResponseCode, Transaction,
 };
 use super::trust::TrustConfig;
+
+use super::chain_rules::{check_addressed, check_transactions};
+pub use super::documents::check_additional_document;
+use super::documents::required_documents;
 
 /// R300: most chain entries in an envelope.
 pub const MAX_CHAIN: usize = 64;
@@ -33,14 +37,14 @@ pub struct Refusal {
     pub reason: String,
 }
 
-fn refuse<T>(code: ResponseCode, reason: impl AsRef<str>) -> Result<T, Refusal> {
+pub(crate) fn refuse<T>(code: ResponseCode, reason: impl AsRef<str>) -> Result<T, Refusal> {
     Err(Refusal {
         code,
         reason: truncate(reason.as_ref(), 255),
     })
 }
 
-fn benv<T>(reason: impl AsRef<str>) -> Result<T, Refusal> {
+pub(crate) fn benv<T>(reason: impl AsRef<str>) -> Result<T, Refusal> {
     refuse(ResponseCode::BENV, reason)
 }
 
@@ -79,7 +83,7 @@ pub struct CheckedEnvelope {
     pub required_documents: Vec<DocumentMetadata>,
 }
 
-fn hex_checksum(text: &str, what: &str) -> Result<Hash32, Refusal> {
+pub(crate) fn hex_checksum(text: &str, what: &str) -> Result<Hash32, Refusal> {
     let valid = text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     match Hash32::from_hex(text).filter(|_| valid) {
         Some(hash) => Ok(hash),
@@ -87,7 +91,7 @@ fn hex_checksum(text: &str, what: &str) -> Result<Hash32, Refusal> {
     }
 }
 
-fn verified<T: DeserializeOwned>(
+pub(crate) fn verified<T: DeserializeOwned>(
     signed: &str,
     keys: Option<Vec<TrustedKey>>,
     signer: &str,
@@ -235,159 +239,6 @@ pub fn check_envelope(
         issuance_manifest,
         required_documents,
     })
-}
-
-/// R306–R310, R312: the transactions of the whole chain.
-fn check_transactions(
-    entries: &[EnvelopeTransferChainEntry],
-    document_checksum: Hash32,
-    carrier_keys: &dyn Fn(&Transaction) -> Vec<TrustedKey>,
-) -> Result<(Transaction, IssuanceManifest), Refusal> {
-    let all: Vec<&Transaction> = entries.iter().flat_map(|e| &e.transactions).collect();
-    for (i, entry) in entries.iter().enumerate() {
-        // R306: bounds.
-        if entry.transactions.is_empty() || entry.transactions.len() > MAX_TRANSACTIONS {
-            return benv(format!(
-                "chain entry {i} must have 1 to {MAX_TRANSACTIONS} transactions"
-            ));
-        }
-        // R309–R310: the issuance manifest and the CTR belong to the first entry only.
-        if i > 0 && entry.issuance_manifest_signed_content.is_some() {
-            return benv(format!(
-                "chain entry {i} carries an issuance manifest (first entry only)"
-            ));
-        }
-        if entry.control_tracking_registry.is_some() {
-            return benv(
-                "CTR not supported: this platform does not record transfers in a Control Tracking Registry",
-            );
-        }
-    }
-    // R312: the spec's action codes only.
-    if let Some(tx) = all
-        .iter()
-        .find(|tx| !ACTION_CODES.contains(&tx.action_code.as_str()))
-    {
-        return benv(format!(
-            "unknown actionCode {}",
-            truncate(&tx.action_code, 50)
-        ));
-    }
-    // R307: ISSUE first, and only there.
-    let issue = match all.first() {
-        Some(tx) if tx.action_code == "ISSUE" => (*tx).clone(),
-        _ => return benv("the first transaction of the chain is not ISSUE"),
-    };
-    if all.iter().skip(1).any(|tx| tx.action_code == "ISSUE") {
-        return benv("ISSUE appears more than once");
-    }
-    // R308: nothing after a surrender is accepted.
-    if let Some(sacc) = all.iter().position(|tx| tx.action_code == "SACC")
-        && sacc + 1 < all.len()
-    {
-        return benv("a transaction follows SACC");
-    }
-    // R309: the carrier's issuance manifest.
-    let Some(signed) = entries
-        .first()
-        .and_then(|e| e.issuance_manifest_signed_content.as_ref())
-    else {
-        return benv("the first chain entry has no issuanceManifestSignedContent");
-    };
-    let carrier = truncate(&issue.actor.party_name, 70);
-    let manifest: IssuanceManifest = verified(
-        signed,
-        Some(carrier_keys(&issue)),
-        &carrier,
-        "issuance manifest",
-    )?;
-    if hex_checksum(
-        &manifest.document_checksum,
-        "issuance manifest documentChecksum",
-    )? != document_checksum
-    {
-        return benv("the issuance manifest names another transport document");
-    }
-    Ok((issue, manifest))
-}
-
-/// R311: the last transaction hands the bill to a party on this platform.
-fn check_addressed(
-    entries: &[EnvelopeTransferChainEntry],
-    trust: &TrustConfig,
-) -> Result<(Transaction, RecipientParty), Refusal> {
-    let Some(last) = entries.last().and_then(|e| e.transactions.last()) else {
-        return benv("the chain has no transaction");
-    };
-    if !matches!(
-        last.action_code.as_str(),
-        "TRANSFER" | "SURRENDER_FOR_DELIVERY" | "SURRENDER_FOR_AMENDMENT"
-    ) {
-        return benv(format!(
-            "notification-only envelopes not supported (last transaction {})",
-            last.action_code
-        ));
-    }
-    match &last.recipient {
-        Some(recipient) if recipient.ebl_platform == trust.platform_code => {
-            Ok((last.clone(), recipient.clone()))
-        }
-        _ => benv(format!(
-            "not addressed to this platform ({})",
-            trust.platform_code
-        )),
-    }
-}
-
-/// R315: the visualisation and supporting documents, distinct by checksum.
-fn required_documents(manifest: &EnvelopeManifest) -> Result<Vec<DocumentMetadata>, Refusal> {
-    let listed: Vec<&DocumentMetadata> = manifest
-        .ebl_visualisation_by_carrier
-        .iter()
-        .chain(&manifest.supporting_documents)
-        .collect();
-    if listed.len() > MAX_DOCUMENTS {
-        return benv(format!("more than {MAX_DOCUMENTS} additional documents"));
-    }
-    let mut documents: Vec<DocumentMetadata> = Vec::new();
-    for document in listed {
-        hex_checksum(&document.document_checksum, "documentChecksum")?;
-        if document.size == 0 {
-            return benv("an additional document has size 0");
-        }
-        if !documents
-            .iter()
-            .any(|d| d.document_checksum == document.document_checksum)
-        {
-            documents.push(document.clone());
-        }
-    }
-    Ok(documents)
-}
-
-/// R316: `bytes` are the additional document `expected` describes (SHA-256 and size).
-pub fn check_additional_document(expected: &DocumentMetadata, bytes: &[u8]) -> Result<(), Refusal> {
-    if u64::try_from(bytes.len()).ok() != Some(expected.size) {
-        return refuse(
-            ResponseCode::INCD,
-            format!(
-                "document {} has {} bytes, the manifest says {}",
-                expected.document_checksum,
-                bytes.len(),
-                expected.size
-            ),
-        );
-    }
-    if Hash32::sha256(bytes).to_hex() != expected.document_checksum {
-        return refuse(
-            ResponseCode::INCD,
-            format!(
-                "document {} has another checksum",
-                truncate(&expected.document_checksum, 64)
-            ),
-        );
-    }
-    Ok(())
 }
 
 #[cfg(test)]
