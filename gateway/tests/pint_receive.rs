@@ -57,9 +57,23 @@ struct Outgoing {
 fn issued() -> Outgoing {
     let request = with_manifest(issuance_sample_as_published());
     let id = ebl_ledger::docid::document_id(&request["document"]).unwrap();
-    let manifest = request["issuanceManifestSignedContent"].as_str().unwrap().to_string();
-    let issue = transaction("ISSUE", member("EBLA", "CARRIER"), Some(member("EBLA", "SHIPPER")));
-    let first = chain_entry("EBLA", &key_of("EBLA"), &id, None, Some(manifest), vec![issue]);
+    let manifest = request["issuanceManifestSignedContent"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let issue = transaction(
+        "ISSUE",
+        member("EBLA", "CARRIER"),
+        Some(member("EBLA", "SHIPPER")),
+    );
+    let first = chain_entry(
+        "EBLA",
+        &key_of("EBLA"),
+        &id,
+        None,
+        Some(manifest),
+        vec![issue],
+    );
     Outgoing { request, id, first }
 }
 
@@ -78,10 +92,24 @@ fn visualisation(request: &Value) -> (DocumentMetadata, Vec<u8>) {
 /// The envelope handing the bill from SHIPPER on EBLA to `to` on EBLB, with the visualisation.
 fn handed_to(out: &Outgoing, to: Party) -> EblEnvelope {
     let transfer = transaction("TRANSFER", member("EBLA", "SHIPPER"), Some(to));
-    let second = chain_entry("EBLA", &key_of("EBLA"), &out.id, Some(&out.first), None, vec![transfer]);
+    let second = chain_entry(
+        "EBLA",
+        &key_of("EBLA"),
+        &out.id,
+        Some(&out.first),
+        None,
+        vec![transfer],
+    );
     let (meta, _) = visualisation(&out.request);
     let chain = vec![out.first.clone(), second];
-    envelope(out.request["document"].clone(), chain, Some(meta), vec![], &key_of("EBLA")).unwrap()
+    envelope(
+        out.request["document"].clone(),
+        chain,
+        Some(meta),
+        vec![],
+        &key_of("EBLA"),
+    )
+    .unwrap()
 }
 
 async fn post(app: &axum::Router, envelope: &EblEnvelope) -> Reply {
@@ -91,9 +119,15 @@ async fn post(app: &axum::Router, envelope: &EblEnvelope) -> Reply {
 
 /// The signed answer's payload, verified under EBLB's platform key.
 fn answer(reply: &Reply) -> Value {
-    let jws = reply.body.as_str().unwrap_or_else(|| panic!("not a signed answer: {}", reply.body));
+    let jws = reply
+        .body
+        .as_str()
+        .unwrap_or_else(|| panic!("not a signed answer: {}", reply.body));
     let b = ed25519_dalek::SigningKey::from_bytes(&platform_seed("EBLB"));
-    let key = TrustedKey::ed25519(Some("EBLB-1".into()), PublicKey(b.verifying_key().to_bytes()));
+    let key = TrustedKey::ed25519(
+        Some("EBLB-1".into()),
+        PublicKey(b.verifying_key().to_bytes()),
+    );
     verify(jws, &[key], "EBLB").unwrap().payload
 }
 
@@ -116,7 +150,10 @@ async fn finish(app: &axum::Router, reference: &str) -> Reply {
 async fn deliver(b: &Side, out: &Outgoing, envelope: &EblEnvelope) -> Reply {
     let started = post(&b.app, envelope).await;
     assert_eq!(started.status, 201, "{}", started.body);
-    let reference = started.body["envelopeReference"].as_str().unwrap().to_string();
+    let reference = started.body["envelopeReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (meta, bytes) = visualisation(&out.request);
     let put = put_document(&b.app, &reference, &meta.document_checksum, &bytes).await;
     assert_eq!(put.status, 204, "{}", put.body);
@@ -132,13 +169,22 @@ async fn an_envelope_is_received_after_its_documents_and_answered_rece() {
     let started = post(&b.app, &envelope).await;
     assert_eq!(started.status, 201, "{}", started.body);
     let (meta, bytes) = visualisation(&out.request);
-    assert_eq!(started.body["missingAdditionalDocumentChecksums"], json!([meta.document_checksum]));
-    let reference = started.body["envelopeReference"].as_str().unwrap().to_string();
+    assert_eq!(
+        started.body["missingAdditionalDocumentChecksums"],
+        json!([meta.document_checksum])
+    );
+    let reference = started.body["envelopeReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // MDOC: finishing before the document arrived does not end the transfer.
     let early = finish(&b.app, &reference).await;
     assert_eq!(early.status, 409);
     assert_eq!(code(&early), "MDOC");
-    assert_eq!(answer(&early)["missingAdditionalDocumentChecksums"], json!([meta.document_checksum]));
+    assert_eq!(
+        answer(&early)["missingAdditionalDocumentChecksums"],
+        json!([meta.document_checksum])
+    );
     // INCD: bytes that are not the declared document.
     let wrong = put_document(&b.app, &reference, &meta.document_checksum, b"not the pdf").await;
     assert_eq!(wrong.status, 409);
@@ -152,8 +198,14 @@ async fn an_envelope_is_received_after_its_documents_and_answered_rece() {
     assert_eq!(done.status, 200, "{}", done.body);
     assert_eq!(code(&done), "RECE");
     let last = checksum(envelope.envelope_transfer_chain.last().unwrap()).to_hex();
-    assert_eq!(answer(&done)["lastEnvelopeTransferChainEntrySignedContentChecksum"], last);
-    let record = b.node.with(|n| n.ledger.get::<EblRecord>(&keys::ebl(&out.id)).unwrap()).unwrap();
+    assert_eq!(
+        answer(&done)["lastEnvelopeTransferChainEntrySignedContentChecksum"],
+        last
+    );
+    let record = b
+        .node
+        .with(|n| n.ledger.get::<EblRecord>(&keys::ebl(&out.id)).unwrap())
+        .unwrap();
     assert_eq!(record.status, EblStatus::Active);
     assert_eq!(record.holder().as_str(), "CONSIGNEE");
 }
@@ -171,14 +223,20 @@ async fn the_same_envelope_twice_is_dupe_and_a_conflicting_chain_is_dise() {
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(code(&again), "DUPE");
     let accepted = envelope.envelope_transfer_chain.last().unwrap();
-    assert_eq!(answer(&again)["duplicateOfAcceptedEnvelopeTransferChainEntrySignedContent"], json!(accepted));
+    assert_eq!(
+        answer(&again)["duplicateOfAcceptedEnvelopeTransferChainEntrySignedContent"],
+        json!(accepted)
+    );
     assert_eq!(b.node.with(|n| n.ledger.head().height), height);
     // DISE: the same bill handed to someone else by a different chain (a double spend).
     let other = handed_to(&out, member("EBLB", "BANK"));
     let dise = post(&b.app, &other).await;
     assert_eq!(dise.status, 409, "{}", dise.body);
     assert_eq!(code(&dise), "DISE");
-    let record = b.node.with(|n| n.ledger.get::<EblRecord>(&keys::ebl(&out.id)).unwrap()).unwrap();
+    let record = b
+        .node
+        .with(|n| n.ledger.get::<EblRecord>(&keys::ebl(&out.id)).unwrap())
+        .unwrap();
     assert_eq!(record.holder().as_str(), "CONSIGNEE");
 }
 
@@ -191,34 +249,60 @@ async fn signature_and_envelope_faults_are_bsig_and_benv() {
     // BSIG: the manifest signed by a key EBLB does not trust for EBLA.
     let mut forged = good.clone();
     let (meta, _) = visualisation(&out.request);
-    let impostor = PlatformSigningKey { kid: "EBLA-1".into(), key: ed25519_dalek::SigningKey::from_bytes(&[9; 32]) };
-    forged.envelope_manifest_signed_content =
-        envelope(good.transport_document.clone(), good.envelope_transfer_chain.clone(), Some(meta), vec![], &impostor)
-            .unwrap()
-            .envelope_manifest_signed_content;
+    let impostor = PlatformSigningKey {
+        kid: "EBLA-1".into(),
+        key: ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
+    };
+    forged.envelope_manifest_signed_content = envelope(
+        good.transport_document.clone(),
+        good.envelope_transfer_chain.clone(),
+        Some(meta),
+        vec![],
+        &impostor,
+    )
+    .unwrap()
+    .envelope_manifest_signed_content;
     let reply = post(&b.app, &forged).await;
-    assert_eq!((reply.status.as_u16(), code(&reply).as_str()), (422, "BSIG"));
+    assert_eq!(
+        (reply.status.as_u16(), code(&reply).as_str()),
+        (422, "BSIG")
+    );
     // BENV: the chain reordered.
     let mut reordered = good.clone();
     reordered.envelope_transfer_chain.reverse();
     let reply = post(&b.app, &reordered).await;
     assert_eq!(reply.status, 422);
-    assert!(["BENV", "BSIG"].contains(&code(&reply).as_str()), "{}", answer(&reply));
+    assert!(
+        ["BENV", "BSIG"].contains(&code(&reply).as_str()),
+        "{}",
+        answer(&reply)
+    );
     // BENV: a transport document that is not the one the checksums name.
     let mut altered = good.clone();
     altered.transport_document["transportDocumentReference"] = json!("ALTERED0001");
     let reply = post(&b.app, &altered).await;
-    assert_eq!((reply.status.as_u16(), code(&reply).as_str()), (422, "BENV"));
+    assert_eq!(
+        (reply.status.as_u16(), code(&reply).as_str()),
+        (422, "BENV")
+    );
     // BENV: addressed to a party this platform does not know.
     let stranger = handed_to(&out, member("EBLB", "NOBODY"));
     let reply = post(&b.app, &stranger).await;
-    assert_eq!((reply.status.as_u16(), code(&reply).as_str()), (422, "BENV"));
+    assert_eq!(
+        (reply.status.as_u16(), code(&reply).as_str()),
+        (422, "BENV")
+    );
     // BENV: addressed to another platform.
     let elsewhere = handed_to(&out, member("EBLC", "CONSIGNEE"));
     let reply = post(&b.app, &elsewhere).await;
-    assert_eq!((reply.status.as_u16(), code(&reply).as_str()), (422, "BENV"));
+    assert_eq!(
+        (reply.status.as_u16(), code(&reply).as_str()),
+        (422, "BENV")
+    );
     // None of them put anything on the ledger.
-    let record = b.node.with(|n| n.ledger.get::<EblRecord>(&keys::ebl(&out.id)).unwrap());
+    let record = b
+        .node
+        .with(|n| n.ledger.get::<EblRecord>(&keys::ebl(&out.id)).unwrap());
     assert!(record.is_none());
 }
 
@@ -242,9 +326,23 @@ async fn only_partner_platforms_call_the_pint_routes() {
     let (_a, b) = two_platforms(dir.path()).await;
     let out = issued();
     let body = serde_json::to_vec(&handed_to(&out, member("EBLB", "CONSIGNEE"))).unwrap();
-    let anonymous = send(&b.app, Method::POST, "/v3/envelopes", "", Some(body.clone())).await;
+    let anonymous = send(
+        &b.app,
+        Method::POST,
+        "/v3/envelopes",
+        "",
+        Some(body.clone()),
+    )
+    .await;
     assert_eq!(anonymous.status, 401);
-    let member_key = send(&b.app, Method::POST, "/v3/envelopes", CONSIGNEE_KEY, Some(body)).await;
+    let member_key = send(
+        &b.app,
+        Method::POST,
+        "/v3/envelopes",
+        CONSIGNEE_KEY,
+        Some(body),
+    )
+    .await;
     assert_eq!(member_key.status, 403);
 }
 
@@ -252,14 +350,30 @@ async fn only_partner_platforms_call_the_pint_routes() {
 async fn receiver_validation_names_parties_this_gateway_accepts_for() {
     let dir = tempfile::tempdir().unwrap();
     let (_a, b) = two_platforms(dir.path()).await;
-    let ask = |code: &str, org: &str| {
-        json!({"codeListProvider": code, "partyCode": org})
-    };
-    let known = send_json(&b.app, Method::POST, "/v3/receiver-validation", PINT_KEY, &ask("EBLB", "CONSIGNEE")).await;
+    let ask = |code: &str, org: &str| json!({"codeListProvider": code, "partyCode": org});
+    let known = send_json(
+        &b.app,
+        Method::POST,
+        "/v3/receiver-validation",
+        PINT_KEY,
+        &ask("EBLB", "CONSIGNEE"),
+    )
+    .await;
     assert_eq!(known.status, 200, "{}", known.body);
-    assert!(known.body["partyName"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(
+        known.body["partyName"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
     for (code, org) in [("EBLB", "NOBODY"), ("EBLA", "CONSIGNEE"), ("EBLB", "MSA")] {
-        let unknown = send_json(&b.app, Method::POST, "/v3/receiver-validation", PINT_KEY, &ask(code, org)).await;
+        let unknown = send_json(
+            &b.app,
+            Method::POST,
+            "/v3/receiver-validation",
+            PINT_KEY,
+            &ask(code, org),
+        )
+        .await;
         assert_eq!(unknown.status, 404, "{code}/{org}: {}", unknown.body);
     }
 }

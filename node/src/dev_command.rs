@@ -16,12 +16,60 @@ pub(crate) const NOT_IN_THIS_BUILD: &str = "`ebl-node dev` is not in this build:
 ledger's test CA and test keys, which a validator build leaves out (R205). Run \
 `./scripts/run.sh`, or build with `cargo build -p ebl-node --features dev`.";
 
+/// `--pint-trust` and `--pint-partner CODE=FILE`: the dev network as a DCSA PINT platform.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DevPint {
+    settings: Option<ebl_gateway::platform::PintSettings>,
+}
+
+impl DevPint {
+    /// Reads the flags (the partners' key files now, so a typo fails at start).
+    pub(crate) fn from_args(
+        trust: Option<std::path::PathBuf>,
+        partners: &[String],
+    ) -> anyhow::Result<Self> {
+        let Some(trust_file) = trust else {
+            anyhow::ensure!(partners.is_empty(), "--pint-partner needs --pint-trust");
+            return Ok(DevPint::default());
+        };
+        let mut api_keys = std::collections::BTreeMap::new();
+        for partner in partners {
+            let (code, file) = partner
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--pint-partner `{partner}`: expected CODE=FILE"))?;
+            let key = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("--pint-partner {code}: {file}: {e}"))?;
+            api_keys.insert(code.to_string(), key.trim().to_string());
+        }
+        Ok(DevPint {
+            settings: Some(ebl_gateway::platform::PintSettings {
+                trust_file,
+                api_keys,
+            }),
+        })
+    }
+
+    /// Turns PINT on in `config`, with the trust file's platform code.
+    #[cfg_attr(not(feature = "dev"), allow(dead_code))]
+    fn apply(self, config: &mut ebl_gateway::GatewayConfig) -> anyhow::Result<()> {
+        match self.settings {
+            Some(settings) => ebl_node::api_pint::apply(config, settings, false),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(not(feature = "dev"))]
 mod absent {
     use std::path::Path;
 
     /// R205: refused, with what to do instead.
-    pub(crate) async fn run(_data: &Path, _api: &str) -> anyhow::Result<()> {
+    pub(crate) async fn run(
+        _data: &Path,
+        _api: &str,
+        _chain_id: Option<&str>,
+        _pint: super::DevPint,
+    ) -> anyhow::Result<()> {
         anyhow::bail!(super::NOT_IN_THIS_BUILD)
     }
 }
@@ -36,9 +84,15 @@ mod present {
 
     use crate::{api_secret, run_until_signal, secret_at};
 
-    /// Starts the dev network under `data` with its gateway on `api`, until a signal.
-    pub(crate) async fn run(data: &Path, api: &str) -> anyhow::Result<()> {
-        let (settings, genesis, custodial_keys) = network_settings(data)?;
+    /// Starts the dev network under `data` with its gateway on `api`, until a signal. A new
+    /// data folder takes `chain_id` (two dev networks then are two distinct chains).
+    pub(crate) async fn run(
+        data: &Path,
+        api: &str,
+        chain_id: Option<&str>,
+        pint: super::DevPint,
+    ) -> anyhow::Result<()> {
+        let (settings, genesis, custodial_keys) = network_settings(data, chain_id)?;
         let secret = api_secret(data)?;
         // `EBL_NODE__API__...` variables apply as they do to `ebl-node start`'s config.toml.
         let mut section = ApiSection::with_admin_key(api, &secret);
@@ -55,6 +109,7 @@ mod present {
         }
         config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
         config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
+        pint.apply(&mut config)?;
         tracing::info!(
             gateway = %format!("http://{api}"),
             api_key_file = %data.join("api_key").display(),
@@ -76,6 +131,7 @@ mod present {
 
     fn network_settings(
         data: &Path,
+        chain_id: Option<&str>,
     ) -> anyhow::Result<(
         NodeSettings,
         ebl_ledger::genesis::Genesis,
@@ -88,8 +144,12 @@ mod present {
         let genesis = if genesis_path.exists() {
             serde_json::from_str(&std::fs::read_to_string(&genesis_path)?)?
         } else {
-            std::fs::write(&genesis_path, serde_json::to_string_pretty(&net.genesis)?)?;
-            net.genesis.clone()
+            let mut genesis = net.genesis.clone();
+            if let Some(chain_id) = chain_id {
+                genesis.chain_id = chain_id.to_string();
+            }
+            std::fs::write(&genesis_path, serde_json::to_string_pretty(&genesis)?)?;
+            genesis
         };
         let key = net
             .validator_keys
