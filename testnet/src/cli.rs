@@ -95,10 +95,20 @@ pub enum Command {
 }
 
 /// The scenarios of `ebl-testnet scenario`.
-#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Scenario {
     /// The China–Singapore pilot of issue 6 (eight steps through different nodes' gateways).
     Pilot,
+    /// One bill between two independent networks by DCSA PINT 3.0 (issue 14); starts its own
+    /// two dev networks under `<dir>/pint` and stops them at the end.
+    Pint {
+        /// Kill the sending platform's node (SIGKILL) between sending and recording the answer.
+        #[arg(long)]
+        kill_sender: bool,
+        /// The `ebl-node` binary (built with `--features dev`); default: next to this one.
+        #[arg(long, env = "EBL_NODE_BIN")]
+        node_bin: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs the parsed command line.
@@ -140,6 +150,17 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::scenario::pilot(ops::load(&cli.dir)?)?;
             Ok(())
         }
+        Command::Scenario {
+            which:
+                Scenario::Pint {
+                    kill_sender,
+                    node_bin,
+                },
+        } => crate::scenario::pint::run(&crate::scenario::pint::PintOptions {
+            dir: cli.dir.join("pint"),
+            node_bin: crate::process::node_binary(node_bin)?,
+            kill_sender,
+        }),
         Command::Logs { index, follow } => ops::logs(&ops::load(&cli.dir)?, index, follow),
         Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
         Command::Flood(args) => Ok(crate::flood::main(&ops::load(&cli.dir)?, &args)?),

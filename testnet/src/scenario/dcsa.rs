@@ -20,10 +20,10 @@ fn platform() -> String {
     ebl_gateway::dcsa::DcsaConfig::default().platform
 }
 
-fn party(name: &str, org: &str) -> Value {
+fn party_on(platform: &str, name: &str, org: &str) -> Value {
     json!({
         "partyName": name,
-        "identifyingCodes": [{"codeListProvider": platform(), "partyCode": org}],
+        "identifyingCodes": [{"codeListProvider": platform, "partyCode": org}],
     })
 }
 
@@ -38,11 +38,22 @@ pub fn issuance_request(
     shipper: &str,
     carrier: &SigningKey,
 ) -> Result<(Value, DocumentId)> {
+    issuance_request_on(&platform(), reference, shipper, carrier)
+}
+
+/// [`issuance_request`] for a gateway whose DCSA platform code is `platform`.
+pub fn issuance_request_on(
+    platform: &str,
+    reference: &str,
+    shipper: &str,
+    carrier: &SigningKey,
+) -> Result<(Value, DocumentId)> {
     let mut request: Value = serde_json::from_str(SAMPLE).map_err(bad)?;
     request["document"]["transportDocumentReference"] = reference.into();
-    request["document"]["documentParties"]["endorsee"] = party("Guangzhou Soy Exporters", shipper);
-    let mut issue_to = party("Guangzhou Soy Exporters", shipper);
-    issue_to["sendToPlatform"] = platform().into();
+    request["document"]["documentParties"]["endorsee"] =
+        party_on(platform, "Guangzhou Soy Exporters", shipper);
+    let mut issue_to = party_on(platform, "Guangzhou Soy Exporters", shipper);
+    issue_to["sendToPlatform"] = platform.into();
     request["issueTo"] = issue_to;
     let document = ebl_ledger::docid::document_id(&request["document"]).map_err(bad)?;
     Ok((signed_request(request, carrier), document))

@@ -17,6 +17,8 @@ pub mod crash;
 pub mod ctx;
 pub mod dcsa;
 pub mod ebl;
+pub mod pint;
+pub mod pint_nodes;
 
 use ebl_ledger::time::Timestamp;
 
