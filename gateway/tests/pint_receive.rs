@@ -91,7 +91,12 @@ fn visualisation(request: &Value) -> (DocumentMetadata, Vec<u8>) {
 
 /// The envelope handing the bill from SHIPPER on EBLA to `to` on EBLB, with the visualisation.
 fn handed_to(out: &Outgoing, to: Party) -> EblEnvelope {
-    let transfer = transaction("TRANSFER", member("EBLA", "SHIPPER"), Some(to));
+    moved_to(out, "TRANSFER", to)
+}
+
+/// The envelope whose last transaction is `action` by SHIPPER on EBLA to `to`.
+fn moved_to(out: &Outgoing, action: &str, to: Party) -> EblEnvelope {
+    let transfer = transaction(action, member("EBLA", "SHIPPER"), Some(to));
     let second = chain_entry(
         "EBLA",
         &key_of("EBLA"),
@@ -295,6 +300,13 @@ async fn signature_and_envelope_faults_are_bsig_and_benv() {
     // BENV: addressed to another platform.
     let elsewhere = handed_to(&out, member("EBLC", "CONSIGNEE"));
     let reply = post(&b.app, &elsewhere).await;
+    assert_eq!(
+        (reply.status.as_u16(), code(&reply).as_str()),
+        (422, "BENV")
+    );
+    // BENV: a surrender from another platform is not accepted yet (R326).
+    let surrender = moved_to(&out, "SURRENDER_FOR_DELIVERY", member("EBLB", "CARRIER"));
+    let reply = post(&b.app, &surrender).await;
     assert_eq!(
         (reply.status.as_u16(), code(&reply).as_str()),
         (422, "BENV")

@@ -92,6 +92,38 @@ async fn a_bill_travels_to_another_platform_and_back_and_is_surrendered_at_home(
     let consignee = OrgId::new("CONSIGNEE").unwrap();
     let bytes = ebl_gateway::NodeApi::document_body(&*b.node, vis.document_checksum, consignee);
     assert!(bytes.await.unwrap().is_some());
+    // R293: verification on EBLA says control left; R299: END shows no PINT moves.
+    let verify = send_json(
+        &a.app,
+        Method::POST,
+        "/v1/verify",
+        READ_KEY,
+        &request["document"],
+    )
+    .await;
+    let status_check = verify.body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "STATUS")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", verify.body));
+    assert_eq!(status_check["code"], "EXPORTED", "{}", verify.body);
+    assert_eq!(status_check["result"], "FAIL");
+    let reference = request["document"]["transportDocumentReference"]
+        .as_str()
+        .unwrap();
+    let uri = format!("/v3/endorsement-chains/{reference}");
+    let end = support::send(&a.app, Method::GET, &uri, READ_KEY, None).await;
+    assert_eq!(end.status, 200, "{}", end.body);
+    let codes: Vec<&str> = end.body[0]["endorsementChain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["actionCode"].as_str())
+        .collect();
+    assert!(codes.iter().all(|c| !c.starts_with("PINT")), "{codes:?}");
+    assert_eq!(codes.first(), Some(&"TRANSFER"), "newest first: {codes:?}");
     // On EBLA the former holder can do nothing more with it.
     let uri = format!("/v1/custodial/ebls/{id}/transfer?wait=final");
     let again = send_json(

@@ -258,6 +258,16 @@ async fn open(
             &last,
         )));
     };
+    // R326: a surrender from another platform would have to arrive as a pending surrender for
+    // the carrier here; until that is built it is refused rather than imported as a transfer.
+    if checked
+        .last_transaction
+        .action_code
+        .starts_with("SURRENDER")
+    {
+        let reason = "surrender envelopes are not accepted by this platform yet";
+        return Ok(Err(benv(platform, reason, &last)));
+    }
     let Some(member) = member_of(dcsa, &checked.recipient.identifying_codes) else {
         return Ok(Err(benv(
             platform,
