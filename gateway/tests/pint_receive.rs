@@ -55,7 +55,14 @@ struct Outgoing {
 }
 
 fn issued() -> Outgoing {
-    let request = with_manifest(issuance_sample_as_published());
+    issued_as("62CD536BA8D34C469AFD")
+}
+
+/// [`issued`] for another `transportDocumentReference` (another document).
+fn issued_as(reference: &str) -> Outgoing {
+    let mut request = issuance_sample_as_published();
+    request["document"]["transportDocumentReference"] = json!(reference);
+    let request = with_manifest(request);
     let id = ebl_ledger::docid::document_id(&request["document"]).unwrap();
     let manifest = request["issuanceManifestSignedContent"]
         .as_str()
@@ -388,4 +395,40 @@ async fn receiver_validation_names_parties_this_gateway_accepts_for() {
         .await;
         assert_eq!(unknown.status, 404, "{code}/{org}: {}", unknown.body);
     }
+}
+
+#[tokio::test]
+async fn one_partner_cannot_hold_more_than_its_share_of_open_transfers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_a, b) = two_platforms(dir.path()).await;
+    // R325: 16 transfers in progress per sending platform; the 17th waits for one to finish.
+    let bills: Vec<Outgoing> = (0..17)
+        .map(|i| issued_as(&format!("FLOOD{i:04}")))
+        .collect();
+    let mut references = Vec::new();
+    for out in &bills[..16] {
+        let started = post(&b.app, &handed_to(out, member("EBLB", "CONSIGNEE"))).await;
+        assert_eq!(started.status, 201, "{}", started.body);
+        references.push(
+            started.body["envelopeReference"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let extra = handed_to(&bills[16], member("EBLB", "CONSIGNEE"));
+    let refused = post(&b.app, &extra).await;
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    // Finishing one frees its place.
+    let (meta, bytes) = visualisation(&bills[0].request);
+    let put = put_document(&b.app, &references[0], &meta.document_checksum, &bytes).await;
+    assert_eq!(put.status, 204);
+    assert_eq!(code(&finish(&b.app, &references[0]).await), "RECE");
+    // The sample's visualisation is now held here, so the extra bill is accepted at once
+    // (R326: documents this platform holds are not asked for again).
+    let accepted = post(&b.app, &extra).await;
+    assert_eq!(
+        (accepted.status.as_u16(), code(&accepted).as_str()),
+        (200, "RECE")
+    );
 }

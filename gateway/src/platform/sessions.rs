@@ -16,8 +16,13 @@ use crate::pint::receive::CheckedEnvelope;
 
 /// Most transfers in progress at once.
 pub const MAX_SESSIONS: usize = 64;
+/// Most transfers in progress from one sending platform: a partner that floods starts costs
+/// itself, not the others (R325).
+pub const MAX_SESSIONS_PER_PLATFORM: usize = 16;
 /// Most bytes of additional documents held for all transfers together.
 pub const MAX_HELD_BYTES: usize = 64 * 1024 * 1024;
+/// Most bytes held for the transfers of one sending platform.
+pub const MAX_HELD_BYTES_PER_PLATFORM: usize = 16 * 1024 * 1024;
 /// How long a started transfer waits for its documents and its finish.
 pub const SESSION_TTL: Duration = Duration::from_secs(3600);
 
@@ -113,7 +118,12 @@ impl Sessions {
         Self::expire(&mut map);
         let document = session.envelope.document_checksum;
         map.retain(|_, s| s.envelope.document_checksum != document);
-        if map.len() >= MAX_SESSIONS {
+        let platform = &session.envelope.sending_platform;
+        let theirs = map
+            .values()
+            .filter(|s| &s.envelope.sending_platform == platform)
+            .count();
+        if map.len() >= MAX_SESSIONS || theirs >= MAX_SESSIONS_PER_PLATFORM {
             return Err(SessionError::Full);
         }
         map.insert(reference, session);
@@ -136,8 +146,20 @@ impl Sessions {
     ) -> Result<(), SessionError> {
         let mut map = self.lock();
         Self::expire(&mut map);
+        let platform = map
+            .get(reference)
+            .ok_or(SessionError::Unknown)?
+            .envelope
+            .sending_platform
+            .clone();
         let held: usize = map.values().map(Session::bytes).sum();
-        if held + bytes.len() > MAX_HELD_BYTES {
+        let theirs: usize = map
+            .values()
+            .filter(|s| s.envelope.sending_platform == platform)
+            .map(Session::bytes)
+            .sum();
+        if held + bytes.len() > MAX_HELD_BYTES || theirs + bytes.len() > MAX_HELD_BYTES_PER_PLATFORM
+        {
             return Err(SessionError::TooManyBytes);
         }
         let session = map.get_mut(reference).ok_or(SessionError::Unknown)?;

@@ -30,7 +30,7 @@ pub enum Verdict {
 /// One check's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// INTEGRITY, STATUS, ISSUER, HOLDER or PARTIES.
+    /// INTEGRITY, STATUS, ISSUER, HOLDER, PARTIES or PLATFORM.
     pub check: &'static str,
     /// Verdict.
     pub result: Verdict,

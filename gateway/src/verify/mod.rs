@@ -19,6 +19,7 @@ use serde_json::Value;
 mod checks;
 mod disclosure;
 mod parties;
+mod platform;
 
 use checks::{Verdict, check, issuer_check, organisation, result_json, status_check};
 
@@ -131,6 +132,7 @@ async fn record_checks(
         Role::Carrier,
     ));
     checks.extend(disclosure::holder_for(state, record, expected, reader).await?);
+    checks.extend(platform::platform_check(state, record).await?);
     Ok(())
 }
 

@@ -178,6 +178,7 @@ pub fn run(options: &PintOptions) -> Result<()> {
     run.expect("2", &a, "ACTIVE", "BANK")?;
     // 3. Exported to the consignee on EBLB.
     println!("3 exported EBLA → EBLB");
+    let sent = Instant::now();
     run.act(
         "3",
         &a,
@@ -190,6 +191,12 @@ pub fn run(options: &PintOptions) -> Result<()> {
         crash_and_recover(&run, &mut a, &b, &options.node_bin)?;
     }
     run.until("3", &a, "EXPORTED", |e| e["status"] == "EXPORTED")?;
+    if !options.kill_sender {
+        println!(
+            "  export to EXPORTED on EBLA in {} ms",
+            sent.elapsed().as_millis()
+        );
+    }
     run.expect("3", &a, "EXPORTED", "BANK")?;
     let on_b = run.expect("3", &b, "ACTIVE", "CONSIGNEE")?;
     if on_b["carrier"] != "PINT.EBLA.CARRIER" {
@@ -211,6 +218,7 @@ pub fn run(options: &PintOptions) -> Result<()> {
     run.expect("4", &b, "ACTIVE", "BANK")?;
     // 5. Exported back to the bank on EBLA.
     println!("5 exported EBLB → EBLA");
+    let sent = Instant::now();
     run.act(
         "5",
         &b,
@@ -219,6 +227,10 @@ pub fn run(options: &PintOptions) -> Result<()> {
         &json!({"recipient": party("EBLA", "BANK"), "endorse": true}),
     )?;
     run.until("5", &b, "EXPORTED", |e| e["status"] == "EXPORTED")?;
+    println!(
+        "  export to EXPORTED on EBLB in {} ms",
+        sent.elapsed().as_millis()
+    );
     run.expect("5", &a, "ACTIVE", "BANK")?;
     // 6. Surrendered on EBLA and accepted by the carrier.
     println!("6 surrendered on EBLA");
