@@ -49,14 +49,47 @@ impl DevPint {
         })
     }
 
-    /// Turns PINT on in `config`, with the trust file's platform code.
+    /// Turns PINT on in `config`, with the trust file's platform code. Without `--pint-trust`
+    /// the dev network is still a platform (code EBLL, its own key in `data/pint-trust.json`,
+    /// no partners), so its PINT routes answer as a real platform's would.
     #[cfg_attr(not(feature = "dev"), allow(dead_code))]
-    fn apply(self, config: &mut ebl_gateway::GatewayConfig) -> anyhow::Result<()> {
-        match self.settings {
-            Some(settings) => ebl_node::api_pint::apply(config, settings, false),
-            None => Ok(()),
+    fn apply(
+        self,
+        config: &mut ebl_gateway::GatewayConfig,
+        data: &std::path::Path,
+    ) -> anyhow::Result<()> {
+        let settings = match self.settings {
+            Some(settings) => settings,
+            None => ebl_gateway::platform::PintSettings {
+                trust_file: default_trust(data)?,
+                api_keys: std::collections::BTreeMap::new(),
+            },
+        };
+        ebl_node::api_pint::apply(config, settings, false)
+    }
+}
+
+/// `data/pint-trust.json`, written once with a fresh signing key and no partners.
+#[cfg_attr(not(feature = "dev"), allow(dead_code))]
+fn default_trust(data: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    let path = data.join("pint-trust.json");
+    if !path.exists() {
+        std::fs::create_dir_all(data)?;
+        let seed: [u8; 32] = rand::random();
+        let trust = serde_json::json!({
+            "platformCode": ebl_gateway::dcsa::DcsaConfig::default().platform,
+            "signingKey": {"kid": "dev-1", "seedHex": hex::encode(seed)},
+            "platforms": [],
+            "carriers": [],
+        });
+        std::fs::write(&path, serde_json::to_vec_pretty(&trust)?)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         }
     }
+    Ok(path)
 }
 
 #[cfg(not(feature = "dev"))]
@@ -109,7 +142,7 @@ mod present {
         }
         config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
         config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));
-        pint.apply(&mut config)?;
+        pint.apply(&mut config, data)?;
         tracing::info!(
             gateway = %format!("http://{api}"),
             api_key_file = %data.join("api_key").display(),
