@@ -372,7 +372,7 @@ mod tests {
     async fn dev_is_refused_in_a_build_without_the_dev_feature() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let refused = dev_command::run(&data, "127.0.0.1:0")
+        let refused = dev_command::run(&data, "127.0.0.1:0", None, dev_command::DevPint::default())
             .await
             .unwrap_err()
             .to_string();
