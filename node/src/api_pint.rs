@@ -4,6 +4,8 @@
 //! [api.pint]
 //! trust_file = "pint-trust.json"           # platform code, signing key, trusted platforms
 //!                                          # and carriers; re-read when it changes
+//! signing_identity = "platform"           # optional: the platform key from [api.custody]'s
+//!                                          # encrypted keystore (the trust file then names none)
 //! [api.pint.partners.EBLB]                 # the API key this gateway presents to EBLB
 //! api_key_file = "secrets/eblb-api-key"
 //! ```
@@ -27,6 +29,10 @@ pub struct PintSection {
     /// Per receiving platform code: the file holding the API key presented to it.
     #[serde(default)]
     pub partners: BTreeMap<String, PartnerEntry>,
+    /// The custodial keystore identity (`[api.custody]`) holding the platform's signing key;
+    /// the trust file then names no `signingKey`. Absent: the trust file's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_identity: Option<String>,
 }
 
 /// One `[api.pint.partners.<CODE>]`.
@@ -38,8 +44,25 @@ pub struct PartnerEntry {
 }
 
 impl PintSection {
-    /// The gateway's PINT settings; relative files resolve against `base`.
-    pub fn to_settings(&self, base: &Path) -> anyhow::Result<PintSettings> {
+    /// The gateway's PINT settings; relative files resolve against `base`; `held` are the
+    /// unlocked custodial keys (the platform key may be one of them).
+    pub fn to_settings(
+        &self,
+        base: &Path,
+        held: &[crate::custody::HeldKey],
+    ) -> anyhow::Result<PintSettings> {
+        let signing_key = match &self.signing_identity {
+            None => None,
+            Some(name) => {
+                let identity = held.iter().find(|h| &h.name == name).with_context(|| {
+                    format!("api.pint.signing_identity `{name}` is not an identity of [api.custody]")
+                })?;
+                Some(ebl_gateway::pint::jws::PlatformSigningKey {
+                    kid: name.clone(),
+                    key: identity.key.clone(),
+                })
+            }
+        };
         let mut api_keys = BTreeMap::new();
         for (code, partner) in &self.partners {
             let path = base.join(&partner.api_key_file);
@@ -50,6 +73,7 @@ impl PintSection {
         Ok(PintSettings {
             trust_file: base.join(&self.trust_file),
             api_keys,
+            signing_key,
         })
     }
 }
@@ -95,7 +119,7 @@ mod tests {
             "trust_file = \"trust.json\"\n[partners.EBLB]\napi_key_file = \"eblb-key\"\n",
         )
         .unwrap();
-        let settings = section.to_settings(dir.path()).unwrap();
+        let settings = section.to_settings(dir.path(), &[]).unwrap();
         assert_eq!(settings.api_keys["EBLB"], "secret-b");
         let mut config = ebl_gateway::GatewayConfig::default();
         apply(&mut config, settings, false).unwrap();
@@ -110,7 +134,30 @@ mod tests {
             "trust_file = \"trust.json\"\n[partners.EBLB]\napi_key_file = \"missing\"\n",
         )
         .unwrap();
-        let error = section.to_settings(dir.path()).unwrap_err();
+        let error = section.to_settings(dir.path(), &[]).unwrap_err();
         assert!(format!("{error:#}").contains("api.pint.partners.EBLB"));
+    }
+}
+
+#[cfg(test)]
+mod keystore_tests {
+    use super::*;
+
+    #[test]
+    fn the_platform_key_may_come_from_the_keystore_and_must_be_one_of_its_identities() {
+        let dir = tempfile::tempdir().unwrap();
+        let section: PintSection =
+            toml::from_str("trust_file = \"trust.json\"\nsigning_identity = \"platform\"\n").unwrap();
+        let held = crate::custody::HeldKey {
+            name: "platform".into(),
+            org: ebl_ledger::ids::OrgId::new("CARRIER").unwrap(),
+            key: ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+        };
+        let settings = section.to_settings(dir.path(), std::slice::from_ref(&held)).unwrap();
+        let key = settings.signing_key.unwrap();
+        assert_eq!(key.kid, "platform");
+        assert_eq!(key.key.to_bytes(), [5; 32]);
+        let error = section.to_settings(dir.path(), &[]).unwrap_err();
+        assert!(format!("{error:#}").contains("signing_identity"), "{error:#}");
     }
 }

@@ -45,6 +45,7 @@ impl DevPint {
             settings: Some(ebl_gateway::platform::PintSettings {
                 trust_file,
                 api_keys,
+                signing_key: None,
             }),
         })
     }
@@ -63,6 +64,7 @@ impl DevPint {
             None => ebl_gateway::platform::PintSettings {
                 trust_file: default_trust(data)?,
                 api_keys: std::collections::BTreeMap::new(),
+                signing_key: None,
             },
         };
         ebl_node::api_pint::apply(config, settings, false)

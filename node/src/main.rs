@@ -331,7 +331,8 @@ async fn main() -> anyhow::Result<()> {
                     }
                     if let Some(pint) = &section.pint {
                         let set = section.dcsa.as_ref().is_some_and(|d| d.platform.is_some());
-                        ebl_node::api_pint::apply(&mut config, pint.to_settings(base)?, set)?;
+                        let settings = pint.to_settings(base, &options.custodial_keys)?;
+                        ebl_node::api_pint::apply(&mut config, settings, set)?;
                     }
                     config.webhook_state_dir = Some(settings.data_dir.join("webhooks"));
                     config.dcsa_journal = Some(settings.data_dir.join("dcsa.jsonl"));

@@ -52,7 +52,9 @@ impl TrustError {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TrustFile {
     platform_code: String,
-    signing_key: SigningKeyFile,
+    /// Absent when the node's keystore holds the platform key (`[api.pint] signing_identity`).
+    #[serde(default)]
+    signing_key: Option<SigningKeyFile>,
     #[serde(default)]
     platforms: Vec<PlatformFile>,
     #[serde(default)]
@@ -139,6 +141,16 @@ fn keys(jwks: &[Jwk], owner: &str) -> Result<Vec<TrustedKey>, TrustError> {
 impl TrustConfig {
     /// Parses a trust file's `text`; a relative `pkcs8PemFile` is read next to `dir`.
     pub fn parse(text: &str, dir: &Path) -> Result<Self, TrustError> {
+        Self::parse_with(text, dir, None)
+    }
+
+    /// [`TrustConfig::parse`] with the platform key `held` by the node's encrypted keystore:
+    /// the file then names none (naming one as well is refused, so there is one key).
+    pub fn parse_with(
+        text: &str,
+        dir: &Path,
+        held: Option<&PlatformSigningKey>,
+    ) -> Result<Self, TrustError> {
         let file: TrustFile =
             serde_json::from_str(text).map_err(|e| TrustError::Invalid(e.to_string()))?;
         let refused = |why: String| Err(TrustError::Refused(why));
@@ -148,7 +160,17 @@ impl TrustConfig {
         if file.platforms.len() > MAX_PARTIES || file.carriers.len() > MAX_PARTIES {
             return refused(format!("at most {MAX_PARTIES} platforms and carriers"));
         }
-        let signing_key = signing_key(&file.signing_key, dir)?;
+        let signing_key = match (&file.signing_key, held) {
+            (Some(from_file), None) => signing_key(from_file, dir)?,
+            (None, Some(held)) => held.clone(),
+            (Some(_), Some(_)) => {
+                return refused(
+                    "signingKey is held by the node's keystore (signing_identity); remove it from the file"
+                        .into(),
+                );
+            }
+            (None, None) => return refused("signingKey is missing".into()),
+        };
         let mut platforms = BTreeMap::new();
         for platform in &file.platforms {
             if !is_platform_code(&platform.code) || platform.code == file.platform_code {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
+use super::jws::PlatformSigningKey;
 use super::trust::{TrustConfig, TrustError, read_bounded};
 
 /// What identifies a version of the file without reading it.
@@ -26,23 +27,31 @@ fn stamp(path: &Path) -> Result<Stamp, TrustError> {
 #[derive(Debug)]
 pub struct TrustStore {
     path: PathBuf,
+    held: Option<PlatformSigningKey>,
     current: RwLock<(Arc<TrustConfig>, Stamp)>,
 }
 
 impl TrustStore {
     /// Reads `path` (it must be valid now).
     pub fn load(path: &Path) -> Result<Self, TrustError> {
+        Self::load_with(path, None)
+    }
+
+    /// [`TrustStore::load`] with the platform key `held` by the node's keystore (kept across
+    /// reloads of the file).
+    pub fn load_with(path: &Path, held: Option<PlatformSigningKey>) -> Result<Self, TrustError> {
         let stamp = stamp(path)?;
-        let config = Self::read(path)?;
+        let config = Self::read(path, held.as_ref())?;
         Ok(TrustStore {
             path: path.to_path_buf(),
+            held,
             current: RwLock::new((Arc::new(config), stamp)),
         })
     }
 
-    fn read(path: &Path) -> Result<TrustConfig, TrustError> {
+    fn read(path: &Path, held: Option<&PlatformSigningKey>) -> Result<TrustConfig, TrustError> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        TrustConfig::parse(&read_bounded(path)?, dir)
+        TrustConfig::parse_with(&read_bounded(path)?, dir, held)
     }
 
     /// The configuration in use.
@@ -65,7 +74,7 @@ impl TrustStore {
         if now == seen {
             return Ok(false);
         }
-        let config = Self::read(&self.path).map_err(|e| match e {
+        let config = Self::read(&self.path, self.held.as_ref()).map_err(|e| match e {
             TrustError::File(why) => TrustError::File(format!("{why}; previous keys kept")),
             TrustError::Invalid(why) => TrustError::Invalid(format!("{why}; previous keys kept")),
             TrustError::Refused(why) => TrustError::Refused(format!("{why}; previous keys kept")),

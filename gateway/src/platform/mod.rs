@@ -23,13 +23,16 @@ use std::sync::Arc;
 use crate::pint::trust::{TrustConfig, TrustError, TrustStore};
 
 /// PINT settings of a gateway.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PintSettings {
     /// The trust file (this platform's code and signing key, trusted platforms and carriers);
     /// re-read when it changes, so keys rotate without a restart.
     pub trust_file: PathBuf,
     /// The API key this gateway presents to each receiving platform (by platform code).
     pub api_keys: std::collections::BTreeMap<String, String>,
+    /// The platform signing key from the node's encrypted keystore; the trust file's own when
+    /// `None` (ADR 0036).
+    pub signing_key: Option<crate::pint::jws::PlatformSigningKey>,
 }
 
 /// The running platform edge of a gateway.
@@ -45,7 +48,7 @@ pub struct Platform {
 impl Platform {
     /// Loads the trust file; its platform code must be the gateway's DCSA platform code.
     pub fn open(settings: &PintSettings, platform_code: &str) -> Result<Self, TrustError> {
-        let trust = TrustStore::load(&settings.trust_file)?;
+        let trust = TrustStore::load_with(&settings.trust_file, settings.signing_key.clone())?;
         let code = trust.current().platform_code.clone();
         if code != platform_code {
             return Err(TrustError::Refused(format!(

@@ -5,9 +5,9 @@
 //! accepted transfer is answered DUPE and recorded once; nothing is sent twice to two places
 //! and a bill is never both exported and active.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -37,17 +37,52 @@ const MAX_PARALLEL: usize = 4;
 /// Rounds of MDOC (resend missing documents, finish again) before giving up for this scan.
 const MAX_MDOC_ROUNDS: usize = 3;
 
-/// The documents being sent now.
+/// First wait before a failed send is tried again; doubled after each failure.
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+/// Longest wait between tries of one export.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// The documents being sent now, and when a failed one may be tried again (R331: a receiver
+/// that is down is not called on every block).
 #[derive(Debug, Default)]
-pub struct InFlight(Mutex<BTreeSet<DocumentId>>);
+pub struct InFlight(Mutex<InFlightState>);
+
+#[derive(Debug, Default)]
+struct InFlightState {
+    sending: BTreeSet<DocumentId>,
+    retry: BTreeMap<DocumentId, (Instant, Duration)>,
+}
 
 impl InFlight {
-    fn claim(&self, id: DocumentId) -> bool {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(id)
+    fn lock(&self) -> std::sync::MutexGuard<'_, InFlightState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn release(&self, id: &DocumentId) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    fn claim(&self, id: DocumentId) -> bool {
+        let mut state = self.lock();
+        if state.retry.get(&id).is_some_and(|(at, _)| Instant::now() < *at) {
+            return false;
+        }
+        state.sending.insert(id)
+    }
+
+    fn release(&self, id: &DocumentId, failed: bool) {
+        let mut state = self.lock();
+        state.sending.remove(id);
+        if failed {
+            let delay = state
+                .retry
+                .get(id)
+                .map_or(FIRST_BACKOFF, |(_, last)| last.saturating_mul(2).min(MAX_BACKOFF));
+            state.retry.insert(*id, (Instant::now() + delay, delay));
+        } else {
+            state.retry.remove(id);
+        }
+    }
+
+    /// Forgets the backoff of exports no longer pending (bounds the map by the outbox).
+    fn keep_only(&self, pending: &BTreeSet<DocumentId>) {
+        self.lock().retry.retain(|id, _| pending.contains(id));
     }
 }
 
@@ -106,6 +141,7 @@ async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::s
             return;
         }
     };
+    let mut pending = BTreeSet::new();
     for (key, value) in records {
         let Some(id) = key
             .strip_prefix(keys::pint_outbox_prefix().as_slice())
@@ -114,6 +150,7 @@ async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::s
         else {
             continue;
         };
+        pending.insert(id);
         let Ok(holder) = ebl_ledger::codec::decode_stored::<OrgId>(&value) else {
             continue;
         };
@@ -124,18 +161,20 @@ async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::s
             continue;
         }
         let Ok(permit) = permits.clone().acquire_owned().await else {
-            platform.sending.release(&id);
+            platform.sending.release(&id, false);
             return;
         };
         let (state, platform) = (state.clone(), platform.clone());
         tokio::spawn(async move {
             let _permit = permit;
-            if let Err(e) = send(&state, &platform, id, &holder, &identity).await {
+            let result = send(&state, &platform, id, &holder, &identity).await;
+            if let Err(e) = &result {
                 tracing::warn!(document = %id, error = %e, "PINT export not finished");
             }
-            platform.sending.release(&id);
+            platform.sending.release(&id, result.is_err());
         });
     }
+    platform.sending.keep_only(&pending);
 }
 
 /// What one send needs from the ledger and the node.
@@ -359,4 +398,32 @@ async fn record(
         .map_err(|e| SendFailure::Local(e.to_string()))?;
     tracing::info!(document = %id, code = code.code(), ?status, "PINT export answered");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_sender_per_bill_and_a_failed_send_waits_before_the_next_try() {
+        let sending = InFlight::default();
+        let id = Hash32::sha256(b"bill");
+        assert!(sending.claim(id));
+        assert!(!sending.claim(id), "one sender per bill");
+        sending.release(&id, true);
+        assert!(!sending.claim(id), "a failed send is not retried on the next block");
+        let delay = sending.lock().retry[&id].1;
+        assert_eq!(delay, FIRST_BACKOFF);
+        // Each failure doubles the wait, up to the bound.
+        for _ in 0..20 {
+            sending.release(&id, true);
+        }
+        assert_eq!(sending.lock().retry[&id].1, MAX_BACKOFF);
+        // A success, or the export leaving the outbox, forgets it.
+        sending.release(&id, false);
+        assert!(sending.claim(id));
+        sending.release(&id, true);
+        sending.keep_only(&BTreeSet::new());
+        assert!(sending.claim(id));
+    }
 }

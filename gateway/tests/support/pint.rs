@@ -81,6 +81,7 @@ fn config(code: &str, trust_file: std::path::PathBuf, other: &str) -> GatewayCon
     config.pint = Some(PintSettings {
         trust_file,
         api_keys: [(other.to_string(), PINT_KEY.to_string())].into(),
+        signing_key: None,
     });
     config
 }
