@@ -1,5 +1,6 @@
 //! The DCSA memory's journal: one JSON line per change, appended and synced before the change is
-//! acknowledged, replayed at start, so BREQ/REFU verdicts survive a gateway restart (lines of
+//! acknowledged, replayed at start, so BREQ/REFU verdicts and the parts of a split being gathered
+//! (R344) survive a gateway restart (lines of
 //! the surrender requests earlier versions kept here are skipped: those are on the ledger now).
 //! Compacted (rewritten from the current maps, then renamed over the old file) when it grows
 //! past a multiple of what it describes, so it stays bounded.
@@ -10,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::split::PartAdded;
 use super::store::Verdict;
+use ebl_ledger::hash::DocumentId;
 use ebl_ledger::ids::OrgId;
 
 /// One change of the DCSA memory.
@@ -25,6 +28,15 @@ pub(super) enum Change {
         reference: String,
         /// The verdict.
         verdict: Verdict,
+    },
+    /// R344: a part of a split gathered.
+    SplitPart(Box<PartAdded>),
+    /// R344, R346: a split gathering ended (signed, or expired).
+    SplitClosed {
+        /// Issuing carrier.
+        carrier: OrgId,
+        /// The document split.
+        old: DocumentId,
     },
 }
 

@@ -30,8 +30,11 @@ pub mod issuance_material;
 mod journal;
 pub mod manifest;
 pub mod parties;
+pub mod replacements;
 pub mod schema;
+pub mod split;
 pub mod store;
+pub mod sub_reference;
 pub mod surrender_call;
 
 use std::collections::BTreeMap;
