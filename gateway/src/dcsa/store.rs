@@ -285,6 +285,71 @@ mod tests {
         assert!(store.verdict(&org, "BL2").is_none());
     }
 
+    fn part(reference: &str, started: u64) -> PartAdded {
+        use ebl_ledger::ebl::{EblIssue, EblType};
+        use ebl_ledger::hash::Hash32;
+        let org = |s: &str| OrgId::new(s).unwrap();
+        PartAdded {
+            carrier: org("CARRIER"),
+            old: Hash32::sha256(b"old"),
+            parts: vec!["P1".into(), "P2".into()],
+            started,
+            part: super::super::split::SplitPart {
+                reference: reference.into(),
+                issue: EblIssue {
+                    document: Hash32::sha256(reference.as_bytes()),
+                    reference: reference.into(),
+                    kind: EblType::ToOrderBl,
+                    issue_to: org("SHIPPER"),
+                    consignee: None,
+                },
+                request: serde_json::json!({"document": reference}),
+            },
+        }
+    }
+
+    #[test]
+    fn a_split_part_and_its_waiting_verdict_survive_a_reopen_and_the_last_part_completes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dcsa.jsonl");
+        let org = OrgId("CARRIER".into());
+        {
+            let store = DcsaStore::open(16, &path).unwrap();
+            let (outcome, expired) = store.gather_split(part("P1", 10), 10);
+            assert_eq!(outcome, Ok(Gathered::Waiting));
+            assert!(expired.is_empty());
+        }
+        let store = DcsaStore::open(16, &path).unwrap();
+        assert_eq!(store.verdict(&org, "P1"), Some(Verdict::Gathering));
+        let (outcome, _) = store.gather_split(part("P2", 20), 20);
+        let Ok(Gathered::Complete(gathering)) = outcome else {
+            panic!("not complete: {outcome:?}");
+        };
+        let order: Vec<_> = gathering
+            .in_order()
+            .into_iter()
+            .map(|p| p.reference)
+            .collect();
+        assert_eq!(order, ["P1", "P2"]);
+        drop(store);
+        // Closed in the journal too: a reopened store gathers afresh.
+        let store = DcsaStore::open(16, &path).unwrap();
+        let (outcome, _) = store.gather_split(part("P2", 30), 30);
+        assert_eq!(outcome, Ok(Gathered::Waiting));
+    }
+
+    #[test]
+    fn an_expired_split_is_handed_back_once_and_forgotten() {
+        let store = DcsaStore::new(16);
+        let limit = super::super::split::MAX_GATHER_AGE_SECS;
+        let _ = store.gather_split(part("P1", 0), 0);
+        let (outcome, expired) = store.gather_split(part("P2", limit + 1), limit + 1);
+        assert_eq!(expired.len(), 1, "the old gathering expired");
+        assert_eq!(outcome, Ok(Gathered::Waiting), "P2 starts a new gathering");
+        let (_, expired) = store.gather_split(part("P2", limit + 2), limit + 2);
+        assert!(expired.is_empty());
+    }
+
     #[test]
     fn a_torn_last_line_is_skipped_and_the_journal_is_compacted_when_long() {
         let dir = tempfile::tempdir().unwrap();

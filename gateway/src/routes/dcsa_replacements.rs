@@ -155,7 +155,7 @@ fn give_up(state: &AppState, gathering: &Gathering) {
             state,
             &gathering.carrier,
             reference,
-            &[problem.clone()],
+            std::slice::from_ref(&problem),
             false,
         );
     }
