@@ -122,6 +122,22 @@ async fn body_stored(node: &LocalNode, id: DocumentId) -> bool {
     node.document_body(id, shipper).await.unwrap().is_some()
 }
 
+/// R347: waits (bounded) for the ISSUANCE_MANIFEST of `id`, which follows the replacement's
+/// entry in the carrier's sequence, and checks it is the request's.
+async fn manifest_recorded(node: &LocalNode, id: DocumentId, request: &Value) {
+    use ebl_ledger::ebl::pint::PintRecord;
+    for _ in 0..50 {
+        let found = node.with(|n| n.ledger.get::<PintRecord>(&keys::pint(&id)).unwrap());
+        if let Some(found) = found {
+            let manifest = request["issuanceManifestSignedContent"].as_str();
+            assert_eq!(found.issuance_manifest.as_deref(), manifest);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no issuance manifest recorded for {id}");
+}
+
 fn record(node: &LocalNode, id: DocumentId) -> Option<EblRecord> {
     node.with(|n| n.ledger.get::<EblRecord>(&keys::ebl(&id)).unwrap())
 }
@@ -194,6 +210,7 @@ async fn r342_an_amendment_keeps_the_reference_with_a_new_sub_reference() {
     assert_eq!(old.replaced_by, vec![v2]);
     // R347: the replacement's body is stored as an ISSUE's is.
     assert!(body_stored(&node, v2).await);
+    manifest_recorded(&node, v2, &amended).await;
     assert_eq!(
         verdict(&app, "AM-1").await.1["issuanceResponseCode"],
         "ISSU"
@@ -298,6 +315,7 @@ async fn r342_two_surrendered_documents_combine_into_one() {
         assert_eq!(old.replaced_by, vec![c]);
     }
     assert!(body_stored(&node, c).await);
+    manifest_recorded(&node, c, &combined).await;
 }
 
 #[tokio::test]
@@ -410,9 +428,10 @@ async fn r344_a_split_sent_in_two_requests_is_signed_once_the_last_part_arrives(
     let replaced = record(&node, old).unwrap();
     assert_eq!(replaced.status.code(), "REPLACED");
     assert_eq!(replaced.replaced_by, vec![a, b]);
-    for id in [a, b] {
+    for (id, request) in [(a, &first), (b, &second)] {
         assert_eq!(record(&node, id).unwrap().replaces, vec![old]);
         assert!(body_stored(&node, id).await);
+        manifest_recorded(&node, id, request).await;
     }
     for reference in list {
         assert_eq!(
@@ -514,4 +533,54 @@ async fn r340_a_request_without_replacements_is_still_an_issue() {
     let reply = put(&app, SYNC_URI, &plain).await;
     assert_eq!(reply.body["issuanceResponseCode"], "ISSU");
     assert!(record(&node, id_of(&plain)).unwrap().replaces.is_empty());
+}
+
+#[tokio::test]
+async fn r346_a_split_not_complete_within_a_day_is_dropped_and_its_parts_answered_breq() {
+    use ebl_gateway::dcsa::split::{PartAdded, SplitPart};
+    use ebl_gateway::dcsa::store::DcsaStore;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("dcsa.jsonl");
+    // A part kept at the Unix epoch by an earlier run of this gateway.
+    let stale = part("STALE-A", &["STALE-A", "STALE-B"]);
+    let carrier = OrgId::new("CARRIER").unwrap();
+    {
+        let store = DcsaStore::open(64, &journal).unwrap();
+        let issue = ebl_ledger::ebl::EblIssue {
+            document: id_of(&stale),
+            reference: "STALE-A".into(),
+            kind: ebl_ledger::ebl::EblType::ToOrderBl,
+            issue_to: OrgId::new("SHIPPER").unwrap(),
+            consignee: None,
+        };
+        let added = PartAdded {
+            carrier: carrier.clone(),
+            old: ebl_ledger::hash::Hash32::sha256(b"an old document"),
+            parts: vec!["STALE-A".into(), "STALE-B".into()],
+            started: 0,
+            part: SplitPart {
+                reference: "STALE-A".into(),
+                issue,
+                request: stale,
+            },
+        };
+        let _ = store.gather_split(added, 0);
+    }
+    let mut config = dcsa_config();
+    config.dcsa_journal = Some(journal);
+    let (node, app) = dcsa_app_with(config);
+    assert_eq!(
+        verdict(&app, "STALE-A").await.0,
+        202,
+        "kept across the restart"
+    );
+    let old = issue(&app, "SP-1", None).await;
+    surrender_for_amendment(&app, &node, "SP-1", old).await;
+    // The next part gathered drops the stale split.
+    let reply = put(&app, PUT_URI, &part("SP-1A", &["SP-1A", "SP-1B"])).await;
+    assert_eq!(reply.status, 202);
+    let (status, body) = verdict(&app, "STALE-A").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["issuanceResponseCode"], "BREQ");
+    assert_eq!(error_codes(&body), ["SPLIT_INCOMPLETE"]);
 }
