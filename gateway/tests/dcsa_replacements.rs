@@ -584,3 +584,28 @@ async fn r346_a_split_not_complete_within_a_day_is_dropped_and_its_parts_answere
     assert_eq!(body["issuanceResponseCode"], "BREQ");
     assert_eq!(error_codes(&body), ["SPLIT_INCOMPLETE"]);
 }
+
+#[tokio::test]
+async fn r341_another_carriers_document_cannot_be_named_as_replaced() {
+    let (node, app) = dcsa_app();
+    let v1 = issue(&app, "AM-4", None).await;
+    surrender_for_amendment(&app, &node, "AM-4", v1).await;
+    let mut request = issuance_sample_as_published();
+    request["document"]["transportDocumentReference"] = "AM-4".into();
+    request["transportDocumentReplacements"] =
+        json!({"oldTransportDocumentReferences": [{"transportDocumentReference": "AM-4"}]});
+    let request = ebl_gateway::testkit::signed_issuance_request(request, "CARRIER2");
+    assert_dcsa(Payload::IssuanceRequest, &request);
+    let reply = send_json(&app, Method::PUT, SYNC_URI, CARRIER2_KEY, &request).await;
+    assert_dcsa(Payload::IssuanceResponse, &reply.body);
+    assert_eq!(
+        error_codes(&reply.body),
+        ["UNKNOWN_REPLACED_DOCUMENT"],
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        record(&node, v1).unwrap().status.code(),
+        "SURRENDERED_FOR_AMENDMENT"
+    );
+}
