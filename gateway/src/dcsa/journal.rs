@@ -46,7 +46,14 @@ pub(super) struct Journal {
     path: PathBuf,
     file: File,
     lines: usize,
+    /// Bytes in the file, and right after the last compaction (or open).
+    bytes: u64,
+    compacted_bytes: u64,
 }
+
+/// R346: the journal is also compacted when its bytes pass twice what it held after the last
+/// compaction and at least this much, since split parts make long lines.
+const MIN_COMPACT_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Journal {
     /// Opens (creating) the journal at `path` and returns it with the changes it holds, oldest
@@ -66,10 +73,13 @@ impl Journal {
             }
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let bytes = file.metadata()?.len();
         let journal = Journal {
             path: path.to_path_buf(),
             file,
             lines: changes.len(),
+            bytes,
+            compacted_bytes: bytes,
         };
         Ok((journal, changes))
     }
@@ -81,7 +91,13 @@ impl Journal {
         self.file.write_all(&line)?;
         self.file.sync_data()?;
         self.lines += 1;
+        self.bytes = self.bytes.saturating_add(line.len() as u64);
         Ok(())
+    }
+
+    /// Whether the file has grown past its byte bound (see [`MIN_COMPACT_BYTES`]).
+    pub(super) fn too_large(&self) -> bool {
+        self.bytes > MIN_COMPACT_BYTES.max(self.compacted_bytes.saturating_mul(2))
     }
 
     /// Lines appended since the last compaction (or open).
@@ -93,15 +109,41 @@ impl Journal {
     pub(super) fn compact(&mut self, changes: &[Change]) -> std::io::Result<()> {
         let tmp = self.path.with_extension("compacting");
         let mut out = File::create(&tmp)?;
+        let mut bytes = 0u64;
         for change in changes {
             let mut line = serde_json::to_vec(change).map_err(std::io::Error::other)?;
             line.push(b'\n');
             out.write_all(&line)?;
+            bytes = bytes.saturating_add(line.len() as u64);
         }
         out.sync_all()?;
         std::fs::rename(&tmp, &self.path)?;
         self.file = OpenOptions::new().append(true).open(&self.path)?;
         self.lines = changes.len();
+        self.bytes = bytes;
+        self.compacted_bytes = bytes;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_is_too_large_past_its_byte_bound_and_not_after_compaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut journal, _) = Journal::open(&dir.path().join("dcsa.jsonl")).unwrap();
+        assert!(!journal.too_large());
+        journal.bytes = MIN_COMPACT_BYTES + 1;
+        assert!(journal.too_large());
+        journal.compact(&[]).unwrap();
+        assert!(!journal.too_large());
+        // A large current state is allowed to double before the next compaction.
+        journal.compacted_bytes = MIN_COMPACT_BYTES;
+        journal.bytes = 2 * MIN_COMPACT_BYTES;
+        assert!(!journal.too_large());
+        journal.bytes += 1;
+        assert!(journal.too_large());
     }
 }

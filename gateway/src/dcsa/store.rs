@@ -136,8 +136,9 @@ impl DcsaStore {
     }
 
     fn compact_if_long(&self, journal: &mut Journal) {
-        // Each key is at most two lines of current state; compact well before unbounded.
-        if journal.lines() > self.capacity.saturating_mul(8) {
+        // Each key is at most two lines of current state; compact well before unbounded, in
+        // lines and in bytes (a split part's line holds its whole request).
+        if journal.lines() > self.capacity.saturating_mul(8) || journal.too_large() {
             let current = self.snapshot();
             if let Err(e) = journal.compact(&current) {
                 tracing::error!(error = %e, "could not compact the DCSA journal");
