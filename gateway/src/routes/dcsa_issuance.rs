@@ -78,6 +78,8 @@ pub(super) fn refused(reference: &str, code: &str, message: &str) -> Value {
 /// the caller's carrier identity and answers 204 (or 200 with the response) once the ledger has
 /// decided, 202 if it has not within the gateway's wait. Payload errors are a BREQ; a request
 /// without a usable transportDocumentReference cannot be named by one and gets a DCSA 400.
+/// With `transportDocumentReplacements` the checked document replaces earlier ones (AMEND,
+/// COMBINE, or a SPLIT gathered part by part; R340–R347, [`dcsa_replacements`]).
 pub async fn put_request(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
