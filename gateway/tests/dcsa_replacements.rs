@@ -480,6 +480,22 @@ async fn r343_r345_a_part_not_in_its_list_or_with_a_changed_list_is_a_breq() {
     );
     let one = put(&app, SYNC_URI, &part("SP-1A", &["SP-1A"])).await;
     assert_eq!(error_codes(&one.body), ["INVALID_SPLIT"], "{}", one.body);
+    let mut versioned = issuance_sample_as_published();
+    versioned["document"]["transportDocumentReference"] = "SP-1A".into();
+    versioned["transportDocumentReplacements"] = json!({
+        "oldTransportDocumentReferences": [{"transportDocumentReference": "SP-1"}],
+        "newTransportDocumentReferences": [
+            {"transportDocumentReference": "SP-1A", "transportDocumentSubReference": "v9"},
+            {"transportDocumentReference": "SP-1B"}]});
+    let versioned = with_manifest(versioned);
+    assert_dcsa(Payload::IssuanceRequest, &versioned);
+    let reply = put(&app, SYNC_URI, &versioned).await;
+    assert_eq!(
+        error_codes(&reply.body),
+        ["SUB_REFERENCE_MISMATCH"],
+        "{}",
+        reply.body
+    );
 
     assert_eq!(put(&app, SYNC_URI, &part("SP-1A", &list)).await.status, 202);
     let changed = put(&app, SYNC_URI, &part("SP-1B", &["SP-1A", "SP-1B", "SP-1C"])).await;

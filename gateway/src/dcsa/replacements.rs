@@ -122,8 +122,14 @@ async fn resolve(
     Ok(Some(record.id))
 }
 
-/// R343: the split's list of parts: 2–32 distinct references, this request's among them.
-fn split_parts(news: &[Relation], reference: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+/// R343: the split's list of parts: 2–32 distinct references, this request's among them, with
+/// this document's sub-reference if the list gives one for it.
+fn split_parts(
+    news: &[Relation],
+    reference: &str,
+    sub_reference: Option<&str>,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
     let parts: Vec<String> = news.iter().map(|r| r.reference.clone()).collect();
     let distinct: BTreeSet<&String> = parts.iter().collect();
     if parts.len() < 2 || distinct.len() != parts.len() {
@@ -135,6 +141,18 @@ fn split_parts(news: &[Relation], reference: &str, problems: &mut Vec<Problem>) 
         problems.push(Problem::new(
             "NOT_A_SPLIT_PART",
             format!("{NEW} does not name this document's reference {reference}"),
+        ));
+    }
+    let listed = news.iter().find(|r| r.reference == reference);
+    if let Some(wanted) = listed.and_then(|r| r.sub_reference.as_deref())
+        && sub_reference != Some(wanted)
+    {
+        problems.push(Problem::new(
+            "SUB_REFERENCE_MISMATCH",
+            format!(
+                "{NEW} gives {reference} the transportDocumentSubReference {wanted}, the document {}",
+                sub_reference.unwrap_or("none")
+            ),
         ));
     }
     parts
@@ -188,7 +206,10 @@ pub async fn plan(
     let parts = if news.is_empty() {
         Vec::new()
     } else {
-        split_parts(&news, reference, &mut problems)
+        let sub_reference = request
+            .pointer("/document/transportDocumentSubReference")
+            .and_then(Value::as_str);
+        split_parts(&news, reference, sub_reference, &mut problems)
     };
     if !problems.is_empty() {
         return Ok(Err(problems));
