@@ -159,3 +159,28 @@ pub async fn documents_by_reference(
     }
     Ok(found)
 }
+
+/// R348: most versions of one reference looked at for a sub-reference (the live document and
+/// the documents it replaced under the same reference, R31).
+pub const MAX_VERSIONS: usize = 16;
+
+/// R348: `record` and the documents it replaced that had its reference (amended under the same
+/// transportDocumentReference, R31), newest first, at most [`MAX_VERSIONS`].
+pub async fn versions(state: &AppState, record: EblRecord) -> ApiResult<Vec<EblRecord>> {
+    let mut found = Vec::new();
+    let mut queue = std::collections::VecDeque::from([record]);
+    while let Some(record) = queue.pop_front() {
+        if found.len() >= MAX_VERSIONS {
+            break;
+        }
+        for id in &record.replaces {
+            if let Some(old) = records::get::<EblRecord>(state, keys::ebl(id)).await?
+                && old.reference == record.reference
+            {
+                queue.push_back(old);
+            }
+        }
+        found.push(record);
+    }
+    Ok(found)
+}

@@ -29,7 +29,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(code: &str, reason: impl AsRef<str>) -> Self {
+    pub(crate) fn new(code: &str, reason: impl AsRef<str>) -> Self {
         Problem {
             code: code.into(),
             reason: one_line(reason.as_ref(), 255),

@@ -16,7 +16,9 @@
 //!   alias in [`DcsaConfig::parties`].
 //! - The ledger stays the only authority: ISSU is reported only for a final ISSUE, REFU carries
 //!   the ledger's stable code; what the gateway remembers ([`store`]) is only what the ledger does
-//!   not hold (BREQ/REFU verdicts) and is bounded.
+//!   not hold (BREQ/REFU verdicts, the parts of a split being gathered) and is bounded.
+//! - `transportDocumentReplacements` makes an issuance an AMEND or COMBINE, or one part of a
+//!   SPLIT signed when its last part arrives ([`replacements`], [`split`], ADR 0038).
 //! - Surrender follows DCSA SUR (ADR 0032): the request, with its surrenderRequestReference, is on
 //!   the ledger (R240); the platform calls the carrier ([`surrender_call`], durable); the carrier
 //!   answers at any member's gateway, which finds the request by reference in ledger state.
@@ -30,8 +32,11 @@ pub mod issuance_material;
 mod journal;
 pub mod manifest;
 pub mod parties;
+pub mod replacements;
 pub mod schema;
+pub mod split;
 pub mod store;
+pub mod sub_reference;
 pub mod surrender_call;
 
 use std::collections::BTreeMap;

@@ -23,10 +23,13 @@ use crate::dcsa::act::{Settled, acting, settled};
 use crate::dcsa::error::{DcsaError, DetailedError, Failure};
 use crate::dcsa::issuance::{self, Checked, Problem, response};
 use crate::dcsa::issuance_material;
+use crate::dcsa::replacements;
 use crate::dcsa::store::Verdict;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::records;
+
+use super::dcsa_replacements;
 
 const REQUESTS: &str = "/v3/ebl-issuance-requests";
 
@@ -42,7 +45,7 @@ fn location(reference: &str) -> String {
     format!("/v3/ebl-issuance-responses/{reference}")
 }
 
-fn pending(reference: &str) -> Response {
+pub(super) fn pending(reference: &str) -> Response {
     (
         StatusCode::ACCEPTED,
         [(header::LOCATION, location(reference))],
@@ -50,7 +53,7 @@ fn pending(reference: &str) -> Response {
         .into_response()
 }
 
-fn answer(sync: bool, body: Value) -> Response {
+pub(super) fn answer(sync: bool, body: Value) -> Response {
     if sync {
         (StatusCode::OK, Json(body)).into_response()
     } else {
@@ -58,11 +61,11 @@ fn answer(sync: bool, body: Value) -> Response {
     }
 }
 
-fn issued(reference: &str) -> Value {
+pub(super) fn issued(reference: &str) -> Value {
     response(reference, "ISSU", None, &[])
 }
 
-fn refused(reference: &str, code: &str, message: &str) -> Value {
+pub(super) fn refused(reference: &str, code: &str, message: &str) -> Value {
     let problem = Problem {
         code: code.to_string(),
         reason: crate::dcsa::schema::one_line(message, 255),
@@ -75,6 +78,8 @@ fn refused(reference: &str, code: &str, message: &str) -> Value {
 /// the caller's carrier identity and answers 204 (or 200 with the response) once the ledger has
 /// decided, 202 if it has not within the gateway's wait. Payload errors are a BREQ; a request
 /// without a usable transportDocumentReference cannot be named by one and gets a DCSA 400.
+/// With `transportDocumentReplacements` the checked document replaces earlier ones (AMEND,
+/// COMBINE, or a SPLIT gathered part by part; R340–R347, [`dcsa_replacements`]).
 pub async fn put_request(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -112,19 +117,18 @@ pub async fn put_request(
             reference,
             problems,
         } => {
-            let reason = format!(
-                "the issuance request is invalid: {} problem(s)",
-                problems.len()
-            );
-            let body = response(&reference, "BREQ", Some(&reason), &problems);
-            state
-                .dcsa
-                .set_verdict(&acting.org, &reference, Verdict::Decided(body.clone()));
-            call_back(&state, &acting.org, body.clone());
-            return Ok(answer(sync, body));
+            return Ok(breq(&state, &acting.org, &reference, &problems, sync));
         }
         Checked::Valid(issue) => issue,
     };
+    // R340: a request that replaces earlier documents is an AMEND, COMBINE or SPLIT part.
+    match replacements::plan(&state, &body, &acting.org, &issue.reference).await? {
+        Ok(None) => {}
+        Ok(Some(plan)) => {
+            return dcsa_replacements::replace(&state, &acting, body, issue, plan, sync).await;
+        }
+        Err(problems) => return Ok(breq(&state, &acting.org, &issue.reference, &problems, sync)),
+    }
     let reference = issue.reference.clone();
     // R162: the body is stored once the ISSUE is final (ISSU), so the carrier never uploads
     // it; `check` has already canonicalised it (a valid request hashes to `issue.document`).
@@ -175,8 +179,28 @@ pub async fn put_request(
     }
 }
 
+/// BREQ: remembered, called back and answered.
+pub(super) fn breq(
+    state: &AppState,
+    carrier: &OrgId,
+    reference: &str,
+    problems: &[Problem],
+    sync: bool,
+) -> Response {
+    let reason = format!(
+        "the issuance request is invalid: {} problem(s)",
+        problems.len()
+    );
+    let body = response(reference, "BREQ", Some(&reason), problems);
+    state
+        .dcsa
+        .set_verdict(carrier, reference, Verdict::Decided(body.clone()));
+    call_back(state, carrier, body.clone());
+    answer(sync, body)
+}
+
 /// Sends `body` to the carrier's DCSA callback, if it has one (ISS 3.0.4).
-fn call_back(state: &AppState, carrier: &OrgId, body: Value) {
+pub(super) fn call_back(state: &AppState, carrier: &OrgId, body: Value) {
     let target = state.config.dcsa.callbacks.get(carrier);
     state.dcsa_callbacks.send(target, carrier, body);
 }
@@ -185,7 +209,12 @@ fn call_back(state: &AppState, carrier: &OrgId, body: Value) {
 const CALLBACK_WAIT: Duration = Duration::from_secs(120);
 
 /// Calls the carrier back once the pending ISSUE `entry` is final (ISSU) or refused (REFU).
-fn call_back_when_settled(state: &AppState, carrier: &OrgId, reference: &str, entry: EntryId) {
+pub(super) fn call_back_when_settled(
+    state: &AppState,
+    carrier: &OrgId,
+    reference: &str,
+    entry: EntryId,
+) {
     if !state.config.dcsa.callbacks.contains_key(carrier) {
         return;
     }
@@ -243,6 +272,12 @@ pub async fn get_response(
 ) -> Result<Response, Failure> {
     check_reference(&reference)?;
     let acting = acting(&state, &caller)?;
+    let verdict = state.dcsa.verdict(&acting.org, &reference);
+    // R344: a split part waits for its other parts, even when its reference still names the
+    // document it splits (R31).
+    if verdict == Some(Verdict::Gathering) {
+        return Ok(pending(&reference));
+    }
     let key = keys::ebl_reference(&acting.org, &reference);
     if records::get::<DocumentId>(&state, key.clone())
         .await?
@@ -250,7 +285,8 @@ pub async fn get_response(
     {
         return Ok(Json(issued(&reference)).into_response());
     }
-    match state.dcsa.verdict(&acting.org, &reference) {
+    match verdict {
+        Some(Verdict::Gathering) => Ok(pending(&reference)),
         Some(Verdict::Decided(body)) => Ok(Json(body).into_response()),
         Some(Verdict::Pending(entry)) => match settled(state.node.entry_status(entry).await?) {
             Settled::Pending => Ok(pending(&reference)),

@@ -5,6 +5,7 @@ mod chain;
 mod custodial;
 mod dcsa_chain;
 mod dcsa_issuance;
+mod dcsa_replacements;
 mod dcsa_surrender;
 mod document_body;
 pub(crate) mod documents;
