@@ -448,8 +448,8 @@ async fn custodial(gateway: &Router, key: &str, id: &DocumentId, action: &str, b
 /// Issue 15's corridor over HTTP only: the carrier's system on its member's gateway, the
 /// shipper's, the bank's and the consignee's systems on another's; DCSA ISS → transfer to a
 /// bank under a straight BL (a documentary collection, R40) → back to the consignee → DCSA SUR
-/// for amendment (the carrier is called and answers on its own gateway) → amendment under the
-/// same reference with a new sub-reference (R31) → transfer → switch to paper. The DCSA
+/// for amendment (the carrier is called and answers on its own gateway) → amendment by DCSA ISS
+/// under the same reference with a new sub-reference (R31, R342) → transfer → switch to paper. The DCSA
 /// endorsement chain validates against EBL_END after every step.
 #[tokio::test]
 async fn the_corridor_runs_over_http_on_two_members_gateways() {
@@ -504,11 +504,24 @@ async fn the_corridor_runs_over_http_on_two_members_gateways() {
     let codes = end_chain(&traders, reference).await;
     assert_eq!(codes.last().unwrap(), "SURRENDERED", "{codes:?}");
 
+    // The amended bill, by DCSA ISS: same reference, sub-reference v2, replacing v1 (R342),
+    // issued to the consignee who surrendered it.
     let v2_document = straight_document(reference, Some("v2"));
-    let replacement = json!({"replacement": {
-        "transport_document": v2_document, "issue_to": "CONSIGNEE"}});
-    custodial(&carriers, CARRIER_KEY, &v1, "amend", replacement).await;
+    let mut amended = issuance_sample_as_published();
+    amended["document"] = v2_document.clone();
+    amended["issueTo"] = json!({
+        "partyName": "Consignee Trading", "sendToPlatform": "EBLL",
+        "identifyingCodes": [{"codeListProvider": "EBLL", "partyCode": "CONSIGNEE"}],
+    });
+    amended["transportDocumentReplacements"] = json!({"oldTransportDocumentReferences": [
+        {"transportDocumentReference": reference, "transportDocumentSubReference": "v1"}]});
+    let amended = with_manifest(amended);
+    assert_dcsa(Payload::IssuanceRequest, &amended);
+    let reply = send_json(&carriers, Method::PUT, uri, CARRIER_KEY, &amended).await;
+    assert_eq!(reply.body["issuanceResponseCode"], "ISSU", "{}", reply.body);
+    assert_dcsa(Payload::IssuanceResponse, &reply.body);
     let v2 = ebl_ledger::docid::document_id(&v2_document).unwrap();
+    assert_eq!(record(&node, v2).holder().as_str(), "CONSIGNEE");
     assert_eq!(record(&node, v2).reference, reference);
     assert_eq!(record(&node, v1).status.code(), "REPLACED");
     // The reference now names the amended bill: a new chain, starting from its reissue.

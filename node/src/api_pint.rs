@@ -55,7 +55,9 @@ impl PintSection {
             None => None,
             Some(name) => {
                 let identity = held.iter().find(|h| &h.name == name).with_context(|| {
-                    format!("api.pint.signing_identity `{name}` is not an identity of [api.custody]")
+                    format!(
+                        "api.pint.signing_identity `{name}` is not an identity of [api.custody]"
+                    )
                 })?;
                 Some(ebl_gateway::pint::jws::PlatformSigningKey {
                     kid: name.clone(),
@@ -147,17 +149,23 @@ mod keystore_tests {
     fn the_platform_key_may_come_from_the_keystore_and_must_be_one_of_its_identities() {
         let dir = tempfile::tempdir().unwrap();
         let section: PintSection =
-            toml::from_str("trust_file = \"trust.json\"\nsigning_identity = \"platform\"\n").unwrap();
+            toml::from_str("trust_file = \"trust.json\"\nsigning_identity = \"platform\"\n")
+                .unwrap();
         let held = crate::custody::HeldKey {
             name: "platform".into(),
             org: ebl_ledger::ids::OrgId::new("CARRIER").unwrap(),
             key: ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
         };
-        let settings = section.to_settings(dir.path(), std::slice::from_ref(&held)).unwrap();
+        let settings = section
+            .to_settings(dir.path(), std::slice::from_ref(&held))
+            .unwrap();
         let key = settings.signing_key.unwrap();
         assert_eq!(key.kid, "platform");
         assert_eq!(key.key.to_bytes(), [5; 32]);
         let error = section.to_settings(dir.path(), &[]).unwrap_err();
-        assert!(format!("{error:#}").contains("signing_identity"), "{error:#}");
+        assert!(
+            format!("{error:#}").contains("signing_identity"),
+            "{error:#}"
+        );
     }
 }

@@ -204,11 +204,15 @@ fn a_key_held_by_the_keystore_replaces_the_files_and_there_is_exactly_one() {
     let held = platform_key("EBLA");
     let mut without = file();
     without.as_object_mut().unwrap().remove("signingKey");
-    let config = TrustConfig::parse_with(&without.to_string(), Path::new("."), Some(&held)).unwrap();
+    let config =
+        TrustConfig::parse_with(&without.to_string(), Path::new("."), Some(&held)).unwrap();
     assert_eq!(config.signing_key.key.to_bytes(), held.key.to_bytes());
     // Both, or neither, is refused.
     let both = TrustConfig::parse_with(&file().to_string(), Path::new("."), Some(&held));
     assert!(matches!(both, Err(TrustError::Refused(_))), "{both:?}");
     let neither = TrustConfig::parse_with(&without.to_string(), Path::new("."), None);
-    assert!(matches!(neither, Err(TrustError::Refused(_))), "{neither:?}");
+    assert!(
+        matches!(neither, Err(TrustError::Refused(_))),
+        "{neither:?}"
+    );
 }

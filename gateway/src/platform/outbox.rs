@@ -60,7 +60,11 @@ impl InFlight {
 
     fn claim(&self, id: DocumentId) -> bool {
         let mut state = self.lock();
-        if state.retry.get(&id).is_some_and(|(at, _)| Instant::now() < *at) {
+        if state
+            .retry
+            .get(&id)
+            .is_some_and(|(at, _)| Instant::now() < *at)
+        {
             return false;
         }
         state.sending.insert(id)
@@ -70,10 +74,9 @@ impl InFlight {
         let mut state = self.lock();
         state.sending.remove(id);
         if failed {
-            let delay = state
-                .retry
-                .get(id)
-                .map_or(FIRST_BACKOFF, |(_, last)| last.saturating_mul(2).min(MAX_BACKOFF));
+            let delay = state.retry.get(id).map_or(FIRST_BACKOFF, |(_, last)| {
+                last.saturating_mul(2).min(MAX_BACKOFF)
+            });
             state.retry.insert(*id, (Instant::now() + delay, delay));
         } else {
             state.retry.remove(id);
@@ -411,7 +414,10 @@ mod tests {
         assert!(sending.claim(id));
         assert!(!sending.claim(id), "one sender per bill");
         sending.release(&id, true);
-        assert!(!sending.claim(id), "a failed send is not retried on the next block");
+        assert!(
+            !sending.claim(id),
+            "a failed send is not retried on the next block"
+        );
         let delay = sending.lock().retry[&id].1;
         assert_eq!(delay, FIRST_BACKOFF);
         // Each failure doubles the wait, up to the bound.
