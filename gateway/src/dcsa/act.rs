@@ -107,6 +107,33 @@ impl Acting {
         body: Body,
         remark: Option<Vec<u8>>,
     ) -> Result<(EntryId, Settled), ApiError> {
+        let (id, refused) = self.sign(body, remark).await?;
+        if let Some(refused) = refused {
+            return Ok((id, refused));
+        }
+        let status = state.node.wait_final(id, state.config.max_wait).await?;
+        Ok((id, settled(status)))
+    }
+
+    /// Signs `body` as this identity and submits it without waiting for the verdict; a
+    /// refusal at submission is an error.
+    pub async fn sign_and_submit(&self, body: Body) -> Result<EntryId, ApiError> {
+        match self.sign(body, None).await? {
+            (_, Some(Settled::Refused { code, message })) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &code,
+                message,
+            )),
+            (id, _) => Ok(id),
+        }
+    }
+
+    /// Signs and submits `body`; its refusal at submission, if any.
+    async fn sign(
+        &self,
+        body: Body,
+        remark: Option<Vec<u8>>,
+    ) -> Result<(EntryId, Option<Settled>), ApiError> {
         let outcome = self
             .custodian
             .act(CustodialRequest {
@@ -117,35 +144,13 @@ impl Acting {
             })
             .await?
             .map_err(custody_error)?;
-        let id = outcome.entry;
-        if let SubmitOutcome::Rejected { code, message, .. } = outcome.submit {
-            return Ok((id, Settled::Refused { code, message }));
-        }
-        let status = state.node.wait_final(id, state.config.max_wait).await?;
-        Ok((id, settled(status)))
-    }
-
-    /// Signs `body` as this identity and submits it without waiting for the verdict; a
-    /// refusal at submission is an error.
-    pub async fn sign_and_submit(&self, body: Body) -> Result<EntryId, ApiError> {
-        let outcome = self
-            .custodian
-            .act(CustodialRequest {
-                identity: self.identity.clone(),
-                act_for: None,
-                body,
-                remark: None,
-            })
-            .await?
-            .map_err(custody_error)?;
-        if let SubmitOutcome::Rejected { code, message, .. } = outcome.submit {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &code,
-                message,
-            ));
-        }
-        Ok(outcome.entry)
+        let refused = match outcome.submit {
+            SubmitOutcome::Rejected { code, message, .. } => {
+                Some(Settled::Refused { code, message })
+            }
+            _ => None,
+        };
+        Ok((outcome.entry, refused))
     }
 }
 

@@ -414,6 +414,23 @@ async fn store_documents(state: &AppState, session: &Session) {
     }
 }
 
+/// The transfer `reference` in progress, or the unsigned 404 of `PUT uri`.
+fn open_session(
+    platform: &Platform,
+    reference: &str,
+    uri: &'static str,
+) -> Result<Session, DcsaError> {
+    platform.sessions.get(reference).map_err(|e| {
+        unsigned(
+            StatusCode::NOT_FOUND,
+            "PUT",
+            uri,
+            "UNKNOWN_ENVELOPE",
+            e.to_string(),
+        )
+    })
+}
+
 /// `PUT /v3/envelopes/{reference}/additional-documents/{checksum}`: INCD when the bytes do not
 /// match what the manifest declared (or the document was never declared).
 pub async fn document(
@@ -423,15 +440,7 @@ pub async fn document(
     bytes: Vec<u8>,
 ) -> Result<PintAnswer, DcsaError> {
     const URI: &str = "/v3/envelopes/{envelopeReference}/additional-documents/{documentChecksum}";
-    let session = platform.sessions.get(reference).map_err(|e| {
-        unsigned(
-            StatusCode::NOT_FOUND,
-            "PUT",
-            URI,
-            "UNKNOWN_ENVELOPE",
-            e.to_string(),
-        )
-    })?;
+    let session = open_session(platform, reference, URI)?;
     let last = session.envelope.last_checksum;
     let declared = session
         .envelope
@@ -474,15 +483,7 @@ pub async fn finish(
     reference: &str,
 ) -> Result<PintAnswer, DcsaError> {
     const URI: &str = "/v3/envelopes/{envelopeReference}/finish-transfer";
-    let session = platform.sessions.get(reference).map_err(|e| {
-        unsigned(
-            StatusCode::NOT_FOUND,
-            "PUT",
-            URI,
-            "UNKNOWN_ENVELOPE",
-            e.to_string(),
-        )
-    })?;
+    let session = open_session(platform, reference, URI)?;
     let last = session.envelope.last_checksum;
     if !session.missing.is_empty() {
         let details = ResponseDetails {
