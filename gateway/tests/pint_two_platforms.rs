@@ -92,6 +92,23 @@ async fn a_bill_travels_to_another_platform_and_back_and_is_surrendered_at_home(
     let consignee = OrgId::new("CONSIGNEE").unwrap();
     let bytes = ebl_gateway::NodeApi::document_body(&*b.node, vis.document_checksum, consignee);
     assert!(bytes.await.unwrap().is_some());
+    // R336: both ledgers say where control is now.
+    let control = |side: &Side| {
+        let uri = format!("/v1/ebls/{id}/control");
+        let app = side.app.clone();
+        async move {
+            support::send(&app, Method::GET, &uri, READ_KEY, None)
+                .await
+                .body
+        }
+    };
+    let home = control(&a).await;
+    assert_eq!(home["controllingPlatform"], "EBLB", "{home}");
+    assert_eq!(home["controllingParty"]["partyName"], "Consignee on B");
+    let away = control(&b).await;
+    assert_eq!(away["controllingPlatform"], "EBLB", "{away}");
+    assert_eq!(away["importedFrom"]["eblPlatform"], "EBLA");
+    assert_eq!(away["envelopeTransferChainLength"], 1);
     // R293: verification on EBLA says control left; R299: END shows no PINT moves.
     let verify = send_json(
         &a.app,
@@ -170,6 +187,8 @@ async fn a_bill_travels_to_another_platform_and_back_and_is_surrendered_at_home(
     );
     assert_eq!(chain(&a.node, id).len(), 2);
     assert_eq!(chain(&a.node, id), chain(&b.node, id));
+    assert_eq!(control(&a).await["controllingPlatform"], "EBLA");
+    assert_eq!(control(&b).await["controllingPlatform"], "EBLA");
     // Surrendered at home and accepted by the carrier.
     act(&a, BANK_KEY, id, "surrender", json!({})).await;
     act(&a, CARRIER_KEY, id, "accept-surrender", json!({})).await;

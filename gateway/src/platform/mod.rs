@@ -8,6 +8,7 @@
 //!   pending export and the exact chain entry.
 //! - [`directory`]: parties across platforms; [`sessions`]: transfers in progress.
 
+pub mod control;
 pub mod directory;
 pub mod export;
 pub mod import;

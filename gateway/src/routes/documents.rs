@@ -75,6 +75,21 @@ pub async fn ebl(
     Ok(Json(EblView::from(&record)))
 }
 
+/// R336: `GET /v1/ebls/{id}/control`: which platform holds control of the bill now (the CTR
+/// question), for a reader of its title.
+pub async fn ebl_control(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = parse_hash("document id", &id)?;
+    let record =
+        crate::privacy::readable_ebl(&state, &caller, &id, "/v1/ebls/{id}/control").await?;
+    Ok(Json(
+        crate::platform::control::control(&state, &record).await?,
+    ))
+}
+
 /// `GET /public/v1/ebls/{id}`: what anyone may know of an eBL (R232).
 pub async fn public_ebl(
     State(state): State<AppState>,

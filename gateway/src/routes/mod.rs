@@ -78,6 +78,7 @@ fn read() -> Routes {
             get(documents::ebl_receipts),
         )
         .add("get", "/v1/ebls/{id}/document", get(document_body::get))
+        .add("get", "/v1/ebls/{id}/control", get(documents::ebl_control))
         .add(
             "get",
             "/v1/certificates/{administration}/{utn}",
