@@ -208,3 +208,112 @@ fn every_ebl_action_signs_and_passes_the_stateless_check() {
 fn issue_id(path: &str) -> ebl_ledger::hash::Hash32 {
     ebl_ledger::docid::document_id_of_json(&std::fs::read(path).unwrap()).unwrap()
 }
+
+/// R337, R339: a self-signing holder's PINT export and the answer it records, built from the
+/// chain entry and answer its gateway served.
+#[test]
+fn pint_export_and_its_answer_sign_and_pass_the_stateless_check() {
+    let sb = Sandbox::new();
+    sb.generate("me");
+    let doc = "11".repeat(32);
+    let party = serde_json::json!({"partyName": "Consignee on B", "eblPlatform": "EBLB",
+        "identifyingCodes": [{"codeListProvider": "EBLB", "partyCode": "CONSIGNEE"}]});
+    std::fs::write(sb.path("party.json"), party.to_string()).unwrap();
+    let jws = "eyJhbGciOiJFZERTQSJ9.eyJhIjoxfQ.c2ln";
+    let export = checked(
+        &sb,
+        0,
+        &[
+            "ebl",
+            "export",
+            "--document",
+            &doc,
+            "--recipient",
+            "party.json",
+            "--chain-entry",
+            jws,
+        ],
+        "PINT_EXPORT",
+    );
+    let EblAction::Export {
+        to,
+        endorse,
+        chain_entry,
+        ..
+    } = ebl(&export)
+    else {
+        panic!()
+    };
+    assert_eq!(to.ebl_platform, "EBLB");
+    assert!(!endorse);
+    assert_eq!(chain_entry, jws);
+    let answer = checked(
+        &sb,
+        1,
+        &[
+            "ebl",
+            "export-answer",
+            "--document",
+            &doc,
+            "--code",
+            "RECE",
+            "--response",
+            jws,
+        ],
+        "PINT_EXPORT_ANSWER",
+    );
+    let EblAction::ExportAnswer { code, .. } = ebl(&answer) else {
+        panic!()
+    };
+    assert_eq!(*code, ebl_ledger::ebl::ExportAnswerCode::Received);
+    // A code PINT does not end a transfer with, or a recipient that is no PINT party, is refused.
+    let refused = sb
+        .wallet()
+        .args([
+            "--identity",
+            "me",
+            "sign",
+            "--dry-run",
+            "--chain-id",
+            CHAIN_ID,
+        ])
+        .args(["--genesis-hash", &genesis().to_hex(), "--sequence", "2"])
+        .args([
+            "ebl",
+            "export-answer",
+            "--document",
+            &doc,
+            "--code",
+            "DISE",
+            "--response",
+            jws,
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    std::fs::write(sb.path("bad.json"), r#"{"partyName": "x"}"#).unwrap();
+    let refused = sb
+        .wallet()
+        .args([
+            "--identity",
+            "me",
+            "sign",
+            "--dry-run",
+            "--chain-id",
+            CHAIN_ID,
+        ])
+        .args(["--genesis-hash", &genesis().to_hex(), "--sequence", "2"])
+        .args([
+            "ebl",
+            "export",
+            "--document",
+            &doc,
+            "--recipient",
+            "bad.json",
+            "--chain-entry",
+            jws,
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+}

@@ -15,6 +15,7 @@ pub mod import;
 pub mod inbox;
 pub mod outbox;
 mod outbox_http;
+pub mod self_signed;
 pub mod sessions;
 pub mod validation;
 
@@ -44,6 +45,8 @@ pub struct Platform {
     pub sessions: sessions::Sessions,
     /// Exports being sent now (one sender per bill).
     pub sending: outbox::InFlight,
+    /// Final answers waiting for self-signing holders (R339).
+    pub answers: self_signed::Answers,
 }
 
 impl Platform {
@@ -60,6 +63,7 @@ impl Platform {
             trust,
             sessions: sessions::Sessions::default(),
             sending: outbox::InFlight::default(),
+            answers: self_signed::Answers::default(),
         })
     }
 

@@ -107,6 +107,9 @@ pub enum SendFailure {
     /// The ledger or the custodian failed.
     #[error("{0}")]
     Local(String),
+    /// R338: another gateway's export (its chain entry is not signed by this platform key).
+    #[error("another gateway's export")]
+    NotOurs,
 }
 
 /// Starts the sender; it stops when the returned handle is dropped.
@@ -157,9 +160,12 @@ async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::s
         let Ok(holder) = ebl_ledger::codec::decode_stored::<OrgId>(&value) else {
             continue;
         };
-        let Some(identity) = identity_of(state, &holder) else {
+        // R338: a holder this gateway does not sign for records the answer itself; one
+        // already collected is not sent again.
+        let identity = identity_of(state, &holder);
+        if identity.is_none() && platform.answers.waiting(&id) {
             continue;
-        };
+        }
         if !platform.sending.claim(id) {
             continue;
         }
@@ -170,14 +176,16 @@ async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::s
         let (state, platform) = (state.clone(), platform.clone());
         tokio::spawn(async move {
             let _permit = permit;
-            let result = send(&state, &platform, id, &holder, &identity).await;
-            if let Err(e) = &result {
-                tracing::warn!(document = %id, error = %e, "PINT export not finished");
+            let result = send(&state, &platform, id, &holder, identity.as_deref()).await;
+            match &result {
+                Err(SendFailure::NotOurs) | Ok(()) => {}
+                Err(e) => tracing::warn!(document = %id, error = %e, "PINT export not finished"),
             }
             platform.sending.release(&id, result.is_err());
         });
     }
     platform.sending.keep_only(&pending);
+    platform.answers.keep_only(&pending);
 }
 
 /// What one send needs from the ledger and the node.
@@ -188,10 +196,13 @@ struct Outgoing {
     visualisation: Option<(DocumentMetadata, Vec<u8>)>,
 }
 
+/// What to send for `id`; `only_ours`: for a holder this gateway does not sign for, only an
+/// export whose chain entry this platform's key signed (R338), checked before any body is read.
 async fn outgoing(
     state: &AppState,
     id: DocumentId,
     holder: &OrgId,
+    only_ours: Option<&TrustConfig>,
 ) -> Result<Option<Outgoing>, SendFailure> {
     let local = |e: crate::error::ApiError| SendFailure::Local(e.detail);
     let Some(record) = records::get::<EblRecord>(state, keys::ebl(&id))
@@ -211,6 +222,13 @@ async fn outgoing(
     else {
         return Ok(None);
     };
+    // R338
+    if let Some(trust) = only_ours {
+        let ours = [trust.signing_key.trusted_key()];
+        if jws::verify(&pending.chain_entry, &ours, &trust.platform_code).is_err() {
+            return Err(SendFailure::NotOurs);
+        }
+    }
     let body = state
         .node
         .document_body(id, holder.clone())
@@ -252,12 +270,13 @@ async fn send(
     platform: &Platform,
     id: DocumentId,
     holder: &OrgId,
-    identity: &str,
+    identity: Option<&str>,
 ) -> Result<(), SendFailure> {
-    let Some(out) = outgoing(state, id, holder).await? else {
+    let trust = platform.trust();
+    let Some(out) = outgoing(state, id, holder, identity.is_none().then_some(&*trust)).await?
+    else {
         return Ok(());
     };
-    let trust = platform.trust();
     let to = out.pending.to.ebl_platform.clone();
     let target = trust
         .platforms
@@ -333,7 +352,28 @@ async fn send(
     } else {
         verified(&trust, &to, &answer, &expected)?
     };
-    record(state, id, identity, signed).await
+    match identity {
+        Some(identity) => record(state, id, identity, signed).await,
+        None => keep_for_holder(platform, id, signed),
+    }
+}
+
+/// R339: a final answer for a self-signing holder is kept for it to collect and record.
+fn keep_for_holder(
+    platform: &Platform,
+    id: DocumentId,
+    (code, response): (ResponseCode, String),
+) -> Result<(), SendFailure> {
+    match code {
+        ResponseCode::RECE | ResponseCode::DUPE | ResponseCode::BSIG | ResponseCode::BENV => {
+            platform.answers.keep(id, code, response);
+            Ok(())
+        }
+        ResponseCode::DISE => Err(SendFailure::Disputed(id.to_hex())),
+        other => Err(SendFailure::NoAnswer(format!(
+            "{other:?} does not end the transfer"
+        ))),
+    }
 }
 
 /// The receiver's signed answer in `answer`, verified under its keys and about our entry.

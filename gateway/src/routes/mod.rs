@@ -16,6 +16,7 @@ mod meta;
 mod orgs;
 mod page;
 mod pint_envelopes;
+mod pint_holder;
 mod proofs;
 mod public_limit;
 mod qr;
@@ -79,6 +80,7 @@ fn read() -> Routes {
         )
         .add("get", "/v1/ebls/{id}/document", get(document_body::get))
         .add("get", "/v1/ebls/{id}/control", get(documents::ebl_control))
+        .add("get", "/v1/ebls/{id}/pint/answer", get(pint_holder::answer))
         .add(
             "get",
             "/v1/certificates/{administration}/{utn}",
@@ -113,6 +115,11 @@ fn submit() -> Routes {
     Routes::new()
         .add("post", "/v1/entries", post(entries::submit))
         .add("put", "/v1/ebls/{id}/document", put(document_body::put))
+        .add(
+            "post",
+            "/v1/ebls/{id}/pint/chain-entry",
+            post(pint_holder::chain_entry),
+        )
 }
 
 /// Submission routes whose handler takes one rate-limit token per entry (R166).

@@ -21,6 +21,8 @@ use crate::support::LocalNode;
 
 /// The partner platforms' API key on each gateway (scope `pint`).
 pub const PINT_KEY: &str = "partner-platform-secret";
+/// BUYER2's own system: it signs its own entries (no custodial identity), key bound to BUYER2.
+pub const BUYER2_KEY: &str = "buyer2-self-signing-secret";
 
 /// One platform of the pair.
 pub struct Side {
@@ -74,6 +76,9 @@ fn config(code: &str, trust_file: std::path::PathBuf, other: &str) -> GatewayCon
     let mut config = dcsa_config();
     let partner = ApiKey::from_secret("partner-platform", PINT_KEY, &[Scope::Pint]);
     config.api_keys.insert(partner.secret_sha256, partner);
+    let buyer2 = ApiKey::from_secret("buyer2-system", BUYER2_KEY, &[Scope::Read, Scope::Submit])
+        .with_org(ebl_ledger::ids::OrgId::new("BUYER2").unwrap());
+    config.api_keys.insert(buyer2.secret_sha256, buyer2);
     config.dcsa = DcsaConfig {
         platform: code.into(),
         ..config.dcsa

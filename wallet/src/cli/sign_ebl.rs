@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use ebl_ledger::ebl::{AmendmentReason, EblAction, EblIssue, EblType};
+use ebl_ledger::ebl::{
+    AmendmentReason, EblAction, EblIssue, EblType, ExportAnswerCode, ForeignParty,
+};
 use ebl_ledger::hash::{DocumentId, Hash32};
 use ebl_ledger::ids::OrgId;
 
@@ -218,6 +220,46 @@ pub enum EblCmd {
         #[arg(long)]
         reason: String,
     },
+    /// PINT_EXPORT: send the bill to a party on another eBL platform (DCSA PINT, R291, R337),
+    /// with the chain entry your gateway signed for it (`POST /v1/ebls/{id}/pint/chain-entry`).
+    #[command(after_help = format!("Examples:\n  {EX} ebl export --document <DOC-ID> --recipient party.json --chain-entry \"$(jq -r .chainEntry entry.json)\""))]
+    Export {
+        #[command(flatten)]
+        doc: DocArg,
+        /// The receiving party: a DCSA PINT `RecipientParty` JSON file (partyName, eblPlatform,
+        /// identifyingCodes).
+        #[arg(long, value_name = "FILE")]
+        recipient: PathBuf,
+        /// The chain entry (compact JWS) the gateway gave for this move.
+        #[arg(long, value_name = "JWS")]
+        chain_entry: String,
+        /// Endorse the bill to the order of the recipient as well (a to-order holder-endorsee).
+        #[arg(long)]
+        endorse: bool,
+    },
+    /// PINT_EXPORT_ANSWER: record the receiving platform's final answer (R292, R339), as the
+    /// gateway serves it (`GET /v1/ebls/{id}/pint/answer`).
+    #[command(after_help = format!("Examples:\n  {EX} ebl export-answer --document <DOC-ID> --code RECE --response \"$(jq -r .response answer.json)\""))]
+    ExportAnswer {
+        #[command(flatten)]
+        doc: DocArg,
+        /// RECE, DUPE, BSIG or BENV.
+        #[arg(long, value_parser = parse_answer_code)]
+        code: ExportAnswerCode,
+        /// The signed EnvelopeTransferFinishedResponse (compact JWS).
+        #[arg(long, value_name = "JWS")]
+        response: String,
+    },
+}
+
+fn parse_answer_code(text: &str) -> Result<ExportAnswerCode, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|_| "one of RECE, DUPE, BSIG, BENV".to_string())
+}
+
+fn recipient(path: &Path) -> Result<ForeignParty, WalletError> {
+    let text = read_input(path)?;
+    serde_json::from_slice(&text).map_err(|e| bad_input(path, format!("not a PINT party: {e}")))
 }
 
 fn read_document(path: &Path) -> Result<document::TransportDocument, WalletError> {
@@ -322,6 +364,26 @@ pub(super) fn body(cmd: EblCmd) -> Result<EblAction, WalletError> {
         C::Void { doc, reason } => EblAction::Void {
             document: doc.id()?,
             reason,
+        },
+        C::Export {
+            doc,
+            recipient: file,
+            chain_entry,
+            endorse,
+        } => EblAction::Export {
+            document: doc.id()?,
+            to: recipient(&file)?,
+            endorse,
+            chain_entry,
+        },
+        C::ExportAnswer {
+            doc,
+            code,
+            response,
+        } => EblAction::ExportAnswer {
+            document: doc.id()?,
+            code,
+            response,
         },
     })
 }
