@@ -8,86 +8,24 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use ebl_ledger::ebl::pint::PintRecord;
-use ebl_ledger::ebl::{EblAction, EblRecord, EblStatus};
-use ebl_ledger::entry::Body;
+use ebl_ledger::ebl::{EblRecord, EblStatus};
 use ebl_ledger::hash::Hash32;
 use ebl_ledger::identity::Organisation;
 use ebl_ledger::state::keys;
 
 use super::Platform;
+use super::accept::import;
+use super::answers::{PintAnswer, benv, dispute, refusal, signed, unsigned};
 use super::directory::member_of;
-use super::import::{import_of, title_party};
+use super::import::title_party;
 use super::sessions::Session;
 use crate::AppState;
-use crate::bodies::DocumentBody;
-use crate::custody::CustodialRequest;
-use crate::dcsa::act::{Settled, settled};
-use crate::dcsa::error::{DcsaError, DetailedError};
-use crate::node::SubmitOutcome;
+use crate::dcsa::error::DcsaError;
 use crate::pint::jws::{self, TrustedKey};
 use crate::pint::model::{EblEnvelope, EnvelopeTransferStartedResponse, ResponseCode, Transaction};
 use crate::pint::receive::{CheckedEnvelope, Refusal, check_additional_document, check_envelope};
-use crate::pint::send::{ResponseDetails, finished_response};
+use crate::pint::send::ResponseDetails;
 use crate::records;
-
-/// What a PINT route answers.
-#[derive(Debug)]
-pub enum PintAnswer {
-    /// A signed `EnvelopeTransferFinishedResponse` with its HTTP status.
-    Signed(StatusCode, String),
-    /// 201: the transfer is open; these documents are still expected.
-    Started(EnvelopeTransferStartedResponse),
-    /// 204: an additional document was received.
-    Received,
-}
-
-/// An unsigned DCSA error for `method uri`.
-pub fn unsigned(
-    status: StatusCode,
-    method: &'static str,
-    uri: &'static str,
-    code: &str,
-    message: impl Into<String>,
-) -> DcsaError {
-    let message = message.into();
-    DcsaError::new(
-        status,
-        method,
-        uri,
-        message.clone(),
-        vec![DetailedError::new(code, message)],
-    )
-}
-
-fn signed(
-    platform: &Platform,
-    code: ResponseCode,
-    last: &Hash32,
-    details: ResponseDetails,
-) -> PintAnswer {
-    let trust = platform.trust();
-    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::CONFLICT);
-    PintAnswer::Signed(
-        status,
-        finished_response(code, last, details, &trust.signing_key),
-    )
-}
-
-fn refusal(platform: &Platform, refusal: Refusal, last: &Hash32) -> PintAnswer {
-    let details = ResponseDetails {
-        reason: Some(refusal.reason),
-        ..ResponseDetails::default()
-    };
-    signed(platform, refusal.code, last, details)
-}
-
-fn benv(platform: &Platform, reason: impl Into<String>, last: &Hash32) -> PintAnswer {
-    let refusal = Refusal {
-        code: ResponseCode::BENV,
-        reason: reason.into(),
-    };
-    self::refusal(platform, refusal, last)
-}
 
 /// The last chain entry's checksum as sent (for answers about envelopes that fail their checks).
 fn claimed_last(envelope: &EblEnvelope) -> Hash32 {
@@ -234,14 +172,6 @@ async fn ledger_answer(
     Ok(None)
 }
 
-fn dispute(platform: &Platform, reason: impl Into<String>, last: &Hash32) -> PintAnswer {
-    let details = ResponseDetails {
-        reason: Some(reason.into()),
-        ..ResponseDetails::default()
-    };
-    signed(platform, ResponseCode::DISE, last, details)
-}
-
 /// R326: the receiving member, its custodial identity here, the title party and the documents
 /// still to come; a BENV answer when this gateway cannot accept the bill for its recipient.
 async fn open(
@@ -306,112 +236,6 @@ async fn open(
     Ok(Ok(Session::new(
         checked, member, identity, title, missing, held,
     )))
-}
-
-/// R329: the import: PINT_IMPORT signed as the recipient and final before RECE. A conflict the
-/// ledger finds (IMPORT_CONFLICT) is DISE; any other refusal BENV; no verdict within the wait
-/// is an unsigned 503 (the sender retries and then gets DUPE or the verdict).
-async fn import(
-    state: &AppState,
-    platform: &Platform,
-    session: Session,
-) -> Result<PintAnswer, DcsaError> {
-    let envelope = &session.envelope;
-    let last = envelope.last_checksum;
-    let fail = |code: &str, message: String| {
-        unsigned(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "PUT",
-            ENVELOPES,
-            code,
-            message,
-        )
-    };
-    let Some(kind) = envelope.kind else {
-        return Ok(benv(
-            platform,
-            "the transport document's kind is not known here",
-            &last,
-        ));
-    };
-    let known = records::get::<EblRecord>(state, keys::ebl(&envelope.document_checksum))
-        .await
-        .map_err(|e| fail(&e.code, e.detail))?
-        .map(|r| r.carrier);
-    let import = match import_of(
-        envelope,
-        kind,
-        &session.member,
-        session.title.clone(),
-        known,
-    ) {
-        Ok(import) => import,
-        Err(reason) => return Ok(benv(platform, reason, &last)),
-    };
-    let Some(custodian) = state.custodian.as_ref() else {
-        return Err(fail("NO_CUSTODIAN", "this gateway signs for no one".into()));
-    };
-    let request = CustodialRequest {
-        identity: session.identity.clone(),
-        act_for: None,
-        body: Body::Ebl(EblAction::Import(import)),
-        remark: None,
-    };
-    let outcome = custodian
-        .act(request)
-        .await
-        .map_err(|e| fail("NODE", e.to_string()))?
-        .map_err(|e| fail("CUSTODY", e.to_string()))?;
-    let verdict = match outcome.submit {
-        SubmitOutcome::Rejected { code, message, .. } => Settled::Refused { code, message },
-        _ => match state
-            .node
-            .wait_final(outcome.entry, state.config.max_wait)
-            .await
-        {
-            Ok(status) => settled(status),
-            Err(e) => return Err(fail("NODE", e.to_string())),
-        },
-    };
-    match verdict {
-        Settled::Applied => {
-            store_documents(state, &session).await;
-            let mut received: Vec<Hash32> = session.received.keys().copied().collect();
-            received.extend(&session.held);
-            let details = ResponseDetails {
-                received,
-                ..ResponseDetails::default()
-            };
-            Ok(signed(platform, ResponseCode::RECE, &last, details))
-        }
-        Settled::Refused { code, message } if code == "IMPORT_CONFLICT" => {
-            Ok(dispute(platform, message, &last))
-        }
-        Settled::Refused { code, message } => Ok(benv(
-            platform,
-            format!("the ledger refused the import: {code}: {message}"),
-            &last,
-        )),
-        Settled::Pending => Err(fail(
-            "PENDING",
-            "the import is not final yet; retry the transfer".into(),
-        )),
-    }
-}
-
-/// R329: the transport document and the additional documents become document bodies, read by
-/// the bill's parties (R140, R322).
-async fn store_documents(state: &AppState, session: &Session) {
-    if let Ok(body) = DocumentBody::of(&session.envelope.transport_document) {
-        crate::bodies::store(state, &body).await;
-    }
-    for (checksum, bytes) in &session.received {
-        let body = DocumentBody {
-            id: *checksum,
-            bytes: bytes.clone(),
-        };
-        crate::bodies::store(state, &body).await;
-    }
 }
 
 /// The transfer `reference` in progress, or the unsigned 404 of `PUT uri`.

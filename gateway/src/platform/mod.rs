@@ -1,13 +1,16 @@
 //! This network as a DCSA PINT 3.0 platform (specs/protocol.md §9r–§9t, ADR 0036, ADR 0037):
 //! the edge around the pure protocol library [`crate::pint`].
 //!
-//! - [`inbox`]: receiving envelopes (`/v3/envelopes…`); acceptance is a PINT_IMPORT.
+//! - [`inbox`]: receiving envelopes (`/v3/envelopes…`); [`accept`]: acceptance is a
+//!   PINT_IMPORT final before RECE; [`answers`]: signed and unsigned answers.
 //! - [`export`]: the PINT_EXPORT a holder signs, with this platform's chain entry.
 //! - [`outbox`]: the sender: pending exports on the ledger are sent and their signed answers
 //!   recorded (PINT_EXPORT_ANSWER), exactly once across crashes because the ledger holds the
 //!   pending export and the exact chain entry.
 //! - [`directory`]: parties across platforms; [`sessions`]: transfers in progress.
 
+pub mod accept;
+pub mod answers;
 pub mod control;
 pub mod directory;
 pub mod export;

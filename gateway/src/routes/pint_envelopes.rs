@@ -20,7 +20,8 @@ use crate::dcsa::error::{DcsaError, Failure};
 use crate::extract::{ApiJson, ApiPath};
 use crate::pint::model::{EblEnvelope, IdentifyingCode};
 use crate::platform::Platform;
-use crate::platform::inbox::{self, PintAnswer, unsigned};
+use crate::platform::answers::{PintAnswer, unsigned};
+use crate::platform::inbox;
 
 /// The API version these routes implement.
 const API_VERSION: &str = "3.0.0";
