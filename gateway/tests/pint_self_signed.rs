@@ -22,11 +22,7 @@ use support::send;
 async fn a_self_signing_holder_exports_with_the_gateways_chain_entry_and_answer() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = two_platforms(dir.path()).await;
-    let request = with_manifest(issuance_sample_as_published());
-    let uri = "/v3/ebl-issuance-requests?responseMode=sync";
-    let reply = send_json(&a.app, Method::PUT, uri, CARRIER_KEY, &request).await;
-    assert_eq!(reply.body["issuanceResponseCode"], "ISSU", "{}", reply.body);
-    let id = ebl_ledger::docid::document_id(&request["document"]).unwrap();
+    let (request, id) = issue_sample(&a).await;
     // R337: not yet BUYER2's bill: nothing to lend (as for an unknown bill).
     let early = json!({"recipient": party("Consignee on B", "EBLB", "CONSIGNEE")});
     let uri = format!("/v1/ebls/{id}/pint/chain-entry");
@@ -103,20 +99,6 @@ async fn a_self_signing_holder_exports_with_the_gateways_chain_entry_and_answer(
         .unwrap();
     assert_eq!(record.status, EblStatus::Exported);
     // The answer the holder recorded is the receiver's: verification passes.
-    let reply = send_json(
-        &a.app,
-        Method::POST,
-        "/v1/verify",
-        READ_KEY,
-        &request["document"],
-    )
-    .await;
-    let platform = reply.body["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "PLATFORM")
-        .cloned()
-        .unwrap();
+    let platform = verify_check(&a, &request["document"], "PLATFORM").await;
     assert_eq!(platform["code"], "PINT_VERIFIED", "{platform}");
 }

@@ -110,22 +110,8 @@ async fn a_bill_travels_to_another_platform_and_back_and_is_surrendered_at_home(
     assert_eq!(away["importedFrom"]["eblPlatform"], "EBLA");
     assert_eq!(away["envelopeTransferChainLength"], 1);
     // R293: verification on EBLA says control left; R299: END shows no PINT moves.
-    let verify = send_json(
-        &a.app,
-        Method::POST,
-        "/v1/verify",
-        READ_KEY,
-        &request["document"],
-    )
-    .await;
-    let status_check = verify.body["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "STATUS")
-        .cloned()
-        .unwrap_or_else(|| panic!("{}", verify.body));
-    assert_eq!(status_check["code"], "EXPORTED", "{}", verify.body);
+    let status_check = verify_check(&a, &request["document"], "STATUS").await;
+    assert_eq!(status_check["code"], "EXPORTED", "{status_check}");
     assert_eq!(status_check["result"], "FAIL");
     let reference = request["document"]["transportDocumentReference"]
         .as_str()

@@ -19,22 +19,8 @@ use ebl_ledger::state::keys;
 use pint::*;
 use serde_json::{Value, json};
 
-fn platform_check(reply: &Value) -> Value {
-    reply["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "PLATFORM")
-        .cloned()
-        .unwrap_or_else(|| panic!("no PLATFORM check: {reply}"))
-}
-
 async fn issue_to_bank(a: &Side) -> (Value, DocumentId) {
-    let request = with_manifest(issuance_sample_as_published());
-    let uri = "/v3/ebl-issuance-requests?responseMode=sync";
-    let reply = send_json(&a.app, Method::PUT, uri, CARRIER_KEY, &request).await;
-    assert_eq!(reply.body["issuanceResponseCode"], "ISSU", "{}", reply.body);
-    let id = ebl_ledger::docid::document_id(&request["document"]).unwrap();
+    let (request, id) = issue_sample(a).await;
     let uri = format!("/v1/custodial/ebls/{id}/transfer?wait=final");
     let reply = send_json(
         &a.app,
@@ -103,7 +89,7 @@ async fn a_refusal_no_platform_signed_fails_verification_and_a_real_move_passes(
         &request["document"],
     )
     .await;
-    let check = platform_check(&reply.body);
+    let check = check_in(&reply.body, "PLATFORM");
     assert_eq!(check["result"], "FAIL", "{check}");
     assert_eq!(check["code"], "PINT_UNVERIFIED");
     assert_eq!(reply.body["outcome"], "FAILED");
@@ -125,15 +111,7 @@ async fn a_bill_that_really_travelled_verifies_on_both_sides() {
     };
     eventually("EXPORTED on EBLA", exported).await;
     for side in [&a, &b] {
-        let reply = send_json(
-            &side.app,
-            Method::POST,
-            "/v1/verify",
-            READ_KEY,
-            &request["document"],
-        )
-        .await;
-        let check = platform_check(&reply.body);
+        let check = verify_check(side, &request["document"], "PLATFORM").await;
         assert_eq!(check["code"], "PINT_VERIFIED", "{}: {check}", side.code);
     }
     // A bill that never travelled has no PLATFORM check.

@@ -216,32 +216,25 @@ fn who_may_export_what() {
 #[test]
 fn foreign_parties_are_bounded() {
     let (mut net, id) = blank_bl();
-    let mut party = abroad("Bank B");
-    party.ebl_platform = "TOOLONG".into();
-    let body = Body::Ebl(EblAction::Export {
-        document: id,
-        to: party,
-        endorse: false,
-        chain_entry: jws("A1"),
-    });
-    fails(&mut net, "SHIPPER", id, body, "INVALID_FIELD");
-    let mut party = abroad("Bank B");
-    party.identifying_codes.clear();
-    let body = Body::Ebl(EblAction::Export {
-        document: id,
-        to: party,
-        endorse: false,
-        chain_entry: jws("A1"),
-    });
-    fails(&mut net, "SHIPPER", id, body, "INVALID_FIELD");
-    // R294: the chain entry is a bounded compact JWS.
-    let body = Body::Ebl(EblAction::Export {
-        document: id,
-        to: abroad("Bank B"),
-        endorse: false,
-        chain_entry: "not a jws!".into(),
-    });
-    fails(&mut net, "SHIPPER", id, body, "INVALID_FIELD");
+    let mut long_platform = abroad("Bank B");
+    long_platform.ebl_platform = "TOOLONG".into();
+    let mut no_codes = abroad("Bank B");
+    no_codes.identifying_codes.clear();
+    // R290: the party; R294: the chain entry is a bounded compact JWS.
+    let cases = [
+        (long_platform, jws("A1")),
+        (no_codes, jws("A1")),
+        (abroad("Bank B"), "not a jws!".to_string()),
+    ];
+    for (to, chain_entry) in cases {
+        let body = Body::Ebl(EblAction::Export {
+            document: id,
+            to,
+            endorse: false,
+            chain_entry,
+        });
+        fails(&mut net, "SHIPPER", id, body, "INVALID_FIELD");
+    }
 }
 
 #[test]

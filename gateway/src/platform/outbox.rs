@@ -23,7 +23,10 @@ use super::outbox_http::{Answer, exchange};
 use crate::AppState;
 use crate::custody::CustodialRequest;
 use crate::pint::jws;
-use crate::pint::model::{DocumentMetadata, EnvelopeTransferStartedResponse, ResponseCode};
+use crate::pint::model::{
+    DocumentMetadata, EnvelopeTransferFinishedResponse, EnvelopeTransferStartedResponse,
+    ResponseCode,
+};
 use crate::pint::send::{envelope, verify_finished_response};
 use crate::pint::trust::TrustConfig;
 use crate::records;
@@ -125,14 +128,16 @@ pub fn spawn(state: AppState, platform: Arc<Platform>) -> tokio::task::JoinHandl
     })
 }
 
-/// The custodial identity this gateway signs with for `org`, if any.
-fn identity_of(state: &AppState, org: &OrgId) -> Option<String> {
-    let custodian = state.custodian.as_ref()?;
-    custodian
-        .identities()
-        .into_iter()
-        .find(|i| &i.org == org)
-        .map(|i| i.name)
+/// The custodial identity this gateway signs with for each organisation (read once per scan).
+fn identities(state: &AppState) -> BTreeMap<OrgId, String> {
+    let Some(custodian) = state.custodian.as_ref() else {
+        return BTreeMap::new();
+    };
+    let mut by_org = BTreeMap::new();
+    for identity in custodian.identities() {
+        by_org.entry(identity.org).or_insert(identity.name);
+    }
+    by_org
 }
 
 async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::sync::Semaphore>) {
@@ -148,6 +153,7 @@ async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::s
         }
     };
     let mut pending = BTreeSet::new();
+    let signs_for = identities(state);
     for (key, value) in records {
         let Some(id) = key
             .strip_prefix(keys::pint_outbox_prefix().as_slice())
@@ -162,7 +168,7 @@ async fn scan(state: &AppState, platform: &Arc<Platform>, permits: &Arc<tokio::s
         };
         // R338: a holder this gateway does not sign for records the answer itself; one
         // already collected is not sent again.
-        let identity = identity_of(state, &holder);
+        let identity = signs_for.get(&holder).cloned();
         if identity.is_none() && platform.answers.waiting(&id) {
             continue;
         }
@@ -337,20 +343,19 @@ async fn send(
             let finished = call("PUT", url, Vec::new())
                 .await
                 .map_err(SendFailure::NoAnswer)?;
-            let (code, jws) = verified(&trust, &to, &finished, &expected)?;
-            if code == ResponseCode::MDOC && rounds < MAX_MDOC_ROUNDS {
+            let (response, jws) = verified(&trust, &to, &finished, &expected)?;
+            if response.response_code == ResponseCode::MDOC && rounds < MAX_MDOC_ROUNDS {
                 rounds += 1;
-                let response = verify_finished_response(&jws, &trust, &to)
-                    .map_err(|e| SendFailure::NoAnswer(e.to_string()))?;
                 missing = response
                     .missing_additional_document_checksums
                     .unwrap_or_default();
                 continue;
             }
-            break (code, jws);
+            break (response.response_code, jws);
         }
     } else {
-        verified(&trust, &to, &answer, &expected)?
+        let (response, jws) = verified(&trust, &to, &answer, &expected)?;
+        (response.response_code, jws)
     };
     match identity {
         Some(identity) => record(state, id, identity, signed).await,
@@ -376,13 +381,14 @@ fn keep_for_holder(
     }
 }
 
-/// The receiver's signed answer in `answer`, verified under its keys and about our entry.
+/// The receiver's signed answer in `answer`, verified under its keys and about our entry, and
+/// its compact JWS.
 fn verified(
     trust: &TrustConfig,
     platform: &str,
     answer: &Answer,
     expected: &Hash32,
-) -> Result<(ResponseCode, String), SendFailure> {
+) -> Result<(EnvelopeTransferFinishedResponse, String), SendFailure> {
     let jws: String = serde_json::from_slice(&answer.body).map_err(|_| {
         SendFailure::NoAnswer(format!("HTTP {} without a signed response", answer.status))
     })?;
@@ -393,7 +399,7 @@ fn verified(
             "the answer is about another chain entry".into(),
         ));
     }
-    Ok((response.response_code, jws))
+    Ok((response, jws))
 }
 
 /// R332: records a final answer (RECE, DUPE, BSIG, BENV); DISE, MDOC and INCD are not final.

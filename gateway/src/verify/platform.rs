@@ -106,7 +106,14 @@ pub(crate) async fn platform_check(
     };
     let trust = edge.trust();
     let mut last_export: Option<(String, String)> = None;
-    for line in &record.history {
+    // Only the PINT moves are read back from their blocks (one block read each).
+    let moves = record.history.iter().filter(|h| {
+        matches!(
+            h.action,
+            ActionKind::EblExport | ActionKind::EblExportAnswer | ActionKind::EblImport
+        )
+    });
+    for line in moves {
         let problem = match action(state, line).await? {
             Some(EblAction::Export {
                 to, chain_entry, ..

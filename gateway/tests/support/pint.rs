@@ -148,3 +148,39 @@ pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     }
     panic!("timed out waiting for {what}");
 }
+
+/// Issues the DCSA sample (blank, to SHIPPER) on `side` by DCSA ISS; the request and its id.
+pub async fn issue_sample(side: &Side) -> (Value, ebl_ledger::hash::DocumentId) {
+    let request = crate::dcsa::with_manifest(crate::dcsa::issuance_sample_as_published());
+    let uri = "/v3/ebl-issuance-requests?responseMode=sync";
+    let key = crate::dcsa::CARRIER_KEY;
+    let reply =
+        crate::dcsa::send_json(&side.app, axum::http::Method::PUT, uri, key, &request).await;
+    assert_eq!(reply.body["issuanceResponseCode"], "ISSU", "{}", reply.body);
+    let id = ebl_ledger::docid::document_id(&request["document"]).unwrap();
+    (request, id)
+}
+
+/// `POST /v1/verify` of `document` on `side` (as the regulator reader); the check `name`.
+pub async fn verify_check(side: &Side, document: &Value, name: &str) -> Value {
+    let reply = crate::dcsa::send_json(
+        &side.app,
+        axum::http::Method::POST,
+        "/v1/verify",
+        crate::dcsa::READ_KEY,
+        document,
+    )
+    .await;
+    check_in(&reply.body, name)
+}
+
+/// The check `name` of a `/v1/verify` answer.
+pub fn check_in(answer: &Value, name: &str) -> Value {
+    answer["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["check"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {name} check: {answer}"))
+}
