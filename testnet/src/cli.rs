@@ -81,6 +81,10 @@ pub enum Command {
     },
     /// Open-loop throughput and finality benchmark against the running testnet (issue 6).
     Bench(crate::bench::BenchArgs),
+    /// A seeded soak: racing transfers among the pilot organisations while validators are
+    /// killed and frozen, then a checker of every chain against what the client was told;
+    /// prints a JSON report and exits non-zero on any violation (R360–R369).
+    Chaos(crate::chaos::ChaosArgs),
     /// A hostile member: floods the honest nodes' entry gossip with forged, duplicate,
     /// stranger and junk batches under an organisation's key (R210–R214).
     Flood(crate::flood::FloodArgs),
@@ -163,6 +167,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }),
         Command::Logs { index, follow } => ops::logs(&ops::load(&cli.dir)?, index, follow),
         Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
+        Command::Chaos(args) => crate::chaos::main(ops::load(&cli.dir)?, &args),
         Command::Flood(args) => Ok(crate::flood::main(&ops::load(&cli.dir)?, &args)?),
     }
 }
