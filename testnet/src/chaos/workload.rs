@@ -19,8 +19,7 @@ use serde_json::{Value, json};
 use super::check::{Answer, Submission};
 use crate::error::{Result, TestnetError};
 use crate::http::Reply;
-use crate::scenario::ctx::{Ctx, field};
-use crate::scenario::dcsa;
+use crate::scenario::ctx::Ctx;
 
 /// The organisations the bills move among (each may hold a bill, R40).
 pub const TRADERS: [&str; 4] = ["SHIPPER", "BANK", "CONSIGNEE", "BUYER2"];
@@ -40,39 +39,16 @@ pub struct Bill {
 /// Issues `count` bills to the shipper through the carrier's node (DCSA ISS, answer ISSU),
 /// before any fault, and waits until each is final.
 pub fn issue(ctx: &Ctx, count: usize, tag: &str) -> Result<Vec<Bill>> {
-    let carrier = ctx.org("CARRIER")?;
-    let key = ctx.signing_key("CARRIER")?;
-    let mut bills = Vec::with_capacity(count);
-    for i in 0..count {
-        let reference = format!("CH{tag}{i:03}");
-        let (request, id) = dcsa::issuance_request(&reference, TRADERS[0], &key)?;
-        let url = format!(
-            "{}/v3/ebl-issuance-requests?responseMode=sync",
-            ctx.url(carrier.node)?
-        );
-        let reply = ctx
-            .client
-            .call("PUT", &url, &carrier.api_key, Some(&request))?;
-        if reply.status != 200 || field(&reply.body, "issuanceResponseCode") != "ISSU" {
-            return Err(TestnetError::unexpected(
-                "chaos",
-                format!("issuing {reference}: HTTP {} {}", reply.status, reply.body),
-            ));
-        }
-        ctx.poll(
-            "chaos",
-            "CARRIER",
-            carrier.node,
-            &format!("/v1/ebls/{id}"),
-            "the issued bill",
-            |b| field(b, "holder") == TRADERS[0],
-        )?;
-        bills.push(Bill {
-            id,
-            holder: TRADERS[0].to_string(),
-        });
-    }
-    Ok(bills)
+    (0..count)
+        .map(|i| {
+            let reference = format!("CH{tag}{i:03}");
+            let (bill, _) = crate::scenario::ebl::issue_to(ctx, "chaos", &reference, TRADERS[0])?;
+            Ok(Bill {
+                id: bill.id,
+                holder: TRADERS[0].to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The rounds' shared material.

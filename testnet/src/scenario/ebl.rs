@@ -41,7 +41,24 @@ pub fn issue(ctx: &Ctx, reference: &str) -> Result<Bill> {
     println!(
         "\n1. The carrier issues a to-order eBL from the DCSA sample (PUT /v3/ebl-issuance-requests)"
     );
-    let (request, id) = dcsa::issuance_request(reference, "SHIPPER", &ctx.signing_key("CARRIER")?)?;
+    let carrier = ctx.org("CARRIER")?;
+    let (bill, record) = issue_to(ctx, "1", reference, "SHIPPER")?;
+    println!(
+        "  ✓ ISSU via {}: {reference}, id {}, holder {}, endorsee {}, status {}",
+        ctx.node_name(carrier.node),
+        bill.id,
+        field(&record, "holder"),
+        field(&record, "endorsee"),
+        field(&record, "status")
+    );
+    Ok(bill)
+}
+
+/// The carrier issues the DCSA sample as `reference`, to the order of `holder`, on its node
+/// (DCSA ISS, answer ISSU), and the bill is read back with `holder` as holder; returns the
+/// bill and that record. `step` names the caller in errors.
+pub fn issue_to(ctx: &Ctx, step: &str, reference: &str, holder: &str) -> Result<(Bill, Value)> {
+    let (request, id) = dcsa::issuance_request(reference, holder, &ctx.signing_key("CARRIER")?)?;
     let carrier = ctx.org("CARRIER")?;
     let url = format!(
         "{}/v3/ebl-issuance-requests?responseMode=sync",
@@ -52,8 +69,11 @@ pub fn issue(ctx: &Ctx, reference: &str) -> Result<Bill> {
         .call("PUT", &url, &carrier.api_key, Some(&request))?;
     if reply.status != 200 || field(&reply.body, "issuanceResponseCode") != "ISSU" {
         return Err(TestnetError::unexpected(
-            "1",
-            format!("expected ISSU, got HTTP {} {}", reply.status, reply.body),
+            step,
+            format!(
+                "{reference}: expected ISSU, got HTTP {} {}",
+                reply.status, reply.body
+            ),
         ));
     }
     let bill = Bill {
@@ -61,22 +81,14 @@ pub fn issue(ctx: &Ctx, reference: &str) -> Result<Bill> {
         document: request["document"].clone(),
     };
     let record = ctx.poll(
-        "1",
+        step,
         "CARRIER",
         carrier.node,
         &ebl_path(&bill),
         "the issued eBL",
-        |b| field(b, "holder") == "SHIPPER",
+        |b| field(b, "holder") == holder,
     )?;
-    println!(
-        "  ✓ ISSU via {}: {reference}, id {}, holder {}, endorsee {}, status {}",
-        ctx.node_name(carrier.node),
-        bill.id,
-        field(&record, "holder"),
-        field(&record, "endorsee"),
-        field(&record, "status")
-    );
-    Ok(bill)
+    Ok((bill, record))
 }
 
 /// Step 2: the shipper endorses the eBL to its bank under the letter of credit and transfers
