@@ -45,7 +45,7 @@ fn a_corrupt_block_record_is_a_storage_error() {
     }
     let store = RocksStore::open(dir.path()).unwrap();
     let err = store.block(0).unwrap_err();
-    assert!(err.0.contains("corrupt block 0"), "{err}");
+    assert!(err.message().contains("corrupt block 0"), "{err}");
     let err = Ledger::open(store, &genesis).unwrap_err();
     assert!(matches!(err, OpenError::Storage(_)), "{err}");
 }
@@ -87,7 +87,10 @@ fn a_commit_that_skips_a_height_is_refused_and_writes_nothing() {
             consumed: executed.consumed,
         })
         .unwrap_err();
-    assert!(err.0.contains("commit of height 3, expected 2"), "{err}");
+    assert!(
+        err.message().contains("commit of height 3, expected 2"),
+        "{err}"
+    );
     assert_eq!(store.latest_height().unwrap(), Some(1));
     assert_eq!(store.block(3).unwrap(), None);
     assert_eq!(store.scan_prefix(b"", usize::MAX).unwrap(), before);
