@@ -54,6 +54,7 @@ pub struct NodeMetrics {
     blocks: Counter,
     entries: Counter,
     failed: Family<CodeLabel, Counter>,
+    storage_faults: Family<CodeLabel, Counter>,
     mempool_entries: Gauge,
     mempool_bytes: Gauge,
     peers: Gauge,
@@ -90,6 +91,7 @@ impl NodeMetrics {
         let blocks = Counter::default();
         let entries = Counter::default();
         let failed = Family::<CodeLabel, Counter>::default();
+        let storage_faults = Family::<CodeLabel, Counter>::default();
         let mempool_entries = Gauge::default();
         let mempool_bytes = Gauge::default();
         let peers = Gauge::default();
@@ -133,6 +135,11 @@ impl NodeMetrics {
             failed.clone(),
         );
         r.register(
+            "storage_faults",
+            "Decided blocks the disk refused to store (R358), by storage error code",
+            storage_faults.clone(),
+        );
+        r.register(
             "mempool_entries",
             "Entries in the mempool",
             mempool_entries.clone(),
@@ -174,6 +181,7 @@ impl NodeMetrics {
             blocks,
             entries,
             failed,
+            storage_faults,
             mempool_entries,
             mempool_bytes,
             peers,
@@ -258,6 +266,15 @@ impl NodeMetrics {
         if let Some(latency) = latency {
             self.commit_latency.observe(latency.as_secs_f64());
         }
+    }
+
+    /// R358: the disk refused a decided block (`code`: `STORAGE_NO_SPACE` or `STORAGE_IO`).
+    pub fn on_storage_fault(&self, code: &str) {
+        self.storage_faults
+            .get_or_create(&CodeLabel {
+                code: code.to_string(),
+            })
+            .inc();
     }
 
     /// The ledger head at start (before any commit of this run).
