@@ -63,12 +63,22 @@ impl RocksStore {
     }
 
     /// [`RocksStore::open`], with commits refused (R357: [`StorageError::NoSpace`]) once they
-    /// would leave fewer than `reserve` bytes free on the store's file system.
+    /// would leave fewer than `reserve` bytes free on the store's file system, and the store
+    /// not opened while fewer than `reserve` bytes are free.
     pub fn open_with_reserve(path: impl AsRef<Path>, reserve: u64) -> Result<Self, StorageError> {
         let path = path.as_ref().to_path_buf();
         // RocksDB creates only the last folder of the path; a node's data dir may be deeper.
-        std::fs::create_dir_all(&path)
-            .map_err(|e| StorageError::Failed(format!("create {}: {e}", path.display())))?;
+        std::fs::create_dir_all(&path).map_err(|e| {
+            let message = format!("create {}: {e}", path.display());
+            if e.kind() == std::io::ErrorKind::StorageFull {
+                StorageError::NoSpace(message)
+            } else {
+                StorageError::Failed(message)
+            }
+        })?;
+        // R357: opening replays and flushes what the last run left in RocksDB's log, so it
+        // needs the reserve too; below it, RocksDB is not even started.
+        space::check(&path, reserve, 0)?;
         let mut options = Options::default();
         options.create_if_missing(true);
         options.create_missing_column_families(true);

@@ -4,9 +4,10 @@
 //! Why not let RocksDB meet the full disk: after a failed WAL write RocksDB refuses every later
 //! write on that handle until it is reopened, and the Debian build of librocksdb 7.8 this
 //! workspace links is compiled with assertions, which abort the process on the WAL writer's
-//! next use after an error (`AssertFalseAndGetStatusForPrevError`). Refused here, the commit
-//! is a typed [`StorageError::NoSpace`], nothing is written, and the same handle commits again
-//! as soon as space returns. The reserve also leaves room for RocksDB's own background work
+//! next use after an error (`AssertFalseAndGetStatusForPrevError`), in a commit as well as
+//! when opening on a disk with no byte free. Refused here, the commit (or the opening) is a
+//! typed [`StorageError::NoSpace`], nothing is written, and the same handle commits again as
+//! soon as space returns. The reserve also leaves room for RocksDB's own background work
 //! (memtable flushes, compactions), whose failures this store cannot see.
 
 use std::path::Path;
