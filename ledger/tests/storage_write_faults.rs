@@ -69,6 +69,7 @@ fn an_error_after_the_synced_write_leaves_the_block_on_disk_once() {
         // R356: the block reached the disk; committing it again is refused, not doubled…
         let again = try_commit(&mut net, entries).unwrap_err();
         assert!(matches!(again, StorageError::Failed(_)), "{point}: {again}");
+        assert!(!again.is_disk_fault(), "{point}");
         assert!(again.message().contains("expected"), "{point}: {again}");
         // …and the head re-read from the store is that block, exactly as the replay has it.
         net.ledger.reload_head().unwrap();
