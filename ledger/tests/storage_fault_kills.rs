@@ -4,8 +4,8 @@
 //! For every name in `COMMIT_FAILPOINTS` the test runs its own binary as a child that commits
 //! deterministic blocks with that failpoint armed to `abort()` on a seeded hit, then reopens
 //! the store, compares it with an in-memory twin and commits the next block. The store is kept
-//! across rounds, so each failpoint crashes the same chain many times. R359: `EBL_FAULT_ROUNDS` sets
-//! the rounds per failpoint (default 5), `EBL_FAULT_SEED` the seed.
+//! across rounds, so each failpoint crashes the same chain many times. R359:
+//! `EBL_FAULT_ROUNDS` sets the rounds per failpoint (default 5), `EBL_FAULT_SEED` the seed.
 #![cfg(all(feature = "rocksdb", feature = "failpoints"))]
 #![allow(
     clippy::unwrap_used,
