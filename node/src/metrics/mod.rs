@@ -324,3 +324,26 @@ mod regulator_tests {
         assert!(shown(&metrics) >= after, "a counter never goes back");
     }
 }
+
+#[cfg(test)]
+mod storage_fault_tests {
+    use super::NodeMetrics;
+
+    #[test]
+    fn a_scrape_counts_refused_blocks_by_storage_code() {
+        let metrics = NodeMetrics::new();
+        assert!(!metrics.encode().contains("ebl_storage_faults_total{"));
+        metrics.on_storage_fault("STORAGE_NO_SPACE");
+        metrics.on_storage_fault("STORAGE_NO_SPACE");
+        metrics.on_storage_fault("STORAGE_IO");
+        let text = metrics.encode();
+        assert!(
+            text.contains("ebl_storage_faults_total{code=\"STORAGE_NO_SPACE\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ebl_storage_faults_total{code=\"STORAGE_IO\"} 1"),
+            "{text}"
+        );
+    }
+}
