@@ -254,10 +254,46 @@ impl From<CryptoError> for RuleError {
     }
 }
 
-/// A storage failure. Always fatal for the node (R19): it never carries on with unknown state.
+/// A storage failure. The node never carries on with unknown state (R19): a failed commit
+/// stops committing until the store is sound again (R355).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("storage failure: {0}")]
-pub struct StorageError(pub String);
+pub enum StorageError {
+    /// A corrupt record, a height out of order, a missing column family: anything that is not
+    /// the disk refusing a write.
+    #[error("storage failure: {0}")]
+    Failed(String),
+    /// R354: the disk is full (ENOSPC). Nothing of the refused block is visible; the same
+    /// block commits once space returns.
+    #[error("storage failure: no space left on device: {0}")]
+    NoSpace(String),
+    /// R354: any other I/O error while writing or syncing (EIO, a failing fsync).
+    #[error("storage failure: i/o error: {0}")]
+    Io(String),
+}
+
+impl StorageError {
+    /// Stable code of the failure, for logs and metrics (never renamed).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StorageError::Failed(_) => "STORAGE_FAILED",
+            StorageError::NoSpace(_) => "STORAGE_NO_SPACE",
+            StorageError::Io(_) => "STORAGE_IO",
+        }
+    }
+
+    /// What went wrong, for humans.
+    pub fn message(&self) -> &str {
+        match self {
+            StorageError::Failed(m) | StorageError::NoSpace(m) | StorageError::Io(m) => m,
+        }
+    }
+
+    /// R355: whether the disk refused the write (full or failing), as opposed to a fault in
+    /// the data: a caller may wait and retry the same block after reopening the store.
+    pub fn is_disk_fault(&self) -> bool {
+        matches!(self, StorageError::NoSpace(_) | StorageError::Io(_))
+    }
+}
 
 /// What can go wrong while executing one entry: a rule (the entry fails, state unchanged) or
 /// storage (the whole block aborts and the node stops).

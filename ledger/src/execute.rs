@@ -336,6 +336,6 @@ fn failed(e: &RuleError) -> Outcome {
 fn storage_only(e: ExecError) -> StorageError {
     match e {
         ExecError::Storage(e) => e,
-        ExecError::Rule(e) => StorageError(format!("unexpected rule failure: {e}")),
+        ExecError::Rule(e) => StorageError::Failed(format!("unexpected rule failure: {e}")),
     }
 }

@@ -113,7 +113,7 @@ impl BlockCaps {
         match state.get(&keys::block_caps())? {
             None => Ok(BlockCaps::default()),
             Some(bytes) => codec::decode_stored(&bytes)
-                .map_err(|e| StorageError(format!("corrupt block caps: {e}"))),
+                .map_err(|e| StorageError::Failed(format!("corrupt block caps: {e}"))),
         }
     }
 

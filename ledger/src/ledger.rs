@@ -49,29 +49,21 @@ impl<S: Storage> Ledger<S> {
     /// genesis' chain otherwise.
     pub fn open(mut store: S, genesis: &Genesis) -> Result<Self, OpenError> {
         let chain = genesis.chain_ref();
-        let latest = match store.latest_height()? {
-            Some(h) => h,
-            None => {
-                let executed = genesis.execute()?;
-                let stored = StoredBlock {
-                    block: executed.block,
-                    results: executed.results,
-                    certificate: vec![],
-                };
-                store.commit(BlockCommit {
-                    stored,
-                    writes: executed.writes,
-                    tree: executed.tree,
-                    consumed: executed.consumed,
-                })?;
-                0
-            }
-        };
-        let head = store
-            .block(latest)?
-            .ok_or_else(|| StorageError(format!("block {latest} missing")))?
-            .block
-            .header;
+        if store.latest_height()?.is_none() {
+            let executed = genesis.execute()?;
+            let stored = StoredBlock {
+                block: executed.block,
+                results: executed.results,
+                certificate: vec![],
+            };
+            store.commit(BlockCommit {
+                stored,
+                writes: executed.writes,
+                tree: executed.tree,
+                consumed: executed.consumed,
+            })?;
+        }
+        let head = read_head(&store)?;
         if head.chain != chain {
             return Err(OpenError::OtherChain {
                 expected: chain.chain_id,
@@ -160,7 +152,7 @@ impl<S: Storage> Ledger<S> {
     ) -> Result<(), StorageError> {
         let header = executed.block.header.clone();
         if header.height != self.head.height + 1 || header.prev_hash != self.head.hash() {
-            return Err(StorageError(format!(
+            return Err(StorageError::Failed(format!(
                 "commit of height {} out of order",
                 header.height
             )));
@@ -176,7 +168,19 @@ impl<S: Storage> Ledger<S> {
             tree: executed.tree,
             consumed: executed.consumed,
         })?;
+        // R355: the head moves only once the store holds the block.
+        commit_failpoint!("commit.before_head");
         self.head = header;
+        commit_failpoint!("commit.after_head");
+        Ok(())
+    }
+
+    /// R356: re-reads the head from the store, after a commit that returned an error. The
+    /// store holds the refused block whole or not at all (R351), so the head is then either
+    /// the block before it (commit it again) or the block itself (it reached the disk before
+    /// the error: committing it again would be refused, never applied twice).
+    pub fn reload_head(&mut self) -> Result<(), StorageError> {
+        self.head = read_head(&self.store)?;
         Ok(())
     }
 
@@ -186,7 +190,7 @@ impl<S: Storage> Ledger<S> {
             None => Ok(None),
             Some(bytes) => codec::decode_stored(&bytes)
                 .map(Some)
-                .map_err(|e| StorageError(format!("corrupt record: {e}"))),
+                .map_err(|e| StorageError::Failed(format!("corrupt record: {e}"))),
         }
     }
 
@@ -204,4 +208,16 @@ impl<S: Storage> Ledger<S> {
             proof,
         })
     }
+}
+
+/// The header of the store's latest block.
+fn read_head<S: Storage>(store: &S) -> Result<BlockHeader, StorageError> {
+    let latest = store
+        .latest_height()?
+        .ok_or_else(|| StorageError::Failed("the store has no genesis block".into()))?;
+    Ok(store
+        .block(latest)?
+        .ok_or_else(|| StorageError::Failed(format!("block {latest} missing")))?
+        .block
+        .header)
 }

@@ -28,6 +28,10 @@
 //! assert_eq!(Hash32::sha256(b"abc").to_hex().len(), 64);
 //! ```
 
+// First: the commit failpoint macro is used by the modules below.
+#[macro_use]
+mod failpoints;
+
 pub mod block;
 pub mod cert;
 pub mod codec;
@@ -55,4 +59,6 @@ pub mod testkit;
 pub mod time;
 
 pub use error::{ExecError, RuleError, StorageError};
+#[cfg(feature = "failpoints")]
+pub use failpoints::COMMIT_FAILPOINTS;
 pub use ledger::Ledger;

@@ -104,6 +104,6 @@ fn a_commit_whose_sequence_flags_do_not_match_its_entries_is_refused() {
         .unwrap();
     executed.consumed.pop();
     let err = pair.rocks.commit(executed, vec![]).unwrap_err();
-    assert!(err.0.contains("sequence flags"), "{err}");
+    assert!(err.message().contains("sequence flags"), "{err}");
     assert_eq!(pair.rocks.store().latest_height().unwrap(), Some(0));
 }

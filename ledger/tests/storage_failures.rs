@@ -5,9 +5,9 @@
 
 mod storage_support;
 
-use ebl_ledger::Ledger;
 use ebl_ledger::ledger::OpenError;
 use ebl_ledger::storage::{BlockCommit, RocksStore, Storage};
+use ebl_ledger::{Ledger, StorageError};
 use storage_support::Pair;
 
 /// Opens the database behind a `RocksStore` directly, to damage it.
@@ -45,7 +45,7 @@ fn a_corrupt_block_record_is_a_storage_error() {
     }
     let store = RocksStore::open(dir.path()).unwrap();
     let err = store.block(0).unwrap_err();
-    assert!(err.0.contains("corrupt block 0"), "{err}");
+    assert!(err.message().contains("corrupt block 0"), "{err}");
     let err = Ledger::open(store, &genesis).unwrap_err();
     assert!(matches!(err, OpenError::Storage(_)), "{err}");
 }
@@ -87,7 +87,10 @@ fn a_commit_that_skips_a_height_is_refused_and_writes_nothing() {
             consumed: executed.consumed,
         })
         .unwrap_err();
-    assert!(err.0.contains("commit of height 3, expected 2"), "{err}");
+    assert!(
+        err.message().contains("commit of height 3, expected 2"),
+        "{err}"
+    );
     assert_eq!(store.latest_height().unwrap(), Some(1));
     assert_eq!(store.block(3).unwrap(), None);
     assert_eq!(store.scan_prefix(b"", usize::MAX).unwrap(), before);
@@ -108,4 +111,26 @@ fn the_ledger_refuses_a_block_that_does_not_follow_its_head() {
     assert!(pair.rocks.commit(executed, vec![]).is_err());
     assert_eq!(pair.rocks.head(), &head);
     assert_eq!(pair.rocks.store().latest_height().unwrap(), Some(0));
+}
+
+#[test]
+fn a_store_whose_reserve_exceeds_the_free_space_does_not_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = RocksStore::open_with_reserve(dir.path(), u64::MAX).unwrap_err();
+    assert!(matches!(err, StorageError::NoSpace(_)), "{err}");
+    assert_eq!(err.code(), "STORAGE_NO_SPACE");
+    assert!(err.is_disk_fault());
+    assert!(err.message().contains("bytes free"), "{err}");
+    // R357: nothing of RocksDB was started: the folder holds no database.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert!(RocksStore::open_with_reserve(dir.path(), 0).is_ok());
+}
+
+#[test]
+fn a_corrupt_record_is_not_a_disk_fault() {
+    let err = StorageError::Failed("corrupt block 3".into());
+    assert!(!err.is_disk_fault());
+    assert_eq!(err.code(), "STORAGE_FAILED");
+    assert_eq!(StorageError::Io("fsync".into()).code(), "STORAGE_IO");
+    assert!(StorageError::Io("fsync".into()).is_disk_fault());
 }

@@ -103,7 +103,7 @@ fn a_commit_at_the_wrong_height_is_refused_and_changes_nothing() {
         consumed: executed.consumed,
     };
     let err = store.commit(stale).unwrap_err();
-    assert!(err.0.contains("expected 2"), "{err}");
+    assert!(err.message().contains("expected 2"), "{err}");
     assert_eq!(store.latest_height().unwrap(), Some(1));
     assert_eq!(store.scan_prefix(b"", usize::MAX).unwrap(), before);
     assert_eq!(store.block(2).unwrap(), None);

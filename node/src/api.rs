@@ -330,7 +330,7 @@ impl NodeApi for GatewayBridge {
                 crate::consensus::codec::portable_certificate(&head.certificate)
                     .map(|c| ebl_ledger::codec::encode(&c))
                     .ok_or_else(|| {
-                        StorageError(format!(
+                        StorageError::Failed(format!(
                             "the certificate stored with block {} does not decode",
                             head.header.height
                         ))

@@ -82,7 +82,7 @@ impl CommittedReads {
         match self.store.get(&keys::sequence(signer))? {
             None => Ok(0),
             Some(bytes) => ebl_ledger::codec::decode_stored(&bytes)
-                .map_err(|e| StorageError(format!("corrupt sequence: {e}"))),
+                .map_err(|e| StorageError::Failed(format!("corrupt sequence: {e}"))),
         }
     }
 
@@ -92,7 +92,7 @@ impl CommittedReads {
         let height = self
             .store
             .latest_height()?
-            .ok_or_else(|| StorageError("the store has no genesis block".into()))?;
+            .ok_or_else(|| StorageError::Failed("the store has no genesis block".into()))?;
         // The cache holds facts about committed blocks only; a poisoned lock is still right.
         if let Some(head) = self
             .head
@@ -106,7 +106,7 @@ impl CommittedReads {
         let stored = self
             .store
             .block(height)?
-            .ok_or_else(|| StorageError(format!("block {height} missing")))?;
+            .ok_or_else(|| StorageError::Failed(format!("block {height} missing")))?;
         let head = Arc::new(CommittedHead {
             header: stored.block.header,
             certificate: stored.certificate,

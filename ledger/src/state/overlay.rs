@@ -66,7 +66,7 @@ impl<'a> Overlay<'a> {
             None => Ok(None),
             Some(bytes) => codec::decode_stored(&bytes)
                 .map(Some)
-                .map_err(|e| StorageError(format!("corrupt record: {e}")).into()),
+                .map_err(|e| StorageError::Failed(format!("corrupt record: {e}")).into()),
         }
     }
 

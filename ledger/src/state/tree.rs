@@ -29,7 +29,7 @@ pub fn apply_writes<R: TreeReader>(
     let updates = writes.iter().map(|(k, v)| (key_hash(k), v.clone()));
     let (root, batch) = tree
         .put_value_set(updates, version)
-        .map_err(|e| StorageError(format!("state tree: {e}")))?;
+        .map_err(|e| StorageError::Failed(format!("state tree: {e}")))?;
     Ok((Hash32(root.0), batch))
 }
 
@@ -41,7 +41,7 @@ pub fn get_with_proof<R: TreeReader>(
 ) -> Result<(Option<Vec<u8>>, StateProof), StorageError> {
     Sha256Jmt::new(reader)
         .get_with_proof(key_hash(key), version)
-        .map_err(|e| StorageError(format!("state proof: {e}")))
+        .map_err(|e| StorageError::Failed(format!("state proof: {e}")))
 }
 
 /// A record with its proof against a state root, checkable offline (R17).

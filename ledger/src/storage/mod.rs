@@ -58,7 +58,8 @@ pub struct EntryLocation {
 
 /// Committed blocks and state. Implementations write a block's state, tree nodes, block, results
 /// and indexes in one atomic, synced batch, and fail loudly: a caller that gets a
-/// `StorageError` from `commit` must stop (R19).
+/// `StorageError` from `commit` stops committing (R19); after a disk fault
+/// ([`StorageError::is_disk_fault`]) it re-reads the head before it tries again (R355, R356).
 pub trait Storage: StateReader + TreeReader {
     /// Height of the last committed block, `None` before genesis.
     fn latest_height(&self) -> Result<Option<u64>, StorageError>;
@@ -94,7 +95,7 @@ pub(crate) struct IndexedEntry {
 pub(crate) fn index_plan(commit: &BlockCommit) -> Result<Vec<IndexedEntry>, StorageError> {
     let block = &commit.stored.block;
     if commit.consumed.len() != block.entries.len() {
-        return Err(StorageError(format!(
+        return Err(StorageError::Failed(format!(
             "commit of height {} has {} sequence flags for {} entries",
             block.header.height,
             commit.consumed.len(),
@@ -107,7 +108,8 @@ pub(crate) fn index_plan(commit: &BlockCommit) -> Result<Vec<IndexedEntry>, Stor
         .zip(&commit.consumed)
         .enumerate()
         .map(|(index, (entry, consumed))| {
-            let index = u32::try_from(index).map_err(|_| StorageError("block too large".into()))?;
+            let index =
+                u32::try_from(index).map_err(|_| StorageError::Failed("block too large".into()))?;
             Ok(IndexedEntry {
                 id: entry.id(),
                 location: EntryLocation {
@@ -128,7 +130,7 @@ pub(crate) fn check_next_height(
     let height = commit.stored.block.header.height;
     let expected = latest.map_or(0, |h| h + 1);
     if height != expected {
-        return Err(StorageError(format!(
+        return Err(StorageError::Failed(format!(
             "commit of height {height}, expected {expected}"
         )));
     }

@@ -126,7 +126,7 @@ fn read<T: bincode::Decode<()>>(
         .get(key)?
         .map(|bytes| ebl_ledger::codec::decode_stored(&bytes))
         .transpose()
-        .map_err(|e| StorageError(format!("corrupt record: {e}")))
+        .map_err(|e| StorageError::Failed(format!("corrupt record: {e}")))
 }
 
 /// Reads the [`Facts`] of a request about `document` for `party` from committed state

@@ -2,7 +2,7 @@
 //! commands, in one task that owns the ledger and the mempool.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ebl_ledger::entry::SignedEntry;
 use malachite::app::engine::host::Next;
@@ -37,6 +37,13 @@ pub const MAX_COMMANDS_AT_ONCE: usize = 256;
 /// microseconds per entry; consensus messages should not wait much longer than a millisecond
 /// or two behind it).
 pub const MAX_ENTRIES_AT_ONCE: usize = 1_024;
+
+/// R358: the first pause before a decided block the disk refused is stored again; it doubles
+/// up to [`MAX_DISK_FAULT_PAUSE`].
+const DISK_FAULT_PAUSE: Duration = Duration::from_secs(1);
+
+/// R358: the longest pause between two tries to store a decided block.
+const MAX_DISK_FAULT_PAUSE: Duration = Duration::from_secs(30);
 
 /// Entries a command submits.
 fn submitted(cmd: &Command) -> usize {
@@ -320,7 +327,7 @@ impl Loop {
             } => {
                 if certificate.height == self.state.height {
                     let bytes = encode_certificate(&certificate);
-                    self.commit(certificate.value_id, bytes)?;
+                    self.commit(certificate.value_id, &bytes).await?;
                 }
                 let _ = reply.send(());
             }
@@ -342,7 +349,7 @@ impl Loop {
                 }
                 if certificate.height == self.state.height {
                     let bytes = encode_certificate(&certificate);
-                    self.commit(certificate.value_id, bytes)?;
+                    self.commit(certificate.value_id, &bytes).await?;
                 }
                 let next = if self.state.ledger.head().height >= certificate.height.0 {
                     Next::Start(self.state.height, self.params())
@@ -418,9 +425,42 @@ impl Loop {
         }
     }
 
-    fn commit(&mut self, id: BlockId, certificate: Vec<u8>) -> Result<(), AppError> {
+    /// R358: stores the decided block; while the disk refuses it (full or failing), logs the
+    /// storage error's code, counts it, waits and tries again (the block stays held, so it
+    /// re-executes on the unchanged head), unless it reached the disk before the error (R356).
+    /// Committing stops meanwhile: the loop answers nothing else.
+    async fn store_decided(
+        &mut self,
+        id: BlockId,
+        certificate: &[u8],
+    ) -> Result<CommittedBlock, AppError> {
+        let height = self.state.ledger.head().height + 1;
+        let mut pause = DISK_FAULT_PAUSE;
+        loop {
+            match self.state.commit(id, certificate.to_vec()) {
+                Err(AppError::Storage(e)) if e.is_disk_fault() => {
+                    tracing::error!(
+                        height,
+                        code = e.code(),
+                        error = %e,
+                        retry_in_s = pause.as_secs(),
+                        "the disk refused the decided block: committing stops until it takes it"
+                    );
+                    self.outputs.metrics.on_storage_fault(e.code());
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(MAX_DISK_FAULT_PAUSE);
+                    if let Some(committed) = self.state.recover_after_disk_fault(height)? {
+                        return Ok(committed);
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn commit(&mut self, id: BlockId, certificate: &[u8]) -> Result<(), AppError> {
         let started = Instant::now();
-        let committed = match self.state.commit(id, certificate) {
+        let committed = match self.store_decided(id, certificate).await {
             Ok(c) => c,
             Err(AppError::Storage(e)) => return Err(AppError::Storage(e)),
             Err(e) => {

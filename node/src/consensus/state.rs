@@ -13,7 +13,7 @@ use ebl_ledger::genesis::BlockCaps;
 use ebl_ledger::identity::ValidatorSet as LedgerValidators;
 use ebl_ledger::signatures::{SignatureVerdicts, VerifiedEntries};
 use ebl_ledger::state::keys;
-use ebl_ledger::storage::RocksStore;
+use ebl_ledger::storage::{RocksStore, Storage};
 use ebl_ledger::time::Timestamp;
 use ebl_ledger::{Ledger, StorageError};
 use malachite::app::types::ProposedValue;
@@ -545,6 +545,31 @@ impl AppState {
         self.prune_evidence()?;
         self.enter_height()?;
         Ok(committed)
+    }
+
+    /// R356, R358: after a commit of block `height` failed with a disk fault, re-reads the
+    /// head from the store. If the block reached the disk before the error it is committed:
+    /// moves to the next height as [`AppState::commit`] does and returns it; otherwise `None`
+    /// (the block is still held: commit it again).
+    pub fn recover_after_disk_fault(
+        &mut self,
+        height: u64,
+    ) -> Result<Option<CommittedBlock>, AppError> {
+        self.ledger.reload_head()?;
+        if self.ledger.head().height < height {
+            return Ok(None);
+        }
+        let stored = self
+            .ledger
+            .store()
+            .block(height)?
+            .ok_or_else(|| StorageError::Failed(format!("block {height} missing")))?;
+        self.prune_evidence()?;
+        self.enter_height()?;
+        Ok(Some(CommittedBlock {
+            block: stored.block,
+            results: stored.results,
+        }))
     }
 
     /// Drops pending evidence that the ledger has recorded or would now refuse as too old.

@@ -54,6 +54,7 @@ pub struct NodeMetrics {
     blocks: Counter,
     entries: Counter,
     failed: Family<CodeLabel, Counter>,
+    storage_faults: Family<CodeLabel, Counter>,
     mempool_entries: Gauge,
     mempool_bytes: Gauge,
     peers: Gauge,
@@ -90,6 +91,7 @@ impl NodeMetrics {
         let blocks = Counter::default();
         let entries = Counter::default();
         let failed = Family::<CodeLabel, Counter>::default();
+        let storage_faults = Family::<CodeLabel, Counter>::default();
         let mempool_entries = Gauge::default();
         let mempool_bytes = Gauge::default();
         let peers = Gauge::default();
@@ -133,6 +135,11 @@ impl NodeMetrics {
             failed.clone(),
         );
         r.register(
+            "storage_faults",
+            "Decided blocks the disk refused to store (R358), by storage error code",
+            storage_faults.clone(),
+        );
+        r.register(
             "mempool_entries",
             "Entries in the mempool",
             mempool_entries.clone(),
@@ -174,6 +181,7 @@ impl NodeMetrics {
             blocks,
             entries,
             failed,
+            storage_faults,
             mempool_entries,
             mempool_bytes,
             peers,
@@ -260,6 +268,15 @@ impl NodeMetrics {
         }
     }
 
+    /// R358: the disk refused a decided block (`code`: `STORAGE_NO_SPACE` or `STORAGE_IO`).
+    pub fn on_storage_fault(&self, code: &str) {
+        self.storage_faults
+            .get_or_create(&CodeLabel {
+                code: code.to_string(),
+            })
+            .inc();
+    }
+
     /// The ledger head at start (before any commit of this run).
     pub fn on_start(&self, height: u64) {
         self.height.set(i64::try_from(height).unwrap_or(i64::MAX));
@@ -305,5 +322,28 @@ mod regulator_tests {
         let after = shown(&metrics);
         metrics.sync_regulator_reads();
         assert!(shown(&metrics) >= after, "a counter never goes back");
+    }
+}
+
+#[cfg(test)]
+mod storage_fault_tests {
+    use super::NodeMetrics;
+
+    #[test]
+    fn a_scrape_counts_refused_blocks_by_storage_code() {
+        let metrics = NodeMetrics::new();
+        assert!(!metrics.encode().contains("ebl_storage_faults_total{"));
+        metrics.on_storage_fault("STORAGE_NO_SPACE");
+        metrics.on_storage_fault("STORAGE_NO_SPACE");
+        metrics.on_storage_fault("STORAGE_IO");
+        let text = metrics.encode();
+        assert!(
+            text.contains("ebl_storage_faults_total{code=\"STORAGE_NO_SPACE\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ebl_storage_faults_total{code=\"STORAGE_IO\"} 1"),
+            "{text}"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub fn allowed_keys<S: Storage>(ledger: &Ledger<S>) -> Result<BTreeSet<PublicKey
         .scan_prefix(&keys::organisation_prefix(), usize::MAX)?
     {
         let org: Organisation = ebl_ledger::codec::decode_stored(&value)
-            .map_err(|e| StorageError(format!("corrupt organisation record: {e}")))?;
+            .map_err(|e| StorageError::Failed(format!("corrupt organisation record: {e}")))?;
         if org.check_active(time).is_ok() {
             allowed.insert(org.key);
         }

@@ -76,7 +76,7 @@ impl ValidatorSet {
     pub fn current(state: &Overlay<'_>) -> ExecResult<ValidatorSet> {
         state
             .get(&keys::validators())?
-            .ok_or_else(|| StorageError("validator set missing from state".into()).into())
+            .ok_or_else(|| StorageError::Failed("validator set missing from state".into()).into())
     }
 
     /// R91: every operator is an admitted, unrevoked organisation with the validator-operator

@@ -54,13 +54,13 @@ pub fn value_key(key_hash: KeyHash, version: Version) -> [u8; 40] {
 
 /// Key in [`JMT_NODES`].
 pub fn node_key(key: &NodeKey) -> Result<Vec<u8>, StorageError> {
-    borsh::to_vec(key).map_err(|e| StorageError(format!("encode tree node key: {e}")))
+    borsh::to_vec(key).map_err(|e| StorageError::Failed(format!("encode tree node key: {e}")))
 }
 
 /// Decodes a big-endian u64 (a height).
 pub fn decode_u64(bytes: &[u8]) -> Result<u64, StorageError> {
     let array: [u8; 8] = bytes
         .try_into()
-        .map_err(|_| StorageError(format!("corrupt height of {} bytes", bytes.len())))?;
+        .map_err(|_| StorageError::Failed(format!("corrupt height of {} bytes", bytes.len())))?;
     Ok(u64::from_be_bytes(array))
 }

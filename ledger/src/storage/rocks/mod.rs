@@ -7,11 +7,14 @@
 //! index (decisive and undecided locations, R185) and the latest height. [`RocksStore::commit`] puts all of one block into a single
 //! `WriteBatch` written with `sync = true`: after a crash the store holds either the whole block
 //! or none of it, and one fsync per block is the only disk wait. Every RocksDB error becomes a
-//! [`StorageError`], which the node treats as fatal.
+//! typed [`StorageError`] (R354). Before the write, the store checks that its file system keeps
+//! its reserve free ([`space`], R357), so a full disk is refused before RocksDB sees it. Each
+//! step of a commit has a failpoint for the crash tests (R350, `failpoints.rs`).
 
 mod layout;
 mod node_cache;
 mod reader;
+mod space;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,6 +26,8 @@ use rocksdb::{ColumnFamilyDescriptor, DB, Options};
 use rocksdb::{WriteBatch, WriteOptions};
 
 pub use reader::RocksReader;
+use reader::db_error;
+pub use space::DEFAULT_RESERVE;
 
 use super::{
     BlockCommit, EntryLocation, Record, Storage, StoredBlock, check_next_height, index_plan,
@@ -38,6 +43,8 @@ pub struct RocksStore {
     // disagree; only this owner commits.
     read: RocksReader,
     path: PathBuf,
+    /// R357: bytes of its file system the store leaves free.
+    reserve: u64,
 }
 
 impl std::fmt::Debug for RocksStore {
@@ -48,18 +55,30 @@ impl std::fmt::Debug for RocksStore {
     }
 }
 
-fn db_error(what: &str, e: &rocksdb::Error) -> StorageError {
-    StorageError(format!("rocksdb {what}: {e}"))
-}
-
 impl RocksStore {
     /// Opens the database at `path`, creating it (with its parent folders) and its column
-    /// families if missing.
+    /// families if missing; commits leave [`DEFAULT_RESERVE`] bytes free (R357).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StorageError> {
+        Self::open_with_reserve(path, DEFAULT_RESERVE)
+    }
+
+    /// [`RocksStore::open`], with commits refused (R357: [`StorageError::NoSpace`]) once they
+    /// would leave fewer than `reserve` bytes free on the store's file system, and the store
+    /// not opened while fewer than `reserve` bytes are free.
+    pub fn open_with_reserve(path: impl AsRef<Path>, reserve: u64) -> Result<Self, StorageError> {
         let path = path.as_ref().to_path_buf();
         // RocksDB creates only the last folder of the path; a node's data dir may be deeper.
-        std::fs::create_dir_all(&path)
-            .map_err(|e| StorageError(format!("create {}: {e}", path.display())))?;
+        std::fs::create_dir_all(&path).map_err(|e| {
+            let message = format!("create {}: {e}", path.display());
+            if e.kind() == std::io::ErrorKind::StorageFull {
+                StorageError::NoSpace(message)
+            } else {
+                StorageError::Failed(message)
+            }
+        })?;
+        // R357: opening replays and flushes what the last run left in RocksDB's log, so it
+        // needs the reserve too; below it, RocksDB is not even started.
+        space::check(&path, reserve, 0)?;
         let mut options = Options::default();
         options.create_if_missing(true);
         options.create_missing_column_families(true);
@@ -74,6 +93,7 @@ impl RocksStore {
                 nodes: Arc::default(),
             },
             path,
+            reserve,
         })
     }
 
@@ -98,10 +118,11 @@ impl RocksStore {
                 None => batch.delete_cf(state, key),
             }
         }
+        commit_failpoint!("commit.batch_state");
         let nodes = self.read.cf(layout::JMT_NODES)?;
         for (key, node) in commit.tree.node_batch.nodes() {
-            let bytes =
-                borsh::to_vec(node).map_err(|e| StorageError(format!("encode tree node: {e}")))?;
+            let bytes = borsh::to_vec(node)
+                .map_err(|e| StorageError::Failed(format!("encode tree node: {e}")))?;
             batch.put_cf(nodes, layout::node_key(key)?, bytes);
         }
         let values = self.read.cf(layout::JMT_VALUES)?;
@@ -112,7 +133,9 @@ impl RocksStore {
                 codec::encode(value),
             );
         }
+        commit_failpoint!("commit.batch_tree");
         self.index_entries(batch, commit)?;
+        commit_failpoint!("commit.batch_index");
         batch.put_cf(
             self.read.cf(layout::BLOCKS)?,
             layout::block_key(height),
@@ -147,10 +170,11 @@ impl RocksStore {
                 batch.put_cf(decisive, item.id.0, location);
                 batch.delete_cf(undecided, item.id.0);
                 decided_here.insert(item.id);
-            } else if !decided_here.contains(&item.id)
-                && self.read.decisive_location(&item.id)?.is_none()
-            {
-                batch.put_cf(undecided, item.id.0, location);
+            } else if !decided_here.contains(&item.id) {
+                commit_failpoint!("commit.index_lookup");
+                if self.read.decisive_location(&item.id)?.is_none() {
+                    batch.put_cf(undecided, item.id.0, location);
+                }
             }
         }
         Ok(())
@@ -204,17 +228,25 @@ impl Storage for RocksStore {
 
     fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError> {
         check_next_height(self.latest_height()?, &commit)?;
+        commit_failpoint!("commit.before_batch");
         let mut batch = WriteBatch::default();
         self.fill_batch(&mut batch, &commit)?;
-        // One synced write per block: all of it survives a crash, or none of it (R19).
+        commit_failpoint!("commit.after_batch");
+        space::check(&self.path, self.reserve, batch.size_in_bytes())?;
+        // One synced write per block: all of it survives a crash, or none of it (R19, R351).
         let mut options = WriteOptions::default();
         options.set_sync(true);
+        commit_failpoint!("commit.write");
         self.read
             .db
             .write_opt(batch, &options)
             .map_err(|e| db_error("write", &e))?;
-        // Only after the write succeeded: the next block reads these nodes first.
+        commit_failpoint!("commit.after_write");
+        // Only after the write succeeded: the next block reads these nodes first (R355: a
+        // failed commit leaves the cache as it was).
+        commit_failpoint!("commit.before_cache");
         self.read.nodes.insert_all(commit.tree.node_batch.nodes());
+        commit_failpoint!("commit.after_cache");
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, Version};
-use rocksdb::{ColumnFamily, DB, Direction, IteratorMode};
+use rocksdb::{ColumnFamily, DB, Direction, ErrorKind, IteratorMode};
 
 use super::{layout, node_cache::NodeCache};
 use crate::codec;
@@ -17,8 +17,17 @@ use crate::hash::EntryId;
 use crate::state::StateReader;
 use crate::storage::{EntryLocation, Record, StoredBlock};
 
-fn db_error(what: &str, e: &rocksdb::Error) -> StorageError {
-    StorageError(format!("rocksdb {what}: {e}"))
+/// A RocksDB error as a typed [`StorageError`]. R354: RocksDB reports every OS error as an
+/// `IO error` whose message carries the OS's text, so ENOSPC is told apart by that text.
+pub(super) fn db_error(what: &str, e: &rocksdb::Error) -> StorageError {
+    let message = format!("rocksdb {what}: {e}");
+    match e.kind() {
+        ErrorKind::IOError if message.contains("No space left on device") => {
+            StorageError::NoSpace(message)
+        }
+        ErrorKind::IOError => StorageError::Io(message),
+        _ => StorageError::Failed(message),
+    }
 }
 
 /// Read-only access to a RocksDB ledger store; it cannot commit.
@@ -40,7 +49,7 @@ impl RocksReader {
     pub(super) fn cf(&self, name: &str) -> Result<&ColumnFamily, StorageError> {
         self.db
             .cf_handle(name)
-            .ok_or_else(|| StorageError(format!("rocksdb column family `{name}` missing")))
+            .ok_or_else(|| StorageError::Failed(format!("rocksdb column family `{name}` missing")))
     }
 
     fn read(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
@@ -61,7 +70,7 @@ impl RocksReader {
         self.read(layout::BLOCKS, &layout::block_key(height))?
             .map(|bytes| {
                 codec::decode_stored(&bytes)
-                    .map_err(|e| StorageError(format!("corrupt block {height}: {e}")))
+                    .map_err(|e| StorageError::Failed(format!("corrupt block {height}: {e}")))
             })
             .transpose()
     }
@@ -88,7 +97,7 @@ impl RocksReader {
         self.read(family, &id.0)?
             .map(|bytes| {
                 codec::decode_stored(&bytes)
-                    .map_err(|e| StorageError(format!("corrupt entry location: {e}")))
+                    .map_err(|e| StorageError::Failed(format!("corrupt entry location: {e}")))
             })
             .transpose()
     }
@@ -152,7 +161,7 @@ impl TreeReader for RocksReader {
         match found {
             None => Ok(None),
             Some(bytes) => Ok(codec::decode_stored::<Option<Vec<u8>>>(&bytes)
-                .map_err(|e| StorageError(format!("corrupt tree value: {e}")))?),
+                .map_err(|e| StorageError::Failed(format!("corrupt tree value: {e}")))?),
         }
     }
 
