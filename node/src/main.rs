@@ -260,12 +260,23 @@ async fn run_until_signal(
         }
         None => None,
     };
-    let signal = shutdown_signal().await?;
-    tracing::info!(signal, "stopping");
+    let mut node = node;
+    let failed = tokio::select! {
+        signal = shutdown_signal() => {
+            tracing::info!(signal = signal?, "stopping");
+            None
+        }
+        // R19.2: a node that cannot go on (e.g. a corrupt record) stops, and says why.
+        why = node.app_ended() => {
+            tracing::error!(error = format!("{why:#}"), "the node stops");
+            Some(why)
+        }
+    };
     if let Some(server) = server {
         server.stop().await?;
     }
-    node.stop().await
+    node.stop().await?;
+    failed.map_or(Ok(()), Err)
 }
 
 /// Waits for SIGINT (Ctrl-C) or SIGTERM (what service managers and container runtimes send):

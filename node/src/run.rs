@@ -373,6 +373,23 @@ impl Node {
         }
     }
 
+    /// Waits until the application task ends by itself — a fatal storage error (R19.2) or the
+    /// engine stopping — and says why; [`Node::stop`] then shuts the rest down. Meant for a
+    /// `select!` beside the shutdown signal, so a node that can no longer commit exits (and its
+    /// service manager restarts it) instead of serving a head that no longer moves.
+    pub async fn app_ended(&mut self) -> anyhow::Error {
+        let result = (&mut self.app).await;
+        // A finished JoinHandle must not be polled again: `stop` joins this stand-in instead.
+        self.app = tokio::spawn(async { Ok(()) });
+        match result {
+            Ok(Ok(())) => {
+                anyhow::anyhow!("the application task ended: the consensus engine stopped")
+            }
+            Ok(Err(e)) => anyhow::Error::from(e).context("the application task failed"),
+            Err(e) => anyhow::anyhow!("the application task failed: {e}"),
+        }
+    }
+
     /// Waits until the node stops by itself (engine ended or fatal error).
     pub async fn wait(self) -> anyhow::Result<()> {
         let result = self.app.await;

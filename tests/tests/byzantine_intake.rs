@@ -355,7 +355,7 @@ async fn an_applied_entry_included_again_keeps_its_index_location_and_final_stat
             match RocksStore::open(settings.data_dir.join("ledger")) {
                 Ok(store) => break store,
                 Err(e) if tokio::time::Instant::now() < deadline => {
-                    assert!(e.0.contains("lock"), "{e}");
+                    assert!(e.message().contains("lock"), "{e}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(e) => panic!("{e}"),

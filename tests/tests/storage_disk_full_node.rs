@@ -16,7 +16,7 @@ use ebl_ledger::testkit::TestNetwork;
 use ebl_tests::{Cluster, wait_for};
 
 const T: Duration = Duration::from_secs(60);
-const MIB: u64 = 1024 * 1024;
+const MIB: usize = 1024 * 1024;
 
 /// A size-limited tmpfs mounted on a temporary folder, unmounted on drop.
 struct Tmpfs {
@@ -55,11 +55,11 @@ impl Tmpfs {
     fn fill_to(&self, left: u64) -> PathBuf {
         let path = self.path().join("filler");
         let mut file = std::fs::File::create(&path).unwrap();
-        let chunk = vec![0x5a_u8; MIB as usize];
-        let mut to_write = self.free().saturating_sub(left);
+        let chunk = vec![0x5a_u8; MIB];
+        let mut to_write = usize::try_from(self.free().saturating_sub(left)).unwrap();
         while to_write > 0 {
             let n = to_write.min(MIB);
-            file.write_all(&chunk[..n as usize]).unwrap();
+            file.write_all(&chunk[..n]).unwrap();
             to_write -= n;
         }
         file.sync_all().unwrap();
@@ -85,7 +85,7 @@ const NO_SPACE: &str = r#"ebl_storage_faults_total{code="STORAGE_NO_SPACE"}"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_validator_on_a_full_disk_pauses_its_commits_and_resumes_when_space_returns() {
-    let tmpfs = match Tmpfs::mount("320m") {
+    let tmpfs = match Tmpfs::mount("512m") {
         Ok(t) => t,
         Err(why) => {
             eprintln!("skipped: this test mounts a tmpfs and needs root ({why})");
@@ -93,7 +93,7 @@ async fn a_validator_on_a_full_disk_pauses_its_commits_and_resumes_when_space_re
         }
     };
     let data = tmpfs.path().join("v3");
-    let mut c = Cluster::start_custom(TestNetwork::pilot(), false, |i, s| {
+    let c = Cluster::start_custom(TestNetwork::pilot(), false, |i, s| {
         if i == 3 {
             s.data_dir = data.clone();
         }
@@ -104,7 +104,7 @@ async fn a_validator_on_a_full_disk_pauses_its_commits_and_resumes_when_space_re
     assert_eq!(metric(&c, 3, NO_SPACE), 0.0);
 
     // Below the store's reserve (256 MiB, R357): the next decided block is refused.
-    let filler = tmpfs.fill_to(200 * MIB);
+    let filler = tmpfs.fill_to(200 * 1024 * 1024);
     wait_for("validator 3 to count a refused block", T, || async {
         (metric(&c, 3, NO_SPACE) >= 1.0).then_some(())
     })
@@ -117,7 +117,11 @@ async fn a_validator_on_a_full_disk_pauses_its_commits_and_resumes_when_space_re
     })
     .await
     .unwrap();
-    assert_eq!(metric(&c, 3, "ebl_height"), stuck, "no block while the disk is full");
+    assert_eq!(
+        metric(&c, 3, "ebl_height"),
+        stuck,
+        "no block while the disk is full"
+    );
 
     // Space returns: the held block is stored, and validator 3 catches up without a restart.
     std::fs::remove_file(filler).unwrap();
