@@ -206,8 +206,11 @@ async fn the_printable_certificate_and_ebl_print_to_pdf_in_chromium() {
         let url = format!("{base}{path}");
         let pdf = out.join(format!("{name}.pdf"));
         let arg = format!("--print-to-pdf={}", pdf.display());
+        let shot = out.join(format!("{name}.png"));
+        let shot_arg = format!("--screenshot={}", shot.display());
         let dom = tokio::task::spawn_blocking(move || {
             chromium(&profile, &url, &[&arg, "--no-pdf-header-footer"]);
+            chromium(&profile, &url, &[&shot_arg, "--window-size=794,1123"]);
             chromium(&profile, &url, &["--dump-dom"])
         })
         .await
@@ -216,6 +219,10 @@ async fn the_printable_certificate_and_ebl_print_to_pdf_in_chromium() {
         assert!(bytes.starts_with(b"%PDF") && bytes.len() > 1000, "{name}");
         // R376: the printed eBL is its public view only.
         assert!(!dom.contains("SHIPPER"), "{name}: holder printed: {dom}");
-        println!("pdf ({name}): {}", pdf.display());
+        println!(
+            "pdf ({name}): {}, screenshot {}",
+            pdf.display(),
+            shot.display()
+        );
     }
 }

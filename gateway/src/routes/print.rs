@@ -48,6 +48,8 @@ td{word-break:break-all}.status{font-size:15pt;font-weight:700;margin:0 0 5mm}\
 pub(crate) struct Printout {
     /// Key of the page title (`print_title_certificate`, `print_title_ebl`).
     title: &'static str,
+    /// Key of the closing note (`print_note_certificate`, `print_note_ebl`).
+    note: &'static str,
     /// The document's name in the title bar (UTN, document id).
     subject: String,
     /// The stable status code.
@@ -102,7 +104,7 @@ pub(crate) fn render(lang: Lang, p: &Printout) -> String {
         read_at = label(lang, "print_read_at"),
         height = row(&label(lang, "print_height"), &p.height.to_string()),
         time = row(&label(lang, "print_time"), &p.time),
-        note = label(lang, "print_note"),
+        note = label(lang, p.note),
     )
 }
 
@@ -162,6 +164,7 @@ pub(super) async fn certificate(
     ];
     let printout = Printout {
         title: "print_title_certificate",
+        note: "print_note_certificate",
         subject: format!("{}/{}", reference.administration.as_str(), reference.utn),
         status: field(&view, "/status"),
         facts: facts.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
@@ -188,6 +191,7 @@ pub(super) async fn ebl(
     let url = ebl_page_url(&state, &id);
     let printout = Printout {
         title: "print_title_ebl",
+        note: "print_note_ebl",
         subject: view.id.clone(),
         status: view.status.to_string(),
         facts: vec![
@@ -211,6 +215,7 @@ mod tests {
     fn sample() -> Printout {
         Printout {
             title: "print_title_certificate",
+            note: "print_note_certificate",
             subject: "MSA/UTN-1".into(),
             status: "ENDORSEMENT_OVERDUE".into(),
             facts: vec![
