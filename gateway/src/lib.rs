@@ -50,6 +50,7 @@ pub mod dto_custodial_records;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod i18n;
 pub mod node;
 pub mod openapi;
 pub mod pint;

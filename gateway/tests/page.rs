@@ -175,31 +175,31 @@ async fn the_svg_qr_code_encodes_the_page_url_of_the_ebl() {
 }
 
 #[tokio::test]
-async fn the_png_qr_code_is_a_png_of_the_code_size() {
+async fn the_png_qr_code_decodes_back_to_the_page_url_of_the_ebl() {
     let (node, app) = app();
     issue_ebl(&node);
     let (id, _, _) = sample_document();
     let uri = format!("/public/v1/qr/ebls/{}.png", id.to_hex());
-    let response = tower::ServiceExt::oneshot(
-        app.clone(),
-        axum::http::Request::get(&uri)
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(response.headers()["content-type"], "image/png");
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let (content_type, bytes) = fetch_bytes(&app, &uri).await;
+    assert_eq!(content_type, "image/png");
     let url = format!("http://127.0.0.1:8080/?ebl={}", id.to_hex());
+    assert_eq!(decode_qr_png(&bytes), url);
     let modules = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
         .unwrap()
         .width();
     let side = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     assert_eq!(usize::try_from(side).unwrap(), (modules + 8) * 8);
+}
+
+#[tokio::test]
+async fn the_png_qr_code_of_a_certificate_decodes_back_to_its_page_url() {
+    let (node, app) = app();
+    issue_certificate(&node);
+    let (_, bytes) = fetch_bytes(&app, "/public/v1/qr/certificates/MSA/UTN-1.png").await;
+    assert_eq!(
+        decode_qr_png(&bytes),
+        "http://127.0.0.1:8080/?cert=MSA/UTN-1"
+    );
 }
 
 #[tokio::test]

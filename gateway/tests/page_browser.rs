@@ -1,10 +1,10 @@
 //! End-to-end: the verification page in headless Chromium against a real `axum::serve` over the
 //! test node. Fails (does not skip) without `/usr/bin/chromium`; `scripts/setup.sh` installs it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::*;
@@ -125,4 +125,104 @@ async fn the_page_shows_a_certificate_and_a_ships_certificates_in_chromium() {
         dom.0
     );
     assert!(dom.1.contains("MSA/UTN-1"), "ship listing: {}", dom.1);
+}
+
+/// A folder that outlives the test for its screenshots and PDFs (never committed): the test
+/// prints their paths.
+fn keep_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join("ebl-gateway-page-browser")
+        .join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_renders_in_chinese_and_english_in_chromium() {
+    let (base, _) = serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let shots = keep_dir("languages");
+    for (lang, tag, heading, label) in [
+        (
+            "en",
+            "en",
+            "Verify an electronic bill of lading",
+            "VALID · Valid",
+        ),
+        ("zh", "zh-CN", "核验电子提单或船舶证书", "VALID · 有效"),
+    ] {
+        let profile = dir.path().join(format!("profile-{lang}"));
+        let url = format!("{base}/?lang={lang}&cert=MSA/UTN-1");
+        let shot = shots.join(format!("page-{lang}.png"));
+        let arg = format!("--screenshot={}", shot.display());
+        let dom = tokio::task::spawn_blocking(move || {
+            let dom = chromium(&profile, &url, &["--dump-dom"]);
+            chromium(&profile, &url, &[&arg, "--window-size=1000,1100"]);
+            dom
+        })
+        .await
+        .unwrap();
+        // R370: the language in <html lang> and the page's words.
+        assert!(dom.contains(&format!(r#"<html lang="{tag}">"#)), "{dom}");
+        assert!(dom.contains(heading), "{lang}: {dom}");
+        // R372: the status label rendered by the script beside the stable code.
+        assert!(dom.contains(label), "{lang}: no `{label}`: {dom}");
+        assert!(dom.contains(">VERIFIED<"), "{lang}: {dom}");
+        // R373: the switch leads to the same certificate in the other language.
+        let other = if lang == "en" { "zh" } else { "en" };
+        assert!(
+            dom.contains(&format!("?lang={other}&amp;cert=MSA%2FUTN-1")),
+            "{lang}: switch lost the lookup: {dom}"
+        );
+        assert!(
+            dom.contains(&format!(
+                "/public/v1/print/certificates/MSA/UTN-1?lang={lang}"
+            )),
+            "{lang}: no printable link: {dom}"
+        );
+        let png = std::fs::read(&shot).expect("screenshot written");
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 1000);
+        println!("screenshot ({lang}): {}", shot.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printable_certificate_and_ebl_print_to_pdf_in_chromium() {
+    let (base, id) = serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = keep_dir("print");
+    for (name, path) in [
+        (
+            "certificate-zh",
+            "/public/v1/print/certificates/MSA/UTN-1?lang=zh".to_string(),
+        ),
+        (
+            "certificate-en",
+            "/public/v1/print/certificates/MSA/UTN-1?lang=en".to_string(),
+        ),
+        ("ebl-zh", format!("/public/v1/print/ebls/{id}?lang=zh")),
+    ] {
+        let profile = dir.path().join(format!("profile-{name}"));
+        let url = format!("{base}{path}");
+        let pdf = out.join(format!("{name}.pdf"));
+        let arg = format!("--print-to-pdf={}", pdf.display());
+        let shot = out.join(format!("{name}.png"));
+        let shot_arg = format!("--screenshot={}", shot.display());
+        let dom = tokio::task::spawn_blocking(move || {
+            chromium(&profile, &url, &[&arg, "--no-pdf-header-footer"]);
+            chromium(&profile, &url, &[&shot_arg, "--window-size=794,1123"]);
+            chromium(&profile, &url, &["--dump-dom"])
+        })
+        .await
+        .unwrap();
+        let bytes = std::fs::read(&pdf).expect("PDF written");
+        assert!(bytes.starts_with(b"%PDF") && bytes.len() > 1000, "{name}");
+        // R376: the printed eBL is its public view only.
+        assert!(!dom.contains("SHIPPER"), "{name}: holder printed: {dom}");
+        println!(
+            "pdf ({name}): {}, screenshot {}",
+            pdf.display(),
+            shot.display()
+        );
+    }
 }

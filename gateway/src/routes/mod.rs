@@ -15,8 +15,12 @@ mod events;
 mod meta;
 mod orgs;
 mod page;
+
+#[cfg(test)]
+pub(crate) use page::page_template;
 mod pint_envelopes;
 mod pint_holder;
+mod print;
 mod proofs;
 mod public_limit;
 mod qr;

@@ -1,14 +1,13 @@
-//! QR codes of page URLs: SVG from the `qrcode` crate's renderer, PNG from its modules through a
-//! tiny encoder (8-bit greyscale, stored deflate blocks) so no image library is needed.
+//! QR codes of page URLs, all drawn by the `qrcode` crate: SVG by its SVG renderer, PNG by its
+//! generic renderer into an 8-bit greyscale canvas that the `png` crate encodes (R372).
 
+use qrcode::render::{Canvas, Pixel};
 use qrcode::{Color, EcLevel, QrCode};
 
 use crate::error::ApiError;
 
-/// Pixels per module in the PNG.
-const SCALE: usize = 8;
-/// Quiet zone, in modules, required around a QR code.
-const QUIET: usize = 4;
+/// Pixels per module in the PNG (the quiet zone of 4 modules is the renderer's).
+const SCALE: u32 = 8;
 
 fn code(url: &str) -> Result<QrCode, ApiError> {
     QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
@@ -23,103 +22,128 @@ pub(crate) fn svg(url: &str) -> Result<String, ApiError> {
         .build())
 }
 
-/// The QR code of `url` as a PNG image.
+/// One greyscale pixel: 0 black, 255 white.
+#[derive(Debug, Clone, Copy)]
+struct Grey(u8);
+
+/// A square greyscale image: its side in pixels and its pixels, row by row.
+struct GreyImage {
+    side: u32,
+    pixels: Vec<u8>,
+}
+
+struct GreyCanvas {
+    image: GreyImage,
+    dark: u8,
+}
+
+impl Pixel for Grey {
+    type Image = GreyImage;
+    type Canvas = GreyCanvas;
+
+    fn default_unit_size() -> (u32, u32) {
+        (SCALE, SCALE)
+    }
+
+    fn default_color(color: Color) -> Self {
+        Grey(color.select(0, 255))
+    }
+}
+
+impl Canvas for GreyCanvas {
+    type Pixel = Grey;
+    type Image = GreyImage;
+
+    fn new(width: u32, height: u32, dark: Grey, light: Grey) -> Self {
+        debug_assert_eq!(width, height, "a QR code is square");
+        let len = usize::try_from(u64::from(width) * u64::from(height)).unwrap_or(0);
+        GreyCanvas {
+            image: GreyImage {
+                side: width,
+                pixels: vec![light.0; len],
+            },
+            dark: dark.0,
+        }
+    }
+
+    fn draw_dark_pixel(&mut self, x: u32, y: u32) {
+        let index = u64::from(y) * u64::from(self.image.side) + u64::from(x);
+        if let Some(pixel) = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.image.pixels.get_mut(i))
+        {
+            *pixel = self.dark;
+        }
+    }
+
+    fn into_image(self) -> GreyImage {
+        self.image
+    }
+}
+
+/// The QR code of `url` as a PNG image (greyscale, 8 pixels per module, 4-module quiet zone).
 pub(crate) fn png(url: &str) -> Result<Vec<u8>, ApiError> {
-    let code = code(url)?;
-    let width = code.width();
-    let colors = code.to_colors();
-    let side = (width + 2 * QUIET) * SCALE;
-    // Each scanline: filter byte 0 then one grey byte per pixel.
-    let mut raw = Vec::with_capacity(side * (side + 1));
-    for y in 0..side {
-        raw.push(0);
-        for x in 0..side {
-            let (mx, my) = (
-                (x / SCALE).checked_sub(QUIET),
-                (y / SCALE).checked_sub(QUIET),
-            );
-            let dark = match (mx, my) {
-                (Some(mx), Some(my)) if mx < width && my < width => {
-                    colors.get(my * width + mx) == Some(&Color::Dark)
-                }
-                _ => false,
-            };
-            raw.push(if dark { 0 } else { 255 });
-        }
-    }
-    let side32 = u32::try_from(side).map_err(|_| ApiError::internal(&"QR too large"))?;
-    let mut ihdr = Vec::with_capacity(13);
-    ihdr.extend_from_slice(&side32.to_be_bytes());
-    ihdr.extend_from_slice(&side32.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &zlib_stored(&raw));
-    chunk(&mut out, b"IEND", &[]);
+    let image = code(url)?.render::<Grey>().build();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, image.side, image.side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .and_then(|mut writer| {
+            writer.write_image_data(&image.pixels)?;
+            writer.finish()
+        })
+        .map_err(|e| ApiError::internal(&e))?;
     Ok(out)
-}
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-}
-
-/// A zlib stream of uncompressed deflate blocks (at most 65535 bytes each).
-fn zlib_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x78, 0x01];
-    let mut blocks = data.chunks(65_535).peekable();
-    if blocks.peek().is_none() {
-        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    }
-    while let Some(block) = blocks.next() {
-        out.push(u8::from(blocks.peek().is_none()));
-        let len = u16::try_from(block.len()).unwrap_or(u16::MAX);
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&(!len).to_le_bytes());
-        out.extend_from_slice(block);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in data {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    out.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn crc32_matches_the_png_reference_value() {
-        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
+    const URL: &str = "http://127.0.0.1:8080/?ebl=00";
+
+    /// Decodes a greyscale PNG back to its side and pixels.
+    fn decode(bytes: &[u8]) -> (u32, Vec<u8>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Grayscale);
+        assert_eq!(info.width, info.height);
+        (info.width, pixels)
     }
 
     #[test]
-    fn a_png_starts_with_the_signature_and_ends_with_iend() {
-        let png = png("http://127.0.0.1:8080/?ebl=00").unwrap();
-        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
-        assert!(png.ends_with(&[0xAE, 0x42, 0x60, 0x82]));
+    fn the_png_draws_every_module_of_the_crates_matrix_with_a_quiet_zone() {
+        let (side, pixels) = decode(&png(URL).unwrap());
+        let code = code(URL).unwrap();
+        let modules = u32::try_from(code.width()).unwrap();
+        assert_eq!(side, (modules + 8) * SCALE);
+        let colors = code.to_colors();
+        for my in 0..modules {
+            for mx in 0..modules {
+                // The centre pixel of each module.
+                let (x, y) = ((mx + 4) * SCALE + SCALE / 2, (my + 4) * SCALE + SCALE / 2);
+                let pixel = pixels[usize::try_from(y * side + x).unwrap()];
+                let expected = colors[usize::try_from(my * modules + mx).unwrap()];
+                assert_eq!(pixel, expected.select(0, 255), "module ({mx}, {my})");
+            }
+        }
+        // The quiet zone is white.
+        assert!(
+            pixels[..usize::try_from(side * 4 * SCALE).unwrap()]
+                .iter()
+                .all(|&p| p == 255)
+        );
+    }
+
+    #[test]
+    fn a_url_too_long_for_any_qr_code_is_rejected() {
+        let url = "x".repeat(5000);
+        let error = png(&url).unwrap_err();
+        assert_eq!(error.code, "INVALID_QR");
     }
 }

@@ -17,6 +17,10 @@ use tower::ServiceExt;
 
 pub use ebl_gateway::testkit::LocalNode;
 
+pub mod page;
+#[allow(unused_imports)]
+pub use page::*;
+
 /// A key with `read` and `regulator` (R235: it reads every title, audited): the tests of
 /// query routes read as the regulator; `tests/privacy*.rs` read as each kind of reader.
 pub const READ: &str = "read-secret";
