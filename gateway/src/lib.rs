@@ -50,6 +50,8 @@ pub mod dto_custodial_records;
 pub mod error;
 pub mod events;
 pub mod extract;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz_checks;
 pub mod node;
 pub mod openapi;
 pub mod pint;
