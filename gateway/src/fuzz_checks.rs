@@ -66,6 +66,12 @@ pub fn pint_envelope(data: &[u8]) {
     }
 }
 
+/// Whether EBLB, as [`pint_envelope`] configures it, accepts the envelope `data` (so a test
+/// can show that the seed envelope reaches past every signature check).
+pub fn pint_envelope_accepted(data: &[u8]) -> bool {
+    serde_json::from_slice::<EblEnvelope>(data).is_ok_and(|e| fixtures::at_eblb(&e).is_ok())
+}
+
 /// R224–R225, R320: any JSON body of the DCSA routes is validated against every DCSA schema
 /// (at most [`schema::MAX_VIOLATIONS`] violations, each one bounded line), and the issuance
 /// manifest and material are read from it without panicking.

@@ -49,7 +49,10 @@ fn generated_seeds_pass_their_checks() {
     for (target, name, bytes) in fuzz_checks::seeds() {
         match target {
             "jws" => fuzz_checks::jws(&bytes),
-            "pint_envelope" => fuzz_checks::pint_envelope(&bytes),
+            "pint_envelope" => {
+                fuzz_checks::pint_envelope(&bytes);
+                assert!(fuzz_checks::pint_envelope_accepted(&bytes), "{name} is accepted");
+            }
             _ => fuzz_checks::dcsa_json(&bytes),
         }
         if std::env::var_os("EBL_WRITE_FUZZ_SEEDS").is_some() {
