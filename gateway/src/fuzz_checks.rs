@@ -21,7 +21,8 @@ pub fn jws(data: &[u8]) {
     };
     let _ = manifest::payload(text);
     let ledger_parts = ebl_ledger::jws::parts(text);
-    let ledger_key = ebl_ledger::crypto::PublicKey(fixtures::carrier_key().verifying_key().to_bytes());
+    let ledger_key =
+        ebl_ledger::crypto::PublicKey(fixtures::carrier_key().verifying_key().to_bytes());
     if let Err(e) = ebl_ledger::jws::verify_eddsa(text, &ledger_key) {
         assert!(!e.to_string().is_empty());
     }
@@ -38,10 +39,16 @@ pub fn jws(data: &[u8]) {
         }
         Err(e) => {
             assert!(!e.code().is_empty());
-            assert!(ledger_parts.is_err(), "the ledger accepts a JWS the gateway refuses");
+            assert!(
+                ledger_parts.is_err(),
+                "the ledger accepts a JWS the gateway refuses"
+            );
         }
     }
-    let keys = [fixtures::carrier_trusted(), fixtures::platform_key("EBLA").trusted_key()];
+    let keys = [
+        fixtures::carrier_trusted(),
+        fixtures::platform_key("EBLA").trusted_key(),
+    ];
     if let Err(e) = jws::verify(text, &keys, "EBLA") {
         assert!(!e.code().is_empty());
     }
@@ -60,7 +67,10 @@ pub fn pint_envelope(data: &[u8]) {
             ebl_ledger::docid::document_id(&envelope.transport_document).ok()
         ),
         Err(refusal) => {
-            assert!(matches!(refusal.code, ResponseCode::BSIG | ResponseCode::BENV));
+            assert!(matches!(
+                refusal.code,
+                ResponseCode::BSIG | ResponseCode::BENV
+            ));
             assert!(refusal.reason.chars().count() <= 255);
         }
     }
@@ -114,7 +124,10 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         (
             "jws",
             "envelope-manifest".to_owned(),
-            envelope.envelope_manifest_signed_content.clone().into_bytes(),
+            envelope
+                .envelope_manifest_signed_content
+                .clone()
+                .into_bytes(),
         ),
         (
             "jws",
@@ -123,7 +136,11 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         ),
     ];
     for (i, entry) in envelope.envelope_transfer_chain.iter().enumerate() {
-        seeds.push(("jws", format!("chain-entry-{i}"), entry.clone().into_bytes()));
+        seeds.push((
+            "jws",
+            format!("chain-entry-{i}"),
+            entry.clone().into_bytes(),
+        ));
     }
     let request = manifest::signed_request(
         serde_json::from_str(include_str!(

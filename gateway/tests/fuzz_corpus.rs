@@ -19,7 +19,11 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
             let path = file.unwrap().path();
             let data = std::fs::read(&path).unwrap();
             let outcome = std::panic::catch_unwind(|| check(&data));
-            assert!(outcome.is_ok(), "{target}: {} fails its check", path.display());
+            assert!(
+                outcome.is_ok(),
+                "{target}: {} fails its check",
+                path.display()
+            );
             count += 1;
         }
     }
@@ -51,7 +55,10 @@ fn generated_seeds_pass_their_checks() {
             "jws" => fuzz_checks::jws(&bytes),
             "pint_envelope" => {
                 fuzz_checks::pint_envelope(&bytes);
-                assert!(fuzz_checks::pint_envelope_accepted(&bytes), "{name} is accepted");
+                assert!(
+                    fuzz_checks::pint_envelope_accepted(&bytes),
+                    "{name} is accepted"
+                );
             }
             _ => fuzz_checks::dcsa_json(&bytes),
         }

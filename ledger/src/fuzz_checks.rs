@@ -8,11 +8,11 @@
 
 use crate::block::{Block, BlockHeader};
 use crate::codec::{self, MAX_DECODE_BYTES};
+use crate::crypto::PublicKey;
 use crate::docfacts;
 use crate::docid;
 use crate::entry::SignedEntry;
 use crate::finality::{CommitCertificate, DoubleVote, SignedVote};
-use crate::crypto::PublicKey;
 use crate::hash::Hash32;
 use crate::identity::Validator;
 use crate::identity::x509;
@@ -25,7 +25,11 @@ pub fn signed_entry(data: &[u8]) {
     let Ok(entry) = SignedEntry::decode(data) else {
         return;
     };
-    assert_eq!(entry.encode(), data, "a decoded entry re-encodes to its bytes");
+    assert_eq!(
+        entry.encode(),
+        data,
+        "a decoded entry re-encodes to its bytes"
+    );
     let _ = entry.id();
     if let Err(e) = entry.check_stateless(&entry.entry.chain.clone()) {
         assert!(!e.code().is_empty());
@@ -37,7 +41,11 @@ pub fn block(data: &[u8]) {
     let Ok(block) = Block::decode(data) else {
         return;
     };
-    assert_eq!(codec::encode(&block), data, "a decoded block re-encodes to its bytes");
+    assert_eq!(
+        codec::encode(&block),
+        data,
+        "a decoded block re-encodes to its bytes"
+    );
     let _ = block.header.hash();
     let _ = crate::block::entries_hash(&block.entries);
 }
@@ -149,12 +157,18 @@ pub fn canonical_json(data: &[u8]) {
     };
     let reparsed: serde_json::Value =
         serde_json::from_slice(&canonical).unwrap_or_else(|e| panic!("canonical JSON: {e}"));
-    assert_eq!(docid::canonical_json(&reparsed).ok(), Some(canonical.clone()));
+    assert_eq!(
+        docid::canonical_json(&reparsed).ok(),
+        Some(canonical.clone())
+    );
     assert_eq!(
         docid::document_id_of_json(data).ok(),
         docid::document_id(&value).ok()
     );
-    assert_eq!(docid::document_id(&value).ok(), Some(Hash32::sha256(&canonical)));
+    assert_eq!(
+        docid::document_id(&value).ok(),
+        Some(Hash32::sha256(&canonical))
+    );
 }
 
 /// The directory of the docfacts check: DCSA party codes `FUZZ`/`<org>` name organisations

@@ -11,16 +11,16 @@ use std::path::{Path, PathBuf};
 
 use ebl_ledger::block::{Block, BlockHeader};
 use ebl_ledger::codec;
+use ebl_ledger::crypto::{PublicKey, Signature};
 use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::finality::{
     CommitCertificate, CommitSignature, DoubleVote, SignedVote, VoteData, VoteKind,
 };
 use ebl_ledger::fuzz_checks::{self, FUZZ_CHAIN, fuzz_validator_key};
-use ebl_ledger::crypto::{PublicKey, Signature};
 use ebl_ledger::hash::Hash32;
 use ebl_ledger::identity::x509;
-use ebl_ledger::time::Timestamp;
 use ebl_ledger::testkit::TestNetwork;
+use ebl_ledger::time::Timestamp;
 use ed25519_dalek::Signer;
 
 fn fuzz_dir() -> PathBuf {
@@ -39,7 +39,11 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
             let path = file.unwrap().path();
             let data = std::fs::read(&path).unwrap();
             let outcome = std::panic::catch_unwind(|| check(&data));
-            assert!(outcome.is_ok(), "{target}: {} fails its check", path.display());
+            assert!(
+                outcome.is_ok(),
+                "{target}: {} fails its check",
+                path.display()
+            );
             count += 1;
         }
     }
@@ -110,7 +114,8 @@ fn seeds_decode_to_what_the_targets_check() {
             }
             _ => {
                 let (time, rest) = bytes.split_at(8);
-                let (root, org) = rest[2..].split_at(usize::from(u16::from_be_bytes([rest[0], rest[1]])));
+                let (root, org) =
+                    rest[2..].split_at(usize::from(u16::from_be_bytes([rest[0], rest[1]])));
                 let time = Timestamp(u64::from_be_bytes(time.try_into().unwrap()));
                 let roots = vec![x509::parse_root(root).unwrap()];
                 x509::parse_organisation(org, &roots, time).is_ok()
@@ -170,7 +175,11 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             signature: Signature(signature.to_bytes()),
         });
     }
-    seeds.push(("finality", "certificate".into(), codec::encode(&certificate)));
+    seeds.push((
+        "finality",
+        "certificate".into(),
+        codec::encode(&certificate),
+    ));
     seeds.push(("finality", "double-vote".into(), codec::encode(&double)));
     let prevote = vote(2, VoteKind::Prevote, Some(header.hash()));
     seeds.push(("finality", "prevote".into(), codec::encode(&prevote)));
