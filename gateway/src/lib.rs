@@ -50,6 +50,8 @@ pub mod dto_custodial_records;
 pub mod error;
 pub mod events;
 pub mod extract;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz_checks;
 pub mod i18n;
 pub mod node;
 pub mod openapi;

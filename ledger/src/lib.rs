@@ -44,6 +44,8 @@ pub mod error;
 pub mod evidence;
 pub mod execute;
 pub mod finality;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz_checks;
 pub mod genesis;
 pub mod hash;
 pub mod identity;

@@ -39,6 +39,15 @@ fn a_seeded_soak_with_kills_and_pauses_keeps_every_title_history_legal() {
         "{report:#}"
     );
 
+    // The run's submit keys are gone from every node (R369).
+    let state = ebl_testnet::state::TestnetState::load(net.dir()).unwrap();
+    let client = ebl_testnet::http::Client::new(std::time::Duration::from_secs(5));
+    for node in &state.nodes {
+        let url = format!("{}/v1/admin/api-keys", node.gateway_url);
+        let keys = client.get(&url, &node.admin_api_key).unwrap().body.to_string();
+        assert!(!keys.contains("chaos-"), "{}: {keys}", node.name);
+    }
+
     // `--faults` without a value: the workload alone, no fault planned or injected.
     let args = [
         "chaos",

@@ -21,5 +21,7 @@ pub mod send;
 pub mod trust;
 pub mod trust_store;
 
-#[cfg(test)]
+// Also the fuzz checks' trust configuration and keys (ADR 0039).
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod fixtures;

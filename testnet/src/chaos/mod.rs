@@ -145,6 +145,10 @@ fn soak(mut state: TestnetState, args: &ChaosArgs) -> Result<Report> {
     let longest_stall = stall.map_err(|_| panicked("height monitor"))?;
     settled?;
     let (final_height, findings) = check_all(&ctx, &work.submissions)?;
+    let kept = work.remove_keys();
+    if !kept.is_empty() {
+        eprintln!("chaos: the submit key chaos-{tag} could not be deleted on {kept:?}");
+    }
     Ok(Report {
         seed: args.seed,
         duration_s: args.duration,

@@ -58,6 +58,8 @@ pub struct Workload<'a> {
     chain: ChainRef,
     /// Per node, the key this run created there to submit with (scope `submit`).
     submit_keys: Vec<String>,
+    /// The name of those keys.
+    key_name: String,
     /// Every submission so far.
     pub submissions: Vec<Submission>,
     /// Rounds played.
@@ -68,10 +70,11 @@ impl<'a> Workload<'a> {
     /// A workload on `ctx`'s testnet: reads the genesis hash and creates, on every node, an
     /// API key named `chaos-<tag>` to submit the signed entries with.
     pub fn new(ctx: &'a Ctx, tag: &str) -> Result<Self> {
+        let key_name = format!("chaos-{tag}");
         let mut submit_keys = Vec::new();
         for node in &ctx.state.nodes {
             let url = format!("{}/v1/admin/api-keys", node.gateway_url);
-            let body = json!({"name": format!("chaos-{tag}"), "scopes": ["submit"]});
+            let body = json!({"name": key_name, "scopes": ["submit"]});
             let reply = ctx.client.post(&url, &node.admin_api_key, &body)?;
             match reply.body.get("secret").and_then(Value::as_str) {
                 Some(secret) if reply.status == 201 => submit_keys.push(secret.to_string()),
@@ -99,9 +102,25 @@ impl<'a> Workload<'a> {
                 genesis_hash,
             },
             submit_keys,
+            key_name,
             submissions: Vec::new(),
             rounds: 0,
         })
+    }
+
+    /// Deletes the submit keys this run created (R369); returns the nodes that kept theirs.
+    pub fn remove_keys(&self) -> Vec<String> {
+        self.ctx
+            .state
+            .nodes
+            .iter()
+            .filter(|node| {
+                let url = format!("{}/v1/admin/api-keys/{}", node.gateway_url, self.key_name);
+                let reply = self.ctx.client.call("DELETE", &url, &node.admin_api_key, None);
+                !matches!(reply, Ok(r) if r.status == 200 || r.status == 204)
+            })
+            .map(|node| node.name.clone())
+            .collect()
     }
 
     /// One round on a bill chosen by `rng`: one transfer, or two racing ones.

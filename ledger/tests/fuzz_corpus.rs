@@ -1,0 +1,196 @@
+//! Replays the fuzz corpora and found crashes of the ledger's fuzz targets (ADR 0039) through
+//! the same checks the cargo-fuzz targets run (`ebl_ledger::fuzz_checks`), so the plain test
+//! suite covers them without cargo-fuzz.
+//!
+//! `EBL_WRITE_FUZZ_SEEDS=1 cargo nextest run -p ebl-ledger --test fuzz_corpus` (re)writes the
+//! seeds generated from the testkit (`seed-*` files); `cargo fuzz cmin` then keeps the corpus
+//! small.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use ebl_ledger::block::{Block, BlockHeader};
+use ebl_ledger::codec;
+use ebl_ledger::crypto::{PublicKey, Signature};
+use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::finality::{
+    CommitCertificate, CommitSignature, DoubleVote, SignedVote, VoteData, VoteKind,
+};
+use ebl_ledger::fuzz_checks::{self, FUZZ_CHAIN, fuzz_validator_key};
+use ebl_ledger::hash::Hash32;
+use ebl_ledger::identity::x509;
+use ebl_ledger::testkit::TestNetwork;
+use ebl_ledger::time::Timestamp;
+use ed25519_dalek::Signer;
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
+}
+
+/// Runs `check` on every file of the corpus and the regressions of `target`; returns how many.
+fn replay(target: &str, check: fn(&[u8])) -> usize {
+    let mut count = 0;
+    for kind in ["corpus", "regressions"] {
+        let dir = fuzz_dir().join(kind).join(target);
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for file in files {
+            let path = file.unwrap().path();
+            let data = std::fs::read(&path).unwrap();
+            let outcome = std::panic::catch_unwind(|| check(&data));
+            assert!(
+                outcome.is_ok(),
+                "{target}: {} fails its check",
+                path.display()
+            );
+            count += 1;
+        }
+    }
+    count
+}
+
+#[test]
+fn signed_entry_corpus_replays() {
+    assert!(replay("signed_entry", fuzz_checks::signed_entry) > 0);
+}
+
+#[test]
+fn block_corpus_replays() {
+    assert!(replay("block", fuzz_checks::block) > 0);
+}
+
+#[test]
+fn finality_corpus_replays() {
+    assert!(replay("finality", fuzz_checks::finality) > 0);
+}
+
+#[test]
+fn x509_corpus_replays() {
+    assert!(replay("x509", fuzz_checks::x509) > 0);
+}
+
+#[test]
+fn canonical_json_corpus_replays() {
+    assert!(replay("canonical_json", fuzz_checks::canonical_json) > 0);
+}
+
+#[test]
+fn docfacts_corpus_replays() {
+    assert!(replay("docfacts", fuzz_checks::docfacts) > 0);
+}
+
+/// The checks accept what they should: real entries, blocks, finality material and
+/// certificates decode and pass their round trips (so the checks are not vacuous).
+#[test]
+fn generated_seeds_pass_their_checks() {
+    for (target, name, bytes) in seeds() {
+        let check = match target {
+            "signed_entry" => fuzz_checks::signed_entry,
+            "block" => fuzz_checks::block,
+            "finality" => fuzz_checks::finality,
+            _ => fuzz_checks::x509,
+        };
+        check(&bytes);
+        if std::env::var_os("EBL_WRITE_FUZZ_SEEDS").is_some() {
+            let dir = fuzz_dir().join("corpus").join(target);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("seed-{name}")), &bytes).unwrap();
+        }
+    }
+}
+
+#[test]
+fn seeds_decode_to_what_the_targets_check() {
+    for (target, name, bytes) in seeds() {
+        let decodes = match target {
+            "signed_entry" => SignedEntry::decode(&bytes).is_ok(),
+            "block" => Block::decode(&bytes).is_ok(),
+            "finality" => {
+                codec::decode::<CommitCertificate>(&bytes, usize::MAX).is_ok()
+                    || codec::decode::<SignedVote>(&bytes, usize::MAX).is_ok()
+                    || codec::decode::<DoubleVote>(&bytes, usize::MAX).is_ok()
+                    || codec::decode::<BlockHeader>(&bytes, usize::MAX).is_ok()
+            }
+            _ => {
+                let (time, rest) = bytes.split_at(8);
+                let (root, org) =
+                    rest[2..].split_at(usize::from(u16::from_be_bytes([rest[0], rest[1]])));
+                let time = Timestamp(u64::from_be_bytes(time.try_into().unwrap()));
+                let roots = vec![x509::parse_root(root).unwrap()];
+                x509::parse_organisation(org, &roots, time).is_ok()
+            }
+        };
+        assert!(decodes, "seed {target}/{name} decodes");
+    }
+}
+
+fn vote(i: u8, kind: VoteKind, block: Option<Hash32>) -> SignedVote {
+    let vote = VoteData {
+        kind,
+        height: 5,
+        round: 1,
+        block,
+        validator: PublicKey(fuzz_validator_key(i).verifying_key().to_bytes()),
+    };
+    let signature = fuzz_validator_key(i).sign(&vote.signing_bytes(&FUZZ_CHAIN));
+    SignedVote {
+        signature: Signature(signature.to_bytes()),
+        vote,
+    }
+}
+
+/// Seeds from the testkit: (target, name, bytes).
+fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
+    let mut net = TestNetwork::pilot();
+    let mut seeds = Vec::new();
+    let entries = net.receipts(3, &["CARRIER", "BANK", "SHIPPER"]);
+    for (i, entry) in entries.iter().enumerate() {
+        seeds.push(("signed_entry", format!("receipt-{i}"), entry.encode()));
+    }
+    net.commit(entries.clone());
+    let double = DoubleVote {
+        first: vote(1, VoteKind::Precommit, Some(Hash32([1; 32]))),
+        second: vote(1, VoteKind::Precommit, None),
+    };
+    let header = net.ledger.head().clone();
+    let block = Block {
+        header: header.clone(),
+        entries,
+        evidence: vec![double.clone()],
+    };
+    seeds.push(("block", "pilot".into(), codec::encode(&block)));
+    let mut certificate = CommitCertificate {
+        height: header.height,
+        round: 0,
+        block: header.hash(),
+        signatures: Vec::new(),
+    };
+    for i in 0..3u8 {
+        let validator = PublicKey(fuzz_validator_key(i).verifying_key().to_bytes());
+        let precommit = certificate.precommit(validator);
+        let signature = fuzz_validator_key(i).sign(&precommit.signing_bytes(&FUZZ_CHAIN));
+        certificate.signatures.push(CommitSignature {
+            validator,
+            signature: Signature(signature.to_bytes()),
+        });
+    }
+    seeds.push((
+        "finality",
+        "certificate".into(),
+        codec::encode(&certificate),
+    ));
+    seeds.push(("finality", "double-vote".into(), codec::encode(&double)));
+    let prevote = vote(2, VoteKind::Prevote, Some(header.hash()));
+    seeds.push(("finality", "prevote".into(), codec::encode(&prevote)));
+    seeds.push(("finality", "header".into(), codec::encode(&header)));
+    let time = net.time().0.to_be_bytes();
+    let root = &net.ca.root_der;
+    let len = u16::try_from(root.len()).unwrap().to_be_bytes();
+    for id in ["CARRIER", "BANK"] {
+        let org = &net.party(id).certificate_der;
+        let bytes = [&time[..], &len[..], root, org].concat();
+        seeds.push(("x509", id.to_lowercase(), bytes));
+    }
+    seeds
+}
