@@ -25,7 +25,7 @@ else
 fi
 bin="$target/$profile"
 
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' node/Cargo.toml | head -1)
+version=$("$bin/ebl-node" --version | awk '{print $2}')
 arch=$(uname -m)
 name="ebl-ledger-$version-$arch"
 stage=$(mktemp -d)
