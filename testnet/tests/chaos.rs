@@ -44,7 +44,11 @@ fn a_seeded_soak_with_kills_and_pauses_keeps_every_title_history_legal() {
     let client = ebl_testnet::http::Client::new(std::time::Duration::from_secs(5));
     for node in &state.nodes {
         let url = format!("{}/v1/admin/api-keys", node.gateway_url);
-        let keys = client.get(&url, &node.admin_api_key).unwrap().body.to_string();
+        let keys = client
+            .get(&url, &node.admin_api_key)
+            .unwrap()
+            .body
+            .to_string();
         assert!(!keys.contains("chaos-"), "{}: {keys}", node.name);
     }
 

@@ -116,7 +116,10 @@ impl<'a> Workload<'a> {
             .iter()
             .filter(|node| {
                 let url = format!("{}/v1/admin/api-keys/{}", node.gateway_url, self.key_name);
-                let reply = self.ctx.client.call("DELETE", &url, &node.admin_api_key, None);
+                let reply = self
+                    .ctx
+                    .client
+                    .call("DELETE", &url, &node.admin_api_key, None);
                 !matches!(reply, Ok(r) if r.status == 200 || r.status == 204)
             })
             .map(|node| node.name.clone())
