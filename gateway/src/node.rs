@@ -108,6 +108,10 @@ pub struct ChainStatus {
     pub validators: Vec<Validator>,
     /// Connected peers.
     pub peers: u32,
+    /// R410: protocol version of the last final block.
+    pub protocol_version: u32,
+    /// R413: the upgrade governance scheduled, until it activates.
+    pub protocol_upgrade: Option<ebl_ledger::protocol_version::ScheduledUpgrade>,
 }
 
 /// A record proven against a final header.

@@ -238,6 +238,8 @@ impl NodeApi for LocalNode {
                 time: ledger.head().time,
                 validators,
                 peers: 0,
+                protocol_version: ledger.head().protocol_version,
+                protocol_upgrade: ledger.protocol_schedule().map_err(internal)?.upgrade,
             })
         })
     }

@@ -13,6 +13,9 @@ use crate::time::Timestamp;
 /// A block header: what validators sign (through consensus) and what proofs are checked against.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct BlockHeader {
+    /// R410: the protocol version the block was made under. First, so that a decoder reads it
+    /// before fields whose layout a later version may change.
+    pub protocol_version: u32,
     /// Network.
     pub chain: ChainRef,
     /// Height (genesis is 0).

@@ -10,6 +10,7 @@ use crate::error::{ExecError, ExecResult, RuleError, StorageError};
 use crate::evidence;
 use crate::finality::DoubleVote;
 use crate::hash::BlockHash;
+use crate::protocol_version::ProtocolSchedule;
 use crate::identity::check_standing;
 use crate::signatures::SignatureVerdicts;
 use crate::state::{EntryContext, Overlay, StateReader, WriteSet, keys, tree};
@@ -67,6 +68,17 @@ pub enum BlockError {
     /// R191: the block is over a genesis cap.
     #[error("block over its caps: {0}")]
     OverCap(crate::genesis::CapExceeded),
+    /// R411: the header names another protocol version than the one in force at its height.
+    #[error("block is protocol version {got}, the chain is at version {expected} at this height")]
+    ProtocolVersion {
+        /// The header's version.
+        got: u32,
+        /// The version in force.
+        expected: u32,
+    },
+    /// R414: the chain needs a version this build does not implement.
+    #[error(transparent)]
+    UnsupportedVersion(#[from] crate::protocol_version::UnsupportedVersion),
 }
 
 /// Executes `input` on top of `store` and builds the block (R13–R18).
@@ -98,6 +110,13 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
         }
     };
     let mut state = Overlay::new(store);
+    // R411: the version in force at this height; an upgrade activating here becomes the
+    // active version in this block's state.
+    let schedule = ProtocolSchedule::read(&state)?;
+    let protocol_version = schedule.version_at(input.height);
+    if schedule.after(input.height) != schedule {
+        schedule.after(input.height).store(&mut state);
+    }
     let mut results = Vec::with_capacity(input.entries.len());
     let mut consumed = Vec::with_capacity(input.entries.len());
     // Evidence first, so that entries of the block see the offence already recorded.
@@ -126,6 +145,7 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
     let writes = state.into_writes();
     let (state_root, tree) = tree::apply_writes(store, &writes, input.height)?;
     let header = BlockHeader {
+        protocol_version,
         chain: chain.clone(),
         height: input.height,
         prev_hash: input.prev_hash,
@@ -182,6 +202,14 @@ pub fn verify_block_with<S: StateReader + TreeReader>(
     }
     if header.time <= prev.time {
         return Err(BlockError::NotNext("time does not increase".into()));
+    }
+    // R411: refused before anything executes.
+    let expected = ProtocolSchedule::read(store)?.version_at(header.height);
+    if header.protocol_version != expected {
+        return Err(BlockError::ProtocolVersion {
+            got: header.protocol_version,
+            expected,
+        });
     }
     // R191: over a genesis cap, refused before anything executes.
     let caps = crate::genesis::BlockCaps::read(store)?;

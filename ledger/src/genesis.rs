@@ -12,6 +12,7 @@ use crate::error::{ExecError, RuleError, StorageError};
 use crate::execute::ExecutedBlock;
 use crate::hash::{Hash32, domain};
 use crate::identity::Validator;
+use crate::protocol_version::{FIRST_PROTOCOL_VERSION, ProtocolSchedule, check_version};
 use crate::state::{EmptyState, Overlay, StateReader, keys, tree};
 use crate::time::Timestamp;
 
@@ -38,6 +39,14 @@ pub struct Genesis {
     /// [`DEFAULT_MAX_BLOCK_BYTES`]).
     #[serde(default = "default_max_block_bytes")]
     pub max_block_bytes: u64,
+    /// R412: the protocol version of the genesis block and of every block until governance
+    /// schedules an upgrade (defaults to [`FIRST_PROTOCOL_VERSION`]).
+    #[serde(default = "default_protocol_version")]
+    pub protocol_version: u32,
+}
+
+fn default_protocol_version() -> u32 {
+    FIRST_PROTOCOL_VERSION
 }
 
 /// R191: the default entry cap, today's node default.
@@ -186,10 +195,12 @@ impl Genesis {
         crate::ids::check_code("chain_id", &self.chain_id, 64)?;
         let caps = self.block_caps();
         caps.check()?;
+        check_version("protocol_version", self.protocol_version)?;
         let chain = self.chain_ref();
         let mut state = Overlay::new(&EmptyState);
         state.put(keys::chain_info(), &chain);
         state.put(keys::block_caps(), &caps);
+        ProtocolSchedule::starting_at(self.protocol_version).store(&mut state);
         crate::identity::install_genesis(&mut state, &chain, self)?;
         let head = ChainHead {
             height: 0,
@@ -200,6 +211,7 @@ impl Genesis {
         let writes = state.into_writes();
         let (state_root, tree) = tree::apply_writes(&EmptyTree, &writes, 0)?;
         let header = BlockHeader {
+            protocol_version: self.protocol_version,
             chain,
             height: 0,
             prev_hash: Hash32::ZERO,

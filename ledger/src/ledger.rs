@@ -11,6 +11,7 @@ use crate::error::StorageError;
 use crate::execute::{BlockError, BlockInput, ExecutedBlock, execute_block_with, verify_block};
 use crate::finality::DoubleVote;
 use crate::genesis::{Genesis, GenesisError};
+use crate::protocol_version::{KnownVersions, ProtocolSchedule};
 use crate::signatures::SignatureVerdicts;
 use crate::state::keys;
 use crate::state::tree::{self, RecordProof};
@@ -42,6 +43,8 @@ pub struct Ledger<S> {
     store: S,
     chain: ChainRef,
     head: BlockHeader,
+    /// R414: the protocol versions this build implements.
+    known: KnownVersions,
 }
 
 impl<S: Storage> Ledger<S> {
@@ -70,7 +73,12 @@ impl<S: Storage> Ledger<S> {
                 found: head.chain.chain_id,
             });
         }
-        Ok(Ledger { store, chain, head })
+        Ok(Ledger {
+            store,
+            chain,
+            head,
+            known: KnownVersions::BUILD,
+        })
     }
 
     /// The network.
@@ -81,6 +89,24 @@ impl<S: Storage> Ledger<S> {
     /// Header of the last committed block.
     pub fn head(&self) -> &BlockHeader {
         &self.head
+    }
+
+    /// R414: the protocol versions this ledger makes and checks blocks of. Only tests of an
+    /// upgrade set anything but [`KnownVersions::BUILD`] (an "old" or a "new" build).
+    pub fn set_known_versions(&mut self, known: KnownVersions) {
+        self.known = known;
+    }
+
+    /// R411: the protocol version in force and the upgrade scheduled, as of the head.
+    pub fn protocol_schedule(&self) -> Result<ProtocolSchedule, StorageError> {
+        ProtocolSchedule::read(&self.store)
+    }
+
+    /// R414: `Ok` when this build implements the version of the next block.
+    pub fn check_next_version(&self) -> Result<(), BlockError> {
+        let schedule = self.protocol_schedule()?;
+        self.known.check(&schedule, self.head.height + 1)?;
+        Ok(())
     }
 
     /// The underlying store, for queries.
@@ -132,6 +158,7 @@ impl<S: Storage> Ledger<S> {
 
     /// Re-executes a proposed block and checks its header (what every validator does).
     pub fn verify(&self, block: Block) -> Result<ExecutedBlock, BlockError> {
+        self.check_next_version()?;
         verify_block(&self.store, &self.head, block)
     }
 
@@ -141,6 +168,7 @@ impl<S: Storage> Ledger<S> {
         block: Block,
         verdicts: Option<&SignatureVerdicts>,
     ) -> Result<ExecutedBlock, BlockError> {
+        self.check_next_version()?;
         crate::execute::verify_block_with(&self.store, &self.head, block, verdicts)
     }
 

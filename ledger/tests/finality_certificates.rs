@@ -36,6 +36,7 @@ fn validators(powers: &[u64]) -> Vec<Validator> {
 
 fn header(height: u64) -> BlockHeader {
     BlockHeader {
+        protocol_version: 1,
         chain: ChainRef {
             chain_id: "finality-test".into(),
             genesis_hash: CHAIN,

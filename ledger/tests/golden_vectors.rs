@@ -67,6 +67,7 @@ fn sample_results(entry: &SignedEntry) -> Vec<EntryResult> {
 fn sample_header() -> BlockHeader {
     let entry = sample_signed_entry();
     BlockHeader {
+        protocol_version: 1,
         chain: sample_chain(),
         height: 7,
         prev_hash: Hash32::sha256(b"block 6"),

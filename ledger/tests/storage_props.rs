@@ -18,6 +18,7 @@ fn stored_block(height: u64, state_root: Hash32) -> StoredBlock {
     StoredBlock {
         block: Block {
             header: BlockHeader {
+                protocol_version: 1,
                 chain: ChainRef {
                     chain_id: "ebl-prop-1".into(),
                     genesis_hash: Hash32::ZERO,

@@ -23,6 +23,7 @@ use ebl_ledger::error::StorageError;
 use ebl_ledger::hash::{DocumentId, EntryId};
 use ebl_ledger::identity::ValidatorSet;
 use ebl_ledger::ids::OrgId;
+use ebl_ledger::protocol_version::ProtocolSchedule;
 use ebl_ledger::state::keys;
 use ebl_ledger::storage::{Record, StoredBlock};
 use tokio::sync::broadcast;
@@ -279,7 +280,15 @@ impl NodeApi for GatewayBridge {
         Box::pin(async move {
             let node = self.handle.status().await?;
             let reads = self.handle.committed();
-            let time = reads.head().map_err(internal)?.header.time;
+            let head = reads.head().map_err(internal)?.header.clone();
+            let upgrade = match reads.get(&keys::protocol_schedule()).map_err(internal)? {
+                None => None,
+                Some(bytes) => {
+                    ebl_ledger::codec::decode_stored::<ProtocolSchedule>(&bytes)
+                        .map_err(internal)?
+                        .upgrade
+                }
+            };
             let validators = match reads.get(&keys::validators()).map_err(internal)? {
                 None => None,
                 Some(bytes) => Some(
@@ -291,9 +300,11 @@ impl NodeApi for GatewayBridge {
                 chain: node.ledger.chain,
                 height: node.ledger.height,
                 last_block_hash: node.ledger.last_block_hash,
-                time,
+                time: head.time,
                 validators,
                 peers: u32::try_from(node.peers).unwrap_or(u32::MAX),
+                protocol_version: head.protocol_version,
+                protocol_upgrade: upgrade,
             })
         })
     }

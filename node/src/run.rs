@@ -191,7 +191,8 @@ impl Node {
     /// Opens the ledger under `settings.data_dir` (writing `genesis` if new) and starts.
     pub async fn start(settings: NodeSettings, genesis: &Genesis) -> anyhow::Result<Node> {
         let store = RocksStore::open(settings.data_dir.join("ledger")).context("open RocksDB")?;
-        let ledger = Ledger::open(store, genesis).context("open ledger")?;
+        #[allow(unused_mut)]
+        let mut ledger = Ledger::open(store, genesis).context("open ledger")?;
         // R150: the consensus swarm's identity is the consensus key, which the ledger knows.
         let keypair = Keypair::ed25519_from_bytes(settings.consensus_secret).context("node key")?;
         let local_peer = keypair.public().to_peer_id();
@@ -217,6 +218,10 @@ impl Node {
         let pooled = mempool.share_ids();
         let undecided = UndecidedBlocks::open(settings.data_dir.join("undecided"))
             .context("create undecided-block dir")?;
+        #[cfg(feature = "byzantine")]
+        if let Some(known) = settings.faults.known_versions {
+            ledger.set_known_versions(known);
+        }
         #[allow(unused_mut)]
         let mut state = AppState::new(
             ledger,

@@ -97,6 +97,7 @@ pub fn build(plan: &Plan, now: OffsetDateTime) -> Result<Consortium> {
         // R191: the default block caps (2,000 entries, 4 MiB).
         max_block_entries: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_ENTRIES,
         max_block_bytes: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_BYTES,
+        protocol_version: ebl_ledger::protocol_version::PROTOCOL_VERSION,
     };
     // The nodes would refuse a bad genesis at start; refusing it here names the cause at once.
     genesis

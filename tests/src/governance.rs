@@ -20,6 +20,20 @@ pub async fn propose_revocation(
     org: &str,
     timeout: Duration,
 ) -> anyhow::Result<Hash32> {
+    let proposal = Proposal::RevokeOrganisation {
+        org: OrgId::new(org)?,
+        reason: "left the consortium".into(),
+    };
+    propose(c, proposal, timeout).await
+}
+
+/// Validator 0 proposes `proposal` (open for 500 blocks); waits (at most `timeout`) until the
+/// proposal is final and returns its id.
+pub async fn propose(
+    c: &mut Cluster,
+    proposal: Proposal,
+    timeout: Duration,
+) -> anyhow::Result<Hash32> {
     let mut fates = c.handle(0).subscribe_notifications();
     let expires_at_height = c.height(0).await? + 500;
     let key = c.net.validator_keys[0].clone();
@@ -27,10 +41,7 @@ pub async fn propose_revocation(
         &key,
         None,
         Body::Governance(GovernanceAction::Propose {
-            proposal: Proposal::RevokeOrganisation {
-                org: OrgId::new(org)?,
-                reason: "left the consortium".into(),
-            },
+            proposal,
             expires_at_height,
         }),
     );

@@ -24,6 +24,10 @@ pub async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
             "key": v.key.to_hex(), "operator": v.operator.0, "power": v.power,
         })).collect::<Vec<_>>(),
         "peers": s.peers,
+        "protocol_version": s.protocol_version,
+        "protocol_upgrade": s.protocol_upgrade.map(|u| json!({
+            "version": u.version, "activation_height": u.activation_height,
+        })),
     })))
 }
 

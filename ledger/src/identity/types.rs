@@ -109,6 +109,13 @@ pub enum Proposal {
         /// New power (> 0).
         power: u64,
     },
+    /// R413: from `activation_height` on, blocks are made under protocol `version`.
+    ScheduleProtocolUpgrade {
+        /// The new version (newer than the one in force).
+        version: u32,
+        /// The first height made under it.
+        activation_height: u64,
+    },
 }
 
 /// A governance entry body.

@@ -35,6 +35,11 @@ pub fn block_caps() -> Vec<u8> {
     b"chain/caps".to_vec()
 }
 
+/// R411: the protocol version in force and the upgrade scheduled.
+pub fn protocol_schedule() -> Vec<u8> {
+    b"chain/protocol".to_vec()
+}
+
 /// The consortium root CA certificates.
 pub fn root_cas() -> Vec<u8> {
     b"identity/roots".to_vec()

@@ -200,6 +200,7 @@ impl<S: Storage> TestNetwork<S> {
             validators,
             max_block_entries: caps.max_entries,
             max_block_bytes: caps.max_bytes,
+            protocol_version: crate::protocol_version::PROTOCOL_VERSION,
         };
         let ledger = Ledger::open(store, &genesis).expect("valid test genesis");
         let time = ledger.head().time;

@@ -11,6 +11,7 @@ use ebl_ledger::evidence::{EvidenceRecord, MAX_EVIDENCE_AGE};
 use ebl_ledger::execute::{BlockError, ExecutedBlock};
 use ebl_ledger::genesis::BlockCaps;
 use ebl_ledger::identity::ValidatorSet as LedgerValidators;
+use ebl_ledger::protocol_version::UnsupportedVersion;
 use ebl_ledger::signatures::{SignatureVerdicts, VerifiedEntries};
 use ebl_ledger::state::keys;
 use ebl_ledger::storage::{RocksStore, Storage};
@@ -94,6 +95,20 @@ pub enum AppError {
     /// The decided block does not execute on this state.
     #[error("decided block does not verify: {0}")]
     Verify(BlockError),
+    /// R414: the next height needs a protocol version this build does not implement.
+    #[error(transparent)]
+    UpgradeRequired(#[from] UnsupportedVersion),
+}
+
+/// R414: stops the node before a height whose protocol version this build does not implement,
+/// rather than make or check a block under rules it does not know.
+fn check_next_version(ledger: &Ledger<RocksStore>) -> Result<(), AppError> {
+    match ledger.check_next_version() {
+        Ok(()) => Ok(()),
+        Err(BlockError::UnsupportedVersion(e)) => Err(AppError::UpgradeRequired(e)),
+        Err(BlockError::Storage(e)) => Err(AppError::Storage(e)),
+        Err(other) => Err(AppError::Verify(other)),
+    }
 }
 
 /// What re-executing a block of the height in progress found (R18).
@@ -306,6 +321,7 @@ impl AppState {
         timeouts: LinearTimeouts,
         limits: BlockLimits,
     ) -> Result<Self, AppError> {
+        check_next_version(&ledger)?;
         let ctx = EblContext::new(ledger.chain().genesis_hash.0);
         let address = Address(*signer.public_key().as_bytes());
         let validators = validator_set(&ledger)?;
@@ -590,6 +606,7 @@ impl AppState {
 
     /// Moves to the height after the ledger head, with the validator set of the new state.
     pub fn enter_height(&mut self) -> Result<(), AppError> {
+        check_next_version(&self.ledger)?;
         self.height = Height(self.ledger.head().height + 1);
         self.round = Round::Nil;
         self.validators = validator_set(&self.ledger)?;

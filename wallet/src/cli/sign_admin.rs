@@ -165,6 +165,19 @@ pub enum ProposalCmd {
         #[arg(long)]
         power: u64,
     },
+    /// Switch the network to a new protocol version at a height (R413). Install a build that
+    /// implements it on every node first (OPERATIONS.md, "Upgrades").
+    #[command(
+        after_help = "Examples:\n  ... governance propose --expires-at-height 5000 schedule-protocol-upgrade --version 2 --activation-height 12000"
+    )]
+    ScheduleProtocolUpgrade {
+        /// The new version.
+        #[arg(long)]
+        version: u32,
+        /// The first height made under it.
+        #[arg(long)]
+        activation_height: u64,
+    },
 }
 
 /// The body of a grant command.
@@ -243,6 +256,13 @@ pub(super) fn governance(cmd: GovernanceCmd) -> Result<GovernanceAction, WalletE
                 ProposalCmd::SetValidatorPower { key, power } => {
                     Proposal::SetValidatorPower { key, power }
                 }
+                ProposalCmd::ScheduleProtocolUpgrade {
+                    version,
+                    activation_height,
+                } => Proposal::ScheduleProtocolUpgrade {
+                    version,
+                    activation_height,
+                },
             };
             Ok(GovernanceAction::Propose {
                 proposal,

@@ -46,6 +46,10 @@ pub fn execute(
             validator.power = *power;
             replace_set(state, validators)
         }
+        Proposal::ScheduleProtocolUpgrade {
+            version,
+            activation_height,
+        } => crate::protocol_version::schedule_upgrade(state, *version, *activation_height, height),
     }
 }
 

@@ -54,6 +54,9 @@ pub fn check_governance_stateless(action: &GovernanceAction) -> Result<(), RuleE
         }
         Proposal::RemoveValidator { .. } => {}
         Proposal::SetValidatorPower { power, .. } => check_power(*power)?,
+        Proposal::ScheduleProtocolUpgrade { version, .. } => {
+            crate::protocol_version::check_version("version", *version)?;
+        }
     }
     Ok(())
 }

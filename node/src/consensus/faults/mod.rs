@@ -33,6 +33,9 @@ pub struct FaultPlan {
     pub hold_time_back: bool,
     /// Signs its votes with a torsion component: ZIP-215 accepts them, `verify_strict` not.
     pub torsion_votes: bool,
+    /// R414 tests: the protocol versions this node implements, standing in for an older or a
+    /// newer build than this one (ADR 0046).
+    pub known_versions: Option<ebl_ledger::protocol_version::KnownVersions>,
 }
 
 impl FaultPlan {
