@@ -463,6 +463,11 @@ impl Loop {
         let committed = match self.store_decided(id, certificate).await {
             Ok(c) => c,
             Err(AppError::Storage(e)) => return Err(AppError::Storage(e)),
+            // R414: the block is committed, but the next height needs another build: stop.
+            Err(AppError::UpgradeRequired(e)) => {
+                tracing::error!(error = %e, "stopping: protocol upgrade required");
+                return Err(AppError::UpgradeRequired(e));
+            }
             Err(e) => {
                 tracing::error!(error = %e, "cannot commit the decided block");
                 return Ok(());
