@@ -175,4 +175,31 @@ pub trait NodeApi: Send + Sync + 'static {
     fn document_body(&self, id: DocumentId, party: OrgId) -> NodeFuture<'_, Option<Vec<u8>>>;
     /// Headers of blocks as they become final.
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>>;
+    /// R424: writes a consistent copy of the ledger on the node's disk (an admin action). A
+    /// node without a disk store answers `Unavailable`.
+    fn snapshot(&self) -> NodeFuture<'_, SnapshotOutcome> {
+        Box::pin(async {
+            Err(NodeError::Unavailable(
+                "this node keeps no snapshots".into(),
+            ))
+        })
+    }
+}
+
+/// What `NodeApi::snapshot` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotOutcome {
+    /// A snapshot was written (or one of the same block existed already).
+    Taken {
+        /// Its folder on the node's disk.
+        path: String,
+        /// Height of its last block.
+        height: u64,
+        /// Hash of that block's header.
+        block_hash: BlockHash,
+        /// Its state root.
+        state_root: ebl_ledger::hash::Hash32,
+    },
+    /// R424: the node keeps as many snapshots as it may already.
+    Full(usize),
 }

@@ -237,7 +237,7 @@ impl Genesis {
 }
 
 /// A tree store with no nodes, for building version 0.
-struct EmptyTree;
+pub(crate) struct EmptyTree;
 
 impl jmt::storage::TreeReader for EmptyTree {
     fn get_node_option(

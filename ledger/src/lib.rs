@@ -55,6 +55,7 @@ pub mod ledger;
 pub mod protocol_version;
 pub mod receipt;
 pub mod signatures;
+pub mod snapshot;
 pub mod state;
 pub mod storage;
 #[cfg(any(test, feature = "testkit"))]

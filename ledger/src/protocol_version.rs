@@ -125,7 +125,8 @@ pub fn schedule_upgrade(
         )
         .into());
     }
-    if activation_height <= height || activation_height > height.saturating_add(MAX_UPGRADE_LEAD_BLOCKS)
+    if activation_height <= height
+        || activation_height > height.saturating_add(MAX_UPGRADE_LEAD_BLOCKS)
     {
         return Err(RuleError::invalid(
             "activation_height",

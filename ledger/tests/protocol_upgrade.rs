@@ -1,13 +1,13 @@
 //! Protocol versions in headers and governance-scheduled upgrades (R410–R414).
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+use ebl_ledger::Ledger;
 use ebl_ledger::crypto::PublicKey;
 use ebl_ledger::execute::BlockError;
 use ebl_ledger::identity::{Proposal, ProposalStatus};
 use ebl_ledger::protocol_version::{
     KnownVersions, MAX_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolSchedule, ScheduledUpgrade,
 };
-use ebl_ledger::Ledger;
 use ebl_ledger::testkit::TestNetwork;
 use ebl_ledger::time::Timestamp;
 

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ebl_gateway::node::NodeFuture;
+use ebl_gateway::node::{NodeFuture, SnapshotOutcome};
 use ebl_gateway::{ChainStatus, EntryStatus, NodeApi, NodeError, ProvenRecord, SubmitOutcome};
 use ebl_ledger::block::{BlockHeader, Outcome};
 use ebl_ledger::crypto::PublicKey;
@@ -387,5 +387,24 @@ impl NodeApi for GatewayBridge {
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<BlockHeader>> {
         self.headers.subscribe()
+    }
+
+    fn snapshot(&self) -> NodeFuture<'_, SnapshotOutcome> {
+        Box::pin(async move {
+            let handle = self.handle.clone();
+            let taken = tokio::task::spawn_blocking(move || handle.take_snapshot())
+                .await
+                .map_err(internal)?;
+            match taken {
+                Ok(t) => Ok(SnapshotOutcome::Taken {
+                    path: t.path.display().to_string(),
+                    height: t.height,
+                    block_hash: t.block_hash,
+                    state_root: t.state_root,
+                }),
+                Err(crate::snapshot::TakeError::Full(kept)) => Ok(SnapshotOutcome::Full(kept)),
+                Err(e) => Err(internal(e)),
+            }
+        })
     }
 }

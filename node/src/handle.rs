@@ -107,6 +107,8 @@ pub struct NodeHandle {
     pub(crate) bodies: crate::bodies::Bodies,
     /// What every way in judges before any signature work (R182–R184).
     pub(crate) intake: crate::intake::Intake,
+    /// Where [`NodeHandle::take_snapshot`] writes (R424).
+    pub(crate) snapshots: std::path::PathBuf,
 }
 
 impl NodeHandle {
@@ -315,6 +317,12 @@ impl NodeHandle {
     /// (never waiting for consensus work); they see only decided blocks.
     pub fn committed(&self) -> &CommittedReads {
         &self.reads
+    }
+
+    /// R420, R424: a consistent copy of the live ledger under the data folder's `snapshots`.
+    /// Blocking (it writes files): call it off the async runtime.
+    pub fn take_snapshot(&self) -> Result<crate::snapshot::Taken, crate::snapshot::TakeError> {
+        crate::snapshot::take(self.reads.store(), &self.snapshots)
     }
 
     /// The node's Prometheus metrics.

@@ -57,6 +57,7 @@ pub mod metrics;
 pub mod p2p;
 pub mod reads;
 pub mod run;
+pub mod snapshot;
 pub mod tls;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};

@@ -12,6 +12,7 @@ use ebl_node::config::{
 };
 
 mod dev_command;
+mod snapshot_command;
 
 #[derive(Parser, Debug)]
 #[command(name = "ebl-node", version, about = "eBL ledger validator node")]
@@ -60,6 +61,11 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Consistent copies of a node's ledger, and restoring one (R420–R426).
+    Snapshot {
+        #[command(subcommand)]
+        command: snapshot_command::SnapshotCommand,
     },
     /// A single-validator development network with data under ./data, ready in seconds. Only
     /// in a build with the `dev` feature (`./scripts/run.sh`): it runs the ledger's test CA
@@ -319,6 +325,7 @@ async fn main() -> anyhow::Result<()> {
             api,
         } => init(&home, moniker, listen, genesis, &api),
         Command::Keys { command } => keys(command),
+        Command::Snapshot { command } => snapshot_command::run(&command),
         Command::Start { config } => {
             let file = ConfigFile::load(&config)?;
             let (settings, genesis) = file.settings(&config)?;

@@ -38,6 +38,11 @@ pub struct CommittedReads {
 }
 
 impl CommittedReads {
+    /// The database handle the reads go through.
+    pub fn store(&self) -> &RocksReader {
+        &self.store
+    }
+
     /// Reads over `store` (from [`ebl_ledger::storage::RocksStore::reader`]).
     pub fn new(store: RocksReader) -> Self {
         CommittedReads {

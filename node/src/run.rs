@@ -303,6 +303,7 @@ impl Node {
             gossip: gossip_link.as_ref().map(|(link, _, _)| link.clone()),
             reads,
             verified,
+            snapshots: crate::snapshot::snapshots_dir(&settings.data_dir),
         };
         // Subscribed before the app task starts, so no committed block is missed.
         let membership = tokio::spawn(

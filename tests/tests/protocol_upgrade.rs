@@ -88,7 +88,10 @@ async fn a_rolling_upgrade_keeps_committing_and_an_old_build_stops_at_activation
     let at = header_facts(&c, 0, activation).await;
     assert_eq!((before.0, at.0), (1, 2));
     for i in [1, 2] {
-        assert_eq!(header_facts(&c, i, activation + 3).await, header_facts(&c, 0, activation + 3).await);
+        assert_eq!(
+            header_facts(&c, i, activation + 3).await,
+            header_facts(&c, 0, activation + 3).await
+        );
     }
 
     // The old build stops before the activation height, and says why.
@@ -105,7 +108,10 @@ async fn a_rolling_upgrade_keeps_committing_and_an_old_build_stops_at_activation
 
     // Started again on the old build, it refuses at once, with the same reason.
     let refused = c.restart(3).await.unwrap_err();
-    assert!(format!("{refused:#}").contains("protocol version 2"), "{refused:#}");
+    assert!(
+        format!("{refused:#}").contains("protocol version 2"),
+        "{refused:#}"
+    );
 
     // On the new build it catches up, through the activation height, to the others' state.
     c.members[3].settings.faults.known_versions = Some(NEW_BUILD);

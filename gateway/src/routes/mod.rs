@@ -24,6 +24,7 @@ mod print;
 mod proofs;
 mod public_limit;
 mod qr;
+mod snapshots;
 mod webhooks;
 
 use std::time::Duration;
@@ -263,6 +264,7 @@ fn api_keys() -> Routes {
             "/v1/admin/api-keys/{name}/rotate",
             post(crate::admin_routes::rotate),
         )
+        .add("post", "/v1/admin/snapshots", post(snapshots::take))
 }
 
 fn scoped(routes: Routes, state: &AppState, scope: Scope) -> Routes {

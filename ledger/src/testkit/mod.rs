@@ -303,6 +303,46 @@ impl<S: Storage> TestNetwork<S> {
         outcomes
     }
 
+    /// [`TestNetwork::commit`] with a commit certificate signed by every validator, as a node
+    /// stores it (for tests that check certificates, e.g. snapshots).
+    pub fn commit_certified(&mut self, entries: Vec<SignedEntry>) -> Vec<Outcome> {
+        self.advance(1000);
+        let proposer = PublicKey::from(self.validator_keys[0].verifying_key());
+        let executed = self
+            .ledger
+            .execute(self.time, proposer, entries)
+            .expect("execute");
+        let outcomes = executed.results.iter().map(|r| r.outcome.clone()).collect();
+        let certificate = self.certify(&executed.block.header);
+        self.ledger.commit(executed, certificate).expect("commit");
+        outcomes
+    }
+
+    /// The encoded commit certificate of `header` (round 0) signed by every validator key.
+    pub fn certify(&self, header: &crate::block::BlockHeader) -> Vec<u8> {
+        use ed25519_dalek::Signer;
+        let chain = self.ledger.chain().genesis_hash;
+        let mut certificate = crate::finality::CommitCertificate {
+            height: header.height,
+            round: 0,
+            block: header.hash(),
+            signatures: Vec::new(),
+        };
+        for key in &self.validator_keys {
+            let validator = PublicKey::from(key.verifying_key());
+            let vote = certificate.precommit(validator);
+            let signature =
+                crate::crypto::Signature(key.sign(&vote.signing_bytes(&chain)).to_bytes());
+            certificate
+                .signatures
+                .push(crate::finality::CommitSignature {
+                    validator,
+                    signature,
+                });
+        }
+        crate::codec::encode(&certificate)
+    }
+
     /// Commits one entry by party `id` and returns `Ok(())` or the error code.
     pub fn submit(&mut self, id: &str, body: Body) -> Result<(), String> {
         let entry = self.sign(id, body);

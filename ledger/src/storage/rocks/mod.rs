@@ -11,6 +11,7 @@
 //! its reserve free ([`space`], R357), so a full disk is refused before RocksDB sees it. Each
 //! step of a commit has a failpoint for the crash tests (R350, `failpoints.rs`).
 
+mod checkpoint;
 mod layout;
 mod node_cache;
 mod reader;
