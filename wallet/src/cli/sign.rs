@@ -173,6 +173,7 @@ pub(super) fn run(ctx: &Ctx, cmd: SignCmd) -> Result<(), WalletError> {
             outcome: r.outcome,
             purpose: r.purpose,
             detail: r.detail,
+            cites: Vec::new(),
         }),
     };
     let chain = match (cmd.chain_id, cmd.genesis_hash, &gateway) {
