@@ -9,7 +9,7 @@ use ebl_ledger::time::Timestamp;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-fn time(t: Timestamp) -> String {
+pub(crate) fn time(t: Timestamp) -> String {
     t.to_rfc3339()
 }
 
@@ -249,6 +249,7 @@ pub fn receipt(r: &ReceiptRecord) -> Value {
         "outcome": r.receipt.outcome,
         "purpose": r.receipt.purpose,
         "detail": r.receipt.detail,
+        "cites": r.receipt.cites,
         "verifier": r.verifier.0,
         "signer": r.signer.to_hex(),
         "height": r.height,

@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use ebl_ledger::docfacts::{self, Directory, FactError};
+use ebl_ledger::ebl::trade_links::TradeLink;
 use ebl_ledger::ebl::{AmendmentReason, EblAction, EblIssue, EblType};
 use ebl_ledger::entry::Body;
 use ebl_ledger::hash::DocumentId;
@@ -230,10 +231,16 @@ pub struct EblActionRequest {
     /// holder is its endorsee, R291).
     #[serde(default)]
     pub endorse: Option<bool>,
+    /// The evidence links to add (link-evidence, R400).
+    #[serde(default)]
+    pub links: Option<Vec<TradeLink>>,
+    /// The number of the link to withdraw (withdraw-evidence, R405).
+    #[serde(default)]
+    pub link: Option<u32>,
 }
 
 /// The eBL actions of `/v1/custodial/ebls/{id}/{action}`.
-pub const EBL_ACTIONS: [&str; 16] = [
+pub const EBL_ACTIONS: [&str; 18] = [
     "transfer",
     "endorse",
     "endorse-to-order",
@@ -250,6 +257,8 @@ pub const EBL_ACTIONS: [&str; 16] = [
     "switch-to-paper",
     "void",
     "surrender-for-amendment",
+    "link-evidence",
+    "withdraw-evidence",
 ];
 
 impl EblActionRequest {
@@ -334,6 +343,15 @@ impl EblActionRequest {
             },
             "void" => EblAction::Void {
                 document,
+                reason: reason(self.reason)?,
+            },
+            "link-evidence" => EblAction::LinkEvidence {
+                document,
+                links: required(self.links, "links", action)?,
+            },
+            "withdraw-evidence" => EblAction::WithdrawEvidence {
+                document,
+                link: required(self.link, "link", action)?,
                 reason: reason(self.reason)?,
             },
             other => return Err(unknown_action(other, &EBL_ACTIONS)),

@@ -16,6 +16,7 @@ fn title_routes(id: &str) -> Vec<String> {
         format!("/v1/ebls/{id}"),
         format!("/v1/ebls?carrier=CARRIER&reference={reference}"),
         format!("/v1/ebls/{id}/receipts"),
+        format!("/v1/ebls/{id}/evidence"),
         format!("/v1/proofs/ebls/{id}"),
         format!("/v3/endorsement-chains/{reference}"),
         format!("/endorsement-chains/{reference}"),

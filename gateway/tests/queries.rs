@@ -132,6 +132,7 @@ async fn receipts_of_a_document_are_listed() {
         outcome: VerificationOutcome::Verified,
         purpose: "IMPORT_CLEARANCE".into(),
         detail: "holder checked".into(),
+        cites: Vec::new(),
     };
     node.with(|n| n.submit("SGSW", Body::Verification(receipt)))
         .unwrap();

@@ -113,6 +113,8 @@ action_kinds!(
     EblExportAnswer,
     EblImport,
     EblIssuanceManifest,
+    EblLinkEvidence,
+    EblWithdrawEvidence,
 );
 
 impl ActionKind {
@@ -153,6 +155,8 @@ impl ActionKind {
             EblExportAnswer => "PINT_EXPORT_ANSWER",
             EblImport => "PINT_IMPORT",
             EblIssuanceManifest => "ISSUANCE_MANIFEST",
+            EblLinkEvidence => "LINK_EVIDENCE",
+            EblWithdrawEvidence => "WITHDRAW_EVIDENCE",
         }
     }
 }

@@ -181,6 +181,26 @@ pub enum RuleError {
     /// The offence (validator, height) is already recorded.
     #[error("evidence of this offence is already recorded")]
     DuplicateEvidence,
+
+    // --- offshore-trade evidence links (R401–R407) -----------------------------------------
+    /// R401, R407: the actor is not a party of the bill.
+    #[error("actor is not a party of the bill")]
+    NotParty,
+    /// R402: a live link of this kind and reference is already on the bill.
+    #[error("a live link of this kind and reference is already on the bill")]
+    DuplicateLink,
+    /// R403: the bill, or the linker on it, has reached its bound of links.
+    #[error("too many links on the bill")]
+    TooManyLinks,
+    /// R405, R407: no link with this number on the bill.
+    #[error("no link with this number on the bill")]
+    UnknownLink,
+    /// R405, R407: the link was withdrawn.
+    #[error("the link was withdrawn")]
+    LinkWithdrawn,
+    /// R405: only the organisation that made a link withdraws it.
+    #[error("actor did not make this link")]
+    NotLinker,
 }
 
 impl RuleError {
@@ -233,6 +253,12 @@ impl RuleError {
             InvalidValidatorSet(_) => "INVALID_VALIDATOR_SET",
             InvalidEvidence(_) => "INVALID_EVIDENCE",
             DuplicateEvidence => "DUPLICATE_EVIDENCE",
+            NotParty => "NOT_PARTY",
+            DuplicateLink => "DUPLICATE_LINK",
+            TooManyLinks => "TOO_MANY_LINKS",
+            UnknownLink => "UNKNOWN_LINK",
+            LinkWithdrawn => "LINK_WITHDRAWN",
+            NotLinker => "NOT_LINKER",
         }
     }
 

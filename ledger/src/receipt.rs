@@ -29,6 +29,10 @@ pub struct VerificationReceipt {
     pub purpose: String,
     /// Free text (≤ 256 bytes), e.g. the checks made.
     pub detail: String,
+    /// R407: numbers of the subject bill's evidence links the verifier matched (at most 16;
+    /// empty for a certificate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<u32>,
 }
 
 /// A stored receipt.
@@ -48,7 +52,8 @@ pub struct ReceiptRecord {
     pub entry: crate::hash::EntryId,
 }
 
-/// R80: purpose is a 1–64 character code, detail at most 256 bytes of text.
+/// R80: purpose is a 1–64 character code, detail at most 256 bytes of text; R407: at most 16
+/// distinct cited links, on an eBL only.
 pub fn check_stateless(receipt: &VerificationReceipt) -> Result<(), crate::RuleError> {
     crate::ids::check_code("purpose", &receipt.purpose, 64)?;
     crate::ids::check_text("detail", &receipt.detail, 256)?;
@@ -56,7 +61,13 @@ pub fn check_stateless(receipt: &VerificationReceipt) -> Result<(), crate::RuleE
         c.administration.validate("subject.administration")?;
         crate::ids::check_code("subject.utn", &c.utn, 64)?;
     }
-    Ok(())
+    if !receipt.cites.is_empty() && !matches!(receipt.subject, DocumentRef::Ebl { .. }) {
+        return Err(crate::RuleError::invalid(
+            "cites",
+            "only a receipt about an eBL cites evidence links",
+        ));
+    }
+    crate::ebl::trade_links::check_cites(&receipt.cites)
 }
 
 /// R81–R82: any active member may record a receipt about a document that exists on the ledger;
@@ -86,6 +97,9 @@ pub fn apply(
             DocumentRef::Certificate(_) => crate::RuleError::UnknownCertificate,
         }
         .into());
+    }
+    if let DocumentRef::Ebl { id } = &receipt.subject {
+        crate::ebl::trade_link_rules::check_cited(ctx, id, &verifier, &receipt.cites)?;
     }
     let record = ReceiptRecord {
         receipt: receipt.clone(),

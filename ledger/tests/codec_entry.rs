@@ -29,6 +29,7 @@ fn sample() -> SignedEntry {
             outcome: VerificationOutcome::Verified,
             purpose: "LC_PAYMENT".into(),
             detail: "all checks".into(),
+            cites: Vec::new(),
         }),
         remark: None,
     }

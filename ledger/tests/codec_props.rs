@@ -51,6 +51,7 @@ fn body() -> impl Strategy<Value = Body> {
                 outcome,
                 purpose,
                 detail,
+                cites: Vec::new(),
             })
         }),
         (hash(), org()).prop_map(|(document, to)| Body::Ebl(EblAction::Transfer { document, to })),

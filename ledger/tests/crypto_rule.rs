@@ -56,6 +56,7 @@ fn receipt() -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "LC_PAYMENT".into(),
         detail: String::new(),
+        cites: Vec::new(),
     })
 }
 

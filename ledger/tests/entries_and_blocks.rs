@@ -14,6 +14,7 @@ fn receipt_for_unknown_document() -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "LC_PAYMENT".into(),
         detail: String::new(),
+        cites: Vec::new(),
     })
 }
 

@@ -45,6 +45,7 @@ fn sample_entry() -> Entry {
             outcome: VerificationOutcome::Verified,
             purpose: "LC_PAYMENT".into(),
             detail: "signature and holder checked".into(),
+            cites: Vec::new(),
         }),
         remark: Some(b"note".to_vec()),
     }

@@ -39,6 +39,7 @@ fn batch(net: &TestNetwork) -> Vec<SignedEntry> {
                 outcome: VerificationOutcome::Verified,
                 purpose: "LC_PAYMENT".into(),
                 detail: format!("documentary check {seq}"),
+                cites: Vec::new(),
             });
             let entry = Entry {
                 chain: net.ledger.chain().clone(),

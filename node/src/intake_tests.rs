@@ -18,6 +18,7 @@ fn receipt(n: u64) -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "LC_PAYMENT".into(),
         detail: format!("check {n}"),
+        cites: Vec::new(),
     })
 }
 

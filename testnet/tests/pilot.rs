@@ -47,6 +47,14 @@ fn up_runs_the_pilot_scenario_through_four_node_processes_and_down_cleans_everyt
         "{}",
         pilot.stdout
     );
+    // Step 2b: the bank's linked check of the order, goods and funds references (R409).
+    assert!(
+        pilot
+            .stdout
+            .contains("LETTER_OF_CREDIT MATCH, PAYMENT MATCH, PURCHASE_ORDER MATCH"),
+        "{}",
+        pilot.stdout
+    );
 
     let status = net.succeeds(&["status"], 30);
     assert_eq!(

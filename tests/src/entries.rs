@@ -37,5 +37,6 @@ pub fn receipt(id: DocumentId, purpose: &str) -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: purpose.to_string(),
         detail: "checked against the carrier's copy".to_string(),
+        cites: Vec::new(),
     })
 }

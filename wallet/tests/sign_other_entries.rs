@@ -272,6 +272,29 @@ fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
         ],
         "VERIFY",
     );
+    // R407: a bank's receipt citing the evidence links it matched.
+    let citing = checked(
+        &sb,
+        13,
+        &[
+            "verify-receipt",
+            "--ebl",
+            DOC,
+            "--outcome",
+            "VERIFIED",
+            "--purpose",
+            "OFFSHORE_TRADE_CHECK",
+            "--cite",
+            "1",
+            "--cite",
+            "3",
+        ],
+        "VERIFY",
+    );
+    match citing.entry.body {
+        Body::Verification(r) => assert_eq!(r.cites, [1, 3]),
+        other => panic!("not a receipt: {other:?}"),
+    }
     checked(
         &sb,
         12,

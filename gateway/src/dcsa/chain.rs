@@ -113,8 +113,13 @@ pub async fn endorsement_chain(state: &AppState, record: &EblRecord) -> ApiResul
         // R299: moves between platforms are PINT's, not END actions; END has no code for them.
         if matches!(
             entry.action,
-            ActionKind::EblExport | ActionKind::EblExportAnswer | ActionKind::EblImport
+            ActionKind::EblExport
+                | ActionKind::EblExportAnswer
+                | ActionKind::EblImport
+                | ActionKind::EblLinkEvidence
+                | ActionKind::EblWithdrawEvidence
         ) {
+            // R404: evidence links are not title actions either.
             continue;
         }
         let mut link = json!({

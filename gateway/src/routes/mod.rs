@@ -12,6 +12,7 @@ pub(crate) mod documents;
 mod entries;
 mod entries_batch;
 mod events;
+mod evidence;
 mod meta;
 mod orgs;
 mod page;
@@ -86,6 +87,12 @@ fn read() -> Routes {
         .add("get", "/v1/ebls/{id}/document", get(document_body::get))
         .add("get", "/v1/ebls/{id}/control", get(documents::ebl_control))
         .add("get", "/v1/ebls/{id}/pint/answer", get(pint_holder::answer))
+        .add("get", "/v1/ebls/{id}/evidence", get(evidence::linked_set))
+        .add(
+            "post",
+            "/v1/ebls/{id}/evidence/check",
+            post(evidence::check),
+        )
         .add(
             "get",
             "/v1/certificates/{administration}/{utn}",

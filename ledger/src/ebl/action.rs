@@ -3,6 +3,7 @@
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
+use crate::ebl::trade_links::TradeLink;
 use crate::entry::ActionKind;
 use crate::hash::{DocumentId, Hash32};
 use crate::ids::OrgId;
@@ -296,6 +297,23 @@ pub enum EblAction {
         /// The carrier's visualisation the manifest's checksum names, if any.
         visualisation: Option<Attachment>,
     },
+    /// LINK_EVIDENCE (R400–R404): a party links the trade's order, goods and funds documents
+    /// to the bill, by kind, reference and hash only.
+    LinkEvidence {
+        /// Document.
+        document: DocumentId,
+        /// The links (1 to 8).
+        links: Vec<TradeLink>,
+    },
+    /// WITHDRAW_EVIDENCE (R405): the linker withdraws one of its links; it stays in the set.
+    WithdrawEvidence {
+        /// Document.
+        document: DocumentId,
+        /// The link's number on the bill.
+        link: u32,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl EblAction {
@@ -320,7 +338,9 @@ impl EblAction {
             | Void { document, .. }
             | Export { document, .. }
             | ExportAnswer { document, .. }
-            | IssuanceManifest { document, .. } => *document,
+            | IssuanceManifest { document, .. }
+            | LinkEvidence { document, .. }
+            | WithdrawEvidence { document, .. } => *document,
             Import(import) => import.issue.document,
             Combine { documents, .. } => documents.first().copied().unwrap_or_default(),
         }
@@ -350,6 +370,8 @@ impl EblAction {
             EblAction::ExportAnswer { .. } => K::EblExportAnswer,
             EblAction::Import(_) => K::EblImport,
             EblAction::IssuanceManifest { .. } => K::EblIssuanceManifest,
+            EblAction::LinkEvidence { .. } => K::EblLinkEvidence,
+            EblAction::WithdrawEvidence { .. } => K::EblWithdrawEvidence,
         }
     }
 }

@@ -16,6 +16,8 @@
 //! - [`surrender`]: SURRENDER_FOR_DELIVERY / _FOR_AMENDMENT, SACC, SREJ.
 //! - [`replace`]: AMEND, SPLIT, COMBINE, VOID.
 //! - [`pint`]: PINT_EXPORT, PINT_EXPORT_ANSWER, PINT_IMPORT (DCSA PINT between platforms).
+//! - [`trade_links`], [`trade_link_rules`]: LINK_EVIDENCE, WITHDRAW_EVIDENCE (offshore-trade
+//!   evidence, R400–R407).
 
 mod action;
 pub mod endorse;
@@ -27,6 +29,8 @@ pub mod record;
 pub mod replace;
 mod stateless;
 pub mod surrender;
+pub mod trade_link_rules;
+pub mod trade_links;
 pub mod transfer;
 
 pub use action::*;
@@ -68,8 +72,12 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
     let mut record = record::load(ctx, &id)?;
     // R32: nothing follows a closed status.
     record.check_open()?;
-    if !matches!(action, Reject { .. }) {
-        // R47: any other action by the receiving party ends its right to reject.
+    if !matches!(
+        action,
+        Reject { .. } | LinkEvidence { .. } | WithdrawEvidence { .. }
+    ) {
+        // R47: any other action by the receiving party ends its right to reject; linking
+        // evidence does not (R404): a bank checks the links before it decides to keep a bill.
         transfer::clear_reject_right_of(&mut record, &actor);
     }
     let record = &mut record;
@@ -122,6 +130,10 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &EblAction) -> ExecResult<()> {
             ..
         } => pint_manifest::record(ctx, record, actor, manifest, visualisation.as_ref())?,
         ExportAnswer { code, .. } => pint::answer(ctx, record, actor, *code)?,
+        LinkEvidence { links, .. } => trade_link_rules::link(ctx, record, actor, links)?,
+        WithdrawEvidence { link, reason, .. } => {
+            trade_link_rules::withdraw(ctx, record, actor, *link, reason)?;
+        }
         Issue(_) | Combine { .. } | Import(_) => {}
     }
     record::store(ctx, record);

@@ -1,6 +1,6 @@
 //! Stateless bounds of eBL actions (specs/protocol.md R31, R33, R35).
 
-use crate::ebl::{EblAction, EblIssue, EblType, pint_bounds};
+use crate::ebl::{EblAction, EblIssue, EblType, pint_bounds, trade_links};
 use crate::error::RuleError;
 use crate::ids::{check_code, check_text};
 
@@ -62,6 +62,8 @@ pub fn check_stateless(action: &EblAction) -> Result<(), RuleError> {
             pint_bounds::check_jws("chain_entry", chain_entry)
         }
         ExportAnswer { response, .. } => pint_bounds::check_jws("response", response),
+        LinkEvidence { links, .. } => trade_links::check_links(links),
+        WithdrawEvidence { link, reason, .. } => trade_links::check_withdraw(*link, reason),
         Import(import) => {
             check_issue(&import.issue)?;
             import.carrier.validate("carrier")?;

@@ -80,6 +80,11 @@ pub fn surrender_request(reference: &str) -> Vec<u8> {
     key(&[b"ebl-sur", reference.as_bytes()])
 }
 
+/// R404: the offshore-trade evidence links of a bill.
+pub fn ebl_links(id: &DocumentId) -> Vec<u8> {
+    key(&[b"ebl-links", &id.0])
+}
+
 /// Index: carrier + transportDocumentReference → document id.
 pub fn ebl_reference(carrier: &OrgId, reference: &str) -> Vec<u8> {
     key(&[

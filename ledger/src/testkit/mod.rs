@@ -283,6 +283,7 @@ impl<S: Storage> TestNetwork<S> {
                     outcome: crate::receipt::VerificationOutcome::Verified,
                     purpose: "TEST".into(),
                     detail: String::new(),
+                    cites: Vec::new(),
                 });
                 let index = usize::try_from(i).unwrap_or(0) % signers.len().max(1);
                 self.sign(signers.get(index).copied().unwrap_or("SGSW"), body)

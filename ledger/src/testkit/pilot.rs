@@ -136,6 +136,7 @@ fn bill_of_lading<S: Storage>(net: &mut Net<S>) -> Result<crate::hash::DocumentI
         outcome: VerificationOutcome::Verified,
         purpose: "IMPORT_CLEARANCE".into(),
         detail: "holder and endorsee CONSIGNEE".into(),
+        cites: Vec::new(),
     };
     expect_ok(
         net,
@@ -261,6 +262,7 @@ fn certificate<S: Storage>(net: &mut Net<S>) -> Result<(), String> {
         outcome: VerificationOutcome::Verified,
         purpose: "PORT_STATE_CONTROL".into(),
         detail: format!("status {status:?}"),
+        cites: Vec::new(),
     };
     expect_ok(
         net,

@@ -25,6 +25,7 @@ fn receipt(height: u64, n: u64) -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "LC_PAYMENT".into(),
         detail: format!("block {height} check {n}"),
+        cites: Vec::new(),
     })
 }
 

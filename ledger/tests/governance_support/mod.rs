@@ -88,6 +88,7 @@ pub fn receipt(document: &[u8]) -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "LC_PAYMENT".into(),
         detail: String::new(),
+        cites: Vec::new(),
     })
 }
 

@@ -30,6 +30,7 @@ pub fn receipt(n: u64) -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "LC_PAYMENT".into(),
         detail: format!("check {n}"),
+        cites: Vec::new(),
     })
 }
 

@@ -88,6 +88,7 @@ pub fn receipt(id: DocumentId) -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "BENCH".to_string(),
         detail: "throughput benchmark".to_string(),
+        cites: Vec::new(),
     })
 }
 

@@ -128,6 +128,7 @@ pub fn certificate(ctx: &Ctx, now: Timestamp, utn: &str) -> Result<()> {
         outcome: VerificationOutcome::Verified,
         purpose: "PORT_STATE_CONTROL".into(),
         detail: "valid, annual endorsement recorded".into(),
+        cites: Vec::new(),
     };
     let h = ctx.sign_and_submit("7", "MPA", mpa, Body::Verification(receipt))?;
     ctx.poll(

@@ -256,6 +256,7 @@ pub fn verify_title(ctx: &Ctx, bill: &Bill, now: Timestamp) -> Result<()> {
         outcome: VerificationOutcome::Verified,
         purpose: "IMPORT_CLEARANCE".into(),
         detail: "INTEGRITY, STATUS, ISSUER, HOLDER passed; holder CONSIGNEE".into(),
+        cites: Vec::new(),
     };
     let h = ctx.sign_and_submit("4", "SGSW", sgsw, Body::Verification(receipt))?;
     let receipts = ctx.poll(

@@ -2,11 +2,12 @@
 //! gateways of different nodes. Each step prints what happened; the first unexpected answer
 //! stops the run with [`crate::error::TestnetError::Unexpected`] naming the step.
 //!
-//! Order: 1 issue (DCSA), 2 to the bank, 3 endorsement to the consignee, 3+5 the bank's
-//! transfer raced by the former holder's, 4 verification and receipt in Singapore, 4b the
-//! consignee reads the document body on its own node (fetched between nodes), 8 a node
-//! killed, 6 surrender and SACC, 7 certificate, grant, endorsement, verification and receipt,
-//! 8b the node restarted and compared. With fewer than four validators the network cannot
+//! Order: 1 issue (DCSA), 2 to the bank, 2b the bank's linked check of the offshore trade
+//! (order, goods and funds references on the bill, a receipt citing them), 3 endorsement to
+//! the consignee, 3+5 the bank's transfer raced by the former holder's, 4 verification and
+//! receipt in Singapore, 4b the consignee reads the document body on its own node (fetched
+//! between nodes), 8 a node killed, 6 surrender and SACC, 7 certificate, grant, endorsement,
+//! verification and receipt, 8b the node restarted and compared. With fewer than four validators the network cannot
 //! commit while one is down, so the node is killed and restarted after step 7 instead.
 // A command-line tool: its results go to stdout.
 #![allow(clippy::print_stdout)]
@@ -17,6 +18,7 @@ pub mod crash;
 pub mod ctx;
 pub mod dcsa;
 pub mod ebl;
+pub mod evidence;
 pub mod pint;
 pub mod pint_nodes;
 
@@ -54,6 +56,7 @@ pub fn pilot(state: TestnetState) -> Result<TestnetState> {
 
     let bill = ebl::issue(&ctx, &reference)?;
     ebl::to_bank(&ctx, &bill)?;
+    evidence::offshore_trade_check(&ctx, &bill, &reference)?;
     ebl::to_consignee_with_race(&ctx, &bill)?;
     ebl::verify_title(&ctx, &bill, now)?;
     body::read_document(&ctx, &bill)?;

@@ -129,6 +129,10 @@ pub struct ReceiptArgs {
     /// What was checked (≤ 256 bytes).
     #[arg(long, default_value = "")]
     detail: String,
+    /// R407: an evidence link of the eBL that was matched, by its number on the bill (repeat
+    /// for several, at most 16; `POST /v1/ebls/{id}/evidence/check` answers them as `cites`).
+    #[arg(long = "cite", value_name = "N", requires = "ebl")]
+    cites: Vec<u32>,
 }
 
 fn outcome(text: &str) -> Result<VerificationOutcome, String> {
@@ -173,6 +177,7 @@ pub(super) fn run(ctx: &Ctx, cmd: SignCmd) -> Result<(), WalletError> {
             outcome: r.outcome,
             purpose: r.purpose,
             detail: r.detail,
+            cites: r.cites,
         }),
     };
     let chain = match (cmd.chain_id, cmd.genesis_hash, &gateway) {
