@@ -22,6 +22,7 @@ fn receipt_body() -> Body {
         outcome: VerificationOutcome::Verified,
         purpose: "LC_PAYMENT".into(),
         detail: String::new(),
+        cites: Vec::new(),
     })
 }
 
