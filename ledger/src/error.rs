@@ -181,6 +181,14 @@ pub enum RuleError {
     /// The offence (validator, height) is already recorded.
     #[error("evidence of this offence is already recorded")]
     DuplicateEvidence,
+
+    // --- trade certificates (R390–R399) ----------------------------------------------------
+    /// No trade certificate with this number for this authority.
+    #[error("unknown trade certificate")]
+    UnknownTradeCertificate,
+    /// The authority already used this certificate number.
+    #[error("certificate number already used by this authority")]
+    DuplicateCertificateNumber,
 }
 
 impl RuleError {
@@ -233,6 +241,8 @@ impl RuleError {
             InvalidValidatorSet(_) => "INVALID_VALIDATOR_SET",
             InvalidEvidence(_) => "INVALID_EVIDENCE",
             DuplicateEvidence => "DUPLICATE_EVIDENCE",
+            UnknownTradeCertificate => "UNKNOWN_TRADE_CERTIFICATE",
+            DuplicateCertificateNumber => "DUPLICATE_CERTIFICATE_NUMBER",
         }
     }
 
