@@ -77,14 +77,6 @@ impl TradeCertificateKind {
             | TradeCertificateKind::ApprovalCertificate => "PORT_OR_SINGLE_WINDOW",
         }
     }
-
-    /// Whether the subject facts of a certificate of this kind are public (R398): a certificate
-    /// of origin states the origin of goods to anyone who checks it (customs of the importing
-    /// country, banks under a letter of credit), and its exporter and goods are printed on it
-    /// for that purpose. The other kinds disclose only their status and validity publicly.
-    pub fn subject_is_public(self) -> bool {
-        matches!(self, TradeCertificateKind::CertificateOfOrigin)
-    }
 }
 
 #[cfg(test)]
