@@ -68,3 +68,26 @@ impl AttestRecord {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AttestStatus;
+
+    #[test]
+    fn all_lists_every_status_once() {
+        // The match fails to compile when a status is added without being listed here.
+        for status in AttestStatus::ALL {
+            match status {
+                AttestStatus::NotYetValid
+                | AttestStatus::Valid
+                | AttestStatus::Expired
+                | AttestStatus::Revoked
+                | AttestStatus::Superseded => {}
+            }
+        }
+        let mut codes: Vec<_> = AttestStatus::ALL.iter().map(|s| s.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), 5);
+    }
+}
