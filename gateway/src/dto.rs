@@ -145,7 +145,7 @@ impl From<&EblRecord> for EblView {
     }
 }
 
-fn stamp(s: &Stamp) -> Value {
+pub(crate) fn stamp(s: &Stamp) -> Value {
     json!({
         "height": s.height,
         "time": time(s.time),

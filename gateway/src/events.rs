@@ -25,13 +25,14 @@ use crate::node::{NodeApi, NodeError};
 pub const MAX_REPLAY: u64 = 1000;
 
 /// Body fields that name an organisation.
-const PARTY_FIELDS: [&str; 6] = [
+const PARTY_FIELDS: [&str; 7] = [
     "to",
     "issue_to",
     "consignee",
     "endorsee",
     "nominee",
     "administration",
+    "authority",
 ];
 
 /// One event.
@@ -123,8 +124,19 @@ fn document_of(body: &Body, act_for: Option<&str>) -> Option<String> {
         Body::Verification(r) => Some(match &r.subject {
             DocumentRef::Ebl { id } => id.to_hex(),
             DocumentRef::Certificate(c) => format!("{}/{}", c.administration.0, c.utn),
+            DocumentRef::Attested(a) => format!("{}/{}", a.authority.0, a.number),
         }),
         Body::Grant(_) | Body::Governance(_) => None,
+        Body::Attested(a) => {
+            // ISSUE names no authority: it is the signer's own or `act_for`'s.
+            let authority = ebl_ledger::ids::OrgId(act_for.unwrap_or_default().to_string());
+            let r = a.certificate(&authority);
+            Some(if r.authority.0.is_empty() {
+                r.number
+            } else {
+                format!("{}/{}", r.authority.0, r.number)
+            })
+        }
     }
 }
 
@@ -134,15 +146,18 @@ fn ebl_of(body: &Body) -> Option<DocumentId> {
         Body::Ebl(a) => Some(a.document()),
         Body::Verification(r) => match &r.subject {
             DocumentRef::Ebl { id } => Some(*id),
-            DocumentRef::Certificate(_) => None,
+            DocumentRef::Certificate(_) | DocumentRef::Attested(_) => None,
         },
         Body::Grant(GrantAction::Create(terms)) => match &terms.document {
             Some(DocumentRef::Ebl { id }) => Some(*id),
             _ => None,
         },
-        Body::Certificate(_) | Body::Grant(GrantAction::Revoke { .. }) | Body::Governance(_) => {
-            None
-        }
+        // A trade certificate may name the eBL of its shipment, but reveals nothing of its
+        // title (holder, endorsee): R236 does not gate it.
+        Body::Certificate(_)
+        | Body::Attested(_)
+        | Body::Grant(GrantAction::Revoke { .. })
+        | Body::Governance(_) => None,
     }
 }
 

@@ -166,6 +166,17 @@ fn every_status_and_certificate_kind_has_a_label() {
 }
 
 #[test]
+fn every_trade_certificate_status_and_kind_has_a_label() {
+    use ebl_ledger::attest::{AttestStatus, TradeCertificateKind};
+    for status in AttestStatus::ALL {
+        assert!(has(&format!("status_{}", status.code())), "{status:?}");
+    }
+    for kind in TradeCertificateKind::ALL {
+        assert!(has(&format!("attest_kind_{}", kind.code())), "{kind:?}");
+    }
+}
+
+#[test]
 fn a_status_label_keeps_the_stable_code_beside_the_translation() {
     assert_eq!(status_label(Lang::Zh, "VALID"), "VALID · 有效");
     assert_eq!(

@@ -40,6 +40,19 @@ pub enum DocumentRef {
     },
     /// A ship certificate by Administration and UTN.
     Certificate(CertificateRef),
+    /// A trade certificate by issuing authority and number (R390).
+    Attested(crate::attest::AttestRef),
+}
+
+impl DocumentRef {
+    /// The kind of document it names (grants check it).
+    pub fn kind(&self) -> DocumentKind {
+        match self {
+            DocumentRef::Ebl { .. } => DocumentKind::Ebl,
+            DocumentRef::Certificate(_) => DocumentKind::ShipCertificate,
+            DocumentRef::Attested(_) => DocumentKind::TradeCertificate,
+        }
+    }
 }
 
 /// What an entry does.
@@ -56,6 +69,8 @@ pub enum Body {
     Grant(GrantAction),
     /// Governance proposal or vote.
     Governance(GovernanceAction),
+    /// Trade certificate action (R390–R399).
+    Attested(crate::attest::AttestAction),
 }
 
 /// Declares [`ActionKind`] and its list of every variant from one list of names.
@@ -115,6 +130,10 @@ action_kinds!(
     EblIssuanceManifest,
     EblLinkEvidence,
     EblWithdrawEvidence,
+    AttestIssue,
+    AttestAmend,
+    AttestSupersede,
+    AttestRevoke,
 );
 
 impl ActionKind {
@@ -157,6 +176,10 @@ impl ActionKind {
             EblIssuanceManifest => "ISSUANCE_MANIFEST",
             EblLinkEvidence => "LINK_EVIDENCE",
             EblWithdrawEvidence => "WITHDRAW_EVIDENCE",
+            AttestIssue => "ATTEST_ISSUE",
+            AttestAmend => "ATTEST_AMEND",
+            AttestSupersede => "ATTEST_SUPERSEDE",
+            AttestRevoke => "ATTEST_REVOKE",
         }
     }
 }
@@ -181,6 +204,7 @@ impl Body {
             Body::Grant(GrantAction::Revoke { .. }) => K::GrantRevoke,
             Body::Governance(GovernanceAction::Propose { .. }) => K::GovernancePropose,
             Body::Governance(GovernanceAction::Vote { .. }) => K::GovernanceVote,
+            Body::Attested(a) => a.action_kind(),
         }
     }
 
@@ -189,11 +213,9 @@ impl Body {
         match self {
             Body::Ebl(_) => Some(DocumentKind::Ebl),
             Body::Certificate(_) => Some(DocumentKind::ShipCertificate),
-            Body::Verification(r) => Some(match r.subject {
-                DocumentRef::Ebl { .. } => DocumentKind::Ebl,
-                DocumentRef::Certificate(_) => DocumentKind::ShipCertificate,
-            }),
+            Body::Verification(r) => Some(r.subject.kind()),
             Body::Grant(_) | Body::Governance(_) => None,
+            Body::Attested(_) => Some(DocumentKind::TradeCertificate),
         }
     }
 }
@@ -307,5 +329,6 @@ fn check_body(body: &Body) -> Result<(), RuleError> {
         Body::Verification(receipt) => crate::receipt::check_stateless(receipt),
         Body::Grant(action) => crate::identity::check_grant_stateless(action),
         Body::Governance(action) => crate::identity::check_governance_stateless(action),
+        Body::Attested(action) => crate::attest::check_stateless(action),
     }
 }

@@ -201,6 +201,13 @@ pub enum RuleError {
     /// R405: only the organisation that made a link withdraws it.
     #[error("actor did not make this link")]
     NotLinker,
+    // --- trade certificates (R390–R399) ----------------------------------------------------
+    /// No trade certificate with this number for this authority.
+    #[error("unknown trade certificate")]
+    UnknownTradeCertificate,
+    /// The authority already used this certificate number.
+    #[error("certificate number already used by this authority")]
+    DuplicateCertificateNumber,
 }
 
 impl RuleError {
@@ -259,6 +266,8 @@ impl RuleError {
             UnknownLink => "UNKNOWN_LINK",
             LinkWithdrawn => "LINK_WITHDRAWN",
             NotLinker => "NOT_LINKER",
+            UnknownTradeCertificate => "UNKNOWN_TRADE_CERTIFICATE",
+            DuplicateCertificateNumber => "DUPLICATE_CERTIFICATE_NUMBER",
         }
     }
 

@@ -350,6 +350,7 @@ fn dispatch(ctx: &mut EntryContext<'_>, body: &Body) -> ExecResult<()> {
         Body::Verification(receipt) => crate::receipt::apply(ctx, receipt),
         Body::Grant(action) => crate::identity::apply_grant(ctx, action),
         Body::Governance(action) => crate::identity::apply_governance(ctx, action),
+        Body::Attested(action) => crate::attest::apply(ctx, action),
     }
 }
 

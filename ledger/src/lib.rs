@@ -32,6 +32,7 @@
 #[macro_use]
 mod failpoints;
 
+pub mod attest;
 pub mod block;
 pub mod cert;
 pub mod codec;

@@ -67,6 +67,9 @@ pub fn check_stateless(receipt: &VerificationReceipt) -> Result<(), crate::RuleE
             "only a receipt about an eBL cites evidence links",
         ));
     }
+    if let DocumentRef::Attested(a) = &receipt.subject {
+        crate::attest::stateless::check_reference(a)?;
+    }
     crate::ebl::trade_links::check_cites(&receipt.cites)
 }
 
@@ -77,10 +80,7 @@ pub fn apply(
     receipt: &VerificationReceipt,
 ) -> crate::error::ExecResult<()> {
     use crate::state::keys;
-    let kind = match receipt.subject {
-        DocumentRef::Ebl { .. } => crate::identity::DocumentKind::Ebl,
-        DocumentRef::Certificate(_) => crate::identity::DocumentKind::ShipCertificate,
-    };
+    let kind = receipt.subject.kind();
     let verifier = crate::identity::authorize(
         ctx,
         crate::entry::ActionKind::RecordVerification,
@@ -90,11 +90,13 @@ pub fn apply(
     let exists = match &receipt.subject {
         DocumentRef::Ebl { id } => ctx.state.get_raw(&keys::ebl(id))?.is_some(),
         DocumentRef::Certificate(c) => ctx.state.get_raw(&keys::certificate(c))?.is_some(),
+        DocumentRef::Attested(a) => ctx.state.get_raw(&keys::attested(a))?.is_some(),
     };
     if !exists {
         return Err(match receipt.subject {
             DocumentRef::Ebl { .. } => crate::RuleError::UnknownDocument,
             DocumentRef::Certificate(_) => crate::RuleError::UnknownCertificate,
+            DocumentRef::Attested(_) => crate::RuleError::UnknownTradeCertificate,
         }
         .into());
     }

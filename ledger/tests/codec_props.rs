@@ -1,6 +1,7 @@
 //! Property tests of the entry codec: round trips, and no panic on any input (R1).
 #![allow(clippy::unwrap_used)]
 
+use ebl_ledger::attest::{AttestAction, AttestRef};
 use ebl_ledger::block::Block;
 use ebl_ledger::cert::{CertAction, CertificateRef};
 use ebl_ledger::crypto::{PublicKey, Signature};
@@ -31,10 +32,15 @@ fn certificate() -> impl Strategy<Value = CertificateRef> {
     })
 }
 
+fn attested() -> impl Strategy<Value = AttestRef> {
+    (org(), text()).prop_map(|(authority, number)| AttestRef { authority, number })
+}
+
 fn subject() -> impl Strategy<Value = DocumentRef> {
     prop_oneof![
         hash().prop_map(|id| DocumentRef::Ebl { id }),
         certificate().prop_map(DocumentRef::Certificate),
+        attested().prop_map(DocumentRef::Attested),
     ]
 }
 
@@ -69,6 +75,18 @@ fn body() -> impl Strategy<Value = Body> {
         certificate()
             .prop_map(|certificate| Body::Certificate(CertAction::Reinstate { certificate })),
         hash().prop_map(|grant| Body::Grant(GrantAction::Revoke { grant })),
+        (attested(), text()).prop_map(|(certificate, reason)| Body::Attested(
+            AttestAction::Revoke {
+                certificate,
+                reason
+            }
+        )),
+        (attested(), text()).prop_map(|(certificate, by_number)| Body::Attested(
+            AttestAction::Supersede {
+                certificate,
+                by_number
+            }
+        )),
         (hash(), any::<bool>()).prop_map(|(proposal, approve)| Body::Governance(
             GovernanceAction::Vote { proposal, approve }
         )),

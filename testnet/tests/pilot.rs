@@ -1,5 +1,5 @@
 //! The testnet as a partner (and CI) runs it: `ebl-testnet up` starts four `ebl-node`
-//! processes on 127.0.0.1, `scenario pilot` runs the eight steps of issue 6 through their
+//! processes on 127.0.0.1, `scenario pilot` runs the nine steps of issue 6 and 18 through their
 //! gateways, `status` reports them, `down --clean` stops them and removes the folder. Every
 //! command is a separate process with a bound on its run time.
 //!
@@ -38,7 +38,7 @@ fn up_runs_the_pilot_scenario_through_four_node_processes_and_down_cleans_everyt
 
     let pilot = net.succeeds(&["scenario", "pilot"], 240);
     assert!(
-        pilot.stdout.contains("pilot scenario passed: 8 of 8 steps"),
+        pilot.stdout.contains("pilot scenario passed: 9 of 9 steps"),
         "{}",
         pilot.stdout
     );

@@ -52,7 +52,7 @@ impl From<CustodyError> for ApiError {
 /// entry id (200/422 after `?wait=final`), 422 with the ledger's code when refused on sight.
 /// When the entry issues `document` (ISSUE, AMEND's replacement), its body is stored once the
 /// entry is final (R162) and the answer says so in `document_body`.
-async fn act(
+pub(super) async fn act(
     state: &AppState,
     caller: &Caller,
     query: &SubmitQuery,

@@ -1,6 +1,7 @@
 //! The route table: every route is registered through [`Routes::add`], which also records its
 //! method and path, so the OpenAPI test compares the spec with what the router really serves.
 
+pub(crate) mod attested;
 mod chain;
 mod custodial;
 mod dcsa_chain;
@@ -22,6 +23,7 @@ pub(crate) use page::page_template;
 mod pint_envelopes;
 mod pint_holder;
 mod print;
+mod print_attest;
 mod proofs;
 mod public_limit;
 mod qr;
@@ -120,6 +122,16 @@ fn read() -> Routes {
             "get",
             "/v1/proofs/certificates/{administration}/{utn}",
             get(proofs::certificate),
+        )
+        .add(
+            "get",
+            "/v1/trade-certificates/{authority}/{number}",
+            get(attested::member),
+        )
+        .add(
+            "get",
+            "/v1/trade-certificates/{authority}/{number}/receipts",
+            get(attested::receipts),
         )
 }
 
@@ -250,6 +262,16 @@ fn custodial() -> Routes {
             "post",
             "/v1/custodial/grants/{id}/revoke",
             post(custodial::revoke_grant),
+        )
+        .add(
+            "post",
+            "/v1/custodial/trade-certificates",
+            post(attested::custodial_issue),
+        )
+        .add(
+            "post",
+            "/v1/custodial/trade-certificates/{authority}/{number}/{action}",
+            post(attested::custodial_action),
         )
 }
 

@@ -147,6 +147,21 @@ pub(super) fn page() -> Routes {
             "get",
             "/public/v1/print/certificates/{administration}/{utn}",
             get(super::print::certificate),
+        )
+        .add(
+            "get",
+            "/public/v1/trade-certificates/{authority}/{number}",
+            get(super::attested::public),
+        )
+        .add(
+            "get",
+            "/public/v1/qr/trade-certificates/{authority}/{file}",
+            get(super::attested::qr),
+        )
+        .add(
+            "get",
+            "/public/v1/print/trade-certificates/{authority}/{number}",
+            get(super::print_attest::trade_certificate),
         );
     Routes {
         router: routes.router.route_layer(from_fn_with_state(
@@ -192,6 +207,13 @@ async fn verify(
             .await
             .map(Json);
     }
+    if let Some(reference) = body.get("trade_certificate").filter(|c| c.is_object()) {
+        let at = body.get("at").and_then(Value::as_str);
+        let hash = body.get("document_hash");
+        return crate::verify::verify_trade_certificate(&state, reference, hash, at)
+            .await
+            .map(Json);
+    }
     if !body.is_object() {
         return Err(ApiError::bad_request(
             "INVALID_REQUEST",
@@ -204,7 +226,7 @@ async fn verify(
 }
 
 /// Splits `name.svg` / `name.png`, or 400 `INVALID_PATH`.
-fn split_file(file: &str) -> ApiResult<(&str, &'static str)> {
+pub(super) fn split_file(file: &str) -> ApiResult<(&str, &'static str)> {
     let bad = || ApiError::bad_request("INVALID_PATH", "the QR file must end in .svg or .png");
     let (stem, ext) = file.rsplit_once('.').ok_or_else(bad)?;
     match ext {
@@ -215,7 +237,7 @@ fn split_file(file: &str) -> ApiResult<(&str, &'static str)> {
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
@@ -226,7 +248,7 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-fn qr_response(url: &str, ext: &str) -> ApiResult<Response> {
+pub(super) fn qr_response(url: &str, ext: &str) -> ApiResult<Response> {
     Ok(if ext == "svg" {
         ([(header::CONTENT_TYPE, "image/svg+xml")], qr::svg(url)?).into_response()
     } else {

@@ -47,21 +47,21 @@ td{word-break:break-all}.status{font-size:15pt;font-weight:700;margin:0 0 5mm}\
 /// What a printout shows.
 pub(crate) struct Printout {
     /// Key of the page title (`print_title_certificate`, `print_title_ebl`).
-    title: &'static str,
+    pub(super) title: &'static str,
     /// Key of the closing note (`print_note_certificate`, `print_note_ebl`).
-    note: &'static str,
+    pub(super) note: &'static str,
     /// The document's name in the title bar (UTN, document id).
-    subject: String,
+    pub(super) subject: String,
     /// The stable status code.
-    status: String,
+    pub(super) status: String,
     /// Facts: key of the label, value (already in the reader's language where it is a label).
-    facts: Vec<(&'static str, String)>,
+    pub(super) facts: Vec<(&'static str, String)>,
     /// The ledger's height and block time when the facts were read.
-    height: u64,
-    time: String,
+    pub(super) height: u64,
+    pub(super) time: String,
     /// The verification page's URL and the PNG of its QR code.
-    url: String,
-    qr_png: Vec<u8>,
+    pub(super) url: String,
+    pub(super) qr_png: Vec<u8>,
 }
 
 /// `key`'s text in `lang`, HTML-escaped.
@@ -108,7 +108,7 @@ pub(crate) fn render(lang: Lang, p: &Printout) -> String {
     )
 }
 
-fn respond(lang: Lang, printout: &Printout) -> Response {
+pub(super) fn respond(lang: Lang, printout: &Printout) -> Response {
     (
         [(header::CONTENT_SECURITY_POLICY, CSP)],
         language_headers(lang),
@@ -118,7 +118,7 @@ fn respond(lang: Lang, printout: &Printout) -> Response {
 }
 
 /// A string field of a JSON view, or "".
-fn field(view: &Value, pointer: &str) -> String {
+pub(super) fn field(view: &Value, pointer: &str) -> String {
     match view.pointer(pointer) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),

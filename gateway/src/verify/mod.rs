@@ -16,11 +16,13 @@ use ebl_ledger::state::keys;
 use serde::Deserialize;
 use serde_json::Value;
 
+mod attest;
 mod checks;
 mod disclosure;
 mod parties;
 mod platform;
 
+pub(crate) use attest::verify_trade_certificate;
 use checks::{Verdict, check, issuer_check, organisation, result_json, status_check};
 
 use crate::AppState;
@@ -211,6 +213,13 @@ pub async fn handler(
     if let Some(reference) = body.get("certificate").filter(|c| c.is_object()) {
         let at = body.get("at").and_then(Value::as_str);
         return verify_certificate(&state, reference, at).await.map(Json);
+    }
+    if let Some(reference) = body.get("trade_certificate").filter(|c| c.is_object()) {
+        let at = body.get("at").and_then(Value::as_str);
+        let hash = body.get("document_hash");
+        return verify_trade_certificate(&state, reference, hash, at)
+            .await
+            .map(Json);
     }
     if !body.is_object() {
         return Err(ApiError::new(

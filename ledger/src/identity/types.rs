@@ -29,11 +29,14 @@ pub enum Role {
     RecognizedOrganization,
     /// Runs a validator node.
     ValidatorOperator,
+    /// Certifies goods for trade without being a border agency: a chamber of commerce issuing
+    /// certificates of origin, an accredited fumigation or treatment provider (R391).
+    CertifyingBody,
 }
 
 impl Role {
     /// Every role, in code order.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Carrier,
         Role::Bank,
         Role::TradeParty,
@@ -41,6 +44,7 @@ impl Role {
         Role::MaritimeAdministration,
         Role::RecognizedOrganization,
         Role::ValidatorOperator,
+        Role::CertifyingBody,
     ];
 
     /// The code used in certificates (subject OU) and JSON.
@@ -53,6 +57,7 @@ impl Role {
             Role::MaritimeAdministration => "MARITIME_ADMINISTRATION",
             Role::RecognizedOrganization => "RECOGNIZED_ORGANIZATION",
             Role::ValidatorOperator => "VALIDATOR_OPERATOR",
+            Role::CertifyingBody => "CERTIFYING_BODY",
         }
     }
 
@@ -148,6 +153,8 @@ pub enum DocumentKind {
     Ebl,
     /// Ship e-certificate.
     ShipCertificate,
+    /// Attested trade certificate: certificate of origin, phytosanitary, approval, … (R390).
+    TradeCertificate,
 }
 
 /// Who receives a grant.

@@ -141,6 +141,15 @@ pub fn certificate_by_imo_prefix(imo: &str) -> Vec<u8> {
     k
 }
 
+/// R392: a trade certificate record.
+pub fn attested(reference: &crate::attest::AttestRef) -> Vec<u8> {
+    key(&[
+        b"attest",
+        reference.authority.as_str().as_bytes(),
+        reference.number.as_bytes(),
+    ])
+}
+
 /// A grant record.
 pub fn grant(id: &Hash32) -> Vec<u8> {
     key(&[b"grant", &id.0])
@@ -172,6 +181,12 @@ pub fn receipt_prefix(subject: &DocumentRef) -> Vec<u8> {
             b"cert",
             c.administration.as_str().as_bytes(),
             c.utn.as_bytes(),
+        ]),
+        DocumentRef::Attested(a) => key(&[
+            b"receipt",
+            b"attest",
+            a.authority.as_str().as_bytes(),
+            a.number.as_bytes(),
         ]),
     };
     k.push(b'/');

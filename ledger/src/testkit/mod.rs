@@ -7,6 +7,7 @@
 mod ca;
 pub mod edge_signatures;
 pub mod pilot;
+mod pilot_attest;
 
 pub use ca::{TestCa, Validity, key_from_label};
 

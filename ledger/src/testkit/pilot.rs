@@ -43,6 +43,7 @@ fn ebl<S: Storage>(net: &Net<S>, id: &crate::hash::DocumentId) -> Result<EblReco
 pub fn run<S: Storage>(net: &mut Net<S>) -> Result<(), String> {
     let id = bill_of_lading(net)?;
     certificate(net)?;
+    super::pilot_attest::approval(net, &id)?;
     proof(net, &id)
 }
 

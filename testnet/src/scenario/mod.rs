@@ -7,11 +7,13 @@
 //! the consignee, 3+5 the bank's transfer raced by the former holder's, 4 verification and
 //! receipt in Singapore, 4b the consignee reads the document body on its own node (fetched
 //! between nodes), 8 a node killed, 6 surrender and SACC, 7 certificate, grant, endorsement,
-//! verification and receipt, 8b the node restarted and compared. With fewer than four validators the network cannot
+//! verification and receipt, 9 a trade approval certificate by GDSW verified and receipted by
+//! SGSW, 8b the node restarted and compared. With fewer than four validators the network cannot
 //! commit while one is down, so the node is killed and restarted after step 7 instead.
 // A command-line tool: its results go to stdout.
 #![allow(clippy::print_stdout)]
 
+pub mod attest;
 pub mod body;
 pub mod cert;
 pub mod crash;
@@ -66,11 +68,17 @@ pub fn pilot(state: TestnetState) -> Result<TestnetState> {
     }
     ebl::surrender(&ctx, &bill)?;
     cert::certificate(&ctx, now, &utn)?;
+    attest::approval(
+        &ctx,
+        now,
+        &format!("GDSW-AP-{}", millis % 10_000_000_000),
+        &bill.id,
+    )?;
     let before = match before {
         Some(height) => height,
         None => crash::kill(&mut ctx, victim)?,
     };
     crash::restart_and_compare(&mut ctx, victim, before)?;
-    println!("\npilot scenario passed: 8 of 8 steps");
+    println!("\npilot scenario passed: 9 of 9 steps");
     Ok(ctx.state)
 }

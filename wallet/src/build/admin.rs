@@ -56,6 +56,7 @@ pub fn grant_terms(
         for action in &actions {
             let kind = match action.code() {
                 code if code.starts_with("CERT_") => Some(DocumentKind::ShipCertificate),
+                code if code.starts_with("ATTEST_") => Some(DocumentKind::TradeCertificate),
                 "VERIFY" | "GRANT" | "GRANT_REVOKE" | "PROPOSE" | "VOTE" => None,
                 _ => Some(DocumentKind::Ebl),
             };
@@ -71,7 +72,7 @@ pub fn grant_terms(
     if document_kinds.is_empty() {
         return Err(WalletError::InvalidArgument {
             field: "--document-kind".into(),
-            reason: "name at least one (EBL or SHIP_CERTIFICATE)".into(),
+            reason: "name at least one (EBL, SHIP_CERTIFICATE or TRADE_CERTIFICATE)".into(),
         });
     }
     Ok(GrantTerms {
@@ -104,6 +105,20 @@ mod tests {
             terms.document_kinds,
             vec![DocumentKind::Ebl, DocumentKind::ShipCertificate]
         );
+    }
+
+    #[test]
+    fn a_trade_certificate_action_infers_the_trade_certificate_kind() {
+        let terms = grant_terms(
+            Grantee::Organisation(OrgId("BROKER".into())),
+            vec![ActionKind::AttestIssue, ActionKind::AttestAmend],
+            vec![],
+            None,
+            Timestamp(0),
+            Timestamp(1),
+        )
+        .unwrap();
+        assert_eq!(terms.document_kinds, vec![DocumentKind::TradeCertificate]);
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub struct CsrArgs {
     #[arg(long, value_name = "CC")]
     country: String,
     /// Role (repeat for several): CARRIER, BANK, TRADE_PARTY, PORT_OR_SINGLE_WINDOW,
-    /// MARITIME_ADMINISTRATION, RECOGNIZED_ORGANIZATION, VALIDATOR_OPERATOR.
+    /// MARITIME_ADMINISTRATION, RECOGNIZED_ORGANIZATION, VALIDATOR_OPERATOR, CERTIFYING_BODY.
     #[arg(long = "role", value_name = "ROLE", required = true, value_parser = parse::role)]
     roles: Vec<Role>,
     /// Write the PEM request to FILE instead of stdout.

@@ -22,7 +22,11 @@ const EX: &str =
     "ebl-wallet sign --identity ID --chain-id C --genesis-hash G --sequence N --dry-run";
 
 fn document_kind(text: &str) -> Result<DocumentKind, String> {
-    parse::ledger_enum(text, "document kind", "EBL, SHIP_CERTIFICATE")
+    parse::ledger_enum(
+        text,
+        "document kind",
+        "EBL, SHIP_CERTIFICATE, TRADE_CERTIFICATE",
+    )
 }
 
 /// Grant commands.

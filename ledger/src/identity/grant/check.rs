@@ -6,7 +6,7 @@ use crate::identity::{DocumentKind, GrantAction, GrantTerms, Grantee};
 
 /// Most actions one grant may name.
 pub const MAX_GRANT_ACTIONS: usize = 32;
-/// Most document kinds one grant may name (there are two).
+/// Most document kinds one grant may name (of the three; a grant usually names one).
 pub const MAX_GRANT_KINDS: usize = 2;
 
 /// Actions that can never be delegated: authority over grants and governance stays with the
@@ -74,6 +74,10 @@ fn check_terms(terms: &GrantTerms) -> Result<(), RuleError> {
                 c.administration.validate("document.administration")?;
                 crate::ids::check_code("document.utn", &c.utn, 64)?;
                 DocumentKind::ShipCertificate
+            }
+            DocumentRef::Attested(a) => {
+                crate::attest::stateless::check_reference(a)?;
+                DocumentKind::TradeCertificate
             }
         };
         if !terms.document_kinds.contains(&kind) {

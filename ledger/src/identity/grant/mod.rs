@@ -109,10 +109,7 @@ impl GrantRecord {
         {
             return false;
         }
-        let kind = match document {
-            DocumentRef::Ebl { .. } => DocumentKind::Ebl,
-            DocumentRef::Certificate(_) => DocumentKind::ShipCertificate,
-        };
+        let kind = document.kind();
         self.terms.grantee == Grantee::Organisation(reader.clone())
             && self.terms.actions.contains(&ActionKind::EblReadTitle)
             && self.terms.document_kinds.contains(&kind)
