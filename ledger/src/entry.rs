@@ -113,6 +113,7 @@ action_kinds!(
     EblExportAnswer,
     EblImport,
     EblIssuanceManifest,
+    CertFlagChange,
 );
 
 impl ActionKind {
@@ -153,6 +154,7 @@ impl ActionKind {
             EblExportAnswer => "PINT_EXPORT_ANSWER",
             EblImport => "PINT_IMPORT",
             EblIssuanceManifest => "ISSUANCE_MANIFEST",
+            CertFlagChange => "CERT_FLAG_CHANGE",
         }
     }
 }
@@ -171,6 +173,7 @@ impl Body {
                 CertAction::Reinstate { .. } => K::CertReinstate,
                 CertAction::Withdraw { .. } => K::CertWithdraw,
                 CertAction::Supersede { .. } => K::CertSupersede,
+                CertAction::FlagChange { .. } => K::CertFlagChange,
             },
             Body::Verification(_) => K::RecordVerification,
             Body::Grant(GrantAction::Create(_)) => K::GrantCreate,

@@ -181,6 +181,10 @@ pub enum RuleError {
     /// The offence (validator, height) is already recorded.
     #[error("evidence of this offence is already recorded")]
     DuplicateEvidence,
+    /// R385, R387: the ship's flag is not the acting Administration's country, or not the flag
+    /// the ledger records for the ship.
+    #[error("flag mismatch: {0}")]
+    FlagMismatch(String),
 }
 
 impl RuleError {
@@ -233,6 +237,7 @@ impl RuleError {
             InvalidValidatorSet(_) => "INVALID_VALIDATOR_SET",
             InvalidEvidence(_) => "INVALID_EVIDENCE",
             DuplicateEvidence => "DUPLICATE_EVIDENCE",
+            FlagMismatch(_) => "FLAG_MISMATCH",
         }
     }
 

@@ -52,6 +52,7 @@ pub mod identity;
 pub mod ids;
 pub mod jws;
 pub mod ledger;
+pub mod local_time;
 pub mod receipt;
 pub mod signatures;
 pub mod state;

@@ -97,6 +97,12 @@ pub fn build(plan: &Plan, now: OffsetDateTime) -> Result<Consortium> {
         // R191: the default block caps (2,000 entries, 4 MiB).
         max_block_entries: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_ENTRIES,
         max_block_bytes: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_BYTES,
+        // R381: every organisation's Chinese name (pilot members) and UTC+8 zone.
+        organisation_profiles: ebl_ledger::testkit::profiles::genesis_profiles(
+            plan.orgs
+                .iter()
+                .map(|o| (o.id.as_str(), o.name.as_str(), o.country.as_str())),
+        ),
     };
     // The nodes would refuse a bad genesis at start; refusing it here names the cause at once.
     genesis

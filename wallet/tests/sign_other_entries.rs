@@ -200,7 +200,9 @@ fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
         "PROPOSE",
     );
     let Body::Governance(GovernanceAction::Propose {
-        proposal: Proposal::AdmitOrganisation { certificate_der },
+        proposal: Proposal::AdmitOrganisation {
+            certificate_der, ..
+        },
         expires_at_height,
     }) = &admit.entry.body
     else {

@@ -84,6 +84,9 @@ pub enum Proposal {
         /// DER bytes of the organisation certificate.
         #[serde(with = "hex_bytes")]
         certificate_der: Vec<u8>,
+        /// R381: display names and local zone; the default profile when absent.
+        #[serde(default)]
+        profile: Option<crate::identity::OrgProfile>,
     },
     /// Revoke an organisation: from the block that applies it, nothing it signs is accepted.
     RevokeOrganisation {
@@ -108,6 +111,13 @@ pub enum Proposal {
         key: PublicKey,
         /// New power (> 0).
         power: u64,
+    },
+    /// R382: replace an organisation's display names and local zone.
+    SetOrganisationProfile {
+        /// Organisation.
+        org: OrgId,
+        /// Its new profile.
+        profile: crate::identity::OrgProfile,
     },
 }
 

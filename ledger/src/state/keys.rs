@@ -131,6 +131,11 @@ pub fn certificate_by_imo_prefix(imo: &str) -> Vec<u8> {
     k
 }
 
+/// R385–R388: a ship's flag, its flag changes and its certificates under the current flag.
+pub fn ship(imo: &str) -> Vec<u8> {
+    key(&[b"ship", imo.as_bytes()])
+}
+
 /// A grant record.
 pub fn grant(id: &Hash32) -> Vec<u8> {
     key(&[b"grant", &id.0])

@@ -224,6 +224,7 @@ pub(super) fn governance(cmd: GovernanceCmd) -> Result<GovernanceAction, WalletE
                         &read_input(&certificate)?,
                         &certificate,
                     )?,
+                    profile: None,
                 },
                 ProposalCmd::RevokeOrganisation { org, reason } => {
                     Proposal::RevokeOrganisation { org, reason }
