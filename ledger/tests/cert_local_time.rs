@@ -109,7 +109,10 @@ fn a_later_change_of_zone_does_not_move_the_days_of_certificates_already_issued(
     // Expiry at the end of 2031-01-14 in Shanghai: 16:00 UTC that day.
     assert_eq!(stored.status_at(at("2031-01-15")), S::Expired);
     // (Overdue, not expired: it never had its annual surveys.)
-    assert_eq!(stored.status_at(end_of("2031-01-14")), S::EndorsementOverdue);
+    assert_eq!(
+        stored.status_at(end_of("2031-01-14")),
+        S::EndorsementOverdue
+    );
     // A new certificate takes the new zone.
     let mut new = issue("MSA-NY");
     new.ship.imo_number = "9176187".into();
