@@ -174,7 +174,7 @@ fn a_genesis_profile_must_name_a_genesis_organisation_once() {
     let mut bad = net.genesis.clone();
     bad.organisation_profiles[0].profile.zone.utc_offset_minutes = 2000;
     assert!(bad.execute().is_err());
-    let mut none = net.genesis.clone();
+    let mut none = net.genesis;
     none.organisation_profiles.clear();
     assert!(none.execute().is_ok());
 }
