@@ -3,7 +3,7 @@
 
 use ebl_ledger::cert::{CertificateRecord, CertificateRef, Stamp};
 use ebl_ledger::ebl::{EblRecord, HistoryEntry};
-use ebl_ledger::identity::{GrantRecord, Organisation};
+use ebl_ledger::identity::{DisplayNames, GrantRecord, Organisation};
 use ebl_ledger::receipt::ReceiptRecord;
 use ebl_ledger::time::Timestamp;
 use serde::Serialize;
@@ -59,17 +59,21 @@ pub struct PublicEblView {
     pub id: String,
     /// Issuing carrier.
     pub carrier: String,
+    /// The carrier's display names (R380).
+    pub carrier_names: DisplayNames,
     /// Status code.
     pub status: &'static str,
     /// Issuance time.
     pub issued_at: String,
 }
 
-impl From<&EblRecord> for PublicEblView {
-    fn from(r: &EblRecord) -> Self {
+impl PublicEblView {
+    /// The public view of `r`, whose carrier's record is `carrier`.
+    pub fn new(r: &EblRecord, carrier: Option<&Organisation>) -> Self {
         PublicEblView {
             id: r.id.to_hex(),
             carrier: r.carrier.0.clone(),
+            carrier_names: display_names(carrier, r.carrier.as_str()),
             status: r.status.code(),
             issued_at: time(r.issued_time),
         }
@@ -180,6 +184,8 @@ pub fn certificate(r: &CertificateRecord, at: Timestamp) -> Value {
         "original_expires_on": r.original_expires_on.to_string(),
         "document": r.document.map(|d| d.to_hex()),
         "place": r.place,
+        // R383: the zone in which this certificate's days are judged.
+        "administration_zone": r.administration_zone,
         "issued": stamp(&r.issued),
         "endorsements": r.endorsements.iter().map(|e| json!({
             "kind": e.endorsement.kind,
@@ -220,7 +226,22 @@ pub fn organisation(o: &Organisation) -> Value {
         "admitted_at_height": o.admitted_at_height,
         "revoked": o.revoked_at_height.is_some(),
         "revoked_at_height": o.revoked_at_height,
+        // R380: display names in both scripts and the local zone.
+        "display_names": o.profile.names,
+        "zone": o.profile.zone,
     })
+}
+
+/// R380: the display names of `org` (`{"en", "zh"}`), or its id as the English name when it is
+/// not on the ledger.
+pub fn display_names(org: Option<&Organisation>, id: &str) -> DisplayNames {
+    org.map_or_else(
+        || DisplayNames {
+            en: id.to_string(),
+            zh: None,
+        },
+        |o| o.profile.names.clone(),
+    )
 }
 
 /// A grant.

@@ -117,8 +117,11 @@ fn document_of(body: &Body, act_for: Option<&str>) -> Option<String> {
             Some(admin) => format!("{admin}/{}", issue.utn),
             None => issue.utn.clone(),
         }),
+        Body::Certificate(CertAction::FlagChange { imo_number, .. }) => {
+            Some(format!("IMO{imo_number}"))
+        }
         Body::Certificate(a) => {
-            let c = a.certificate(&ebl_ledger::ids::OrgId(String::new()));
+            let c = a.certificate(&ebl_ledger::ids::OrgId(String::new()))?;
             Some(format!("{}/{}", c.administration.0, c.utn))
         }
         Body::Verification(r) => Some(match &r.subject {

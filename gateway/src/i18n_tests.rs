@@ -48,11 +48,12 @@ fn every_certificate_status() -> Vec<CertificateStatus> {
         Suspended,
         Withdrawn,
         Superseded,
+        FlagChanged,
     ];
     for status in &all {
         match status {
             NotYetValid | Valid | EndorsementOverdue | Expired | Suspended | Withdrawn
-            | Superseded => {}
+            | Superseded | FlagChanged => {}
         }
     }
     all

@@ -142,14 +142,21 @@ async fn the_page_renders_in_chinese_and_english_in_chromium() {
     let (base, _) = serve().await;
     let dir = tempfile::tempdir().unwrap();
     let shots = keep_dir("languages");
-    for (lang, tag, heading, label) in [
+    for (lang, tag, heading, label, administration) in [
         (
             "en",
             "en",
             "Verify an electronic bill of lading",
             "VALID · Valid",
+            "Maritime Safety Administration",
         ),
-        ("zh", "zh-CN", "核验电子提单或船舶证书", "VALID · 有效"),
+        (
+            "zh",
+            "zh-CN",
+            "核验电子提单或船舶证书",
+            "VALID · 有效",
+            "中华人民共和国海事局",
+        ),
     ] {
         let profile = dir.path().join(format!("profile-{lang}"));
         let url = format!("{base}/?lang={lang}&cert=MSA/UTN-1");
@@ -168,6 +175,15 @@ async fn the_page_renders_in_chinese_and_english_in_chromium() {
         // R372: the status label rendered by the script beside the stable code.
         assert!(dom.contains(label), "{lang}: no `{label}`: {dom}");
         assert!(dom.contains(">VERIFIED<"), "{lang}: {dom}");
+        // R380, R389: the Administration's name in the reader's script, and its zone.
+        assert!(
+            dom.contains(&format!("<dd>{administration}</dd>")),
+            "{lang}: no `{administration}`: {dom}"
+        );
+        assert!(
+            dom.contains("<dd>Asia/Shanghai (UTC+08:00)</dd>"),
+            "{lang}: {dom}"
+        );
         // R373: the switch leads to the same certificate in the other language.
         let other = if lang == "en" { "zh" } else { "en" };
         assert!(

@@ -22,6 +22,15 @@ async fn a_certificate_is_public_by_administration_and_utn_and_by_imo() {
     .await;
     assert_eq!(one.status, 200, "{}", one.body);
     assert_eq!(one.body["status"], "VALID", "{}", one.body);
+    // R380, R383: the Administration's names and the zone its days are judged in.
+    assert_eq!(
+        one.body["administration_names"],
+        json!({"en": "Maritime Safety Administration", "zh": "中华人民共和国海事局"})
+    );
+    assert_eq!(
+        one.body["administration_zone"],
+        json!({"utc_offset_minutes": 480, "time_zone": "Asia/Shanghai"})
+    );
     let ship = send(
         &app,
         Method::GET,

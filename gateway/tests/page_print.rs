@@ -23,9 +23,14 @@ async fn a_certificate_prints_its_facts_status_height_and_qr_in_both_languages()
     let (node, app) = app();
     issue_certificate(&node);
     let height = get(&app, "/v1/status").await.body["height"].clone();
-    for (lang, title, label) in [
-        ("en", "Ship certificate: verification record", "Valid"),
-        ("zh", "船舶证书核验记录", "有效"),
+    for (lang, title, label, name) in [
+        (
+            "en",
+            "Ship certificate: verification record",
+            "Valid",
+            "Maritime Safety Administration",
+        ),
+        ("zh", "船舶证书核验记录", "有效", "中华人民共和国海事局"),
     ] {
         let reply = fetch_raw(&app, &format!("{CERT}?lang={lang}"), None).await;
         assert_eq!(reply.status, 200, "{}", reply.text());
@@ -44,6 +49,12 @@ async fn a_certificate_prints_its_facts_status_height_and_qr_in_both_languages()
         );
         assert!(html.contains(&format!(r#"<span class="label">{label}</span>"#)));
         assert!(html.contains("UTN-1") && html.contains("9074729"));
+        // R380, R383: the Administration's name in the reader's script, and its zone.
+        assert!(html.contains(&format!("<td>{name}</td>")), "{html}");
+        assert!(
+            html.contains("<td>Asia/Shanghai (UTC+08:00)</td>"),
+            "{html}"
+        );
         // R375: the height it was read at.
         assert!(html.contains(&format!("<td>{height}</td>")), "{html}");
         // R374: A4 print CSS and a QR code of the certificate's page URL.
@@ -103,13 +114,15 @@ async fn an_ebls_print_page_shows_its_public_facts_and_never_its_title() {
     let body = issue_body(&node);
     node.with(|n| n.submit("CARRIER", body)).unwrap();
     let (id, reference, _) = sample_document();
-    for lang in ["en", "zh"] {
+    for (lang, carrier) in [("en", "Ocean Line Shipping Co"), ("zh", "远洋航运有限公司")] {
         // Even with the regulator's key: the print route is the public view (R376).
         let uri = format!("/public/v1/print/ebls/{}?lang={lang}", id.to_hex());
         let reply = fetch_raw(&app, &uri, None).await;
         assert_eq!(reply.status, 200);
         let html = reply.text();
         assert!(html.contains(&id.to_hex()) && html.contains("CARRIER"));
+        // R380: the carrier's name in the reader's script.
+        assert!(html.contains(&format!("<td>{carrier}</td>")), "{html}");
         assert!(
             html.contains(r#"<span class="code">ACTIVE</span>"#),
             "{html}"

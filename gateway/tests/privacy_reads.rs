@@ -48,7 +48,13 @@ async fn anyone_sees_integrity_status_and_issuer_and_nothing_of_the_title() {
         .map(String::as_str)
         .collect();
     fields.sort_unstable();
-    assert_eq!(fields, ["carrier", "id", "issued_at", "status"]);
+    assert_eq!(
+        fields,
+        ["carrier", "carrier_names", "id", "issued_at", "status"]
+    );
+    // R380: the carrier's names in both scripts are as public as its id.
+    assert_eq!(public.body["carrier_names"]["en"], "Ocean Line Shipping Co");
+    assert_eq!(public.body["carrier_names"]["zh"], "远洋航运有限公司");
 
     let (_, _, document) = sample();
     for body in [json!({ "ebl": id }), document] {

@@ -212,6 +212,15 @@ async fn organisations_show_their_certificate_facts() {
     assert_eq!(carrier.body["roles"], json!(["CARRIER"]));
     assert_eq!(carrier.body["revoked"], false);
     assert!(carrier.body["valid_until"].is_string());
+    // R380: display names in both scripts and the local zone.
+    assert_eq!(
+        carrier.body["display_names"],
+        json!({"en": "Ocean Line Shipping Co", "zh": "远洋航运有限公司"})
+    );
+    assert_eq!(
+        carrier.body["zone"],
+        json!({"utc_offset_minutes": 480, "time_zone": "Asia/Shanghai"})
+    );
     get(&app, "/v1/organisations/NOBODY")
         .await
         .assert_problem(404, "UNKNOWN_ORGANISATION");

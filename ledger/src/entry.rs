@@ -134,6 +134,7 @@ action_kinds!(
     AttestAmend,
     AttestSupersede,
     AttestRevoke,
+    CertFlagChange,
 );
 
 impl ActionKind {
@@ -180,6 +181,7 @@ impl ActionKind {
             AttestAmend => "ATTEST_AMEND",
             AttestSupersede => "ATTEST_SUPERSEDE",
             AttestRevoke => "ATTEST_REVOKE",
+            CertFlagChange => "CERT_FLAG_CHANGE",
         }
     }
 }
@@ -198,6 +200,7 @@ impl Body {
                 CertAction::Reinstate { .. } => K::CertReinstate,
                 CertAction::Withdraw { .. } => K::CertWithdraw,
                 CertAction::Supersede { .. } => K::CertSupersede,
+                CertAction::FlagChange { .. } => K::CertFlagChange,
             },
             Body::Verification(_) => K::RecordVerification,
             Body::Grant(GrantAction::Create(_)) => K::GrantCreate,

@@ -208,6 +208,10 @@ pub enum RuleError {
     /// The authority already used this certificate number.
     #[error("certificate number already used by this authority")]
     DuplicateCertificateNumber,
+    /// R385, R387: the ship's flag is not the acting Administration's country, or not the flag
+    /// the ledger records for the ship.
+    #[error("flag mismatch: {0}")]
+    FlagMismatch(String),
 }
 
 impl RuleError {
@@ -268,6 +272,7 @@ impl RuleError {
             NotLinker => "NOT_LINKER",
             UnknownTradeCertificate => "UNKNOWN_TRADE_CERTIFICATE",
             DuplicateCertificateNumber => "DUPLICATE_CERTIFICATE_NUMBER",
+            FlagMismatch(_) => "FLAG_MISMATCH",
         }
     }
 

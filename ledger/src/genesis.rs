@@ -11,7 +11,7 @@ use crate::entry::ChainRef;
 use crate::error::{ExecError, RuleError, StorageError};
 use crate::execute::ExecutedBlock;
 use crate::hash::{Hash32, domain};
-use crate::identity::Validator;
+use crate::identity::{GenesisProfile, Validator};
 use crate::protocol_version::{FIRST_PROTOCOL_VERSION, ProtocolSchedule, check_version};
 use crate::state::{EmptyState, Overlay, StateReader, keys, tree};
 use crate::time::Timestamp;
@@ -39,6 +39,10 @@ pub struct Genesis {
     /// [`DEFAULT_MAX_BLOCK_BYTES`]).
     #[serde(default = "default_max_block_bytes")]
     pub max_block_bytes: u64,
+    /// R381: display names and local zones of founding organisations; one without a profile
+    /// gets the default (its certificate's O name, UTC).
+    #[serde(default)]
+    pub organisation_profiles: Vec<GenesisProfile>,
     /// R412: the protocol version of the genesis block and of every block until governance
     /// schedules an upgrade (defaults to [`FIRST_PROTOCOL_VERSION`]).
     #[serde(default = "default_protocol_version")]

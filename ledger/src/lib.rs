@@ -54,6 +54,7 @@ pub mod ids;
 pub mod jws;
 pub mod ledger;
 pub mod protocol_version;
+pub mod local_time;
 pub mod receipt;
 pub mod signatures;
 pub mod snapshot;

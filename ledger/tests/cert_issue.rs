@@ -101,7 +101,6 @@ fn ship_particulars_and_place_are_bounded() {
     }
     let mut good = issue("MSA-GOOD-SHIP");
     good.ship.name = "N".repeat(128);
-    good.ship.flag = "SG".into();
     submit(&mut net, "MSA", issue_body(good)).unwrap();
 }
 
@@ -137,7 +136,7 @@ fn only_maritime_administrations_issue_for_themselves() {
     let mut net = TestNetwork::pilot();
     rejected_issue(&mut net, "CARRIER", issue("C-1"), "MISSING_ROLE");
     rejected_issue(&mut net, "CLASS", issue("C-1"), "MISSING_ROLE");
-    submit(&mut net, "MPA", issue_body(issue("C-1"))).unwrap();
+    submit(&mut net, "MPA", issue_body(sg_issue("C-1"))).unwrap();
     assert_eq!(
         record(&net, &cref("MPA", "C-1")).issued.actor,
         net.org("MPA")
@@ -177,7 +176,7 @@ fn a_unique_tracking_number_is_used_once_per_administration() {
 fn the_same_tracking_number_from_two_administrations_is_two_certificates() {
     let mut net = TestNetwork::pilot();
     submit(&mut net, "MSA", issue_body(issue("UTN-1"))).unwrap();
-    submit(&mut net, "MPA", issue_body(issue("UTN-1"))).unwrap();
+    submit(&mut net, "MPA", issue_body(sg_issue("UTN-1"))).unwrap();
     assert_eq!(
         record(&net, &cref("MSA", "UTN-1")).issued.actor,
         net.org("MSA")

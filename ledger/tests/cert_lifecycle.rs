@@ -222,7 +222,7 @@ fn a_superseding_certificate_must_exist_and_match_ship_kind_and_administration()
     let mut other_kind = issue("S-KIND");
     other_kind.kind = CertificateKind::LoadLine;
     submit(&mut net, "MSA", issue_body(other_kind)).unwrap();
-    submit(&mut net, "MPA", issue_body(issue("S-MPA"))).unwrap();
+    submit(&mut net, "MPA", issue_body(sg_issue("S-MPA"))).unwrap();
 
     assert_rejected(
         &mut net,

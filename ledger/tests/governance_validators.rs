@@ -245,6 +245,7 @@ fn a_validator_run_by_a_revoked_organisation_is_refused() {
         &mut net,
         Proposal::AdmitOrganisation {
             certificate_der: der,
+            profile: None,
         },
     );
     pass(&mut net, revoke("OPS"));

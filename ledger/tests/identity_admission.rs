@@ -27,7 +27,10 @@ fn newco_certificate(net: &TestNetwork, validity: Validity) -> Vec<u8> {
 }
 
 fn admit(certificate_der: Vec<u8>) -> Proposal {
-    Proposal::AdmitOrganisation { certificate_der }
+    Proposal::AdmitOrganisation {
+        certificate_der,
+        profile: None,
+    }
 }
 
 fn newco_submits_a_receipt(net: &mut TestNetwork) -> Result<(), String> {

@@ -71,7 +71,8 @@ fn a_revoked_organisation_cannot_be_admitted_again() {
             &mut net,
             0,
             Proposal::AdmitOrganisation {
-                certificate_der: der
+                certificate_der: der,
+                profile: None,
             }
         )
         .1,

@@ -20,6 +20,7 @@ fn admission_outcome(der: Vec<u8>) -> Outcome {
         0,
         Proposal::AdmitOrganisation {
             certificate_der: der,
+            profile: None,
         },
     );
     net.commit(vec![entry]).remove(0)

@@ -98,6 +98,12 @@ pub fn build(plan: &Plan, now: OffsetDateTime) -> Result<Consortium> {
         max_block_entries: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_ENTRIES,
         max_block_bytes: ebl_ledger::genesis::DEFAULT_MAX_BLOCK_BYTES,
         protocol_version: ebl_ledger::protocol_version::PROTOCOL_VERSION,
+        // R381: every organisation's Chinese name (pilot members) and UTC+8 zone.
+        organisation_profiles: ebl_ledger::testkit::profiles::genesis_profiles(
+            plan.orgs
+                .iter()
+                .map(|o| (o.id.as_str(), o.name.as_str(), o.country.as_str())),
+        ),
     };
     // The nodes would refuse a bad genesis at start; refusing it here names the cause at once.
     genesis

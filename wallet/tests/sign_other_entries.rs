@@ -89,6 +89,69 @@ fn every_certificate_action_signs_and_passes_the_stateless_check() {
 }
 
 #[test]
+fn flag_changes_and_profile_proposals_sign_and_pass_the_stateless_check() {
+    let sb = Sandbox::new();
+    sb.generate("me");
+    let change = checked(
+        &sb,
+        0,
+        &[
+            "cert",
+            "flag-change",
+            "--imo",
+            "9074729",
+            "--to-flag",
+            "SG",
+            "--effective-on",
+            "2027-03-01",
+        ],
+        "CERT_FLAG_CHANGE",
+    );
+    let Body::Certificate(CertAction::FlagChange {
+        imo_number,
+        to_flag,
+        effective_on,
+    }) = &change.entry.body
+    else {
+        panic!()
+    };
+    assert_eq!((imo_number.as_str(), to_flag.as_str()), ("9074729", "SG"));
+    assert_eq!(effective_on.to_string(), "2027-03-01");
+    let profile = checked(
+        &sb,
+        1,
+        &[
+            "governance",
+            "propose",
+            "--expires-at-height",
+            "500",
+            "set-organisation-profile",
+            "--org",
+            "GDSW",
+            "--name-en",
+            "Guangdong Single Window",
+            "--name-zh",
+            "广东国际贸易单一窗口",
+            "--utc-offset-minutes",
+            "480",
+            "--time-zone",
+            "Asia/Shanghai",
+        ],
+        "PROPOSE",
+    );
+    let Body::Governance(GovernanceAction::Propose {
+        proposal: Proposal::SetOrganisationProfile { org, profile },
+        ..
+    }) = &profile.entry.body
+    else {
+        panic!()
+    };
+    assert_eq!(org.as_str(), "GDSW");
+    assert_eq!(profile.names.zh.as_deref(), Some("广东国际贸易单一窗口"));
+    assert_eq!(profile.zone.utc_offset_minutes, 480);
+}
+
+#[test]
 fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
     let sb = Sandbox::new();
     sb.generate("me");
@@ -200,7 +263,9 @@ fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
         "PROPOSE",
     );
     let Body::Governance(GovernanceAction::Propose {
-        proposal: Proposal::AdmitOrganisation { certificate_der },
+        proposal: Proposal::AdmitOrganisation {
+            certificate_der, ..
+        },
         expires_at_height,
     }) = &admit.entry.body
     else {

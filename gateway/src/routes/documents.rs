@@ -7,6 +7,7 @@ use ebl_ledger::cert::{CertificateRecord, CertificateRef};
 use ebl_ledger::ebl::EblRecord;
 use ebl_ledger::entry::DocumentRef;
 use ebl_ledger::hash::DocumentId;
+use ebl_ledger::identity::Organisation;
 use ebl_ledger::receipt::ReceiptRecord;
 use ebl_ledger::state::keys;
 use ebl_ledger::time::Timestamp;
@@ -26,6 +27,31 @@ pub(crate) async fn load_ebl(state: &AppState, id: &DocumentId) -> ApiResult<Ebl
     records::get::<EblRecord>(state, keys::ebl(id))
         .await?
         .ok_or_else(|| ApiError::not_found("UNKNOWN_DOCUMENT", "no eBL with this document id"))
+}
+
+/// The public view of an eBL, with its carrier's display names (R380).
+pub(crate) async fn public_ebl_view(
+    state: &AppState,
+    record: &EblRecord,
+) -> ApiResult<dto::PublicEblView> {
+    let carrier = records::get::<Organisation>(state, keys::organisation(&record.carrier)).await?;
+    Ok(dto::PublicEblView::new(record, carrier.as_ref()))
+}
+
+/// A certificate's view at `at` with its Administration's display names (R380).
+pub(crate) async fn certificate_view(
+    state: &AppState,
+    record: &CertificateRecord,
+    at: Timestamp,
+) -> ApiResult<Value> {
+    let id = &record.reference.administration;
+    let admin = records::get::<Organisation>(state, keys::organisation(id)).await?;
+    let mut view = dto::certificate(record, at);
+    if let Some(object) = view.as_object_mut() {
+        let names = dto::display_names(admin.as_ref(), id.as_str());
+        object.insert("administration_names".into(), json!(names));
+    }
+    Ok(view)
 }
 
 /// Reads a certificate or answers 404 `UNKNOWN_CERTIFICATE`.
@@ -96,9 +122,8 @@ pub async fn public_ebl(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<dto::PublicEblView>> {
     let id = parse_hash("document id", &id)?;
-    Ok(Json(dto::PublicEblView::from(
-        &load_ebl(&state, &id).await?,
-    )))
+    let record = load_ebl(&state, &id).await?;
+    Ok(Json(public_ebl_view(&state, &record).await?))
 }
 
 /// Query of `GET /v1/ebls`.
@@ -166,7 +191,7 @@ pub async fn certificate(
     let reference = certificate_ref(&administration, &utn)?;
     let at = judge_time(&state, q.at.as_deref()).await?;
     let record = load_certificate(&state, &reference).await?;
-    Ok(Json(dto::certificate(&record, at)))
+    Ok(Json(certificate_view(&state, &record, at).await?))
 }
 
 /// `GET /v1/certificates/{administration}/{utn}/receipts`.
@@ -192,10 +217,8 @@ pub async fn ship_certificates(
         records::scan::<CertificateRef>(&state, keys::certificate_by_imo_prefix(&imo)).await?;
     let mut items = Vec::with_capacity(refs.len());
     for reference in &refs {
-        items.push(dto::certificate(
-            &load_certificate(&state, reference).await?,
-            at,
-        ));
+        let record = load_certificate(&state, reference).await?;
+        items.push(certificate_view(&state, &record, at).await?);
     }
     Ok(Json(json!({ "imo_number": imo, "certificates": items })))
 }

@@ -5,7 +5,7 @@
 //! # Design
 //!
 //! The handlers read exactly what the public routes read and turn it into the public routes'
-//! own views ([`dto::certificate`], [`dto::PublicEblView`]), so a printout can never disclose more
+//! own views ([`crate::dto::certificate`], [`crate::dto::PublicEblView`]), so a printout can never disclose more
 //! than `GET /public/v1/...` does (R376). [`render`] is pure: facts in, HTML out.
 
 use axum::extract::{RawQuery, State};
@@ -14,13 +14,14 @@ use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::documents::{certificate_ref, load_certificate, load_ebl};
+use super::documents::{
+    certificate_ref, certificate_view, load_certificate, load_ebl, public_ebl_view,
+};
 use super::page::{
     certificate_page_url, ebl_page_url, escape_html, language_headers, request_lang,
 };
 use super::{parse_hash, qr};
 use crate::AppState;
-use crate::dto;
 use crate::error::ApiResult;
 use crate::extract::ApiPath;
 use crate::i18n::{Lang, text};
@@ -126,6 +127,32 @@ pub(super) fn field(view: &Value, pointer: &str) -> String {
     }
 }
 
+/// R380: the name in `names` (`{"en", "zh"}`) a reader of `lang` reads: Chinese on the Chinese
+/// page when there is one, else English.
+fn name_in(lang: Lang, names: &Value) -> String {
+    let zh = names.get("zh").and_then(Value::as_str);
+    let en = names.get("en").and_then(Value::as_str).unwrap_or_default();
+    match (lang, zh) {
+        (Lang::Zh, Some(zh)) => zh.to_string(),
+        _ => en.to_string(),
+    }
+}
+
+/// R383: `Asia/Shanghai (UTC+08:00)` from a zone's JSON.
+fn zone_text(zone: &Value) -> String {
+    let label = zone
+        .get("time_zone")
+        .and_then(Value::as_str)
+        .unwrap_or("UTC");
+    let minutes = zone
+        .get("utc_offset_minutes")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
+    format!("{label} (UTC{sign}{h:02}:{m:02})")
+}
+
 /// `GET /public/v1/print/certificates/{administration}/{utn}?lang=zh|en` (R374, R375).
 pub(super) async fn certificate(
     State(state): State<AppState>,
@@ -140,12 +167,20 @@ pub(super) async fn certificate(
     let head = state.node.status().await?;
     let record = load_certificate(&state, &reference).await?;
     // R376: the public route's own view, nothing else.
-    let view = dto::certificate(&record, head.time);
+    let view = certificate_view(&state, &record, head.time).await?;
     let kind = field(&view, "/kind");
     let kind_label = format!("{kind} · {}", text(lang, &format!("cert_kind_{kind}")));
     let url = certificate_page_url(&state, &reference);
     let facts = vec![
         ("field_administration", field(&view, "/administration")),
+        (
+            "field_administration_name",
+            name_in(lang, &view["administration_names"]),
+        ),
+        (
+            "field_administration_zone",
+            zone_text(&view["administration_zone"]),
+        ),
         ("field_utn", field(&view, "/utn")),
         ("field_kind", kind_label),
         ("field_ship_name", field(&view, "/ship/name")),
@@ -187,7 +222,11 @@ pub(super) async fn ebl(
     let id = parse_hash("document id", &id)?;
     let head = state.node.status().await?;
     // R376: R232's public view, the one `GET /public/v1/ebls/{id}` answers.
-    let view = dto::PublicEblView::from(&load_ebl(&state, &id).await?);
+    let view = public_ebl_view(&state, &load_ebl(&state, &id).await?).await?;
+    let carrier_name = match (lang, &view.carrier_names.zh) {
+        (Lang::Zh, Some(zh)) => zh.clone(),
+        _ => view.carrier_names.en.clone(),
+    };
     let url = ebl_page_url(&state, &id);
     let printout = Printout {
         title: "print_title_ebl",
@@ -197,6 +236,7 @@ pub(super) async fn ebl(
         facts: vec![
             ("fact_id", view.id),
             ("fact_carrier", view.carrier),
+            ("fact_carrier_name", carrier_name),
             ("fact_issued", view.issued_at),
             ("fact_title", text(lang, "title_hidden").to_string()),
         ],
@@ -250,6 +290,24 @@ mod tests {
                 assert!(!html.contains(prefix), "{prefix} unresolved: {html}");
             }
         }
+    }
+
+    #[test]
+    fn names_follow_the_reader_and_fall_back_to_english() {
+        let both = serde_json::json!({"en": "Maritime Safety Administration", "zh": "中华人民共和国海事局"});
+        assert_eq!(name_in(Lang::Zh, &both), "中华人民共和国海事局");
+        assert_eq!(name_in(Lang::En, &both), "Maritime Safety Administration");
+        let en_only = serde_json::json!({"en": "Panama Maritime Authority", "zh": null});
+        assert_eq!(name_in(Lang::Zh, &en_only), "Panama Maritime Authority");
+    }
+
+    #[test]
+    fn zones_show_their_offset() {
+        let shanghai = serde_json::json!({"utc_offset_minutes": 480, "time_zone": "Asia/Shanghai"});
+        assert_eq!(zone_text(&shanghai), "Asia/Shanghai (UTC+08:00)");
+        let st_johns =
+            serde_json::json!({"utc_offset_minutes": -210, "time_zone": "America/St_Johns"});
+        assert_eq!(zone_text(&st_johns), "America/St_Johns (UTC-03:30)");
     }
 
     #[test]

@@ -164,12 +164,23 @@ pub enum CertAction {
         /// UTN of the new one (same Administration).
         by_utn: String,
     },
+    /// FLAG_CHANGE: the ship moves to another flag State (R386–R388). Certificates issued under
+    /// the old flag cease to be valid on `effective_on` (SOLAS I/14).
+    FlagChange {
+        /// IMO number of the ship.
+        imo_number: String,
+        /// The new flag State, ISO 3166-1 alpha-2.
+        to_flag: String,
+        /// First day under the new flag, in the acting Administration's local zone.
+        effective_on: CalendarDate,
+    },
 }
 
 impl CertAction {
-    /// The certificate the action is about (for ISSUE, the new one issued by `administration`).
-    pub fn certificate(&self, administration: &OrgId) -> CertificateRef {
-        match self {
+    /// The certificate the action is about (for ISSUE, the new one issued by `administration`);
+    /// `None` for FLAG_CHANGE, which is about a ship.
+    pub fn certificate(&self, administration: &OrgId) -> Option<CertificateRef> {
+        Some(match self {
             CertAction::Issue(issue) => CertificateRef {
                 administration: administration.clone(),
                 utn: issue.utn.clone(),
@@ -180,6 +191,7 @@ impl CertAction {
             | CertAction::Reinstate { certificate }
             | CertAction::Withdraw { certificate, .. }
             | CertAction::Supersede { certificate, .. } => certificate.clone(),
-        }
+            CertAction::FlagChange { .. } => return None,
+        })
     }
 }

@@ -12,9 +12,12 @@
 //! - `survey`: ENDORSE and EXTEND (R71–R74).
 //! - `lifecycle`: SUSPEND, REINSTATE, WITHDRAW, SUPERSEDE (R75–R78).
 //! - [`regime`]: the survey regime of each kind and what it requires (R72, R280–R283).
-//! - [`status`]: `status_at` and the annual windows (R79).
+//! - [`status`]: `status_at` and the annual windows (R79), on the issuing Administration's
+//!   local day (R383–R384).
+//! - [`flag`]: the ship's flag at issue and FLAG_CHANGE (R385–R388).
 
 mod action;
+pub mod flag;
 pub mod imo;
 mod lifecycle;
 pub mod record;
@@ -25,6 +28,7 @@ pub mod status;
 mod survey;
 
 pub use action::*;
+pub use flag::{FlagChangeRecord, ShipRecord};
 pub use imo::{check_imo_number, is_valid_imo_number};
 pub use record::{
     CertificateRecord, EndorsementRecord, ExtensionRecord, HistoryItem, Stamp, StatusChange,
@@ -67,5 +71,10 @@ pub fn apply(ctx: &mut EntryContext<'_>, action: &CertAction) -> ExecResult<()> 
             certificate,
             by_utn,
         } => lifecycle::supersede(ctx, certificate, by_utn),
+        CertAction::FlagChange {
+            imo_number,
+            to_flag,
+            effective_on,
+        } => flag::change_flag(ctx, imo_number, to_flag, *effective_on),
     }
 }

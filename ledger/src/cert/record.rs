@@ -11,6 +11,7 @@ use crate::error::{ExecResult, RuleError};
 use crate::hash::{EntryId, Hash32};
 use crate::identity::org::owner_of_key;
 use crate::ids::OrgId;
+use crate::local_time::LocalZone;
 use crate::state::{EntryContext, Overlay, keys};
 use crate::time::{CalendarDate, Timestamp};
 
@@ -90,6 +91,14 @@ pub enum StatusChange {
         /// The new certificate.
         by: CertificateRef,
     },
+    /// R388: the ship moved to another flag; the certificate ceases to be valid on
+    /// `effective_on` (SOLAS I/14).
+    FlagChanged {
+        /// The new flag.
+        to_flag: String,
+        /// First day under the new flag.
+        effective_on: CalendarDate,
+    },
 }
 
 /// A status change with its stamp.
@@ -144,16 +153,26 @@ pub struct CertificateRecord {
     pub supersedes: Option<CertificateRef>,
     /// Every action on the certificate, in order.
     pub history: Vec<HistoryItem>,
+    /// R383: the issuing Administration's local zone at issue, in which every date of this
+    /// certificate is judged (recorded so that `status_at` needs nothing but the record).
+    pub administration_zone: LocalZone,
 }
 
 impl CertificateRecord {
-    /// R70: `Some(status code)` once the certificate is withdrawn or superseded.
+    /// R70: `Some(status code)` once the certificate is withdrawn or superseded, or (R388) its
+    /// ship's change of flag is recorded: the old flag's Administration acts on it no more.
     pub fn closed(&self) -> Option<&'static str> {
         self.status_events.iter().find_map(|e| match e.change {
             StatusChange::Withdrawn { .. } => Some("WITHDRAWN"),
             StatusChange::Superseded { .. } => Some("SUPERSEDED"),
+            StatusChange::FlagChanged { .. } => Some("FLAG_CHANGED"),
             StatusChange::Suspended { .. } | StatusChange::Reinstated => None,
         })
+    }
+
+    /// R383: the calendar day `time` falls on in the issuing Administration's zone.
+    pub fn local_date(&self, time: Timestamp) -> CalendarDate {
+        self.administration_zone.date_of(time)
     }
 
     /// Whether the latest suspension has not been lifted.
@@ -164,7 +183,9 @@ impl CertificateRecord {
             .find_map(|e| match e.change {
                 StatusChange::Suspended { .. } => Some(true),
                 StatusChange::Reinstated => Some(false),
-                StatusChange::Withdrawn { .. } | StatusChange::Superseded { .. } => None,
+                StatusChange::Withdrawn { .. }
+                | StatusChange::Superseded { .. }
+                | StatusChange::FlagChanged { .. } => None,
             })
             .unwrap_or(false)
     }

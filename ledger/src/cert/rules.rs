@@ -1,10 +1,11 @@
 //! Who may act on a certificate, and ISSUE (specs/protocol.md R65–R70).
 
+use crate::cert::flag;
 use crate::cert::record::{self, CertificateRecord, Stamp};
 use crate::cert::{CertificateIssue, CertificateRef};
 use crate::entry::{ActionKind, DocumentRef};
 use crate::error::{ExecResult, RuleError};
-use crate::identity::org::owner_of_key;
+use crate::identity::org::{organisation, owner_of_key};
 use crate::identity::{DocumentKind, Role, authorize, require_role};
 use crate::ids::OrgId;
 use crate::state::{EntryContext, keys};
@@ -13,9 +14,11 @@ use crate::state::{EntryContext, keys};
 ///
 /// The certificate's Administration is the acting organisation: the signer's own, or the one it
 /// acts for through a grant covering CERT_ISSUE of ship certificates (a recognized organization
-/// for its flag Administration). It must have the MARITIME_ADMINISTRATION role (R65). Its UTN must
-/// be new for that Administration (R66) and the certificate must not already have expired at the
-/// block date (R67). The record and the IMO index entry are written (R68).
+/// for its flag Administration). It must have the MARITIME_ADMINISTRATION role (R65) and be of
+/// the ship's flag (R385). Its UTN must be new for that Administration (R66) and the
+/// certificate must not already have expired at the block date in the Administration's zone
+/// (R67, R384). The record, with that zone, the IMO index entry and the ship record are
+/// written (R68, R383, R385).
 pub fn issue(ctx: &mut EntryContext<'_>, issue: &CertificateIssue) -> ExecResult<()> {
     // The grant check needs the document, whose Administration is the party acted for.
     let administration = match &ctx.act_for {
@@ -36,11 +39,14 @@ pub fn issue(ctx: &mut EntryContext<'_>, issue: &CertificateIssue) -> ExecResult
         return Err(RuleError::NotAuthorized.into());
     }
     require_role(ctx, &actor, Role::MaritimeAdministration)?;
+    let administration = organisation(&ctx.state, &actor)?;
+    let ship_record = flag::check_issue_flag(ctx, &administration, &issue.ship)?;
     let key = keys::certificate(&reference);
     if ctx.state.get_raw(&key)?.is_some() {
         return Err(RuleError::DuplicateUtn.into());
     }
-    let today = ctx.time.date();
+    let zone = administration.profile.zone;
+    let today = zone.date_of(ctx.time);
     if issue.expires_on < today {
         return Err(RuleError::InvalidDates(format!(
             "certificate expired on {} before the block date {today}",
@@ -65,6 +71,7 @@ pub fn issue(ctx: &mut EntryContext<'_>, issue: &CertificateIssue) -> ExecResult
         superseded_by: None,
         supersedes: None,
         history: Vec::new(),
+        administration_zone: zone,
     };
     record.log(ActionKind::CertIssue, &stamp);
     record::store(&mut ctx.state, &record);
@@ -72,7 +79,7 @@ pub fn issue(ctx: &mut EntryContext<'_>, issue: &CertificateIssue) -> ExecResult
         keys::certificate_by_imo(&issue.ship.imo_number, &reference),
         &reference,
     );
-    Ok(())
+    flag::register(ctx, ship_record, &issue.ship, &reference)
 }
 
 /// R69–R70: every action after ISSUE. The signer must act for an organisation (itself, or the

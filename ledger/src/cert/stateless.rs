@@ -62,6 +62,15 @@ pub fn check_stateless(action: &CertAction) -> Result<(), RuleError> {
             }
             Ok(())
         }
+        // R386: a valid IMO number and an alpha-2 flag.
+        CertAction::FlagChange {
+            imo_number,
+            to_flag,
+            ..
+        } => {
+            check_imo_number(imo_number)?;
+            check_flag("to_flag", to_flag)
+        }
     }
 }
 
@@ -91,16 +100,22 @@ fn check_issue(issue: &CertificateIssue) -> Result<(), RuleError> {
 pub fn check_ship(ship: &Ship) -> Result<(), RuleError> {
     check_imo_number(&ship.imo_number)?;
     required_text("ship.name", &ship.name, MAX_NAME)?;
-    let flag = ship.flag.as_bytes();
-    if flag.len() != 2 || !flag.iter().all(u8::is_ascii_uppercase) {
-        return Err(RuleError::invalid(
-            "ship.flag",
-            "must be an ISO 3166-1 alpha-2 code in upper case",
-        ));
-    }
+    check_flag("ship.flag", &ship.flag)?;
     check_code("ship.call_sign", &ship.call_sign, MAX_CALL_SIGN)?;
     if ship.gross_tonnage == 0 {
         return Err(RuleError::invalid("ship.gross_tonnage", "must be positive"));
+    }
+    Ok(())
+}
+
+/// R62, R386: a flag is an ISO 3166-1 alpha-2 code in upper case.
+fn check_flag(field: &'static str, flag: &str) -> Result<(), RuleError> {
+    let bytes = flag.as_bytes();
+    if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_uppercase) {
+        return Err(RuleError::invalid(
+            field,
+            "must be an ISO 3166-1 alpha-2 code in upper case",
+        ));
     }
     Ok(())
 }

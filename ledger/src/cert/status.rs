@@ -33,6 +33,8 @@ pub enum CertificateStatus {
     Withdrawn,
     /// Replaced by another certificate.
     Superseded,
+    /// R388: its ship moved to another flag (SOLAS I/14).
+    FlagChanged,
 }
 
 impl CertificateStatus {
@@ -46,6 +48,7 @@ impl CertificateStatus {
             CertificateStatus::Suspended => "SUSPENDED",
             CertificateStatus::Withdrawn => "WITHDRAWN",
             CertificateStatus::Superseded => "SUPERSEDED",
+            CertificateStatus::FlagChanged => "FLAG_CHANGED",
         }
     }
 }
@@ -114,18 +117,21 @@ impl CertificateRecord {
             .map_or(self.original_expires_on, |(_, _, until)| until)
     }
 
-    /// R79: the status at `time`.
+    /// R79: the status at `time`. Every day is the day of `time` in the issuing
+    /// Administration's zone (R384): a status that changes with the date changes at local
+    /// midnight.
     ///
     /// 1. WITHDRAWN, SUPERSEDED or SUSPENDED if, replaying the status changes recorded at or
     ///    before `time` in order, the certificate was closed or left suspended (first, so that a
     ///    certificate withdrawn before its first day never reads as "not yet valid");
+    ///    FLAG_CHANGED (R388) once a recorded change of flag is effective on that day;
     /// 2. NOT_YET_VALID before the first day of validity;
     /// 3. EXPIRED after the last day of validity known at `time`;
     /// 4. ENDORSEMENT_OVERDUE if a survey the kind's regime requires (R280–R282) was not
     ///    made by the last day of its window, before the day of `time`;
     /// 5. VALID otherwise.
     pub fn status_at(&self, time: Timestamp) -> CertificateStatus {
-        let today = time.date();
+        let today = self.local_date(time);
         let mut suspended = false;
         for event in self
             .status_events
@@ -133,6 +139,11 @@ impl CertificateRecord {
             .take_while(|e| e.stamp.time <= time)
         {
             match event.change {
+                StatusChange::FlagChanged { effective_on, .. } if effective_on <= today => {
+                    return CertificateStatus::FlagChanged;
+                }
+                // Recorded ahead of its effective day: in force until then.
+                StatusChange::FlagChanged { .. } => {}
                 StatusChange::Withdrawn { .. } => return CertificateStatus::Withdrawn,
                 StatusChange::Superseded { .. } => return CertificateStatus::Superseded,
                 StatusChange::Suspended { .. } => suspended = true,
@@ -156,11 +167,11 @@ impl CertificateRecord {
     }
 
     /// For the gateway (R283): the earliest window, by its last day, that has not closed by the
-    /// day of `time` and in which a survey the regime requires is still missing; `None` when
+    /// local day of `time` (R384) and in which a survey the regime requires is still missing; `None` when
     /// the kind has no periodic survey or none is left. For a requirement that may be met in
     /// two windows (the HSSC intermediate or periodical survey) it is the first still open.
     pub fn next_endorsement_window(&self, time: Timestamp) -> Option<EndorsementWindow> {
-        let today = time.date();
+        let today = self.local_date(time);
         self.requirements()
             .iter()
             .filter(|r| !self.met(r))
@@ -216,6 +227,7 @@ mod tests {
             superseded_by: None,
             supersedes: None,
             history: Vec::new(),
+            administration_zone: crate::local_time::LocalZone::utc(),
         }
     }
 
@@ -237,6 +249,38 @@ mod tests {
             CertificateStatus::Valid
         );
         assert_eq!(short.next_endorsement_window(Timestamp(0)), None);
+    }
+
+    #[test]
+    fn status_flips_at_local_midnight_not_utc_midnight() {
+        let mut shanghai = record("2026-01-15", "2027-01-14");
+        shanghai.administration_zone = crate::local_time::LocalZone::new(480, "Asia/Shanghai");
+        // Local midnight starting 2027-01-15 is 16:00 UTC on the 14th.
+        let local_midnight = shanghai.administration_zone.start_of(date("2027-01-15"));
+        assert_eq!(
+            local_midnight,
+            Timestamp(date("2027-01-14").start().0 + 16 * 3_600_000)
+        );
+        let before = Timestamp(local_midnight.0 - 1);
+        assert_eq!(shanghai.status_at(before), CertificateStatus::Valid);
+        assert_eq!(
+            shanghai.status_at(local_midnight),
+            CertificateStatus::Expired
+        );
+        // Judged in UTC, the same instant is still the last day of validity.
+        let utc = record("2026-01-15", "2027-01-14");
+        assert_eq!(utc.status_at(local_midnight), CertificateStatus::Valid);
+        assert_eq!(
+            utc.status_at(date("2027-01-15").start()),
+            CertificateStatus::Expired
+        );
+        // And the first day starts at local midnight too.
+        let first = shanghai.administration_zone.start_of(date("2026-01-15"));
+        assert_eq!(
+            shanghai.status_at(Timestamp(first.0 - 1)),
+            CertificateStatus::NotYetValid
+        );
+        assert_eq!(shanghai.status_at(first), CertificateStatus::Valid);
     }
 
     #[test]

@@ -27,7 +27,8 @@ pub fn endorse(
     endorsement: &Endorsement,
 ) -> ExecResult<()> {
     let (mut record, stamp) = super::rules::open_for(ctx, ActionKind::CertEndorse, reference)?;
-    let today = ctx.time.date();
+    // R384: the day in the issuing Administration's zone.
+    let today = record.local_date(ctx.time);
     let survey = endorsement.survey_date;
     // R71: a survey is reported after it happened, during the certificate's validity.
     if survey > today {
@@ -135,7 +136,8 @@ pub fn extend(
     if record.extension.is_some() {
         return Err(dates("the certificate was already extended once".into()));
     }
-    let today = ctx.time.date();
+    // R384: the day in the issuing Administration's zone.
+    let today = record.local_date(ctx.time);
     let expiry = record.expires_on;
     if today > expiry {
         return Err(dates(format!("the certificate expired on {expiry}")));

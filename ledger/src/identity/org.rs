@@ -8,6 +8,7 @@ use crate::crypto::PublicKey;
 use crate::entry::{ActionKind, DocumentRef};
 use crate::error::{ExecResult, RuleError};
 use crate::hash::Hash32;
+use crate::identity::profile::OrgProfile;
 use crate::identity::x509::{OrgCertificate, RootCa, parse_organisation};
 use crate::identity::{DocumentKind, Role, grant};
 use crate::ids::OrgId;
@@ -39,6 +40,8 @@ pub struct Organisation {
     pub admitted_at_height: u64,
     /// Height at which governance revoked it, if it did.
     pub revoked_at_height: Option<u64>,
+    /// Display names and local zone (R380–R382).
+    pub profile: OrgProfile,
 }
 
 impl Organisation {
@@ -64,10 +67,12 @@ impl Organisation {
 }
 
 /// R22: admits an organisation from its certificate at `time`/`height`: it must chain to a
-/// stored root, be valid then, and its id and key must be new.
+/// stored root, be valid then, and its id and key must be new. R381: with `profile`, or else
+/// the default profile of its certificate's O name.
 pub fn admit(
     state: &mut Overlay<'_>,
     der: &[u8],
+    profile: Option<&OrgProfile>,
     time: Timestamp,
     height: u64,
 ) -> ExecResult<Organisation> {
@@ -84,6 +89,13 @@ pub fn admit(
             RuleError::invalid("certificate", "key already belongs to an organisation").into(),
         );
     }
+    let profile = match profile {
+        Some(p) => {
+            p.check()?;
+            p.clone()
+        }
+        None => OrgProfile::default_for(&facts.name),
+    };
     let org = Organisation {
         id: facts.id,
         name: facts.name,
@@ -96,10 +108,24 @@ pub fn admit(
         certificate_der: der.to_vec(),
         admitted_at_height: height,
         revoked_at_height: None,
+        profile,
     };
     state.put(keys::organisation(&org.id), &org);
     state.put(keys::organisation_key(&org.key), &org.id);
     Ok(org)
+}
+
+/// R382: replaces the profile of an organisation that is not revoked (genesis profiles and
+/// `SET_ORGANISATION_PROFILE`). Certificates already issued keep the zone they recorded.
+pub fn set_profile(state: &mut Overlay<'_>, id: &OrgId, profile: &OrgProfile) -> ExecResult<()> {
+    profile.check()?;
+    let mut record = organisation(state, id)?;
+    if record.revoked_at_height.is_some() {
+        return Err(RuleError::OrganisationRevoked(id.0.clone()).into());
+    }
+    record.profile = profile.clone();
+    state.put(keys::organisation(id), &record);
+    Ok(())
 }
 
 /// Reads an organisation.

@@ -89,6 +89,9 @@ pub enum Proposal {
         /// DER bytes of the organisation certificate.
         #[serde(with = "hex_bytes")]
         certificate_der: Vec<u8>,
+        /// R381: display names and local zone; the default profile when absent.
+        #[serde(default)]
+        profile: Option<crate::identity::OrgProfile>,
     },
     /// Revoke an organisation: from the block that applies it, nothing it signs is accepted.
     RevokeOrganisation {
@@ -120,6 +123,13 @@ pub enum Proposal {
         version: u32,
         /// The first height made under it.
         activation_height: u64,
+    },
+    /// R382: replace an organisation's display names and local zone.
+    SetOrganisationProfile {
+        /// Organisation.
+        org: OrgId,
+        /// Its new profile.
+        profile: crate::identity::OrgProfile,
     },
 }
 

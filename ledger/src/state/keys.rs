@@ -150,6 +150,11 @@ pub fn attested(reference: &crate::attest::AttestRef) -> Vec<u8> {
     ])
 }
 
+/// R385–R388: a ship's flag, its flag changes and its certificates under the current flag.
+pub fn ship(imo: &str) -> Vec<u8> {
+    key(&[b"ship", imo.as_bytes()])
+}
+
 /// A grant record.
 pub fn grant(id: &Hash32) -> Vec<u8> {
     key(&[b"grant", &id.0])

@@ -8,6 +8,7 @@ mod ca;
 pub mod edge_signatures;
 pub mod pilot;
 mod pilot_attest;
+pub mod profiles;
 
 pub use ca::{TestCa, Validity, key_from_label};
 
@@ -38,7 +39,8 @@ pub struct Party {
     pub certificate_der: Vec<u8>,
 }
 
-/// The organisations of the standard pilot consortium: (id, name, country, roles).
+/// The organisations of the standard pilot consortium: (id, name, country, roles). Their
+/// Chinese names and zones are in [`profiles`].
 pub const PILOT_ORGS: &[(&str, &str, &str, &[Role])] = &[
     ("CARRIER", "Ocean Line Shipping Co", "CN", &[Role::Carrier]),
     ("CARRIER2", "Second Carrier Ltd", "SG", &[Role::Carrier]),
@@ -202,6 +204,11 @@ impl<S: Storage> TestNetwork<S> {
             max_block_entries: caps.max_entries,
             max_block_bytes: caps.max_bytes,
             protocol_version: crate::protocol_version::PROTOCOL_VERSION,
+            // R381: Chinese names and UTC+8 for the pilot's organisations.
+            organisation_profiles: profiles::genesis_profiles(
+                orgs.iter()
+                    .map(|(id, name, country, _)| (*id, *name, *country)),
+            ),
         };
         let ledger = Ledger::open(store, &genesis).expect("valid test genesis");
         let time = ledger.head().time;

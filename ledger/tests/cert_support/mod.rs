@@ -8,6 +8,7 @@ use ebl_ledger::cert::{
 use ebl_ledger::entry::{ActionKind, Body};
 use ebl_ledger::identity::{DocumentKind, GrantAction, GrantTerms, Grantee};
 use ebl_ledger::ids::OrgId;
+use ebl_ledger::local_time::LocalZone;
 use ebl_ledger::state::keys;
 use ebl_ledger::testkit::{GENESIS_TIME, TestNetwork};
 use ebl_ledger::time::{CalendarDate, Timestamp};
@@ -17,14 +18,20 @@ pub fn d(text: &str) -> CalendarDate {
     text.parse().unwrap()
 }
 
-/// 00:00 UTC of a day.
-pub fn at(text: &str) -> Timestamp {
-    d(text).start()
+/// The zone of the pilot's Administrations (MSA and MPA), in which their certificates' days
+/// are judged (R383).
+pub fn pilot_zone() -> LocalZone {
+    LocalZone::new(480, "Asia/Shanghai")
 }
 
-/// The last millisecond of a day.
+/// Local midnight (UTC+8) starting a day.
+pub fn at(text: &str) -> Timestamp {
+    pilot_zone().start_of(d(text))
+}
+
+/// The last millisecond of a local (UTC+8) day.
 pub fn end_of(text: &str) -> Timestamp {
-    Timestamp(d(text).start().0 + 86_400_000 - 1)
+    Timestamp(at(text).0 + 86_400_000 - 1)
 }
 
 pub fn ship() -> Ship {
@@ -34,6 +41,26 @@ pub fn ship() -> Ship {
         flag: "CN".into(),
         call_sign: "BQAB2".into(),
         gross_tonnage: 51_000,
+    }
+}
+
+/// A Singapore-flagged ship, whose certificates MPA issues (R385).
+pub fn sg_ship() -> Ship {
+    Ship {
+        imo_number: "9321483".into(),
+        name: "LION CITY".into(),
+        flag: "SG".into(),
+        call_sign: "9VAB1".into(),
+        gross_tonnage: 32_000,
+    }
+}
+
+/// [`issue`] for the Singapore-flagged [`sg_ship`].
+pub fn sg_issue(utn: &str) -> CertificateIssue {
+    CertificateIssue {
+        ship: sg_ship(),
+        place: "Singapore".into(),
+        ..issue(utn)
     }
 }
 

@@ -182,6 +182,27 @@ pub enum ProposalCmd {
         #[arg(long)]
         activation_height: u64,
     },
+    /// Set an organisation's display names and local zone (R380–R382).
+    #[command(
+        after_help = "Examples:\n  ... governance propose --expires-at-height 5000 set-organisation-profile --org GDSW \\\n      --name-en \"Guangdong Single Window\" --name-zh 广东国际贸易单一窗口 --utc-offset-minutes 480 --time-zone Asia/Shanghai"
+    )]
+    SetOrganisationProfile {
+        /// Organisation.
+        #[arg(long, value_name = "ORG", value_parser = parse::org_id)]
+        org: OrgId,
+        /// English display name.
+        #[arg(long)]
+        name_en: String,
+        /// Chinese display name.
+        #[arg(long)]
+        name_zh: Option<String>,
+        /// Minutes east of UTC in which its days are judged (-720 to 840).
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        utc_offset_minutes: i16,
+        /// IANA time-zone name, shown to people.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
 }
 
 /// The body of a grant command.
@@ -241,6 +262,7 @@ pub(super) fn governance(cmd: GovernanceCmd) -> Result<GovernanceAction, WalletE
                         &read_input(&certificate)?,
                         &certificate,
                     )?,
+                    profile: None,
                 },
                 ProposalCmd::RevokeOrganisation { org, reason } => {
                     Proposal::RevokeOrganisation { org, reason }
@@ -266,6 +288,20 @@ pub(super) fn governance(cmd: GovernanceCmd) -> Result<GovernanceAction, WalletE
                 } => Proposal::ScheduleProtocolUpgrade {
                     version,
                     activation_height,
+                },
+                ProposalCmd::SetOrganisationProfile {
+                    org,
+                    name_en,
+                    name_zh,
+                    utc_offset_minutes,
+                    time_zone,
+                } => Proposal::SetOrganisationProfile {
+                    org,
+                    profile: ebl_ledger::identity::OrgProfile::new(
+                        &name_en,
+                        name_zh.as_deref(),
+                        ebl_ledger::local_time::LocalZone::new(utc_offset_minutes, &time_zone),
+                    ),
                 },
             };
             Ok(GovernanceAction::Propose {

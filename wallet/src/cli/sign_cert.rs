@@ -162,6 +162,20 @@ pub enum CertCmd {
         #[arg(long)]
         by_utn: String,
     },
+    /// FLAG_CHANGE: the ship moves to another flag; certificates of the old flag cease to be
+    /// valid on the effective day (R386–R388). Signed by the new or the old flag's Administration.
+    #[command(after_help = format!("Examples:\n  {EX} cert flag-change --imo 9074729 --to-flag SG --effective-on 2027-03-01"))]
+    FlagChange {
+        /// IMO number of the ship.
+        #[arg(long)]
+        imo: String,
+        /// The new flag State (ISO 3166-1 alpha-2).
+        #[arg(long)]
+        to_flag: String,
+        /// First day under the new flag, in the Administration's local zone (YYYY-MM-DD).
+        #[arg(long, value_parser = parse::date, value_name = "DATE")]
+        effective_on: CalendarDate,
+    },
 }
 
 /// The body of a certificate command.
@@ -238,6 +252,15 @@ pub(super) fn body(cmd: CertCmd) -> Result<CertAction, WalletError> {
         C::Supersede { cert, by_utn } => CertAction::Supersede {
             certificate: cert.reference(),
             by_utn,
+        },
+        C::FlagChange {
+            imo,
+            to_flag,
+            effective_on,
+        } => CertAction::FlagChange {
+            imo_number: imo,
+            to_flag,
+            effective_on,
         },
     })
 }

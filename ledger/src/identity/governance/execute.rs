@@ -18,8 +18,11 @@ pub fn execute(
 ) -> ExecResult<()> {
     match proposal {
         // R98: admitted at the block time and height, by the same rules as genesis (R21–R22).
-        Proposal::AdmitOrganisation { certificate_der } => {
-            org::admit(state, certificate_der, time, height)?;
+        Proposal::AdmitOrganisation {
+            certificate_der,
+            profile,
+        } => {
+            org::admit(state, certificate_der, profile.as_ref(), time, height)?;
             Ok(())
         }
         Proposal::RevokeOrganisation { org, .. } => revoke_organisation(state, org, height),
@@ -50,6 +53,8 @@ pub fn execute(
             version,
             activation_height,
         } => crate::protocol_version::schedule_upgrade(state, *version, *activation_height, height),
+        // R382: the organisation must exist and not be revoked.
+        Proposal::SetOrganisationProfile { org, profile } => org::set_profile(state, org, profile),
     }
 }
 

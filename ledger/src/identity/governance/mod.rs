@@ -26,18 +26,26 @@ use crate::identity::{GovernanceAction, Proposal};
 pub const MAX_REASON_BYTES: usize = 512;
 
 /// R92: stateless bounds of a governance entry: a certificate of 1 byte to 8 KiB, a reason of 1
-/// to 512 bytes of text, valid organisation ids, a prime-order validator key, positive powers.
+/// to 512 bytes of text, valid organisation ids, a prime-order validator key, positive powers;
+/// R380: bounded organisation profiles.
 pub fn check_governance_stateless(action: &GovernanceAction) -> Result<(), RuleError> {
     let proposal = match action {
         GovernanceAction::Propose { proposal, .. } => proposal,
         GovernanceAction::Vote { .. } => return Ok(()),
     };
     match proposal {
-        Proposal::AdmitOrganisation { certificate_der } => {
+        Proposal::AdmitOrganisation {
+            certificate_der,
+            profile,
+        } => {
             if certificate_der.is_empty() || certificate_der.len() > MAX_CERTIFICATE_BYTES {
                 return Err(RuleError::BadCertificate(format!(
                     "certificate must be 1 to {MAX_CERTIFICATE_BYTES} bytes"
                 )));
+            }
+            // R380: the profile's bounds.
+            if let Some(profile) = profile {
+                profile.check()?;
             }
         }
         Proposal::RevokeOrganisation { org, reason } => {
@@ -56,6 +64,10 @@ pub fn check_governance_stateless(action: &GovernanceAction) -> Result<(), RuleE
         Proposal::SetValidatorPower { power, .. } => check_power(*power)?,
         Proposal::ScheduleProtocolUpgrade { version, .. } => {
             crate::protocol_version::check_version("version", *version)?;
+        }
+        Proposal::SetOrganisationProfile { org, profile } => {
+            org.validate("org")?;
+            profile.check()?;
         }
     }
     Ok(())

@@ -103,9 +103,11 @@ fn propose(proposal: Proposal) -> GovernanceAction {
 fn stateless_checks_bound_certificates_reasons_and_powers() {
     let empty_cert = propose(Proposal::AdmitOrganisation {
         certificate_der: vec![],
+        profile: None,
     });
     let big_cert = propose(Proposal::AdmitOrganisation {
         certificate_der: vec![0; MAX_CERTIFICATE_BYTES + 1],
+        profile: None,
     });
     let no_reason = propose(Proposal::RevokeOrganisation {
         org: OrgId("BANK".into()),
