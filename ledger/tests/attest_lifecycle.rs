@@ -359,3 +359,18 @@ fn r399_a_grant_may_name_one_trade_certificate_of_its_kind_only() {
         Err("NOT_AUTHORIZED".into())
     );
 }
+
+#[test]
+fn r397a_days_are_judged_in_the_authoritys_zone_not_utc() {
+    let (net, certificate) = network_with("AP-TZ");
+    let stored = record(&net, &certificate);
+    assert_eq!(stored.authority_zone.utc_offset_minutes, 480);
+    // 2026-12-31 17:00 UTC is already 2027-01-01 01:00 in Guangzhou: expired there, although
+    // the UTC day is still the last day of validity.
+    let evening_utc = ebl_ledger::time::Timestamp(d("2026-12-31").start().0 + 17 * 3_600_000);
+    assert_eq!(evening_utc.date(), d("2026-12-31"));
+    assert_eq!(stored.status_at(evening_utc), S::Expired);
+    // 2026-01-09 17:00 UTC is 2026-01-10 01:00 local: the first day of validity.
+    let first = ebl_ledger::time::Timestamp(d("2026-01-09").start().0 + 17 * 3_600_000);
+    assert_eq!(stored.status_at(first), S::Valid);
+}

@@ -67,6 +67,9 @@ pub struct AttestRecord {
     pub supersedes: Option<AttestRef>,
     /// Every action on the certificate, in order.
     pub history: Vec<HistoryItem>,
+    /// R397a: the authority's local zone at issue, in which this certificate's days are judged
+    /// (kept in the record so that `status_at` needs nothing else, as for ship certificates).
+    pub authority_zone: crate::local_time::LocalZone,
 }
 
 /// Most amendments one certificate records (R393): the record stays bounded; a certificate

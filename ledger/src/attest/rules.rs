@@ -48,7 +48,9 @@ pub fn issue(ctx: &mut EntryContext<'_>, issue: &AttestIssue) -> ExecResult<()> 
     if ctx.state.get_raw(&keys::attested(&reference))?.is_some() {
         return Err(RuleError::DuplicateCertificateNumber.into());
     }
-    check_facts_now(ctx, &issue.facts)?;
+    // R397a: the authority's zone at issue judges every day of this certificate.
+    let zone = org.profile.zone.clone();
+    check_facts_now(ctx, &zone, &issue.facts)?;
     let seal = Stamp::of(ctx, &actor)?;
     let mut record = AttestRecord {
         reference,
@@ -59,16 +61,21 @@ pub fn issue(ctx: &mut EntryContext<'_>, issue: &AttestIssue) -> ExecResult<()> 
         closed: None,
         supersedes: None,
         history: Vec::new(),
+        authority_zone: zone,
     };
     record.log(ActionKind::AttestIssue, &seal);
     record::store(&mut ctx.state, &record);
     Ok(())
 }
 
-/// R392: facts that are about to take effect: not already expired at the block date, and the
-/// eBL they name (if any) is on the ledger.
-fn check_facts_now(ctx: &EntryContext<'_>, facts: &AttestFacts) -> ExecResult<()> {
-    let today = ctx.time.date();
+/// R392: facts that are about to take effect: not already expired at the block date in the
+/// authority's zone (R397a), and the eBL they name (if any) is on the ledger.
+fn check_facts_now(
+    ctx: &EntryContext<'_>,
+    zone: &crate::local_time::LocalZone,
+    facts: &AttestFacts,
+) -> ExecResult<()> {
+    let today = zone.date_of(ctx.time);
     if facts.valid_until < today {
         return Err(RuleError::InvalidDates(format!(
             "valid_until {} is before the block date {today}",
@@ -129,7 +136,7 @@ pub fn amend(
         )
         .into());
     }
-    check_facts_now(ctx, facts)?;
+    check_facts_now(ctx, &record.authority_zone, facts)?;
     let previous = std::mem::replace(&mut record.facts, facts.clone());
     record.amendments.push(AmendmentRecord {
         previous,

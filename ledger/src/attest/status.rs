@@ -58,7 +58,7 @@ impl AttestRecord {
             };
         }
         let facts = self.facts_at(t);
-        let day = t.date();
+        let day = self.authority_zone.date_of(t);
         if day < facts.valid_from {
             AttestStatus::NotYetValid
         } else if day > facts.valid_until {

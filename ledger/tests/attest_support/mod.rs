@@ -18,14 +18,17 @@ pub fn d(text: &str) -> CalendarDate {
     text.parse().unwrap()
 }
 
-/// 00:00 UTC of a day.
+/// The pilot's zone (UTC+8), in which the authorities' days are judged (R397a).
+pub const LOCAL_OFFSET_MS: u64 = 8 * 3_600_000;
+
+/// Local midnight (UTC+8) starting a day.
 pub fn at(text: &str) -> Timestamp {
-    d(text).start()
+    Timestamp(d(text).start().0 - LOCAL_OFFSET_MS)
 }
 
-/// The last millisecond of a day.
+/// The last millisecond of a local (UTC+8) day.
 pub fn end_of(text: &str) -> Timestamp {
-    Timestamp(d(text).start().0 + 86_400_000 - 1)
+    Timestamp(at(text).0 + 86_400_000 - 1)
 }
 
 /// The pilot consortium plus a chamber of commerce (CERTIFYING_BODY).
