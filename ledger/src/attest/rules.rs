@@ -49,7 +49,7 @@ pub fn issue(ctx: &mut EntryContext<'_>, issue: &AttestIssue) -> ExecResult<()> 
         return Err(RuleError::DuplicateCertificateNumber.into());
     }
     // R397a: the authority's zone at issue judges every day of this certificate.
-    let zone = org.profile.zone.clone();
+    let zone = org.profile.zone;
     check_facts_now(ctx, &zone, &issue.facts)?;
     let seal = Stamp::of(ctx, &actor)?;
     let mut record = AttestRecord {
