@@ -3,17 +3,14 @@
 //! `/usr/bin/chromium`; `scripts/setup.sh` installs it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+mod browser;
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
+use browser::{chromium, keep_dir};
 use ebl_ledger::attest::{AttestAction, AttestFacts, AttestIssue, Subject, TradeCertificateKind};
 use ebl_ledger::entry::Body;
 use ebl_ledger::hash::Hash32;
 use support::*;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Serves the gateway over a pilot node with GDSW's approval certificate GDSW/AP-1 issued;
 /// returns the base URL and the document hash.
@@ -50,44 +47,6 @@ async fn serve() -> (String, String) {
     let router = ebl_gateway::router(node, config);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (base, document.to_hex())
-}
-
-/// Runs Chromium headless on `url` with `extra` arguments; returns stdout.
-fn chromium(profile: &Path, url: &str, extra: &[&str]) -> String {
-    assert!(
-        Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: install Debian's `chromium` package (scripts/setup.sh does)"
-    );
-    let output = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            &format!("--user-data-dir={}", profile.display()),
-            "--virtual-time-budget=5000",
-        ])
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// A folder that outlives the test for its screenshots and PDFs (never committed).
-fn keep_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join("ebl-gateway-page-browser")
-        .join(format!("{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
