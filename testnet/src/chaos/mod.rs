@@ -194,12 +194,33 @@ fn settle(ctx: &Ctx, bound: Duration) -> Result<()> {
 }
 
 /// Reads every node's chain up to the lowest head and runs the checker (R362–R366).
+/// How long the checker waits for every node to hold the highest height a final answer named.
+const CATCH_UP: Duration = Duration::from_secs(30);
+
 fn check_all(ctx: &Ctx, submissions: &[Submission]) -> Result<(u64, Findings)> {
-    let height = stall::heights(&ctx.state)
-        .into_iter()
-        .flatten()
-        .min()
+    // R362, R365: an answer names the height it is final at. The chains are read up to the lowest
+    // head, so wait (bounded) until every node holds the highest such height: otherwise a node
+    // one block behind at this instant makes a final entry look lost.
+    let needed = submissions
+        .iter()
+        .filter_map(|s| match s.answer {
+            check::Answer::Final { height } => Some(height),
+            _ => None,
+        })
+        .max()
         .unwrap_or(0);
+    let deadline = Instant::now() + CATCH_UP;
+    let height = loop {
+        let lowest = stall::heights(&ctx.state)
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(0);
+        if lowest >= needed || Instant::now() >= deadline {
+            break lowest;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     let client = Client::new(Duration::from_secs(10));
     let chains = (0..ctx.state.nodes.len())
         .map(|node| chain::read(&client, &ctx.state, node, height))
