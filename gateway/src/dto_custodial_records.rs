@@ -107,6 +107,39 @@ impl CertificateActionRequest {
     }
 }
 
+/// Body of `POST /v1/custodial/ships/{imo}/flag-change` (R386–R388): the acting Administration
+/// (the old or the new flag's, or one acting for either through a grant) records that the
+/// ship moves to `to_flag` from `effective_on`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagChangeRequest {
+    /// The new flag State, ISO 3166-1 alpha-2.
+    pub to_flag: String,
+    /// First day under the new flag, in the acting Administration's local zone.
+    pub effective_on: CalendarDate,
+    /// Act for an Administration through a grant it gave.
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+impl FlagChangeRequest {
+    /// The CERT FLAG_CHANGE body of ship `imo_number` and the envelope fields; the ledger
+    /// checks the IMO number, the flag code and who may act (one rule set, R386).
+    pub fn into_body(self, imo_number: String) -> (Body, EnvelopeFields) {
+        (
+            Body::Certificate(CertAction::FlagChange {
+                imo_number,
+                to_flag: self.to_flag,
+                effective_on: self.effective_on,
+            }),
+            envelope(self.act_for, self.remark),
+        )
+    }
+}
+
 /// Body of `POST /v1/custodial/grants`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -21,7 +21,7 @@ use crate::custody::{CustodialRequest, CustodyError};
 use crate::dcsa::parties::org_of_code;
 use crate::dto_custodial::{
     CertificateActionRequest, CertificateIssueRequest, EblActionRequest, EnvelopeFields,
-    GrantRequest, IssueRequest, RevokeGrantRequest,
+    FlagChangeRequest, GrantRequest, IssueRequest, RevokeGrantRequest,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -259,6 +259,17 @@ pub async fn certificate_action(
         None,
     )
     .await
+}
+
+/// `POST /v1/custodial/ships/{imo}/flag-change`: CERT FLAG_CHANGE (R386–R388).
+pub async fn flag_change(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(imo): ApiPath<String>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<FlagChangeRequest>,
+) -> ApiResult<Response> {
+    act(&state, &caller, &query, request.into_body(imo), None).await
 }
 
 /// `POST /v1/custodial/grants`.

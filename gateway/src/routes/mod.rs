@@ -255,6 +255,11 @@ fn custodial() -> Routes {
         )
         .add(
             "post",
+            "/v1/custodial/ships/{imo}/flag-change",
+            post(custodial::flag_change),
+        )
+        .add(
+            "post",
             "/v1/custodial/grants",
             post(custodial::create_grant),
         )
