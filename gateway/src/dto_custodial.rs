@@ -369,5 +369,5 @@ pub(crate) fn unknown_action(action: &str, known: &[&str]) -> ApiError {
 
 pub use crate::dto_custodial_records::{
     CERTIFICATE_ACTIONS, CertificateActionRequest, CertificateIssueRequest, FlagChangeRequest,
-    GrantRequest, RevokeGrantRequest,
+    GrantRequest, ReceiptRequest, RevokeGrantRequest,
 };

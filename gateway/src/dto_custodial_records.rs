@@ -6,6 +6,7 @@ use ebl_ledger::entry::Body;
 use ebl_ledger::hash::Hash32;
 use ebl_ledger::identity::{GrantAction, GrantTerms};
 use ebl_ledger::ids::OrgId;
+use ebl_ledger::receipt::VerificationReceipt;
 use ebl_ledger::time::CalendarDate;
 use serde::Deserialize;
 
@@ -135,6 +136,32 @@ impl FlagChangeRequest {
                 to_flag: self.to_flag,
                 effective_on: self.effective_on,
             }),
+            envelope(self.act_for, self.remark),
+        )
+    }
+}
+
+/// Body of `POST /v1/custodial/receipts`: a verification receipt about an eBL, a ship
+/// certificate or a trade certificate (R80–R83), e.g. a bank's check before it pays under a
+/// letter of credit, citing the bill's evidence links it matched (R407).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptRequest {
+    /// The receipt: subject, outcome, purpose, detail and the cited links.
+    pub receipt: VerificationReceipt,
+    /// Verify for another organisation through a grant it gave.
+    #[serde(default)]
+    pub act_for: Option<OrgId>,
+    /// Remark.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+impl ReceiptRequest {
+    /// The VERIFICATION body and envelope fields; the ledger checks the rest.
+    pub fn into_body(self) -> (Body, EnvelopeFields) {
+        (
+            Body::Verification(self.receipt),
             envelope(self.act_for, self.remark),
         )
     }

@@ -21,7 +21,7 @@ use crate::custody::{CustodialRequest, CustodyError};
 use crate::dcsa::parties::org_of_code;
 use crate::dto_custodial::{
     CertificateActionRequest, CertificateIssueRequest, EblActionRequest, EnvelopeFields,
-    FlagChangeRequest, GrantRequest, IssueRequest, RevokeGrantRequest,
+    FlagChangeRequest, GrantRequest, IssueRequest, ReceiptRequest, RevokeGrantRequest,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -270,6 +270,16 @@ pub async fn flag_change(
     ApiJson(request): ApiJson<FlagChangeRequest>,
 ) -> ApiResult<Response> {
     act(&state, &caller, &query, request.into_body(imo), None).await
+}
+
+/// `POST /v1/custodial/receipts`: a verification receipt (R80–R83, R407).
+pub async fn record_receipt(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(request): ApiJson<ReceiptRequest>,
+) -> ApiResult<Response> {
+    act(&state, &caller, &query, request.into_body(), None).await
 }
 
 /// `POST /v1/custodial/grants`.

@@ -260,6 +260,11 @@ fn custodial() -> Routes {
         )
         .add(
             "post",
+            "/v1/custodial/receipts",
+            post(custodial::record_receipt),
+        )
+        .add(
+            "post",
             "/v1/custodial/grants",
             post(custodial::create_grant),
         )
