@@ -114,8 +114,9 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
     // active version in this block's state.
     let schedule = ProtocolSchedule::read(&state)?;
     let protocol_version = schedule.version_at(input.height);
-    if schedule.after(input.height) != schedule {
-        schedule.after(input.height).store(&mut state);
+    let from_here = schedule.after(input.height);
+    if from_here != schedule {
+        from_here.store(&mut state);
     }
     let mut results = Vec::with_capacity(input.entries.len());
     let mut consumed = Vec::with_capacity(input.entries.len());
