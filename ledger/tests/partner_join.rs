@@ -72,7 +72,11 @@ fn r444_two_thirds_of_the_power_or_less_does_not_admit_and_more_does() {
     let id = propose(&mut net, 0, admit(der));
     vote(&mut net, 1, id, true).unwrap();
     assert_eq!(record(&net, id).status, ProposalStatus::Open);
-    assert_eq!(organisation(&net, PARTNER), None, "20 of 30 is not more than 2/3");
+    assert_eq!(
+        organisation(&net, PARTNER),
+        None,
+        "20 of 30 is not more than 2/3"
+    );
     vote(&mut net, 2, id, true).unwrap();
     assert_eq!(record(&net, id).status, ProposalStatus::Executed);
     assert!(organisation(&net, PARTNER).is_some());

@@ -81,26 +81,22 @@ impl Plan {
             .map(|s| (*s).to_string())
             .collect();
         let extra = validators.saturating_sub(operators.len());
-        let mut stand_ins = Vec::new();
         // A stand-in for a late operator is of its country, so that country keeps a node.
-        let late_countries: Vec<String> = late
+        let late_operators: Vec<OrgSpec> = late
             .iter()
             .filter(|id| PILOT_OPERATORS.contains(&id.as_str()))
-            .filter_map(|id| pilot_org(id).map(|o| o.country))
+            .filter_map(|id| pilot_org(id))
             .collect();
+        let mut stand_ins = Vec::new();
         for (k, n) in (PILOT_OPERATORS.len() + 1..=PILOT_OPERATORS.len() + extra).enumerate() {
             let id = format!("OPERATOR{n}");
-            if let Some(late_op) = late
-                .iter()
-                .filter(|id| PILOT_OPERATORS.contains(&id.as_str()))
-                .nth(k)
-            {
-                stand_ins.push((late_op.clone(), id.clone()));
-            }
-            let country = late_countries
-                .get(k)
-                .cloned()
-                .unwrap_or_else(|| if n % 2 == 0 { "SG" } else { "CN" }.into());
+            let country = match late_operators.get(k) {
+                Some(late_op) => {
+                    stand_ins.push((late_op.id.clone(), id.clone()));
+                    late_op.country.clone()
+                }
+                None => if n % 2 == 0 { "SG" } else { "CN" }.to_string(),
+            };
             orgs.push(OrgSpec {
                 id: id.clone(),
                 name: format!("Validator Operator {n}"),

@@ -7,8 +7,57 @@
 
 mod support;
 
+use ebl_ledger::crypto::PublicKey;
+use ebl_ledger::entry::Body;
+use ebl_ledger::identity::{GovernanceAction, Proposal, Validator};
+use ebl_ledger::ids::OrgId;
+use ebl_testnet::join::network::{Network, Outcome};
+use ebl_testnet::join::vote::voters;
+use ebl_testnet::pki::{RootCa, fresh_key};
 use ebl_testnet::state::TestnetState;
 use support::Fixture;
+
+/// Opens `proposal` as the first validator through its node; the ledger's answer.
+fn open(net: &mut Network, proposal: Proposal) -> Outcome {
+    let (voters, _) = voters(net).unwrap();
+    let body = Body::Governance(GovernanceAction::Propose {
+        proposal,
+        expires_at_height: net.height(0) + 100,
+    });
+    net.sign_and_submit(voters[0].node, &voters[0].key, body)
+        .unwrap()
+}
+
+/// R443, R446 on the running network, before SGSW joins: a certificate from another root is
+/// refused when the admission is proposed, and so is a validator run by an organisation that
+/// is not admitted.
+fn refusals_before_the_join(state: TestnetState) {
+    let mut net = Network::new(state).unwrap();
+    let sgsw = ebl_testnet::orgs::pilot_org("SGSW").unwrap();
+    let mut other = RootCa::new("SGSW's own CA", time::OffsetDateTime::now_utc()).unwrap();
+    let (foreign, _) = other
+        .issue(&sgsw, &fresh_key(), time::OffsetDateTime::now_utc())
+        .unwrap();
+    let admit = Proposal::AdmitOrganisation {
+        certificate_der: foreign,
+        profile: None,
+    };
+    assert_eq!(
+        open(&mut net, admit),
+        Outcome::Refused("UNTRUSTED_ISSUER".into())
+    );
+    let add = Proposal::AddValidator {
+        validator: Validator {
+            key: PublicKey::from(fresh_key().verifying_key()),
+            operator: OrgId::new("SGSW").unwrap(),
+            power: 10,
+        },
+    };
+    assert_eq!(
+        open(&mut net, add),
+        Outcome::Refused("UNKNOWN_ORGANISATION".into())
+    );
+}
 
 #[test]
 fn sgsw_joins_a_running_four_validator_network_and_becomes_its_fifth_validator() {
@@ -24,6 +73,8 @@ fn sgsw_joins_a_running_four_validator_network_and_becomes_its_fifth_validator()
         assert_eq!(before.org(org).unwrap().node, 3, "{org}");
     }
 
+    refusals_before_the_join(before.clone());
+
     // A partner that is a member already cannot join again.
     net.refused(&["join", "GDSW"], 30, &["member already"]);
 
@@ -33,14 +84,29 @@ fn sgsw_joins_a_running_four_validator_network_and_becomes_its_fifth_validator()
         assert!(out.contains(step), "step {step} printed:\n{out}");
     }
     // R447: before admission the network refuses its entries.
-    assert!(out.contains("refused by node0-GDSW: UNKNOWN_SIGNER"), "{out}");
+    assert!(
+        out.contains("refused by node0-GDSW: UNKNOWN_SIGNER"),
+        "{out}"
+    );
     // R444: after the proposal and one approval (20 of 40) it is not admitted.
-    assert!(out.contains("20 of 40 power, not more than 2/3: not yet"), "{out}");
-    assert!(out.contains("30 of 40 power, more than 2/3: admission done"), "{out}");
+    assert!(
+        out.contains("20 of 40 power, not more than 2/3: not yet"),
+        "{out}"
+    );
+    assert!(
+        out.contains("30 of 40 power, more than 2/3: admission done"),
+        "{out}"
+    );
     // R446: the second vote, then its precommit in a certificate.
-    assert!(out.contains("30 of 40 power, more than 2/3: validator done"), "{out}");
+    assert!(
+        out.contains("30 of 40 power, more than 2/3: validator done"),
+        "{out}"
+    );
     assert!(out.contains("lists it as a validator: true"), "{out}");
-    assert!(out.contains("all 5 nodes hold the bill and state root"), "{out}");
+    assert!(
+        out.contains("all 5 nodes hold the bill and state root"),
+        "{out}"
+    );
 
     let after = TestnetState::load(net.dir()).unwrap();
     assert_eq!(after.nodes.len(), 5);

@@ -141,7 +141,8 @@ mod tests {
     #[test]
     fn the_certificate_the_restored_root_issues_chains_to_the_genesis_root() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let plan = crate::orgs::Plan::without(1, &["SGSW".into()]).unwrap_or_else(|e| panic!("{e}"));
+        let plan =
+            crate::orgs::Plan::without(1, &["SGSW".into()]).unwrap_or_else(|e| panic!("{e}"));
         let c = crate::genesis::build(&plan, OffsetDateTime::now_utc())
             .unwrap_or_else(|e| panic!("{e}"));
         crate::home::write_consortium(dir.path(), &c).unwrap_or_else(|e| panic!("{e}"));
@@ -151,7 +152,10 @@ mod tests {
         // holding this root and the new certificate.
         let mut genesis = c.genesis.clone();
         genesis.organisations.push(der);
-        assert!(genesis.execute().is_ok(), "the certificate chains to the root");
+        assert!(
+            genesis.execute().is_ok(),
+            "the certificate chains to the root"
+        );
         // A certificate from another root does not (R443).
         let mut other = crate::pki::RootCa::new("Other Root", OffsetDateTime::now_utc())
             .unwrap_or_else(|e| panic!("{e}"));
@@ -159,7 +163,7 @@ mod tests {
         let (foreign, _) = other
             .issue(&spec, &fresh_key(), OffsetDateTime::now_utc())
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut genesis = c.genesis.clone();
+        let mut genesis = c.genesis;
         genesis.organisations.push(foreign);
         assert!(genesis.execute().is_err(), "a foreign root is untrusted");
     }

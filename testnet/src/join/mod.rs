@@ -2,16 +2,16 @@
 //! specs/adr/0049-partner-join.md). Each step is one function, printed as it runs, in the order
 //! real operators run them on their own machines (OPERATIONS.md "A partner joins"):
 //!
-//! a. the partner makes its organisation key, its validator key and a CSR ([`partner`]);
-//! b. the consortium CA vets the CSR and issues the certificate ([`ca`]);
-//! -  a probe: an entry signed by the partner is refused before admission (R447);
-//! c. the members admit it by a vote of more than 2/3 of the validator power ([`vote`]);
-//! d. its node is written from the network's genesis and peers, started, and follows the
-//!    chain by value sync until it holds the network's height ([`node_home`]);
-//! e. a second vote adds its validator key; the node then signs with it and its precommits
-//!    appear in commit certificates (R446);
-//! f. business through its gateway becomes final on every node, and every node holds the same
-//!    state root at the same height (R448).
+//! - (a) the partner makes its organisation key, its validator key and a CSR ([`partner`]);
+//! - (b) the consortium CA vets the CSR and issues the certificate ([`ca`]);
+//! - a probe: an entry signed by the partner is refused before admission (R447);
+//! - (c) the members admit it by a vote of more than 2/3 of the validator power ([`vote`]);
+//! - (d) its node is written from the network's genesis and peers, started, and follows the
+//!   chain by value sync until it holds the network's height ([`node_home`]);
+//! - (e) a second vote adds its validator key; the node then signs with it and its precommits
+//!   appear in commit certificates (R446);
+//! - (f) business through its gateway becomes final on every node, and every node holds the
+//!   same state root at the same height (R448).
 // A command-line tool: its results go to stdout.
 #![allow(clippy::print_stdout)]
 
@@ -71,9 +71,8 @@ pub fn main(state: TestnetState, args: &JoinArgs) -> Result<()> {
 pub fn join(state: TestnetState, args: &JoinArgs) -> Result<JoinReport> {
     let start = Instant::now();
     let bound = Duration::from_secs(args.timeout);
-    let spec = crate::orgs::pilot_org(&args.org).ok_or_else(|| {
-        TestnetError::Usage(format!("{} is not a pilot organisation", args.org))
-    })?;
+    let spec = crate::orgs::pilot_org(&args.org)
+        .ok_or_else(|| TestnetError::Usage(format!("{} is not a pilot organisation", args.org)))?;
     if state.org(&spec.id).is_some() {
         return Err(TestnetError::Usage(format!(
             "{} is a member already (start the testnet with `up --late {}`)",

@@ -46,7 +46,9 @@ impl Network {
             .get("genesis_hash")
             .and_then(Value::as_str)
             .and_then(Hash32::from_hex)
-            .ok_or_else(|| TestnetError::unexpected("join", format!("no genesis_hash in {status}")))?;
+            .ok_or_else(|| {
+                TestnetError::unexpected("join", format!("no genesis_hash in {status}"))
+            })?;
         let chain = ChainRef {
             chain_id: state.chain_id.clone(),
             genesis_hash,
@@ -114,7 +116,12 @@ impl Network {
     }
 
     /// Signs `body` with `key` and submits it to node `node`.
-    pub fn sign_and_submit(&mut self, node: usize, key: &SigningKey, body: Body) -> Result<Outcome> {
+    pub fn sign_and_submit(
+        &mut self,
+        node: usize,
+        key: &SigningKey,
+        body: Body,
+    ) -> Result<Outcome> {
         let entry = self.sign(node, key, body)?;
         self.submit(node, &entry)
     }
@@ -137,7 +144,12 @@ impl Network {
         }
         let info = &self.state.nodes[node];
         let url = format!("{}/v1/admin/api-keys", info.gateway_url);
-        let body = json!({"name": "join-ceremony", "scopes": ["submit"]});
+        // Unique per run: a key name is taken once per node, and joins (and tests) run again.
+        let name = format!(
+            "join-{}",
+            hex::encode(&ebl_node::config::random_secret()[..6])
+        );
+        let body = json!({"name": name, "scopes": ["submit"]});
         let reply = self.client.post(&url, &info.admin_api_key, &body)?;
         match reply.body.get("secret").and_then(Value::as_str) {
             Some(secret) if reply.status == 201 => {
@@ -155,7 +167,12 @@ impl Network {
     }
 
     /// Polls until `done` holds (bounded by `bound`); `what` names the condition in errors.
-    pub fn wait_until(&self, what: &str, bound: Duration, done: impl Fn(&Self) -> bool) -> Result<Duration> {
+    pub fn wait_until(
+        &self,
+        what: &str,
+        bound: Duration,
+        done: impl Fn(&Self) -> bool,
+    ) -> Result<Duration> {
         let start = Instant::now();
         while !done(self) {
             if start.elapsed() >= bound {
@@ -181,11 +198,15 @@ fn get(client: &Client, state: &TestnetState, node: usize, path: &str) -> Result
 /// The outcome of a `?wait=final` answer.
 pub fn outcome(reply: &Reply) -> Result<Outcome> {
     let status = reply.body.get("status").and_then(Value::as_str);
-    match (reply.status, status, reply.body.get("height").and_then(Value::as_u64)) {
+    match (
+        reply.status,
+        status,
+        reply.body.get("height").and_then(Value::as_u64),
+    ) {
         (200, Some("final"), Some(height)) => Ok(Outcome::Final(height)),
-        (400..=499, _, _) if reply.code().is_some() => {
-            Ok(Outcome::Refused(reply.code().unwrap_or_default().to_string()))
-        }
+        (400..=499, _, _) if reply.code().is_some() => Ok(Outcome::Refused(
+            reply.code().unwrap_or_default().to_string(),
+        )),
         _ => Err(TestnetError::unexpected(
             "join",
             format!("unexpected answer HTTP {} {}", reply.status, reply.body),
@@ -205,7 +226,11 @@ mod tests {
             Some(Outcome::Final(9))
         );
         assert_eq!(
-            outcome(&reply(422, json!({"status": "rejected", "code": "UNKNOWN_SIGNER"}))).ok(),
+            outcome(&reply(
+                422,
+                json!({"status": "rejected", "code": "UNKNOWN_SIGNER"})
+            ))
+            .ok(),
             Some(Outcome::Refused("UNKNOWN_SIGNER".into()))
         );
         assert!(outcome(&reply(202, json!({"status": "pending"}))).is_err());

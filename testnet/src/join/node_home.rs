@@ -91,8 +91,11 @@ pub fn write(
     mkdir(&home)?;
     write_secret(&home.join(ORG_KEY_FILE), &keys.org_key.to_bytes())
         .map_err(TestnetError::setup("organisation key"))?;
-    write_secret(&home.join(VALIDATOR_KEY_FILE), &keys.consensus_key.to_bytes())
-        .map_err(TestnetError::setup("validator key"))?;
+    write_secret(
+        &home.join(VALIDATOR_KEY_FILE),
+        &keys.consensus_key.to_bytes(),
+    )
+    .map_err(TestnetError::setup("validator key"))?;
     std::fs::copy(genesis, home.join("genesis.json"))
         .map_err(TestnetError::io("copy genesis.json"))?;
     let admin_api_key = hex::encode(random_secret());
@@ -158,8 +161,7 @@ pub fn write(
 /// validator key (the caller restarts it).
 pub fn use_validator_key(home: &Path) -> Result<()> {
     let path = config_path(home);
-    let mut config =
-        ConfigFile::load(&path).map_err(|e| TestnetError::Setup(format!("{e:#}")))?;
+    let mut config = ConfigFile::load(&path).map_err(|e| TestnetError::Setup(format!("{e:#}")))?;
     config.consensus_key_file = PathBuf::from(VALIDATOR_KEY_FILE);
     save_config(home, &config)
 }

@@ -26,7 +26,10 @@ use crate::{home, ops, ports, process};
 
 /// (a) The partner's keys and CSR, on its side (R441).
 pub fn keys_and_csr(net: &Network, org: &OrgSpec) -> Result<PartnerKeys> {
-    println!("a. {} makes its keys and certificate request on its side", org.id);
+    println!(
+        "a. {} makes its keys and certificate request on its side",
+        org.id
+    );
     let folder = net.state.root.join("join").join(&org.id);
     let keys = partner::generate(&folder, org)?;
     println!(
@@ -34,7 +37,10 @@ pub fn keys_and_csr(net: &Network, org: &OrgSpec) -> Result<PartnerKeys> {
         hex::encode(keys.org_key.verifying_key().as_bytes()),
         hex::encode(keys.consensus_key.verifying_key().as_bytes())
     );
-    println!("   CSR {} (as `ebl-wallet org csr` writes it)", csr_path(&keys, &org.id).display());
+    println!(
+        "   CSR {} (as `ebl-wallet org csr` writes it)",
+        csr_path(&keys, &org.id).display()
+    );
     Ok(keys)
 }
 
@@ -57,7 +63,11 @@ pub fn ca_ceremony(net: &Network, keys: &PartnerKeys, org: &OrgSpec) -> Result<V
         vetted.subject.name,
         vetted.subject.country,
         roles.join(","),
-        net.state.root.join("pki").join(format!("{}.pem", org.id)).display()
+        net.state
+            .root
+            .join("pki")
+            .join(format!("{}.pem", org.id))
+            .display()
     );
     Ok(der)
 }
@@ -75,7 +85,11 @@ fn probe_receipt(document: Hash32, detail: &str) -> Body {
 }
 
 /// R447: before admission, an entry signed by the partner's key is refused by the network.
-pub fn refused_before_admission(net: &mut Network, org: &OrgSpec, keys: &PartnerKeys) -> Result<()> {
+pub fn refused_before_admission(
+    net: &mut Network,
+    org: &OrgSpec,
+    keys: &PartnerKeys,
+) -> Result<()> {
     let body = probe_receipt(Hash32::sha256(b"join probe"), "before admission");
     match net.sign_and_submit(0, &keys.org_key, body)? {
         Outcome::Refused(code) => {
@@ -87,7 +101,10 @@ pub fn refused_before_admission(net: &mut Network, org: &OrgSpec, keys: &Partner
         }
         Outcome::Final(h) => Err(TestnetError::unexpected(
             "c",
-            format!("an entry by the not yet admitted {} became final at {h}", org.id),
+            format!(
+                "an entry by the not yet admitted {} became final at {h}",
+                org.id
+            ),
         )),
     }
 }
@@ -99,7 +116,10 @@ fn admitted(net: &Network, org: &str) -> bool {
 
 /// (c) The members admit the organisation (R443, R444).
 pub fn admit(net: &mut Network, org: &OrgSpec, certificate_der: Vec<u8>) -> Result<()> {
-    println!("c. The members vote to admit {} (ADMIT_ORGANISATION)", org.id);
+    println!(
+        "c. The members vote to admit {} (ADMIT_ORGANISATION)",
+        org.id
+    );
     let profile = ebl_ledger::testkit::profiles::genesis_profiles([(
         org.id.as_str(),
         org.name.as_str(),
@@ -115,9 +135,15 @@ pub fn admit(net: &mut Network, org: &OrgSpec, certificate_der: Vec<u8>) -> Resu
     };
     vote::carry(net, "admission", proposal, |net| !admitted(net, &id))?;
     if !admitted(net, &org.id) {
-        return Err(TestnetError::unexpected("c", format!("{} is not a member", org.id)));
+        return Err(TestnetError::unexpected(
+            "c",
+            format!("{} is not a member", org.id),
+        ));
     }
-    println!("   {} is a member (GET /v1/organisations/{} answers 200)", org.id, org.id);
+    println!(
+        "   {} is a member (GET /v1/organisations/{} answers 200)",
+        org.id, org.id
+    );
     Ok(())
 }
 
@@ -139,7 +165,10 @@ pub fn start_follower(
     keys: &PartnerKeys,
     bound: Duration,
 ) -> Result<Follower> {
-    println!("d. {}'s node is written from the network's genesis and peers, and started", org.id);
+    println!(
+        "d. {}'s node is written from the network's genesis and peers, and started",
+        org.id
+    );
     let root = net.state.root.clone();
     let peers = node_home::peers(&net.state)?;
     let port = ports::allocate(1, None)?
@@ -179,9 +208,11 @@ pub fn start_follower(
         net.state.nodes[index].name,
         peers.len()
     );
-    net.wait_until(&format!("{} to reach height {target}", net.state.nodes[index].name), bound, |net| {
-        net.height(index) >= target || !process::alive(pid)
-    })?;
+    net.wait_until(
+        &format!("{} to reach height {target}", net.state.nodes[index].name),
+        bound,
+        |net| net.height(index) >= target || !process::alive(pid),
+    )?;
     if !process::alive(pid) {
         return Err(TestnetError::Setup(format!(
             "{} exited; see {}",
@@ -206,7 +237,10 @@ pub fn start_follower(
 fn in_validator_set(net: &Network, node: usize, key: &str) -> bool {
     net.status(node)
         .and_then(|s| s.get("validators").and_then(Value::as_array).cloned())
-        .is_some_and(|vs| vs.iter().any(|v| v.get("key").and_then(Value::as_str) == Some(key)))
+        .is_some_and(|vs| {
+            vs.iter()
+                .any(|v| v.get("key").and_then(Value::as_str) == Some(key))
+        })
 }
 
 /// The validator keys whose precommits the certificate of block `height` (on node `node`)
@@ -228,7 +262,10 @@ pub fn make_validator(
     node: usize,
     bound: Duration,
 ) -> Result<u64> {
-    println!("e. The members vote to make {}'s node a validator (ADD_VALIDATOR)", org.id);
+    println!(
+        "e. The members vote to make {}'s node a validator (ADD_VALIDATOR)",
+        org.id
+    );
     let key = PublicKey::from(keys.consensus_key.verifying_key());
     let key_hex = key.to_hex();
     let operator = OrgId::new(org.id.as_str()).map_err(TestnetError::setup("operator id"))?;
@@ -240,8 +277,13 @@ pub fn make_validator(
         },
     };
     let probe = key_hex.clone();
-    let added = vote::carry(net, "validator", proposal, |net| !in_validator_set(net, 0, &probe))?;
-    println!("   {}'s node signs with its validator key from now on (restart)", org.id);
+    let added = vote::carry(net, "validator", proposal, |net| {
+        !in_validator_set(net, 0, &probe)
+    })?;
+    println!(
+        "   {}'s node signs with its validator key from now on (restart)",
+        org.id
+    );
     use_validator_key(&net.state.nodes[node].home)?;
     ops::restart(&mut net.state, node, bound)?;
     net.state.nodes[node].validator = true;
@@ -279,7 +321,10 @@ fn first_signed(net: &Network, key: &PublicKey, from: u64, bound: Duration) -> R
 
 /// (f) Business through the new node's gateway, final on every node, one state root (R448).
 pub fn business(net: &mut Network, org: &OrgSpec, node: usize, bound: Duration) -> Result<()> {
-    println!("f. Business through {}'s gateway", net.state.nodes[node].name);
+    println!(
+        "f. Business through {}'s gateway",
+        net.state.nodes[node].name
+    );
     let carrier = read_key(net, "CARRIER")?;
     let reference = format!("JOIN-{}-{}", org.id, net.height(0));
     let document = Hash32::sha256(reference.as_bytes());
@@ -290,12 +335,18 @@ pub fn business(net: &mut Network, org: &OrgSpec, node: usize, bound: Duration) 
         issue_to: OrgId("CONSIGNEE".into()),
         consignee: Some(OrgId("CONSIGNEE".into())),
     }));
-    let issued = final_or_fail(net.sign_and_submit(node, &carrier, issue)?, "the carrier's issue")?;
+    let issued = final_or_fail(
+        net.sign_and_submit(node, &carrier, issue)?,
+        "the carrier's issue",
+    )?;
     println!("   CARRIER issues {reference} through it: final at height {issued}");
     let own = read_key(net, &org.id)?;
     let receipt = probe_receipt(document, "after admission");
     let h = final_or_fail(net.sign_and_submit(node, &own, receipt)?, "the receipt")?;
-    println!("   {} records a verification receipt on it: final at height {h}", org.id);
+    println!(
+        "   {} records a verification receipt on it: final at height {h}",
+        org.id
+    );
     let nodes = net.state.nodes.len();
     net.wait_until("every node at the receipt's height", bound, |net| {
         (0..nodes).all(|i| net.height(i) >= h)
@@ -306,7 +357,10 @@ pub fn business(net: &mut Network, org: &OrgSpec, node: usize, bound: Duration) 
         if reply.status != 200 {
             return Err(TestnetError::unexpected(
                 "f",
-                format!("{} does not have the bill: HTTP {}", net.state.nodes[i].name, reply.status),
+                format!(
+                    "{} does not have the bill: HTTP {}",
+                    net.state.nodes[i].name, reply.status
+                ),
             ));
         }
     }
@@ -314,14 +368,25 @@ pub fn business(net: &mut Network, org: &OrgSpec, node: usize, bound: Duration) 
         .map(|i| {
             net.get(i, &format!("/v1/blocks/{h}"))
                 .ok()
-                .and_then(|r| r.body.pointer("/header/state_root").and_then(Value::as_str).map(str::to_string))
+                .and_then(|r| {
+                    r.body
+                        .pointer("/header/state_root")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
                 .unwrap_or_default()
         })
         .collect();
     if roots.iter().any(|r| r.is_empty() || *r != roots[0]) {
-        return Err(TestnetError::unexpected("f", format!("state roots at {h} differ: {roots:?}")));
+        return Err(TestnetError::unexpected(
+            "f",
+            format!("state roots at {h} differ: {roots:?}"),
+        ));
     }
-    println!("   all {nodes} nodes hold the bill and state root {} at height {h}", roots[0]);
+    println!(
+        "   all {nodes} nodes hold the bill and state root {} at height {h}",
+        roots[0]
+    );
     Ok(())
 }
 
@@ -337,8 +402,9 @@ fn read_key(net: &Network, org: &str) -> Result<SigningKey> {
         .state
         .org(org)
         .ok_or_else(|| TestnetError::Usage(format!("no organisation {org}")))?;
-    let text = std::fs::read_to_string(&info.secret_key_file)
-        .map_err(TestnetError::io(format!("read {}", info.secret_key_file.display())))?;
+    let text = std::fs::read_to_string(&info.secret_key_file).map_err(TestnetError::io(
+        format!("read {}", info.secret_key_file.display()),
+    ))?;
     let mut secret = [0u8; 32];
     hex::decode_to_slice(text.trim(), &mut secret)
         .map_err(|e| TestnetError::Usage(format!("{}: {e}", info.secret_key_file.display())))?;

@@ -124,7 +124,9 @@ pub fn carry(
         approving += voter.power;
         let verb = if k == 0 { "proposes" } else { "approves" };
         if passes(approving, total) {
-            println!("   {name} {verb} via its node (height {height}): {approving} of {total} power, more than 2/3: {what} done");
+            println!(
+                "   {name} {verb} via its node (height {height}): {approving} of {total} power, more than 2/3: {what} done"
+            );
             return Ok(height);
         }
         if !not_yet(net) {
@@ -133,11 +135,15 @@ pub fn carry(
                 format!("{what} happened with only {approving} of {total} power (R444)"),
             ));
         }
-        println!("   {name} {verb} via its node (height {height}): {approving} of {total} power, not more than 2/3: not yet (R444)");
+        println!(
+            "   {name} {verb} via its node (height {height}): {approving} of {total} power, not more than 2/3: not yet (R444)"
+        );
     }
     Err(TestnetError::unexpected(
         "join",
-        format!("{what}: every validator approved, {approving} of {total} power, and it did not pass"),
+        format!(
+            "{what}: every validator approved, {approving} of {total} power, and it did not pass"
+        ),
     ))
 }
 
