@@ -14,6 +14,9 @@ use serde_json::Value;
 use super::network::{Network, Outcome};
 use crate::error::{Result, TestnetError};
 
+/// How long node 0 may lag behind the node that answered a vote.
+const CATCH_UP_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How many blocks a join proposal stays open.
 pub const PROPOSAL_BLOCKS: u64 = 500;
 
@@ -121,6 +124,12 @@ pub fn carry(
                 ));
             }
         };
+        // The vote is final on the voter's node; the checks read node 0, so wait for it there.
+        net.wait_until(
+            &format!("node 0 at height {height}"),
+            CATCH_UP_BOUND,
+            |net| net.height(0) >= height,
+        )?;
         approving += voter.power;
         let verb = if k == 0 { "proposes" } else { "approves" };
         if passes(approving, total) {
