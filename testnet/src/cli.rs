@@ -54,6 +54,10 @@ pub enum Command {
         /// Bound on the wait for final blocks, in seconds.
         #[arg(long, default_value_t = 90)]
         timeout: u64,
+        /// A pilot organisation to leave out of genesis so that it can join the running
+        /// network later with `ebl-testnet join ORG` (repeat for several), e.g. SGSW.
+        #[arg(long, value_name = "ORG")]
+        late: Vec<String>,
     },
     /// Heights, peers and last block hash of every node.
     Status,
@@ -96,6 +100,10 @@ pub enum Command {
         #[arg(long, short)]
         follow: bool,
     },
+    /// A partner joins the running network (R440–R449): its keys and CSR, the CA's
+    /// certificate, admission by the members' vote, its node syncing as a follower, and a
+    /// second vote making it a validator; each step printed as it runs.
+    Join(crate::join::JoinArgs),
 }
 
 /// The scenarios of `ebl-testnet scenario`.
@@ -123,6 +131,7 @@ pub fn run(cli: Cli) -> Result<()> {
             base_port,
             node_bin,
             timeout,
+            late,
         } => {
             let state = up(&UpOptions {
                 validators,
@@ -130,6 +139,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 base_port,
                 node_bin,
                 timeout: Duration::from_secs(timeout),
+                late,
             })?;
             crate::summary::print_up(&state);
             Ok(())
@@ -169,6 +179,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
         Command::Chaos(args) => crate::chaos::main(ops::load(&cli.dir)?, &args),
         Command::Flood(args) => Ok(crate::flood::main(&ops::load(&cli.dir)?, &args)?),
+        Command::Join(args) => crate::join::main(ops::load(&cli.dir)?, &args),
     }
 }
 

@@ -13,6 +13,9 @@ use crate::error::{Result, TestnetError};
 use crate::orgs::Plan;
 use crate::pki::{OrgSpec, RootCa, fresh_key};
 
+/// The testnet root CA's name (a joining partner's certificate is issued under it, R442).
+pub const ROOT_CA_NAME: &str = "Testnet Root CA";
+
 /// Chain id of every testnet (each has its own genesis hash, as its keys are fresh).
 pub const CHAIN_ID: &str = "ebl-testnet-1";
 
@@ -48,6 +51,8 @@ pub struct Consortium {
     pub genesis: Genesis,
     /// PEM of the root CA.
     pub root_pem: String,
+    /// The root CA's secret key, for a later CA ceremony (a partner joining, R442).
+    pub root_secret: [u8; 32],
     /// Organisations, in plan order.
     pub members: Vec<Member>,
     /// Consensus key of node `i`.
@@ -58,7 +63,7 @@ pub struct Consortium {
 
 /// Makes the consortium of `plan` at `now`.
 pub fn build(plan: &Plan, now: OffsetDateTime) -> Result<Consortium> {
-    let mut ca = RootCa::new("Testnet Root CA", now)?;
+    let mut ca = RootCa::new(ROOT_CA_NAME, now)?;
     let mut members = Vec::new();
     let mut organisations = Vec::new();
     for spec in &plan.orgs {
@@ -112,6 +117,7 @@ pub fn build(plan: &Plan, now: OffsetDateTime) -> Result<Consortium> {
     Ok(Consortium {
         genesis,
         root_pem: ca.root_pem.clone(),
+        root_secret: ca.secret(),
         members,
         validator_keys,
         operators: plan.operators.clone(),

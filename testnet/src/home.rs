@@ -4,7 +4,7 @@
 //! ```text
 //! DIR/testnet.json            state (state.rs)
 //! DIR/genesis.json            the genesis every node copies
-//! DIR/pki/root-ca.pem, pki/<ORG>.pem
+//! DIR/pki/root-ca.pem, root-ca.key (0600), pki/<ORG>.pem
 //! DIR/keys/<ORG>.key          32-byte secret as hex, 0600 (OrgInfo::secret_key_file)
 //! DIR/nodes/node<I>-<OP>/     config.toml, genesis.json, consensus_key, node_key, api_key,
 //!                             custody/ (keystore), custody.pass, data/, node.log
@@ -27,7 +27,7 @@ use crate::state::{NodeInfo, OrgInfo};
 /// argon2id cost of the custodial keystores. A testnet writes every secret key in the clear
 /// beside it (`keys/`), so a costly KDF would protect nothing and only slow `up` and each node
 /// start on a 2-core machine.
-const TESTNET_KDF: KdfParams = KdfParams {
+pub(crate) const TESTNET_KDF: KdfParams = KdfParams {
     m_cost_kib: 8 * 1024,
     t_cost: 1,
     p_cost: 1,
@@ -38,14 +38,14 @@ pub const TESTNET_RATE_LIMIT: u32 = 1_000_000;
 
 /// Shortest time between blocks on the testnet, in milliseconds: blocks keep coming (so
 /// "final" is seen quickly) without flooding logs.
-const BLOCK_INTERVAL_MS: u64 = 200;
+pub(crate) const BLOCK_INTERVAL_MS: u64 = 200;
 
 /// The custodial identity name of an organisation (its id in lower case).
 pub fn identity_name(org: &str) -> String {
     org.to_lowercase()
 }
 
-fn write_private(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(TestnetError::io(format!("write {}", path.display())))?;
     #[cfg(unix)]
     {
@@ -56,11 +56,11 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-fn mkdir(path: &Path) -> Result<()> {
+pub(crate) fn mkdir(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(TestnetError::io(format!("create {}", path.display())))
 }
 
-fn multiaddr(port: u16) -> String {
+pub(crate) fn multiaddr(port: u16) -> String {
     format!("/ip4/127.0.0.1/tcp/{port}")
 }
 
@@ -77,6 +77,8 @@ pub fn write_consortium(root: &Path, c: &Consortium) -> Result<Vec<OrgInfo>> {
     std::fs::write(&path, genesis).map_err(TestnetError::io("write genesis.json"))?;
     let path = pki.join("root-ca.pem");
     std::fs::write(&path, &c.root_pem).map_err(TestnetError::io("write root-ca.pem"))?;
+    // R442: the testnet plays the consortium CA when a partner joins later.
+    write_private(&pki.join("root-ca.key"), &hex::encode(c.root_secret))?;
     c.members
         .iter()
         .map(|m| {

@@ -2,7 +2,8 @@
 //! pilot scenario (`ebl-testnet scenario pilot`) and the throughput benchmark
 //! (`ebl-testnet bench`), driving real `ebl-node` processes through their gateways, and a
 //! hostile member flooding the honest nodes' entry gossip (`ebl-testnet flood`, R210–R214), and
-//! a seeded chaos soak with a title-history checker (`ebl-testnet chaos`, R360–R369).
+//! a seeded chaos soak with a title-history checker (`ebl-testnet chaos`, R360–R369), and a
+//! partner joining the running network (`ebl-testnet join`, R440–R449).
 //! Decisions in specs/adr/0020-testnet-layout-and-processes.md.
 
 pub mod bench;
@@ -13,6 +14,7 @@ pub mod flood;
 pub mod genesis;
 pub mod home;
 pub mod http;
+pub mod join;
 pub mod ops;
 pub mod orgs;
 pub mod pki;

@@ -39,18 +39,34 @@ pub struct Plan {
     pub orgs: Vec<OrgSpec>,
     /// The operator of node `i` (an id in `orgs`).
     pub operators: Vec<String>,
+    /// (late operator, the operator standing in for it) (R440).
+    pub stand_ins: Vec<(String, String)>,
 }
 
 impl Plan {
     /// The plan for `validators` nodes (1..=[`MAX_VALIDATORS`]).
     pub fn new(validators: usize) -> Result<Plan> {
+        Self::without(validators, &[])
+    }
+
+    /// R440: the plan for `validators` nodes with the pilot organisations `late` left out of
+    /// genesis, to join later (`ebl-testnet join`). A late validator operator's place is
+    /// taken by the next operator (`OPERATOR5`, …); the organisations its node would have held
+    /// go to another node of their country.
+    pub fn without(validators: usize, late: &[String]) -> Result<Plan> {
         if validators == 0 || validators > MAX_VALIDATORS {
             return Err(TestnetError::Usage(format!(
                 "--validators must be between 1 and {MAX_VALIDATORS}"
             )));
         }
+        if let Some(unknown) = late.iter().find(|id| pilot_org(id).is_none()) {
+            return Err(TestnetError::Usage(format!(
+                "--late {unknown}: not a pilot organisation"
+            )));
+        }
         let mut orgs: Vec<OrgSpec> = PILOT_ORGS
             .iter()
+            .filter(|(id, ..)| !late.iter().any(|l| l == id))
             .map(|(id, name, country, roles)| OrgSpec {
                 id: (*id).to_string(),
                 name: (*name).to_string(),
@@ -60,20 +76,40 @@ impl Plan {
             .collect();
         let mut operators: Vec<String> = PILOT_OPERATORS
             .iter()
+            .filter(|op| !late.iter().any(|l| l == *op))
             .take(validators)
             .map(|s| (*s).to_string())
             .collect();
-        for n in PILOT_OPERATORS.len() + 1..=validators {
+        let extra = validators.saturating_sub(operators.len());
+        // A stand-in for a late operator is of its country, so that country keeps a node.
+        let late_operators: Vec<OrgSpec> = late
+            .iter()
+            .filter(|id| PILOT_OPERATORS.contains(&id.as_str()))
+            .filter_map(|id| pilot_org(id))
+            .collect();
+        let mut stand_ins = Vec::new();
+        for (k, n) in (PILOT_OPERATORS.len() + 1..=PILOT_OPERATORS.len() + extra).enumerate() {
             let id = format!("OPERATOR{n}");
+            let country = match late_operators.get(k) {
+                Some(late_op) => {
+                    stand_ins.push((late_op.id.clone(), id.clone()));
+                    late_op.country.clone()
+                }
+                None => if n % 2 == 0 { "SG" } else { "CN" }.to_string(),
+            };
             orgs.push(OrgSpec {
                 id: id.clone(),
                 name: format!("Validator Operator {n}"),
-                country: if n % 2 == 0 { "SG" } else { "CN" }.into(),
+                country,
                 roles: vec![Role::ValidatorOperator],
             });
             operators.push(id);
         }
-        Ok(Plan { orgs, operators })
+        Ok(Plan {
+            orgs,
+            operators,
+            stand_ins,
+        })
     }
 
     /// The node index whose custodian holds `org`'s key (see [`PREFERRED_HOST`]).
@@ -82,10 +118,17 @@ impl Plan {
         if let Some(own) = node_of(&org.id) {
             return own;
         }
+        // A late operator's organisations go to the operator standing in for it (R440).
+        let stand_in = |host: &str| -> String {
+            self.stand_ins
+                .iter()
+                .find(|(late, _)| late == host)
+                .map_or_else(|| host.to_string(), |(_, s)| s.clone())
+        };
         let preferred = PREFERRED_HOST
             .iter()
             .find(|(o, _)| *o == org.id)
-            .and_then(|(_, host)| node_of(host));
+            .and_then(|(_, host)| node_of(&stand_in(host)));
         if let Some(node) = preferred {
             return node;
         }
@@ -98,6 +141,19 @@ impl Plan {
             })
             .unwrap_or(0)
     }
+}
+
+/// The pilot organisation `id` (name, country, roles), also one left out of genesis.
+pub fn pilot_org(id: &str) -> Option<OrgSpec> {
+    PILOT_ORGS
+        .iter()
+        .find(|(org, ..)| *org == id)
+        .map(|(id, name, country, roles)| OrgSpec {
+            id: (*id).to_string(),
+            name: (*name).to_string(),
+            country: (*country).to_string(),
+            roles: roles.to_vec(),
+        })
 }
 
 #[cfg(test)]
@@ -133,6 +189,18 @@ mod tests {
         assert_eq!(host(&plan, "BANK"), "GDSW");
         assert_eq!(host(&plan, "CLASS"), "GDSW");
         assert_eq!(host(&plan, "BUYER2"), "SGSW");
+    }
+
+    #[test]
+    fn a_late_organisation_is_left_out_and_its_operator_place_and_hosted_keys_go_elsewhere() {
+        let plan = Plan::without(4, &["SGSW".into()]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.operators, ["GDSW", "MSA", "BANK", "OPERATOR5"]);
+        assert!(plan.orgs.iter().all(|o| o.id != "SGSW"));
+        // SGSW's node would have held these; OPERATOR5 is the Singapore node now.
+        for org in ["CONSIGNEE", "MPA", "CARRIER2", "BUYER2"] {
+            assert_eq!(host(&plan, org), "OPERATOR5", "{org}");
+        }
+        assert!(Plan::without(4, &["NOBODY".into()]).is_err());
     }
 
     #[test]

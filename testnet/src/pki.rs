@@ -20,6 +20,9 @@ pub struct RootCa {
     pub root_der: Vec<u8>,
     /// PEM of the root certificate (written to the testnet folder for people to inspect).
     pub root_pem: String,
+    /// The root's Ed25519 secret, kept so that a later CA ceremony (a partner joining, R442)
+    /// can sign with the same root.
+    secret: [u8; 32],
     next_serial: u64,
 }
 
@@ -53,7 +56,25 @@ fn set_validity(params: &mut CertificateParams, now: OffsetDateTime, years: i64)
 impl RootCa {
     /// A new root named `name` with a fresh key, valid for ten years from `now`.
     pub fn new(name: &str, now: OffsetDateTime) -> Result<Self> {
-        let key = rcgen_key(&fresh_key())?;
+        Self::with_key(name, &fresh_key(), now, 100)
+    }
+
+    /// The root named `name` whose secret is `secret`, re-made to sign again (the testnet's CA
+    /// ceremony for a joining partner, R442): same name and key, so what it issues chains to
+    /// the root in genesis (R21 checks the issuer name and the signature). Serials start at
+    /// `first_serial`, above those `up` gave.
+    pub fn restore(name: &str, secret: &[u8; 32], first_serial: u64) -> Result<Self> {
+        let key = SigningKey::from_bytes(secret);
+        Self::with_key(name, &key, OffsetDateTime::now_utc(), first_serial)
+    }
+
+    fn with_key(
+        name: &str,
+        signing: &SigningKey,
+        now: OffsetDateTime,
+        first_serial: u64,
+    ) -> Result<Self> {
+        let key = rcgen_key(signing)?;
         let mut params = CertificateParams::new(Vec::<String>::new())
             .map_err(TestnetError::setup("root CA params"))?;
         params.distinguished_name.push(DnType::CommonName, name);
@@ -71,8 +92,14 @@ impl RootCa {
             root_pem: cert.pem(),
             params,
             key,
-            next_serial: 100,
+            secret: signing.to_bytes(),
+            next_serial: first_serial,
         })
+    }
+
+    /// The root's secret key (written to `DIR/pki/root-ca.key`, 0600).
+    pub fn secret(&self) -> [u8; 32] {
+        self.secret
     }
 
     /// An organisation certificate: CN = `id`, O = `name`, C = `country`, one OU per role (at
@@ -82,6 +109,16 @@ impl RootCa {
         &mut self,
         org: &OrgSpec,
         key: &SigningKey,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<u8>, String)> {
+        self.issue_for(org, &SubjectKey(key.verifying_key().to_bytes()), now)
+    }
+
+    /// [`RootCa::issue`] for a subject of whom the CA knows only the public key (a CSR).
+    pub fn issue_for(
+        &mut self,
+        org: &OrgSpec,
+        key: &SubjectKey,
         now: OffsetDateTime,
     ) -> Result<(Vec<u8>, String)> {
         if org.roles.len() > 2 {
@@ -112,9 +149,23 @@ impl RootCa {
         set_validity(&mut params, now, 5);
         let issuer = Issuer::from_params(&self.params, &self.key);
         let cert = params
-            .signed_by(&rcgen_key(key)?, &issuer)
+            .signed_by(key, &issuer)
             .map_err(TestnetError::setup("sign certificate"))?;
         Ok((cert.der().to_vec(), cert.pem()))
+    }
+}
+
+/// A subject's Ed25519 public key, as rcgen puts it in a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubjectKey(pub [u8; 32]);
+
+impl rcgen::PublicKeyData for SubjectKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &PKCS_ED25519
     }
 }
 

@@ -25,6 +25,8 @@ pub struct UpOptions {
     pub node_bin: Option<PathBuf>,
     /// Bound on the wait for final blocks on every node.
     pub timeout: Duration,
+    /// R440: pilot organisations left out of genesis, to join later (`ebl-testnet join`).
+    pub late: Vec<String>,
 }
 
 /// The folder as an absolute path (the state and node configs keep absolute paths, so that any
@@ -50,7 +52,7 @@ pub fn up(options: &UpOptions) -> Result<TestnetState> {
         )));
     }
     let node_binary = process::node_binary(options.node_bin.clone())?;
-    let plan = orgs::Plan::new(options.validators)?;
+    let plan = orgs::Plan::without(options.validators, &options.late)?;
     let ports = ports::allocate(options.validators, options.base_port)?;
     if options.base_port.is_some() {
         let taken: Vec<u16> = ports
