@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::Result;
+use crate::error::{Result, TestnetError};
 use crate::ops;
 use crate::up::{UpOptions, up};
 
@@ -54,6 +54,14 @@ pub enum Command {
         /// Bound on the wait for final blocks, in seconds.
         #[arg(long, default_value_t = 90)]
         timeout: u64,
+        /// Each node in its own Linux network namespace with its own 10.x address (needs root;
+        /// R430). Gateways are reached from the host through a route the tool adds.
+        #[arg(long)]
+        netns: bool,
+        /// WAN profile between the China (CN operators) and the Singapore group (the others):
+        /// `corridor` = 30–60 ms one way and 0.5 % loss (R433). Needs --netns.
+        #[arg(long, value_enum, requires = "netns")]
+        wan: Option<crate::netns::WanProfile>,
     },
     /// Heights, peers and last block hash of every node.
     Status,
@@ -96,6 +104,9 @@ pub enum Command {
         #[arg(long, short)]
         follow: bool,
     },
+    /// The WAN corridor's delayer (started by `up --netns --wan` in the router namespace).
+    #[command(hide = true)]
+    WanDelay(crate::netns::delayer::DelayArgs),
 }
 
 /// The scenarios of `ebl-testnet scenario`.
@@ -123,6 +134,8 @@ pub fn run(cli: Cli) -> Result<()> {
             base_port,
             node_bin,
             timeout,
+            netns,
+            wan,
         } => {
             let state = up(&UpOptions {
                 validators,
@@ -130,6 +143,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 base_port,
                 node_bin,
                 timeout: Duration::from_secs(timeout),
+                netns,
+                wan,
             })?;
             crate::summary::print_up(&state);
             Ok(())
@@ -169,6 +184,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => Ok(crate::bench::main(&ops::load(&cli.dir)?, &args)?),
         Command::Chaos(args) => crate::chaos::main(ops::load(&cli.dir)?, &args),
         Command::Flood(args) => Ok(crate::flood::main(&ops::load(&cli.dir)?, &args)?),
+        Command::WanDelay(args) => {
+            crate::netns::delayer::main(&args).map_err(TestnetError::io("wan-delay"))
+        }
     }
 }
 
@@ -188,6 +206,20 @@ mod tests {
         assert_eq!(cli.dir, std::path::PathBuf::from(".testnet"));
         let ignore = include_str!("../../.gitignore");
         assert!(ignore.lines().any(|l| l.trim() == "/.testnet"));
+    }
+
+    #[test]
+    fn an_unknown_wan_profile_and_a_wan_without_netns_are_refused() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|_| ()).map_err(|e| e.kind());
+        assert!(parse(&["ebl-testnet", "up", "--netns", "--wan", "corridor"]).is_ok());
+        assert_eq!(
+            parse(&["ebl-testnet", "up", "--netns", "--wan", "moon"]),
+            Err(clap::error::ErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            parse(&["ebl-testnet", "up", "--wan", "corridor"]),
+            Err(clap::error::ErrorKind::MissingRequiredArgument)
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod flood;
 pub mod genesis;
 pub mod home;
 pub mod http;
+pub mod netns;
 pub mod ops;
 pub mod orgs;
 pub mod pki;
