@@ -107,6 +107,9 @@ pub enum Command {
     /// The WAN corridor's delayer (started by `up --netns --wan` in the router namespace).
     #[command(hide = true)]
     WanDelay(crate::netns::delayer::DelayArgs),
+    /// Block intervals (median, p95, max) and blocks decided after round 0 of node I's latest
+    /// blocks, as JSON (R437).
+    BlockTimes(crate::netns::rounds::BlockTimesArgs),
 }
 
 /// The scenarios of `ebl-testnet scenario`.
@@ -187,6 +190,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::WanDelay(args) => {
             crate::netns::delayer::main(&args).map_err(TestnetError::io("wan-delay"))
         }
+        Command::BlockTimes(args) => crate::netns::rounds::main(&ops::load(&cli.dir)?, &args),
     }
 }
 

@@ -6,12 +6,14 @@
 //! - [`profile`]: the WAN profiles (pure);
 //! - [`schedule`]: the delayer's bounded queue and release times (pure);
 //! - [`host`]: running the commands, the root check, teardown (edge);
-//! - [`delayer`]: the NFQUEUE loop of `ebl-testnet wan-delay` (edge).
+//! - [`delayer`]: the NFQUEUE loop of `ebl-testnet wan-delay` (edge);
+//! - [`rounds`]: block intervals and decision rounds of a chain (`ebl-testnet block-times`).
 
 pub mod delayer;
 pub mod host;
 pub mod layout;
 pub mod profile;
+pub mod rounds;
 pub mod schedule;
 
 use serde::{Deserialize, Serialize};
