@@ -139,21 +139,21 @@ mod tests {
 
     #[test]
     fn intervals_and_later_rounds_are_summarised() {
-        let blocks: Vec<BlockTime> = (1..=20)
+        let blocks: Vec<BlockTime> = (1..=40)
             .map(|h| {
                 at(
                     h,
-                    h * 200 + if h == 20 { 1_800 } else { 0 },
-                    u32::from(h == 20),
+                    h * 200 + if h == 40 { 1_800 } else { 0 },
+                    u32::from(h == 40),
                 )
             })
             .collect();
         let s = Summary::of(&blocks);
-        assert_eq!(s.blocks, 20);
+        assert_eq!(s.blocks, 40);
         assert_eq!(s.interval_p50_ms, 200);
         assert_eq!(
             s.interval_p95_ms, 200,
-            "one slow interval of 19 is above the p95"
+            "one slow interval of 39 is above the p95 (nearest rank 38)"
         );
         assert_eq!(s.interval_max_ms, 2_000);
         assert_eq!((s.later_rounds, s.max_round), (1, 1));
