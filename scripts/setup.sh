@@ -7,7 +7,9 @@ need_apt=()
 # chromium: the headless end-to-end test of the verification page (gateway/tests/page_browser.rs);
 # fonts-wqy-microhei: a small CJK font, so its screenshots of the Chinese page show the text.
 # python3-venv, curl: scripts/schemathesis.sh (its own virtualenv, a readiness probe).
-for pkg in librocksdb-dev libclang-dev clang pkg-config openssl chromium fonts-wqy-microhei python3-venv curl; do
+# iproute2, iptables: `ebl-testnet up --netns --wan corridor` (ip netns, iptables-legacy with
+# statistic and NFQUEUE; ADR 0048) and testnet/tests/netns_corridor.rs.
+for pkg in librocksdb-dev libclang-dev clang pkg-config openssl chromium fonts-wqy-microhei python3-venv curl iproute2 iptables; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::Result;
+use crate::error::{Result, TestnetError};
 use crate::ops;
 use crate::up::{UpOptions, up};
 
@@ -58,6 +58,14 @@ pub enum Command {
         /// network later with `ebl-testnet join ORG` (repeat for several), e.g. SGSW.
         #[arg(long, value_name = "ORG")]
         late: Vec<String>,
+        /// Each node in its own Linux network namespace with its own 10.x address (needs root;
+        /// R430). Gateways are reached from the host through a route the tool adds.
+        #[arg(long)]
+        netns: bool,
+        /// WAN profile between the China (CN operators) and the Singapore group (the others):
+        /// `corridor` = 30–60 ms one way and 0.5 % loss (R433). Needs --netns.
+        #[arg(long, value_enum, requires = "netns")]
+        wan: Option<crate::netns::WanProfile>,
     },
     /// Heights, peers and last block hash of every node.
     Status,
@@ -104,6 +112,12 @@ pub enum Command {
     /// certificate, admission by the members' vote, its node syncing as a follower, and a
     /// second vote making it a validator; each step printed as it runs.
     Join(crate::join::JoinArgs),
+    /// The WAN corridor's delayer (started by `up --netns --wan` in the router namespace).
+    #[command(hide = true)]
+    WanDelay(crate::netns::delayer::DelayArgs),
+    /// Block intervals (median, p95, max) and blocks decided after round 0 of node I's latest
+    /// blocks, as JSON (R437).
+    BlockTimes(crate::netns::rounds::BlockTimesArgs),
 }
 
 /// The scenarios of `ebl-testnet scenario`.
@@ -132,6 +146,8 @@ pub fn run(cli: Cli) -> Result<()> {
             node_bin,
             timeout,
             late,
+            netns,
+            wan,
         } => {
             let state = up(&UpOptions {
                 validators,
@@ -140,6 +156,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 node_bin,
                 timeout: Duration::from_secs(timeout),
                 late,
+                netns,
+                wan,
             })?;
             crate::summary::print_up(&state);
             Ok(())
@@ -180,6 +198,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Chaos(args) => crate::chaos::main(ops::load(&cli.dir)?, &args),
         Command::Flood(args) => Ok(crate::flood::main(&ops::load(&cli.dir)?, &args)?),
         Command::Join(args) => crate::join::main(ops::load(&cli.dir)?, &args),
+        Command::WanDelay(args) => {
+            crate::netns::delayer::main(&args).map_err(TestnetError::io("wan-delay"))
+        }
+        Command::BlockTimes(args) => crate::netns::rounds::main(&ops::load(&cli.dir)?, &args),
     }
 }
 
@@ -199,6 +221,20 @@ mod tests {
         assert_eq!(cli.dir, std::path::PathBuf::from(".testnet"));
         let ignore = include_str!("../../.gitignore");
         assert!(ignore.lines().any(|l| l.trim() == "/.testnet"));
+    }
+
+    #[test]
+    fn an_unknown_wan_profile_and_a_wan_without_netns_are_refused() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|_| ()).map_err(|e| e.kind());
+        assert!(parse(&["ebl-testnet", "up", "--netns", "--wan", "corridor"]).is_ok());
+        assert_eq!(
+            parse(&["ebl-testnet", "up", "--netns", "--wan", "moon"]),
+            Err(clap::error::ErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            parse(&["ebl-testnet", "up", "--wan", "corridor"]),
+            Err(clap::error::ErrorKind::MissingRequiredArgument)
+        );
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub enum TestnetError {
         /// What was expected and what happened.
         detail: String,
     },
+    /// A namespaced testnet could not be built or removed (R430–R434).
+    #[error(transparent)]
+    Netns(#[from] crate::netns::NetnsError),
 }
 
 impl TestnetError {
@@ -78,6 +81,7 @@ impl TestnetError {
             TestnetError::Unexpected { .. } => "UNEXPECTED",
             TestnetError::Bench(_) => "BENCH",
             TestnetError::Flood(e) => e.code(),
+            TestnetError::Netns(e) => e.code(),
         }
     }
 

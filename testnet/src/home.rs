@@ -10,6 +10,7 @@
 //!                             custody/ (keystore), custody.pass, data/, node.log
 //! ```
 
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use ebl_gateway::config::hash_secret;
@@ -60,8 +61,8 @@ pub(crate) fn mkdir(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(TestnetError::io(format!("create {}", path.display())))
 }
 
-pub(crate) fn multiaddr(port: u16) -> String {
-    format!("/ip4/127.0.0.1/tcp/{port}")
+pub(crate) fn multiaddr(ip: Ipv4Addr, port: u16) -> String {
+    format!("/ip4/{ip}/tcp/{port}")
 }
 
 /// Writes the PKI, the genesis and the organisations' key files; returns the organisations'
@@ -104,11 +105,12 @@ pub fn write_consortium(root: &Path, c: &Consortium) -> Result<Vec<OrgInfo>> {
 /// Writes node `index`'s home: keys, genesis, custodial keystore with the keys of the
 /// organisations it hosts, and config.toml with an admin key and one API key per hosted
 /// organisation bound to its custodial identity. Fills in those organisations' `api_key`.
+/// Node `j` listens on `addresses[j]` (127.0.0.1 for all, or its own namespace's address, R431).
 pub fn write_node(
     root: &Path,
     c: &Consortium,
     index: usize,
-    ports: &[Ports],
+    (ports, addresses): (&[Ports], &[Ipv4Addr]),
     orgs: &mut [OrgInfo],
 ) -> Result<NodeInfo> {
     let operator = c
@@ -119,6 +121,8 @@ pub fn write_node(
     let home = root.join("nodes").join(&name);
     mkdir(&home)?;
     let own = ports[index];
+    let at = |j: usize| addresses.get(j).copied().unwrap_or(Ipv4Addr::LOCALHOST);
+    let own_ip = at(index);
     let key = c
         .validator_keys
         .get(index)
@@ -140,7 +144,7 @@ pub fn write_node(
         // and benchmark tools that rebuild entries from blocks and follow every event.
         "scopes": ["admin", "regulator"],
     })];
-    let mut api = json!({"listen_addr": format!("127.0.0.1:{}", own.api)});
+    let mut api = json!({"listen_addr": format!("{own_ip}:{}", own.api)});
     let hosted: Vec<&Member> = c.members.iter().filter(|m| m.host == index).collect();
     if !hosted.is_empty() {
         let passphrase = hex::encode(random_secret());
@@ -179,7 +183,7 @@ pub fn write_node(
             .iter()
             .enumerate()
             .filter(|(j, _)| *j != index)
-            .map(|(_, p)| multiaddr(f(p)))
+            .map(|(j, p)| multiaddr(at(j), f(p)))
             .collect()
     };
     // R153: consensus peers pinned to the peer id of their consensus key (`/p2p/<id>`), so
@@ -189,10 +193,10 @@ pub fn write_node(
         .zip(&c.validator_keys)
         .enumerate()
         .filter(|(j, _)| *j != index)
-        .map(|(_, (p, k))| {
+        .map(|(j, (p, k))| {
             let id = peer_id_of(&PublicKey::from(k.verifying_key()))
                 .ok_or_else(|| TestnetError::Setup("consensus key is not a peer id".into()))?;
-            Ok(format!("{}/p2p/{id}", multiaddr(p.p2p)))
+            Ok(format!("{}/p2p/{id}", multiaddr(at(j), p.p2p)))
         })
         .collect::<Result<Vec<_>>>()?;
     // Written as JSON and read back through the node's own `ConfigFile`: the node's types check
@@ -203,10 +207,10 @@ pub fn write_node(
         "genesis_file": "genesis.json",
         "consensus_key_file": "consensus_key",
         "node_key_file": "node_key",
-        "p2p": {"listen_addr": multiaddr(own.p2p), "persistent_peers": pinned},
+        "p2p": {"listen_addr": multiaddr(own_ip, own.p2p), "persistent_peers": pinned},
         "consensus": {"block_interval_ms": BLOCK_INTERVAL_MS},
         "api": api,
-        "gossip": {"listen_addr": multiaddr(own.gossip), "peers": others(|p| p.gossip)},
+        "gossip": {"listen_addr": multiaddr(own_ip, own.gossip), "peers": others(|p| p.gossip)},
     }))
     .map_err(TestnetError::setup("node config"))?;
     let text = toml::to_string_pretty(&config).map_err(TestnetError::setup("config.toml"))?;
@@ -218,7 +222,7 @@ pub fn write_node(
         operator: operator.clone(),
         validator: true,
         home,
-        gateway_url: format!("http://127.0.0.1:{}", own.api),
+        gateway_url: format!("http://{own_ip}:{}", own.api),
         admin_api_key,
         pid: None,
     })
@@ -247,8 +251,8 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let mut orgs = write_consortium(dir.path(), &c).unwrap_or_else(|e| panic!("{e}"));
         let ports = crate::ports::allocate(2, Some(30_000)).unwrap_or_else(|e| panic!("{e}"));
-        let node =
-            write_node(dir.path(), &c, 1, &ports, &mut orgs).unwrap_or_else(|e| panic!("{e}"));
+        let node = write_node(dir.path(), &c, 1, (&ports, &[]), &mut orgs)
+            .unwrap_or_else(|e| panic!("{e}"));
         let path = config_path(&node.home);
         let config = ConfigFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let (settings, genesis) = config.settings(&path).unwrap_or_else(|e| panic!("{e}"));

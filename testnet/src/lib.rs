@@ -15,6 +15,7 @@ pub mod genesis;
 pub mod home;
 pub mod http;
 pub mod join;
+pub mod netns;
 pub mod ops;
 pub mod orgs;
 pub mod pki;

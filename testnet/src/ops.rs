@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::{Result, TestnetError};
 use crate::http::Client;
+use crate::netns::host;
 use crate::state::{NodeInfo, TestnetState};
 use crate::up::node_status;
 use crate::{home, process};
@@ -97,14 +98,30 @@ fn node(state: &TestnetState, index: usize) -> Result<&NodeInfo> {
     })
 }
 
-/// Stops every node (graceful signal, bounded wait, SIGKILL); `clean` then removes the folder.
+/// Stops every node (graceful signal, bounded wait, SIGKILL), then removes the namespaces, links
+/// and delayer of a namespaced testnet (R434; again on every call, so a `down` that was
+/// interrupted is finished by the next); `clean` then removes the folder.
 pub fn down(mut state: TestnetState, clean: bool) -> Result<()> {
+    if state.netns.is_some() {
+        host::require_root(host::effective_uid())?;
+    }
     for i in 0..state.nodes.len() {
         if let Some(pid) = state.nodes[i].pid {
             process::stop(pid)?;
             println!("stopped {} (pid {pid})", state.nodes[i].name);
         }
         state.nodes[i].pid = None;
+    }
+    if let Some(record) = state.netns.as_mut() {
+        if let Some(pid) = record.delayer_pid.take()
+            && host::delayer_alive(pid)
+        {
+            process::signal_any(pid)?;
+            println!("stopped the WAN delayer (pid {pid})");
+        }
+        for what in host::teardown(&record.layout)? {
+            println!("removed {what}");
+        }
     }
     if clean {
         std::fs::remove_dir_all(&state.root)
@@ -133,7 +150,8 @@ pub fn restart(state: &mut TestnetState, index: usize, bound: Duration) -> Resul
     if let Some(pid) = info.pid {
         process::stop(pid)?;
     }
-    let pid = process::spawn(&state.node_binary, &info.home)?;
+    let ns = state.namespace_of(index);
+    let pid = process::spawn(&state.node_binary, &info.home, ns.as_deref())?;
     state.nodes[index].pid = Some(pid);
     state.save()?;
     let client = Client::new(Duration::from_secs(2));

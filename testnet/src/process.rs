@@ -38,8 +38,10 @@ pub fn node_binary(explicit: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-/// Starts `ebl-node start --config HOME/config.toml`, detached, logging to HOME/node.log.
-pub fn spawn(node_bin: &Path, home: &Path) -> Result<u32> {
+/// Starts `ebl-node start --config HOME/config.toml`, detached, logging to HOME/node.log; with a
+/// `namespace`, inside that network namespace by `ip netns exec`, which execs the node, so the
+/// pid returned is the node's own (R430).
+pub fn spawn(node_bin: &Path, home: &Path, namespace: Option<&str>) -> Result<u32> {
     let log = log_path(home);
     let open = || {
         std::fs::OpenOptions::new()
@@ -48,7 +50,15 @@ pub fn spawn(node_bin: &Path, home: &Path) -> Result<u32> {
             .open(&log)
             .map_err(TestnetError::io(format!("open {}", log.display())))
     };
-    let child = Command::new(node_bin)
+    let mut command = match namespace {
+        Some(ns) => {
+            let mut ip = Command::new("ip");
+            ip.args(["netns", "exec", ns]).arg(node_bin);
+            ip
+        }
+        None => Command::new(node_bin),
+    };
+    let child = command
         .arg("start")
         .arg("--config")
         .arg(config_path(home))
@@ -108,6 +118,11 @@ fn signal(pid: u32, sig: Signal) -> Result<()> {
             source: std::io::Error::from(e),
         }),
     }
+}
+
+/// SIGKILL to a helper process that is not a node (the caller has checked what it is).
+pub fn signal_any(pid: u32) -> Result<()> {
+    signal(pid, Signal::SIGKILL)
 }
 
 /// Waits until `pid` is gone, at most `bound`.

@@ -22,6 +22,9 @@ pub struct TestnetState {
     pub nodes: Vec<NodeInfo>,
     /// Member organisations and where their custodial keys live.
     pub orgs: Vec<OrgInfo>,
+    /// R434: the namespaces, links and delayer of an `up --netns` testnet (absent on 127.0.0.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netns: Option<crate::netns::NetnsRecord>,
 }
 
 /// One `ebl-node` process.
@@ -115,6 +118,11 @@ impl TestnetState {
         let text = serde_json::to_vec_pretty(self).map_err(|e| io(std::io::Error::other(e)))?;
         std::fs::write(&tmp, text).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)
+    }
+
+    /// The network namespace node `index` runs in, if the testnet is namespaced.
+    pub fn namespace_of(&self, index: usize) -> Option<String> {
+        self.netns.as_ref().map(|n| n.layout.node_namespace(index))
     }
 
     /// The organisation `id`, if it is a member.

@@ -1,6 +1,7 @@
 //! `ebl-testnet up`: consortium, genesis, node homes, processes, and a bounded wait until every
 //! node has final blocks.
 
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::error::{Result, TestnetError};
 use crate::http::Client;
+use crate::netns::{Group, Layout, NetnsRecord, WanProfile, host};
 use crate::state::{STATE_FILE, TestnetState};
 use crate::{genesis, home, orgs, ports, process};
 
@@ -27,6 +29,10 @@ pub struct UpOptions {
     pub timeout: Duration,
     /// R440: pilot organisations left out of genesis, to join later (`ebl-testnet join`).
     pub late: Vec<String>,
+    /// R430: each node in its own network namespace (needs root).
+    pub netns: bool,
+    /// R433: the WAN profile between the China and the Singapore group (with `netns`).
+    pub wan: Option<WanProfile>,
 }
 
 /// The folder as an absolute path (the state and node configs keep absolute paths, so that any
@@ -66,12 +72,29 @@ pub fn up(options: &UpOptions) -> Result<TestnetState> {
             )));
         }
     }
+    let layout = if options.netns {
+        // R430, R431: refused before anything is written or created.
+        host::require_root(host::effective_uid())?;
+        let layout = Layout::new(&root, groups(&plan));
+        host::check_free(&layout)?;
+        Some(layout)
+    } else if options.wan.is_some() {
+        return Err(TestnetError::Usage("--wan needs --netns".into()));
+    } else {
+        None
+    };
+    let addresses: Vec<Ipv4Addr> = match &layout {
+        Some(layout) => (0..options.validators)
+            .map(|i| layout.node_address(i))
+            .collect(),
+        None => vec![Ipv4Addr::LOCALHOST; options.validators],
+    };
     std::fs::create_dir_all(&root)
         .map_err(TestnetError::io(format!("create {}", root.display())))?;
     let consortium = genesis::build(&plan, OffsetDateTime::now_utc())?;
     let mut orgs = home::write_consortium(&root, &consortium)?;
     let nodes = (0..options.validators)
-        .map(|i| home::write_node(&root, &consortium, i, &ports, &mut orgs))
+        .map(|i| home::write_node(&root, &consortium, i, (&ports, &addresses), &mut orgs))
         .collect::<Result<Vec<_>>>()?;
     let mut state = TestnetState {
         chain_id: consortium.genesis.chain_id,
@@ -79,16 +102,58 @@ pub fn up(options: &UpOptions) -> Result<TestnetState> {
         node_binary,
         nodes,
         orgs,
+        netns: layout.map(|layout| NetnsRecord {
+            layout,
+            wan: options.wan,
+            delayer_pid: None,
+        }),
     };
-    // Saved before any process starts, so that `down` can clean up whatever happens next.
+    // Saved before any process starts and any namespace is made (R434), so that `down` can
+    // clean up whatever happens next.
     state.save()?;
+    build_network(&mut state)?;
     for i in 0..state.nodes.len() {
-        let pid = process::spawn(&state.node_binary, &state.nodes[i].home)?;
+        let ns = state.namespace_of(i);
+        let pid = process::spawn(&state.node_binary, &state.nodes[i].home, ns.as_deref())?;
         state.nodes[i].pid = Some(pid);
         state.save()?;
     }
     wait_final_everywhere(&state, options.timeout)?;
     Ok(state)
+}
+
+/// R432: the group of each node: China for an operator registered in CN, Singapore otherwise.
+pub fn groups(plan: &orgs::Plan) -> Vec<Group> {
+    plan.operators
+        .iter()
+        .map(|op| {
+            let country = plan
+                .orgs
+                .iter()
+                .find(|o| &o.id == op)
+                .map(|o| o.country.as_str());
+            Group::of_country(country.unwrap_or(""))
+        })
+        .collect()
+}
+
+/// Builds the namespaces and, with a WAN profile, starts the delayer and then installs the
+/// corridor's rules (in that order: with the rules but no delayer the corridor is cut).
+fn build_network(state: &mut TestnetState) -> Result<()> {
+    let Some(record) = state.netns.clone() else {
+        return Ok(());
+    };
+    host::build(&record.layout)?;
+    if let Some(wan) = record.wan {
+        let log = state.root.join("wan-delay.log");
+        let pid = host::spawn_delayer(&record.layout, wan, &log)?;
+        if let Some(r) = state.netns.as_mut() {
+            r.delayer_pid = Some(pid);
+        }
+        state.save()?;
+        host::shape(&record.layout, wan)?;
+    }
+    Ok(())
 }
 
 /// The `GET /v1/status` of node `i`, when it answers.

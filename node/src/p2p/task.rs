@@ -324,7 +324,14 @@ impl Task {
             if busy.into_iter().any(|a| a == addr) {
                 continue;
             }
-            let opts = DialOpts::unknown_peer_id().address(addr.clone()).build();
+            // A fresh source port, not the listen port: two nodes redial each other on the same
+            // 2 s beat, and over a WAN path (ADR 0048) their SYNs cross in flight, so with the
+            // listen port on both ends TCP merged them into one simultaneous-open connection
+            // where both sides started Noise as initiator and failed, every round, for good.
+            let opts = DialOpts::unknown_peer_id()
+                .address(addr.clone())
+                .allocate_new_port()
+                .build();
             let id = opts.connection_id();
             match swarm.dial(opts) {
                 Ok(()) => {

@@ -7,6 +7,7 @@
 //! its network identity (R445): the members' nodes admit the keys of validators and of active
 //! organisations only (R116, R150), so a key the ledger does not know yet would be refused.
 
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use ebl_gateway::config::hash_secret;
@@ -81,7 +82,7 @@ pub fn write(
     root: &Path,
     org: &str,
     index: usize,
-    ports: Ports,
+    (ip, ports): (Ipv4Addr, Ports),
     genesis: &Path,
     peers: &[Peer],
     keys: &PartnerKeys,
@@ -108,7 +109,7 @@ pub fn write(
         .create(&identity, &keys.org_key, passphrase.as_bytes(), TESTNET_KDF)
         .map_err(TestnetError::setup("custodial keystore"))?;
     let api = json!({
-        "listen_addr": format!("127.0.0.1:{}", ports.api),
+        "listen_addr": format!("{ip}:{}", ports.api),
         "keys": [
             {"name": "admin", "sha256": hex::encode(hash_secret(&admin_api_key)),
              "scopes": ["admin", "regulator"]},
@@ -130,13 +131,13 @@ pub fn write(
         "consensus_key_file": ORG_KEY_FILE,
         "node_key_file": ORG_KEY_FILE,
         "p2p": {
-            "listen_addr": multiaddr(ports.p2p),
+            "listen_addr": multiaddr(ip, ports.p2p),
             "persistent_peers": peers.iter().map(|p| p.consensus.clone()).collect::<Vec<_>>(),
         },
         "consensus": {"block_interval_ms": BLOCK_INTERVAL_MS},
         "api": api,
         "gossip": {
-            "listen_addr": multiaddr(ports.gossip),
+            "listen_addr": multiaddr(ip, ports.gossip),
             "peers": peers.iter().map(|p| p.gossip.clone()).collect::<Vec<_>>(),
         },
     }))
@@ -149,7 +150,7 @@ pub fn write(
             operator: org.to_string(),
             validator: false,
             home,
-            gateway_url: format!("http://127.0.0.1:{}", ports.api),
+            gateway_url: format!("http://{ip}:{}", ports.api),
             admin_api_key,
             pid: None,
         },

@@ -2,6 +2,7 @@
 // A command-line tool: its results go to stdout.
 #![allow(clippy::print_stdout)]
 
+use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 use ebl_ledger::crypto::PublicKey;
@@ -20,6 +21,8 @@ use super::partner::{self, PartnerKeys, csr_path};
 use super::{ca, vote};
 use crate::error::{Result, TestnetError};
 use crate::genesis::VALIDATOR_POWER;
+use crate::netns::host;
+use crate::netns::layout::Group;
 use crate::pki::OrgSpec;
 use crate::state::OrgInfo;
 use crate::{home, ops, ports, process};
@@ -158,6 +161,25 @@ pub struct Follower {
     pub catch_up: Duration,
 }
 
+/// R445 on a namespaced testnet (R436): the partner's node gets its own namespace on its
+/// country's bridge, recorded in the state before it is made so that `down` removes it; the
+/// address it listens on (127.0.0.1 on a loopback testnet).
+fn join_namespace(net: &mut Network, org: &OrgSpec, index: usize) -> Result<Ipv4Addr> {
+    let Some(record) = net.state.netns.as_mut() else {
+        return Ok(Ipv4Addr::LOCALHOST);
+    };
+    let (added, commands) = record.layout.add_node(Group::of_country(&org.country));
+    if added != index {
+        return Err(TestnetError::Setup(format!(
+            "the namespaced layout has {added} nodes and the testnet {index}"
+        )));
+    }
+    let ip = record.layout.node_address(index);
+    net.state.save()?;
+    host::run_ip(&commands).map_err(|e| TestnetError::Setup(e.to_string()))?;
+    Ok(ip)
+}
+
 /// (d) The partner's node: home from genesis and peers, started as a follower, caught up (R445).
 pub fn start_follower(
     net: &mut Network,
@@ -176,11 +198,12 @@ pub fn start_follower(
         .next()
         .ok_or_else(|| TestnetError::Setup("no free ports".into()))?;
     let index = net.state.nodes.len();
+    let ip = join_namespace(net, org, index)?;
     let written = node_home::write(
         &root,
         &org.id,
         index,
-        port,
+        (ip, port),
         &root.join("genesis.json"),
         &peers,
         keys,
@@ -200,7 +223,11 @@ pub fn start_follower(
     net.state.save()?;
     let target = net.height(0);
     let started = Instant::now();
-    let pid = process::spawn(&net.state.node_binary, &net.state.nodes[index].home)?;
+    let pid = process::spawn(
+        &net.state.node_binary,
+        &net.state.nodes[index].home,
+        net.state.namespace_of(index).as_deref(),
+    )?;
     net.state.nodes[index].pid = Some(pid);
     net.state.save()?;
     println!(

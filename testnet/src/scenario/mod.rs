@@ -30,6 +30,30 @@ use crate::error::{Result, TestnetError};
 use crate::state::TestnetState;
 use ctx::Ctx;
 
+/// The organisations the steps after the early crash act as (surrender, the ship certificate,
+/// the approval certificate).
+const ACTING_AFTER_CRASH: [&str; 7] = [
+    "CONSIGNEE",
+    "CARRIER",
+    "MSA",
+    "CLASS",
+    "MPA",
+    "GDSW",
+    "SGSW",
+];
+
+/// The last node that hosts none of [`ACTING_AFTER_CRASH`]: the one the scenario may kill
+/// mid-way. On the plain four-node testnet that is the last node (BANK's); after a partner
+/// joined, the last node is the partner's, which the approval step needs.
+fn spare_node(state: &TestnetState) -> Option<usize> {
+    (0..state.nodes.len()).rev().find(|&i| {
+        !state
+            .orgs
+            .iter()
+            .any(|o| o.node == i && ACTING_AFTER_CRASH.contains(&o.id.as_str()))
+    })
+}
+
 /// Runs the pilot on the testnet of `state`; returns the state as the crash step left it.
 pub fn pilot(state: TestnetState) -> Result<TestnetState> {
     let mut ctx = Ctx::new(state);
@@ -52,9 +76,11 @@ pub fn pilot(state: TestnetState) -> Result<TestnetState> {
         "pilot scenario on {} ({nodes} nodes), eBL {reference}, certificate {utn}",
         ctx.state.chain_id
     );
-    // The last node: with four or more validators it holds no key the later steps need.
-    let victim = nodes - 1;
-    let early_crash = nodes >= 4;
+    // Killed early only when a node holds no key the later steps need and the others keep a
+    // quorum (four or more validators); otherwise the last node, after the last step.
+    let spare = spare_node(&ctx.state);
+    let early_crash = nodes >= 4 && spare.is_some();
+    let victim = spare.unwrap_or(nodes - 1);
 
     let bill = ebl::issue(&ctx, &reference)?;
     ebl::to_bank(&ctx, &bill)?;

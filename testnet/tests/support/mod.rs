@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use ebl_testnet::state::TestnetState;
 
+pub mod netns;
+
 pub const TESTNET: &str = env!("CARGO_BIN_EXE_ebl-testnet");
 
 /// What a finished command printed.
