@@ -51,7 +51,7 @@ fn checker_reports_a_tampered_block() {
         found.iter().any(|v| v.contains("different blocks")),
         "{found:?}"
     );
-    let mut chains = report.chains.clone();
+    let mut chains = report.chains;
     chains[1][0].state_root = ebl_ledger::hash::Hash32::sha256(b"forged");
     let found = sim::check::violations(&chains, 1);
     assert!(found.iter().any(|v| v.contains("state roots")), "{found:?}");
@@ -61,7 +61,7 @@ fn checker_reports_a_tampered_block() {
 #[test]
 fn checker_reports_a_double_application() {
     let report = run(SimConfig::standard(4));
-    let mut chains = report.chains.clone();
+    let mut chains = report.chains;
     let bill = sim::workload::bill(0);
     chains[0][0].transferred.push(bill);
     chains[0][1].transferred.push(bill);
@@ -150,13 +150,13 @@ fn print_a_trace() {
             .unwrap_or(d)
     };
     let mut config = SimConfig::standard(var("EBL_SIM_FIRST", 7));
-    config.faults.loss_per_mille = var("LOSS", 10) as u32;
-    config.faults.crashes = var("CRASHES", 2) as u32;
+    config.faults.loss_per_mille = u32::try_from(var("LOSS", 10)).unwrap_or(u32::MAX);
+    config.faults.crashes = u32::try_from(var("CRASHES", 2)).unwrap_or(u32::MAX);
     let report = run(config);
     for line in &report.trace {
-        println!("{line}");
+        eprintln!("{line}");
     }
-    println!(
+    eprintln!(
         "heads {:?}\nviolations {:?}",
         report.heads, report.violations
     );
@@ -190,15 +190,15 @@ fn explore_faults() {
     let mut histogram = std::collections::BTreeMap::new();
     for seed in 0..var("N", 50) {
         let mut config = SimConfig::standard(seed);
-        config.faults.loss_per_mille = var("LOSS", 10) as u32;
-        config.faults.crashes = var("CRASHES", 2) as u32;
+        config.faults.loss_per_mille = u32::try_from(var("LOSS", 10)).unwrap_or(u32::MAX);
+        config.faults.crashes = u32::try_from(var("CRASHES", 2)).unwrap_or(u32::MAX);
         config.duration_ms = var("MS", 6_000);
         let report = run(config);
         let least = report.heads.iter().map(|(h, _)| *h).min().unwrap_or(0);
         *histogram.entry(least).or_insert(0u32) += 1;
         if least < 2 {
-            println!("seed {seed}: least height {least}");
+            eprintln!("seed {seed}: least height {least}");
         }
     }
-    println!("least heights: {histogram:?}");
+    eprintln!("least heights: {histogram:?}");
 }

@@ -183,7 +183,7 @@ impl Sim {
         }
     }
 
-    fn log(&mut self, now: u64, line: String) {
+    fn log(&mut self, now: u64, line: &str) {
         self.trace.push(format!("{now:>7} {line}"));
     }
 
@@ -206,11 +206,11 @@ impl Sim {
             Event::Deliver { from, to, msg } => {
                 let label = describe(&msg);
                 let Slot::Up(r) = &mut self.slots[to] else {
-                    self.log(now, format!("lost {from}->{to} {label} (down)"));
+                    self.log(now, &format!("lost {from}->{to} {label} (down)"));
                     return;
                 };
                 let outs = r.deliver(from, msg, now);
-                self.log(now, format!("deliver {from}->{to} {label}"));
+                self.log(now, &format!("deliver {from}->{to} {label}"));
                 self.act(to, now, outs);
             }
             Event::Timer {
@@ -229,7 +229,7 @@ impl Sim {
                 if !outs.is_empty() {
                     self.log(
                         now,
-                        format!("timeout r{replica} {:?} {}", timeout.kind, timeout.round),
+                        &format!("timeout r{replica} {:?} {}", timeout.kind, timeout.round),
                     );
                 }
                 self.act(replica, now, outs);
@@ -241,7 +241,7 @@ impl Sim {
                     self.slots[replica] = slot;
                     return;
                 };
-                self.log(now, format!("restart r{replica}"));
+                self.log(now, &format!("restart r{replica}"));
                 self.boot(replica, disk, now, true);
             }
             Event::SyncTick { replica } => {
@@ -252,18 +252,18 @@ impl Sim {
                 let height = r.height();
                 let n = self.config.replicas;
                 let peer = (replica + 1 + self.rng.gen_range(0..n - 1)) % n;
-                self.send(replica, peer, NetMsg::SyncRequest(height), now);
+                self.send(replica, peer, &NetMsg::SyncRequest(height), now);
             }
             Event::Submit { replica, msg } => {
                 let label = describe(&msg);
                 let Slot::Up(r) = &mut self.slots[replica] else {
-                    self.log(now, format!("submit r{replica} {label} (down)"));
+                    self.log(now, &format!("submit r{replica} {label} (down)"));
                     return;
                 };
                 let outs = r.deliver(replica, msg.clone(), now);
-                self.log(now, format!("submit r{replica} {label}"));
+                self.log(now, &format!("submit r{replica} {label}"));
                 self.act(replica, now, outs);
-                self.broadcast(replica, msg, now);
+                self.broadcast(replica, &msg, now);
             }
         }
     }
@@ -272,7 +272,7 @@ impl Sim {
     /// down at a time (f = 1 of 4).
     fn crash(&mut self, replica: usize, now: u64) {
         if self.slots.iter().any(|s| matches!(s, Slot::Down(_))) {
-            self.log(now, format!("crash r{replica} skipped (another is down)"));
+            self.log(now, &format!("crash r{replica} skipped (another is down)"));
             return;
         }
         let slot = std::mem::replace(&mut self.slots[replica], Slot::Empty);
@@ -285,15 +285,15 @@ impl Sim {
         let down = self
             .rng
             .gen_range(200..=self.config.faults.max_down_ms.max(200));
-        self.log(now, format!("crash r{replica} for {down} ms"));
+        self.log(now, &format!("crash r{replica} for {down} ms"));
         self.queue.push(now + down, Event::Restart { replica });
     }
 
     fn act(&mut self, from: usize, now: u64, outs: Vec<Out>) {
         for out in outs {
             match out {
-                Out::Broadcast(msg) => self.broadcast(from, msg, now),
-                Out::Send(to, msg) => self.send(from, to, msg, now),
+                Out::Broadcast(msg) => self.broadcast(from, &msg, now),
+                Out::Send(to, msg) => self.send(from, to, &msg, now),
                 Out::Timer(timeout, after, id) => {
                     let at = now + u64::try_from(after.as_millis()).unwrap_or(u64::MAX / 2);
                     let incarnation = self.incarnations[from];
@@ -308,26 +308,29 @@ impl Sim {
                     );
                 }
                 Out::Decided(height, hash, root) => {
-                    self.log(now, format!("decided r{from} h{height} {hash} root {root}"));
+                    self.log(
+                        now,
+                        &format!("decided r{from} h{height} {hash} root {root}"),
+                    );
                 }
-                Out::Note(text) => self.log(now, format!("note r{from} {text}")),
+                Out::Note(text) => self.log(now, &format!("note r{from} {text}")),
             }
         }
     }
 
-    fn broadcast(&mut self, from: usize, msg: NetMsg, now: u64) {
+    fn broadcast(&mut self, from: usize, msg: &NetMsg, now: u64) {
         for to in 0..self.config.replicas {
             if to != from {
-                self.send(from, to, msg.clone(), now);
+                self.send(from, to, msg, now);
             }
         }
     }
 
-    fn send(&mut self, from: usize, to: usize, msg: NetMsg, now: u64) {
+    fn send(&mut self, from: usize, to: usize, msg: &NetMsg, now: u64) {
         match fate(&mut self.rng, &self.config.faults, now) {
             Fate::Lost => {
-                let label = describe(&msg);
-                self.log(now, format!("drop {from}->{to} {label}"));
+                let label = describe(msg);
+                self.log(now, &format!("drop {from}->{to} {label}"));
             }
             Fate::Delivered(times) => {
                 for at in times {

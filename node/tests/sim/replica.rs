@@ -237,7 +237,7 @@ impl Replica {
             }
             for (height, round) in std::mem::take(&mut self.edge.asks) {
                 if let Err(e) = self.edge.propose(height, round) {
-                    self.edge.note(format!("propose failed: {e}"));
+                    self.edge.note(&format!("propose failed: {e}"));
                 }
             }
         }
@@ -361,7 +361,7 @@ impl Edge {
         Timestamp(self.genesis_ms.saturating_add(self.now_ms))
     }
 
-    fn note(&mut self, text: String) {
+    fn note(&mut self, text: &str) {
         self.out.push(Out::Note(format!("r{} {text}", self.index)));
     }
 
@@ -369,7 +369,7 @@ impl Edge {
     fn effect_noted(&mut self, effect: Effect<EblContext>) -> Result<Resume<EblContext>, String> {
         let result = self.effect(effect);
         if let Err(e) = &result {
-            self.note(format!("effect failed: {e}"));
+            self.note(&format!("effect failed: {e}"));
         }
         result
     }
@@ -392,7 +392,7 @@ impl Edge {
                 r.resume_with(())
             }
             Effect::StartRound(height, round, _proposer, role, r) => {
-                self.note(format!("round h{} r{round} {role:?}", height.0));
+                self.note(&format!("round h{} r{round} {role:?}", height.0));
                 let now = self.block_time();
                 let values = self
                     .core
@@ -445,7 +445,7 @@ impl Edge {
                 r.resume_with(())
             }
             Effect::CertRejectedSyncValue(_peer, height, _e, r) => {
-                self.note(format!("sync value rejected h{}", height.0));
+                self.note(&format!("sync value rejected h{}", height.0));
                 r.resume_with(())
             }
             Effect::Decide(certificate, _ext, r) => {
@@ -533,7 +533,7 @@ impl Edge {
             .propose(height, round, now, max)
             .map_err(|e| e.to_string())?;
         if let Some(p) = proposed {
-            self.note(format!(
+            self.note(&format!(
                 "propose h{} r{} {}",
                 height.0, round, p.value.value.id
             ));
