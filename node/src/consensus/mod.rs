@@ -20,6 +20,7 @@
 pub mod app;
 pub mod codec;
 pub mod context;
+pub mod decision;
 pub mod evidence;
 #[cfg(feature = "byzantine")]
 pub mod faults;

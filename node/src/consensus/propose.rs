@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use ebl_ledger::block::Block;
 use ebl_ledger::execute::BlockError;
+use ebl_ledger::storage::Storage;
 use ebl_ledger::time::Timestamp;
 use malachite::app::streaming::StreamMessage;
 use malachite::app::types::ProposedValue;
@@ -29,8 +30,8 @@ pub fn now_ms() -> Timestamp {
 }
 
 /// The signed opening of a stream for `block`, proposed by this node at `round`.
-pub fn sign_init(
-    state: &AppState,
+pub fn sign_init<S: Storage>(
+    state: &AppState<S>,
     round: Round,
     pol_round: Round,
     block: &Block,
@@ -52,7 +53,10 @@ pub fn sign_init(
 
 /// The stream of `block` as first signed: by this node for its own proposals, or replayed
 /// unchanged (original round, proposer and signature) for a block another validator proposed.
-pub fn parts_of(state: &AppState, block: &Block) -> Option<Vec<StreamMessage<ProposalPart>>> {
+pub fn parts_of<S: Storage>(
+    state: &AppState<S>,
+    block: &Block,
+) -> Option<Vec<StreamMessage<ProposalPart>>> {
     let id = BlockId::from(block.header.hash());
     let (init, fin) = state.held.origin(&id)?.clone();
     Some(stream_messages(
@@ -140,8 +144,8 @@ pub enum Received {
 /// block is decoded, then R194 (time within `[now − lag, now + drift]` for a live proposal:
 /// one of this node's round or a later one; an older round's block is a re-proposal or came
 /// late, and its round's validators judged its time).
-pub fn receive(
-    state: &mut AppState,
+pub fn receive<S: Storage>(
+    state: &mut AppState<S>,
     p: AssembledProposal,
     now: Timestamp,
 ) -> Result<Received, AppError> {
@@ -204,7 +208,7 @@ pub fn receive(
 }
 
 /// R194: whether block time `time` is more than the configured lag behind `now`.
-fn lags(state: &AppState, time: Timestamp, now: Timestamp) -> bool {
+fn lags<S: Storage>(state: &AppState<S>, time: Timestamp, now: Timestamp) -> bool {
     let lag = u64::try_from(state.limits.max_time_lag.as_millis()).unwrap_or(u64::MAX);
     time.0.saturating_add(lag) < now.0
 }
@@ -212,7 +216,7 @@ fn lags(state: &AppState, time: Timestamp, now: Timestamp) -> bool {
 /// R192: a stream names its block as a proof of lock when its init says so, or when the
 /// current round's designated proposer streams an older round's block (Malachite's
 /// `RestreamProposal`: our restream keeps the original init and signature).
-fn is_reproposal(state: &AppState, p: &AssembledProposal) -> bool {
+fn is_reproposal<S: Storage>(state: &AppState<S>, p: &AssembledProposal) -> bool {
     if p.init.pol_round.is_defined() {
         return true;
     }

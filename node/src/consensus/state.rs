@@ -102,7 +102,7 @@ pub enum AppError {
 
 /// R414: stops the node before a height whose protocol version this build does not implement,
 /// rather than make or check a block under rules it does not know.
-fn check_next_version(ledger: &Ledger<RocksStore>) -> Result<(), AppError> {
+fn check_next_version<S: Storage>(ledger: &Ledger<S>) -> Result<(), AppError> {
     match ledger.check_next_version() {
         Ok(()) => Ok(()),
         Err(BlockError::UnsupportedVersion(e)) => Err(AppError::UpgradeRequired(e)),
@@ -123,13 +123,13 @@ pub enum Execution {
 }
 
 /// The ledger as the mempool sees it; remembers a storage error for the caller to raise.
-pub(crate) struct SequenceAdapter<'a> {
-    ledger: &'a Ledger<RocksStore>,
+pub(crate) struct SequenceAdapter<'a, S: Storage = RocksStore> {
+    ledger: &'a Ledger<S>,
     error: RefCell<Option<StorageError>>,
 }
 
-impl<'a> SequenceAdapter<'a> {
-    pub(crate) fn new(ledger: &'a Ledger<RocksStore>) -> Self {
+impl<'a, S: Storage> SequenceAdapter<'a, S> {
+    pub(crate) fn new(ledger: &'a Ledger<S>) -> Self {
         SequenceAdapter {
             ledger,
             error: RefCell::new(None),
@@ -141,7 +141,7 @@ impl<'a> SequenceAdapter<'a> {
     }
 }
 
-impl SequenceView for SequenceAdapter<'_> {
+impl<S: Storage> SequenceView for SequenceAdapter<'_, S> {
     fn next_sequence(&self, key: &PublicKey) -> u64 {
         self.ledger.next_sequence(key).unwrap_or_else(|e| {
             *self.error.borrow_mut() = Some(e);
@@ -270,11 +270,12 @@ impl SharedVerified {
     }
 }
 
-/// State of the consensus application.
+/// State of the consensus application, over the node's RocksDB store or (in the seeded
+/// simulation, R460) a store in memory.
 #[derive(Debug)]
-pub struct AppState {
+pub struct AppState<S: Storage = RocksStore> {
     /// The ledger (only this task writes it).
-    pub ledger: Ledger<RocksStore>,
+    pub ledger: Ledger<S>,
     /// Entries waiting for a block.
     pub mempool: Mempool,
     /// Consensus context.
@@ -312,10 +313,10 @@ pub struct AppState {
     pub faults: super::faults::FaultPlan,
 }
 
-impl AppState {
+impl<S: Storage> AppState<S> {
     /// A state over an opened ledger.
     pub fn new(
-        ledger: Ledger<RocksStore>,
+        ledger: Ledger<S>,
         mempool: Mempool,
         signer: ConsensusSigner,
         timeouts: LinearTimeouts,
@@ -627,7 +628,7 @@ fn next_validators(executed: &ExecutedBlock) -> Option<LedgerValidators> {
 }
 
 /// The consensus validator set of the ledger's latest state.
-pub fn validator_set(ledger: &Ledger<RocksStore>) -> Result<ValidatorSet, AppError> {
+pub fn validator_set<S: Storage>(ledger: &Ledger<S>) -> Result<ValidatorSet, AppError> {
     let set: LedgerValidators = ledger
         .get(&keys::validators())?
         .ok_or_else(|| ValidatorSetError("no validator set in state".into()))?;

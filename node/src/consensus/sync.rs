@@ -19,8 +19,8 @@ use super::types::{Address, Height};
 pub const MAX_SYNC_VALUES: u64 = 16;
 
 /// Stored blocks of `range` with their certificates (at most [`MAX_SYNC_VALUES`]).
-pub fn decided_values(
-    state: &AppState,
+pub fn decided_values<S: Storage>(
+    state: &AppState<S>,
     range: &RangeInclusive<Height>,
 ) -> Result<Vec<RawDecidedValue<EblContext>>, AppError> {
     let start = range.start().0.max(1);
@@ -45,8 +45,8 @@ pub fn decided_values(
 }
 
 /// Decodes and re-executes a synced block of the current height.
-pub fn synced_value(
-    state: &mut AppState,
+pub fn synced_value<S: Storage>(
+    state: &mut AppState<S>,
     height: Height,
     round: Round,
     proposer: Address,

@@ -1,0 +1,219 @@
+//! R460: the application's consensus decisions as a pure core — propose, receive proposal
+//! parts, decide, serve and take synced values — over any [`Storage`], with time passed in.
+//! No task, socket, clock or metric here: the caller (the seeded simulation today; the node's
+//! app loop is meant to follow, specs/adr/0051-seeded-consensus-simulation.md) acts on what it
+//! returns.
+
+use std::sync::Arc;
+
+use ebl_ledger::storage::Storage;
+use ebl_ledger::time::Timestamp;
+use malachite::app::engine::host::SyncedValueOutcome;
+use malachite::app::streaming::StreamMessage;
+use malachite::app::types::core::Round;
+use malachite::app::types::{LocallyProposedValue, PeerId, ProposedValue};
+
+use super::context::EblContext;
+use super::intake::IntakeRules;
+use super::later::LaterProposals;
+use super::parts::{PartBuffer, ProposalPart};
+use super::propose::{Received, parts_of, receive, sign_init};
+use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
+use super::sync::synced_value;
+use super::types::{Address, BlockId, Height};
+use crate::mempool::Notification;
+
+/// What the core owns: the application state (ledger, mempool, held blocks) and the buffers
+/// of proposal parts and of complete proposals for the next height.
+#[derive(Debug)]
+pub struct DecisionCore<S: Storage> {
+    /// Ledger, mempool and the blocks of the height in progress.
+    pub state: AppState<S>,
+    parts: PartBuffer,
+    later: LaterProposals,
+}
+
+/// A value this node proposes, and the stream that carries its block.
+#[derive(Debug)]
+pub struct Proposed {
+    /// For the engine.
+    pub value: LocallyProposedValue<EblContext>,
+    /// For the network (R193: init, chunks, signed fin).
+    pub stream: Vec<StreamMessage<ProposalPart>>,
+}
+
+/// A committed block and the mempool's notifications it caused.
+#[derive(Debug)]
+pub struct Decided {
+    /// The block with its results.
+    pub committed: CommittedBlock,
+    /// Entry fates for subscribers.
+    pub notifications: Vec<Notification>,
+}
+
+impl<S: Storage> DecisionCore<S> {
+    /// A core over `state`, with empty buffers.
+    pub fn new(state: AppState<S>) -> Self {
+        DecisionCore {
+            state,
+            parts: PartBuffer::default(),
+            later: LaterProposals::default(),
+        }
+    }
+
+    /// Gives back the state (the ledger survives a restart; the buffers do not).
+    pub fn into_state(self) -> AppState<S> {
+        self.state
+    }
+
+    /// A round of the height in progress started: the values already known for it (complete
+    /// proposals that arrived early, and values seen before a restart).
+    pub fn started_round(
+        &mut self,
+        height: Height,
+        round: Round,
+        now: Timestamp,
+    ) -> Result<Vec<ProposedValue<EblContext>>, AppError> {
+        self.state.round = round;
+        if height != self.state.height {
+            return Ok(Vec::new());
+        }
+        let mut values = Vec::new();
+        for p in self.later.take(height, round) {
+            if let Received::Value(v, _) = receive(&mut self.state, p, now)? {
+                values.push(v);
+            }
+        }
+        values.extend(self.state.seen.iter().filter(|v| v.round == round).cloned());
+        Ok(values)
+    }
+
+    /// Builds, executes and signs this node's block for `round` at block time `now` with at
+    /// most `cap` entries; `None` when asked for another height.
+    pub fn propose(
+        &mut self,
+        height: Height,
+        round: Round,
+        now: Timestamp,
+        cap: usize,
+    ) -> Result<Option<Proposed>, AppError> {
+        if height != self.state.height {
+            return Ok(None);
+        }
+        let block = self.state.build_block(now, cap)?;
+        // R192: this node's own block holds its round's slot.
+        let _ = self
+            .state
+            .held
+            .claim_slot(round, BlockId::from(block.header.hash()));
+        let address = self.state.address;
+        let value = self
+            .state
+            .see(round, Round::Nil, address, block.clone(), true);
+        let len = ebl_ledger::codec::encode(block.as_ref()).len();
+        let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
+        self.state.remember_origin(value.value.id, init, fin);
+        let stream = parts_of(&self.state, &block).unwrap_or_default();
+        Ok(Some(Proposed {
+            value: LocallyProposedValue::new(height, round, value.value),
+            stream,
+        }))
+    }
+
+    /// One proposal part from `publisher` (R190–R194), judged at `now`: the value for
+    /// consensus once its stream is complete and usable.
+    pub fn received_part(
+        &mut self,
+        publisher: PeerId,
+        part: StreamMessage<ProposalPart>,
+        now: Timestamp,
+    ) -> Result<Option<ProposedValue<EblContext>>, AppError> {
+        let rules = IntakeRules {
+            height: self.state.height,
+            round: self.state.round,
+            validators: &self.state.validators,
+            publishers: &self.state.publishers,
+            max_block_bytes: self.state.caps.max_bytes,
+        };
+        let Ok(Some(assembled)) = self.parts.insert(publisher, part, &rules) else {
+            return Ok(None);
+        };
+        match receive(&mut self.state, assembled, now)? {
+            Received::Value(value, _) => Ok(Some(value)),
+            Received::Later(p) => {
+                let _ = self.later.keep(p, self.state.height);
+                Ok(None)
+            }
+            Received::Ignored(_) => Ok(None),
+        }
+    }
+
+    /// The stream of held block `id` to send again (the engine's `RestreamProposal`); a
+    /// re-proposal with a proof of lock pins it (R192).
+    pub fn restream(
+        &mut self,
+        height: Height,
+        valid_round: Round,
+        id: &BlockId,
+    ) -> Vec<StreamMessage<ProposalPart>> {
+        if valid_round.is_defined() {
+            self.state.held.pin(id);
+        }
+        match self.state.held.get(id).cloned() {
+            Some(block) if height == self.state.height => {
+                parts_of(&self.state, &block).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Commits the decided block `id` of the height in progress with its certificate bytes;
+    /// `None` when the certificate is for another height (already committed).
+    pub fn decided(
+        &mut self,
+        height: Height,
+        id: BlockId,
+        certificate: Vec<u8>,
+    ) -> Result<Option<Decided>, AppError> {
+        if height != self.state.height {
+            return Ok(None);
+        }
+        let committed = self.state.commit(id, certificate)?;
+        let view = SequenceAdapter::new(&self.state.ledger);
+        let notifications = self.state.mempool.on_block_committed(
+            committed.block.header.height,
+            &committed.block.entries,
+            &committed.results,
+            &view,
+        );
+        view.finish()?;
+        // R193: streams of committed heights and of publishers no longer validators go.
+        self.parts.prune(self.state.height, &self.state.publishers);
+        Ok(Some(Decided {
+            committed,
+            notifications,
+        }))
+    }
+
+    /// A synced block whose certificate consensus verified: re-executed for a verdict.
+    pub fn synced(
+        &mut self,
+        height: Height,
+        round: Round,
+        proposer: Address,
+        bytes: &[u8],
+    ) -> Result<SyncedValueOutcome<EblContext>, AppError> {
+        synced_value(&mut self.state, height, round, proposer, bytes)
+    }
+
+    /// Takes back blocks kept for the height in progress before a restart (re-executed, as
+    /// [`AppState::with_undecided`] does with the ones on disk).
+    pub fn recover(&mut self, blocks: Vec<Arc<ebl_ledger::block::Block>>) -> Result<(), AppError> {
+        for block in blocks {
+            if block.header.height == self.state.height.0 {
+                self.state.verify_block(block.as_ref().clone(), None)?;
+            }
+        }
+        Ok(())
+    }
+}
