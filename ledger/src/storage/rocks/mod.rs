@@ -12,6 +12,7 @@
 //! step of a commit has a failpoint for the crash tests (R350, `failpoints.rs`).
 
 mod checkpoint;
+mod install;
 mod layout;
 mod node_cache;
 mod reader;
