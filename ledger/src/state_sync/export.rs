@@ -6,7 +6,8 @@ use crate::hash::Hash32;
 use crate::state::{keys, tree};
 use crate::storage::Storage;
 
-/// R451: writes the snapshot of `store`'s head as chunks of at most `chunk_bytes` (capped at
+/// R451: writes the snapshot of `store`'s head as chunks of about `chunk_bytes` (a frame larger
+/// than that, such as a large block `H`, gets a chunk of its own, never over
 /// [`super::MAX_CHUNK_BYTES`]), handing each to `sink` in order, and returns the manifest. The
 /// store must not change meanwhile: serve from a checkpoint, not the live database.
 pub fn export<S: Storage>(
@@ -15,6 +16,7 @@ pub fn export<S: Storage>(
     mut sink: impl FnMut(usize, &[u8]) -> Result<(), StorageError>,
 ) -> Result<Manifest, StorageError> {
     let limit = chunk_bytes.clamp(64, super::MAX_CHUNK_BYTES);
+    // Headers, block `H` and records are framed in this order, each frame whole in a chunk.
     let failed = |what: String| StorageError::Failed(what);
     let height = store
         .latest_height()?
@@ -28,9 +30,16 @@ pub fn export<S: Storage>(
     };
     let mut head = None;
     for h in 1..=height {
-        let stored = store
-            .block(h)?
-            .ok_or_else(|| failed(format!("block {h} is missing")))?;
+        let Some(stored) = store.block(h)? else {
+            // R458: a state-synced store keeps the links below its first block instead.
+            let link = store
+                .sync_link(h)?
+                .ok_or_else(|| failed(format!("block {h} is missing")))?;
+            let item: SyncItem = crate::codec::decode_stored(&link)
+                .map_err(|e| failed(format!("kept link {h}: {e}")))?;
+            chunks.push(&item)?;
+            continue;
+        };
         let key = keys::validators();
         let (value, proof) = tree::get_with_proof(store, &key, h)?;
         let validators = value.ok_or_else(|| failed(format!("no validator set at {h}")))?;
@@ -78,11 +87,11 @@ impl<F: FnMut(usize, &[u8]) -> Result<(), StorageError>> Chunker<'_, F> {
     fn push(&mut self, item: &SyncItem) -> Result<(), StorageError> {
         let mut frame = Vec::new();
         push_frame(&mut frame, item)?;
-        if frame.len() > self.limit {
+        if frame.len() > super::MAX_CHUNK_BYTES {
             return Err(StorageError::Failed(format!(
-                "a sync frame of {} bytes exceeds the chunk size {}",
+                "a sync frame of {} bytes exceeds the largest chunk, {}",
                 frame.len(),
-                self.limit
+                super::MAX_CHUNK_BYTES
             )));
         }
         if self.current.len() + frame.len() > self.limit {

@@ -36,9 +36,12 @@ use crate::genesis::GenesisError;
 use crate::hash::{BlockHash, Hash32};
 use crate::storage::StoredBlock;
 
-/// R451: most bytes in one chunk.
-pub const MAX_CHUNK_BYTES: usize = 4 * 1024 * 1024;
-/// R451: most chunks in one snapshot (so at most 16 GiB of state and headers).
+/// R451: most bytes in one chunk: room for the largest block the default caps allow (4 MiB of
+/// entries, R191) with its results and certificate, which travels as one frame.
+pub const MAX_CHUNK_BYTES: usize = 8 * 1024 * 1024;
+/// R451: the chunk size a node serves (a larger frame gets a chunk of its own).
+pub const TARGET_CHUNK_BYTES: usize = 4 * 1024 * 1024;
+/// R451: most chunks in one snapshot (so at most 32 GiB of state and headers).
 pub const MAX_CHUNKS: usize = 4096;
 /// R452: most bytes of a manifest as served (JSON).
 pub const MAX_MANIFEST_BYTES: usize = 1024 * 1024;

@@ -227,3 +227,30 @@ fn missing_chunks_leave_the_snapshot_incomplete() {
         .unwrap();
     assert!(matches!(err, StateSyncError::Incomplete(_)), "{err}");
 }
+
+#[test]
+fn a_state_synced_store_serves_state_sync_in_turn() {
+    let mut net = certified_net();
+    let (manifest, chunks) = served(&net, 4096);
+    let state = sync(&net, manifest, &chunks).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = RocksStore::open_with_reserve(dir.path(), 0).unwrap();
+    store.install_synced(&state).unwrap();
+    let mut follower = Ledger::open(store, &net.genesis).unwrap();
+    // One more block on both, so the follower serves links, its first block and a later one.
+    net.advance(1000);
+    let proposer = crate::crypto::PublicKey::from(net.validator_keys[0].verifying_key());
+    let ours = follower.execute(net.time(), proposer, vec![]).unwrap();
+    let theirs = net.ledger.execute(net.time(), proposer, vec![]).unwrap();
+    let certificate = net.certify(&theirs.block.header);
+    follower.commit(ours, certificate.clone()).unwrap();
+    net.ledger.commit(theirs, certificate).unwrap();
+    let mut chunks = Vec::new();
+    let manifest = export(follower.store(), 4096, |_, bytes| {
+        chunks.push(bytes.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    let again = sync(&net, manifest, &chunks).unwrap();
+    assert_eq!(again.facts.state_root, net.state_root());
+}

@@ -22,6 +22,8 @@ pub struct VerifiedState {
     pub genesis: StoredBlock,
     /// Block `H`, checked against its certified header.
     pub head: StoredBlock,
+    /// The canonical links of heights `1..H`, kept so the node can serve state sync in turn.
+    pub links: Vec<(u64, Vec<u8>)>,
     /// Every state record at `H`.
     pub records: WriteSet,
     /// Tree nodes and values of those records at version `H` (root = the certified root).
@@ -49,6 +51,7 @@ pub struct SyncVerifier<C> {
     expect: Expect,
     next_chunk: usize,
     head: Option<StoredBlock>,
+    links: Vec<(u64, Vec<u8>)>,
     records: WriteSet,
     last_key: Option<Vec<u8>>,
 }
@@ -98,6 +101,7 @@ impl<C: Fn(&[u8]) -> Option<CommitCertificate>> SyncVerifier<C> {
             expect: Expect::Link,
             next_chunk: 0,
             head: None,
+            links: Vec::new(),
             records: WriteSet::new(),
             last_key: None,
         })
@@ -154,7 +158,18 @@ impl<C: Fn(&[u8]) -> Option<CommitCertificate>> SyncVerifier<C> {
                 validators,
                 proof,
             } if self.expect == Expect::Link => {
-                self.accept_link(header, &certificate, validators, &proof)
+                let height = header.height;
+                let link = SyncItem::Link {
+                    header,
+                    certificate,
+                    validators,
+                    proof,
+                };
+                self.accept_link(&link)?;
+                if height < self.manifest.height {
+                    self.links.push((height, codec::encode(&link)));
+                }
+                Ok(())
             }
             SyncItem::Head(stored) if self.expect == Expect::Head => self.accept_head(stored),
             SyncItem::Record { key, value } if self.expect == Expect::Records => {
@@ -173,13 +188,16 @@ impl<C: Fn(&[u8]) -> Option<CommitCertificate>> SyncVerifier<C> {
 
     /// R454: the next header links to the previous one and is certified by the proven set;
     /// the set after it is proven against its state root.
-    fn accept_link(
-        &mut self,
-        header: BlockHeader,
-        certificate: &[u8],
-        validators: Vec<u8>,
-        proof: &[u8],
-    ) -> Result<(), StateSyncError> {
+    fn accept_link(&mut self, link: &SyncItem) -> Result<(), StateSyncError> {
+        let SyncItem::Link {
+            header,
+            certificate,
+            validators,
+            proof,
+        } = link
+        else {
+            return Ok(());
+        };
         let h = self.prev.height + 1;
         if header.height != h
             || header.prev_hash != self.prev.hash()
@@ -202,18 +220,18 @@ impl<C: Fn(&[u8]) -> Option<CommitCertificate>> SyncVerifier<C> {
         }
         .verify(&header.state_root)
         .map_err(|e| uncertified(format!("validator set proof: {e}")))?;
-        self.validators = codec::decode_stored(&validators)
+        self.validators = codec::decode_stored(validators)
             .map_err(|e| uncertified(format!("validator set: {e}")))?;
         if h == self.manifest.height {
             // The manifest's anchor is this certified header, not merely a header it named.
-            if header != self.manifest.header || certificate != self.manifest.certificate {
+            if *header != self.manifest.header || *certificate != self.manifest.certificate {
                 return Err(StateSyncError::Manifest(
                     "its header or certificate is not the certified block of its height".into(),
                 ));
             }
             self.expect = Expect::Head;
         }
-        self.prev = header;
+        self.prev = header.clone();
         Ok(())
     }
 
@@ -270,6 +288,7 @@ impl<C: Fn(&[u8]) -> Option<CommitCertificate>> SyncVerifier<C> {
         Ok(VerifiedState {
             genesis: self.genesis,
             head,
+            links: self.links,
             records: self.records,
             tree,
             facts: SnapshotFacts {

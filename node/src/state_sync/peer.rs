@@ -8,6 +8,11 @@ use std::time::Duration;
 
 use ebl_ledger::state_sync::MAX_MANIFEST_BYTES;
 
+/// How often a manifest is asked for again while the peer answers 503/504.
+const MANIFEST_RETRIES: u32 = 20;
+/// The wait between those tries.
+const MANIFEST_RETRY_WAIT: Duration = Duration::from_secs(3);
+
 /// Why a peer gave no usable answer (its content is checked by the verifier, not here).
 #[derive(Debug, thiserror::Error)]
 pub enum PeerError {
@@ -85,7 +90,18 @@ impl SnapshotPeer for HttpPeer {
     }
 
     fn manifest(&self) -> Result<Vec<u8>, PeerError> {
-        self.get("/v1/sync/snapshot", MAX_MANIFEST_BYTES)
+        // A peer builds its snapshot on the first request; on a large chain that outlasts the
+        // gateway's request timeout (503/504) while the build goes on: ask again.
+        let mut tries = 0;
+        loop {
+            match self.get("/v1/sync/snapshot", MAX_MANIFEST_BYTES) {
+                Err(PeerError::Status(503 | 504)) if tries < MANIFEST_RETRIES => {
+                    tries += 1;
+                    std::thread::sleep(MANIFEST_RETRY_WAIT);
+                }
+                other => return other,
+            }
+        }
     }
 
     fn chunk(&self, height: u64, index: usize, max_bytes: usize) -> Result<Vec<u8>, PeerError> {

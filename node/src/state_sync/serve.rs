@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ebl_ledger::StorageError;
-use ebl_ledger::state_sync::{MAX_CHUNK_BYTES, Manifest, export};
+use ebl_ledger::state_sync::{Manifest, TARGET_CHUNK_BYTES, export};
 use ebl_ledger::storage::{RocksReader, RocksStore, Storage};
 
 /// R450: a served snapshot is rebuilt once the head is this many blocks past it.
@@ -44,7 +44,7 @@ pub struct SyncServer {
 impl SyncServer {
     /// Serves the database of `reader` from chunk files under `dir` (the data folder's `sync`).
     pub fn new(reader: RocksReader, dir: PathBuf) -> Self {
-        Self::with_chunk_bytes(reader, dir, MAX_CHUNK_BYTES)
+        Self::with_chunk_bytes(reader, dir, TARGET_CHUNK_BYTES)
     }
 
     /// [`SyncServer::new`] with smaller chunks (tests).
@@ -112,13 +112,16 @@ impl SyncServer {
         let manifest = write_chunks(&checkpoint, &staging, self.chunk_bytes);
         let _ = std::fs::remove_dir_all(&checkpoint);
         let manifest = manifest?;
+        let json = serde_json::to_vec(&manifest)
+            .map_err(|e| StorageError::Failed(format!("manifest: {e}")))?;
+        // The folder is a complete snapshot by itself: `ebl-node state-sync --peer <folder>`.
+        std::fs::write(staging.join("manifest.json"), &json)
+            .map_err(|e| io("write manifest", e))?;
         let folder = self.dir.join(format!("h{}", manifest.height));
         if folder.exists() {
             std::fs::remove_dir_all(&folder).map_err(|e| io("remove old chunks", e))?;
         }
         std::fs::rename(&staging, &folder).map_err(|e| io("name chunks folder", e))?;
-        let json = serde_json::to_vec(&manifest)
-            .map_err(|e| StorageError::Failed(format!("manifest: {e}")))?;
         Ok(Served {
             height: manifest.height,
             manifest_json: Arc::new(json),

@@ -182,3 +182,15 @@ fn the_server_keeps_its_snapshot_until_the_chain_moves_on() {
     assert!(server.chunk(height, 0).unwrap().is_some());
     assert!(server.chunk(height + 1, 0).unwrap().is_none());
 }
+
+#[test]
+fn a_served_snapshot_folder_is_a_peer_by_itself() {
+    let (source, target) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let net = certified_net(&source.path().join("ledger"));
+    let server = server(&net, source.path());
+    server.manifest().unwrap();
+    let height = net.ledger.head().height;
+    let folder = FolderPeer(source.path().join("sync").join(format!("h{height}")));
+    let synced = sync_from_peers(&[&folder], target.path(), &net.genesis).unwrap();
+    assert_eq!(synced.facts.state_root, net.state_root());
+}

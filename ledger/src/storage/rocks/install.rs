@@ -28,6 +28,9 @@ impl RocksStore {
             store: self,
             batch: WriteBatch::default(),
         };
+        for (height, link) in &state.links {
+            writer.put(layout::SYNC_LINKS, &layout::block_key(*height), link)?;
+        }
         for stored in [&state.genesis, &state.head] {
             let key = layout::block_key(stored.block.header.height);
             writer.put(layout::BLOCKS, &key, &codec::encode(stored))?;

@@ -228,6 +228,11 @@ impl Storage for RocksStore {
         self.read.scan_prefix(prefix, limit)
     }
 
+    fn sync_link(&self, height: u64) -> Result<Option<Vec<u8>>, StorageError> {
+        self.read
+            .read(layout::SYNC_LINKS, &layout::block_key(height))
+    }
+
     fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError> {
         check_next_height(self.latest_height()?, &commit)?;
         commit_failpoint!("commit.before_batch");
