@@ -59,13 +59,18 @@ pub fn run(args: &StateSyncArgs) -> anyhow::Result<()> {
         "state_root": synced.facts.state_root.to_hex(),
         "records": synced.facts.records,
         "bytes": synced.bytes,
-        "download_ms": synced.download.as_millis() as u64,
-        "verify_ms": synced.verify.as_millis() as u64,
-        "install_ms": synced.install.as_millis() as u64,
+        "download_ms": millis(synced.download),
+        "verify_ms": millis(synced.verify),
+        "install_ms": millis(synced.install),
     });
     let mut out = std::io::stdout().lock();
     std::io::Write::write_all(&mut out, format!("{line}\n").as_bytes())?;
     Ok(())
+}
+
+/// Whole milliseconds (saturating: a sync does not last 584 million years).
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The rustls client configuration when any TLS file is given.

@@ -122,7 +122,7 @@ fn a_record_changed_with_a_matching_manifest_is_refused_by_the_state_root() {
     }
     manifest.chunks[last] = ChunkInfo {
         sha256: Hash32::sha256(&forged),
-        len: forged.len() as u32,
+        len: u32::try_from(forged.len()).unwrap(),
     };
     chunks[last] = forged;
     let err = sync(&net, manifest, &chunks).err().unwrap();
@@ -189,7 +189,7 @@ fn oversized_manifests_and_chunks_are_refused_before_use() {
         Err(StateSyncError::Manifest(_))
     ));
     let mut big = manifest.clone();
-    big.chunks[0].len = MAX_CHUNK_BYTES as u32 + 1;
+    big.chunks[0].len = u32::try_from(MAX_CHUNK_BYTES).unwrap() + 1;
     assert!(matches!(
         check_manifest(&big),
         Err(StateSyncError::Manifest(_))
@@ -201,7 +201,7 @@ fn oversized_manifests_and_chunks_are_refused_before_use() {
         Err(StateSyncError::Manifest(_))
     ));
     // A chunk longer than the manifest says is refused before it is hashed or decoded.
-    let mut longer = chunks.clone();
+    let mut longer = chunks;
     longer[0].push(0);
     let err = sync(&net, manifest, &longer).err().unwrap();
     assert!(

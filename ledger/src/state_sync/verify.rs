@@ -209,7 +209,7 @@ impl<C: Fn(&[u8]) -> Option<CommitCertificate>> SyncVerifier<C> {
         let portable = (self.certificate)(certificate)
             .ok_or_else(|| uncertified("the certificate does not decode".into()))?;
         portable
-            .verify_header(&self.chain, &header, &self.validators.validators)
+            .verify_header(&self.chain, header, &self.validators.validators)
             .map_err(|e| uncertified(e.to_string()))?;
         let proof: tree::StateProof = serde_json::from_slice(proof)
             .map_err(|e| uncertified(format!("validator set proof: {e}")))?;

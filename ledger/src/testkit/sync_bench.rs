@@ -43,8 +43,15 @@ pub struct Measured {
 
 /// Builds a chain of `entries` eBL issues in blocks of `per_block` under `dir/source`, then
 /// measures both ways of catching up `runs` times each. Both must reach the source's head.
-pub fn measure(dir: &Path, entries: u64, per_block: u64, runs: usize) -> Measured {
-    let started = Instant::now();
+/// The clock `now` comes from the caller: the ledger crate reads none itself.
+pub fn measure(
+    dir: &Path,
+    entries: u64,
+    per_block: u64,
+    runs: usize,
+    now: impl Fn() -> Instant,
+) -> Measured {
+    let started = now();
     let source_dir = dir.join("source");
     let net = generate(&source_dir, entries, per_block);
     let generate = started.elapsed();
@@ -53,7 +60,7 @@ pub fn measure(dir: &Path, entries: u64, per_block: u64, runs: usize) -> Measure
     drop(net);
     let source = RocksStore::open_with_reserve(&source_dir, 0).expect("reopen source");
 
-    let started = Instant::now();
+    let started = now();
     let chunks_dir = dir.join("chunks");
     std::fs::create_dir_all(&chunks_dir).expect("chunks folder");
     let manifest = export(&source, TARGET_CHUNK_BYTES, |i, bytes| {
@@ -75,14 +82,14 @@ pub fn measure(dir: &Path, entries: u64, per_block: u64, runs: usize) -> Measure
     let mut state_sync = Vec::new();
     for run in 0..runs {
         let target = dir.join(format!("replay-{run}"));
-        let started = Instant::now();
+        let started = now();
         let root = replay_into(&source, &target, &genesis);
         replay.push(started.elapsed());
         assert_eq!(root, head.state_root, "replay reaches the head");
         std::fs::remove_dir_all(&target).expect("remove replayed store");
 
         let target = dir.join(format!("synced-{run}"));
-        let started = Instant::now();
+        let started = now();
         let root = state_sync_into(&chunks_dir, &target, &genesis);
         state_sync.push(started.elapsed());
         assert_eq!(root, head.state_root, "state sync reaches the head");
@@ -197,9 +204,10 @@ mod tests {
 
     /// The CI-sized version of the measurement: both ways reach the head.
     #[test]
+    #[allow(clippy::disallowed_methods)] // a measurement's clock, in a test
     fn state_sync_and_replay_reach_the_same_head_on_a_small_chain() {
         let dir = tempfile::tempdir().unwrap();
-        let measured = measure(dir.path(), 600, 200, 1);
+        let measured = measure(dir.path(), 600, 200, 1, Instant::now);
         assert_eq!(measured.blocks, 3);
         assert!(measured.records >= 600, "one record per bill at least");
         assert_eq!(measured.replay.len(), 1);

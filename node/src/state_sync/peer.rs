@@ -123,16 +123,16 @@ impl SnapshotPeer for FolderPeer {
     }
 
     fn manifest(&self) -> Result<Vec<u8>, PeerError> {
-        read_file(self.0.join("manifest.json"), MAX_MANIFEST_BYTES)
+        read_file(&self.0.join("manifest.json"), MAX_MANIFEST_BYTES)
     }
 
     fn chunk(&self, _height: u64, index: usize, max_bytes: usize) -> Result<Vec<u8>, PeerError> {
-        read_file(super::serve::chunk_path(&self.0, index), max_bytes)
+        read_file(&super::serve::chunk_path(&self.0, index), max_bytes)
     }
 }
 
-fn read_file(path: PathBuf, max_bytes: usize) -> Result<Vec<u8>, PeerError> {
-    let file = std::fs::File::open(&path)
+fn read_file(path: &std::path::Path, max_bytes: usize) -> Result<Vec<u8>, PeerError> {
+    let file = std::fs::File::open(path)
         .map_err(|e| PeerError::Unreachable(format!("{}: {e}", path.display())))?;
     read_bounded(file, max_bytes)
 }
