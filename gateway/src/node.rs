@@ -184,6 +184,25 @@ pub trait NodeApi: Send + Sync + 'static {
             ))
         })
     }
+    /// R451: the manifest (JSON) of a recent snapshot this node serves to syncing members. A
+    /// node without a disk store answers `Unavailable`.
+    fn sync_manifest(&self) -> NodeFuture<'_, Arc<Vec<u8>>> {
+        Box::pin(async {
+            Err(NodeError::Unavailable(
+                "this node serves no snapshots".into(),
+            ))
+        })
+    }
+    /// R451: chunk `index` of the served snapshot of `height`; `None` when that snapshot or
+    /// chunk is not (or no longer) served.
+    fn sync_chunk(&self, height: u64, index: usize) -> NodeFuture<'_, Option<Vec<u8>>> {
+        let _ = (height, index);
+        Box::pin(async {
+            Err(NodeError::Unavailable(
+                "this node serves no snapshots".into(),
+            ))
+        })
+    }
 }
 
 /// What `NodeApi::snapshot` did.

@@ -59,6 +59,7 @@ pub mod receipt;
 pub mod signatures;
 pub mod snapshot;
 pub mod state;
+pub mod state_sync;
 pub mod storage;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -407,4 +407,30 @@ impl NodeApi for GatewayBridge {
             }
         })
     }
+
+    fn sync_manifest(&self) -> NodeFuture<'_, std::sync::Arc<Vec<u8>>> {
+        Box::pin(async move {
+            let handle = self.handle.clone();
+            match tokio::task::spawn_blocking(move || handle.sync_manifest())
+                .await
+                .map_err(internal)?
+            {
+                Ok(json) => Ok(json),
+                Err(e @ crate::state_sync::ServeError::NothingYet) => {
+                    Err(NodeError::Unavailable(e.to_string()))
+                }
+                Err(e) => Err(internal(e)),
+            }
+        })
+    }
+
+    fn sync_chunk(&self, height: u64, index: usize) -> NodeFuture<'_, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let handle = self.handle.clone();
+            tokio::task::spawn_blocking(move || handle.sync_chunk(height, index))
+                .await
+                .map_err(internal)?
+                .map_err(internal)
+        })
+    }
 }

@@ -109,6 +109,8 @@ pub struct NodeHandle {
     pub(crate) intake: crate::intake::Intake,
     /// Where [`NodeHandle::take_snapshot`] writes (R424).
     pub(crate) snapshots: std::path::PathBuf,
+    /// R451: the snapshot served to members that start by state sync.
+    pub(crate) sync: std::sync::Arc<crate::state_sync::SyncServer>,
 }
 
 impl NodeHandle {
@@ -323,6 +325,20 @@ impl NodeHandle {
     /// Blocking (it writes files): call it off the async runtime.
     pub fn take_snapshot(&self) -> Result<crate::snapshot::Taken, crate::snapshot::TakeError> {
         crate::snapshot::take(self.reads.store(), &self.snapshots)
+    }
+
+    /// R451: the manifest (JSON) of the snapshot served to syncing members. Blocking.
+    pub fn sync_manifest(&self) -> Result<std::sync::Arc<Vec<u8>>, crate::state_sync::ServeError> {
+        self.sync.manifest()
+    }
+
+    /// R451: chunk `index` of the served snapshot of `height`. Blocking.
+    pub fn sync_chunk(
+        &self,
+        height: u64,
+        index: usize,
+    ) -> Result<Option<Vec<u8>>, crate::state_sync::ServeError> {
+        self.sync.chunk(height, index)
     }
 
     /// The node's Prometheus metrics.

@@ -58,6 +58,7 @@ pub mod p2p;
 pub mod reads;
 pub mod run;
 pub mod snapshot;
+pub mod state_sync;
 pub mod tls;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};

@@ -13,6 +13,7 @@ use ebl_node::config::{
 
 mod dev_command;
 mod snapshot_command;
+mod state_sync_command;
 
 #[derive(Parser, Debug)]
 #[command(name = "ebl-node", version, about = "eBL ledger validator node")]
@@ -87,6 +88,10 @@ enum Command {
         #[arg(long = "pint-partner")]
         pint_partners: Vec<String>,
     },
+    /// Fills a stopped node's empty ledger from a member's recent snapshot, every chunk,
+    /// header and certificate and the state root checked first (R450–R459); the node then
+    /// follows the chain from the snapshot's height when started.
+    StateSync(state_sync_command::StateSyncArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -326,6 +331,7 @@ async fn main() -> anyhow::Result<()> {
         } => init(&home, moniker, listen, genesis, &api),
         Command::Keys { command } => keys(command),
         Command::Snapshot { command } => snapshot_command::run(&command),
+        Command::StateSync(args) => state_sync_command::run(&args),
         Command::Start { config } => {
             let file = ConfigFile::load(&config)?;
             let (settings, genesis) = file.settings(&config)?;

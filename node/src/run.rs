@@ -292,6 +292,12 @@ impl Node {
             settings.mempool.max_per_signer,
             outputs.metrics.intake.clone(),
         );
+        // R451: served snapshots live beside the ledger, on its file system (hard-linked
+        // checkpoints).
+        let sync = std::sync::Arc::new(crate::state_sync::SyncServer::new(
+            reads.store().clone(),
+            settings.data_dir.join("sync"),
+        ));
         let handle = NodeHandle {
             intake,
             bodies,
@@ -304,6 +310,7 @@ impl Node {
             reads,
             verified,
             snapshots: crate::snapshot::snapshots_dir(&settings.data_dir),
+            sync,
         };
         // Subscribed before the app task starts, so no committed block is missed.
         let membership = tokio::spawn(

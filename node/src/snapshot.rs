@@ -107,7 +107,7 @@ pub fn check(dir: &Path, genesis: &Genesis) -> anyhow::Result<SnapshotFacts> {
 /// A stored commit certificate in portable form: the consensus engine's encoding (what a node
 /// stores), or the ledger's own (what the ledger's tools store). Either way R132 then checks
 /// every signature and the power, so accepting both admits nothing unsigned.
-fn stored_certificate(bytes: &[u8]) -> Option<ebl_ledger::finality::CommitCertificate> {
+pub(crate) fn stored_certificate(bytes: &[u8]) -> Option<ebl_ledger::finality::CommitCertificate> {
     crate::consensus::codec::portable_certificate(bytes)
         .or_else(|| ebl_ledger::snapshot::ledger_certificate(bytes))
 }

@@ -293,3 +293,53 @@ async fn a_revoked_organisations_certificate_is_refused() {
     assert_eq!(status, 200);
     f.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_members_certificate_reaches_the_state_sync_routes() {
+    let mut f = Fixture::start().await;
+    let entry = f.net.sign(
+        "CARRIER",
+        ebl_tests::entries::issue("BL-MTLS-SYNC", "SHIPPER"),
+    );
+    let json = serde_json::to_value(&entry).unwrap();
+    let (status, body) = f
+        .request(
+            Some(f.member("CARRIER")),
+            "POST",
+            "/v1/entries?wait=final",
+            Some(json),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    // R451: a member's certificate alone is enough (no admin key).
+    let (status, body) = f
+        .request(Some(f.member("BANK")), "GET", "/v1/sync/snapshot", None)
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let height = body["height"].as_u64().unwrap();
+    assert!(height >= 1);
+    let (status, _) = f
+        .request(
+            Some(f.member("BANK")),
+            "GET",
+            &format!("/v1/sync/snapshots/{height}/chunks/0"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let (status, body) = f
+        .request(
+            Some(f.member("BANK")),
+            "GET",
+            &format!("/v1/sync/snapshots/{}/chunks/0", height + 1000),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "SNAPSHOT_NOT_SERVED");
+    f.stop().await;
+}

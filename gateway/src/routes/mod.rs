@@ -28,6 +28,7 @@ mod proofs;
 mod public_limit;
 mod qr;
 mod snapshots;
+mod state_sync;
 mod webhooks;
 
 use std::time::Duration;
@@ -345,6 +346,28 @@ fn all(state: &AppState) -> Routes {
         .merge(scoped(custodial(), state, Scope::Custodial))
         .merge(scoped(pint(), state, Scope::Pint))
         .merge(scoped(api_keys(), state, Scope::Admin))
+        .merge(member_only(state_sync(), state))
+}
+
+/// R451: state sync for member nodes ([`state_sync::require_member`]).
+fn state_sync() -> Routes {
+    Routes::new()
+        .add("get", "/v1/sync/snapshot", get(state_sync::manifest))
+        .add(
+            "get",
+            "/v1/sync/snapshots/{height}/chunks/{index}",
+            get(state_sync::chunk),
+        )
+}
+
+fn member_only(routes: Routes, state: &AppState) -> Routes {
+    Routes {
+        router: routes.router.route_layer(from_fn_with_state(
+            state.clone(),
+            state_sync::require_member,
+        )),
+        table: routes.table,
+    }
 }
 
 /// Every (method, path) the router serves, in OpenAPI path syntax.
@@ -361,6 +384,7 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     table.extend(custodial().table);
     table.extend(pint().table);
     table.extend(api_keys().table);
+    table.extend(state_sync().table);
     table
 }
 

@@ -75,6 +75,12 @@ pub trait Storage: StateReader + TreeReader {
     fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Record>, StorageError>;
     /// Commits one block atomically. The block's height must be the next one.
     fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError>;
+    /// R458: the canonical state-sync link kept for `height` by a state-synced store that
+    /// does not hold that block; `None` elsewhere.
+    fn sync_link(&self, height: u64) -> Result<Option<Vec<u8>>, StorageError> {
+        let _ = height;
+        Ok(None)
+    }
 }
 
 /// One entry of a block as the entry index records it (R185).

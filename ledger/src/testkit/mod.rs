@@ -9,6 +9,8 @@ pub mod edge_signatures;
 pub mod pilot;
 mod pilot_attest;
 pub mod profiles;
+#[cfg(feature = "rocksdb")]
+pub mod sync_bench;
 
 pub use ca::{TestCa, Validity, key_from_label};
 

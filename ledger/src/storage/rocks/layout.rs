@@ -23,9 +23,13 @@ pub const ENTRIES: &str = "entries";
 pub const ENTRIES_UNDECIDED: &str = "entries_undecided";
 /// Single-record facts about the store.
 pub const META: &str = "meta";
+/// R458: height (BE) → canonical state-sync link (header, certificate, validator set and its
+/// proof) of a block below a state-synced node's first block, which it does not hold; what
+/// lets it serve state sync in turn (R450).
+pub const SYNC_LINKS: &str = "sync_links";
 
 /// Every column family the store opens or creates.
-pub const COLUMN_FAMILIES: [&str; 7] = [
+pub const COLUMN_FAMILIES: [&str; 8] = [
     STATE,
     JMT_NODES,
     JMT_VALUES,
@@ -33,6 +37,7 @@ pub const COLUMN_FAMILIES: [&str; 7] = [
     ENTRIES,
     ENTRIES_UNDECIDED,
     META,
+    SYNC_LINKS,
 ];
 
 /// Key in [`META`] of the latest committed height (u64 BE).

@@ -12,6 +12,7 @@
 //! step of a commit has a failpoint for the crash tests (R350, `failpoints.rs`).
 
 mod checkpoint;
+mod install;
 mod layout;
 mod node_cache;
 mod reader;
@@ -225,6 +226,11 @@ impl Storage for RocksStore {
 
     fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Record>, StorageError> {
         self.read.scan_prefix(prefix, limit)
+    }
+
+    fn sync_link(&self, height: u64) -> Result<Option<Vec<u8>>, StorageError> {
+        self.read
+            .read(layout::SYNC_LINKS, &layout::block_key(height))
     }
 
     fn commit(&mut self, commit: BlockCommit) -> Result<(), StorageError> {

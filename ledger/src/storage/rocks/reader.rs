@@ -52,7 +52,7 @@ impl RocksReader {
             .ok_or_else(|| StorageError::Failed(format!("rocksdb column family `{name}` missing")))
     }
 
-    fn read(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+    pub(super) fn read(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
         self.db
             .get_cf(self.cf(family)?, key)
             .map_err(|e| db_error("read", &e))
