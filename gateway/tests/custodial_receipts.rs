@@ -23,7 +23,7 @@ async fn receipt(app: &Router, identity: &str, receipt: Value) -> Reply {
     act(app, identity, uri, json!({ "receipt": receipt })).await
 }
 
-fn about_bill(id: &str, cites: Value) -> Value {
+fn about_bill(id: &str, cites: &[u32]) -> Value {
     json!({"subject": {"type": "EBL", "id": id}, "outcome": "VERIFIED",
            "purpose": "LC_PAYMENT", "detail": "LC terms met", "cites": cites})
 }
@@ -42,7 +42,7 @@ async fn bill_with_lc(app: &Router, reference: &str) -> String {
 async fn a_custodial_bank_records_a_receipt_citing_its_letter_of_credit() {
     let (_node, _c, app) = app();
     let id = bill_with_lc(&app, "RCPT-1").await;
-    assert_final(&receipt(&app, "bank-tf", about_bill(&id, json!([1]))).await);
+    assert_final(&receipt(&app, "bank-tf", about_bill(&id, &[1])).await);
     let receipts = get_as(&app, "bank-tf", &format!("/v1/ebls/{id}/receipts")).await;
     assert_eq!(receipts.status.as_u16(), 200, "{}", receipts.body);
     assert_eq!(
@@ -90,17 +90,17 @@ async fn refused_receipts_answer_the_ledger_s_code_and_record_nothing() {
     let (_node, _c, app) = app();
     let id = bill_with_lc(&app, "RCPT-2").await;
     // A link the bill does not have.
-    let unknown = receipt(&app, "bank-tf", about_bill(&id, json!([9]))).await;
+    let unknown = receipt(&app, "bank-tf", about_bill(&id, &[9])).await;
     unknown.assert_problem(422, "UNKNOWN_LINK");
     // Citing is for the bill's parties (R407): the administration is not one.
-    let outsider = receipt(&app, "msa-db", about_bill(&id, json!([1]))).await;
+    let outsider = receipt(&app, "msa-db", about_bill(&id, &[1])).await;
     outsider.assert_problem(422, "NOT_PARTY");
     // A field the request does not have is refused, not dropped.
-    let extra = json!({"receipt": about_bill(&id, json!([1])), "pay": true});
+    let extra = json!({"receipt": about_bill(&id, &[1]), "pay": true});
     let refused = act(&app, "bank-tf", "/v1/custodial/receipts?wait=final", extra).await;
     assert_eq!(refused.status.as_u16(), 422, "{}", refused.body);
     // Without a key.
-    let body = serde_json::to_vec(&json!({"receipt": about_bill(&id, json!([]))})).unwrap();
+    let body = serde_json::to_vec(&json!({"receipt": about_bill(&id, &[])})).unwrap();
     let anonymous = send(&app, Method::POST, "/v1/custodial/receipts", "", Some(body)).await;
     assert_eq!(anonymous.status.as_u16(), 401, "{}", anonymous.body);
 
