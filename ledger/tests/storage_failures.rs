@@ -20,6 +20,7 @@ fn raw_db(path: &std::path::Path) -> rocksdb::DB {
         "entries",
         "entries_undecided",
         "meta",
+        "sync_links",
     ];
     rocksdb::DB::open_cf(&rocksdb::Options::default(), path, names).unwrap()
 }
