@@ -83,6 +83,7 @@ fn checker_reports_a_double_application() {
 fn checker_reports_no_progress_when_every_message_is_lost() {
     let mut config = SimConfig::standard(5);
     config.duration_ms = 5_000;
+    config.heal_ms = 0;
     config.faults = Faults {
         loss_per_mille: 1000,
         ..Faults::default()
@@ -152,6 +153,7 @@ fn print_a_trace() {
     let mut config = SimConfig::standard(var("EBL_SIM_FIRST", 7));
     config.faults.loss_per_mille = u32::try_from(var("LOSS", 10)).unwrap_or(u32::MAX);
     config.faults.crashes = u32::try_from(var("CRASHES", 2)).unwrap_or(u32::MAX);
+    config.duration_ms = var("MS", config.duration_ms);
     let report = run(config);
     for line in &report.trace {
         eprintln!("{line}");

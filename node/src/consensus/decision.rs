@@ -21,6 +21,7 @@ use super::propose::{Received, parts_of, receive, sign_init};
 use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
 use super::sync::synced_value;
 use super::types::{Address, BlockId, Height};
+use super::undecided::Origin;
 use crate::mempool::Notification;
 
 /// What the core owns: the application state (ledger, mempool, held blocks) and the buffers
@@ -206,13 +207,15 @@ impl<S: Storage> DecisionCore<S> {
         synced_value(&mut self.state, height, round, proposer, bytes)
     }
 
-    /// Takes back blocks kept for the height in progress before a restart (re-executed, as
-    /// [`AppState::with_undecided`] does with the ones on disk).
-    pub fn recover(&mut self, blocks: Vec<Arc<ebl_ledger::block::Block>>) -> Result<(), AppError> {
-        for block in blocks {
-            if block.header.height == self.state.height.0 {
-                self.state.verify_block(block.as_ref().clone(), None)?;
-            }
+    /// Takes back blocks kept for the height in progress before a restart, with the openings
+    /// they were first streamed with (re-executed and authenticated, as
+    /// [`AppState::with_undecided`] does with the ones on disk, R467).
+    pub fn recover(
+        &mut self,
+        blocks: Vec<(Arc<ebl_ledger::block::Block>, Option<Origin>)>,
+    ) -> Result<(), AppError> {
+        for (block, origin) in blocks {
+            self.state.recover_block(block.as_ref().clone(), origin)?;
         }
         Ok(())
     }

@@ -122,10 +122,20 @@ impl HeldBlocks {
         self.blocks.get(id).and_then(|h| h.origin.as_ref())
     }
 
-    /// Records how held block `id` was first streamed (the first record stands).
-    pub fn set_origin(&mut self, id: &BlockId, init: PartInit, signature: ConsensusSignature) {
-        if let Some(held) = self.blocks.get_mut(id) {
-            held.origin.get_or_insert((init, signature));
+    /// Records how held block `id` was first streamed (the first record stands); whether this
+    /// call recorded it.
+    pub fn set_origin(
+        &mut self,
+        id: &BlockId,
+        init: PartInit,
+        signature: ConsensusSignature,
+    ) -> bool {
+        match self.blocks.get_mut(id) {
+            Some(held) if held.origin.is_none() => {
+                held.origin = Some((init, signature));
+                true
+            }
+            _ => false,
         }
     }
 

@@ -139,6 +139,25 @@ pub enum Received {
     Ignored(Ignore),
 }
 
+/// R190: whether `init` names the designated proposer of its (height, round) of this node's
+/// validator set, and that proposer signed it. The one rule for a stream that arrives and for
+/// an opening read back from disk after a restart (R467).
+pub fn authenticate_init<S: Storage>(
+    state: &AppState<S>,
+    init: &PartInit,
+    signature: &ConsensusSignature,
+) -> Result<(), Ignore> {
+    let designated = designated_proposer(&state.validators, init.height, init.round);
+    let Some(designated) = designated.filter(|v| v.address == init.proposer) else {
+        return Err(Ignore::NotDesignated);
+    };
+    let signed = init.signing_bytes(&state.ctx.chain);
+    if !verify_bytes(&designated.public_key, &signed, signature) {
+        return Err(Ignore::BadSignature);
+    }
+    Ok(())
+}
+
 /// Authenticates a complete stream and re-executes its block (R18), judged against this
 /// node's clock `now`: R190 (designated proposer) and R192 (one block per round) before the
 /// block is decoded, then R194 (time within `[now − lag, now + drift]` for a live proposal:
@@ -156,13 +175,8 @@ pub fn receive<S: Storage>(
         return Ok(Received::Later(p));
     }
     // R190: only the designated proposer's stream, before anything is decoded.
-    let designated = designated_proposer(&state.validators, p.init.height, p.init.round);
-    let Some(designated) = designated.filter(|v| v.address == p.init.proposer) else {
-        return Ok(Received::Ignored(Ignore::NotDesignated));
-    };
-    let signed = p.init.signing_bytes(&state.ctx.chain);
-    if !verify_bytes(&designated.public_key, &signed, &p.signature) {
-        return Ok(Received::Ignored(Ignore::BadSignature));
+    if let Err(why) = authenticate_init(state, &p.init, &p.signature) {
+        return Ok(Received::Ignored(why));
     }
     // R192: the first block its proposer streamed for the round is the only one executed.
     if let Err(holder) = state.held.claim_slot(p.init.round, p.init.block_id) {

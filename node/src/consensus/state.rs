@@ -29,7 +29,8 @@ use super::parts::PartInit;
 use super::scheme::ConsensusSignature;
 use super::signing::ConsensusSigner;
 use super::types::{Address, BlockId, BlockValue, Height};
-use super::undecided::UndecidedBlocks;
+use super::propose::authenticate_init;
+use super::undecided::{Origin, UndecidedBlocks};
 use super::validators::{ValidatorSet, ValidatorSetError};
 use crate::mempool::{Mempool, SequenceView};
 
@@ -362,11 +363,38 @@ impl<S: Storage> AppState<S> {
         self.undecided = Some(store);
         for block in saved {
             let id = BlockId::from(block.header.hash());
-            if self.verify_block(block, None)? == Execution::Valid {
-                tracing::info!(height = %self.height, block = %id, "recovered an undecided block");
-            }
+            let origin = self.undecided.as_ref().and_then(|s| s.load_origin(self.height.0, id));
+            self.recover_block(block, origin)?;
         }
         Ok(self)
+    }
+
+    /// Takes back a block of the height in progress kept before a restart: re-executed, and
+    /// with the opening it was first streamed with when that opening names it and is
+    /// authentic (R467), so that it can be streamed again.
+    pub fn recover_block(&mut self, block: Block, origin: Option<Origin>) -> Result<(), AppError> {
+        if block.header.height != self.height.0 {
+            return Ok(());
+        }
+        let id = BlockId::from(block.header.hash());
+        if self.verify_block(block, None)? != Execution::Valid {
+            return Ok(());
+        }
+        tracing::info!(height = %self.height, block = %id, "recovered an undecided block");
+        match origin {
+            Some((init, signature))
+                if init.block_id == id
+                    && init.height == self.height
+                    && authenticate_init(self, &init, &signature).is_ok() =>
+            {
+                self.held.set_origin(&id, init, signature);
+            }
+            Some(_) => {
+                tracing::warn!(height = %self.height, block = %id, "a saved stream opening does not authenticate: ignored");
+            }
+            None => {}
+        }
+        Ok(())
     }
 
     /// R191: the most entries and entry bytes this node puts in a block: its configured limits
@@ -471,7 +499,13 @@ impl<S: Storage> AppState<S> {
 
     /// Records how held block `id` was first streamed.
     pub fn remember_origin(&mut self, id: BlockId, init: PartInit, signature: ConsensusSignature) {
-        self.held.set_origin(&id, init, signature);
+        let origin = (init, signature);
+        if self.held.set_origin(&id, origin.0.clone(), origin.1.clone())
+            && let Some(store) = &self.undecided
+        {
+            // R467: kept beside the block, for a restream after a restart.
+            store.save_origin(self.height.0, id, &origin);
+        }
     }
 
     /// Re-executes a block of the current height proposed in `round` (R18), unless held

@@ -37,6 +37,10 @@ pub struct SimConfig {
     pub bills: u64,
     /// R463: least height every replica must reach.
     pub min_height: u64,
+    /// R463: simulated time after `duration_ms` with no loss, duplication or crash (replicas
+    /// still down are restarted); every replica must then decide past the highest height
+    /// reached under faults.
+    pub heal_ms: u64,
 }
 
 impl SimConfig {
@@ -49,6 +53,7 @@ impl SimConfig {
             faults: Faults::default(),
             bills: 4,
             min_height: 2,
+            heal_ms: 6_000,
         }
     }
 }
@@ -123,13 +128,18 @@ pub fn run(config: SimConfig) -> SimReport {
         sim.slots.push(Slot::Empty);
         sim.boot(i, disk, 0, false);
     }
+    let mut top_under_faults = None;
     while let Some((now, event)) = sim.queue.pop() {
-        if now > config.duration_ms {
+        if now > config.duration_ms && top_under_faults.is_none() {
+            top_under_faults = Some(sim.heal(config.duration_ms));
+        }
+        if now > config.duration_ms + config.heal_ms {
             break;
         }
         sim.step(now, event);
     }
-    sim.finish()
+    let top = top_under_faults.unwrap_or_else(|| sim.heal(config.duration_ms));
+    sim.finish(top)
 }
 
 impl Sim {
@@ -327,7 +337,16 @@ impl Sim {
     }
 
     fn send(&mut self, from: usize, to: usize, msg: &NetMsg, now: u64) {
-        match fate(&mut self.rng, &self.config.faults, now) {
+        let faults = if now > self.config.duration_ms {
+            Faults {
+                loss_per_mille: 0,
+                duplicate_per_mille: 0,
+                ..self.config.faults
+            }
+        } else {
+            self.config.faults
+        };
+        match fate(&mut self.rng, &faults, now) {
             Fate::Lost => {
                 let label = describe(msg);
                 self.log(now, &format!("drop {from}->{to} {label}"));
@@ -341,14 +360,35 @@ impl Sim {
         }
     }
 
-    fn finish(mut self) -> SimReport {
-        // A replica still down at the end is restarted so that its disk is checked too.
+    /// The faults stop at `now`: replicas still down restart (their disks are checked too).
+    /// Returns the highest height any replica reached under faults.
+    fn heal(&mut self, now: u64) -> u64 {
+        self.log(now, "faults stop");
+        let top = self
+            .slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Up(r) => Some(r.ledger().head().height),
+                Slot::Down(disk) => Some(disk.ledger.head().height),
+                Slot::Empty => None,
+            })
+            .max()
+            .unwrap_or(0);
         for i in 0..self.slots.len() {
             if matches!(self.slots[i], Slot::Down(_)) {
-                let now = self.config.duration_ms;
                 self.step(now, Event::Restart { replica: i });
             }
         }
+        top
+    }
+
+    /// Checks the chains; after healing, every replica must have decided past `top` (R463).
+    fn finish(self, top: u64) -> SimReport {
+        let min_height = if self.config.heal_ms > 0 {
+            self.config.min_height.max(top + 1)
+        } else {
+            self.config.min_height
+        };
         let mut chains = Vec::new();
         let mut heads = Vec::new();
         for slot in &self.slots {
@@ -358,7 +398,7 @@ impl Sim {
                 heads.push((head.height, head.state_root));
             }
         }
-        let violations = check::violations(&chains, self.config.min_height);
+        let violations = check::violations(&chains, min_height);
         let mut hasher = Sha256::new();
         for line in &self.trace {
             hasher.update(line.as_bytes());

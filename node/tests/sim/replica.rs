@@ -33,6 +33,7 @@ use malachite::app::types::sync::RawDecidedValue;
 use malachite_signing::{Signer, Verifier, VerifierExt};
 
 use ebl_node::consensus::parts::ProposalPart;
+use ebl_node::consensus::undecided::Origin;
 
 /// What one replica sends to the others.
 #[derive(Clone, Debug)]
@@ -61,7 +62,7 @@ pub enum Out {
 pub struct Disk {
     pub ledger: Ledger<MemoryStore>,
     pub wal: Vec<Input<EblContext>>,
-    pub blocks: Vec<Arc<Block>>,
+    pub blocks: Vec<(Arc<Block>, Option<Origin>)>,
 }
 
 /// The part of a replica that effects act on (split from the consensus state so both can be
@@ -206,7 +207,7 @@ impl Replica {
             .state
             .held
             .iter()
-            .map(|(_, h)| h.block.clone())
+            .map(|(_, h)| (h.block.clone(), h.origin.clone()))
             .collect();
         let state = self.edge.core.into_state();
         Disk {
