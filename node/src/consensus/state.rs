@@ -26,10 +26,10 @@ use super::held::HeldBlocks;
 pub use super::held::MAX_BLOCKS_PER_HEIGHT;
 use super::intake::Publishers;
 use super::parts::PartInit;
+use super::propose::authenticate_init;
 use super::scheme::ConsensusSignature;
 use super::signing::ConsensusSigner;
 use super::types::{Address, BlockId, BlockValue, Height};
-use super::propose::authenticate_init;
 use super::undecided::{Origin, UndecidedBlocks};
 use super::validators::{ValidatorSet, ValidatorSetError};
 use crate::mempool::{Mempool, SequenceView};
@@ -363,7 +363,10 @@ impl<S: Storage> AppState<S> {
         self.undecided = Some(store);
         for block in saved {
             let id = BlockId::from(block.header.hash());
-            let origin = self.undecided.as_ref().and_then(|s| s.load_origin(self.height.0, id));
+            let origin = self
+                .undecided
+                .as_ref()
+                .and_then(|s| s.load_origin(self.height.0, id));
             self.recover_block(block, origin)?;
         }
         Ok(self)
@@ -500,7 +503,9 @@ impl<S: Storage> AppState<S> {
     /// Records how held block `id` was first streamed.
     pub fn remember_origin(&mut self, id: BlockId, init: PartInit, signature: ConsensusSignature) {
         let origin = (init, signature);
-        if self.held.set_origin(&id, origin.0.clone(), origin.1.clone())
+        if self
+            .held
+            .set_origin(&id, origin.0.clone(), origin.1.clone())
             && let Some(store) = &self.undecided
         {
             // R467: kept beside the block, for a restream after a restart.
