@@ -5,23 +5,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ebl_ledger::entry::SignedEntry;
+use ebl_ledger::storage::RocksStore;
 use malachite::app::engine::host::Next;
-use malachite::app::types::LocallyProposedValue;
-use malachite::app::types::core::{HeightParams, Round, VoteExtensionPolicy};
+use malachite::app::streaming::StreamMessage;
+use malachite::app::types::core::{HeightParams, VoteExtensionPolicy};
 use malachite::{AppMsg, Channels, NetworkMsg};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::codec::encode_certificate;
 use super::context::EblContext;
+use super::decision::{Decided, DecisionCore};
 use super::evidence::double_votes;
-use super::later::LaterProposals;
 use super::pace::{ExecutionPace, build_budget};
-use super::parts::PartBuffer;
-#[cfg(not(feature = "byzantine"))]
+use super::parts::ProposalPart;
 use super::propose::now_ms;
-use super::propose::{parts_of, sign_init};
 use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
-use super::sync::{decided_values, synced_value};
+use super::sync::decided_values;
 use super::types::{BlockId, Height};
 use crate::handle::{Command, LedgerStatus};
 use crate::mempool::{Admission, Notification};
@@ -71,13 +70,10 @@ pub struct Outputs {
     pub metrics: NodeMetrics,
 }
 
-/// The loop's state besides [`AppState`].
+/// The loop: the decision core and what acts on its answers.
 pub(super) struct Loop {
-    pub(super) state: AppState,
-    /// R193: streams being reassembled.
-    pub(super) parts: PartBuffer,
-    /// R193: complete proposals for the next height.
-    pub(super) later: LaterProposals,
+    /// The decisions (R460); this loop is their edge: channels, clock, metrics, retries.
+    pub(super) core: DecisionCore<RocksStore>,
     pub(super) network: mpsc::Sender<NetworkMsg<EblContext>>,
     pub(super) outputs: Outputs,
     pub(super) clock: ProposalClock,
@@ -93,15 +89,15 @@ pub async fn run(
     outputs: Outputs,
 ) -> Result<(), AppError> {
     let mut app = Loop {
-        state,
-        parts: PartBuffer::default(),
-        later: LaterProposals::default(),
+        core: DecisionCore::new(state),
         network: channels.network.clone(),
         outputs,
         clock: ProposalClock::default(),
         pace: ExecutionPace::default(),
     };
-    app.outputs.metrics.on_start(app.state.ledger.head().height);
+    app.outputs
+        .metrics
+        .on_start(app.core.state.ledger.head().height);
     let mut handles_open = true;
     loop {
         tokio::select! {
@@ -138,9 +134,9 @@ pub async fn run(
 impl Loop {
     fn params(&self) -> HeightParams<EblContext> {
         HeightParams::new(
-            self.state.validators.clone(),
-            self.state.timeouts,
-            self.state.limits.block_interval,
+            self.core.state.validators.clone(),
+            self.core.state.timeouts,
+            self.core.state.limits.block_interval,
         )
         .with_vote_extension_policy(VoteExtensionPolicy::Disabled)
     }
@@ -173,15 +169,16 @@ impl Loop {
         if entries.is_empty() {
             return Ok(());
         }
-        let view = SequenceAdapter::new(&self.state.ledger);
-        let answers =
-            self.state
-                .mempool
-                .admit_known(entries, &view, Some(&self.state.verified.lock()));
+        let view = SequenceAdapter::new(&self.core.state.ledger);
+        let answers = self.core.state.mempool.admit_known(
+            entries,
+            &view,
+            Some(&self.core.state.verified.lock()),
+        );
         view.finish()?;
-        let evicted = self.state.mempool.take_evicted();
+        let evicted = self.core.state.mempool.take_evicted();
         self.publish(evicted);
-        self.outputs.metrics.on_mempool(&self.state.mempool);
+        self.outputs.metrics.on_mempool(&self.core.state.mempool);
         let mut answers = answers.into_iter();
         for reply in replies {
             match reply {
@@ -207,24 +204,25 @@ impl Loop {
                 self.admit(entries, vec![Reply::Many(reply, n)])?;
             }
             Command::Status(reply) => {
-                let head = self.state.ledger.head();
+                let head = self.core.state.ledger.head();
                 let _ = reply.send(LedgerStatus {
-                    chain: self.state.ledger.chain().clone(),
+                    chain: self.core.state.ledger.chain().clone(),
                     height: head.height,
                     last_block_hash: head.hash(),
                     validators: self
+                        .core
                         .state
                         .validators
                         .validators
                         .iter()
                         .map(|v| (v.address.to_string(), v.power))
                         .collect(),
-                    mempool_entries: self.state.mempool.len(),
+                    mempool_entries: self.core.state.mempool.len(),
                 });
             }
-            Command::Read(read) => read(&self.state.ledger),
+            Command::Read(read) => read(&self.core.state.ledger),
             Command::ReportEvidence(evidence, reply) => {
-                let _ = reply.send(self.state.evidence.add(*evidence));
+                let _ = reply.send(self.core.state.evidence.add(*evidence));
             }
         }
         Ok(())
@@ -240,8 +238,8 @@ impl Loop {
         match msg {
             AppMsg::ConsensusReady { reply } => {
                 // The state is at head + 1 already; blocks recovered from disk stay cached.
-                tracing::info!(height = %self.state.height, "consensus ready");
-                let _ = reply.send((self.state.height, self.params()));
+                tracing::info!(height = %self.core.state.height, "consensus ready");
+                let _ = reply.send((self.core.state.height, self.params()));
             }
             AppMsg::StartedRound {
                 height,
@@ -251,13 +249,14 @@ impl Loop {
                 ..
             } => {
                 tracing::debug!(%height, %round, %proposer, "started round");
-                self.state.round = round;
                 self.outputs.metrics.on_round(round.as_i64());
-                let mut values = Vec::new();
-                if height == self.state.height {
-                    values = self.replay_later(round)?;
-                    values.extend(self.state.seen.iter().filter(|v| v.round == round).cloned());
-                }
+                let (judged, seen) = self.core.started_round(height, round, now_ms())?;
+                let mut values: Vec<_> = judged
+                    .into_iter()
+                    .filter_map(|j| self.count(j, None))
+                    .collect();
+                self.report_buffers();
+                values.extend(seen);
                 let _ = reply_value.send(values);
                 #[cfg(feature = "byzantine")]
                 self.misbehave_in_round(height, round, proposer).await?;
@@ -268,37 +267,31 @@ impl Loop {
                 reply,
                 ..
             } => {
-                if height != self.state.height {
-                    tracing::warn!(%height, at = %self.state.height, "value asked for another height");
+                if height != self.core.state.height {
+                    tracing::warn!(%height, at = %self.core.state.height, "value asked for another height");
                     return Ok(());
                 }
                 let started = Instant::now();
                 // R157: no more than this node expects to build within the budget.
-                let budget = build_budget(self.state.timeouts.propose);
-                let cap = self.pace.cap(budget, self.state.limits.max_entries);
+                let budget = build_budget(self.core.state.timeouts.propose);
+                let cap = self.pace.cap(budget, self.core.state.limits.max_entries);
                 #[cfg(feature = "byzantine")]
                 self.equivocate(round).await?;
                 #[cfg(not(feature = "byzantine"))]
-                let block = self.state.build_block(now_ms(), cap)?;
+                let block = self.core.build(height, now_ms(), cap)?;
                 #[cfg(feature = "byzantine")]
-                let block = self.build_faulty(cap)?;
-                // R192: this node's own block holds its round's slot.
-                let _ = self
-                    .state
-                    .held
-                    .claim_slot(round, BlockId::from(block.header.hash()));
+                let block = Some(self.build_faulty(cap)?);
+                let Some(block) = block else {
+                    return Ok(());
+                };
                 // R182: entries dropped at reap for lost standing are told now.
-                let dropped = self.state.mempool.take_evicted();
+                let dropped = self.core.state.mempool.take_evicted();
                 if !dropped.is_empty() {
                     self.publish(dropped);
-                    self.outputs.metrics.on_mempool(&self.state.mempool);
+                    self.outputs.metrics.on_mempool(&self.core.state.mempool);
                 }
                 self.outputs.metrics.on_executed(started.elapsed());
                 self.pace.observe(block.entries.len(), started.elapsed());
-                let value =
-                    self.state
-                        .see(round, Round::Nil, self.state.address, block.clone(), true);
-                self.clock.held(value.value.id);
                 tracing::debug!(
                     %height,
                     %round,
@@ -307,11 +300,10 @@ impl Loop {
                     build_ms = started.elapsed().as_millis(),
                     "proposing"
                 );
-                let len = ebl_ledger::codec::encode(block.as_ref()).len();
-                let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
-                self.state.remember_origin(value.value.id, init, fin);
-                let _ = reply.send(LocallyProposedValue::new(height, round, value.value));
-                self.stream(&block).await;
+                let proposed = self.core.offer(round, &block);
+                self.clock.held(proposed.value.value.id);
+                let _ = reply.send(proposed.value);
+                self.send_parts(proposed.stream).await;
             }
             AppMsg::ReceivedProposalPart {
                 from,
@@ -325,7 +317,7 @@ impl Loop {
             AppMsg::Decided {
                 certificate, reply, ..
             } => {
-                if certificate.height == self.state.height {
+                if certificate.height == self.core.state.height {
                     let bytes = encode_certificate(&certificate);
                     self.commit(certificate.value_id, &bytes).await?;
                 }
@@ -344,22 +336,22 @@ impl Loop {
                     let votes = double_votes(&evidence);
                     self.outputs.metrics.on_evidence(votes.len());
                     for vote in votes {
-                        self.state.evidence.add(vote);
+                        self.core.state.evidence.add(vote);
                     }
                 }
-                if certificate.height == self.state.height {
+                if certificate.height == self.core.state.height {
                     let bytes = encode_certificate(&certificate);
                     self.commit(certificate.value_id, &bytes).await?;
                 }
-                let next = if self.state.ledger.head().height >= certificate.height.0 {
-                    Next::Start(self.state.height, self.params())
+                let next = if self.core.state.ledger.head().height >= certificate.height.0 {
+                    Next::Start(self.core.state.height, self.params())
                 } else {
-                    Next::Restart(self.state.height, self.params())
+                    Next::Restart(self.core.state.height, self.params())
                 };
                 let _ = reply.send(next);
             }
             AppMsg::GetDecidedValues { range, reply } => {
-                let _ = reply.send(decided_values(&self.state, &range)?);
+                let _ = reply.send(decided_values(&self.core.state, &range)?);
             }
             AppMsg::GetHistoryMinHeight { reply } => {
                 let _ = reply.send(Height(1));
@@ -372,7 +364,7 @@ impl Loop {
                 reply,
             } => {
                 tracing::debug!(%height, %round, "synced value received");
-                let outcome = synced_value(&mut self.state, height, round, proposer, &value_bytes)?;
+                let outcome = self.core.synced(height, round, proposer, &value_bytes)?;
                 let _ = reply.send(outcome);
             }
             AppMsg::RestreamProposal {
@@ -382,17 +374,11 @@ impl Loop {
                 address,
                 value_id,
             } => {
-                if valid_round.is_defined() {
-                    // R192: the engine re-proposes a block it holds a proof of lock for.
-                    self.state.held.pin(&value_id);
+                let stream = self.core.restream(height, valid_round, &value_id);
+                if stream.is_empty() {
+                    tracing::debug!(%height, %round, %valid_round, %address, "nothing to restream");
                 }
-                let block = self.state.held.get(&value_id).cloned();
-                match block {
-                    Some(block) if height == self.state.height => self.stream(&block).await,
-                    _ => {
-                        tracing::debug!(%height, %round, %valid_round, %address, "nothing to restream");
-                    }
-                }
+                self.send_parts(stream).await;
             }
             AppMsg::ExtendVote { reply, .. } => {
                 let _ = reply.send(None);
@@ -406,13 +392,9 @@ impl Loop {
         Ok(())
     }
 
-    /// Publishes the parts of `block` as first streamed (original round, proposer, signature).
-    async fn stream(&self, block: &ebl_ledger::block::Block) {
-        let Some(messages) = parts_of(&self.state, block) else {
-            tracing::debug!("no signed stream for this block");
-            return;
-        };
-        for msg in messages {
+    /// Publishes a proposal's stream, in order.
+    async fn send_parts(&self, stream: Vec<StreamMessage<ProposalPart>>) {
+        for msg in stream {
             if self
                 .network
                 .send(NetworkMsg::PublishProposalPart(msg))
@@ -433,14 +415,14 @@ impl Loop {
         &mut self,
         id: BlockId,
         certificate: &[u8],
-    ) -> Result<CommittedBlock, AppError> {
-        let height = self.state.ledger.head().height + 1;
+    ) -> Result<Option<Decided>, AppError> {
+        let height = self.core.state.height;
         let mut pause = DISK_FAULT_PAUSE;
         loop {
-            match self.state.commit(id, certificate.to_vec()) {
+            match self.core.decided(height, id, certificate.to_vec()) {
                 Err(AppError::Storage(e)) if e.is_disk_fault() => {
                     tracing::error!(
-                        height,
+                        height = height.0,
                         code = e.code(),
                         error = %e,
                         retry_in_s = pause.as_secs(),
@@ -449,8 +431,8 @@ impl Loop {
                     self.outputs.metrics.on_storage_fault(e.code());
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(MAX_DISK_FAULT_PAUSE);
-                    if let Some(committed) = self.state.recover_after_disk_fault(height)? {
-                        return Ok(committed);
+                    if let Some(committed) = self.core.state.recover_after_disk_fault(height.0)? {
+                        return self.core.settle(committed).map(Some);
                     }
                 }
                 other => return other,
@@ -460,8 +442,9 @@ impl Loop {
 
     async fn commit(&mut self, id: BlockId, certificate: &[u8]) -> Result<(), AppError> {
         let started = Instant::now();
-        let committed = match self.store_decided(id, certificate).await {
-            Ok(c) => c,
+        let decided = match self.store_decided(id, certificate).await {
+            Ok(Some(d)) => d,
+            Ok(None) => return Ok(()),
             Err(AppError::Storage(e)) => return Err(AppError::Storage(e)),
             // R414: the block is committed, but the next height needs another build: stop.
             Err(AppError::UpgradeRequired(e)) => {
@@ -473,28 +456,21 @@ impl Loop {
                 return Ok(());
             }
         };
-        let height = committed.block.header.height;
+        let Decided {
+            committed,
+            notifications,
+        } = decided;
         tracing::info!(
-            height,
+            height = committed.block.header.height,
             entries = committed.block.entries.len(),
             state_root = %committed.block.header.state_root,
             commit_ms = started.elapsed().as_millis(),
             "committed"
         );
-        let view = SequenceAdapter::new(&self.state.ledger);
-        let notes = self.state.mempool.on_block_committed(
-            height,
-            &committed.block.entries,
-            &committed.results,
-            &view,
-        );
-        view.finish()?;
-        self.publish(notes);
+        self.publish(notifications);
         let latency = self.clock.committed(id);
         self.outputs.metrics.on_committed(&committed, latency);
-        self.outputs.metrics.on_mempool(&self.state.mempool);
-        // R193: streams of committed heights and of publishers no longer validators go.
-        self.parts.prune(self.state.height, &self.state.publishers);
+        self.outputs.metrics.on_mempool(&self.core.state.mempool);
         self.report_buffers();
         let _ = self.outputs.blocks.send(Arc::new(committed));
         Ok(())

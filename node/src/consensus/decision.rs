@@ -1,11 +1,11 @@
 //! R460: the application's consensus decisions as a pure core — propose, receive proposal
 //! parts, decide, serve and take synced values — over any [`Storage`], with time passed in.
-//! No task, socket, clock or metric here: the caller (the seeded simulation today; the node's
-//! app loop is meant to follow, specs/adr/0051-seeded-consensus-simulation.md) acts on what it
-//! returns.
+//! No task, socket, clock or metric here: the callers (the node's app loop, `app.rs`, and the
+//! seeded simulation) act on what it returns, and count it.
 
 use std::sync::Arc;
 
+use ebl_ledger::block::Block;
 use ebl_ledger::storage::Storage;
 use ebl_ledger::time::Timestamp;
 use malachite::app::engine::host::SyncedValueOutcome;
@@ -16,8 +16,8 @@ use malachite::app::types::{LocallyProposedValue, PeerId, ProposedValue};
 use super::context::EblContext;
 use super::intake::IntakeRules;
 use super::later::LaterProposals;
-use super::parts::{PartBuffer, ProposalPart};
-use super::propose::{Received, parts_of, receive, sign_init};
+use super::parts::{AssembledProposal, PartBuffer, ProposalPart, StreamError};
+use super::propose::{Ignore, Invalidity, Received, parts_of, receive, sign_init};
 use super::state::{AppError, AppState, CommittedBlock, SequenceAdapter};
 use super::sync::synced_value;
 use super::types::{Address, BlockId, Height};
@@ -52,6 +52,41 @@ pub struct Decided {
     pub notifications: Vec<Notification>,
 }
 
+/// What became of one complete proposal stream (for the engine, and for the edge to count).
+#[derive(Debug)]
+pub enum Judged {
+    /// A value for consensus, with the reason it is invalid if it is.
+    Value(ProposedValue<EblContext>, Option<Invalidity>),
+    /// For the next height: kept until it starts, unless the bounded buffer refused it.
+    Later {
+        /// Whether the buffer took it (R193).
+        kept: bool,
+    },
+    /// Not usable (R190, R192, …).
+    Ignored(Ignore),
+}
+
+impl Judged {
+    /// The value for the engine, if any.
+    pub fn value(self) -> Option<ProposedValue<EblContext>> {
+        match self {
+            Judged::Value(v, _) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// What became of one proposal part.
+#[derive(Debug)]
+pub enum PartOutcome {
+    /// Buffered; its stream is not complete yet.
+    Buffered,
+    /// Dropped before it was buffered (R190, R191, R193).
+    Dropped(StreamError),
+    /// It completed a stream, judged as said.
+    Judged(Judged),
+}
+
 impl<S: Storage> DecisionCore<S> {
     /// A core over `state`, with empty buffers.
     pub fn new(state: AppState<S>) -> Self {
@@ -67,41 +102,61 @@ impl<S: Storage> DecisionCore<S> {
         self.state
     }
 
-    /// A round of the height in progress started: the values already known for it (complete
-    /// proposals that arrived early, and values seen before a restart).
+    /// A round of the height in progress started: the complete proposals that arrived early,
+    /// judged now, and the values seen before a restart (for the engine).
     pub fn started_round(
         &mut self,
         height: Height,
         round: Round,
         now: Timestamp,
-    ) -> Result<Vec<ProposedValue<EblContext>>, AppError> {
+    ) -> Result<(Vec<Judged>, Vec<ProposedValue<EblContext>>), AppError> {
         self.state.round = round;
         if height != self.state.height {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
-        let mut values = Vec::new();
+        let mut judged = Vec::new();
         for p in self.later.take(height, round) {
-            if let Received::Value(v, _) = receive(&mut self.state, p, now)? {
-                values.push(v);
-            }
+            judged.push(self.judge(p, now)?);
         }
-        values.extend(self.state.seen.iter().filter(|v| v.round == round).cloned());
-        Ok(values)
+        let seen = self
+            .state
+            .seen
+            .iter()
+            .filter(|v| v.round == round)
+            .cloned()
+            .collect();
+        Ok((judged, seen))
     }
 
-    /// Builds, executes and signs this node's block for `round` at block time `now` with at
-    /// most `cap` entries; `None` when asked for another height.
-    pub fn propose(
+    /// Authenticates and re-executes one complete stream (R18, R190–R194); one for the next
+    /// height is kept for then.
+    fn judge(&mut self, p: AssembledProposal, now: Timestamp) -> Result<Judged, AppError> {
+        Ok(match receive(&mut self.state, p, now)? {
+            Received::Value(value, invalid) => Judged::Value(value, invalid),
+            Received::Later(p) => Judged::Later {
+                kept: self.later.keep(p, self.state.height),
+            },
+            Received::Ignored(why) => Judged::Ignored(why),
+        })
+    }
+
+    /// Builds and executes this node's block for the height in progress at block time `now`
+    /// with at most `cap` entries; `None` when asked for another height.
+    pub fn build(
         &mut self,
         height: Height,
-        round: Round,
         now: Timestamp,
         cap: usize,
-    ) -> Result<Option<Proposed>, AppError> {
+    ) -> Result<Option<Arc<Block>>, AppError> {
         if height != self.state.height {
             return Ok(None);
         }
-        let block = self.state.build_block(now, cap)?;
+        self.state.build_block(now, cap).map(Some)
+    }
+
+    /// Offers `block` (built by this node) as its value for `round`: holds its round's slot,
+    /// signs the stream's opening and returns the value and its stream.
+    pub fn offer(&mut self, round: Round, block: &Arc<Block>) -> Proposed {
         // R192: this node's own block holds its round's slot.
         let _ = self
             .state
@@ -112,23 +167,35 @@ impl<S: Storage> DecisionCore<S> {
             .state
             .see(round, Round::Nil, address, block.clone(), true);
         let len = ebl_ledger::codec::encode(block.as_ref()).len();
-        let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, len);
+        let (init, fin) = sign_init(&self.state, round, Round::Nil, block, len);
         self.state.remember_origin(value.value.id, init, fin);
-        let stream = parts_of(&self.state, &block).unwrap_or_default();
-        Ok(Some(Proposed {
-            value: LocallyProposedValue::new(height, round, value.value),
+        let stream = parts_of(&self.state, block).unwrap_or_default();
+        Proposed {
+            value: LocallyProposedValue::new(self.state.height, round, value.value),
             stream,
-        }))
+        }
     }
 
-    /// One proposal part from `publisher` (R190–R194), judged at `now`: the value for
-    /// consensus once its stream is complete and usable.
+    /// [`Self::build`] then [`Self::offer`].
+    pub fn propose(
+        &mut self,
+        height: Height,
+        round: Round,
+        now: Timestamp,
+        cap: usize,
+    ) -> Result<Option<Proposed>, AppError> {
+        Ok(self
+            .build(height, now, cap)?
+            .map(|block| self.offer(round, &block)))
+    }
+
+    /// One proposal part from `publisher` (R190–R194), judged at `now`.
     pub fn received_part(
         &mut self,
         publisher: PeerId,
         part: StreamMessage<ProposalPart>,
         now: Timestamp,
-    ) -> Result<Option<ProposedValue<EblContext>>, AppError> {
+    ) -> Result<PartOutcome, AppError> {
         let rules = IntakeRules {
             height: self.state.height,
             round: self.state.round,
@@ -136,17 +203,17 @@ impl<S: Storage> DecisionCore<S> {
             publishers: &self.state.publishers,
             max_block_bytes: self.state.caps.max_bytes,
         };
-        let Ok(Some(assembled)) = self.parts.insert(publisher, part, &rules) else {
-            return Ok(None);
-        };
-        match receive(&mut self.state, assembled, now)? {
-            Received::Value(value, _) => Ok(Some(value)),
-            Received::Later(p) => {
-                let _ = self.later.keep(p, self.state.height);
-                Ok(None)
-            }
-            Received::Ignored(_) => Ok(None),
+        match self.parts.insert(publisher, part, &rules) {
+            Ok(Some(assembled)) => Ok(PartOutcome::Judged(self.judge(assembled, now)?)),
+            Ok(None) => Ok(PartOutcome::Buffered),
+            Err(e) => Ok(PartOutcome::Dropped(e)),
         }
+    }
+
+    /// What the bounded buffers hold: streams being reassembled, their bytes, complete
+    /// proposals for the next height.
+    pub fn buffers(&self) -> (usize, usize, usize) {
+        (self.parts.len(), self.parts.bytes(), self.later.len())
     }
 
     /// The stream of held block `id` to send again (the engine's `RestreamProposal`); a
@@ -180,6 +247,12 @@ impl<S: Storage> DecisionCore<S> {
             return Ok(None);
         }
         let committed = self.state.commit(id, certificate)?;
+        self.settle(committed).map(Some)
+    }
+
+    /// What follows a stored block (by [`Self::decided`], or found on disk after a disk fault,
+    /// R358): the mempool's fates of its entries, and the buffers of older heights pruned.
+    pub fn settle(&mut self, committed: CommittedBlock) -> Result<Decided, AppError> {
         let view = SequenceAdapter::new(&self.state.ledger);
         let notifications = self.state.mempool.on_block_committed(
             committed.block.header.height,
@@ -190,10 +263,10 @@ impl<S: Storage> DecisionCore<S> {
         view.finish()?;
         // R193: streams of committed heights and of publishers no longer validators go.
         self.parts.prune(self.state.height, &self.state.publishers);
-        Ok(Some(Decided {
+        Ok(Decided {
             committed,
             notifications,
-        }))
+        })
     }
 
     /// A synced block whose certificate consensus verified: re-executed for a verdict.
@@ -210,10 +283,7 @@ impl<S: Storage> DecisionCore<S> {
     /// Takes back blocks kept for the height in progress before a restart, with the openings
     /// they were first streamed with (re-executed and authenticated, as
     /// [`AppState::with_undecided`] does with the ones on disk, R467).
-    pub fn recover(
-        &mut self,
-        blocks: Vec<(Arc<ebl_ledger::block::Block>, Option<Origin>)>,
-    ) -> Result<(), AppError> {
+    pub fn recover(&mut self, blocks: Vec<(Arc<Block>, Option<Origin>)>) -> Result<(), AppError> {
         for (block, origin) in blocks {
             self.state.recover_block(block.as_ref().clone(), origin)?;
         }

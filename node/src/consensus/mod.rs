@@ -17,9 +17,18 @@
 //!   RocksDB batch; the next height starts with the validator set of the new state.
 //! - One task ([`app::run`]) owns the ledger and the mempool; every queue is bounded.
 
+//!
+//! # Layout
+//!
+//! - [`wire`]: the Malachite context and its types (values, votes, proposals, signatures,
+//!   validator sets, codec), re-exported here under their old paths.
+//! - The decision core, pure over any storage with time passed in (R460): [`decision`] and
+//!   what it uses ([`state`], [`propose`], [`parts`], [`intake`], [`held`], [`later`],
+//!   [`sync`], [`membership`], [`undecided`], [`pace`], [`evidence`]).
+//! - The edge: [`app`] (the task that answers the engine, sends parts, times, counts and
+//!   retries a refused disk write) and the fault plan of the `byzantine` feature.
+
 pub mod app;
-pub mod codec;
-pub mod context;
 pub mod decision;
 pub mod evidence;
 #[cfg(feature = "byzantine")]
@@ -29,17 +38,15 @@ mod incoming;
 pub mod intake;
 pub mod later;
 pub mod membership;
-pub mod messages;
 pub mod pace;
 pub mod parts;
 pub mod propose;
-pub mod scheme;
-pub mod signing;
 pub mod state;
 pub mod sync;
-pub mod types;
 pub mod undecided;
-pub mod validators;
+pub mod wire;
+
+pub use wire::{codec, context, messages, scheme, signing, types, validators};
 
 pub use context::EblContext;
 pub use state::{AppState, BlockLimits, CommittedBlock, Execution, SharedVerified};

@@ -15,7 +15,7 @@ use ebl_ledger::hash::Hash32;
 use ebl_ledger::storage::MemoryStore;
 use ebl_ledger::time::Timestamp;
 use ebl_node::consensus::codec::encode_certificate;
-use ebl_node::consensus::decision::DecisionCore;
+use ebl_node::consensus::decision::{DecisionCore, PartOutcome};
 use ebl_node::consensus::signing::{ConsensusSigner, ConsensusVerifier};
 use ebl_node::consensus::{AppState, BlockLimits, EblContext, Height};
 use ebl_node::mempool::{Mempool, MempoolConfig};
@@ -289,7 +289,11 @@ impl Replica {
             NetMsg::Part(part) => {
                 let now = self.edge.block_time();
                 let publisher = self.edge.peers[from];
-                match self.edge.core.received_part(publisher, part, now) {
+                let judged = self.edge.core.received_part(publisher, part, now);
+                match judged.map(|o| match o {
+                    PartOutcome::Judged(j) => j.value(),
+                    _ => None,
+                }) {
                     Ok(Some(value)) => {
                         let mut out = Vec::new();
                         if value.validity.is_invalid() {
@@ -395,10 +399,11 @@ impl Edge {
             Effect::StartRound(height, round, _proposer, role, r) => {
                 self.note(&format!("round h{} r{round} {role:?}", height.0));
                 let now = self.block_time();
-                let values = self
+                let (judged, seen) = self
                     .core
                     .started_round(height, round, now)
                     .map_err(|e| e.to_string())?;
+                let values = judged.into_iter().filter_map(|j| j.value()).chain(seen);
                 for v in values {
                     self.pending
                         .push_back(Input::ProposedValue(v, ValueOrigin::Consensus));

@@ -55,31 +55,32 @@ impl Loop {
         round: Round,
         proposer: Address,
     ) -> Result<(), AppError> {
-        let plan = &self.state.faults;
-        if !plan.propose_out_of_turn || height != self.state.height || !round.is_defined() {
+        let plan = &self.core.state.faults;
+        if !plan.propose_out_of_turn || height != self.core.state.height || !round.is_defined() {
             return Ok(());
         }
-        let (entries, bytes) = self.state.proposal_limits();
-        let executed = self.state.execute_proposal(now_ms(), entries, bytes)?;
+        let (entries, bytes) = self.core.state.proposal_limits();
+        let executed = self.core.state.execute_proposal(now_ms(), entries, bytes)?;
         let block = executed.block;
         let encoded = ebl_ledger::codec::encode(&block);
         let next = Height(height.0.saturating_add(1));
-        let next_owner = designated_proposer(&self.state.validators, next, Round::ZERO);
+        let next_owner = designated_proposer(&self.core.state.validators, next, Round::ZERO);
         let mut targets = Vec::new();
-        if proposer != self.state.address {
+        if proposer != self.core.state.address {
             targets.push((height, round));
         }
-        if next_owner.is_some_and(|v| v.address != self.state.address) {
+        if next_owner.is_some_and(|v| v.address != self.core.state.address) {
             targets.push((next, Round::ZERO));
         }
         for (h, r) in targets {
-            let (mut init, _) = sign_init(&self.state, r, Round::Nil, &block, encoded.len());
+            let (mut init, _) = sign_init(&self.core.state, r, Round::Nil, &block, encoded.len());
             // Only the init is judged (R190), so this height's block serves for both.
             init.height = h;
             let fin = self
+                .core
                 .state
                 .signer
-                .sign_bytes(&init.signing_bytes(&self.state.ctx.chain));
+                .sign_bytes(&init.signing_bytes(&self.core.state.ctx.chain));
             tracing::info!(height = %h, round = %r, "byzantine: proposing out of turn");
             self.publish_parts(stream_messages(init, &encoded, fin))
                 .await;
@@ -90,14 +91,14 @@ impl Loop {
     /// R192 fault: before this node's real proposal for `round`, stream other valid blocks
     /// for the same (height, round), each signed.
     pub(super) async fn equivocate(&mut self, round: Round) -> Result<(), AppError> {
-        let (entries, bytes) = self.state.proposal_limits();
-        for i in 0..self.state.faults.equivocating_blocks {
+        let (entries, bytes) = self.core.state.proposal_limits();
+        for i in 0..self.core.state.faults.equivocating_blocks {
             // Distinct times make distinct blocks; each re-executes to its header.
             let time = Timestamp(now_ms().0.saturating_add(1 + i as u64));
-            let executed = self.state.execute_proposal(time, entries, bytes)?;
+            let executed = self.core.state.execute_proposal(time, entries, bytes)?;
             let block = executed.block;
             let encoded = ebl_ledger::codec::encode(&block);
-            let (init, fin) = sign_init(&self.state, round, Round::Nil, &block, encoded.len());
+            let (init, fin) = sign_init(&self.core.state, round, Round::Nil, &block, encoded.len());
             self.publish_parts(stream_messages(init, &encoded, fin))
                 .await;
         }
@@ -110,21 +111,22 @@ impl Loop {
         &mut self,
         cap: usize,
     ) -> Result<std::sync::Arc<ebl_ledger::block::Block>, AppError> {
-        let plan = self.state.faults.clone();
+        let plan = self.core.state.faults.clone();
         let time = if plan.hold_time_back {
-            Timestamp(self.state.ledger.head().time.0.saturating_add(1))
+            Timestamp(self.core.state.ledger.head().time.0.saturating_add(1))
         } else {
             now_ms()
         };
         if !plan.ignore_block_caps {
-            return self.state.build_block(time, cap);
+            return self.core.state.build_block(time, cap);
         }
-        let limits = self.state.limits;
-        let executed = self
-            .state
-            .execute_proposal(time, limits.max_entries, limits.max_bytes)?;
-        let round = Some(self.state.round);
-        Ok(self.state.remember(executed, round))
+        let limits = self.core.state.limits;
+        let executed =
+            self.core
+                .state
+                .execute_proposal(time, limits.max_entries, limits.max_bytes)?;
+        let round = Some(self.core.state.round);
+        Ok(self.core.state.remember(executed, round))
     }
 
     async fn publish_parts(

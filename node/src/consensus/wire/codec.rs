@@ -18,7 +18,7 @@ use malachite::app::types::sync::{RawDecidedValue, Request, Response, Status};
 use malachite_sync::ValueResponse;
 
 use super::context::EblContext;
-use super::parts::ProposalPart;
+use crate::consensus::parts::ProposalPart;
 use super::scheme::ConsensusSignature;
 use super::types::{Address, BlockId, Height};
 

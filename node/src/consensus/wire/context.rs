@@ -3,7 +3,7 @@
 use malachite::app::types::core::{self, LinearTimeouts, NilOrVal, Round, VoteType};
 
 use super::messages::{Proposal, Vote};
-use super::parts::ProposalPart;
+use crate::consensus::parts::ProposalPart;
 use super::scheme::Ed25519Scheme;
 use super::types::{Address, BlockId, BlockValue, Height};
 use super::validators::{Validator, ValidatorSet};
