@@ -10,7 +10,6 @@
 //! entry in a decided block. Entries still in the mempool are remembered in a bounded set;
 //! entries the mempool refused or evicted are remembered, bounded, with their code.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,11 +27,9 @@ use ebl_ledger::state::keys;
 use ebl_ledger::storage::{Record, StoredBlock};
 use tokio::sync::broadcast;
 
+use crate::api_fates::{Fates, Wake};
 use crate::handle::{NodeHandle, NodeStopped};
-use crate::mempool::{Admission, Status};
-
-/// Entries remembered as pending or refused, at most.
-const REMEMBERED: usize = 100_000;
+use crate::mempool::Admission;
 
 impl From<NodeStopped> for NodeError {
     fn from(_: NodeStopped) -> Self {
@@ -55,26 +52,6 @@ async fn blocking<T: Send + 'static>(
         .map_err(internal)
 }
 
-/// Pending and refused entries this node has seen, bounded (oldest forgotten first).
-#[derive(Debug, Default)]
-struct Fates {
-    pending: BTreeSet<EntryId>,
-    refused: BTreeMap<EntryId, String>,
-    order: VecDeque<EntryId>,
-}
-
-impl Fates {
-    fn remember(&mut self, id: EntryId) {
-        self.order.push_back(id);
-        while self.order.len() > REMEMBERED {
-            if let Some(old) = self.order.pop_front() {
-                self.pending.remove(&old);
-                self.refused.remove(&old);
-            }
-        }
-    }
-}
-
 /// The gateway's outcome of a pool admission; an admitted entry is remembered as pending.
 fn outcome_of(admission: &Admission, fates: &mut Fates) -> SubmitOutcome {
     match *admission {
@@ -90,6 +67,16 @@ fn outcome_of(admission: &Admission, fates: &mut Fates) -> SubmitOutcome {
             // The intake (R182–R184) or the pool (R100–R106) refused it before any block.
             message: format!("refused by the node: {code}"),
         },
+    }
+}
+
+/// Frees a `wait_final` client's place among the waiters when it leaves (answered, timed
+/// out or disconnected).
+struct LeaveWaiting<'a>(&'a GatewayBridge, EntryId);
+
+impl Drop for LeaveWaiting<'_> {
+    fn drop(&mut self) {
+        self.0.fates().stop_waiting(&self.1);
     }
 }
 
@@ -125,6 +112,11 @@ impl GatewayBridge {
         self
     }
 
+    /// R470: how many `wait_final` clients wait for a decision now.
+    pub fn waiters(&self) -> usize {
+        self.fates().waiting()
+    }
+
     fn fates(&self) -> std::sync::MutexGuard<'_, Fates> {
         // Fates only caches what the ledger can answer again; a poisoned lock keeps working.
         self.fates
@@ -148,20 +140,13 @@ impl GatewayBridge {
                     note = notes.recv() => match note {
                         Ok(note) => {
                             let mut f = fates.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                            f.pending.remove(&note.id);
-                            // Evicted, or rejected without a block deciding it (R182, R187):
-                            // remembered, bounded. A decided entry reads from its block first.
-                            let code = match note.status {
-                                Status::Evicted { code } => Some(code.to_string()),
-                                Status::Rejected { code, .. } => Some(code),
-                                Status::Final { .. } => None,
-                            };
-                            if let Some(code) = code {
-                                f.refused.insert(note.id, code);
-                                f.remember(note.id);
-                            }
+                            f.told(note.id, &note.status);
                         }
-                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        // R470: missed notifications may have been some waiter's.
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            let mut f = fates.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                            f.wake_all();
+                        }
                         Err(broadcast::error::RecvError::Closed) => break,
                     },
                 }
@@ -200,6 +185,29 @@ impl GatewayBridge {
                 message,
             },
         }))
+    }
+
+    /// `wait_final` when [`crate::api_fates::MAX_WAITERS`] wait already: the status read again at each block.
+    async fn wait_final_by_blocks(
+        &self,
+        id: EntryId,
+        deadline: tokio::time::Instant,
+    ) -> Result<EntryStatus, NodeError> {
+        // Subscribe before the first check, so a block committed in between is not missed.
+        let mut blocks = self.handle.subscribe_blocks();
+        loop {
+            let status = self.status_of(id).await?;
+            if status.is_settled() {
+                return Ok(status);
+            }
+            match tokio::time::timeout_at(deadline, blocks.recv()).await {
+                Err(_) => return Ok(status),
+                Ok(Err(broadcast::error::RecvError::Closed)) => {
+                    return Err(NodeError::Unavailable("the node has stopped".into()));
+                }
+                Ok(_) => {}
+            }
+        }
     }
 
     async fn status_of(&self, id: EntryId) -> Result<EntryStatus, NodeError> {
@@ -257,20 +265,27 @@ impl NodeApi for GatewayBridge {
 
     fn wait_final(&self, id: EntryId, timeout: Duration) -> NodeFuture<'_, EntryStatus> {
         Box::pin(async move {
-            // Subscribe before the first check, so a block committed in between is not missed.
-            let mut blocks = self.handle.subscribe_blocks();
             let deadline = tokio::time::Instant::now() + timeout;
+            // R470: woken by the app loop's notification of this id, not by every block.
             loop {
+                // Declared first, dropped last: the place is freed once `woken` is gone.
+                let _leave = LeaveWaiting(self, id);
+                // Registered before the check, so a decision in between is not missed.
+                let Some(woken) = self.fates().wait_for(id) else {
+                    return self.wait_final_by_blocks(id, deadline).await;
+                };
                 let status = self.status_of(id).await?;
                 if status.is_settled() {
                     return Ok(status);
                 }
-                match tokio::time::timeout_at(deadline, blocks.recv()).await {
+                match tokio::time::timeout_at(deadline, woken).await {
                     Err(_) => return Ok(status),
-                    Ok(Err(broadcast::error::RecvError::Closed)) => {
+                    Ok(Ok(Wake::Final(height))) => return Ok(EntryStatus::Final { height }),
+                    // A refusal or failure (read it), or missed notifications (read again).
+                    Ok(Ok(Wake::Recheck)) => {}
+                    Ok(Err(_)) => {
                         return Err(NodeError::Unavailable("the node has stopped".into()));
                     }
-                    Ok(_) => {}
                 }
             }
         })

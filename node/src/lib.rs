@@ -42,6 +42,7 @@
 pub mod api;
 pub mod api_config;
 pub mod api_dcsa;
+pub mod api_fates;
 pub mod api_pint;
 pub mod api_server;
 pub mod bodies;

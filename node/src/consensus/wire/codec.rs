@@ -18,9 +18,9 @@ use malachite::app::types::sync::{RawDecidedValue, Request, Response, Status};
 use malachite_sync::ValueResponse;
 
 use super::context::EblContext;
-use crate::consensus::parts::ProposalPart;
 use super::scheme::ConsensusSignature;
 use super::types::{Address, BlockId, Height};
+use crate::consensus::parts::ProposalPart;
 
 /// Largest message accepted: a whole block plus room for certificates (sync responses carry
 /// one block per value; the engine's batch size is kept small in config).

@@ -3,10 +3,10 @@
 use malachite::app::types::core::{self, LinearTimeouts, NilOrVal, Round, VoteType};
 
 use super::messages::{Proposal, Vote};
-use crate::consensus::parts::ProposalPart;
 use super::scheme::Ed25519Scheme;
 use super::types::{Address, BlockId, BlockValue, Height};
 use super::validators::{Validator, ValidatorSet};
+use crate::consensus::parts::ProposalPart;
 
 /// The consensus context of one network. It carries the genesis hash, which every consensus
 /// signature covers, so votes of one network never count on another.
