@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the ledger's and gateway's decoders (ADR 0039).
+# Coverage-guided fuzzing of the ledger's, gateway's and node's decoders (ADR 0039).
 #
 #   scripts/fuzz.sh [--seconds N] [target ...]
 #
