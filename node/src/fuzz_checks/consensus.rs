@@ -65,10 +65,10 @@ pub fn consensus_codec(data: &[u8]) {
     if let Some(message) = round_trips::<SignedConsensusMsg<EblContext>>(&bytes) {
         signed_message(&message);
     }
-    if let Some(proof) = round_trips::<ValidatorProof<EblContext>>(&bytes) {
-        if let Ok(key) = Ed25519Scheme::decode_public_key(&proof.public_key) {
-            let _ = verify_bytes(&key, &proof.preimage(), &proof.signature);
-        }
+    if let Some(proof) = round_trips::<ValidatorProof<EblContext>>(&bytes)
+        && let Ok(key) = Ed25519Scheme::decode_public_key(&proof.public_key)
+    {
+        let _ = verify_bytes(&key, &proof.preimage(), &proof.signature);
     }
     if let Some(certificate) = round_trips::<CommitCertificate<EblContext>>(&bytes) {
         commit_certificate(&certificate, data);
@@ -213,9 +213,9 @@ fn assembled(world: &StreamWorld, done: &AssembledProposal, publisher: &PeerId) 
         return;
     };
     let signed = done.init.signing_bytes(&FUZZ_CHAIN);
-    if verify_bytes(&designated.public_key, &signed, &done.signature) {
-        if let Ok(block) = Block::decode(&done.block_bytes) {
-            let _ = block.header.hash();
-        }
+    if verify_bytes(&designated.public_key, &signed, &done.signature)
+        && let Ok(block) = Block::decode(&done.block_bytes)
+    {
+        let _ = block.header.hash();
     }
 }
