@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the ledger's and gateway's decoders (ADR 0039).
+# Coverage-guided fuzzing of the ledger's, gateway's and node's decoders (ADR 0039).
 #
 #   scripts/fuzz.sh [--seconds N] [target ...]
 #
@@ -12,7 +12,7 @@
 #
 # Growing the committed corpus by hand: run a target with corpus/<target> as its first
 # directory, then `cargo fuzz cmin <target> corpus/<target> -- -use_counters=0` (edge coverage
-# only, which keeps the corpora of all targets under 2 MB together).
+# only, which keeps the corpora of all targets about 2.5 MB together, under 200 KB each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,6 +6,10 @@
 //! implementation (R30), and every refusal is a typed error with a stable code.
 #![allow(clippy::panic)]
 
+mod state_sync;
+
+pub use state_sync::{SyncFixture, state_sync_chunk, state_sync_manifest, sync_fixture};
+
 use crate::block::{Block, BlockHeader};
 use crate::codec::{self, MAX_DECODE_BYTES};
 use crate::crypto::PublicKey;

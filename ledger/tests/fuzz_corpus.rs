@@ -19,6 +19,8 @@ use ebl_ledger::finality::{
 use ebl_ledger::fuzz_checks::{self, FUZZ_CHAIN, fuzz_validator_key};
 use ebl_ledger::hash::Hash32;
 use ebl_ledger::identity::x509;
+use ebl_ledger::snapshot::ledger_certificate;
+use ebl_ledger::state_sync::{ChunkInfo, SyncVerifier, decode_manifest};
 use ebl_ledger::testkit::TestNetwork;
 use ebl_ledger::time::Timestamp;
 use ed25519_dalek::Signer;
@@ -80,6 +82,62 @@ fn docfacts_corpus_replays() {
     assert!(replay("docfacts", fuzz_checks::docfacts) > 0);
 }
 
+#[test]
+fn state_sync_manifest_corpus_replays() {
+    assert!(replay("state_sync_manifest", fuzz_checks::state_sync_manifest) > 0);
+}
+
+#[test]
+fn state_sync_chunk_corpus_replays() {
+    assert!(replay("state_sync_chunk", fuzz_checks::state_sync_chunk) > 0);
+}
+
+/// The committed state-sync seeds still verify in full against the fixture snapshot: the
+/// fixture is deterministic, so fuzzing starts from inputs that pass every check (R452–R456).
+#[test]
+fn committed_state_sync_seeds_verify_against_the_fixture() {
+    let fixture = fuzz_checks::sync_fixture();
+    let corpus = fuzz_dir().join("corpus");
+    let manifest = std::fs::read(corpus.join("state_sync_manifest/seed-pilot")).unwrap();
+    let manifest = decode_manifest(&manifest).unwrap();
+    let mut verifier = SyncVerifier::new(&fixture.genesis, manifest, ledger_certificate).unwrap();
+    for chunk in &fixture.chunks {
+        verifier.accept_chunk(chunk).unwrap();
+    }
+    verifier.finish().unwrap();
+    let whole = std::fs::read(corpus.join("state_sync_chunk/seed-whole")).unwrap();
+    assert_eq!(whole, fixture.whole());
+}
+
+/// A chunk whose bytes are altered, and a manifest that names another height, are refused
+/// with typed errors by the same checks (the checks run the verifier, not only the decoder).
+#[test]
+fn altered_state_sync_inputs_are_refused_with_typed_errors() {
+    let fixture = fuzz_checks::sync_fixture();
+    let mut whole = fixture.whole();
+    let last = whole.len() - 1;
+    whole[last] ^= 1;
+    let mut manifest = fixture.manifest.clone();
+    manifest.chunks = vec![ChunkInfo {
+        sha256: Hash32::sha256(&whole),
+        len: u32::try_from(whole.len()).unwrap(),
+    }];
+    let mut verifier = SyncVerifier::new(&fixture.genesis, manifest, ledger_certificate).unwrap();
+    let refused = verifier
+        .accept_chunk(&whole)
+        .and_then(|()| verifier.finish().map(|_| ()));
+    assert!(refused.is_err());
+    fuzz_checks::state_sync_chunk(&whole);
+    let mut manifest = serde_json::to_value(&fixture.manifest).unwrap();
+    manifest["height"] = serde_json::json!(fixture.manifest.height + 1);
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    assert_eq!(
+        decode_manifest(&bytes).unwrap_err().code(),
+        "SYNC_BAD_MANIFEST"
+    );
+    fuzz_checks::state_sync_manifest(&bytes);
+}
+
 /// The checks accept what they should: real entries, blocks, finality material and
 /// certificates decode and pass their round trips (so the checks are not vacuous).
 #[test]
@@ -89,6 +147,8 @@ fn generated_seeds_pass_their_checks() {
             "signed_entry" => fuzz_checks::signed_entry,
             "block" => fuzz_checks::block,
             "finality" => fuzz_checks::finality,
+            "state_sync_manifest" => fuzz_checks::state_sync_manifest,
+            "state_sync_chunk" => fuzz_checks::state_sync_chunk,
             _ => fuzz_checks::x509,
         };
         check(&bytes);
@@ -111,6 +171,18 @@ fn seeds_decode_to_what_the_targets_check() {
                     || codec::decode::<SignedVote>(&bytes, usize::MAX).is_ok()
                     || codec::decode::<DoubleVote>(&bytes, usize::MAX).is_ok()
                     || codec::decode::<BlockHeader>(&bytes, usize::MAX).is_ok()
+            }
+            "state_sync_manifest" => decode_manifest(&bytes).is_ok(),
+            "state_sync_chunk" => {
+                let fixture = fuzz_checks::sync_fixture();
+                let mut manifest = fixture.manifest.clone();
+                manifest.chunks = vec![ChunkInfo {
+                    sha256: Hash32::sha256(&bytes),
+                    len: u32::try_from(bytes.len()).unwrap(),
+                }];
+                SyncVerifier::new(&fixture.genesis, manifest, ledger_certificate)
+                    .and_then(|mut v| v.accept_chunk(&bytes))
+                    .is_ok()
             }
             _ => {
                 let (time, rest) = bytes.split_at(8);
@@ -192,5 +264,14 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         let bytes = [&time[..], &len[..], root, org].concat();
         seeds.push(("x509", id.to_lowercase(), bytes));
     }
+    let fixture = fuzz_checks::sync_fixture();
+    let manifest = serde_json::to_vec_pretty(&fixture.manifest).unwrap();
+    seeds.push(("state_sync_manifest", "pilot".into(), manifest));
+    seeds.push(("state_sync_chunk", "whole".into(), fixture.whole()));
+    seeds.push((
+        "state_sync_chunk",
+        "first".into(),
+        fixture.chunks[0].clone(),
+    ));
     seeds
 }

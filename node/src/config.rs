@@ -222,12 +222,22 @@ impl ConfigFile {
     ) -> anyhow::Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+        Self::parse(&text, &path.display().to_string(), vars)
+    }
+
+    /// The configuration in `text` (named `origin` in errors) with `EBL_NODE__*` overrides
+    /// from `vars`: a typed configuration or an error, whatever the text.
+    pub fn parse(
+        text: &str,
+        origin: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
         let mut value: toml::Value =
-            toml::from_str(&text).with_context(|| format!("parse {}", path.display()))?;
+            toml::from_str(text).with_context(|| format!("parse {origin}"))?;
         crate::config_env::apply(&mut value, vars)?;
         value
             .try_into()
-            .with_context(|| format!("{} with EBL_NODE__* overrides", path.display()))
+            .with_context(|| format!("{origin} with EBL_NODE__* overrides"))
     }
 
     /// Settings and genesis, with paths resolved against the config file's folder.

@@ -51,6 +51,8 @@ pub mod config_env;
 pub mod consensus;
 pub mod custody;
 pub mod edge;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz_checks;
 pub mod handle;
 pub mod intake;
 pub mod mempool;

@@ -241,7 +241,7 @@ pub fn check_manifest(manifest: &Manifest) -> Result<(), StateSyncError> {
 }
 
 /// Appends one frame (`u32 BE length ‖ canonical item`) to `out`.
-fn push_frame(out: &mut Vec<u8>, item: &SyncItem) -> Result<(), StorageError> {
+pub(crate) fn push_frame(out: &mut Vec<u8>, item: &SyncItem) -> Result<(), StorageError> {
     let bytes = codec::encode(item);
     let len = u32::try_from(bytes.len())
         .map_err(|_| StorageError::Failed("sync frame over 4 GiB".into()))?;
@@ -251,7 +251,7 @@ fn push_frame(out: &mut Vec<u8>, item: &SyncItem) -> Result<(), StorageError> {
 }
 
 /// The frames of one chunk, in order; `Err` with the reason at the first malformed one.
-fn frames(chunk: &[u8]) -> Result<Vec<SyncItem>, String> {
+pub(crate) fn frames(chunk: &[u8]) -> Result<Vec<SyncItem>, String> {
     let mut items = Vec::new();
     let mut rest = chunk;
     while !rest.is_empty() {

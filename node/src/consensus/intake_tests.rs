@@ -93,6 +93,28 @@ fn only_the_current_and_next_height_within_the_round_window_are_taken() {
     assert_eq!(r.slot(&nil), Err(StreamError::BadStreamId));
 }
 
+/// A stream id whose round does not fit a `u32` (no round does) is refused, not a panic
+/// (found by the `proposal_stream` fuzz target: `Round::from(i64)` asserts the range).
+#[test]
+fn a_stream_id_with_a_round_past_u32_is_refused() {
+    let validators = set(4);
+    let publishers = Publishers::default();
+    let r = rules(&validators, &publishers);
+    let id = |round: i64| {
+        let bytes = [5u64.to_be_bytes(), round.to_be_bytes()].concat();
+        malachite::app::streaming::StreamId::new(bytes::Bytes::from(bytes))
+    };
+    let past = i64::from(u32::MAX) + 1;
+    assert_eq!(r.slot(&id(past)), Err(StreamError::BadStreamId));
+    assert_eq!(r.slot(&id(i64::MAX)), Err(StreamError::BadStreamId));
+    assert_eq!(stream_slot(&id(past)), None);
+    assert_eq!(
+        stream_slot(&id(i64::from(u32::MAX))),
+        Some((Height(5), Round::new(u32::MAX)))
+    );
+    assert_eq!(r.slot(&id(3)), Ok((Height(5), Round::new(3))));
+}
+
 #[test]
 fn an_init_must_name_its_rounds_designated_proposer_and_fit_the_cap() {
     let validators = set(4);
