@@ -17,6 +17,7 @@ mod layout;
 mod node_cache;
 mod reader;
 mod space;
+mod tuning;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ use std::sync::Arc;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, Version};
-use rocksdb::{ColumnFamilyDescriptor, DB, Options};
+use rocksdb::{ColumnFamilyDescriptor, DB};
 use rocksdb::{WriteBatch, WriteOptions};
 
 pub use reader::RocksReader;
@@ -81,12 +82,11 @@ impl RocksStore {
         // R357: opening replays and flushes what the last run left in RocksDB's log, so it
         // needs the reserve too; below it, RocksDB is not even started.
         space::check(&path, reserve, 0)?;
-        let mut options = Options::default();
-        options.create_if_missing(true);
-        options.create_missing_column_families(true);
+        let options = tuning::database();
+        let cache = tuning::block_cache().map_err(|e| db_error("block cache", &e))?;
         let families = layout::COLUMN_FAMILIES
             .iter()
-            .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
+            .map(|name| ColumnFamilyDescriptor::new(*name, tuning::family(name, &cache)));
         let db =
             DB::open_cf_descriptors(&options, &path, families).map_err(|e| db_error("open", &e))?;
         Ok(RocksStore {
