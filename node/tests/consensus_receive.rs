@@ -184,7 +184,6 @@ fn a_block_for_a_later_height_is_kept_for_later() {
 
 #[test]
 fn a_block_seen_before_a_restart_is_recovered_and_pruned_once_committed() {
-    use ebl_node::consensus::AppState;
     use ebl_node::consensus::undecided::UndecidedBlocks;
     let s = setup();
     let store = UndecidedBlocks::open(s.dir.path().join("undecided")).unwrap();
@@ -200,18 +199,7 @@ fn a_block_seen_before_a_restart_is_recovered_and_pruned_once_committed() {
     assert_eq!(store.load(1).len(), 1);
 
     // A new state over the same ledger (as after a crash) takes the block back.
-    let AppState {
-        ledger,
-        mempool,
-        signer,
-        timeouts,
-        limits,
-        ..
-    } = state;
-    let again = AppState::new(ledger, mempool, signer, timeouts, limits)
-        .unwrap()
-        .with_undecided(store.clone())
-        .unwrap();
+    let again = consensus_support::restarted(state, store.clone());
     assert!(again.held.contains(&id));
 
     // Committing it moves to height 2 and prunes the saved block.

@@ -6,7 +6,6 @@
 mod consensus_support;
 
 use consensus_support::{Setup, setup};
-use ebl_node::consensus::AppState;
 use ebl_node::consensus::decision::DecisionCore;
 use ebl_node::consensus::parts::AssembledProposal;
 use ebl_node::consensus::propose::{Received, receive};
@@ -38,18 +37,7 @@ fn restarted(tamper: impl FnOnce(&std::path::Path, &AssembledProposal)) -> Resta
         Received::Value(_, None)
     ));
     tamper(&folder, &p);
-    let AppState {
-        ledger,
-        mempool,
-        signer,
-        timeouts,
-        limits,
-        ..
-    } = state;
-    let again = AppState::new(ledger, mempool, signer, timeouts, limits)
-        .unwrap()
-        .with_undecided(store)
-        .unwrap();
+    let again = consensus_support::restarted(state, store);
     Restarted {
         core: DecisionCore::new(again),
         proposal: p,

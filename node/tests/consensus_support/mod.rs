@@ -126,3 +126,23 @@ pub fn issue(reference: &str) -> Body {
         consignee: Some(OrgId("SHIPPER".into())),
     }))
 }
+
+/// A new state over `state`'s ledger, mempool and keys, as after a crash, taking back the
+/// blocks `store` kept for the height in progress.
+pub fn restarted(
+    state: AppState,
+    store: ebl_node::consensus::undecided::UndecidedBlocks,
+) -> AppState {
+    let AppState {
+        ledger,
+        mempool,
+        signer,
+        timeouts,
+        limits,
+        ..
+    } = state;
+    AppState::new(ledger, mempool, signer, timeouts, limits)
+        .unwrap()
+        .with_undecided(store)
+        .unwrap()
+}
