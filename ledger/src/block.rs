@@ -91,12 +91,14 @@ pub struct EntryResult {
 
 /// Commitment to a block's entries.
 pub fn entries_hash(entries: &[SignedEntry]) -> Hash32 {
-    Hash32::tagged(domain::BLOCK_ENTRIES, &codec::encode(&entries.to_vec()))
+    // A slice encodes exactly as the `Vec` of the same items (length, then each item), so no
+    // copy of the entries is made to hash them.
+    Hash32::tagged(domain::BLOCK_ENTRIES, &codec::encode(entries))
 }
 
 /// Commitment to a block's results.
 pub fn results_hash(results: &[EntryResult]) -> Hash32 {
-    Hash32::tagged(domain::BLOCK_RESULTS, &codec::encode(&results.to_vec()))
+    Hash32::tagged(domain::BLOCK_RESULTS, &codec::encode(results))
 }
 
 /// The chain head as recorded in state by every block.
@@ -108,4 +110,33 @@ pub struct ChainHead {
     pub time: Timestamp,
     /// Hash of the block before it.
     pub prev_hash: BlockHash,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::TestNetwork;
+
+    /// The commitments hash a slice's encoding, which must stay byte for byte the encoding of
+    /// the `Vec` they were first defined over (else every block hash would change).
+    #[test]
+    fn a_slice_encodes_as_the_vec_of_its_items() {
+        let entries = TestNetwork::pilot().receipts(3, &["SGSW", "BANK"]);
+        assert_eq!(codec::encode(entries.as_slice()), codec::encode(&entries));
+        let results: Vec<EntryResult> = entries
+            .iter()
+            .map(|e| EntryResult {
+                entry: e.id(),
+                outcome: Outcome::Failed {
+                    code: "REPLAY".into(),
+                    message: "seen".into(),
+                },
+            })
+            .collect();
+        assert_eq!(codec::encode(results.as_slice()), codec::encode(&results));
+        assert_eq!(
+            codec::encode(&[] as &[SignedEntry]),
+            codec::encode(&Vec::<SignedEntry>::new())
+        );
+    }
 }

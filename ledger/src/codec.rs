@@ -77,7 +77,7 @@ pub fn malformed_reason(e: &bincode::error::DecodeError) -> &'static str {
 }
 
 /// Encodes a value canonically.
-pub fn encode<T: Encode>(value: &T) -> Vec<u8> {
+pub fn encode<T: Encode + ?Sized>(value: &T) -> Vec<u8> {
     // Encoding into a Vec cannot fail for our types: they have no custom encoders that error and
     // the limit only applies to decoding. A failure here would be a programming error, so we
     // return an empty vector which can never decode and is caught by every consumer's decode.

@@ -9,7 +9,7 @@ use crate::entry::{Body, ChainRef, SignedEntry};
 use crate::error::{ExecError, ExecResult, RuleError, StorageError};
 use crate::evidence;
 use crate::finality::DoubleVote;
-use crate::hash::BlockHash;
+use crate::hash::{BlockHash, EntryId};
 use crate::identity::check_standing;
 use crate::protocol_version::ProtocolSchedule;
 use crate::signatures::SignatureVerdicts;
@@ -101,14 +101,18 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
 ) -> Result<ExecutedBlock, StorageError> {
     // R3, R172: every signature is decided before the entries run, with one batch equation
     // unless the caller decided them already (R155).
+    let entries_hash = block::entries_hash(&input.entries);
     let computed;
-    let verdicts = match verdicts.and_then(|v| v.for_entries(&input.entries)) {
-        Some(v) => v,
-        None => {
-            computed = SignatureVerdicts::compute(&input.entries, 1);
-            computed.for_entries(&input.entries).unwrap_or_default()
-        }
-    };
+    let verdicts =
+        match verdicts.and_then(|v| v.for_entries_hashed(input.entries.len(), &entries_hash)) {
+            Some(v) => v,
+            None => {
+                computed = SignatureVerdicts::compute(&input.entries, 1);
+                computed
+                    .for_entries_hashed(input.entries.len(), &entries_hash)
+                    .unwrap_or_default()
+            }
+        };
     let mut state = Overlay::new(store);
     // R411: the version in force at this height; an upgrade activating here becomes the
     // active version in this block's state.
@@ -130,9 +134,11 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
     };
     for (index, signed) in input.entries.iter().enumerate() {
         let signature_ok = verdicts.get(index).copied().unwrap_or(false);
-        let run = execute_entry(&mut state, &facts, signed, signature_ok)?;
+        // The id is computed once per entry: it costs an encoding and a hash.
+        let id = signed.id();
+        let run = execute_entry(&mut state, &facts, signed, id, signature_ok)?;
         results.push(EntryResult {
-            entry: signed.id(),
+            entry: id,
             outcome: run.outcome,
         });
         consumed.push(run.consumed);
@@ -152,7 +158,7 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
         prev_hash: input.prev_hash,
         time: input.time,
         proposer: input.proposer,
-        entries_hash: block::entries_hash(&input.entries),
+        entries_hash,
         results_hash: block::results_hash(&results),
         state_root,
         evidence_hash: evidence::evidence_hash(&evidence),
@@ -277,6 +283,7 @@ fn execute_entry(
     state: &mut Overlay<'_>,
     block: &BlockFacts<'_>,
     signed: &SignedEntry,
+    entry_id: EntryId,
     signature_ok: bool,
 ) -> Result<EntryRun, StorageError> {
     let BlockFacts {
@@ -325,7 +332,7 @@ fn execute_entry(
         chain,
         height,
         time,
-        entry_id: signed.id(),
+        entry_id,
         signer: entry.signer,
         act_for: entry.act_for.clone(),
     };

@@ -81,10 +81,20 @@ impl SignatureVerdicts {
     }
 
     /// The verdicts, if they were computed for exactly `entries`.
+    #[cfg(test)]
     pub(crate) fn for_entries(&self, entries: &[SignedEntry]) -> Option<&[bool]> {
-        (self.valid.len() == entries.len()
-            && self.entries_hash == crate::block::entries_hash(entries))
-        .then_some(self.valid.as_slice())
+        self.for_entries_hashed(entries.len(), &crate::block::entries_hash(entries))
+    }
+
+    /// The verdicts, if they were computed for `count` entries with this entries hash (the
+    /// caller hashed them already).
+    pub(crate) fn for_entries_hashed(
+        &self,
+        count: usize,
+        entries_hash: &Hash32,
+    ) -> Option<&[bool]> {
+        (self.valid.len() == count && self.entries_hash == *entries_hash)
+            .then_some(self.valid.as_slice())
     }
 }
 
