@@ -7,8 +7,6 @@
 //! small.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-
 use ebl_ledger::block::{Block, BlockHeader};
 use ebl_ledger::codec;
 use ebl_ledger::crypto::{PublicKey, Signature};
@@ -22,35 +20,9 @@ use ebl_ledger::identity::x509;
 use ebl_ledger::snapshot::ledger_certificate;
 use ebl_ledger::state_sync::{ChunkInfo, SyncVerifier, decode_manifest};
 use ebl_ledger::testkit::TestNetwork;
+use ebl_ledger::testkit::fuzz_corpus::{fuzz_dir, keep_seed, replay};
 use ebl_ledger::time::Timestamp;
 use ed25519_dalek::Signer;
-
-fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
-}
-
-/// Runs `check` on every file of the corpus and the regressions of `target`; returns how many.
-fn replay(target: &str, check: fn(&[u8])) -> usize {
-    let mut count = 0;
-    for kind in ["corpus", "regressions"] {
-        let dir = fuzz_dir().join(kind).join(target);
-        let Ok(files) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for file in files {
-            let path = file.unwrap().path();
-            let data = std::fs::read(&path).unwrap();
-            let outcome = std::panic::catch_unwind(|| check(&data));
-            assert!(
-                outcome.is_ok(),
-                "{target}: {} fails its check",
-                path.display()
-            );
-            count += 1;
-        }
-    }
-    count
-}
 
 #[test]
 fn signed_entry_corpus_replays() {
@@ -152,11 +124,7 @@ fn generated_seeds_pass_their_checks() {
             _ => fuzz_checks::x509,
         };
         check(&bytes);
-        if std::env::var_os("EBL_WRITE_FUZZ_SEEDS").is_some() {
-            let dir = fuzz_dir().join("corpus").join(target);
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join(format!("seed-{name}")), &bytes).unwrap();
-        }
+        keep_seed(target, &name, &bytes);
     }
 }
 

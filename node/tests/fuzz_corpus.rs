@@ -6,14 +6,13 @@
 //! seeds built here from the real encoders and signers (`seed-*` files).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-
 use bytes::Bytes;
 use ebl_ledger::block::Block;
 use ebl_ledger::codec;
 use ebl_ledger::fuzz_checks::fuzz_validator_key;
 use ebl_ledger::hash::Hash32;
 use ebl_ledger::testkit::TestNetwork;
+use ebl_ledger::testkit::fuzz_corpus::{keep_seed, replay};
 use ebl_node::bodies::protocol::{BodyRequest, BodyResponse, Proof, proof_holds, signed_request};
 use ebl_node::config::{ConfigFile, ConsensusSection, GossipSection, MempoolSection, P2pSection};
 use ebl_node::consensus::codec::{EblCodec, portable_certificate};
@@ -34,33 +33,6 @@ use malachite::app::types::codec::Codec;
 use malachite::app::types::core::{
     CommitCertificate, CommitSignature, NilOrVal, Round, SignedMessage, VoteType,
 };
-
-fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
-}
-
-/// Runs `check` on every file of the corpus and the regressions of `target`; returns how many.
-fn replay(target: &str, check: fn(&[u8])) -> usize {
-    let mut count = 0;
-    for kind in ["corpus", "regressions"] {
-        let dir = fuzz_dir().join(kind).join(target);
-        let Ok(files) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for file in files {
-            let path = file.unwrap().path();
-            let data = std::fs::read(&path).unwrap();
-            let outcome = std::panic::catch_unwind(|| check(&data));
-            assert!(
-                outcome.is_ok(),
-                "{target}: {} fails its check",
-                path.display()
-            );
-            count += 1;
-        }
-    }
-    count
-}
 
 fn check_of(target: &str) -> fn(&[u8]) {
     match target {
@@ -103,11 +75,7 @@ fn node_config_corpus_replays() {
 fn generated_seeds_pass_their_checks() {
     for (target, name, bytes) in seeds() {
         check_of(target)(&bytes);
-        if std::env::var_os("EBL_WRITE_FUZZ_SEEDS").is_some() {
-            let dir = fuzz_dir().join("corpus").join(target);
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join(format!("seed-{name}")), &bytes).unwrap();
-        }
+        keep_seed(target, &name, &bytes);
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod ca;
 pub mod edge_signatures;
+pub mod fuzz_corpus;
 pub mod pilot;
 mod pilot_attest;
 pub mod profiles;

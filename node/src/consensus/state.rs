@@ -502,14 +502,11 @@ impl<S: Storage> AppState<S> {
 
     /// Records how held block `id` was first streamed.
     pub fn remember_origin(&mut self, id: BlockId, init: PartInit, signature: ConsensusSignature) {
-        let origin = (init, signature);
-        if self
-            .held
-            .set_origin(&id, origin.0.clone(), origin.1.clone())
-            && let Some(store) = &self.undecided
+        if self.held.set_origin(&id, init, signature)
+            && let (Some(store), Some(origin)) = (&self.undecided, self.held.origin(&id))
         {
             // R467: kept beside the block, for a restream after a restart.
-            store.save_origin(self.height.0, id, &origin);
+            store.save_origin(self.height.0, id, origin);
         }
     }
 
