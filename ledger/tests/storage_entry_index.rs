@@ -107,3 +107,40 @@ fn a_commit_whose_sequence_flags_do_not_match_its_entries_is_refused() {
     assert!(err.message().contains("sequence flags"), "{err}");
     assert_eq!(pair.rocks.store().latest_height().unwrap(), Some(0));
 }
+
+/// R473: a store clears undecided records only while its index may hold one; a record written
+/// before a reopen is still cleared by a decisive inclusion after it.
+#[test]
+fn an_undecided_record_from_before_a_reopen_is_cleared_by_a_decisive_inclusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pair = Pair::new(dir.path());
+    let first = pair.net.sign("BANK", receipt(1));
+    let second = pair.net.sign("BANK", receipt(2));
+    pair.commit(vec![second.clone()]);
+    assert_eq!(locations(&pair, &second.id()), (at(1, 0), None));
+    let held = pair.rocks.store().reader().undecided_location(&second.id());
+    assert_eq!(held.unwrap(), at(1, 0));
+    let Pair { net, rocks } = pair;
+    drop(rocks);
+    let mut pair = Pair {
+        rocks: Ledger::open(RocksStore::open(dir.path()).unwrap(), &net.genesis).unwrap(),
+        net,
+    };
+    pair.commit(vec![first.clone(), second.clone()]);
+    assert_eq!(locations(&pair, &second.id()), (at(2, 1), at(2, 1)));
+    let cleared = pair.rocks.store().reader().undecided_location(&second.id());
+    assert_eq!(cleared.unwrap(), None);
+}
+
+/// R473: a store that never held an undecided record indexes decisive inclusions as before.
+#[test]
+fn a_store_without_undecided_records_indexes_decisive_inclusions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pair = Pair::new(dir.path());
+    pair.run(3, 20);
+    let later = pair.net.sign("BANK", receipt(1_000));
+    pair.commit(vec![later.clone()]);
+    assert_eq!(locations(&pair, &later.id()), (at(4, 0), at(4, 0)));
+    let reader = pair.rocks.store().reader();
+    assert_eq!(reader.undecided_location(&later.id()).unwrap(), None);
+}

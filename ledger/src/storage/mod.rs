@@ -7,7 +7,7 @@ mod rocks;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "rocksdb")]
-pub use rocks::{RocksReader, RocksStore};
+pub use rocks::{FamilySize, RocksReader, RocksStore};
 
 use bincode::{Decode, Encode};
 use jmt::storage::{TreeReader, TreeUpdateBatch};

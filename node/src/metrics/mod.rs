@@ -45,6 +45,13 @@ pub struct CodeLabel {
     pub code: String,
 }
 
+/// Label of the storage series: a column family of the ledger store (a fixed set, R474).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FamilyLabel {
+    /// Column family name, e.g. `jmt_nodes`.
+    pub family: &'static str,
+}
+
 /// Handles into the node's metric registry; clones share the same series.
 #[derive(Clone)]
 pub struct NodeMetrics {
@@ -58,6 +65,8 @@ pub struct NodeMetrics {
     mempool_entries: Gauge,
     mempool_bytes: Gauge,
     peers: Gauge,
+    family_bytes: Family<FamilyLabel, Gauge>,
+    family_keys: Family<FamilyLabel, Gauge>,
     commit_latency: Histogram,
     execution: Histogram,
     evidence_seen: Counter,
@@ -150,6 +159,18 @@ impl NodeMetrics {
             mempool_bytes.clone(),
         );
         r.register("connected_peers", "Connected libp2p peers", peers.clone());
+        let family_bytes = Family::<FamilyLabel, Gauge>::default();
+        let family_keys = Family::<FamilyLabel, Gauge>::default();
+        r.register(
+            "storage_family_bytes",
+            "Bytes of each ledger store column family: SST files plus memtable allocation (R474)",
+            family_bytes.clone(),
+        );
+        r.register(
+            "storage_family_keys",
+            "RocksDB's estimate of the live keys of each ledger store column family (R474)",
+            family_keys.clone(),
+        );
         r.register(
             "commit_latency_seconds",
             "From holding a complete executed proposal to its commit",
@@ -185,6 +206,8 @@ impl NodeMetrics {
             mempool_entries,
             mempool_bytes,
             peers,
+            family_bytes,
+            family_keys,
             commit_latency,
             execution,
             evidence_seen,
@@ -280,6 +303,20 @@ impl NodeMetrics {
     /// The ledger head at start (before any commit of this run).
     pub fn on_start(&self, height: u64) {
         self.height.set(i64::try_from(height).unwrap_or(i64::MAX));
+    }
+
+    /// R474: the store's column family sizes, refreshed at scrape time.
+    pub fn set_storage(&self, sizes: &[ebl_ledger::storage::FamilySize]) {
+        let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        for size in sizes {
+            let label = FamilyLabel {
+                family: size.family,
+            };
+            self.family_bytes
+                .get_or_create(&label)
+                .set(clamp(size.bytes()));
+            self.family_keys.get_or_create(&label).set(clamp(size.keys));
+        }
     }
 
     /// Connected peers, refreshed at scrape time.

@@ -12,6 +12,7 @@
 //! step of a commit has a failpoint for the crash tests (R350, `failpoints.rs`).
 
 mod checkpoint;
+mod family_sizes;
 mod install;
 mod layout;
 mod node_cache;
@@ -28,6 +29,7 @@ use jmt::{KeyHash, Version};
 use rocksdb::{ColumnFamilyDescriptor, DB};
 use rocksdb::{WriteBatch, WriteOptions};
 
+pub use family_sizes::FamilySize;
 pub use reader::RocksReader;
 use reader::db_error;
 pub use space::DEFAULT_RESERVE;
@@ -48,6 +50,10 @@ pub struct RocksStore {
     path: PathBuf,
     /// R357: bytes of its file system the store leaves free.
     reserve: u64,
+    /// R473: whether the undecided index may hold a record. While it holds none (the usual
+    /// case: only faulty proposers or races make one), a decisive inclusion has nothing there
+    /// to clear, and the store writes no delete for it.
+    undecided_held: bool,
 }
 
 impl std::fmt::Debug for RocksStore {
@@ -89,6 +95,13 @@ impl RocksStore {
             .map(|name| ColumnFamilyDescriptor::new(*name, tuning::family(name, &cache)));
         let db =
             DB::open_cf_descriptors(&options, &path, families).map_err(|e| db_error("open", &e))?;
+        let undecided_held = match db.cf_handle(layout::ENTRIES_UNDECIDED) {
+            Some(family) => db
+                .iterator_cf(family, rocksdb::IteratorMode::Start)
+                .next()
+                .is_some(),
+            None => true,
+        };
         Ok(RocksStore {
             read: RocksReader {
                 db: Arc::new(db),
@@ -96,6 +109,7 @@ impl RocksStore {
             },
             path,
             reserve,
+            undecided_held,
         })
     }
 
@@ -110,8 +124,13 @@ impl RocksStore {
         self.read.clone()
     }
 
-    /// Puts everything of one block into `batch`.
-    fn fill_batch(&self, batch: &mut WriteBatch, commit: &BlockCommit) -> Result<(), StorageError> {
+    /// Puts everything of one block into `batch`; answers whether the undecided index may hold
+    /// a record once it is written (R473).
+    fn fill_batch(
+        &self,
+        batch: &mut WriteBatch,
+        commit: &BlockCommit,
+    ) -> Result<bool, StorageError> {
         let height = commit.stored.block.header.height;
         let state = self.read.cf(layout::STATE)?;
         for (key, value) in &commit.writes {
@@ -136,7 +155,7 @@ impl RocksStore {
             );
         }
         commit_failpoint!("commit.batch_tree");
-        self.index_entries(batch, commit)?;
+        let undecided_held = self.index_entries(batch, commit)?;
         commit_failpoint!("commit.batch_index");
         batch.put_cf(
             self.read.cf(layout::BLOCKS)?,
@@ -148,7 +167,7 @@ impl RocksStore {
             layout::LATEST_HEIGHT,
             height.to_be_bytes(),
         );
-        Ok(())
+        Ok(undecided_held)
     }
 }
 
@@ -157,29 +176,35 @@ impl RocksStore {
     /// the sequence it consumed is gone), so it is written blind and clears any undecided
     /// record; any other inclusion is recorded only while no decisive one exists, which costs
     /// a read (such inclusions come only from faulty proposers or races). Operations of one
-    /// batch apply in order, as [`MemoryStore`](super::MemoryStore) applies them.
+    /// batch apply in order, as [`MemoryStore`](super::MemoryStore) applies them. R473: the
+    /// undecided record is cleared only when the index may hold one; answers whether it may
+    /// after this batch.
     fn index_entries(
         &self,
         batch: &mut WriteBatch,
         commit: &BlockCommit,
-    ) -> Result<(), StorageError> {
+    ) -> Result<bool, StorageError> {
         let decisive = self.read.cf(layout::ENTRIES)?;
         let undecided = self.read.cf(layout::ENTRIES_UNDECIDED)?;
         let mut decided_here = BTreeSet::new();
+        let mut held = self.undecided_held;
         for item in index_plan(commit)? {
             let location = codec::encode(&item.location);
             if item.decisive {
                 batch.put_cf(decisive, item.id.0, location);
-                batch.delete_cf(undecided, item.id.0);
+                if held {
+                    batch.delete_cf(undecided, item.id.0);
+                }
                 decided_here.insert(item.id);
             } else if !decided_here.contains(&item.id) {
                 commit_failpoint!("commit.index_lookup");
                 if self.read.decisive_location(&item.id)?.is_none() {
                     batch.put_cf(undecided, item.id.0, location);
+                    held = true;
                 }
             }
         }
-        Ok(())
+        Ok(held)
     }
 }
 
@@ -237,7 +262,7 @@ impl Storage for RocksStore {
         check_next_height(self.latest_height()?, &commit)?;
         commit_failpoint!("commit.before_batch");
         let mut batch = WriteBatch::default();
-        self.fill_batch(&mut batch, &commit)?;
+        let undecided_held = self.fill_batch(&mut batch, &commit)?;
         commit_failpoint!("commit.after_batch");
         space::check(&self.path, self.reserve, batch.size_in_bytes())?;
         // One synced write per block: all of it survives a crash, or none of it (R19, R351).
@@ -253,6 +278,7 @@ impl Storage for RocksStore {
         // failed commit leaves the cache as it was).
         commit_failpoint!("commit.before_cache");
         self.read.nodes.insert_all(commit.tree.node_batch.nodes());
+        self.undecided_held |= undecided_held;
         commit_failpoint!("commit.after_cache");
         Ok(())
     }

@@ -80,13 +80,19 @@ impl RocksReader {
     pub fn entry_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
         match self.decisive_location(id)? {
             Some(location) => Ok(Some(location)),
-            None => self.location_in(layout::ENTRIES_UNDECIDED, id),
+            None => self.undecided_location(id),
         }
     }
 
     /// R185: the inclusion that consumed the entry's sequence, if any: the entry is decided.
     pub fn decisive_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
         self.location_in(layout::ENTRIES, id)
+    }
+
+    /// R185, R473: the entry's record in the undecided index, which a decisive inclusion
+    /// clears (what [`Self::entry_location`] falls back to).
+    pub fn undecided_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
+        self.location_in(layout::ENTRIES_UNDECIDED, id)
     }
 
     fn location_in(
