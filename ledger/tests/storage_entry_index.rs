@@ -126,7 +126,7 @@ fn an_undecided_record_from_before_a_reopen_is_cleared_by_a_decisive_inclusion()
         rocks: Ledger::open(RocksStore::open(dir.path()).unwrap(), &net.genesis).unwrap(),
         net,
     };
-    pair.commit(vec![first.clone(), second.clone()]);
+    pair.commit(vec![first, second.clone()]);
     assert_eq!(locations(&pair, &second.id()), (at(2, 1), at(2, 1)));
     let cleared = pair.rocks.store().reader().undecided_location(&second.id());
     assert_eq!(cleared.unwrap(), None);
