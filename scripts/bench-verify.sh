@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `POST /v1/verify` under load from another process (issue 16, R475).
+# `POST /v1/verify` under load from another process (issue 16, R474).
 #
 #   scripts/bench-verify.sh [--seconds N] [--keep]
 #

@@ -108,7 +108,7 @@ fn a_commit_whose_sequence_flags_do_not_match_its_entries_is_refused() {
     assert_eq!(pair.rocks.store().latest_height().unwrap(), Some(0));
 }
 
-/// R473: a store clears undecided records only while its index may hold one; a record written
+/// R472: a store clears undecided records only while its index may hold one; a record written
 /// before a reopen is still cleared by a decisive inclusion after it.
 #[test]
 fn an_undecided_record_from_before_a_reopen_is_cleared_by_a_decisive_inclusion() {
@@ -132,7 +132,7 @@ fn an_undecided_record_from_before_a_reopen_is_cleared_by_a_decisive_inclusion()
     assert_eq!(cleared.unwrap(), None);
 }
 
-/// R473: a store that never held an undecided record indexes decisive inclusions as before.
+/// R472: a store that never held an undecided record indexes decisive inclusions as before.
 #[test]
 fn a_store_without_undecided_records_indexes_decisive_inclusions() {
     let dir = tempfile::tempdir().unwrap();

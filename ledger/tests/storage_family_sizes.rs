@@ -1,4 +1,4 @@
-//! R474: the store reports each column family's size from RocksDB's accounting.
+//! R473: the store reports each column family's size from RocksDB's accounting.
 #![cfg(feature = "rocksdb")]
 #![allow(clippy::unwrap_used)]
 

@@ -97,7 +97,7 @@ async fn metrics_show_committed_blocks_entries_and_latencies() {
     assert!(sample(&text, "ebl_block_execution_seconds_count") >= 1.0);
     assert!(sample(&text, "ebl_mempool_entries") >= 0.0);
     assert!(sample(&text, "ebl_connected_peers") >= 0.0);
-    // R474: every column family of the store, the committed entries among its keys.
+    // R473: every column family of the store, the committed entries among its keys.
     assert!(sample(&text, "ebl_storage_family_keys{family=\"entries\"}") >= 3.0);
     assert!(sample(&text, "ebl_storage_family_bytes{family=\"state\"}") > 0.0);
     assert_eq!(

@@ -29,7 +29,7 @@ async fn scrape(State(handle): State<NodeHandle>) -> impl IntoResponse {
         metrics.set_peers(dump.peers.len());
     }
     metrics.sync_regulator_reads();
-    // R474: a few RocksDB property reads, no I/O.
+    // R473: a few RocksDB property reads, no I/O.
     match handle.reads.store().family_sizes() {
         Ok(sizes) => metrics.set_storage(&sizes),
         Err(e) => tracing::warn!(error = %e, "cannot read the store's column family sizes"),

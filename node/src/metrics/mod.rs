@@ -45,7 +45,7 @@ pub struct CodeLabel {
     pub code: String,
 }
 
-/// Label of the storage series: a column family of the ledger store (a fixed set, R474).
+/// Label of the storage series: a column family of the ledger store (a fixed set, R473).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct FamilyLabel {
     /// Column family name, e.g. `jmt_nodes`.
@@ -163,12 +163,12 @@ impl NodeMetrics {
         let family_keys = Family::<FamilyLabel, Gauge>::default();
         r.register(
             "storage_family_bytes",
-            "Bytes of each ledger store column family: SST files plus memtable allocation (R474)",
+            "Bytes of each ledger store column family: SST files plus memtable allocation (R473)",
             family_bytes.clone(),
         );
         r.register(
             "storage_family_keys",
-            "RocksDB's estimate of the live keys of each ledger store column family (R474)",
+            "RocksDB's estimate of the live keys of each ledger store column family (R473)",
             family_keys.clone(),
         );
         r.register(
@@ -305,7 +305,7 @@ impl NodeMetrics {
         self.height.set(i64::try_from(height).unwrap_or(i64::MAX));
     }
 
-    /// R474: the store's column family sizes, refreshed at scrape time.
+    /// R473: the store's column family sizes, refreshed at scrape time.
     pub fn set_storage(&self, sizes: &[ebl_ledger::storage::FamilySize]) {
         let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         for size in sizes {

@@ -1,4 +1,4 @@
-//! R474: how much each column family holds, from RocksDB's own accounting, so an operator (and
+//! R473: how much each column family holds, from RocksDB's own accounting, so an operator (and
 //! the throughput work of ADR 0052) can see what a committed entry costs on disk per family.
 
 use super::{RocksReader, layout, reader::db_error};

@@ -50,7 +50,7 @@ pub struct RocksStore {
     path: PathBuf,
     /// R357: bytes of its file system the store leaves free.
     reserve: u64,
-    /// R473: whether the undecided index may hold a record. While it holds none (the usual
+    /// R472: whether the undecided index may hold a record. While it holds none (the usual
     /// case: only faulty proposers or races make one), a decisive inclusion has nothing there
     /// to clear, and the store writes no delete for it.
     undecided_held: bool,
@@ -125,7 +125,7 @@ impl RocksStore {
     }
 
     /// Puts everything of one block into `batch`; answers whether the undecided index may hold
-    /// a record once it is written (R473).
+    /// a record once it is written (R472).
     fn fill_batch(
         &self,
         batch: &mut WriteBatch,
@@ -176,7 +176,7 @@ impl RocksStore {
     /// the sequence it consumed is gone), so it is written blind and clears any undecided
     /// record; any other inclusion is recorded only while no decisive one exists, which costs
     /// a read (such inclusions come only from faulty proposers or races). Operations of one
-    /// batch apply in order, as [`MemoryStore`](super::MemoryStore) applies them. R473: the
+    /// batch apply in order, as [`MemoryStore`](super::MemoryStore) applies them. R472: the
     /// undecided record is cleared only when the index may hold one; answers whether it may
     /// after this batch.
     fn index_entries(

@@ -89,7 +89,7 @@ impl RocksReader {
         self.location_in(layout::ENTRIES, id)
     }
 
-    /// R185, R473: the entry's record in the undecided index, which a decisive inclusion
+    /// R185, R472: the entry's record in the undecided index, which a decisive inclusion
     /// clears (what [`Self::entry_location`] falls back to).
     pub fn undecided_location(&self, id: &EntryId) -> Result<Option<EntryLocation>, StorageError> {
         self.location_in(layout::ENTRIES_UNDECIDED, id)
