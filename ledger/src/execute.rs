@@ -13,7 +13,7 @@ use crate::hash::{BlockHash, EntryId};
 use crate::identity::check_standing;
 use crate::protocol_version::ProtocolSchedule;
 use crate::signatures::SignatureVerdicts;
-use crate::state::{EntryContext, Overlay, StateReader, WriteSet, keys, tree};
+use crate::state::{EntryContext, Overlay, ReadCache, StateReader, WriteSet, keys, tree};
 use crate::time::Timestamp;
 
 /// What a proposer decides before executing: where the block goes and what it contains.
@@ -113,7 +113,10 @@ pub fn execute_block_with<S: StateReader + TreeReader>(
                     .unwrap_or_default()
             }
         };
-    let mut state = Overlay::new(store);
+    // R475: committed state does not change while the block runs, so its reads are
+    // remembered until the block is done.
+    let committed = ReadCache::new(store);
+    let mut state = Overlay::new(&committed);
     // R411: the version in force at this height; an upgrade activating here becomes the
     // active version in this block's state.
     let schedule = ProtocolSchedule::read(&state)?;

@@ -88,10 +88,12 @@ impl Intake {
         let time = self.reads.head()?.header.time;
         let mut seen = BTreeSet::new();
         let mut next = BTreeMap::new();
+        // R475: a batch's entries come from few signers, whose records are read once.
+        let committed = ebl_ledger::state::ReadCache::new(self.reads.state());
         entries
             .iter()
             .map(|entry| {
-                let answer = self.judge(entry, time, &mut seen, &mut next)?;
+                let answer = self.judge(entry, &committed, time, &mut seen, &mut next)?;
                 if let Some(answer) = &answer {
                     self.metrics
                         .on_refused(answer.code().unwrap_or("DUPLICATE"));
@@ -104,6 +106,7 @@ impl Intake {
     fn judge(
         &self,
         entry: &SignedEntry,
+        committed: &dyn ebl_ledger::state::StateReader,
         time: Timestamp,
         seen: &mut BTreeSet<EntryId>,
         next: &mut BTreeMap<PublicKey, u64>,
@@ -121,7 +124,7 @@ impl Intake {
             return refuse(e.code());
         }
         // R182: standing on committed state at the head's block time.
-        match entry_standing(self.reads.state(), &entry.entry, time) {
+        match entry_standing(committed, &entry.entry, time) {
             Ok(()) => {}
             Err(ExecError::Rule(e)) => return refuse(e.code()),
             Err(ExecError::Storage(e)) => return Err(e),

@@ -2,9 +2,11 @@
 
 pub mod keys;
 mod overlay;
+mod read_cache;
 pub mod tree;
 
 pub use overlay::{EmptyState, Overlay, StateReader, WriteSet};
+pub use read_cache::ReadCache;
 
 use crate::crypto::PublicKey;
 use crate::entry::ChainRef;
