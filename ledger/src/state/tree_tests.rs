@@ -2,53 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
+use jmt::storage::{Node, NodeKey, TreeUpdateBatch};
 use jmt::{KeyHash, Version};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use super::{apply_key_by_key, apply_writes};
 use crate::state::WriteSet;
-
-/// Tree nodes and values in memory, as the stores keep them.
-#[derive(Default)]
-struct Nodes {
-    nodes: BTreeMap<NodeKey, Node>,
-    values: BTreeMap<(KeyHash, Version), Option<Vec<u8>>>,
-}
-
-impl TreeReader for Nodes {
-    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        Ok(self.nodes.get(node_key).cloned())
-    }
-
-    fn get_value_option(
-        &self,
-        max_version: Version,
-        key_hash: KeyHash,
-    ) -> anyhow::Result<Option<Vec<u8>>> {
-        Ok(self
-            .values
-            .range((key_hash, 0)..=(key_hash, max_version))
-            .next_back()
-            .and_then(|(_, v)| v.clone()))
-    }
-
-    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-        Ok(None)
-    }
-}
-
-impl Nodes {
-    fn apply(&mut self, batch: &TreeUpdateBatch) {
-        for (key, node) in batch.node_batch.nodes() {
-            self.nodes.insert(key.clone(), node.clone());
-        }
-        for ((version, key_hash), value) in batch.node_batch.values() {
-            self.values.insert((*key_hash, *version), value.clone());
-        }
-    }
-}
+use crate::storage::MemoryStore;
 
 fn nodes_of(batch: &TreeUpdateBatch) -> BTreeMap<NodeKey, Node> {
     batch
@@ -90,7 +51,7 @@ fn writes(rng: &mut ChaCha20Rng, known: &mut Vec<Vec<u8>>) -> WriteSet {
 #[test]
 fn one_pass_and_key_by_key_build_the_same_tree_block_after_block() {
     let mut rng = ChaCha20Rng::seed_from_u64(476);
-    let mut store = Nodes::default();
+    let mut store = MemoryStore::default();
     let mut known = Vec::new();
     for version in 0..40 {
         let writes = writes(&mut rng, &mut known);
@@ -99,18 +60,18 @@ fn one_pass_and_key_by_key_build_the_same_tree_block_after_block() {
         assert_eq!(root, expected_root, "version {version}");
         assert_eq!(nodes_of(&batch), nodes_of(&expected), "version {version}");
         assert_eq!(values_of(&batch), values_of(&expected), "version {version}");
-        store.apply(&batch);
+        store.put_tree(&batch);
     }
 }
 
 #[test]
 fn a_block_that_deletes_goes_key_by_key_and_still_agrees() {
     let mut rng = ChaCha20Rng::seed_from_u64(477);
-    let mut store = Nodes::default();
+    let mut store = MemoryStore::default();
     let mut known = Vec::new();
     let first = writes(&mut rng, &mut known);
     let (_, batch) = apply_writes(&store, &first, 0).unwrap();
-    store.apply(&batch);
+    store.put_tree(&batch);
     let mut second = writes(&mut rng, &mut known);
     let gone = first.keys().next().unwrap().clone();
     second.insert(gone, None);

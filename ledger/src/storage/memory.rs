@@ -26,6 +26,16 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
+    /// Stores a state tree update's nodes and values (what a commit does with its tree).
+    pub(crate) fn put_tree(&mut self, tree: &jmt::storage::TreeUpdateBatch) {
+        for (key, node) in tree.node_batch.nodes() {
+            self.nodes.insert(key.clone(), node.clone());
+        }
+        for ((version, key_hash), value) in tree.node_batch.values() {
+            self.values.insert((key_hash.0, *version), value.clone());
+        }
+    }
+
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
@@ -111,12 +121,7 @@ impl Storage for MemoryStore {
                 None => self.state.remove(&key),
             };
         }
-        for (key, node) in commit.tree.node_batch.nodes() {
-            self.nodes.insert(key.clone(), node.clone());
-        }
-        for ((version, key_hash), value) in commit.tree.node_batch.values() {
-            self.values.insert((key_hash.0, *version), value.clone());
-        }
+        self.put_tree(&commit.tree);
         // R185: a decisive inclusion is the entry's location for good (a second one cannot
         // exist: the sequence it consumed is gone); any other is kept only until one comes.
         for item in index {
