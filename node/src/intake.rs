@@ -88,7 +88,9 @@ impl Intake {
         let time = self.reads.head()?.header.time;
         let mut seen = BTreeSet::new();
         let mut next = BTreeMap::new();
-        // R475: a batch's entries come from few signers, whose records are read once.
+        // R475: a batch's entries come from few signers, whose records are read once. A
+        // commit landing mid-batch may leave later entries judged on the state before it, as
+        // reads without the cache could too; execution decides standing again (R181).
         let committed = ebl_ledger::state::ReadCache::new(self.reads.state());
         entries
             .iter()

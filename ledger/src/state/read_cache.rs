@@ -45,7 +45,9 @@ impl std::fmt::Debug for ReadCache<'_> {
 }
 
 impl<'a> ReadCache<'a> {
-    /// Nothing remembered yet; `base` must not change while this is in use.
+    /// Nothing remembered yet. Each key answers as the store did at its first read: over a
+    /// base that does not change while this is in use (a block's execution) that is the store's
+    /// answer; over one that may change (the intake), a later read may be one commit old.
     pub fn new(base: &'a dyn StateReader) -> Self {
         ReadCache {
             base,
