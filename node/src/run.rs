@@ -9,18 +9,21 @@ use ebl_ledger::Ledger;
 use ebl_ledger::genesis::Genesis;
 use ebl_ledger::storage::RocksStore;
 use malachite::app::config::{ConsensusConfig, NodeConfig, ValueSyncConfig};
+use malachite::app::metrics::SharedRegistry;
 use malachite::app::net::Multiaddr;
 use malachite::app::types::Keypair;
 use malachite::app::types::core::LinearTimeouts;
+use malachite::spawn::spawn_network_actor;
 use malachite::{
-    ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, RequestContext, SyncContext,
-    WalContext, start_engine,
+    ConsensusContext, EngineBuilder, EngineHandle, NetworkIdentity, RequestContext, SyncContext,
+    WalContext,
 };
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::consensus::app::{self, Outputs};
 use crate::consensus::codec::EblCodec;
+use crate::consensus::gated_network::GatedNetwork;
 use crate::consensus::membership;
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
 use crate::consensus::state::AppError;
@@ -257,17 +260,48 @@ impl Node {
             std::fs::create_dir_all(dir).context("create WAL dir")?;
         }
         let vote_signer = vote_signer(&settings, signer, chain.genesis_hash.0);
-        let (channels, engine) = start_engine(
-            ctx,
-            engine_config(&settings, persistent.iter().cloned().collect()),
-            WalContext::new(wal, EblCodec),
-            NetworkContext::new(identity, EblCodec),
-            ConsensusContext::new_validator(address, Box::new(verifier), vote_signer),
-            SyncContext::new(EblCodec),
-            RequestContext::new(64),
+        let metrics = NodeMetrics::new();
+        let config = engine_config(&settings, persistent.iter().cloned().collect());
+        // R480: the engine's actors talk to Malachite's network actor through a gate that
+        // withholds what comes from peers Malachite has not admitted.
+        let registry = SharedRegistry::global().with_moniker(config.moniker());
+        let (malachite_network, tx_network) = spawn_network_actor(
+            identity,
+            config.consensus(),
+            config.value_sync(),
+            &registry,
+            EblCodec,
         )
         .await
-        .map_err(|e| anyhow::anyhow!("start consensus engine: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("start the consensus network: {e}"))?;
+        let network =
+            GatedNetwork::spawn(malachite_network.clone(), metrics.withheld.clone()).await;
+        let network = match network {
+            Ok(network) => network,
+            Err(e) => {
+                malachite_network.stop(None);
+                return Err(e);
+            }
+        };
+        let built = EngineBuilder::new(ctx, config)
+            .with_default_wal(WalContext::new(wal, EblCodec))
+            .with_custom_network(network.clone(), tx_network)
+            .with_default_sync(SyncContext::new(EblCodec))
+            .with_default_consensus(ConsensusContext::new_validator(
+                address,
+                Box::new(verifier),
+                vote_signer,
+            ))
+            .with_default_request(RequestContext::new(64))
+            .build()
+            .await;
+        let (channels, engine) = match built {
+            Ok(built) => built,
+            Err(e) => {
+                network.stop(None);
+                anyhow::bail!("start consensus engine: {e}");
+            }
+        };
 
         let gossip_link = match &settings.gossip {
             Some(_) => Some(crate::p2p::start::link(settings.consensus_secret)?),
@@ -277,7 +311,7 @@ impl Node {
         let outputs = Outputs {
             blocks: broadcast::channel(BLOCK_BROADCAST).0,
             notifications: broadcast::channel(NOTIFICATION_BROADCAST).0,
-            metrics: NodeMetrics::new(),
+            metrics,
         };
         // R141: bodies live beside the ledger, in a database of their own.
         let bodies = crate::bodies::Bodies {

@@ -15,6 +15,7 @@ pub mod probe;
 pub mod relay;
 pub mod rogue;
 pub mod single;
+pub mod snooper;
 pub mod swarm;
 
 use std::future::Future;

@@ -10,6 +10,7 @@ use ebl_ledger::testkit::key_from_label;
 use ebl_node::mempool::Status;
 use ebl_tests::governance::{approve, propose_revocation};
 use ebl_tests::outsider::Outsider;
+use ebl_tests::snooper::{GossipSnooper, SyncAnswer, SyncSnooper};
 use ebl_tests::{Cluster, wait_for};
 use libp2p::PeerId;
 
@@ -138,6 +139,83 @@ async fn a_revoked_organisations_node_is_cut_off_at_the_revoking_block() {
         "the revoked node (revoked at {revoked_at}) went on learning blocks"
     );
     assert!(seen <= dropped_at + 1, "the revoked node reached {seen}");
+    // R480: redialing with the revoked key, identified or not, is answered no block.
+    let node = ebl_tests::consensus_peer_id(&c.net, 1).unwrap();
+    let addr = c.consensus_addrs(&[0, 2, 3]).unwrap().remove(0);
+    let secret = c.net.party("BUYER2").key.to_bytes();
+    for identify in [true, false] {
+        let mut redialer = SyncSnooper::dial(secret, node, addr.clone(), identify).unwrap();
+        for attempt in 0..10 {
+            let answer = redialer.ask(1..=2, Duration::from_secs(2)).await.unwrap();
+            assert!(
+                !matches!(&answer, SyncAnswer::Values(v) if !v.is_empty()),
+                "the revoked key (identify: {identify}) got blocks on redial {attempt}: {answer:?}"
+            );
+        }
+    }
     member.stop().await.unwrap();
     c.shutdown().await.unwrap();
+}
+
+/// Asks `snooper` for height 1 until the node answers with it or `T` runs out.
+async fn answered_within_t(snooper: &mut SyncSnooper) -> Option<SyncAnswer> {
+    let deadline = tokio::time::Instant::now() + T;
+    while tokio::time::Instant::now() < deadline {
+        let answer = snooper.ask(1..=1, Duration::from_secs(2)).await.unwrap();
+        if answer == SyncAnswer::Values(vec![1]) {
+            return Some(answer);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    None
+}
+
+/// R480: value sync answers only peers Malachite has admitted. A peer that never completes
+/// Identify (so Malachite never decides whether to keep it) gets no decided block, whether its
+/// key is a stranger's or a member's, asked at once and again later; the same member's peer
+/// that identifies is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn value_sync_answers_no_block_to_a_peer_that_never_identifies() {
+    let c = Cluster::start().await.unwrap();
+    c.wait_height(3, T).await.unwrap();
+    let node = ebl_tests::consensus_peer_id(&c.net, 0).unwrap();
+    let addr = c.consensus_addrs(&[1, 2, 3]).unwrap().remove(0);
+    let member_secret = c.net.party("BUYER2").key.to_bytes();
+    let unidentified = [
+        ("stranger", key_from_label("sync snooper").to_bytes()),
+        ("member", member_secret),
+    ];
+    for (who, secret) in unidentified {
+        let mut snooper = SyncSnooper::dial(secret, node, addr.clone(), false).unwrap();
+        for attempt in 0..3 {
+            let answer = snooper.ask(1..=2, Duration::from_secs(3)).await.unwrap();
+            assert!(
+                !matches!(&answer, SyncAnswer::Values(v) if !v.is_empty()),
+                "the unidentified {who} got blocks on attempt {attempt}: {answer:?}"
+            );
+        }
+    }
+    let mut member = SyncSnooper::dial(member_secret, node, addr, true).unwrap();
+    assert!(
+        answered_within_t(&mut member).await.is_some(),
+        "the identified member's peer was never answered"
+    );
+    c.shutdown().await.unwrap();
+}
+
+/// The gap R480 leaves open (ADR 0054): Malachite's gossipsub sends a node's consensus
+/// messages, proposal parts included, to a subscribed peer before (or without) its Identify,
+/// and nothing outside Malachite's swarm can stop that. This states what should hold; it
+/// fails until the consensus swarm refuses a peer at the handshake.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "known gap (ADR 0054): needs a handshake gate inside Malachite's swarm"]
+async fn a_peer_that_never_identifies_hears_no_consensus_gossip() {
+    let c = Cluster::start().await.unwrap();
+    c.wait_height(2, T).await.unwrap();
+    let addr = c.consensus_addrs(&[1, 2, 3]).unwrap().remove(0);
+    let mut snooper =
+        GossipSnooper::dial(key_from_label("gossip snooper").to_bytes(), addr).unwrap();
+    let heard = snooper.listen(Duration::from_secs(5)).await;
+    c.shutdown().await.unwrap();
+    assert!(heard.is_empty(), "an unidentified stranger heard {heard:?}");
 }

@@ -26,13 +26,17 @@
 //!   what it uses ([`state`], [`propose`], [`parts`], [`intake`], [`held`], [`later`],
 //!   [`sync`], [`membership`], [`undecided`], [`pace`], [`evidence`]).
 //! - The edge: [`app`] (the task that answers the engine, sends parts, times, counts and
-//!   retries a refused disk write) and the fault plan of the `byzantine` feature.
+//!   retries a refused disk write), [`gated_network`] (what the engine's actors take from
+//!   Malachite's network, judged by the pure [`admitted`], R480) and the fault plan of the
+//!   `byzantine` feature.
 
+pub mod admitted;
 pub mod app;
 pub mod decision;
 pub mod evidence;
 #[cfg(feature = "byzantine")]
 pub mod faults;
+pub mod gated_network;
 pub mod held;
 mod incoming;
 pub mod intake;

@@ -77,6 +77,9 @@ pub struct NodeMetrics {
     regulator_reads: Counter,
     /// R182–R184: the entry intake's series.
     pub intake: IntakeMetrics,
+    /// R480: network events withheld from consensus and value sync because their peer is not
+    /// admitted, by kind (one per subscribed actor).
+    pub withheld: Family<ReasonLabel, Counter>,
 }
 
 impl std::fmt::Debug for NodeMetrics {
@@ -195,6 +198,13 @@ impl NodeMetrics {
             regulator_reads.clone(),
         );
         let intake = IntakeMetrics::register(&mut registry);
+        let withheld = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "consensus_events_withheld",
+            "Consensus network events from peers Malachite has not admitted, withheld from each \
+             subscribed actor, by kind (R480); a value request among them is cancelled",
+            withheld.clone(),
+        );
         NodeMetrics {
             registry: Arc::new(registry),
             height,
@@ -217,6 +227,7 @@ impl NodeMetrics {
             mempool_signature_checks,
             regulator_reads,
             intake,
+            withheld,
         }
     }
 
