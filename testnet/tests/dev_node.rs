@@ -115,12 +115,11 @@ fn the_dev_network_starts_answers_with_its_admin_key_and_stops_on_sigterm() {
     let node = node_binary();
     let data = dir.path().join("data");
     let log = dir.path().join("node.log");
-    let port = free_port();
     if !node.is_file() {
         build_with_dev(&node);
     }
-    let mut child = start(&node, &data, port, &log);
-    let status = match status_when_ready(&mut child, &data, port, &log) {
+    let (mut child, mut port, status) = start_on_a_free_port(&node, &data, &log);
+    let status = match status {
         Ok(status) => status,
         // A binary built without the feature refuses at once and says so (R205).
         Err(refusal) => {
@@ -130,8 +129,9 @@ fn the_dev_network_starts_answers_with_its_admin_key_and_stops_on_sigterm() {
                 node.display()
             );
             build_with_dev(&node);
-            child = start(&node, &data, port, &log);
-            status_when_ready(&mut child, &data, port, &log).unwrap()
+            let (again, again_port, status) = start_on_a_free_port(&node, &data, &log);
+            (child, port) = (again, again_port);
+            status.unwrap()
         }
     };
     assert!(status.is_object(), "{status}");
@@ -160,17 +160,38 @@ fn the_dev_network_starts_answers_with_its_admin_key_and_stops_on_sigterm() {
 
 /// Starts `ebl-node dev` (building it with the feature when the binary lacks it) and waits for
 /// its gateway.
-fn start_ready(node: &Path, data: &Path, port: u16, log: &Path) -> Child {
+fn start_ready(node: &Path, data: &Path, log: &Path) -> (Child, u16) {
     if !node.is_file() {
         build_with_dev(node);
     }
-    let mut child = start(node, data, port, log);
-    if status_when_ready(&mut child, data, port, log).is_err() {
-        build_with_dev(node);
-        child = start(node, data, port, log);
-        status_when_ready(&mut child, data, port, log).unwrap();
+    match start_on_a_free_port(node, data, log) {
+        (child, port, Ok(_)) => (child, port),
+        (_, _, Err(_)) => {
+            build_with_dev(node);
+            let (child, port, status) = start_on_a_free_port(node, data, log);
+            status.unwrap();
+            (child, port)
+        }
     }
-    child
+}
+
+/// Starts the node on a port free a moment ago and waits for its status. Another test may
+/// take that port before the node binds it: then it starts again on another (a few times).
+fn start_on_a_free_port(
+    node: &Path,
+    data: &Path,
+    log: &Path,
+) -> (Child, u16, Result<serde_json::Value, String>) {
+    let mut attempt = 0;
+    loop {
+        let port = free_port();
+        let mut child = start(node, data, port, log);
+        let status = status_when_ready(&mut child, data, port, log);
+        match &status {
+            Err(out) if out.contains("Address already in use") && attempt < 4 => attempt += 1,
+            _ => return (child, port, status),
+        }
+    }
 }
 
 /// A ship certificate the dev network's MSA issues custodially (R65), numbered `n`.
@@ -197,8 +218,7 @@ fn custodial_entries_answered_202_survive_kill_minus_9() {
     let node = node_binary();
     let data = dir.path().join("data");
     let log = dir.path().join("node.log");
-    let port = free_port();
-    let mut child = start_ready(&node, &data, port, &log);
+    let (mut child, port) = start_ready(&node, &data, &log);
     let key = std::fs::read_to_string(data.join("org_api_keys").join("MSA")).unwrap();
     let key = key.trim().to_string();
     let url = format!("http://127.0.0.1:{port}/v1/custodial/certificates");
@@ -216,7 +236,7 @@ fn custodial_entries_answered_202_survive_kill_minus_9() {
     child.wait().unwrap();
 
     let log2 = dir.path().join("node2.log");
-    let mut child = start_ready(&node, &data, port, &log2);
+    let (mut child, port) = start_ready(&node, &data, &log2);
     let admin = std::fs::read_to_string(data.join("api_key")).unwrap();
     let deadline = Instant::now() + START;
     let mut unsettled = accepted.clone();
