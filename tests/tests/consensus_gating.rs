@@ -157,6 +157,15 @@ async fn a_revoked_organisations_node_is_cut_off_at_the_revoking_block() {
     c.shutdown().await.unwrap();
 }
 
+/// Validator `i`'s count of value requests withheld (R480), from its metrics.
+fn withheld_value_requests(c: &Cluster, i: usize) -> u64 {
+    let text = c.handle(i).metrics().encode();
+    let series = "ebl_consensus_events_withheld_total{reason=\"value_request\"} ";
+    text.lines()
+        .find_map(|line| line.strip_prefix(series))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
 /// Asks `snooper` for height 1 until the node answers with it or `T` runs out.
 async fn answered_within_t(snooper: &mut SyncSnooper) -> Option<SyncAnswer> {
     let deadline = tokio::time::Instant::now() + T;
@@ -195,6 +204,12 @@ async fn value_sync_answers_no_block_to_a_peer_that_never_identifies() {
             );
         }
     }
+    // Each refusal is counted where operators look (once per subscribed actor).
+    assert!(
+        withheld_value_requests(&c, 0) >= 6,
+        "{}",
+        c.handle(0).metrics().encode()
+    );
     let mut member = SyncSnooper::dial(member_secret, node, addr, true).unwrap();
     assert!(
         answered_within_t(&mut member).await.is_some(),

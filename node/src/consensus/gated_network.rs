@@ -186,3 +186,7 @@ impl Actor for GateRelay {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "gated_network_tests.rs"]
+mod tests;

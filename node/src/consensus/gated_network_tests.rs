@@ -1,0 +1,194 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use malachite::app::types::PeerId;
+use malachite_engine::network::{NetworkEvent, NetworkMsg, NetworkRef, Subscriber};
+use malachite_sync::{InboundRequestId, OutboundRequestId, Request, ValueRequest};
+use ractor::{Actor, ActorProcessingErr, ActorRef, ActorStatus};
+use tokio::sync::mpsc;
+
+use super::*;
+use crate::consensus::Height;
+
+/// What the stand-in for Malachite's network actor was sent.
+enum Sent {
+    Subscribe(Box<dyn Subscriber<NetworkEvent<EblContext>>>),
+    Cancel(InboundRequestId),
+    Other,
+}
+
+/// A stand-in for Malachite's network actor: reports what it is sent.
+struct Inner;
+
+#[async_trait::async_trait]
+impl Actor for Inner {
+    type Msg = NetworkMsg<EblContext>;
+    type State = mpsc::Sender<Sent>;
+    type Arguments = mpsc::Sender<Sent>;
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<Self::Msg>,
+        tx: Self::Arguments,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(tx)
+    }
+
+    async fn handle(
+        &self,
+        _: ActorRef<Self::Msg>,
+        msg: Self::Msg,
+        tx: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        let sent = match msg {
+            NetworkMsg::Subscribe(subscriber) => Sent::Subscribe(subscriber),
+            NetworkMsg::CancelInboundRequest(id) => Sent::Cancel(id),
+            _ => Sent::Other,
+        };
+        let _ = tx.try_send(sent);
+        Ok(())
+    }
+}
+
+/// A stand-in for the engine's consensus or sync actor: reports what reaches it.
+struct Sink;
+
+#[async_trait::async_trait]
+impl Actor for Sink {
+    type Msg = NetworkEvent<EblContext>;
+    type State = mpsc::Sender<NetworkEvent<EblContext>>;
+    type Arguments = mpsc::Sender<NetworkEvent<EblContext>>;
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<Self::Msg>,
+        tx: Self::Arguments,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(tx)
+    }
+
+    async fn handle(
+        &self,
+        _: ActorRef<Self::Msg>,
+        event: Self::Msg,
+        tx: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        let _ = tx.try_send(event);
+        Ok(())
+    }
+}
+
+fn peer(label: u8) -> PeerId {
+    let key = libp2p::identity::Keypair::ed25519_from_bytes([label; 32]).unwrap();
+    PeerId::from_bytes(&key.public().to_peer_id().to_bytes()).unwrap()
+}
+
+fn value_request(id: &str, from: PeerId) -> NetworkEvent<EblContext> {
+    let range = Height(1)..=Height(1);
+    NetworkEvent::SyncRequest(
+        InboundRequestId::new(id),
+        from,
+        Request::ValueRequest(ValueRequest::new(range)),
+    )
+}
+
+async fn next<T>(rx: &mut mpsc::Receiver<T>) -> T {
+    tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("in time")
+        .expect("open")
+}
+
+struct Rig {
+    gate: NetworkRef<EblContext>,
+    inner: NetworkRef<EblContext>,
+    sent: mpsc::Receiver<Sent>,
+    withheld: WithheldCounter,
+}
+
+async fn rig() -> Rig {
+    let (tx, sent) = mpsc::channel(16);
+    let (inner, _) = Actor::spawn(None, Inner, tx).await.unwrap();
+    let withheld = WithheldCounter::default();
+    let gate = GatedNetwork::spawn(inner.clone(), withheld.clone())
+        .await
+        .unwrap();
+    Rig {
+        gate,
+        inner,
+        sent,
+        withheld,
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_gets_only_admitted_peers_events_and_a_strangers_request_is_cancelled() {
+    let mut rig = rig().await;
+    let (tx, mut reached) = mpsc::channel(16);
+    let (sink, _) = Actor::spawn(None, Sink, tx).await.unwrap();
+    rig.gate
+        .cast(NetworkMsg::Subscribe(Box::new(sink)))
+        .unwrap();
+    // Malachite's actor is subscribed a relay, not the sink itself.
+    let Sent::Subscribe(relay) = next(&mut rig.sent).await else {
+        panic!("the gate did not subscribe a relay");
+    };
+
+    relay.send(value_request("1", peer(1)));
+    let Sent::Cancel(id) = next(&mut rig.sent).await else {
+        panic!("the stranger's request was not cancelled");
+    };
+    assert_eq!(id, InboundRequestId::new("1"));
+
+    relay.send(NetworkEvent::PeerConnected(peer(2)));
+    relay.send(value_request("2", peer(2)));
+    assert_eq!(
+        next(&mut reached).await,
+        NetworkEvent::PeerConnected(peer(2))
+    );
+    assert_eq!(next(&mut reached).await, value_request("2", peer(2)));
+    // Nothing of the stranger's reached the sink.
+    assert!(reached.try_recv().is_err());
+    let label = ReasonLabel {
+        reason: "value_request",
+    };
+    assert_eq!(rig.withheld.get_or_create(&label).get(), 1);
+}
+
+#[tokio::test]
+async fn every_other_message_is_forwarded_as_it_is() {
+    let mut rig = rig().await;
+    rig.gate
+        .cast(NetworkMsg::CancelRequest(OutboundRequestId::new("5")))
+        .unwrap();
+    assert!(matches!(next(&mut rig.sent).await, Sent::Other));
+}
+
+#[tokio::test]
+async fn the_gate_stops_when_malachites_actor_ends() {
+    let rig = rig().await;
+    rig.inner.stop(None);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while rig.gate.get_status() != ActorStatus::Stopped {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the gate kept running"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn stopping_the_gate_stops_malachites_actor() {
+    let rig = rig().await;
+    rig.gate.stop(None);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while rig.inner.get_status() != ActorStatus::Stopped {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Malachite's actor kept running"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
