@@ -8,16 +8,19 @@
 //!
 //! Supervision: the gate supervises Malachite's network actor and the relays; when any of
 //! them ends, the gate stops, which the engine's node actor (its supervisor) sees as the
-//! network actor ending. When the gate stops it stops Malachite's actor.
+//! network actor ending. When the gate stops it stops Malachite's actor and waits for it.
 
 use malachite_engine::network::{NetworkEvent, NetworkMsg, NetworkRef, Subscriber};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use ractor::{Actor, ActorProcessingErr, ActorRef, SupervisionEvent};
+use ractor::{Actor, ActorProcessingErr, ActorRef, ActorStatus, SupervisionEvent};
 
 use crate::consensus::EblContext;
 use crate::consensus::admitted::{AdmittedPeers, Verdict};
 use crate::metrics::ReasonLabel;
+
+/// How long the gate waits for Malachite's network actor to stop when it stops itself.
+const INNER_STOP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Deliveries withheld, by event kind (one per subscribed actor); see `NodeMetrics`.
 pub type WithheldCounter = Family<ReasonLabel, Counter>;
@@ -119,7 +122,17 @@ impl Actor for GatedNetwork {
         _myself: ActorRef<Self::Msg>,
         state: &mut GateState,
     ) -> Result<(), ActorProcessingErr> {
-        state.inner.stop(Some("network gate stopped".into()));
+        if state.inner.get_status() == ActorStatus::Stopped {
+            return Ok(()); // It ended first (the supervision path above).
+        }
+        // Waits (bounded) so that the node's stop returns with the consensus port released.
+        let stopped = state
+            .inner
+            .stop_and_wait(Some("network gate stopped".into()), Some(INNER_STOP))
+            .await;
+        if let Err(error) = stopped {
+            tracing::warn!(%error, "Malachite's network actor did not stop in time");
+        }
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use malachite::app::types::PeerId;
 use malachite_engine::network::{NetworkEvent, NetworkMsg, NetworkRef, Subscriber};
 use malachite_sync::{InboundRequestId, OutboundRequestId, Request, ValueRequest};
-use ractor::{Actor, ActorProcessingErr, ActorRef, ActorStatus};
+use ractor::{Actor, ActorProcessingErr, ActorRef};
 use tokio::sync::mpsc;
 
 use super::*;
