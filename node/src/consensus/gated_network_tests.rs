@@ -18,14 +18,14 @@ enum Sent {
     Other,
 }
 
-/// A stand-in for Malachite's network actor: reports what it is sent.
-struct Inner;
+/// A stand-in actor that reports every message it gets, mapped by `.0`, to the test.
+struct Reporter<M, T>(fn(M) -> T);
 
 #[async_trait::async_trait]
-impl Actor for Inner {
-    type Msg = NetworkMsg<EblContext>;
-    type State = mpsc::Sender<Sent>;
-    type Arguments = mpsc::Sender<Sent>;
+impl<M: ractor::Message, T: Send + 'static> Actor for Reporter<M, T> {
+    type Msg = M;
+    type State = mpsc::Sender<T>;
+    type Arguments = mpsc::Sender<T>;
 
     async fn pre_start(
         &self,
@@ -41,42 +41,23 @@ impl Actor for Inner {
         msg: Self::Msg,
         tx: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        let sent = match msg {
-            NetworkMsg::Subscribe(subscriber) => Sent::Subscribe(subscriber),
-            NetworkMsg::CancelInboundRequest(id) => Sent::Cancel(id),
-            _ => Sent::Other,
-        };
-        let _ = tx.try_send(sent);
+        let _ = tx.try_send((self.0)(msg));
         Ok(())
     }
 }
 
-/// A stand-in for the engine's consensus or sync actor: reports what reaches it.
-struct Sink;
-
-#[async_trait::async_trait]
-impl Actor for Sink {
-    type Msg = NetworkEvent<EblContext>;
-    type State = mpsc::Sender<NetworkEvent<EblContext>>;
-    type Arguments = mpsc::Sender<NetworkEvent<EblContext>>;
-
-    async fn pre_start(
-        &self,
-        _: ActorRef<Self::Msg>,
-        tx: Self::Arguments,
-    ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(tx)
+/// The stand-in for Malachite's network actor reports what it is sent.
+fn as_sent(msg: NetworkMsg<EblContext>) -> Sent {
+    match msg {
+        NetworkMsg::Subscribe(subscriber) => Sent::Subscribe(subscriber),
+        NetworkMsg::CancelInboundRequest(id) => Sent::Cancel(id),
+        _ => Sent::Other,
     }
+}
 
-    async fn handle(
-        &self,
-        _: ActorRef<Self::Msg>,
-        event: Self::Msg,
-        tx: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        let _ = tx.try_send(event);
-        Ok(())
-    }
+/// The stand-in for the engine's consensus or sync actor reports what reaches it.
+fn as_reached(event: NetworkEvent<EblContext>) -> NetworkEvent<EblContext> {
+    event
 }
 
 fn peer(label: u8) -> PeerId {
@@ -109,7 +90,7 @@ struct Rig {
 
 async fn rig() -> Rig {
     let (tx, sent) = mpsc::channel(16);
-    let (inner, _) = Actor::spawn(None, Inner, tx).await.unwrap();
+    let (inner, _) = Actor::spawn(None, Reporter(as_sent), tx).await.unwrap();
     let withheld = WithheldCounter::default();
     let gate = GatedNetwork::spawn(inner.clone(), withheld.clone())
         .await
@@ -126,7 +107,7 @@ async fn rig() -> Rig {
 async fn a_subscriber_gets_only_admitted_peers_events_and_a_strangers_request_is_cancelled() {
     let mut rig = rig().await;
     let (tx, mut reached) = mpsc::channel(16);
-    let (sink, _) = Actor::spawn(None, Sink, tx).await.unwrap();
+    let (sink, _) = Actor::spawn(None, Reporter(as_reached), tx).await.unwrap();
     rig.gate
         .cast(NetworkMsg::Subscribe(Box::new(sink)))
         .unwrap();
