@@ -146,30 +146,28 @@ async fn every_other_message_is_forwarded_as_it_is() {
     assert!(matches!(next(&mut rig.sent).await, Sent::Other));
 }
 
-#[tokio::test]
-async fn the_gate_stops_when_malachites_actor_ends() {
-    let rig = rig().await;
-    rig.inner.stop(None);
+/// Waits until `actor` has stopped; fails after 5 s naming `what` kept running.
+async fn wait_stopped(actor: &NetworkRef<EblContext>, what: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while rig.gate.get_status() != ActorStatus::Stopped {
+    while actor.get_status() != ActorStatus::Stopped {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "the gate kept running"
+            "{what} kept running"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
 #[tokio::test]
+async fn the_gate_stops_when_malachites_actor_ends() {
+    let rig = rig().await;
+    rig.inner.stop(None);
+    wait_stopped(&rig.gate, "the gate").await;
+}
+
+#[tokio::test]
 async fn stopping_the_gate_stops_malachites_actor() {
     let rig = rig().await;
     rig.gate.stop(None);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while rig.inner.get_status() != ActorStatus::Stopped {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "Malachite's actor kept running"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_stopped(&rig.inner, "Malachite's actor").await;
 }
