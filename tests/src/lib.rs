@@ -12,6 +12,7 @@ pub mod entries;
 pub mod governance;
 pub mod outsider;
 pub mod probe;
+pub mod raw_codec;
 pub mod relay;
 pub mod rogue;
 pub mod single;

@@ -9,14 +9,14 @@ use anyhow::Context as _;
 use ebl_ledger::entry::ChainRef;
 use ebl_node::bodies::BodyResponse;
 use ebl_node::p2p::behaviour::{self, BehaviourEvent};
-use libp2p::futures::{
-    AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, StreamExt as _,
-};
+use libp2p::futures::StreamExt as _;
 use libp2p::identity::Keypair;
 use libp2p::request_response::{Event, Message};
 use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId};
 use tokio::task::JoinHandle;
+
+use crate::raw_codec::RawCodec;
 
 /// The running rogue; aborted when dropped.
 #[derive(Debug)]
@@ -65,61 +65,6 @@ impl RogueBodyServer {
     }
 }
 
-/// Raw bytes both ways: lets a test put anything on a `/ebl/body/1` stream.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RawCodec;
-
-#[async_trait::async_trait]
-impl libp2p::request_response::Codec for RawCodec {
-    type Protocol = libp2p::StreamProtocol;
-    type Request = Vec<u8>;
-    type Response = Vec<u8>;
-
-    async fn read_request<T>(&mut self, _: &Self::Protocol, io: &mut T) -> std::io::Result<Vec<u8>>
-    where
-        T: AsyncRead + Unpin + Send,
-    {
-        read_all(io).await
-    }
-
-    async fn read_response<T>(&mut self, _: &Self::Protocol, io: &mut T) -> std::io::Result<Vec<u8>>
-    where
-        T: AsyncRead + Unpin + Send,
-    {
-        read_all(io).await
-    }
-
-    async fn write_request<T>(
-        &mut self,
-        _: &Self::Protocol,
-        io: &mut T,
-        bytes: Vec<u8>,
-    ) -> std::io::Result<()>
-    where
-        T: AsyncWrite + Unpin + Send,
-    {
-        io.write_all(&bytes).await
-    }
-
-    async fn write_response<T>(
-        &mut self,
-        _: &Self::Protocol,
-        io: &mut T,
-        bytes: Vec<u8>,
-    ) -> std::io::Result<()>
-    where
-        T: AsyncWrite + Unpin + Send,
-    {
-        io.write_all(&bytes).await
-    }
-}
-
-async fn read_all<T: AsyncRead + Unpin + Send>(io: &mut T) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    io.take(4 * 1024 * 1024).read_to_end(&mut bytes).await?;
-    Ok(bytes)
-}
-
 /// A swarm that sends raw bytes as body requests to one node and hands back the raw answers.
 pub struct RawAsker {
     swarm: libp2p::Swarm<libp2p::request_response::Behaviour<RawCodec>>,
@@ -141,7 +86,7 @@ impl RawAsker {
         let keypair = Keypair::ed25519_from_bytes(secret)?;
         let protocols = [(ebl_node::bodies::protocol::PROTOCOL, ProtocolSupport::Full)];
         let behaviour = libp2p::request_response::Behaviour::with_codec(
-            RawCodec,
+            RawCodec::ToEnd,
             protocols,
             Config::default().with_request_timeout(Duration::from_secs(10)),
         );

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use ebl_node::consensus::wire::codec::EblCodec;
 use ebl_node::consensus::wire::types::Height;
-use libp2p::futures::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, StreamExt};
+use libp2p::futures::StreamExt;
 use libp2p::identify;
 use libp2p::identity::Keypair;
 use libp2p::request_response::{self, Event, Message, OutboundFailure, ProtocolSupport};
@@ -19,6 +19,11 @@ use libp2p::{Multiaddr, PeerId, StreamProtocol, Swarm};
 use malachite::app::types::codec::Codec as _;
 use malachite::app::types::sync::{Request, Response};
 use malachite_sync::ValueRequest;
+
+use crate::raw_codec::RawCodec;
+
+/// Largest gossip message the snooper takes (a block's parts are far smaller).
+const MAX_GOSSIP: usize = 64 * 1024 * 1024;
 
 /// Malachite's default value-sync protocol name (the node does not change it).
 const SYNC_PROTOCOL: &str = "/malachitebft-sync/v1beta1";
@@ -39,7 +44,7 @@ pub enum SyncAnswer {
 #[derive(libp2p::swarm::NetworkBehaviour)]
 #[behaviour(prelude = "libp2p::swarm::derive_prelude")]
 struct SnooperBehaviour {
-    sync: request_response::Behaviour<LengthPrefixed>,
+    sync: request_response::Behaviour<RawCodec>,
     /// Malachite closes a connection whose broadcast stream fails, so a peer that means to stay
     /// speaks it.
     broadcast: libp2p_scatter::Behaviour,
@@ -76,7 +81,7 @@ impl SyncSnooper {
             .with_request_timeout(Duration::from_secs(10))
             .with_max_concurrent_streams(8);
         let sync = request_response::Behaviour::with_codec(
-            LengthPrefixed,
+            RawCodec::LengthPrefixed,
             [(
                 StreamProtocol::new(SYNC_PROTOCOL),
                 ProtocolSupport::Outbound,
@@ -158,80 +163,6 @@ fn describe(e: &OutboundFailure) -> String {
     format!("request failed: {e}")
 }
 
-/// Malachite's sync framing: a 4-byte big-endian length, then the bytes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LengthPrefixed;
-
-/// Responses above this are refused (a block is at most a few MiB).
-const MAX_FRAME: usize = 64 * 1024 * 1024;
-
-#[async_trait::async_trait]
-impl request_response::Codec for LengthPrefixed {
-    type Protocol = StreamProtocol;
-    type Request = Vec<u8>;
-    type Response = Vec<u8>;
-
-    async fn read_request<T>(&mut self, _: &Self::Protocol, io: &mut T) -> std::io::Result<Vec<u8>>
-    where
-        T: AsyncRead + Unpin + Send,
-    {
-        read_frame(io).await
-    }
-
-    async fn read_response<T>(&mut self, _: &Self::Protocol, io: &mut T) -> std::io::Result<Vec<u8>>
-    where
-        T: AsyncRead + Unpin + Send,
-    {
-        read_frame(io).await
-    }
-
-    async fn write_request<T>(
-        &mut self,
-        _: &Self::Protocol,
-        io: &mut T,
-        bytes: Vec<u8>,
-    ) -> std::io::Result<()>
-    where
-        T: AsyncWrite + Unpin + Send,
-    {
-        write_frame(io, &bytes).await
-    }
-
-    async fn write_response<T>(
-        &mut self,
-        _: &Self::Protocol,
-        io: &mut T,
-        bytes: Vec<u8>,
-    ) -> std::io::Result<()>
-    where
-        T: AsyncWrite + Unpin + Send,
-    {
-        write_frame(io, &bytes).await
-    }
-}
-
-async fn write_frame<T: AsyncWrite + Unpin + Send>(
-    io: &mut T,
-    bytes: &[u8],
-) -> std::io::Result<()> {
-    let len = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
-    io.write_all(&len.to_be_bytes()).await?;
-    io.write_all(bytes).await?;
-    io.flush().await
-}
-
-async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T) -> std::io::Result<Vec<u8>> {
-    let mut len = [0u8; 4];
-    io.read_exact(&mut len).await?;
-    let len = u32::from_be_bytes(len) as usize;
-    if len > MAX_FRAME {
-        return Err(std::io::Error::other("frame too large"));
-    }
-    let mut bytes = vec![0u8; len];
-    io.read_exact(&mut bytes).await?;
-    Ok(bytes)
-}
-
 /// The snooper's gossip protocols: gossipsub on Malachite's topics, and its broadcast protocol
 /// so that the node keeps the connection.
 #[derive(libp2p::swarm::NetworkBehaviour)]
@@ -262,7 +193,7 @@ impl GossipSnooper {
         use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, ValidationMode};
         let keypair = Keypair::ed25519_from_bytes(secret)?;
         let config = gossipsub::ConfigBuilder::default()
-            .max_transmit_size(MAX_FRAME)
+            .max_transmit_size(MAX_GOSSIP)
             .validation_mode(ValidationMode::Permissive)
             .build()?;
         let mut gossip =
