@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use ebl_ledger::entry::ChainRef;
-use ebl_node::p2p::behaviour::entry_topic;
+use ebl_node::p2p::behaviour::{entry_topic, message_authenticity, validation_mode};
 use libp2p::futures::StreamExt as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, ValidationMode};
 use libp2p::identity::Keypair;
@@ -31,12 +31,34 @@ impl std::fmt::Debug for Probe {
 }
 
 impl Probe {
-    /// A probe with the Ed25519 secret `secret`, subscribed to `chain`'s entry topic. It
-    /// accepts and forwards whatever it receives and may publish up to 256 KiB.
+    /// A probe with the Ed25519 secret `secret`, subscribed to `chain`'s entry topic, whose
+    /// messages have the node's own envelope (R110). It accepts and forwards whatever it
+    /// receives and may publish up to 256 KiB.
     pub fn new(secret: [u8; 32], chain: &ChainRef) -> anyhow::Result<Probe> {
+        Probe::with_envelope(secret, chain, message_authenticity(), validation_mode())
+    }
+
+    /// Like [`Probe::new`], but every message it publishes is signed by its key and carries
+    /// its author and a sequence number: the envelope of entry topic version 2.
+    pub fn signing(secret: [u8; 32], chain: &ChainRef) -> anyhow::Result<Probe> {
+        let keypair = Keypair::ed25519_from_bytes(secret)?;
+        Probe::with_envelope(
+            secret,
+            chain,
+            MessageAuthenticity::Signed(keypair),
+            ValidationMode::Permissive,
+        )
+    }
+
+    fn with_envelope(
+        secret: [u8; 32],
+        chain: &ChainRef,
+        authenticity: MessageAuthenticity,
+        validation: ValidationMode,
+    ) -> anyhow::Result<Probe> {
         let keypair = Keypair::ed25519_from_bytes(secret)?;
         let config = gossipsub::ConfigBuilder::default()
-            .validation_mode(ValidationMode::Strict)
+            .validation_mode(validation)
             .message_id_fn(|m: &gossipsub::Message| {
                 gossipsub::MessageId::from(Sha256::digest(&m.data).to_vec())
             })
@@ -45,8 +67,7 @@ impl Probe {
             .build()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut behaviour =
-            gossipsub::Behaviour::new(MessageAuthenticity::Signed(keypair.clone()), config)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            gossipsub::Behaviour::new(authenticity, config).map_err(|e| anyhow::anyhow!("{e}"))?;
         let topic = entry_topic(chain);
         behaviour.subscribe(&topic)?;
         let swarm = crate::swarm::build(keypair, behaviour)?;

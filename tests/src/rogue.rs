@@ -44,7 +44,7 @@ impl RogueBodyServer {
     ) -> anyhow::Result<Self> {
         let keypair = Keypair::ed25519_from_bytes(secret)?;
         let peer_id = keypair.public().to_peer_id();
-        let mut behaviour = behaviour::build(&keypair, &behaviour::entry_topic(chain))?;
+        let mut behaviour = behaviour::build(&behaviour::entry_topic(chain))?;
         behaviour.gate.allow_peer(node);
         let mut swarm = crate::swarm::build(keypair, behaviour)?;
         swarm.dial(addr).context("dial")?;

@@ -174,3 +174,85 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     }
     c.shutdown().await.unwrap();
 }
+
+/// R110 (entry topic version 3, ADR 0055): a message that carries an author signature is
+/// invalid whatever it holds. gossipsub drops it before the node judges it and charges the
+/// member that sent it; a batch in the node's envelope, from another member, is judged and
+/// accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_signed_gossip_message_is_refused_unjudged_and_an_unsigned_one_is_accepted() {
+    let mut c = Cluster::start().await.unwrap();
+    c.wait_gossip_mesh(3, T).await.unwrap();
+    let chain = c.net.ledger.chain().clone();
+    let link = c.handle(0).gossip().unwrap().clone();
+    let mut judged = link.subscribe();
+    let addr = c.members[0]
+        .settings
+        .gossip
+        .as_ref()
+        .unwrap()
+        .listen_addr
+        .clone();
+
+    let signed_entry = c.net.sign("CARRIER", issue("OLSC-S1", "SHIPPER"));
+    let mut signing = Probe::signing(c.net.party("SHIPPER").key.to_bytes(), &chain).unwrap();
+    signing.dial(addr.clone()).unwrap();
+    signing
+        .wait_subscribed(link.local_peer_id, T)
+        .await
+        .unwrap();
+    signing
+        .publish(batch::encode(std::slice::from_ref(&signed_entry)))
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let score = link.peer_score(signing.peer_id()).await.unwrap();
+        if score < 0.0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the signed message was not charged to its sender (score {score})"
+        );
+        signing.next(Duration::from_millis(100)).await;
+    }
+    while let Ok(event) = judged.try_recv() {
+        assert_ne!(event.from, signing.peer_id(), "judged: {event:?}");
+    }
+    // Its entry never reached node 0's pool: submitted now, it is new there.
+    let answer = c.handle(0).submit(signed_entry.clone()).await.unwrap();
+    assert_eq!(
+        answer,
+        Admission::Admitted {
+            id: signed_entry.id()
+        }
+    );
+
+    let unsigned_entry = c.net.sign("CARRIER", issue("OLSC-S2", "SHIPPER"));
+    let mut plain = Probe::new(c.net.party("CONSIGNEE").key.to_bytes(), &chain).unwrap();
+    plain.dial(addr).unwrap();
+    plain.wait_subscribed(link.local_peer_id, T).await.unwrap();
+    plain
+        .publish(batch::encode(std::slice::from_ref(&unsigned_entry)))
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + T;
+    let verdict = loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the unsigned batch was not judged"
+        );
+        tokio::select! {
+            event = judged.recv() => {
+                let event = event.unwrap();
+                if event.from == plain.peer_id() {
+                    break event.verdict;
+                }
+            }
+            _ = plain.next(Duration::from_millis(100)) => {}
+        }
+    };
+    assert!(matches!(verdict, Verdict::Accept), "{verdict:?}");
+    let score = link.peer_score(plain.peer_id()).await.unwrap();
+    assert!(score >= 0.0, "score {score}");
+    c.shutdown().await.unwrap();
+}

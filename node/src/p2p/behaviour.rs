@@ -9,7 +9,6 @@ use libp2p::gossipsub::{
     self, IdentTopic, MessageAuthenticity, PeerScoreParams, PeerScoreThresholds, TopicScoreParams,
     ValidationMode,
 };
-use libp2p::identity::Keypair;
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use sha2::{Digest, Sha256};
@@ -18,7 +17,7 @@ use super::batch::MAX_BATCH_BYTES;
 use crate::bodies::protocol::{BodyCodec, PROTOCOL};
 use crate::bodies::{FETCH_TIMEOUT, MAX_STREAMS};
 
-/// Room for the gossipsub envelope (signature, key, topic, sequence number) around a batch.
+/// Room for the gossipsub envelope (topic, message framing) around a batch.
 pub const ENVELOPE_ALLOWANCE: usize = 4 * 1024;
 
 /// Penalty weight of one invalid message (R114); the score term is `weight × count²`.
@@ -45,10 +44,11 @@ impl std::fmt::Debug for Behaviour {
 }
 
 /// R110: the one entry topic of a chain, named by its chain id and genesis hash so that two
-/// networks (or a network and its reset) never share a topic. Version 2: messages are batches.
+/// networks (or a network and its reset) never share a topic. Version 2: messages are batches;
+/// version 3: messages carry no author, sequence number or signature (ADR 0055).
 pub fn entry_topic(chain: &ChainRef) -> IdentTopic {
     IdentTopic::new(format!(
-        "/ebl/entries/2/{}/{}",
+        "/ebl/entries/3/{}/{}",
         chain.chain_id,
         hex::encode(chain.genesis_hash.0)
     ))
@@ -65,12 +65,26 @@ pub enum BehaviourError {
     Subscribe(String),
 }
 
-/// Builds the behaviour for `keypair`, subscribed to `topic`, with an empty allow list.
-pub fn build(keypair: &Keypair, topic: &IdentTopic) -> Result<Behaviour, BehaviourError> {
+/// R110: how an entry message is authenticated on the wire: not at all by gossipsub. Every
+/// entry in it carries its signer's signature, decided by the one rule (R171), and the peer
+/// that delivered it is the Noise-authenticated member the verdict is charged to (R113, R114);
+/// an author signature on the batch would be a second Ed25519 check per message and per hop
+/// that decides nothing (ADR 0055).
+pub fn message_authenticity() -> MessageAuthenticity {
+    MessageAuthenticity::Anonymous
+}
+
+/// R110: a message that carries an author, a sequence number or a signature is invalid.
+pub fn validation_mode() -> ValidationMode {
+    ValidationMode::Anonymous
+}
+
+/// Builds the behaviour subscribed to `topic`, with an empty allow list.
+pub fn build(topic: &IdentTopic) -> Result<Behaviour, BehaviourError> {
     let config = gossipsub::ConfigBuilder::default()
         // R111: nothing is forwarded before the node has judged it.
         .validate_messages()
-        .validation_mode(ValidationMode::Strict)
+        .validation_mode(validation_mode())
         // R110: one id per batch content, so the same batch reaching a node twice is one message.
         .message_id_fn(|m: &gossipsub::Message| {
             gossipsub::MessageId::from(Sha256::digest(&m.data).to_vec())
@@ -85,9 +99,8 @@ pub fn build(keypair: &Keypair, topic: &IdentTopic) -> Result<Behaviour, Behavio
         .flood_publish(true)
         .build()
         .map_err(|e| BehaviourError::Config(e.to_string()))?;
-    let mut gossipsub =
-        gossipsub::Behaviour::new(MessageAuthenticity::Signed(keypair.clone()), config)
-            .map_err(|e| BehaviourError::Config(e.to_string()))?;
+    let mut gossipsub = gossipsub::Behaviour::new(message_authenticity(), config)
+        .map_err(|e| BehaviourError::Config(e.to_string()))?;
     let (params, thresholds) = scoring(topic);
     gossipsub
         .with_peer_score(params, thresholds)

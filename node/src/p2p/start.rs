@@ -103,7 +103,7 @@ pub async fn spawn(
 ) -> Result<GossipTask, GossipError> {
     let topic = behaviour::entry_topic(chain);
     let swarm_err = |e: &dyn std::fmt::Display| GossipError::Swarm(e.to_string());
-    let behaviour = behaviour::build(&keypair, &topic).map_err(|e| swarm_err(&e))?;
+    let behaviour = behaviour::build(&topic).map_err(|e| swarm_err(&e))?;
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
         .with_tcp(

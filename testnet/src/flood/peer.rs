@@ -50,7 +50,7 @@ struct Peer {
 
 fn build_swarm(target: &Target, topic: &IdentTopic) -> Result<Swarm<Behaviour>, FloodError> {
     let swarm_err = |e: &dyn std::fmt::Display| FloodError::Swarm(e.to_string());
-    let mut behaviour = behaviour::build(&target.keypair, topic).map_err(|e| swarm_err(&e))?;
+    let mut behaviour = behaviour::build(topic).map_err(|e| swarm_err(&e))?;
     // Subscribed only once every node is connected (see `flood`): joining a topic grafts up
     // to the mesh size of the peers subscribed at that moment, so the flooder starts in every
     // node's mesh (up to 4) and a node that prunes it later can be seen. Nothing is connected
