@@ -49,7 +49,7 @@ async fn a_member_key_connects_and_hears_entries_and_a_stranger_is_refused_and_h
     let mut fates = c.handle(0).subscribe_notifications();
     let entry = c.net.sign("CARRIER", issue("OLSC-G2", "SHIPPER"));
     c.handle(0).submit(entry.clone()).await.unwrap();
-    // Alone in its 5 ms window, the entry travels as a batch of one (R110).
+    // Alone in its 20 ms window, the entry travels as a batch of one (R110).
     let expected = batch::encode(std::slice::from_ref(&entry));
     let heard = member
         .until("the gossiped entry", T, |e| {

@@ -25,8 +25,11 @@ pub const MAX_BATCH_BYTES: usize = 16 * MAX_ENTRY_BYTES;
 const LENGTH_PREFIX: usize = 8;
 
 /// How long an admitted entry may wait for others before its batch is published (R115): the
-/// latency a batch adds, kept far below a block interval.
-pub const FLUSH_AFTER: Duration = Duration::from_millis(5);
+/// latency a batch adds, kept far below a block interval. 20 ms rather than 5: at a few hundred
+/// local submissions per second the batches are four times larger, and each message's fixed
+/// costs (framing, message id, a judge and a pool call at every receiver) are paid a quarter as
+/// often; measured in BENCHMARKS.md ("Entry gossip: no message signatures, 20 ms batches").
+pub const FLUSH_AFTER: Duration = Duration::from_millis(20);
 
 /// Code of a message that decodes to no entry at all.
 pub const EMPTY_BATCH: &str = "EMPTY_BATCH";
