@@ -182,6 +182,24 @@ fn keys(command: KeysCommand) -> anyhow::Result<()> {
     }
 }
 
+/// What the node logs unless `RUST_LOG` says otherwise (R481).
+///
+/// gossipsub's codec logs a warning for every invalid message it decodes (a bad or unwanted
+/// signature, a missing field), before peer scoring can graylist the sender. On the consensus
+/// port that includes peers that never identify (ADR 0054), so any stranger could write the
+/// node's log at its own rate. Those lines are off; gossipsub still counts the invalid messages
+/// in the peer's score, and the node logs its own verdicts (R113).
+fn default_log_filter(command: &Command) -> &'static str {
+    match command {
+        // A single-validator dev network has no peer to gossip to: the engine's per-block
+        // "no peers subscribed" errors would drown the log, so dev hides them.
+        Command::Dev { .. } => {
+            "info,arc_malachitebft_network=off,arc_malachitebft_core_consensus=warn,libp2p_gossipsub::protocol=error"
+        }
+        _ => "info,libp2p_gossipsub::protocol=error",
+    }
+}
+
 fn init_logging(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
@@ -312,15 +330,7 @@ async fn shutdown_signal() -> anyhow::Result<&'static str> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // A single-validator dev network has no peer to gossip to: the engine's per-block
-    // "no peers subscribed" errors would drown the log, so dev hides them (RUST_LOG overrides).
-    let default_filter = match cli.command {
-        Command::Dev { .. } => {
-            "info,arc_malachitebft_network=off,arc_malachitebft_core_consensus=warn"
-        }
-        _ => "info",
-    };
-    init_logging(cli.log_format, default_filter);
+    init_logging(cli.log_format, default_log_filter(&cli.command));
     match cli.command {
         Command::Init {
             home,
@@ -384,6 +394,51 @@ mod tests {
     use clap::Parser as _;
 
     use super::*;
+
+    /// Whether a warning of `target` is written under the default log filter of `args`.
+    fn logged(args: &[&str], target: &str) -> bool {
+        let cli = Cli::try_parse_from(args).unwrap();
+        let filter = tracing_subscriber::EnvFilter::new(default_log_filter(&cli.command));
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(move || WriteTo(sink.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, || match target {
+            "libp2p_gossipsub::protocol" => {
+                tracing::warn!(target: "libp2p_gossipsub::protocol", "Invalid signature");
+            }
+            "libp2p_gossipsub::behaviour" => {
+                tracing::warn!(target: "libp2p_gossipsub::behaviour", "Send Queue full");
+            }
+            _ => tracing::warn!("the node's own warning"),
+        });
+        !buffer.lock().unwrap().is_empty()
+    }
+
+    struct WriteTo(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for WriteTo {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_peers_invalid_gossip_messages_do_not_write_the_log_and_other_warnings_do() {
+        let start = ["ebl-node", "start", "--config", "node.toml"];
+        let dev = ["ebl-node", "dev", "--data", "somewhere"];
+        for args in [&start[..], &dev[..]] {
+            assert!(!logged(args, "libp2p_gossipsub::protocol"), "{args:?}");
+            assert!(logged(args, "libp2p_gossipsub::behaviour"), "{args:?}");
+            assert!(logged(args, "ebl_node"), "{args:?}");
+        }
+    }
 
     #[test]
     fn dev_is_a_command_in_every_build() {
