@@ -5,13 +5,12 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use ebl_ledger::entry::ChainRef;
-use ebl_node::p2p::behaviour::{entry_topic, message_authenticity, validation_mode};
+use ebl_node::p2p::behaviour::{entry_topic, message_authenticity, message_id, validation_mode};
 use libp2p::futures::StreamExt as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, ValidationMode};
 use libp2p::identity::Keypair;
 use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId, Swarm};
-use sha2::{Digest, Sha256};
 
 /// What a probe saw.
 pub type ProbeEvent = SwarmEvent<gossipsub::Event>;
@@ -35,7 +34,8 @@ impl Probe {
     /// messages have the node's own envelope (R110). It accepts and forwards whatever it
     /// receives and may publish up to 256 KiB.
     pub fn new(secret: [u8; 32], chain: &ChainRef) -> anyhow::Result<Probe> {
-        Probe::with_envelope(secret, chain, message_authenticity(), validation_mode())
+        let keypair = Keypair::ed25519_from_bytes(secret)?;
+        Probe::with_envelope(keypair, chain, message_authenticity(), validation_mode())
     }
 
     /// Like [`Probe::new`], but every message it publishes is signed by its key and carries
@@ -43,7 +43,7 @@ impl Probe {
     pub fn signing(secret: [u8; 32], chain: &ChainRef) -> anyhow::Result<Probe> {
         let keypair = Keypair::ed25519_from_bytes(secret)?;
         Probe::with_envelope(
-            secret,
+            keypair.clone(),
             chain,
             MessageAuthenticity::Signed(keypair),
             ValidationMode::Permissive,
@@ -51,17 +51,14 @@ impl Probe {
     }
 
     fn with_envelope(
-        secret: [u8; 32],
+        keypair: Keypair,
         chain: &ChainRef,
         authenticity: MessageAuthenticity,
         validation: ValidationMode,
     ) -> anyhow::Result<Probe> {
-        let keypair = Keypair::ed25519_from_bytes(secret)?;
         let config = gossipsub::ConfigBuilder::default()
             .validation_mode(validation)
-            .message_id_fn(|m: &gossipsub::Message| {
-                gossipsub::MessageId::from(Sha256::digest(&m.data).to_vec())
-            })
+            .message_id_fn(message_id)
             .max_transmit_size(256 * 1024)
             .heartbeat_interval(Duration::from_millis(500))
             .build()

@@ -79,16 +79,19 @@ pub fn validation_mode() -> ValidationMode {
     ValidationMode::Anonymous
 }
 
+/// R110: a message's id is the SHA-256 of its batch bytes, so the same batch reaching a node
+/// twice, from any publisher, is one message.
+pub fn message_id(message: &gossipsub::Message) -> gossipsub::MessageId {
+    gossipsub::MessageId::from(Sha256::digest(&message.data).to_vec())
+}
+
 /// Builds the behaviour subscribed to `topic`, with an empty allow list.
 pub fn build(topic: &IdentTopic) -> Result<Behaviour, BehaviourError> {
     let config = gossipsub::ConfigBuilder::default()
         // R111: nothing is forwarded before the node has judged it.
         .validate_messages()
         .validation_mode(validation_mode())
-        // R110: one id per batch content, so the same batch reaching a node twice is one message.
-        .message_id_fn(|m: &gossipsub::Message| {
-            gossipsub::MessageId::from(Sha256::digest(&m.data).to_vec())
-        })
+        .message_id_fn(message_id)
         .max_transmit_size(MAX_BATCH_BYTES + ENVELOPE_ALLOWANCE)
         .heartbeat_interval(Duration::from_millis(500))
         // A consortium has a handful of nodes: a small mesh, and floods on publication.
