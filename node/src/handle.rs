@@ -269,11 +269,9 @@ impl NodeHandle {
         Ok(NodeStatus { ledger, peers })
     }
 
-    /// The peers on Malachite's consensus swarm that passed its membership check (R151):
-    /// Identify completed and the peer is on the persistent list. A refused peer can be in
-    /// Malachite's table for the moment between its Identify and the closing of its
-    /// connection, marked not persistent; it is not counted. Empty when the network does not
-    /// answer.
+    /// The peers connected on the consensus swarm, every one admitted at its handshake (R151,
+    /// R482). Peers are filtered on the "persistent" mark, which the network actor gives each
+    /// admitted peer. Empty when the network does not answer.
     pub async fn consensus_peers(&self) -> Vec<libp2p::PeerId> {
         match NetworkRequest::dump_state(&self.network).await {
             Ok(Some(dump)) => dump

@@ -9,14 +9,11 @@ use ebl_ledger::Ledger;
 use ebl_ledger::genesis::Genesis;
 use ebl_ledger::storage::RocksStore;
 use malachite::app::config::{ConsensusConfig, NodeConfig, ValueSyncConfig};
-use malachite::app::metrics::SharedRegistry;
 use malachite::app::net::Multiaddr;
 use malachite::app::types::Keypair;
 use malachite::app::types::core::LinearTimeouts;
-use malachite::spawn::spawn_network_actor;
 use malachite::{
-    ConsensusContext, EngineBuilder, EngineHandle, NetworkIdentity, RequestContext, SyncContext,
-    WalContext,
+    ConsensusContext, EngineBuilder, EngineHandle, RequestContext, SyncContext, WalContext,
 };
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
@@ -253,8 +250,6 @@ impl Node {
             tracing::warn!(%address, "this node's consensus key is not in the validator set: it follows, never votes");
         }
 
-        let identity =
-            NetworkIdentity::new(settings.moniker.clone(), keypair, Some(address.to_string()));
         let wal = settings.data_dir.join("wal").join("consensus.wal");
         if let Some(dir) = wal.parent() {
             std::fs::create_dir_all(dir).context("create WAL dir")?;
@@ -262,15 +257,15 @@ impl Node {
         let vote_signer = vote_signer(&settings, signer, chain.genesis_hash.0);
         let metrics = NodeMetrics::new();
         let config = engine_config(&settings, persistent.iter().cloned().collect());
-        // R480: the engine's actors talk to Malachite's network actor through a gate that
-        // withholds what comes from peers Malachite has not admitted.
-        let registry = SharedRegistry::global().with_moniker(config.moniker());
-        let (malachite_network, tx_network) = spawn_network_actor(
-            identity,
+        // R482: our own consensus swarm, which refuses a peer the ledger does not admit at
+        // its handshake; R480's gate stays in front of it as a second check.
+        let list: Vec<Multiaddr> = persistent.iter().cloned().collect();
+        let (malachite_network, tx_network) = crate::consensus::net::spawn(
+            keypair,
+            &settings.moniker,
             config.consensus(),
             config.value_sync(),
-            &registry,
-            EblCodec,
+            &list,
         )
         .await
         .map_err(|e| anyhow::anyhow!("start the consensus network: {e}"))?;

@@ -1,7 +1,7 @@
-//! [`SyncSnooper`]: a peer on a node's consensus swarm that never identifies itself and asks
-//! for decided blocks by value sync at once (the attack of R480). It speaks Malachite's sync
-//! protocol directly: a 4-byte big-endian length, then the request or response encoded by the
-//! node's own codec.
+//! [`SyncSnooper`]: a peer on a node's consensus swarm that need not identify itself and asks
+//! for decided blocks by value sync at once (the attack of R480, refused at the handshake since
+//! R482). It speaks the sync protocol directly: a 4-byte big-endian length, then the request or
+//! response encoded by the node's own codec.
 
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -173,7 +173,7 @@ struct GossipBehaviour {
 }
 
 /// A peer that never identifies itself and listens to a node's consensus gossip (the gap R480
-/// leaves open, ADR 0054): it counts the messages it receives per topic.
+/// left open, ADR 0054, closed by R482): it counts the messages it receives per topic.
 pub struct GossipSnooper {
     swarm: Swarm<GossipBehaviour>,
 }

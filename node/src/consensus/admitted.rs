@@ -1,13 +1,12 @@
-//! R480: what Malachite's network layer may hand to consensus and value sync, judged by
-//! whether Malachite has admitted the peer the event came from.
+//! R480: what the network actor may hand to consensus and value sync, judged by whether it
+//! has reported the peer the event came from as connected.
 //!
-//! Malachite admits a peer when its Identify completes and it is on the persistent list
-//! (R151), and says so with `PeerConnected`; it says `PeerDisconnected` when the last
-//! connection closes. Between a connection's handshake and its Identify (forever, for a peer
-//! that never answers Identify) every protocol already runs: such a peer could ask value sync
-//! for decided blocks and be answered. So an event from a peer that has not been admitted
-//! (or has been dropped since) does not reach the actors; a value request from one is
-//! cancelled instead, which releases its stream.
+//! The network actor says `PeerConnected` for a peer its gate admitted at the handshake
+//! (R482) and `PeerDisconnected` when the last connection closes. Malachite's own network
+//! (before R482) said `PeerConnected` only after Identify, while every protocol already ran;
+//! this check was then the only thing between an unidentified peer and value sync. Now it is a
+//! second check: an event from a peer not connected now (a race at a disconnect) does not reach
+//! the actors, and a value request from one is cancelled, which releases its stream.
 
 use std::collections::BTreeSet;
 

@@ -1,14 +1,15 @@
-//! R480 at the edge: the network actor the engine's consensus and sync actors are given.
+//! R480 at the edge: the network actor the engine's consensus and sync actors are given, in
+//! front of ours ([`crate::consensus::net`], R482).
 //!
-//! It forwards every message to Malachite's own network actor, except a subscription: each
+//! It forwards every message to the network actor, except a subscription: each
 //! subscriber gets a relay of its own, subscribed in its place, that hands on only what
 //! [`AdmittedPeers`] passes and cancels a value request from a peer not admitted. One relay
-//! per subscriber keeps Malachite's own replay to a new subscriber (its listen addresses,
-//! connected peers, subscriptions) exactly as Malachite sends it.
+//! per subscriber keeps the network actor's own replay to a new subscriber (its listen addresses,
+//! connected peers, subscriptions) exactly as it sends them.
 //!
-//! Supervision: the gate supervises Malachite's network actor and the relays; when any of
+//! Supervision: the gate supervises the network actor and the relays; when any of
 //! them ends, the gate stops, which the engine's node actor (its supervisor) sees as the
-//! network actor ending. When the gate stops it stops Malachite's actor and waits for it.
+//! network actor ending. When the gate stops it stops the network actor and waits for it.
 
 use malachite_engine::network::{NetworkEvent, NetworkMsg, NetworkRef, Subscriber};
 use prometheus_client::metrics::counter::Counter;
@@ -19,13 +20,13 @@ use crate::consensus::EblContext;
 use crate::consensus::admitted::{AdmittedPeers, Verdict};
 use crate::metrics::ReasonLabel;
 
-/// How long the gate waits for Malachite's network actor to stop when it stops itself.
+/// How long the gate waits for the network actor to stop when it stops itself.
 const INNER_STOP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Deliveries withheld, by event kind (one per subscribed actor); see `NodeMetrics`.
 pub type WithheldCounter = Family<ReasonLabel, Counter>;
 
-/// The gate in front of Malachite's network actor.
+/// The gate in front of the network actor.
 #[derive(Debug)]
 pub struct GatedNetwork;
 
@@ -51,7 +52,7 @@ impl GatedNetwork {
 }
 
 fn forward_failed(what: &str) -> ActorProcessingErr {
-    format!("Malachite's network actor is gone ({what})").into()
+    format!("the network actor is gone ({what})").into()
 }
 
 #[async_trait::async_trait]
@@ -131,7 +132,7 @@ impl Actor for GatedNetwork {
             .stop_and_wait(Some("network gate stopped".into()), Some(INNER_STOP))
             .await;
         if let Err(error) = stopped {
-            tracing::warn!(%error, "Malachite's network actor did not stop in time");
+            tracing::warn!(%error, "the network actor did not stop in time");
         }
         Ok(())
     }

@@ -1,12 +1,12 @@
-//! Who may connect to Malachite's consensus swarm, following ledger state (R150–R154,
+//! Who may connect to the consensus swarm, following ledger state (R150–R154,
 //! specs/adr/0019-consensus-network-membership.md).
 //!
-//! Malachite 0.8.2 has no connection gate we can plug in, but it has `persistent_peers_only`
-//! (a peer whose Identify completes is kept only if it is on the persistent-peer list) and a
-//! run-time hook to change that list (`NetworkRequest::UpdatePersistentPeers`). A list entry
-//! `/p2p/<peer id>` with no transport admits that identity from any address and is never
-//! dialled; so the list is the configured addresses to dial plus one `/p2p/<id>` per key the
-//! ledger admits, and this module keeps it in step with the ledger after every block.
+//! The swarm's gate (R482, [`crate::consensus::net`]) admits by a peer list that the engine's
+//! run-time hook changes (`NetworkRequest::UpdatePersistentPeers`, the request Malachite's own
+//! network took for its `persistent_peers_only` list). A list entry `/p2p/<peer id>` with no
+//! transport admits that identity from any address and is never dialled; so the list is the
+//! configured addresses to dial plus one `/p2p/<id>` per key the ledger admits, and this module
+//! keeps it in step with the ledger after every block.
 
 use std::collections::BTreeSet;
 

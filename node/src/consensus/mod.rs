@@ -26,9 +26,10 @@
 //!   what it uses ([`state`], [`propose`], [`parts`], [`intake`], [`held`], [`later`],
 //!   [`sync`], [`membership`], [`undecided`], [`pace`], [`evidence`]).
 //! - The edge: [`app`] (the task that answers the engine, sends parts, times, counts and
-//!   retries a refused disk write), [`gated_network`] (what the engine's actors take from
-//!   Malachite's network, judged by the pure [`admitted`], R480) and the fault plan of the
-//!   `byzantine` feature.
+//!   retries a refused disk write), [`net`] (our consensus swarm and network actor, gated at
+//!   the handshake, R482), [`gated_network`] (a second check on what the engine's actors take
+//!   from it, judged by the pure [`admitted`], R480) and the fault plan of the `byzantine`
+//!   feature.
 
 pub mod admitted;
 pub mod app;
@@ -42,6 +43,7 @@ mod incoming;
 pub mod intake;
 pub mod later;
 pub mod membership;
+pub mod net;
 pub mod pace;
 pub mod parts;
 pub mod propose;

@@ -26,9 +26,12 @@ pub const INVALID_MESSAGE_WEIGHT: f64 = -10.0;
 /// Below this score a peer's messages are ignored altogether (R114).
 pub const GRAYLIST_THRESHOLD: f64 = -80.0;
 
-/// Our libp2p behaviour. Field order matters: the gate is asked first about every connection.
+/// Our libp2p behaviour. Field order matters: the handshake limit and then the gate are asked
+/// first about every connection.
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
+    /// R483: a bounded number of handshakes in flight per address.
+    pub handshakes: super::handshakes::HandshakeLimit,
     /// R116: only peers whose key is in the allowed set may hold a connection.
     pub gate: allow_block_list::Behaviour<AllowedPeers>,
     /// R110: entry gossip.
@@ -120,6 +123,7 @@ pub fn build(topic: &IdentTopic) -> Result<Behaviour, BehaviourError> {
             .with_max_concurrent_streams(MAX_STREAMS),
     );
     Ok(Behaviour {
+        handshakes: super::handshakes::HandshakeLimit::default(),
         gate: allow_block_list::Behaviour::default(),
         gossipsub,
         bodies,

@@ -21,9 +21,11 @@
 pub mod batch;
 pub mod behaviour;
 pub mod gating;
+pub mod handshakes;
 pub mod quota;
 pub mod start;
 pub mod task;
+pub mod transport;
 pub mod validate;
 
 use ebl_ledger::entry::SignedEntry;

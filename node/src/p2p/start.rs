@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use ebl_ledger::entry::{ChainRef, SignedEntry};
+use libp2p::Multiaddr;
 use libp2p::identity::Keypair;
-use libp2p::{Multiaddr, noise, tcp, yamux};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -104,18 +104,8 @@ pub async fn spawn(
     let topic = behaviour::entry_topic(chain);
     let swarm_err = |e: &dyn std::fmt::Display| GossipError::Swarm(e.to_string());
     let behaviour = behaviour::build(&topic).map_err(|e| swarm_err(&e))?;
-    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default().nodelay(true),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .map_err(|e| swarm_err(&e))?
-        .with_behaviour(|_| behaviour)
-        .map_err(|e| swarm_err(&e))?
-        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
-        .build();
+    let mut swarm = super::transport::tcp_swarm(keypair, behaviour, IDLE_TIMEOUT)
+        .map_err(GossipError::Swarm)?;
     let bodies = BodyTraffic::new(ServeContext {
         chain: chain.clone(),
         reads: node.committed().clone(),

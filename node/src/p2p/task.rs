@@ -7,7 +7,6 @@ use ebl_ledger::entry::SignedEntry;
 use ebl_ledger::hash::EntryId;
 use libp2p::futures::StreamExt as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageId};
-use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::swarm::{ConnectionId, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, Swarm};
 use tokio::sync::{broadcast, oneshot};
@@ -324,17 +323,8 @@ impl Task {
             if busy.into_iter().any(|a| a == addr) {
                 continue;
             }
-            // A fresh source port, not the listen port: two nodes redial each other on the same
-            // 2 s beat, and over a WAN path (ADR 0048) their SYNs cross in flight, so with the
-            // listen port on both ends TCP merged them into one simultaneous-open connection
-            // where both sides started Noise as initiator and failed, every round, for good.
-            let opts = DialOpts::unknown_peer_id()
-                .address(addr.clone())
-                .allocate_new_port()
-                .build();
-            let id = opts.connection_id();
-            match swarm.dial(opts) {
-                Ok(()) => {
+            match super::transport::dial_from_fresh_port(swarm, addr) {
+                Ok(id) => {
                     self.dialing.insert(id, addr.clone());
                 }
                 Err(e) => tracing::debug!(%addr, error = %e, "gossip dial refused"),
