@@ -185,9 +185,9 @@ fn keys(command: KeysCommand) -> anyhow::Result<()> {
 /// What the node logs unless `RUST_LOG` says otherwise (R481).
 ///
 /// gossipsub's codec logs a warning for every invalid message it decodes (a bad or unwanted
-/// signature, a missing field), before peer scoring can graylist the sender. On the consensus
-/// port that includes peers that never identify (ADR 0054), so any stranger could write the
-/// node's log at its own rate. Those lines are off; gossipsub still counts the invalid messages
+/// signature, a missing field), before peer scoring can graylist the sender, so a member could
+/// write the node's log at its own rate (before R482, on the consensus port, any stranger
+/// could: ADR 0054). Those lines are off; gossipsub still counts the invalid messages
 /// in the peer's score, and the node logs its own verdicts (R113).
 fn default_log_filter(command: &Command) -> &'static str {
     match command {
