@@ -143,17 +143,13 @@ impl NodeConfig for EngineConfig {
     }
 }
 
-/// `persistent` is the membership list (R151): configured addresses plus one `/p2p/<id>` per
-/// key the ledger admits.
-fn engine_config(s: &NodeSettings, persistent: Vec<Multiaddr>) -> EngineConfig {
+/// The engine's configuration. Of its `p2p` section our consensus swarm reads the listen
+/// address, the gossipsub mesh, the message sizes and the protocol and channel names (R482);
+/// the peer list (R151) is given to the swarm directly.
+fn engine_config(s: &NodeSettings) -> EngineConfig {
     let mut consensus = ConsensusConfig::default();
     consensus.p2p.listen_addr = s.listen_addr.clone();
-    consensus.p2p.persistent_peers = persistent;
     consensus.p2p.discovery.enabled = false;
-    // R151: a peer whose Identify completes stays only if it is on the list; the list names
-    // every admitted key by its `/p2p/` id, so inbound members (from ephemeral ports) are
-    // recognised (specs/adr/0019-consensus-network-membership.md).
-    consensus.p2p.persistent_peers_only = true;
     let value_sync = ValueSyncConfig {
         enabled: true,
         status_update_interval: Duration::from_millis(500),
@@ -256,11 +252,11 @@ impl Node {
         }
         let vote_signer = vote_signer(&settings, signer, chain.genesis_hash.0);
         let metrics = NodeMetrics::new();
-        let config = engine_config(&settings, persistent.iter().cloned().collect());
+        let config = engine_config(&settings);
         // R482: our own consensus swarm, which refuses a peer the ledger does not admit at
         // its handshake; R480's gate stays in front of it as a second check.
         let list: Vec<Multiaddr> = persistent.iter().cloned().collect();
-        let (malachite_network, tx_network) = crate::consensus::net::spawn(
+        let (inner_network, tx_network) = crate::consensus::net::spawn(
             keypair,
             &settings.moniker,
             config.consensus(),
@@ -269,12 +265,11 @@ impl Node {
         )
         .await
         .map_err(|e| anyhow::anyhow!("start the consensus network: {e}"))?;
-        let network =
-            GatedNetwork::spawn(malachite_network.clone(), metrics.withheld.clone()).await;
+        let network = GatedNetwork::spawn(inner_network.clone(), metrics.withheld.clone()).await;
         let network = match network {
             Ok(network) => network,
             Err(e) => {
-                malachite_network.stop(None);
+                inner_network.stop(None);
                 return Err(e);
             }
         };
