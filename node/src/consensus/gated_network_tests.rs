@@ -159,14 +159,14 @@ async fn wait_stopped(actor: &NetworkRef<EblContext>, what: &str) {
 }
 
 #[tokio::test]
-async fn the_gate_stops_when_malachites_actor_ends() {
+async fn the_gate_stops_when_the_network_actor_ends() {
     let rig = rig().await;
     rig.inner.stop(None);
     wait_stopped(&rig.gate, "the gate").await;
 }
 
 #[tokio::test]
-async fn stopping_the_gate_stops_malachites_actor() {
+async fn stopping_the_gate_stops_the_network_actor() {
     let rig = rig().await;
     rig.gate.stop(None);
     wait_stopped(&rig.inner, "Malachite's actor").await;
