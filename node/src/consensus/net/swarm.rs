@@ -97,12 +97,6 @@ impl SwarmTask {
     }
 
     fn on_command(&mut self, command: Command) {
-        if let Command::RemovePeer(addr, reply) = command {
-            let connected_there = self.peer_at(&addr);
-            let gate = &mut self.swarm.behaviour_mut().gate;
-            let _ = reply.send(self.list.remove(&addr, gate, connected_there));
-            return;
-        }
         let behaviour = self.swarm.behaviour_mut();
         match command {
             Command::Publish(channel, data) => {
@@ -137,7 +131,11 @@ impl SwarmTask {
                 }
                 let _ = reply.send(result);
             }
-            Command::RemovePeer(..) => unreachable!("handled above"),
+            Command::RemovePeer(addr, reply) => {
+                let connected_there = self.peer_at(&addr);
+                let gate = &mut self.swarm.behaviour_mut().gate;
+                let _ = reply.send(self.list.remove(&addr, gate, connected_there));
+            }
             Command::Peers(reply) => {
                 let mut peers: BTreeMap<libp2p::PeerId, Multiaddr> = BTreeMap::new();
                 for (peer, addr) in self.open.values() {
