@@ -1,6 +1,7 @@
 //! Ledger benchmarks: (a) stateless checks of 1,000 signed entries, one by one versus a batch
 //! signature pre-check; (b) executing and committing 1,000-entry blocks into RocksDB (feature
-//! `rocksdb`), where every block is one synced write batch.
+//! `rocksdb`), where every block is one synced write batch; (c) the memory of verified
+//! signatures (R155), full, as a validator's is under load: lookups and inserts.
 //!
 //! Run: `cargo bench -p ebl-ledger --features rocksdb`. Throughput is reported in entries/s.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -132,6 +133,49 @@ fn stateless(c: &mut Criterion) {
             });
             assert!(ok);
         });
+    });
+    group.finish();
+}
+
+/// R155: 1,000 lookups of remembered entries in a full memory, and 1,000 inserts into one (each
+/// evicting the oldest): what every validator does several times per entry it handles.
+fn verified_memory(c: &mut Criterion) {
+    use ebl_ledger::signatures::{DEFAULT_VERIFIED_CAPACITY, VerifiedEntries, verify_entries};
+    let mut net = TestNetwork::pilot();
+    let signers: Vec<&str> = PILOT_ORGS.iter().map(|o| o.0).collect();
+    let all = net.receipts(DEFAULT_VERIFIED_CAPACITY as u64 + ENTRIES as u64, &signers);
+    let tokens: Vec<_> = all
+        .chunks(4_096)
+        .flat_map(verify_entries)
+        .map(Option::unwrap)
+        .collect();
+    let (old, new) = tokens.split_at(DEFAULT_VERIFIED_CAPACITY);
+    let mut full = VerifiedEntries::default();
+    for token in old {
+        full.insert(*token);
+    }
+    let probes: Vec<&SignedEntry> = all
+        .iter()
+        .step_by(all.len() / ENTRIES)
+        .take(ENTRIES)
+        .collect();
+    let mut group = configure(c);
+    group.bench_function("verified_memory_1000/lookups_in_a_full_memory", |b| {
+        b.iter(|| {
+            let hits = probes.iter().filter(|e| full.contains(e)).count();
+            assert!(hits > 0);
+        });
+    });
+    group.bench_function("verified_memory_1000/inserts_into_a_full_memory", |b| {
+        b.iter_batched_ref(
+            || full.clone(),
+            |memory| {
+                for token in new {
+                    memory.insert(*token);
+                }
+            },
+            criterion::BatchSize::LargeInput,
+        );
     });
     group.finish();
 }
@@ -298,7 +342,7 @@ fn execute_and_commit(c: &mut Criterion) {
 }
 
 #[cfg(feature = "rocksdb")]
-criterion_group!(benches, stateless, execute_and_commit);
+criterion_group!(benches, stateless, verified_memory, execute_and_commit);
 #[cfg(not(feature = "rocksdb"))]
-criterion_group!(benches, stateless);
+criterion_group!(benches, stateless, verified_memory);
 criterion_main!(benches);

@@ -179,7 +179,8 @@ impl SharedVerified {
     /// Verifies `entry` (R3) unless already remembered; remembers acceptances. No lock is held
     /// while verifying.
     pub fn verify(&self, entry: &ebl_ledger::entry::SignedEntry) -> bool {
-        if self.lock().contains(entry) {
+        let id = entry.id();
+        if self.lock().contains_key(&id, &entry.signature.0) {
             return true;
         }
         let signer = entry.entry.signer;
@@ -210,9 +211,15 @@ impl SharedVerified {
     /// R172: [`Self::verify`] on each entry, the ones not remembered checked with one batch
     /// equation; one verdict per entry, in order, the same as one by one.
     pub fn verify_many(&self, entries: &[ebl_ledger::entry::SignedEntry]) -> Vec<bool> {
+        // Ids are hashed before the lock is taken, so other callers do not wait on them.
+        let ids: Vec<_> = entries.iter().map(|e| e.id()).collect();
         let known: Vec<bool> = {
             let memory = self.lock();
-            entries.iter().map(|e| memory.contains(e)).collect()
+            entries
+                .iter()
+                .zip(&ids)
+                .map(|(e, id)| memory.contains_key(id, &e.signature.0))
+                .collect()
         };
         let rest: Vec<ebl_ledger::entry::SignedEntry> = entries
             .iter()
@@ -243,12 +250,14 @@ impl SharedVerified {
     /// they checked one by one, in order, stopping at the first bad one. A forged batch thus
     /// costs one batch equation and the valid entries before its first bad one.
     pub fn first_bad(&self, entries: &[ebl_ledger::entry::SignedEntry]) -> Option<usize> {
+        let ids: Vec<_> = entries.iter().map(|e| e.id()).collect();
         let rest: Vec<ebl_ledger::entry::SignedEntry> = {
             let memory = self.lock();
             entries
                 .iter()
-                .filter(|e| !memory.contains(e))
-                .cloned()
+                .zip(&ids)
+                .filter(|(e, id)| !memory.contains_key(id, &e.signature.0))
+                .map(|(e, _)| e.clone())
                 .collect()
         };
         if let Some(tokens) = ebl_ledger::signatures::verify_all_entries(&rest) {

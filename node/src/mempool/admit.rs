@@ -56,7 +56,13 @@ impl Mempool {
         let pending: Vec<usize> = (0..batch.len())
             .filter(|i| verdicts.get(*i).is_some_and(Option::is_none))
             .filter(|i| {
-                !known.is_some_and(|k| batch.get(*i).is_some_and(|entry| k.contains(entry)))
+                // The ids are computed already: the memory is asked by id, not made to hash
+                // each entry again.
+                let remembered = |k: &VerifiedEntries| match (batch.get(*i), ids.get(*i)) {
+                    (Some(entry), Some(id)) => k.contains_key(id, &entry.signature.0),
+                    _ => false,
+                };
+                !known.is_some_and(remembered)
             })
             .collect();
         self.signature_checks = self
