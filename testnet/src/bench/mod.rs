@@ -205,7 +205,9 @@ pub async fn bench(
     );
     let mut signers = setup::signers(&http, state).await?;
     let docs = setup::warm_documents(&http, state, &mut signers, &chain, &tag, &holder).await?;
-    let verify_bound = verify::verify_per_sec(Duration::from_secs(1));
+    // R477: half of the bound's samples, taken before any load; each run adds its own half.
+    let verify_before =
+        verify::BoundSamples::measure(verify::SAMPLES_EACH_SIDE, verify::SAMPLE_SPAN);
     let mut reports = Vec::new();
     for (i, rate) in rates.into_iter().enumerate() {
         // Sequences of entries refused in an earlier run were not used: ask again.
@@ -243,7 +245,7 @@ pub async fn bench(
                         .unwrap_or_default()
                 })
                 .collect(),
-            verify_bound,
+            verify_before: verify_before.clone(),
             batch: (args.batch_ms > 0).then(|| Duration::from_millis(args.batch_ms)),
             retry: !args.no_retry,
         };

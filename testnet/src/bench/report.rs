@@ -72,6 +72,13 @@ pub struct Report {
     /// The same divided by the number of validators: each verifies every entry once, so
     /// signature checking alone caps the network near this many entries per second.
     pub verify_bound_entries_per_sec: f64,
+    /// R477: the smallest of the samples whose median is `verify_bound_per_sec`.
+    pub verify_bound_min_per_sec: f64,
+    /// R477: the largest of those samples.
+    pub verify_bound_max_per_sec: f64,
+    /// Issue 16's measure: `committed_per_sec / verify_bound_entries_per_sec` (0 without a
+    /// bound).
+    pub ratio_to_verify_bound: f64,
     /// Per node process.
     pub nodes: Vec<NodeUsage>,
     /// Refusals by reason (problem code, `HTTP_<status>`, or `SEND_FAILED`), one per refusing
@@ -107,7 +114,8 @@ impl Report {
              finality p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
              submitted {}, accepted {}, committed {} ({} failed), rejected {}, throttled {}, lost {}\n\
              retried {}, unsent {}\n\
-             verify bound {:.0}/s ({:.0} entries/s over the validators)\n",
+             verify bound {:.0}/s (samples {:.0}–{:.0}), {:.0} entries/s over the validators, \
+             committed/bound {:.3}\n",
             self.offered_per_sec,
             self.sent_per_sec,
             self.committed_per_sec,
@@ -126,7 +134,10 @@ impl Report {
             self.retried,
             self.unsent,
             self.verify_bound_per_sec,
+            self.verify_bound_min_per_sec,
+            self.verify_bound_max_per_sec,
             self.verify_bound_entries_per_sec,
+            self.ratio_to_verify_bound,
         );
         for (why, n) in &self.refusals {
             out.push_str(&format!("  refused {why}: {n}\n"));
@@ -172,6 +183,9 @@ pub(crate) fn sample() -> Report {
         duration_secs: 10.0,
         verify_bound_per_sec: 40_000.0,
         verify_bound_entries_per_sec: 10_000.0,
+        verify_bound_min_per_sec: 36_000.0,
+        verify_bound_max_per_sec: 43_000.0,
+        ratio_to_verify_bound: 0.099,
         nodes: vec![NodeUsage {
             name: "node0".into(),
             pid: 42,
@@ -201,6 +215,9 @@ mod tests {
             "rejected",
             "lost",
             "verify_bound_per_sec",
+            "verify_bound_min_per_sec",
+            "verify_bound_max_per_sec",
+            "ratio_to_verify_bound",
             "batch_ms",
             "retried",
             "unsent",

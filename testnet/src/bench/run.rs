@@ -44,8 +44,9 @@ pub struct RunPlan<'a> {
     pub gateways: Vec<usize>,
     /// API key of each stream (its organisation's).
     pub keys: Vec<String>,
-    /// Single signature verifications (R171) per second on this machine.
-    pub verify_bound: f64,
+    /// Samples of single signature verifications (R171) per second on this machine, taken
+    /// before the load (R477; the run adds as many after it).
+    pub verify_before: super::verify::BoundSamples,
     /// `--batch-ms`: each stream's tick for `POST /v1/entries/batch`; `None` sends one
     /// `POST /v1/entries` per entry.
     pub batch: Option<Duration>,
@@ -184,6 +185,14 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
     follower.abort();
     let cpu_after = cpu_snapshot(state);
     let wall = wall_start.elapsed();
+    // R477: the other half of the bound's samples, with the load over (after the CPU snapshot,
+    // so the nodes' figures do not include it).
+    let bound = plan
+        .verify_before
+        .and(&super::verify::BoundSamples::measure(
+            super::verify::SAMPLES_EACH_SIDE,
+            super::verify::SAMPLE_SPAN,
+        ));
 
     // Entries the stream did not report (it may have lagged): ask their gateway, bounded.
     let mut finals = std::mem::take(&mut *finals.lock().unwrap_or_else(PoisonError::into_inner));
@@ -243,6 +252,12 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         })
         .collect();
     let validators = state.nodes.iter().filter(|n| n.validator).count().max(1);
+    let committed_per_sec = if span > 0.0 {
+        committed as f64 / span
+    } else {
+        0.0
+    };
+    let bound_entries = bound.median() / validators as f64;
     let mut report = Report {
         offered_per_sec: plan.rate,
         sent_per_sec: if sent_span.as_secs_f64() > 0.0 {
@@ -250,11 +265,7 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         } else {
             submitted as f64 / plan.duration.max(1e-9)
         },
-        committed_per_sec: if span > 0.0 {
-            committed as f64 / span
-        } else {
-            0.0
-        },
+        committed_per_sec,
         p50_ms: pct(0.50),
         p95_ms: pct(0.95),
         p99_ms: pct(0.99),
@@ -269,8 +280,15 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         unsent: count(Sent::Unsent),
         lost: accepted.len() as u64 - committed,
         duration_secs: plan.duration,
-        verify_bound_per_sec: plan.verify_bound,
-        verify_bound_entries_per_sec: plan.verify_bound / validators as f64,
+        verify_bound_per_sec: bound.median(),
+        verify_bound_entries_per_sec: bound_entries,
+        verify_bound_min_per_sec: bound.min(),
+        verify_bound_max_per_sec: bound.max(),
+        ratio_to_verify_bound: if bound_entries > 0.0 {
+            committed_per_sec / bound_entries
+        } else {
+            0.0
+        },
         nodes,
         refusals: std::mem::take(
             &mut *shared
