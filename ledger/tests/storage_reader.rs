@@ -8,7 +8,7 @@ use ebl_ledger::entry::Body;
 use ebl_ledger::hash::Hash32;
 use ebl_ledger::state::tree::get_with_proof;
 use ebl_ledger::state::{StateReader, keys};
-use ebl_ledger::storage::RocksStore;
+use ebl_ledger::storage::{RocksStore, Storage};
 use ebl_ledger::testkit::TestNetwork;
 
 fn issue(net: &TestNetwork<RocksStore>, reference: &str) -> (Hash32, Body) {
@@ -74,4 +74,47 @@ fn a_reader_sees_nothing_of_an_executed_but_uncommitted_block() {
     assert_eq!(reader.latest_height().unwrap(), height);
     assert_eq!(reader.get(&keys::ebl(&document)).unwrap(), None);
     assert_eq!(reader.entry_location(&entry.id()).unwrap(), None);
+}
+
+#[test]
+fn a_reader_follows_every_commit_and_a_reopened_store_starts_at_its_stored_height() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RocksStore::open(dir.path()).unwrap();
+    let early = store.reader();
+    let mut net = TestNetwork::pilot_on(store);
+    let genesis = net.genesis.clone();
+    // R478: the height comes from memory, so it must move with each commit, in every reader
+    // taken before the commits as in the store itself.
+    for n in 0..3 {
+        let (_, body) = issue(&net, &format!("BL-READER-HEIGHT-{n}"));
+        let entry = net.sign("CARRIER", body);
+        net.commit(vec![entry]);
+        let head = net.ledger.head().clone();
+        assert_eq!(early.latest_height().unwrap(), Some(head.height));
+        assert_eq!(
+            net.ledger.store().latest_height().unwrap(),
+            Some(head.height)
+        );
+        assert_eq!(
+            early.block(head.height).unwrap().unwrap().block.header,
+            head
+        );
+    }
+    let head = net.ledger.head().clone();
+    drop(early);
+    drop(net);
+    let reopened = RocksStore::open(dir.path()).unwrap();
+    assert_eq!(
+        reopened.reader().latest_height().unwrap(),
+        Some(head.height)
+    );
+    let ledger = ebl_ledger::Ledger::open(reopened, &genesis).unwrap();
+    assert_eq!(ledger.head(), &head);
+}
+
+#[test]
+fn a_new_store_has_no_height() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RocksStore::open(dir.path()).unwrap();
+    assert_eq!(store.reader().latest_height().unwrap(), None);
 }

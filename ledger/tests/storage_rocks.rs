@@ -96,6 +96,7 @@ fn a_commit_at_the_wrong_height_is_refused_and_changes_nothing() {
     let genesis = pair.net.genesis.clone();
     drop(pair);
     let mut store = RocksStore::open(dir.path()).unwrap();
+    let reader = store.reader();
     let stale = BlockCommit {
         stored,
         writes: executed.writes.clone(),
@@ -105,6 +106,8 @@ fn a_commit_at_the_wrong_height_is_refused_and_changes_nothing() {
     let err = store.commit(stale).unwrap_err();
     assert!(err.message().contains("expected 2"), "{err}");
     assert_eq!(store.latest_height().unwrap(), Some(1));
+    // R478: the height readers are given did not move either.
+    assert_eq!(reader.latest_height().unwrap(), Some(1));
     assert_eq!(store.scan_prefix(b"", usize::MAX).unwrap(), before);
     assert_eq!(store.block(2).unwrap(), None);
     let ledger = Ledger::open(store, &genesis).unwrap();

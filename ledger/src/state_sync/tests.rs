@@ -59,7 +59,14 @@ fn an_installed_snapshot_opens_as_a_ledger_and_follows_new_blocks() {
     let state = sync(&net, manifest, &chunks).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut store = RocksStore::open_with_reserve(dir.path(), 0).unwrap();
+    let reader = store.reader();
+    assert_eq!(reader.latest_height().unwrap(), None);
     store.install_synced(&state).unwrap();
+    // R478: readers taken before the install see its head.
+    assert_eq!(
+        reader.latest_height().unwrap(),
+        Some(state.head.block.header.height)
+    );
     let mut follower = Ledger::open(store, &net.genesis).unwrap();
     assert_eq!(follower.head(), net.ledger.head());
     for _ in 0..2 {

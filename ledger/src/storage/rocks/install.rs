@@ -49,9 +49,12 @@ impl RocksStore {
             let key = layout::value_key(*key_hash, *version);
             writer.put(layout::JMT_VALUES, &key, &codec::encode(value))?;
         }
-        let height = state.head.block.header.height.to_be_bytes();
-        writer.put(layout::META, layout::LATEST_HEIGHT, &height)?;
-        writer.write(true)
+        let height = state.head.block.header.height;
+        writer.put(layout::META, layout::LATEST_HEIGHT, &height.to_be_bytes())?;
+        writer.write(true)?;
+        // R478: the head is in the database now.
+        self.read.height.set(Some(height));
+        Ok(())
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod checkpoint;
 mod family_sizes;
+mod height_mark;
 mod install;
 mod layout;
 mod node_cache;
@@ -102,11 +103,14 @@ impl RocksStore {
                 .is_some(),
             None => true,
         };
+        let read = RocksReader {
+            db: Arc::new(db),
+            nodes: Arc::default(),
+            height: Arc::default(),
+        };
+        read.height.set(read.stored_height()?);
         Ok(RocksStore {
-            read: RocksReader {
-                db: Arc::new(db),
-                nodes: Arc::default(),
-            },
+            read,
             path,
             reserve,
             undecided_held,
@@ -273,6 +277,10 @@ impl Storage for RocksStore {
             .db
             .write_opt(batch, &options)
             .map_err(|e| db_error("write", &e))?;
+        // R478: at once, before anything else can fail: the block is in the database now.
+        self.read
+            .height
+            .set(Some(commit.stored.block.header.height));
         commit_failpoint!("commit.after_write");
         // Only after the write succeeded: the next block reads these nodes first (R355: a
         // failed commit leaves the cache as it was).

@@ -10,7 +10,7 @@ use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, Version};
 use rocksdb::{ColumnFamily, DB, Direction, ErrorKind, IteratorMode};
 
-use super::{layout, node_cache::NodeCache};
+use super::{height_mark::HeightMark, layout, node_cache::NodeCache};
 use crate::codec;
 use crate::error::StorageError;
 use crate::hash::EntryId;
@@ -35,6 +35,8 @@ pub(super) fn db_error(what: &str, e: &rocksdb::Error) -> StorageError {
 pub struct RocksReader {
     pub(super) db: Arc<DB>,
     pub(super) nodes: Arc<NodeCache>,
+    /// R478: the latest committed height, set by the store after each write that changes it.
+    pub(super) height: Arc<HeightMark>,
 }
 
 impl std::fmt::Debug for RocksReader {
@@ -58,8 +60,13 @@ impl RocksReader {
             .map_err(|e| db_error("read", &e))
     }
 
-    /// Height of the last committed block, `None` before genesis.
+    /// Height of the last committed block, `None` before genesis (R478: from memory).
     pub fn latest_height(&self) -> Result<Option<u64>, StorageError> {
+        Ok(self.height.get())
+    }
+
+    /// The height the database itself records: what the store reads once when it opens.
+    pub(super) fn stored_height(&self) -> Result<Option<u64>, StorageError> {
         self.read(layout::META, layout::LATEST_HEIGHT)?
             .map(|bytes| layout::decode_u64(&bytes))
             .transpose()
