@@ -257,7 +257,8 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
     } else {
         0.0
     };
-    let bound_entries = bound.median() / validators as f64;
+    let bound_median = bound.median();
+    let bound_entries = bound_median / validators as f64;
     let mut report = Report {
         offered_per_sec: plan.rate,
         sent_per_sec: if sent_span.as_secs_f64() > 0.0 {
@@ -280,7 +281,7 @@ pub async fn run(http: &Http, plan: RunPlan<'_>) -> Result<Report, BenchError> {
         unsent: count(Sent::Unsent),
         lost: accepted.len() as u64 - committed,
         duration_secs: plan.duration,
-        verify_bound_per_sec: bound.median(),
+        verify_bound_per_sec: bound_median,
         verify_bound_entries_per_sec: bound_entries,
         verify_bound_min_per_sec: bound.min(),
         verify_bound_max_per_sec: bound.max(),
