@@ -37,7 +37,8 @@ use ebl_ledger::time::Timestamp;
 
 use crate::mempool::{Admission, MEMPOOL_FULL, PooledIds, StandingView};
 use crate::metrics::IntakeMetrics;
-use crate::reads::CommittedReads;
+use crate::reads::{CommittedReads, next_sequence_in};
+use crate::screen_cache::ScreenCache;
 
 /// R184: most signers charged in one block interval; a signer beyond is answered
 /// `MEMPOOL_FULL` until the next block. Only signers with standing get this far, and the
@@ -60,6 +61,8 @@ pub struct Intake {
     /// The pool's window per signer (R104), also its share per block (R184).
     window: usize,
     budget: Arc<Mutex<SignerBudget>>,
+    /// R479: committed reads remembered while the head stays at one height.
+    remembered: ScreenCache,
     metrics: IntakeMetrics,
 }
 
@@ -78,6 +81,7 @@ impl Intake {
             pooled,
             window,
             budget: Arc::default(),
+            remembered: ScreenCache::default(),
             metrics,
         }
     }
@@ -85,13 +89,14 @@ impl Intake {
     /// Steps 1–4 for each entry, in order: `None` when the entry may go on to its signature,
     /// else its answer. Charges nothing (see [`Intake::charge`]).
     pub fn screen(&self, entries: &[SignedEntry]) -> Result<Vec<Option<Admission>>, StorageError> {
-        let time = self.reads.head()?.header.time;
+        let head = self.reads.head()?;
+        let time = head.header.time;
         let mut seen = BTreeSet::new();
         let mut next = BTreeMap::new();
-        // R475: a batch's entries come from few signers, whose records are read once. A
-        // commit landing mid-batch may leave later entries judged on the state before it, as
-        // reads without the cache could too; execution decides standing again (R181).
-        let committed = ebl_ledger::state::ReadCache::new(self.reads.state());
+        // R479: signers' records are read once per height, across batches and requests. A
+        // commit landing mid-screen may leave entries judged on the state after it, as reads
+        // without the cache could too; execution decides standing again (R181).
+        let committed = self.remembered.at(head.header.height, self.reads.state());
         entries
             .iter()
             .map(|entry| {
@@ -136,7 +141,7 @@ impl Intake {
         let expected = match next.get(&signer) {
             Some(n) => *n,
             None => {
-                let n = self.reads.next_sequence(&signer)?;
+                let n = next_sequence_in(committed, &signer)?;
                 next.insert(signer, n);
                 n
             }

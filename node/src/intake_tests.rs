@@ -176,3 +176,26 @@ fn a_bad_envelope_is_refused_with_its_code() {
     let answers = bench.screen_and_charge(&[entry]);
     assert_eq!(code(&answers[0]), Some("WRONG_CHAIN"));
 }
+
+#[test]
+fn a_screen_after_a_commit_sees_the_committed_state_not_the_remembered_one() {
+    let mut bench = Bench::new(4);
+    bench.net.commit(vec![]);
+    let next = bench.entry("BANK", 0, 1);
+    // Screened twice at one height: the second answer comes from the remembered reads (R479).
+    assert_eq!(
+        bench.intake.screen(std::slice::from_ref(&next)).unwrap(),
+        vec![None]
+    );
+    assert_eq!(
+        bench.intake.screen(std::slice::from_ref(&next)).unwrap(),
+        vec![None]
+    );
+    // The signer's sequence 0 is consumed by another entry in the next block.
+    let other = bench.entry("BANK", 0, 2);
+    bench.net.commit(vec![other]);
+    let answers = bench.intake.screen(&[next]).unwrap();
+    assert_eq!(code(&answers[0]), Some("REPLAY"));
+    let following = bench.entry("BANK", 1, 3);
+    assert_eq!(bench.intake.screen(&[following]).unwrap(), vec![None]);
+}

@@ -60,6 +60,7 @@ pub mod metrics;
 pub mod p2p;
 pub mod reads;
 pub mod run;
+pub mod screen_cache;
 pub mod snapshot;
 pub mod state_sync;
 pub mod tls;

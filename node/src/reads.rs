@@ -84,11 +84,7 @@ impl CommittedReads {
 
     /// The next sequence number `signer` must use, as of the last committed block.
     pub fn next_sequence(&self, signer: &PublicKey) -> Result<u64, StorageError> {
-        match self.store.get(&keys::sequence(signer))? {
-            None => Ok(0),
-            Some(bytes) => ebl_ledger::codec::decode_stored(&bytes)
-                .map_err(|e| StorageError::Failed(format!("corrupt sequence: {e}"))),
-        }
+        next_sequence_in(self.state(), signer)
     }
 
     /// The last committed block's header and certificate. The block is decoded once per
@@ -135,5 +131,14 @@ impl CommittedReads {
             value,
             proof,
         })
+    }
+}
+
+/// The next sequence number `signer` must use, in committed `state` (R104).
+pub fn next_sequence_in(state: &dyn StateReader, signer: &PublicKey) -> Result<u64, StorageError> {
+    match state.get(&keys::sequence(signer))? {
+        None => Ok(0),
+        Some(bytes) => ebl_ledger::codec::decode_stored(&bytes)
+            .map_err(|e| StorageError::Failed(format!("corrupt sequence: {e}"))),
     }
 }

@@ -45,9 +45,9 @@ impl std::fmt::Debug for ReadCache<'_> {
 }
 
 impl<'a> ReadCache<'a> {
-    /// Nothing remembered yet. Each key answers as the store did at its first read: over a
-    /// base that does not change while this is in use (a block's execution) that is the store's
-    /// answer; over one that may change (the intake), a later read may be one commit old.
+    /// Nothing remembered yet. Each key answers as the store did at its first read, which is
+    /// the store's answer as long as the base does not change while this is in use (a block's
+    /// execution). The node's intake, whose base does change, uses its own cache (R479).
     pub fn new(base: &'a dyn StateReader) -> Self {
         ReadCache {
             base,
