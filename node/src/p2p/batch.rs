@@ -29,7 +29,11 @@ const LENGTH_PREFIX: usize = 8;
 /// local submissions per second the batches are four times larger, and each message's fixed
 /// costs (framing, message id, a judge and a pool call at every receiver) are paid a quarter as
 /// often; measured in BENCHMARKS.md ("Entry gossip: no message signatures, 20 ms batches").
-pub const FLUSH_AFTER: Duration = Duration::from_millis(20);
+/// 40 ms rather than 20 (2026-12-07): every receiver checks a batch's signatures with one
+/// batch equation, whose cost per signature falls from ~0.31 of a single check at 16 entries
+/// to ~0.24 at 32; the gossip and batch checks took less of the machine, and p99 at half the
+/// saturated rate moved by less than 40 ms (BENCHMARKS.md, "Issue 16, stop 32").
+pub const FLUSH_AFTER: Duration = Duration::from_millis(40);
 
 /// Code of a message that decodes to no entry at all.
 pub const EMPTY_BATCH: &str = "EMPTY_BATCH";
