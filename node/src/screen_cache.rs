@@ -3,10 +3,10 @@
 //! Every entry that reaches this node is screened (R182, R184) once at the gateway that
 //! received it and once more at every validator it is gossiped to, and each screen reads its
 //! signer's records (key index, organisation, sequence) from RocksDB. Those records are the
-//! same for every entry a signer sends between two blocks, so a node screening a few thousand
-//! entries per second from a few hundred signers read the same keys over and over (a sixth of
-//! the intake's CPU was these reads, BENCHMARKS.md "Issue 16, stop 32"). R475's per-batch
-//! cache does not help the gateway, whose calls carry one entry each.
+//! same for every entry a signer sends between two blocks, so a node screening thousands of
+//! entries per second read the same keys over and over (about half of the intake's CPU went to
+//! these reads, BENCHMARKS.md "Issue 16, stop 32"). R475's per-batch cache does not help the
+//! gateway, whose calls carry one entry each.
 //!
 //! Committed state at a height never changes, so what is remembered is labelled with the
 //! head's height and forgotten as soon as a screen sees a higher one. A screen that started
