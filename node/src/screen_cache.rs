@@ -18,11 +18,10 @@
 //! Bounded by [`MAX_KEYS`] and [`MAX_BYTES`] per height: past either, reads go to the store
 //! uncached, which is slower and answers the same. A failed read is not remembered.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ebl_ledger::error::StorageError;
-use ebl_ledger::state::StateReader;
+use ebl_ledger::state::{RememberedReads, StateReader};
 
 /// Most keys remembered at one height.
 pub const MAX_KEYS: usize = 16_384;
@@ -41,8 +40,7 @@ pub struct ScreenCache {
 #[derive(Debug, Default)]
 struct Remembered {
     height: u64,
-    values: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-    bytes: usize,
+    reads: RememberedReads,
 }
 
 impl Default for ScreenCache {
@@ -80,7 +78,7 @@ impl ScreenCache {
 
     /// Keys remembered now.
     pub fn len(&self) -> usize {
-        self.lock().values.len()
+        self.lock().reads.len()
     }
 
     /// Whether nothing is remembered.
@@ -114,7 +112,7 @@ impl StateReader for AtHeight<'_> {
         {
             let remembered = self.cache.lock();
             if remembered.height == self.height
-                && let Some(value) = remembered.values.get(key)
+                && let Some(value) = remembered.reads.get(key)
             {
                 return Ok(value.clone());
             }
@@ -122,14 +120,9 @@ impl StateReader for AtHeight<'_> {
         // The store is read without the lock held: other screens go on meanwhile.
         let value = self.base.get(key)?;
         let mut remembered = self.cache.lock();
-        let size = key.len() + value.as_ref().map_or(0, Vec::len);
-        if remembered.height == self.height
-            && remembered.values.len() < self.cache.max_keys
-            && remembered.bytes + size <= self.cache.max_bytes
-            && !remembered.values.contains_key(key)
-        {
-            remembered.bytes += size;
-            remembered.values.insert(key.to_vec(), value.clone());
+        if remembered.height == self.height {
+            let (max_keys, max_bytes) = (self.cache.max_keys, self.cache.max_bytes);
+            remembered.reads.remember(key, &value, max_keys, max_bytes);
         }
         Ok(value)
     }

@@ -6,7 +6,7 @@ mod read_cache;
 pub mod tree;
 
 pub use overlay::{EmptyState, Overlay, StateReader, WriteSet};
-pub use read_cache::ReadCache;
+pub use read_cache::{ReadCache, RememberedReads};
 
 use crate::crypto::PublicKey;
 use crate::entry::ChainRef;

@@ -25,21 +25,66 @@ pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// Committed state with the reads of one block remembered.
 pub struct ReadCache<'a> {
     base: &'a dyn StateReader,
-    seen: RefCell<Seen>,
+    seen: RefCell<RememberedReads>,
 }
 
-#[derive(Default)]
-struct Seen {
+/// Answers the store gave, present or absent, kept up to a number of keys and of bytes (keys
+/// and values): past either bound nothing more is remembered and nothing is evicted. Shared
+/// by [`ReadCache`] and the node's intake cache (R479), which differ in how long an answer
+/// stays true, not in how it is kept.
+#[derive(Debug, Default, Clone)]
+pub struct RememberedReads {
     values: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     bytes: usize,
+}
+
+impl RememberedReads {
+    /// The remembered answer for `key`, if any.
+    pub fn get(&self, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        self.values.get(key)
+    }
+
+    /// Remembers the store's answer `value` for `key`, unless the key is already remembered or
+    /// either bound would be passed.
+    pub fn remember(
+        &mut self,
+        key: &[u8],
+        value: &Option<Vec<u8>>,
+        max_keys: usize,
+        max_bytes: usize,
+    ) {
+        let size = key.len() + value.as_ref().map_or(0, Vec::len);
+        if self.values.len() < max_keys
+            && self.bytes + size <= max_bytes
+            && !self.values.contains_key(key)
+        {
+            self.bytes += size;
+            self.values.insert(key.to_vec(), value.clone());
+        }
+    }
+
+    /// Keys remembered.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Bytes of the remembered keys and values.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
 }
 
 impl std::fmt::Debug for ReadCache<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let seen = self.seen.borrow();
         f.debug_struct("ReadCache")
-            .field("keys", &seen.values.len())
-            .field("bytes", &seen.bytes)
+            .field("keys", &seen.len())
+            .field("bytes", &seen.bytes())
             .finish()
     }
 }
@@ -57,7 +102,7 @@ impl<'a> ReadCache<'a> {
 
     /// Keys remembered so far.
     pub fn len(&self) -> usize {
-        self.seen.borrow().values.len()
+        self.seen.borrow().len()
     }
 
     /// Whether nothing is remembered.
@@ -68,17 +113,14 @@ impl<'a> ReadCache<'a> {
 
 impl StateReader for ReadCache<'_> {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        if let Some(value) = self.seen.borrow().values.get(key) {
+        if let Some(value) = self.seen.borrow().get(key) {
             return Ok(value.clone());
         }
         // A failed read is not remembered: the next one asks the store again.
         let value = self.base.get(key)?;
-        let mut seen = self.seen.borrow_mut();
-        let size = key.len() + value.as_ref().map_or(0, Vec::len);
-        if seen.values.len() < MAX_KEYS && seen.bytes + size <= MAX_BYTES {
-            seen.bytes += size;
-            seen.values.insert(key.to_vec(), value.clone());
-        }
+        self.seen
+            .borrow_mut()
+            .remember(key, &value, MAX_KEYS, MAX_BYTES);
         Ok(value)
     }
 }

@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
-use super::{MAX_KEYS, ReadCache};
+use super::{MAX_KEYS, ReadCache, RememberedReads};
 use crate::error::StorageError;
 use crate::state::{Overlay, StateReader};
 
@@ -106,4 +106,26 @@ fn past_its_bound_the_cache_reads_through_and_still_answers() {
     }
     assert_eq!(store.reads.get(), before + 3);
     assert_eq!(cache.len(), MAX_KEYS);
+}
+
+#[test]
+fn a_key_remembered_twice_is_counted_once_and_keeps_its_first_answer() {
+    // Two screens may read one key at once and both offer its answer (R479).
+    let mut reads = RememberedReads::default();
+    reads.remember(b"k", &Some(b"first".to_vec()), 10, 1_000);
+    reads.remember(b"k", &Some(b"later".to_vec()), 10, 1_000);
+    assert_eq!(reads.len(), 1);
+    assert_eq!(reads.bytes(), 1 + 5);
+    assert_eq!(reads.get(b"k"), Some(&Some(b"first".to_vec())));
+}
+
+#[test]
+fn an_answer_past_either_bound_is_not_remembered() {
+    let mut reads = RememberedReads::default();
+    reads.remember(b"a", &None, 1, 1_000);
+    reads.remember(b"b", &None, 1, 1_000);
+    assert_eq!(reads.get(b"b"), None, "past the key bound");
+    let mut reads = RememberedReads::default();
+    reads.remember(b"a", &Some(vec![0; 10]), 10, 8);
+    assert!(reads.is_empty(), "past the byte bound");
 }
