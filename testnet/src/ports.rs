@@ -31,7 +31,7 @@ fn ephemeral_start() -> u16 {
 /// out for `bind(0)` may meanwhile become the local end of some outgoing connection (the nodes
 /// of another testnet dialling each other), so the listeners are kept out of that range. Each
 /// candidate is bound and held until all are chosen.
-fn free_ports(count: usize) -> Result<Vec<u16>> {
+pub(crate) fn free_ports(count: usize) -> Result<Vec<u16>> {
     use rand::Rng as _;
     let high = ephemeral_start().max(AUTO_LOW + 1_000);
     let mut rng = rand::thread_rng();

@@ -67,10 +67,42 @@ pub struct Link {
     pub relay: Relay,
 }
 
-/// A free TCP port on 127.0.0.1 (bound, then released).
+/// Lowest port [`free_port`] hands out.
+const LOWEST_PORT: u32 = 10_000;
+
+/// A TCP port on 127.0.0.1 that is free now, below the kernel's ephemeral range. A port from
+/// `bind(0)` lies inside that range, where an outgoing connection of a test running in
+/// parallel (its nodes dialling each other) can take it as its local end between our release
+/// and the node's bind ("gossip listen on …" in CI). Ports are walked one by one from a start
+/// drawn per process, so one process never hands out a port twice and two processes meet
+/// only if their walks overlap.
 pub fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
+    static START: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    static WALKED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let high = ephemeral_start().max(LOWEST_PORT + 1_000);
+    let span = high - LOWEST_PORT;
+    let start = *START.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        (std::process::id().wrapping_mul(2_654_435_761) ^ nanos) % span
+    });
+    for _ in 0..span {
+        let step = WALKED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let port = u16::try_from(LOWEST_PORT + (start + step) % span)?;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    anyhow::bail!("no free port between {LOWEST_PORT} and {high}")
+}
+
+/// The first port of the kernel's ephemeral range, 32768 when unknown.
+fn ephemeral_start() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().and_then(|p| p.parse().ok()))
+        .unwrap_or(32_768)
 }
 
 /// Logs for a test run, filtered by `RUST_LOG` (default: warnings).

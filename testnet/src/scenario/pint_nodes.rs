@@ -33,15 +33,6 @@ pub struct Platform {
     child: Option<Child>,
 }
 
-fn free_port() -> Result<u16> {
-    let listener =
-        std::net::TcpListener::bind("127.0.0.1:0").map_err(TestnetError::io("find a free port"))?;
-    Ok(listener
-        .local_addr()
-        .map_err(TestnetError::io("find a free port"))?
-        .port())
-}
-
 fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(TestnetError::io(format!("write {}", path.display())))
 }
@@ -60,7 +51,8 @@ fn jwk(key: &SigningKey, kid: Option<&str>) -> Value {
 pub fn pair(dir: &Path, carrier: &SigningKey) -> Result<(Platform, Platform)> {
     let codes = [("EBLA", "ebl-pint-a"), ("EBLB", "ebl-pint-b")];
     let mut seeds = Vec::new();
-    let mut ports = Vec::new();
+    // Free now and below the ephemeral range, so no outgoing connection takes them first.
+    let ports = crate::ports::free_ports(codes.len())?;
     for (code, _) in codes {
         let data = dir.join(code);
         std::fs::create_dir_all(&data)
@@ -70,7 +62,6 @@ pub fn pair(dir: &Path, carrier: &SigningKey) -> Result<(Platform, Platform)> {
         let secret: [u8; 32] = rand::random();
         write(&data.join("api_key"), &hex::encode(secret))?;
         seeds.push(rand::random::<[u8; 32]>());
-        ports.push(free_port()?);
     }
     let mut platforms = Vec::new();
     for (i, (code, chain_id)) in codes.iter().enumerate() {
