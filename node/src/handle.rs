@@ -26,9 +26,7 @@ pub type LedgerRead = Box<dyn FnOnce(&Ledger<RocksStore>) + Send>;
 
 /// Requests to the application task.
 pub enum Command {
-    /// Offer an entry to the mempool.
-    Submit(SignedEntry, oneshot::Sender<Admission>),
-    /// Offer entries to the mempool in one call (R164): one admission per entry, in order.
+    /// Offer entries to the mempool in one call (R164, R484): one admission per entry, in order.
     SubmitBatch(Vec<SignedEntry>, oneshot::Sender<Vec<Admission>>),
     /// Chain facts for [`NodeStatus`].
     Status(oneshot::Sender<LedgerStatus>),
@@ -42,7 +40,6 @@ pub enum Command {
 impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Command::Submit(e, _) => write!(f, "Submit({})", e.id()),
             Command::SubmitBatch(entries, _) => write!(f, "SubmitBatch({})", entries.len()),
             Command::Status(_) => f.write_str("Status"),
             Command::Read(_) => f.write_str("Read"),
@@ -90,6 +87,36 @@ fn signature_code(entry: &SignedEntry) -> &'static str {
         .map_or("BAD_SIGNATURE", |e| ebl_ledger::RuleError::from(e).code())
 }
 
+/// Decides the signatures of `entries` (R155, one batch equation, R172) on a blocking thread,
+/// so that hundreds of them do not hold up the tasks sharing a worker; answers the entries.
+/// A bad signature is left for the pool to refuse with its code.
+pub(crate) async fn verify_apart(
+    verified: &crate::consensus::SharedVerified,
+    entries: Vec<SignedEntry>,
+) -> Result<Vec<SignedEntry>, NodeStopped> {
+    let verified = verified.clone();
+    tokio::task::spawn_blocking(move || {
+        verified.verify_many(&entries);
+        entries
+    })
+    .await
+    .map_err(|_| NodeStopped)
+}
+
+/// Offers entries whose signatures were decided (R155) to the application task's pool in one
+/// call; answers one admission per entry, in order.
+pub(crate) async fn offer_decided(
+    commands: &mpsc::Sender<Command>,
+    entries: Vec<SignedEntry>,
+) -> Result<Vec<Admission>, NodeStopped> {
+    let (tx, rx) = oneshot::channel();
+    commands
+        .send(Command::SubmitBatch(entries, tx))
+        .await
+        .map_err(|_| NodeStopped)?;
+    rx.await.map_err(|_| NodeStopped)
+}
+
 /// Handle of a running node.
 #[derive(Clone, Debug)]
 pub struct NodeHandle {
@@ -103,6 +130,8 @@ pub struct NodeHandle {
     pub(crate) reads: CommittedReads,
     /// Entries verified (R3), shared with the consensus task (R155).
     pub(crate) verified: crate::consensus::SharedVerified,
+    /// Single submissions waiting to be decided together (R484).
+    pub(crate) submissions: crate::submissions::Submissions,
     /// Document bodies off the ledger (R141).
     pub(crate) bodies: crate::bodies::Bodies,
     /// What every way in judges before any signature work (R182–R184).
@@ -123,7 +152,8 @@ impl NodeHandle {
             return Ok(answer);
         }
         let gossip = self.gossip.as_ref().map(|link| (link, entry.clone()));
-        let admission = self.admit(entry).await?;
+        // R484: its signature is decided with the other submissions waiting now.
+        let admission = self.submissions.submit(entry).await?;
         // R115: what the pool takes from a local client is gossiped to the other members.
         if let (Admission::Admitted { .. }, Some((link, entry))) = (&admission, gossip) {
             link.offer(entry);
@@ -141,19 +171,6 @@ impl NodeHandle {
         let mut answers = self.intake.screen(entries).map_err(stopped)?;
         self.intake.charge(entries, &mut answers).map_err(stopped)?;
         Ok(answers)
-    }
-
-    /// Offers an entry to the mempool without gossiping it (entries that came by gossip).
-    pub(crate) async fn admit(&self, entry: SignedEntry) -> Result<Admission, NodeStopped> {
-        // R155: the signature is decided here, on the caller's task, so the consensus task
-        // does not spend its time on it; a bad one is left for the pool to reject with its code.
-        self.verified.verify(&entry);
-        let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Submit(entry, tx))
-            .await
-            .map_err(|_| NodeStopped)?;
-        rx.await.map_err(|_| NodeStopped)
     }
 
     /// Offers signed entries in one call (R164): one admission per entry, in the order given,
@@ -197,13 +214,7 @@ impl NodeHandle {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let verified = self.verified.clone();
-        let entries = tokio::task::spawn_blocking(move || {
-            verified.verify_many(&entries);
-            entries
-        })
-        .await
-        .map_err(|_| NodeStopped)?;
+        let entries = verify_apart(&self.verified, entries).await?;
         self.admit_decided(entries).await
     }
 
@@ -216,12 +227,7 @@ impl NodeHandle {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::SubmitBatch(entries, tx))
-            .await
-            .map_err(|_| NodeStopped)?;
-        rx.await.map_err(|_| NodeStopped)
+        offer_decided(&self.commands, entries).await
     }
 
     /// R113: decides the signatures of `entries` on a blocking thread (one batch equation, and

@@ -63,6 +63,8 @@ pub mod run;
 pub mod screen_cache;
 pub mod snapshot;
 pub mod state_sync;
+pub mod submission_pace;
+pub mod submissions;
 pub mod tls;
 
 pub use handle::{NodeHandle, NodeStatus, NodeStopped};

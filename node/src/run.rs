@@ -171,6 +171,7 @@ pub struct Node {
     app: JoinHandle<Result<(), AppError>>,
     gossip: Option<crate::p2p::GossipTask>,
     membership: JoinHandle<()>,
+    submissions: JoinHandle<()>,
     #[cfg(feature = "byzantine")]
     junk: Option<JoinHandle<()>>,
 }
@@ -322,8 +323,15 @@ impl Node {
             reads.store().clone(),
             settings.data_dir.join("sync"),
         ));
+        // R484: the client submissions' shared signature checks.
+        let (submissions, submissions_task) = crate::submissions::Submissions::start(
+            verified.clone(),
+            commands_tx.clone(),
+            outputs.metrics.clone(),
+        );
         let handle = NodeHandle {
             intake,
+            submissions,
             bodies,
             commands: commands_tx,
             blocks: outputs.blocks.clone(),
@@ -376,6 +384,7 @@ impl Node {
             app,
             gossip,
             membership,
+            submissions: submissions_task,
             #[cfg(feature = "byzantine")]
             junk,
         })
@@ -395,6 +404,8 @@ impl Node {
         }
         self.membership.abort();
         let _ = self.membership.await;
+        self.submissions.abort();
+        let _ = self.submissions.await;
         #[cfg(feature = "byzantine")]
         if let Some(junk) = self.junk {
             junk.abort();

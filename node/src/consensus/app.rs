@@ -47,17 +47,13 @@ const MAX_DISK_FAULT_PAUSE: Duration = Duration::from_secs(30);
 /// Entries a command submits.
 fn submitted(cmd: &Command) -> usize {
     match cmd {
-        Command::Submit(..) => 1,
         Command::SubmitBatch(entries, _) => entries.len(),
         _ => 0,
     }
 }
 
-/// Where the admissions of one submission go.
-enum Reply {
-    One(oneshot::Sender<Admission>),
-    Many(oneshot::Sender<Vec<Admission>>, usize),
-}
+/// Where the admissions of one submission go: its sender and how many entries it offered.
+struct Reply(oneshot::Sender<Vec<Admission>>, usize);
 
 /// Where the loop publishes what it commits.
 #[derive(Debug, Clone)]
@@ -147,12 +143,8 @@ impl Loop {
         let mut replies = Vec::new();
         for cmd in cmds {
             match cmd {
-                Command::Submit(entry, reply) => {
-                    entries.push(entry);
-                    replies.push(Reply::One(reply));
-                }
                 Command::SubmitBatch(batch, reply) => {
-                    replies.push(Reply::Many(reply, batch.len()));
+                    replies.push(Reply(reply, batch.len()));
                     entries.extend(batch);
                 }
                 other => {
@@ -180,17 +172,8 @@ impl Loop {
         self.publish(evicted);
         self.outputs.metrics.on_mempool(&self.core.state.mempool);
         let mut answers = answers.into_iter();
-        for reply in replies {
-            match reply {
-                Reply::One(tx) => {
-                    if let Some(answer) = answers.next() {
-                        let _ = tx.send(answer);
-                    }
-                }
-                Reply::Many(tx, n) => {
-                    let _ = tx.send(answers.by_ref().take(n).collect());
-                }
-            }
+        for Reply(tx, n) in replies {
+            let _ = tx.send(answers.by_ref().take(n).collect());
         }
         Ok(())
     }
@@ -198,10 +181,9 @@ impl Loop {
     /// Commands other than submissions.
     fn on_command(&mut self, cmd: Command) -> Result<(), AppError> {
         match cmd {
-            Command::Submit(entry, reply) => self.admit(vec![entry], vec![Reply::One(reply)])?,
             Command::SubmitBatch(entries, reply) => {
                 let n = entries.len();
-                self.admit(entries, vec![Reply::Many(reply, n)])?;
+                self.admit(entries, vec![Reply(reply, n)])?;
             }
             Command::Status(reply) => {
                 let head = self.core.state.ledger.head();

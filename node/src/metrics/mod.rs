@@ -75,6 +75,9 @@ pub struct NodeMetrics {
     proposals: ProposalMetrics,
     mempool_signature_checks: Gauge,
     regulator_reads: Counter,
+    submission_groups: Counter,
+    submissions_grouped: Counter,
+    submissions_waited: Counter,
     /// R182–R184: the entry intake's series.
     pub intake: IntakeMetrics,
     /// R480: network events withheld from consensus and value sync because their peer is not
@@ -197,6 +200,26 @@ impl NodeMetrics {
             "Title reads by regulator keys (R235), each also logged under ebl_gateway::audit",
             regulator_reads.clone(),
         );
+        let submission_groups = Counter::default();
+        registry.register(
+            "submission_groups",
+            "Groups of single submissions whose signatures were decided together (R484)",
+            submission_groups.clone(),
+        );
+        let submissions_grouped = Counter::default();
+        registry.register(
+            "submissions_grouped",
+            "Single submissions decided in those groups (R484); divided by the groups, the \
+             mean group size",
+            submissions_grouped.clone(),
+        );
+        let submissions_waited = Counter::default();
+        registry.register(
+            "submissions_waited",
+            "Single submissions that waited for others to share a batch equation (R484); the \
+             rest were decided at once",
+            submissions_waited.clone(),
+        );
         let intake = IntakeMetrics::register(&mut registry);
         let withheld = Family::<ReasonLabel, Counter>::default();
         registry.register(
@@ -226,6 +249,9 @@ impl NodeMetrics {
             proposals,
             mempool_signature_checks,
             regulator_reads,
+            submission_groups,
+            submissions_grouped,
+            submissions_waited,
             intake,
             withheld,
         }
@@ -239,6 +265,22 @@ impl NodeMetrics {
     /// The proposal-intake series (R190–R194).
     pub fn proposals(&self) -> &ProposalMetrics {
         &self.proposals
+    }
+
+    /// R484: one group of `size` single submissions was decided together.
+    pub fn submission_group(&self, size: usize) {
+        self.submission_groups.inc();
+        self.submissions_grouped.inc_by(size as u64);
+    }
+
+    /// R484: `n` single submissions waited for others.
+    pub fn submissions_waited(&self, n: usize) {
+        self.submissions_waited.inc_by(n as u64);
+    }
+
+    /// R484: single submissions that waited for others so far.
+    pub fn waited_submissions(&self) -> u64 {
+        self.submissions_waited.get()
     }
 
     /// Brings `ebl_gateway_regulator_reads_total` up to the gateway's audit count (R235), which
