@@ -12,6 +12,8 @@
 //!   status, subscribe to committed blocks and entry fates, read the ledger.
 //! - [`intake`]: what every way in (handle, gossip) judges before any signature work:
 //!   duplicates, envelope, standing, sequence window, per-signer share (R182–R184).
+//! - [`submissions`]: single client submissions after the intake; those of signers that keep
+//!   sending while they wait share one batch equation ([`submission_pace`], R484).
 //! - [`metrics`]: Prometheus metrics, served at `GET /metrics` by [`api_server`].
 //! - [`edge`]: the gateway's accept loop (plain or TLS), bounded in connections and time
 //!   (R200–R202).
