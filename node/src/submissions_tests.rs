@@ -73,13 +73,41 @@ fn pool(
     calls
 }
 
+/// A queue in front of [`pool`], with what a test looks at.
+struct Rig {
+    verified: SharedVerified,
+    metrics: NodeMetrics,
+    submissions: Submissions,
+    calls: Arc<Mutex<Vec<Vec<EntryId>>>>,
+    _task: JoinHandle<()>,
+}
+
+impl Rig {
+    fn start() -> Self {
+        let verified = SharedVerified::default();
+        let (commands, received) = mpsc::channel(16);
+        let calls = pool(verified.clone(), received);
+        let metrics = NodeMetrics::default();
+        let (submissions, task) = Submissions::start(verified.clone(), commands, metrics.clone());
+        Rig {
+            verified,
+            metrics,
+            submissions,
+            calls,
+            _task: task,
+        }
+    }
+}
+
 #[tokio::test]
 async fn submissions_sent_without_waiting_for_answers_are_decided_together_in_order() {
-    let verified = SharedVerified::default();
-    let (commands, received) = mpsc::channel(16);
-    let calls = pool(verified.clone(), received);
-    let metrics = NodeMetrics::default();
-    let (submissions, _task) = Submissions::start(verified.clone(), commands, metrics.clone());
+    let Rig {
+        verified,
+        metrics,
+        submissions,
+        calls,
+        ..
+    } = Rig::start();
     let all = entries(24);
     let answers = submit_all(&submissions, &all).await;
     for (entry, answer) in all.iter().zip(answers) {
@@ -105,11 +133,12 @@ async fn submissions_sent_without_waiting_for_answers_are_decided_together_in_or
 
 #[tokio::test]
 async fn a_client_that_waits_for_each_answer_waits_for_others_at_most_once() {
-    let verified = SharedVerified::default();
-    let (commands, received) = mpsc::channel(16);
-    let calls = pool(verified.clone(), received);
-    let metrics = NodeMetrics::default();
-    let (submissions, _task) = Submissions::start(verified, commands, metrics.clone());
+    let Rig {
+        metrics,
+        submissions,
+        calls,
+        ..
+    } = Rig::start();
     let all = entries(12);
     for entry in &all {
         let answer = submissions.submit(entry.clone()).await;
@@ -122,11 +151,11 @@ async fn a_client_that_waits_for_each_answer_waits_for_others_at_most_once() {
 
 #[tokio::test]
 async fn a_forged_signature_is_refused_alone_and_its_group_is_admitted() {
-    let verified = SharedVerified::default();
-    let (commands, received) = mpsc::channel(16);
-    let _calls = pool(verified.clone(), received);
-    let metrics = NodeMetrics::default();
-    let (submissions, _task) = Submissions::start(verified.clone(), commands, metrics.clone());
+    let Rig {
+        metrics,
+        submissions,
+        ..
+    } = Rig::start();
     let mut all = entries(12);
     all[6] = forged(&all[6]);
     all[9] = forged(&all[9]);
