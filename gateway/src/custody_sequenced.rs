@@ -181,7 +181,7 @@ impl SequencedCustodian {
 
     /// Records `signed` as its identity's last admitted entry, if it is later than the one held.
     async fn remember(&self, signed: &SignedEntry) {
-        let entry = &signed.entry;
+        let entry = signed.entry();
         if let Some(held) = self
             .held
             .values()

@@ -180,8 +180,8 @@ pub fn block_events(stored: &StoredBlock) -> Vec<Event> {
         }),
     }];
     for (i, (e, r)) in stored.block.entries.iter().zip(&stored.results).enumerate() {
-        let body = &e.entry.body;
-        let act_for = e.entry.act_for.as_ref().map(|o| o.0.clone());
+        let body = &e.entry().body;
+        let act_for = e.entry().act_for.as_ref().map(|o| o.0.clone());
         let mut parties = Vec::new();
         collect_parties(
             &serde_json::to_value(body).unwrap_or(Value::Null),

@@ -28,7 +28,7 @@ pub async fn history_entry(
         .block
         .entries
         .into_iter()
-        .find(|e| e.entry.id() == line.entry))
+        .find(|e| e.id() == line.entry))
 }
 
 /// Records of type `T` under `prefix`, at most the configured list size.

@@ -71,7 +71,7 @@ async fn a_pending_entry_is_never_reported_final_before_the_node_says_so() {
 async fn a_bad_signature_is_rejected_with_the_ledger_code() {
     let (node, app) = app();
     let mut issue = signed_issue(&node);
-    issue.signature.0[0] ^= 1;
+    issue = issue.tampered_signature(0, 1);
     let reply = post(&app, "/v1/entries", &hex_body(&issue)).await;
     reply.assert_problem(422, "BAD_SIGNATURE");
     assert_eq!(reply.body["entry_id"], issue.id().to_hex());

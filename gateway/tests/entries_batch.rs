@@ -103,13 +103,13 @@ async fn a_mixed_batch_gets_per_entry_results_in_order_and_only_the_good_entry_c
     // Sequence 0 again, for another document: a replay of a consumed sequence.
     let replay = node.with(|n| {
         let key = n.party("CARRIER").key.clone();
-        let mut entry: Entry = good.entry.clone();
-        entry.sequence = first.entry.sequence;
+        let mut entry: Entry = good.entry().clone();
+        entry.sequence = first.entry().sequence;
         entry.remark = Some(b"replay".to_vec());
         entry.sign(&key)
     });
     let mut forged = issue(&node, "M-2");
-    forged.signature.0[0] ^= 1;
+    forged = forged.tampered_signature(0, 1);
     let elements = vec![hex(&good), hex(&replay), hex(&forged), hex(&first)];
     let reply = post(&app, BATCH, &batch(elements)).await;
     assert_eq!(reply.status, 200, "{}", reply.body);

@@ -258,7 +258,7 @@ async fn grants_and_sequences_are_readable() {
         .await
         .assert_problem(400, "INVALID_ID");
 
-    let key = entry.entry.signer.to_hex();
+    let key = entry.entry().signer.to_hex();
     let seq = get(&app, &format!("/v1/accounts/{key}/sequence")).await;
     assert_eq!(seq.body["next_sequence"], 1);
     let fresh = get(&app, &format!("/v1/accounts/{}/sequence", "22".repeat(32))).await;

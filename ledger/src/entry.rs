@@ -13,6 +13,9 @@ use crate::identity::{DocumentKind, GovernanceAction, GrantAction};
 use crate::ids::OrgId;
 use crate::receipt::VerificationReceipt;
 
+mod signed;
+pub use signed::SignedEntry;
+
 /// Largest encoded signed entry (R1): 64 KiB covers a combine of 32 documents with room to spare.
 pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
 /// Largest remark (R8).
@@ -257,70 +260,44 @@ impl Entry {
     /// Signs the entry with `key`, which must be the entry's signer.
     pub fn sign(self, key: &ed25519_dalek::SigningKey) -> SignedEntry {
         use ed25519_dalek::Signer;
-        let signature = Signature::from(key.sign(&self.signing_payload()));
-        SignedEntry {
-            entry: self,
-            signature,
-        }
+        let payload = self.signing_payload();
+        let signature = Signature::from(key.sign(&payload));
+        SignedEntry::from_payload(self, signature, payload)
     }
-}
-
-/// An entry with its signature: what clients submit and blocks carry.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
-pub struct SignedEntry {
-    /// The entry.
-    pub entry: Entry,
-    /// Ed25519 signature over [`Entry::signing_payload`].
-    pub signature: Signature,
 }
 
 impl SignedEntry {
-    /// Decodes a submitted entry: canonical, at most [`MAX_ENTRY_BYTES`], nothing trailing.
-    pub fn decode(bytes: &[u8]) -> Result<Self, RuleError> {
-        Ok(codec::decode(bytes, MAX_ENTRY_BYTES)?)
-    }
-
-    /// Canonical bytes.
-    pub fn encode(&self) -> Vec<u8> {
-        codec::encode(self)
-    }
-
-    /// The entry id.
-    pub fn id(&self) -> EntryId {
-        self.entry.id()
-    }
-
     /// Stateless checks (R1–R8): chain, bounds, signature (R3, ZIP-215). Needs no state,
     /// so the mempool runs it before admission and every node runs it again in execution.
     pub fn check_stateless(&self, chain: &ChainRef) -> Result<(), RuleError> {
         self.check_envelope(chain)?;
-        self.entry
+        self.entry()
             .signer
-            .verify(&self.entry.signing_payload(), &self.signature)?;
+            .verify(self.signing_payload(), self.signature())?;
         Ok(())
     }
 
     /// The stateless checks except the signature (so that callers can verify signatures in a batch).
     pub fn check_envelope(&self, chain: &ChainRef) -> Result<(), RuleError> {
-        if self.entry.chain != *chain {
+        if self.entry().chain != *chain {
             return Err(RuleError::WrongChain);
         }
-        if let Some(remark) = &self.entry.remark
+        if let Some(remark) = &self.entry().remark
             && remark.len() > MAX_REMARK_BYTES
         {
             return Err(RuleError::RemarkTooLarge);
         }
-        if let Some(org) = &self.entry.act_for {
+        if let Some(org) = &self.entry().act_for {
             org.validate("act_for")?;
         }
-        let len = self.encode().len();
+        let len = self.encoded_len();
         if len > MAX_ENTRY_BYTES {
             return Err(RuleError::Codec(codec::CodecError::Oversize {
                 len,
                 limit: MAX_ENTRY_BYTES,
             }));
         }
-        check_body(&self.entry.body)
+        check_body(&self.entry().body)
     }
 }
 

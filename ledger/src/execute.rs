@@ -300,7 +300,7 @@ fn execute_entry(
     if !signature_ok {
         return Ok(EntryRun::refused(&RuleError::BadSignature));
     }
-    let entry = &signed.entry;
+    let entry = signed.entry();
     // R181: standing before the sequence. An entry without it writes nothing at all, so keys
     // nobody answers for cannot grow state (R180).
     match check_standing(state, &entry.signer, entry.act_for.as_ref(), time) {

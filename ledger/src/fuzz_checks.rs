@@ -35,7 +35,7 @@ pub fn signed_entry(data: &[u8]) {
         "a decoded entry re-encodes to its bytes"
     );
     let _ = entry.id();
-    if let Err(e) = entry.check_stateless(&entry.entry.chain.clone()) {
+    if let Err(e) = entry.check_stateless(&entry.entry().chain.clone()) {
         assert!(!e.code().is_empty());
     }
 }

@@ -118,8 +118,8 @@ mod tests {
     #[test]
     fn verdicts_are_the_same_on_one_or_many_threads() {
         let mut list = entries(130);
-        list[7].signature.0[0] ^= 1;
-        list[99].signature.0[63] ^= 0x10;
+        list[7] = list[7].tampered_signature(0, 1);
+        list[99] = list[99].tampered_signature(63, 0x10);
         let one = SignatureVerdicts::compute(&list, 1);
         let four = SignatureVerdicts::compute(&list, 4);
         assert_eq!(one.valid, four.valid);
@@ -140,14 +140,14 @@ mod tests {
         assert!(verdicts.for_entries(&list).is_some());
         assert!(verdicts.for_entries(&list[..2]).is_none());
         let mut other = list;
-        other[1].signature.0[0] ^= 1;
+        other[1] = other[1].tampered_signature(0, 1);
         assert!(verdicts.for_entries(&other).is_none());
     }
 
     #[test]
     fn known_entries_keep_their_verdict_and_the_others_are_verified() {
         let mut list = entries(100);
-        list[5].signature.0[1] ^= 1;
+        list[5] = list[5].tampered_signature(1, 1);
         let mut known = VerifiedEntries::new(1_000);
         for e in list.iter().take(50) {
             known.verify(e);

@@ -33,11 +33,11 @@ fn r393_the_seal_is_the_issuing_entry_of_the_authority() {
     let index = usize::try_from(location.index).unwrap();
     let sealed = &block.entries[index];
     assert_eq!(sealed.id(), stored.seal.entry);
-    assert_eq!(sealed.entry.signer, stored.seal.signer);
+    assert_eq!(sealed.entry().signer, stored.seal.signer);
     sealed
-        .entry
+        .entry()
         .signer
-        .verify(&sealed.entry.signing_payload(), &sealed.signature)
+        .verify(sealed.signing_payload(), sealed.signature())
         .unwrap();
     assert_eq!(stored.history[0].action, ActionKind::AttestIssue);
 }

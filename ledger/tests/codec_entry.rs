@@ -84,7 +84,7 @@ fn input_over_the_entry_limit_is_rejected_before_decoding() {
 #[test]
 fn an_entry_whose_encoding_exceeds_the_limit_is_rejected() {
     let key = key_from_label("codec-test");
-    let mut entry = sample().entry;
+    let mut entry = sample().into_entry();
     entry.remark = Some(vec![b'x'; MAX_ENTRY_BYTES]);
     let signed = entry.sign(&key);
     assert_eq!(code_of(&signed.encode()), "OVERSIZE");
@@ -148,10 +148,10 @@ fn a_huge_length_prefix_is_rejected_without_allocating() {
 fn the_signature_is_the_last_64_bytes() {
     let entry = sample();
     let bytes = entry.encode();
-    assert_eq!(bytes[bytes.len() - 64..], entry.signature.0);
+    assert_eq!(bytes[bytes.len() - 64..], entry.signature().0);
     assert_eq!(
         bytes[..bytes.len() - 64],
-        codec::encode(&entry.entry)[..],
+        codec::encode(&entry.entry())[..],
         "a signed entry is the entry followed by its signature"
     );
 }

@@ -105,8 +105,8 @@ fn signed_entry() -> impl Strategy<Value = SignedEntry> {
                 let mut signature = [0u8; 64];
                 signature[..32].copy_from_slice(&r);
                 signature[32..].copy_from_slice(&s);
-                SignedEntry {
-                    entry: Entry {
+                SignedEntry::new(
+                    Entry {
                         chain: ChainRef {
                             chain_id,
                             genesis_hash,
@@ -117,8 +117,8 @@ fn signed_entry() -> impl Strategy<Value = SignedEntry> {
                         body,
                         remark,
                     },
-                    signature: Signature(signature),
-                }
+                    Signature(signature),
+                )
             },
         )
 }

@@ -84,7 +84,7 @@ fn an_entry_with_a_malleated_signature_fails_the_stateless_check() {
     let mut entry = net.sign("BANK", receipt());
     let chain = net.ledger.chain().clone();
     assert_eq!(entry.check_stateless(&chain), Ok(()));
-    entry.signature = add_l_to_s(&entry.signature);
+    entry = entry.clone().with_signature(add_l_to_s(entry.signature()));
     assert_eq!(
         entry.check_stateless(&chain).unwrap_err().code(),
         "BAD_SIGNATURE"
@@ -147,8 +147,8 @@ fn an_entry_signed_by_a_small_order_key_passes_the_signature_rule_but_never_appl
     let chain = net.ledger.chain().clone();
     let mut forged = [0u8; 64];
     forged[..32].copy_from_slice(&IDENTITY);
-    let entry = ebl_ledger::entry::SignedEntry {
-        entry: ebl_ledger::entry::Entry {
+    let entry = ebl_ledger::entry::SignedEntry::new(
+        ebl_ledger::entry::Entry {
             chain: chain.clone(),
             signer: PublicKey(IDENTITY),
             sequence: 0,
@@ -156,8 +156,8 @@ fn an_entry_signed_by_a_small_order_key_passes_the_signature_rule_but_never_appl
             body: receipt(),
             remark: None,
         },
-        signature: Signature(forged),
-    };
+        Signature(forged),
+    );
     // Anybody can make this signature; only standing (a registered, prime-order key) stops it.
     assert_eq!(entry.check_stateless(&chain), Ok(()));
     let outcome = net.commit(vec![entry]);

@@ -52,7 +52,7 @@ fn precomputed_signature_verdicts_give_the_same_block_as_inline_verification() {
     let mut entries: Vec<_> = (0..5)
         .map(|_| net.sign("SGSW", receipt_for_unknown_document()))
         .collect();
-    entries[2].signature.0[5] ^= 1;
+    entries[2] = entries[2].tampered_signature(5, 1);
     let proposer = ebl_ledger::crypto::PublicKey::from(net.validator_keys[0].verifying_key());
     let time = ebl_ledger::time::Timestamp(net.time().0 + 1000);
     let inline = net.ledger.execute(time, proposer, entries.clone()).unwrap();
@@ -77,7 +77,9 @@ fn sequence_of(net: &TestNetwork, party: &str) -> u64 {
 fn an_entry_for_another_chain_is_rejected_and_consumes_nothing() {
     let mut net = TestNetwork::pilot();
     let key = net.party("SGSW").key.clone();
-    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    let mut entry = net
+        .sign("SGSW", receipt_for_unknown_document())
+        .into_entry();
     entry.chain.chain_id = "ebl-other-1".into();
     let result = net.submit_entry(entry.sign(&key));
     assert_eq!(result, Err("WRONG_CHAIN".to_string()));
@@ -88,7 +90,9 @@ fn an_entry_for_another_chain_is_rejected_and_consumes_nothing() {
 fn an_entry_signed_for_another_genesis_is_rejected() {
     let mut net = TestNetwork::pilot();
     let key = net.party("SGSW").key.clone();
-    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    let mut entry = net
+        .sign("SGSW", receipt_for_unknown_document())
+        .into_entry();
     entry.chain.genesis_hash = Hash32::sha256(b"another genesis");
     assert_eq!(
         net.submit_entry(entry.sign(&key)),
@@ -100,7 +104,7 @@ fn an_entry_signed_for_another_genesis_is_rejected() {
 fn a_bad_signature_is_rejected_and_consumes_nothing() {
     let mut net = TestNetwork::pilot();
     let mut entry = net.sign("SGSW", receipt_for_unknown_document());
-    entry.signature.0[0] ^= 1;
+    entry = entry.tampered_signature(0, 1);
     assert_eq!(net.submit_entry(entry), Err("BAD_SIGNATURE".to_string()));
     assert_eq!(sequence_of(&net, "SGSW"), 0);
 }
@@ -109,7 +113,9 @@ fn a_bad_signature_is_rejected_and_consumes_nothing() {
 fn a_remark_over_1_kib_is_rejected_and_one_of_1_kib_is_accepted() {
     let mut net = TestNetwork::pilot();
     let key = net.party("SGSW").key.clone();
-    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    let mut entry = net
+        .sign("SGSW", receipt_for_unknown_document())
+        .into_entry();
     entry.remark = Some(vec![7; 1025]);
     assert_eq!(
         net.submit_entry(entry.clone().sign(&key)),
@@ -127,7 +133,9 @@ fn a_remark_over_1_kib_is_rejected_and_one_of_1_kib_is_accepted() {
 fn an_entry_ahead_of_its_sequence_is_a_gap() {
     let mut net = TestNetwork::pilot();
     let key = net.party("SGSW").key.clone();
-    let mut entry = net.sign("SGSW", receipt_for_unknown_document()).entry;
+    let mut entry = net
+        .sign("SGSW", receipt_for_unknown_document())
+        .into_entry();
     entry.sequence = 5;
     assert_eq!(
         net.submit_entry(entry.sign(&key)),

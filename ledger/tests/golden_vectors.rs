@@ -96,7 +96,7 @@ fn compute() -> BTreeMap<String, String> {
         hex::encode(entry.signing_payload()),
     );
     put("signed_entry.bytes", hex::encode(signed.encode()));
-    put("signed_entry.signature", hex::encode(signed.signature.0));
+    put("signed_entry.signature", hex::encode(signed.signature().0));
     put("block.entries_hash", header.entries_hash.to_hex());
     put("block.results_hash", header.results_hash.to_hex());
     put("block_header.bytes", hex::encode(codec::encode(&header)));

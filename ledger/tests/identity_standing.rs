@@ -205,15 +205,15 @@ fn an_entry_without_standing_writes_nothing_not_even_its_sequence() {
         &outcomes[20],
         ebl_ledger::block::Outcome::Failed { code, .. } if code == "UNKNOWN_SIGNER"
     ));
-    assert_eq!(next_sequence(&net, &lone.entry.signer), None);
-    assert_eq!(next_sequence(&net, &spam[0].entry.signer), None);
+    assert_eq!(next_sequence(&net, &lone.entry().signer), None);
+    assert_eq!(next_sequence(&net, &spam[0].entry().signer), None);
     assert!(
         net.ledger
             .store()
             .scan_prefix(b"seq/", usize::MAX)
             .unwrap()
             .iter()
-            .all(|(k, _)| k != &keys::sequence(&lone.entry.signer))
+            .all(|(k, _)| k != &keys::sequence(&lone.entry().signer))
     );
 }
 

@@ -151,7 +151,9 @@ fn all_vectors_in_one_batch_get_exactly_the_single_verdicts() {
 fn shaped_entry(net: &mut TestNetwork, shape: Shape) -> SignedEntry {
     let key = net.party("BANK").key.clone();
     let mut entry = net.receipts(1, &["BANK"]).remove(0);
-    entry.signature = sign(&key, &entry.entry.signing_payload(), shape);
+    entry = entry
+        .clone()
+        .with_signature(sign(&key, entry.signing_payload(), shape));
     entry
 }
 

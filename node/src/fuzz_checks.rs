@@ -62,7 +62,7 @@ pub fn gossip_batch(data: &[u8]) {
                 "a batch re-encodes to its bytes"
             );
             for entry in &entries {
-                if let Err(e) = entry.check_stateless(&entry.entry.chain) {
+                if let Err(e) = entry.check_stateless(&entry.entry().chain) {
                     assert!(!e.code().is_empty());
                 }
             }

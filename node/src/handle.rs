@@ -79,8 +79,11 @@ pub struct NodeStopped;
 
 /// The code of a signature R3 refused, as the pool would report it.
 fn signature_code(entry: &SignedEntry) -> &'static str {
-    let payload = entry.entry.signing_payload();
-    let item = [(entry.entry.signer, payload.as_slice(), entry.signature)];
+    let item = [(
+        entry.entry().signer,
+        entry.signing_payload(),
+        *entry.signature(),
+    )];
     ebl_ledger::crypto::verify_each(&item)
         .into_iter()
         .find_map(Result::err)

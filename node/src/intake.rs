@@ -131,13 +131,13 @@ impl Intake {
             return refuse(e.code());
         }
         // R182: standing on committed state at the head's block time.
-        match entry_standing(committed, &entry.entry, time) {
+        match entry_standing(committed, entry.entry(), time) {
             Ok(()) => {}
             Err(ExecError::Rule(e)) => return refuse(e.code()),
             Err(ExecError::Storage(e)) => return Err(e),
         }
         // R184: the pool's window (R104), before the signature rather than after it.
-        let signer = entry.entry.signer;
+        let signer = entry.entry().signer;
         let expected = match next.get(&signer) {
             Some(n) => *n,
             None => {
@@ -146,7 +146,7 @@ impl Intake {
                 n
             }
         };
-        let got = entry.entry.sequence;
+        let got = entry.entry().sequence;
         if got < expected {
             return refuse(RuleError::Replay { expected, got }.code());
         }
@@ -175,7 +175,7 @@ impl Intake {
             if answer.is_some() {
                 continue;
             }
-            let signer = entry.entry.signer;
+            let signer = entry.entry().signer;
             let tracked = budget.spent.len();
             let spent = budget.spent.get(&signer).copied();
             let room = match spent {
@@ -222,7 +222,7 @@ impl<'a> LedgerStanding<'a> {
 
 impl StandingView for LedgerStanding<'_> {
     fn standing(&self, entry: &SignedEntry) -> Result<(), &'static str> {
-        match entry_standing(self.state, &entry.entry, self.time) {
+        match entry_standing(self.state, entry.entry(), self.time) {
             Ok(()) => Ok(()),
             Err(ExecError::Rule(e)) => Err(e.code()),
             Err(ExecError::Storage(e)) => {

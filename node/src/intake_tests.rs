@@ -75,9 +75,7 @@ impl Bench {
 }
 
 fn resigned(entry: &SignedEntry, byte: u8) -> SignedEntry {
-    let mut copy = entry.clone();
-    copy.signature = Signature([byte; 64]);
-    copy
+    entry.clone().with_signature(Signature([byte; 64]))
 }
 
 fn code(answer: &Option<Admission>) -> Option<&'static str> {
@@ -171,8 +169,9 @@ fn a_flooding_signer_gets_its_share_per_block_and_then_waits_for_the_next_block(
 #[test]
 fn a_bad_envelope_is_refused_with_its_code() {
     let bench = Bench::new(1_000);
-    let mut entry = bench.entry("BANK", 0, 1);
-    entry.entry.chain.chain_id = "another-chain".into();
+    let (mut unsigned, signature) = bench.entry("BANK", 0, 1).into_parts();
+    unsigned.chain.chain_id = "another-chain".into();
+    let entry = SignedEntry::new(unsigned, signature);
     let answers = bench.screen_and_charge(&[entry]);
     assert_eq!(code(&answers[0]), Some("WRONG_CHAIN"));
 }

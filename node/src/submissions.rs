@@ -94,7 +94,7 @@ impl Submissions {
         let wait = {
             let mut pace = locked(&self.pace);
             pace.arrived(arrived);
-            pace.may_wait(&entry.entry.signer, arrived)
+            pace.may_wait(&entry.entry().signer, arrived)
         };
         if !wait {
             // The single check runs here, on the caller's task (R155), as it did before R484.
@@ -139,7 +139,10 @@ async fn run(mut waiting: mpsc::Receiver<Waiting>, deciding: Deciding, pace: Arc
                 },
             }
         }
-        locked(&pace).waited(group.iter().map(|w| &w.entry.entry.signer), Instant::now());
+        locked(&pace).waited(
+            group.iter().map(|w| &w.entry.entry().signer),
+            Instant::now(),
+        );
         while group.len() < MAX_GROUP {
             match waiting.try_recv() {
                 Ok(next) => group.push(next),

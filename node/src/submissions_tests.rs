@@ -14,9 +14,7 @@ fn entries(n: u64) -> Vec<SignedEntry> {
 }
 
 fn forged(entry: &SignedEntry) -> SignedEntry {
-    let mut copy = entry.clone();
-    copy.signature = Signature([7; 64]);
-    copy
+    entry.clone().with_signature(Signature([7; 64]))
 }
 
 /// Submits `all` at once, one task each, started in order (so they queue in order on this
@@ -58,7 +56,7 @@ fn pool(
             let answers = batch
                 .iter()
                 .map(
-                    |e| match verified.lock().contains_key(&e.id(), &e.signature.0) {
+                    |e| match verified.lock().contains_key(&e.id(), &e.signature().0) {
                         true => Admission::Admitted { id: e.id() },
                         false => Admission::Rejected {
                             id: e.id(),
@@ -115,7 +113,7 @@ async fn submissions_sent_without_waiting_for_answers_are_decided_together_in_or
         assert!(
             verified
                 .lock()
-                .contains_key(&entry.id(), &entry.signature.0)
+                .contains_key(&entry.id(), &entry.signature().0)
         );
     }
     // Until a batch's worth has arrived the node is not busy and each is decided at once;

@@ -50,7 +50,7 @@ fn an_entry_for_another_chain_is_rejected_before_its_signature() {
         chain_id: "ebl-other-1".into(),
         genesis_hash: Hash32::ZERO,
     };
-    let mut entry = signed(&net, "CARRIER", 0, 0).entry;
+    let mut entry = signed(&net, "CARRIER", 0, 0).into_entry();
     entry.chain = other;
     let foreign = entry.sign(&net.party("CARRIER").key);
     let answers = pool.admit(vec![foreign], &View(&net.ledger));
@@ -171,7 +171,7 @@ fn entries_of_one_signer_may_arrive_out_of_order() {
     assert_eq!(pool.signers(), 1);
     let key = signer(&net, "SHIPPER");
     let reaped = pool.reap(10, usize::MAX, &View(&net.ledger));
-    let seqs: Vec<u64> = reaped.iter().map(|e| e.entry.sequence).collect();
+    let seqs: Vec<u64> = reaped.iter().map(|e| e.entry().sequence).collect();
     assert_eq!(seqs, [0, 1, 2, 3]);
-    assert!(reaped.iter().all(|e| e.entry.signer == key));
+    assert!(reaped.iter().all(|e| e.entry().signer == key));
 }

@@ -157,7 +157,7 @@ fn an_earlier_sequence_pushes_out_its_own_signers_later_entries() {
     let net = TestNetwork::pilot();
     let waiting = run(&net, "CARRIER", 1, 3);
     let size = waiting[0].encode().len();
-    let mut entry = signed(&net, "CARRIER", 0, 0).entry;
+    let mut entry = signed(&net, "CARRIER", 0, 0).into_entry();
     entry.remark = Some(vec![7; size / 2]);
     let big_first = entry.sign(&net.party("CARRIER").key);
     let config = MempoolConfig {

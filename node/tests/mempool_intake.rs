@@ -21,7 +21,7 @@ struct Refuse(Vec<(PublicKey, Option<OrgId>)>);
 
 impl StandingView for Refuse {
     fn standing(&self, entry: &SignedEntry) -> Result<(), &'static str> {
-        let pair = (entry.entry.signer, entry.entry.act_for.clone());
+        let pair = (entry.entry().signer, entry.entry().act_for.clone());
         if self.0.contains(&pair) {
             Err("NOT_AUTHORIZED")
         } else {

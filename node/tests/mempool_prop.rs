@@ -91,8 +91,8 @@ fn in_any_order_a_bounded_pool_stays_bounded_and_reaps_executable_runs() {
             // Per signer, the reaped entries are consecutive from the ledger's next (0).
             let mut next: BTreeMap<PublicKey, u64> = BTreeMap::new();
             for e in pool.reap(1000, usize::MAX, &view) {
-                let expected = next.entry(e.entry.signer).or_insert(0);
-                prop_assert_eq!(e.entry.sequence, *expected);
+                let expected = next.entry(e.entry().signer).or_insert(0);
+                prop_assert_eq!(e.entry().sequence, *expected);
                 *expected += 1;
             }
             Ok(())

@@ -16,9 +16,9 @@ fn tags(net: &TestNetwork, entries: &[SignedEntry]) -> Vec<(&'static str, u64)> 
         .map(|e| {
             let org = orgs
                 .iter()
-                .find(|o| signer(net, o) == e.entry.signer)
+                .find(|o| signer(net, o) == e.entry().signer)
                 .expect("known signer");
-            (*org, e.entry.sequence)
+            (*org, e.entry().sequence)
         })
         .collect()
 }

@@ -88,7 +88,9 @@ fn the_shared_memory_and_the_pool_give_each_shape_the_rule_s_verdict() {
         let mut batch = Vec::new();
         for (seq, shape) in (0u64..).zip(Shape::ALL) {
             let mut entry = signed(&net, "BANK", seq, seq);
-            entry.signature = sign(&key, &entry.entry.signing_payload(), shape);
+            entry = entry
+                .clone()
+                .with_signature(sign(&key, entry.signing_payload(), shape));
             batch.push((Some(shape), entry));
             batch.push((None, signed(&net, "SGSW", seq, 100 + seq)));
         }

@@ -46,9 +46,7 @@ fn resigned(entry: &SignedEntry, seed: u64) -> SignedEntry {
     let mut bytes = [0u8; 64];
     bytes[..32].copy_from_slice(&a);
     bytes[32..].copy_from_slice(&b);
-    let mut copy = entry.clone();
-    copy.signature = Signature(bytes);
-    copy
+    entry.clone().with_signature(Signature(bytes))
 }
 
 fn signature_checks(handle: &NodeHandle) -> u64 {
@@ -182,10 +180,10 @@ async fn an_act_for_spammer_with_fresh_keys_pools_nothing_writes_nothing_and_is_
     assert!(matches!(done[0].1, Status::Final { .. }), "{done:?}");
 
     // Nothing of the spam is pooled or written anywhere, and no signature was spent on it.
-    let mut spammers: Vec<PublicKey> = spam.iter().map(|e| e.entry.signer).collect();
-    spammers.extend(more.iter().map(|e| e.entry.signer));
-    spammers.extend(gossiped.iter().flatten().map(|e| e.entry.signer));
-    spammers.push(lone.entry.signer);
+    let mut spammers: Vec<PublicKey> = spam.iter().map(|e| e.entry().signer).collect();
+    spammers.extend(more.iter().map(|e| e.entry().signer));
+    spammers.extend(gossiped.iter().flatten().map(|e| e.entry().signer));
+    spammers.push(lone.entry().signer);
     for i in 0..4 {
         let handle = c.handle(i);
         wait_for(&format!("node {i}'s pool to empty"), T, || {

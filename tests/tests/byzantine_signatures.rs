@@ -26,10 +26,14 @@ const KEY: &str = "byzantine-signatures-admin";
 fn shaped(c: &mut Cluster, party: &str, reference: &str, shape: Shape) -> SignedEntry {
     let key = c.net.party(party).key.clone();
     let mut entry = c.net.sign(party, receipt(doc(reference), "LC_PAYMENT"));
-    entry.signature = sign(&key, &entry.entry.signing_payload(), shape);
+    entry = entry
+        .clone()
+        .with_signature(sign(&key, entry.signing_payload(), shape));
     if !shape.valid_under_the_rule() {
         // A refused entry consumes nothing (R9): the party's next entry reuses the sequence.
-        c.net.resync_sequence(&key);
+        // Not `resync_sequence`: `c.net`'s ledger never sees the cluster's commits, so it would
+        // hand out sequence 0 again, which is a REPLAY once the cluster commits the first entry.
+        c.net.reuse_sequence(&key, entry.entry().sequence);
     }
     entry
 }

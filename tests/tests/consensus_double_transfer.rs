@@ -31,7 +31,7 @@ async fn a_double_transfer_through_two_nodes_commits_exactly_once_everywhere() {
     let shipper_key = c.net.party("SHIPPER").key.clone();
     c.net.resync_sequence(&shipper_key);
     let to_buyer = c.net.sign("SHIPPER", transfer(id, "BUYER2"));
-    assert_eq!(to_bank.entry.sequence, to_buyer.entry.sequence);
+    assert_eq!(to_bank.entry().sequence, to_buyer.entry().sequence);
     let (h1, h2) = (c.handle(1), c.handle(2));
     let (a, b) = tokio::join!(h1.submit(to_bank.clone()), h2.submit(to_buyer.clone()));
     a.unwrap();

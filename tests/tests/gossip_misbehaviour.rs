@@ -41,7 +41,7 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
 
     // Garbage, an oversized blob, a badly signed entry, an entry by a key nobody admitted.
     let mut bad_signature = c.net.sign("SHIPPER", issue("OLSC-X1", "SHIPPER"));
-    bad_signature.signature.0[5] ^= 0x40;
+    bad_signature = bad_signature.tampered_signature(5, 0x40);
     let stranger = key_from_label("stranger");
     let unknown = c
         .net
@@ -52,7 +52,7 @@ async fn a_peer_gossiping_invalid_entries_is_rejected_scored_down_and_the_chain_
     let mut forged = c
         .net
         .sign("CONSIGNEE", receipt(doc("OLSC-X0"), "LC_PAYMENT"));
-    forged.signature.0[9] ^= 0x01;
+    forged = forged.tampered_signature(9, 0x01);
     // The stranger's batch goes first and alone, and is judged before the rest is sent:
     // batches are judged in any order, and after three rejections the sender is graylisted,
     // so a later batch might never be judged at all.

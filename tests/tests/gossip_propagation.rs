@@ -88,7 +88,7 @@ async fn a_batch_is_judged_entry_by_entry_in_order_and_only_its_admitted_entries
     let mut forged = c
         .net
         .sign("CONSIGNEE", receipt(doc("OLSC-B2"), "CLEARANCE"));
-    forged.signature.0[3] ^= 0x10;
+    forged = forged.tampered_signature(3, 0x10);
     let batch = vec![
         first.clone(),
         second.clone(),

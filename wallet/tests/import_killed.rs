@@ -141,7 +141,7 @@ fn an_import_killed_midway_issues_every_document_exactly_once_when_rerun() {
         for height in 1..=net.ledger.head().height {
             let block = store.block(height).unwrap().unwrap();
             for (entry, result) in block.block.entries.iter().zip(&block.results) {
-                if let Body::Ebl(EblAction::Issue(issue)) = &entry.entry.body {
+                if let Body::Ebl(EblAction::Issue(issue)) = &entry.entry().body {
                     assert!(
                         matches!(result.outcome, ebl_ledger::block::Outcome::Applied),
                         "a second ISSUE of {} was attempted: {:?}",

@@ -65,7 +65,7 @@ fn an_openssl_key_imports_and_signs_entries_the_ledger_accepts() {
             "BANK",
         ],
     );
-    assert_eq!(signed.entry.signer, expected);
+    assert_eq!(signed.entry().signer, expected);
     signed.check_stateless(&chain()).unwrap();
 }
 

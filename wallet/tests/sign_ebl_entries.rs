@@ -21,7 +21,7 @@ fn write_doc(sb: &Sandbox, name: &str, reference: &str, code: &str, to_order: bo
 }
 
 fn ebl(signed: &SignedEntry) -> &EblAction {
-    match &signed.entry.body {
+    match &signed.entry().body {
         Body::Ebl(a) => a,
         other => panic!("not an eBL body: {other:?}"),
     }

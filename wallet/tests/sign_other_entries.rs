@@ -46,7 +46,7 @@ fn every_certificate_action_signs_and_passes_the_stateless_check() {
         ],
         "CERT_ISSUE",
     );
-    let Body::Certificate(CertAction::Issue(ci)) = &issue.entry.body else {
+    let Body::Certificate(CertAction::Issue(ci)) = &issue.entry().body else {
         panic!()
     };
     assert_eq!(ci.ship.imo_number, "9074729");
@@ -111,7 +111,7 @@ fn flag_changes_and_profile_proposals_sign_and_pass_the_stateless_check() {
         imo_number,
         to_flag,
         effective_on,
-    }) = &change.entry.body
+    }) = &change.entry().body
     else {
         panic!()
     };
@@ -142,7 +142,7 @@ fn flag_changes_and_profile_proposals_sign_and_pass_the_stateless_check() {
     let Body::Governance(GovernanceAction::Propose {
         proposal: Proposal::SetOrganisationProfile { org, profile },
         ..
-    }) = &profile.entry.body
+    }) = &profile.entry().body
     else {
         panic!()
     };
@@ -175,7 +175,7 @@ fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
         ],
         "GRANT",
     );
-    let Body::Grant(GrantAction::Create(terms)) = &grant.entry.body else {
+    let Body::Grant(GrantAction::Create(terms)) = &grant.entry().body else {
         panic!()
     };
     assert_eq!(
@@ -267,7 +267,7 @@ fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
             certificate_der, ..
         },
         expires_at_height,
-    }) = &admit.entry.body
+    }) = &admit.entry().body
     else {
         panic!()
     };
@@ -315,11 +315,11 @@ fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
         "VOTE",
     );
     assert!(matches!(
-        yes.entry.body,
+        yes.entry().body,
         Body::Governance(GovernanceAction::Vote { approve: true, .. })
     ));
     assert!(matches!(
-        no.entry.body,
+        no.entry().body,
         Body::Governance(GovernanceAction::Vote { approve: false, .. })
     ));
 
@@ -356,7 +356,7 @@ fn grants_governance_and_receipts_sign_and_pass_the_stateless_check() {
         ],
         "VERIFY",
     );
-    match citing.entry.body {
+    match citing.into_entry().body {
         Body::Verification(r) => assert_eq!(r.cites, [1, 3]),
         other => panic!("not a receipt: {other:?}"),
     }
@@ -397,10 +397,10 @@ fn act_for_and_remark_are_carried_and_the_entry_check_command_accepts_the_output
         ],
     );
     assert_eq!(
-        signed.entry.act_for,
+        signed.entry().act_for,
         Some(ebl_ledger::ids::OrgId("CARRIER".into()))
     );
-    assert_eq!(signed.entry.remark.as_deref(), Some(&b"hello"[..]));
+    assert_eq!(signed.entry().remark.as_deref(), Some(&b"hello"[..]));
     let hex = hex::encode(signed.encode());
     sb.wallet()
         .args([

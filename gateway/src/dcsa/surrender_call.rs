@@ -90,7 +90,7 @@ async fn surrender_comments(state: &AppState, record: &EblRecord) -> ApiResult<O
     };
     let remark = records::history_entry(state, line)
         .await?
-        .and_then(|e| e.entry.remark);
+        .and_then(|e| e.into_entry().remark);
     Ok(remark
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .filter(|text| {

@@ -58,15 +58,15 @@ pub async fn block(
             };
             let mut entry = json!({
                 "id": e.id().to_hex(),
-                "action": e.entry.body.action_kind().code(),
+                "action": e.entry().body.action_kind().code(),
                 "result": status,
                 "code": code,
             });
             if full {
-                entry["signer"] = json!(e.entry.signer.to_hex());
-                entry["sequence"] = json!(e.entry.sequence);
-                entry["act_for"] = json!(e.entry.act_for.as_ref().map(|o| o.0.clone()));
-                entry["body"] = json!(e.entry.body);
+                entry["signer"] = json!(e.entry().signer.to_hex());
+                entry["sequence"] = json!(e.entry().sequence);
+                entry["act_for"] = json!(e.entry().act_for.as_ref().map(|o| o.0.clone()));
+                entry["body"] = json!(e.entry().body);
             }
             entry
         })

@@ -38,7 +38,7 @@ async fn issued_terms(state: &AppState, record: &EblRecord) -> ApiResult<Option<
     };
     Ok(records::history_entry(state, first)
         .await?
-        .and_then(|e| match &e.entry.body {
+        .and_then(|e| match &e.entry().body {
             Body::Ebl(action) => issuance_in(action, record),
             _ => None,
         }))

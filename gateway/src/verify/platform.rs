@@ -24,7 +24,7 @@ async fn action(
 ) -> ApiResult<Option<EblAction>> {
     Ok(records::history_entry(state, line)
         .await?
-        .and_then(|signed| match signed.entry.body {
+        .and_then(|signed| match signed.into_entry().body {
             Body::Ebl(action) => Some(action),
             _ => None,
         }))

@@ -36,9 +36,9 @@ impl Verified {
 /// R3 on `entry`'s signature; the token to remember it by on success.
 pub fn verify_entry(entry: &SignedEntry) -> Option<Verified> {
     entry
-        .entry
+        .entry()
         .signer
-        .verify(&entry.entry.signing_payload(), &entry.signature)
+        .verify(entry.signing_payload(), entry.signature())
         .ok()
         .map(|()| Verified(key_of(entry)))
 }
@@ -46,10 +46,10 @@ pub fn verify_entry(entry: &SignedEntry) -> Option<Verified> {
 /// [`verify_entry`] with the signer's key already decoded (decompression is about a quarter of
 /// a verification). `None` as well when `key` is not the entry's signer.
 pub fn verify_entry_with(entry: &SignedEntry, key: &DecodedKey) -> Option<Verified> {
-    if key.key() != entry.entry.signer {
+    if key.key() != entry.entry().signer {
         return None;
     }
-    key.verify(&entry.entry.signing_payload(), &entry.signature)
+    key.verify(entry.signing_payload(), entry.signature())
         .ok()
         .map(|()| Verified(key_of(entry)))
 }
@@ -57,8 +57,7 @@ pub fn verify_entry_with(entry: &SignedEntry, key: &DecodedKey) -> Option<Verifi
 /// R172: [`verify_entry`] on every entry, with one batch equation: one answer per entry, in
 /// order, the same answers as one by one.
 pub fn verify_entries(entries: &[SignedEntry]) -> Vec<Option<Verified>> {
-    let payloads = payloads(entries);
-    crypto::verify_batch(&items(entries, &payloads))
+    crypto::verify_batch(&items(entries))
         .into_iter()
         .zip(entries)
         .map(|(verdict, entry)| verdict.ok().map(|()| Verified(key_of(entry))))
@@ -68,28 +67,19 @@ pub fn verify_entries(entries: &[SignedEntry]) -> Vec<Option<Verified>> {
 /// R172: the tokens of all `entries` if every one passes R3 (one batch equation), else `None`
 /// (at least one does not; find which with [`verify_entry`]).
 pub fn verify_all_entries(entries: &[SignedEntry]) -> Option<Vec<Verified>> {
-    let payloads = payloads(entries);
-    crypto::batch_verifies(&items(entries, &payloads))
+    crypto::batch_verifies(&items(entries))
         .then(|| entries.iter().map(|e| Verified(key_of(e))).collect())
 }
 
-fn payloads(entries: &[SignedEntry]) -> Vec<Vec<u8>> {
-    entries.iter().map(|e| e.entry.signing_payload()).collect()
-}
-
-fn items<'a>(
-    entries: &[SignedEntry],
-    payloads: &'a [Vec<u8>],
-) -> Vec<(PublicKey, &'a [u8], Signature)> {
+fn items(entries: &[SignedEntry]) -> Vec<(PublicKey, &[u8], Signature)> {
     entries
         .iter()
-        .zip(payloads)
-        .map(|(e, payload)| (e.entry.signer, payload.as_slice(), e.signature))
+        .map(|e| (e.entry().signer, e.signing_payload(), *e.signature()))
         .collect()
 }
 
 fn key_of(entry: &SignedEntry) -> Key {
-    (entry.id(), entry.signature.0)
+    (entry.id(), entry.signature().0)
 }
 
 /// The set behind the memory. A hash set, against this crate's rule of ordered collections
@@ -188,7 +178,7 @@ mod tests {
         assert!(memory.verify(&list[0]));
         assert!(memory.contains(&list[0]));
         let mut bad = list[1].clone();
-        bad.signature.0[3] ^= 1;
+        bad = bad.tampered_signature(3, 1);
         assert!(!memory.verify(&bad));
         assert!(!memory.contains(&bad));
         assert_eq!(memory.len(), 1);
@@ -200,7 +190,7 @@ mod tests {
         let mut memory = VerifiedEntries::new(8);
         assert!(memory.verify(&list[0]));
         let mut forged = list[0].clone();
-        forged.signature.0[63] ^= 0x40;
+        forged = forged.tampered_signature(63, 0x40);
         assert_eq!(forged.id(), list[0].id());
         assert!(!memory.contains(&forged));
         assert!(!memory.verify(&forged));
@@ -209,10 +199,10 @@ mod tests {
     #[test]
     fn a_decompressed_key_gives_the_same_verdict_and_only_for_its_own_entries() {
         let list = entries(1);
-        let key = list[0].entry.signer.decode().unwrap();
+        let key = list[0].entry().signer.decode().unwrap();
         assert_eq!(verify_entry_with(&list[0], &key), verify_entry(&list[0]));
         let mut bad = list[0].clone();
-        bad.signature.0[5] ^= 2;
+        bad = bad.tampered_signature(5, 2);
         assert!(verify_entry_with(&bad, &key).is_none());
         let other = PublicKey::from(TestNetwork::pilot().party("BANK").key.verifying_key())
             .decode()
@@ -238,7 +228,7 @@ mod tests {
         let token = verify_entry(&list[0]);
         assert_eq!(token.as_ref().map(Verified::id), Some(list[0].id()));
         let mut bad = list[0].clone();
-        bad.signature.0[0] ^= 1;
+        bad = bad.tampered_signature(0, 1);
         assert!(verify_entry(&bad).is_none());
     }
 }

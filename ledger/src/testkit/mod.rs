@@ -377,6 +377,14 @@ impl<S: Storage> TestNetwork<S> {
         self.sequences.insert(signer, next);
     }
 
+    /// Makes `key`'s next entry use `sequence` again: for entries refused before execution
+    /// by a network whose commits this local ledger does not see (a cluster's nodes), where
+    /// [`TestNetwork::resync_sequence`] would read a stale number.
+    pub fn reuse_sequence(&mut self, key: &SigningKey, sequence: u64) {
+        self.sequences
+            .insert(PublicKey::from(key.verifying_key()), sequence);
+    }
+
     /// State root of the last block.
     pub fn state_root(&self) -> Hash32 {
         self.ledger.head().state_root

@@ -180,10 +180,10 @@ impl SharedVerified {
     /// while verifying.
     pub fn verify(&self, entry: &ebl_ledger::entry::SignedEntry) -> bool {
         let id = entry.id();
-        if self.lock().contains_key(&id, &entry.signature.0) {
+        if self.lock().contains_key(&id, &entry.signature().0) {
             return true;
         }
-        let signer = entry.entry.signer;
+        let signer = entry.entry().signer;
         let cached = locked(&self.keys).get(&signer).copied();
         let key = match cached {
             Some(key) => key,
@@ -218,7 +218,7 @@ impl SharedVerified {
             entries
                 .iter()
                 .zip(&ids)
-                .map(|(e, id)| memory.contains_key(id, &e.signature.0))
+                .map(|(e, id)| memory.contains_key(id, &e.signature().0))
                 .collect()
         };
         let rest: Vec<ebl_ledger::entry::SignedEntry> = entries
@@ -256,7 +256,7 @@ impl SharedVerified {
             entries
                 .iter()
                 .zip(&ids)
-                .filter(|(e, id)| !memory.contains_key(id, &e.signature.0))
+                .filter(|(e, id)| !memory.contains_key(id, &e.signature().0))
                 .map(|(e, _)| e.clone())
                 .collect()
         };

@@ -59,7 +59,7 @@ impl Mempool {
                 // The ids are computed already: the memory is asked by id, not made to hash
                 // each entry again.
                 let remembered = |k: &VerifiedEntries| match (batch.get(*i), ids.get(*i)) {
-                    (Some(entry), Some(id)) => k.contains_key(id, &entry.signature.0),
+                    (Some(entry), Some(id)) => k.contains_key(id, &entry.signature().0),
                     _ => false,
                 };
                 !known.is_some_and(remembered)
@@ -94,14 +94,10 @@ impl Mempool {
         batch: &[SignedEntry],
         pending: &[usize],
     ) -> Vec<Option<&'static str>> {
-        let payloads: Vec<(PublicKey, Vec<u8>, Signature)> = pending
+        let items: Vec<(PublicKey, &[u8], Signature)> = pending
             .iter()
             .filter_map(|i| batch.get(*i))
-            .map(|s| (s.entry.signer, s.entry.signing_payload(), s.signature))
-            .collect();
-        let items: Vec<(PublicKey, &[u8], Signature)> = payloads
-            .iter()
-            .map(|(key, payload, sig)| (*key, payload.as_slice(), *sig))
+            .map(|s| (s.entry().signer, s.signing_payload(), *s.signature()))
             .collect();
         // R102, R172: both strategies give exactly the R3 verdict of each entry.
         let verdicts = match self.config.signature_check {
@@ -126,8 +122,8 @@ impl Mempool {
         if self.index.contains_key(&id) {
             return Admission::Duplicate { id };
         }
-        let signer = signed.entry.signer;
-        let seq = signed.entry.sequence;
+        let signer = signed.entry().signer;
+        let seq = signed.entry().sequence;
         let expected = next.get(&signer);
         // R104: below the ledger's next is used; too far above can never fit the window.
         if seq < expected {
@@ -148,7 +144,7 @@ impl Mempool {
         if queue_len >= self.config.max_per_signer {
             return reject(MEMPOOL_FULL);
         }
-        let size = signed.encode().len();
+        let size = signed.encoded_len();
         // R106: make room, unless the new entry is itself what the rule would evict first.
         let Some(victims) = self.plan_eviction(&signer, seq, size, next) else {
             return reject(MEMPOOL_FULL);

@@ -44,9 +44,9 @@ impl Mempool {
         let mut touched: BTreeSet<PublicKey> = BTreeSet::new();
         let mut out = Vec::new();
         for (signed, result) in block_entries.iter().zip(results) {
-            let signer = signed.entry.signer;
+            let signer = signed.entry().signer;
             touched.insert(signer);
-            if signed.entry.sequence >= next.get(&signer) {
+            if signed.entry().sequence >= next.get(&signer) {
                 // Not consumed: decided nothing. R187: a pooled copy that can never succeed
                 // leaves the pool now rather than be proposed again.
                 if let Outcome::Failed { code, .. } = &result.outcome
@@ -120,13 +120,13 @@ impl Mempool {
         let Some(pooled) = self.get(&included.id()) else {
             return false;
         };
-        code != "BAD_SIGNATURE" || pooled.signature == included.signature
+        code != "BAD_SIGNATURE" || pooled.signature() == included.signature()
     }
 
     /// Removes the pooled copy of `included`; its notification status.
     fn drop_hopeless(&mut self, included: &SignedEntry, code: &str, height: u64) -> Option<Status> {
-        let signer = included.entry.signer;
-        self.remove(&signer, included.entry.sequence)?;
+        let signer = included.entry().signer;
+        self.remove(&signer, included.entry().sequence)?;
         Some(Status::Rejected {
             height,
             code: code.to_string(),

@@ -100,7 +100,7 @@ impl Mempool {
             None => gone,
         };
         let pooled = queue.entries.values().rev().nth(skip)?;
-        let seq = pooled.entry.entry.sequence;
+        let seq = pooled.entry.entry().sequence;
         let executable = seq == next.get(key);
         Some(Tail {
             signer: *key,

@@ -158,8 +158,8 @@ impl Mempool {
 
     /// Puts an entry in its signer's queue. The caller has checked that its slot is free.
     fn insert(&mut self, entry: SignedEntry, id: EntryId, size: usize) {
-        let signer = entry.entry.signer;
-        let seq = entry.entry.sequence;
+        let signer = entry.entry().signer;
+        let seq = entry.entry().sequence;
         let arrival = self.arrivals;
         self.arrivals = self.arrivals.saturating_add(1);
         self.index.insert(id, (signer, seq));

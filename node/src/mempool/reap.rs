@@ -99,11 +99,11 @@ impl Mempool {
         let mut cut: BTreeSet<PublicKey> = BTreeSet::new();
         let mut out = Vec::with_capacity(reaped.len());
         for entry in reaped {
-            let signer = entry.entry.signer;
+            let signer = entry.entry().signer;
             if cut.contains(&signer) {
                 continue;
             }
-            let pair = (signer, entry.entry.act_for.clone());
+            let pair = (signer, entry.entry().act_for.clone());
             let refusal = *judged
                 .entry(pair)
                 .or_insert_with(|| standing.standing(&entry).err());
@@ -130,7 +130,7 @@ impl Mempool {
             .map(|q| {
                 q.entries
                     .iter()
-                    .filter(|(_, p)| p.entry.entry.act_for.as_ref() == act_for)
+                    .filter(|(_, p)| p.entry.entry().act_for.as_ref() == act_for)
                     .map(|(seq, _)| *seq)
                     .collect()
             })

@@ -88,7 +88,7 @@ impl Outbox {
     /// Adds an entry. Returns the batch to publish now when this entry does not fit beside the
     /// waiting ones (the entry then starts the next batch), or when it fills the batch.
     pub fn push(&mut self, entry: SignedEntry) -> Option<Vec<SignedEntry>> {
-        let size = entry.encode().len();
+        let size = entry.encoded_len();
         let mut ready = None;
         if !self.entries.is_empty() && LENGTH_PREFIX + self.bytes + size > MAX_BATCH_BYTES {
             ready = self.take();

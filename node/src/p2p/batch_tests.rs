@@ -86,16 +86,18 @@ fn the_outbox_never_builds_a_batch_over_the_byte_bound() {
     // Entries of almost the largest entry size.
     let big: Vec<SignedEntry> = (0..40)
         .map(|_| {
-            let mut entry = net.sign(
-                "CARRIER",
-                Body::Governance(GovernanceAction::Vote {
-                    proposal: Hash32::ZERO,
-                    approve: true,
-                }),
-            );
+            let (mut entry, signature) = net
+                .sign(
+                    "CARRIER",
+                    Body::Governance(GovernanceAction::Vote {
+                        proposal: Hash32::ZERO,
+                        approve: true,
+                    }),
+                )
+                .into_parts();
             // Over the remark limit (R8), which the pool checks, not the outbox.
-            entry.entry.remark = Some(vec![b'x'; MAX_ENTRY_BYTES - 1_000]);
-            entry
+            entry.remark = Some(vec![b'x'; MAX_ENTRY_BYTES - 1_000]);
+            SignedEntry::new(entry, signature)
         })
         .collect();
     let mut outbox = Outbox::default();

@@ -67,8 +67,8 @@ pub fn pool(net: &TestNetwork, config: MempoolConfig) -> Mempool {
 
 /// The same entry with a corrupted signature.
 pub fn corrupt(mut entry: SignedEntry) -> SignedEntry {
-    entry.signature.0[63] ^= 0x01;
-    entry.signature.0[10] ^= 0x80;
+    entry = entry.tampered_signature(63, 0x01);
+    entry = entry.tampered_signature(10, 0x80);
     entry
 }
 

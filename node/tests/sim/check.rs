@@ -36,8 +36,8 @@ pub fn chain_of(ledger: &Ledger<MemoryStore>) -> Vec<BlockFacts> {
             if result.outcome != Outcome::Applied {
                 continue;
             }
-            applied.push((entry.entry.signer.0, entry.entry.sequence));
-            if let Body::Ebl(EblAction::Transfer { document, .. }) = &entry.entry.body {
+            applied.push((entry.entry().signer.0, entry.entry().sequence));
+            if let Body::Ebl(EblAction::Transfer { document, .. }) = &entry.entry().body {
                 transferred.push(*document);
             }
         }

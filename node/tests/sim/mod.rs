@@ -449,8 +449,8 @@ fn describe(msg: &NetMsg) -> String {
         }
         NetMsg::Entry(e) => format!(
             "entry {}#{}",
-            hex_of(&e.entry.signer.0[..4]),
-            e.entry.sequence
+            hex_of(&e.entry().signer.0[..4]),
+            e.entry().sequence
         ),
         NetMsg::SyncRequest(h) => format!("sync-request h{h}"),
         NetMsg::SyncResponse(v) => format!("sync-response {} values", v.len()),

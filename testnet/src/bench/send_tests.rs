@@ -151,7 +151,7 @@ async fn a_refused_entry_of_a_batch_is_counted_by_its_code_and_the_others_accept
     let (url, server) = gateway(node.clone()).await;
     let first = carrier_issue(&node, "MIX-0");
     let mut forged = node.with(|n| n.sign("SHIPPER", issue("MIX-X", "SHIPPER")));
-    forged.signature.0[0] ^= 1;
+    forged = forged.tampered_signature(0, 1);
     let second = carrier_issue(&node, "MIX-1");
     let stream = vec![
         prepared(0, &first),
@@ -193,7 +193,7 @@ async fn a_refused_entry_of_a_batch_is_counted_by_its_code_and_the_others_accept
 async fn shared_one_by_one(node: &LocalNode, url: &str) -> Vec<(u64, Sent)> {
     let good = carrier_issue(node, "ONE-0");
     let mut forged = carrier_issue(node, "ONE-X");
-    forged.signature.0[0] ^= 1;
+    forged = forged.tampered_signature(0, 1);
     let shared = shared(1_000.0);
     let stream = vec![prepared(0, &good), prepared(1, &forged)];
     let limit = Arc::new(Semaphore::new(4));

@@ -173,9 +173,9 @@ mod tests {
         let entry = SignedEntry::decode(&hex::decode(hex).unwrap_or_default()).ok();
         let entry = entry.map(|e| {
             (
-                e.entry.sequence,
+                e.entry().sequence,
                 e.id().to_hex(),
-                e.entry.body.action_kind(),
+                e.entry().body.action_kind(),
             )
         });
         assert_eq!(

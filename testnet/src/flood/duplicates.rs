@@ -44,7 +44,7 @@ impl Duplicates {
     pub fn harvest(&mut self, batch: &[u8]) {
         if let Ok(entries) = ebl_node::p2p::batch::decode(batch) {
             for signed in entries {
-                self.keep(signed.entry);
+                self.keep(signed.into_entry());
             }
         }
     }

@@ -253,7 +253,7 @@ mod tests {
         assert_eq!(m.must_fail.len(), 4);
         for e in &entries {
             assert!(e.check_envelope(&f.chain).is_ok());
-            assert!((40..40 + FORGED_SPREAD).contains(&e.entry.sequence));
+            assert!((40..40 + FORGED_SPREAD).contains(&e.entry().sequence));
             assert!(ebl_ledger::signatures::verify_entry(e).is_none());
         }
     }
@@ -266,9 +266,9 @@ mod tests {
             panic!("{e:?}");
         }));
         assert_eq!(entries.len(), 3);
-        assert_ne!(entries[0].entry.signer, entries[1].entry.signer);
+        assert_ne!(entries[0].entry().signer, entries[1].entry().signer);
         for e in &entries {
-            assert_eq!(e.entry.act_for, Some(OrgId("CARRIER".into())));
+            assert_eq!(e.entry().act_for, Some(OrgId("CARRIER".into())));
             assert!(ebl_ledger::signatures::verify_entry(e).is_some());
         }
     }
@@ -291,7 +291,7 @@ mod tests {
             remark: None,
         }
         .sign(&honest);
-        f.duplicates.keep(original.entry.clone());
+        f.duplicates.keep(original.entry().clone());
         let m = f
             .message(Mode::Duplicate, &mut rng)
             .unwrap_or_else(|e| panic!("{e:?}"));
@@ -302,7 +302,7 @@ mod tests {
             "a duplicate's id is an honest entry's"
         );
         assert_eq!(entries[0].id(), original.id());
-        assert_ne!(entries[0].signature, original.signature);
+        assert_ne!(entries[0].signature(), original.signature());
     }
 
     #[test]

@@ -81,9 +81,9 @@ impl SignedView {
         let bytes = signed.encode();
         SignedView {
             entry_id: signed.id(),
-            action: signed.entry.body.action_kind().code(),
-            signer: signed.entry.signer,
-            sequence: signed.entry.sequence,
+            action: signed.entry().body.action_kind().code(),
+            signer: signed.entry().signer,
+            sequence: signed.entry().sequence,
             size: bytes.len(),
             signed_entry_hex: hex::encode(bytes),
             signed_entry: signed.clone(),
@@ -99,7 +99,7 @@ pub fn decode_hex(text: &str, chain: Option<&ChainRef>) -> Result<SignedEntry, W
         reason: format!("not hex ({e})"),
     })?;
     let signed = SignedEntry::decode(&bytes)?;
-    let own = signed.entry.chain.clone();
+    let own = signed.entry().chain.clone();
     signed.check_stateless(chain.unwrap_or(&own))?;
     Ok(signed)
 }

@@ -18,9 +18,9 @@ pub(super) fn submit(
     let outcome = gateway.submit(signed, wait)?;
     let mut report = json!({
         "entry_id": signed.id().to_hex(),
-        "action": signed.entry.body.action_kind().code(),
-        "signer": signed.entry.signer.to_hex(),
-        "sequence": signed.entry.sequence,
+        "action": signed.entry().body.action_kind().code(),
+        "signer": signed.entry().signer.to_hex(),
+        "sequence": signed.entry().sequence,
         "gateway": gateway.url(),
     });
     match outcome {

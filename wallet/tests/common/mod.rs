@@ -133,7 +133,7 @@ pub const DOC2: &str = "22222222222222222222222222222222222222222222222222222222
 pub fn checked(sb: &Sandbox, seq: u64, args: &[&str], code: &str) -> SignedEntry {
     let signed = sb.sign("me", seq, args);
     signed.check_stateless(&chain()).unwrap();
-    assert_eq!(signed.entry.body.action_kind().code(), code, "{args:?}");
-    assert_eq!(signed.entry.sequence, seq);
+    assert_eq!(signed.entry().body.action_kind().code(), code, "{args:?}");
+    assert_eq!(signed.entry().sequence, seq);
     signed
 }
