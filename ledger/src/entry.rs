@@ -226,6 +226,11 @@ impl Body {
     }
 }
 
+/// R5: the id of the entry whose canonical bytes are `canonical`.
+fn id_of_canonical(canonical: &[u8]) -> EntryId {
+    Hash32::tagged(domain::ENTRY_ID, canonical)
+}
+
 /// An unsigned entry (R5).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct Entry {
@@ -247,7 +252,7 @@ impl Entry {
     /// The entry id: SHA-256 of `ENTRY_ID ‖ canonical bytes` (R5). Signatures are not part of
     /// it, so resubmitting the same entry with another signature is the same entry.
     pub fn id(&self) -> EntryId {
-        Hash32::tagged(domain::ENTRY_ID, &codec::encode(self))
+        id_of_canonical(&codec::encode(self))
     }
 
     /// The bytes the signer signs: `ENTRY_SIGNATURE ‖ canonical bytes` (R3).

@@ -34,7 +34,17 @@ pub fn signed_entry(data: &[u8]) {
         data,
         "a decoded entry re-encodes to its bytes"
     );
-    let _ = entry.id();
+    // R485: what a decoded entry carries is what its entry computes afresh.
+    assert_eq!(
+        entry.id(),
+        entry.entry().id(),
+        "the carried id is the entry's"
+    );
+    assert_eq!(
+        entry.signing_payload(),
+        entry.entry().signing_payload(),
+        "the carried signed bytes are the entry's"
+    );
     if let Err(e) = entry.check_stateless(&entry.entry().chain.clone()) {
         assert!(!e.code().is_empty());
     }

@@ -23,7 +23,7 @@ use super::{Entry, MAX_ENTRY_BYTES};
 use crate::codec;
 use crate::crypto::Signature;
 use crate::error::RuleError;
-use crate::hash::{EntryId, Hash32, domain};
+use crate::hash::{EntryId, domain};
 
 /// An entry with its signature: what clients submit and blocks carry.
 ///
@@ -50,7 +50,7 @@ struct Carried {
 
 impl Carried {
     fn of(payload: Vec<u8>) -> Self {
-        let id = Hash32::tagged(domain::ENTRY_ID, &payload[domain::ENTRY_SIGNATURE.len()..]);
+        let id = super::id_of_canonical(&payload[domain::ENTRY_SIGNATURE.len()..]);
         Carried {
             payload: payload.into(),
             id,
