@@ -109,10 +109,8 @@ fn stateless(c: &mut Criterion) {
     });
     group.bench_function("stateless_1000/batch_and_envelope", |b| {
         b.iter(|| {
-            let items: Vec<(PublicKey, &[u8], Signature)> = entries
-                .iter()
-                .map(|e| (e.entry().signer, e.signing_payload(), *e.signature()))
-                .collect();
+            let items: Vec<(PublicKey, &[u8], Signature)> =
+                entries.iter().map(SignedEntry::signature_item).collect();
             assert!(verify_batch(&items).iter().all(Result::is_ok));
             assert!(entries.iter().all(|e| e.check_envelope(&chain).is_ok()));
         });

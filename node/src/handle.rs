@@ -79,11 +79,7 @@ pub struct NodeStopped;
 
 /// The code of a signature R3 refused, as the pool would report it.
 fn signature_code(entry: &SignedEntry) -> &'static str {
-    let item = [(
-        entry.entry().signer,
-        entry.signing_payload(),
-        *entry.signature(),
-    )];
+    let item = [entry.signature_item()];
     ebl_ledger::crypto::verify_each(&item)
         .into_iter()
         .find_map(Result::err)

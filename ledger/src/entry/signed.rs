@@ -21,7 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Entry, MAX_ENTRY_BYTES};
 use crate::codec;
-use crate::crypto::Signature;
+use crate::crypto::{PublicKey, Signature};
 use crate::error::RuleError;
 use crate::hash::{EntryId, domain};
 
@@ -118,6 +118,12 @@ impl SignedEntry {
     /// The message the signature covers (R3): `ENTRY_SIGNATURE ‖ canonical bytes of entry`.
     pub fn signing_payload(&self) -> &[u8] {
         &self.carried().payload
+    }
+
+    /// What R3 decides: the signer, the message its signature covers and the signature, as
+    /// [`crate::crypto::verify_batch`] and [`crate::crypto::verify_each`] take them.
+    pub fn signature_item(&self) -> (PublicKey, &[u8], Signature) {
+        (self.entry.signer, self.signing_payload(), self.signature)
     }
 
     /// The canonical bytes of the unsigned entry.

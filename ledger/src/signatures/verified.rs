@@ -72,10 +72,7 @@ pub fn verify_all_entries(entries: &[SignedEntry]) -> Option<Vec<Verified>> {
 }
 
 fn items(entries: &[SignedEntry]) -> Vec<(PublicKey, &[u8], Signature)> {
-    entries
-        .iter()
-        .map(|e| (e.entry().signer, e.signing_payload(), *e.signature()))
-        .collect()
+    entries.iter().map(SignedEntry::signature_item).collect()
 }
 
 fn key_of(entry: &SignedEntry) -> Key {

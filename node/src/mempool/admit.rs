@@ -97,7 +97,7 @@ impl Mempool {
         let items: Vec<(PublicKey, &[u8], Signature)> = pending
             .iter()
             .filter_map(|i| batch.get(*i))
-            .map(|s| (s.entry().signer, s.signing_payload(), *s.signature()))
+            .map(SignedEntry::signature_item)
             .collect();
         // R102, R172: both strategies give exactly the R3 verdict of each entry.
         let verdicts = match self.config.signature_check {
