@@ -75,9 +75,7 @@ pub fn up(options: &UpOptions) -> Result<TestnetState> {
     let layout = if options.netns {
         // R430, R431: refused before anything is written or created.
         host::require_root(host::effective_uid())?;
-        let layout = Layout::new(&root, groups(&plan));
-        host::check_free(&layout)?;
-        Some(layout)
+        Some(host::claim_free(Layout::new(&root, groups(&plan)))?)
     } else if options.wan.is_some() {
         return Err(TestnetError::Usage("--wan needs --netns".into()));
     } else {

@@ -3,7 +3,8 @@
 //! node's gateway takes at least 60 ms (30 ms each way) while one within the China group takes
 //! next to nothing; the pilot runs unchanged over it; `down` leaves no namespace, interface or
 //! firewall rule behind, and a second `down` is a no-op. A leftover namespace of the same name
-//! makes `up` refuse before it creates anything.
+//! makes `up` refuse before it creates anything; a range another testnet holds makes it move to
+//! the next free one (R431).
 //!
 //! Needs root and network namespaces: otherwise each test prints why it skips and passes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -149,4 +150,49 @@ fn up_refuses_a_leftover_namespace_of_the_same_name_and_creates_nothing() {
         "nothing is written"
     );
     assert!(lines_with("ip", &["netns", "list"], &layout.router()).is_empty());
+}
+
+#[test]
+fn a_testnet_whose_folder_s_range_is_taken_moves_to_the_next_free_range() {
+    crate::skip_unless_netns!();
+    let first = Fixture::new();
+    let first_root = std::path::absolute(first.dir()).unwrap();
+    let _first_down = support::netns::Teardown(Layout::new(&first_root, vec![Group::China]));
+    first.succeeds(&["up", "--validators", "1", "--netns"], 90);
+    let taken = TestnetState::load(first.dir())
+        .unwrap()
+        .netns
+        .unwrap()
+        .layout
+        .octet;
+
+    // A second folder whose own range is the one just taken (about one name in 128 has it).
+    let work = tempfile::tempdir().unwrap();
+    let dir = (0..100_000)
+        .map(|k| std::path::absolute(work.path().join(format!("testnet{k}"))).unwrap())
+        .find(|d| Layout::new(d, vec![]).octet == taken)
+        .unwrap();
+    let second = Fixture {
+        cleanup: support::Cleanup(dir.clone()),
+        work,
+    };
+    let _second_down = support::netns::Teardown(Layout::new(&dir, vec![Group::China]));
+    second.succeeds(&["up", "--validators", "1", "--netns"], 90);
+    let state = TestnetState::load(second.dir()).unwrap();
+    let moved = state.netns.as_ref().unwrap().layout.clone();
+    assert_ne!(moved.octet, taken);
+    assert!((64..192).contains(&moved.octet), "{}", moved.octet);
+    let address = moved.node_address(0).to_string();
+    assert!(
+        state.nodes[0].gateway_url.contains(&address),
+        "{}",
+        state.nodes[0].gateway_url
+    );
+
+    // `down` reads the recorded range: the second testnet's route goes, the first's stays.
+    second.succeeds(&["down"], 60);
+    assert!(lines_with("ip", &["route", "show"], &format!("10.{}.", moved.octet)).is_empty());
+    assert!(!lines_with("ip", &["route", "show"], &format!("10.{taken}.")).is_empty());
+    first.succeeds(&["down"], 60);
+    assert!(lines_with("ip", &["route", "show"], &format!("10.{taken}.")).is_empty());
 }

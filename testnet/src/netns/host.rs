@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::NetnsError;
-use super::layout::{Layout, QUEUE_NUM};
+use super::layout::{Layout, QUEUE_NUM, range_in_use};
 use super::profile::WanProfile;
 
 /// The `iptables` of the legacy (xtables) backend: this project's kernels lack nft's `queue`
@@ -63,9 +63,10 @@ fn existing_namespaces() -> Result<Vec<String>, NetnsError> {
         .collect())
 }
 
-/// R431: refuses to build over anything of the same names or range (another testnet, a
-/// leftover of a crashed run, or the host's own use of `10.O.0.0/16`).
-pub fn check_free(layout: &Layout) -> Result<(), NetnsError> {
+/// R431: refuses to build over anything of the same names (another testnet of this folder or
+/// a leftover of a crashed run), and returns `layout` moved to the first range `10.O.0.0/16`
+/// in which the host has no address or route (another testnet's, or the host's own use).
+pub fn claim_free(layout: Layout) -> Result<Layout, NetnsError> {
     for tool in ["ip", IPTABLES] {
         run(tool, &["-V".to_string()])?;
     }
@@ -81,19 +82,15 @@ pub fn check_free(layout: &Layout) -> Result<(), NetnsError> {
             layout.host_link()
         )));
     }
-    let needle = format!(" 10.{}.", layout.octet);
-    let prefix = format!("10.{}.", layout.octet);
     let used = ip(&["-4", "-o", "addr", "show"])? + &ip(&["-4", "route", "show"])?;
-    if used
-        .lines()
-        .any(|l| l.contains(&needle) || l.starts_with(&prefix))
-    {
-        return Err(NetnsError::Exists(format!(
-            "addresses or routes in {} on this host",
-            layout.range()
-        )));
-    }
-    Ok(())
+    layout
+        .first_free(|octet| range_in_use(&used, octet))
+        .ok_or_else(|| {
+            NetnsError::Exists(
+                "addresses or routes in every range 10.64.0.0/16 – 10.191.0.0/16 on this host"
+                    .into(),
+            )
+        })
 }
 
 /// Builds the namespaces, bridges, veths and routes.

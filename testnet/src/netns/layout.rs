@@ -51,6 +51,22 @@ impl Group {
 /// can use the same number in its own router namespace).
 pub const QUEUE_NUM: u16 = 0;
 
+/// The lowest second octet a testnet's range may have (R431).
+const OCTET_BASE: u8 = 64;
+
+/// How many second octets a testnet's range may have: `10.64.0.0` – `10.191.255.255`.
+const OCTET_COUNT: u8 = 128;
+
+/// R431: whether `listing` (the output of `ip -4 -o addr show` and `ip -4 route show`) has an
+/// address or a route in `10.O.0.0/16`.
+pub fn range_in_use(listing: &str, octet: u8) -> bool {
+    let needle = format!(" 10.{octet}.");
+    let prefix = format!("10.{octet}.");
+    listing
+        .lines()
+        .any(|l| l.contains(&needle) || l.starts_with(&prefix))
+}
+
 /// Where every piece of a namespaced testnet lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layout {
@@ -80,12 +96,23 @@ impl Layout {
         let hash = fnv1a(root.as_os_str().as_encoded_bytes());
         // 10.64.0.0 – 10.191.255.255: clear of the 10.0/16 and 10.255/16 blocks that container
         // runtimes and VPNs tend to pick.
-        let octet = 64 + u8::try_from((hash >> 24) % 128).unwrap_or(0);
+        let octet = OCTET_BASE + u8::try_from((hash >> 24) % u32::from(OCTET_COUNT)).unwrap_or(0);
         Layout {
             prefix: format!("ebl{:06x}", hash & 0x00ff_ffff),
             octet,
             groups,
         }
+    }
+
+    /// R431: the layout moved to the first range `10.O.0.0/16` that `in_use` does not claim,
+    /// trying the folder's own `O` first and then the next ones of 64..192, wrapping; none when
+    /// every range is taken. The names stay the folder's.
+    pub fn first_free(self, in_use: impl Fn(u8) -> bool) -> Option<Layout> {
+        let start = self.octet.wrapping_sub(OCTET_BASE);
+        let octet = (0..OCTET_COUNT)
+            .map(|k| OCTET_BASE + start.wrapping_add(k) % OCTET_COUNT)
+            .find(|o| !in_use(*o))?;
+        Some(Layout { octet, ..self })
     }
 
     /// The router namespace.
@@ -293,6 +320,42 @@ mod tests {
         // IFNAMSIZ: 15 characters and the terminating zero.
         assert!(a.host_link().len() <= 15);
         assert!((64..192).contains(&a.octet));
+    }
+
+    #[test]
+    fn a_taken_range_moves_the_testnet_to_the_next_free_one_and_keeps_its_names() {
+        let a = layout("/tmp/a/testnet");
+        let own = a.octet;
+        let same = a.clone().first_free(|_| false);
+        assert_eq!(same.as_ref(), Some(&a));
+        let next = a.clone().first_free(|o| o == own);
+        let expected = if own == 191 { 64 } else { own + 1 };
+        assert_eq!(next.as_ref().map(|l| l.octet), Some(expected));
+        assert_eq!(next.map(|l| l.prefix), Some(a.prefix.clone()));
+        // From the top of the block it wraps to its bottom, and never leaves 64..192.
+        let top = Layout {
+            octet: 191,
+            ..a.clone()
+        };
+        assert_eq!(
+            top.clone().first_free(|o| o == 191).map(|l| l.octet),
+            Some(64)
+        );
+        let last = top.first_free(|o| o != 190).map(|l| l.octet);
+        assert_eq!(last, Some(190));
+        assert_eq!(a.first_free(|_| true), None);
+    }
+
+    #[test]
+    fn a_range_is_in_use_when_an_address_or_a_route_of_the_host_lies_in_it() {
+        let listing = "2: eth0    inet 10.117.3.4/24 brd 10.117.3.255 scope global eth0\n\
+                       default via 172.17.0.1 dev eth0\n\
+                       10.64.0.0/16 via 10.64.0.2 dev ebl1a2b3c-h\n";
+        assert!(range_in_use(listing, 117));
+        assert!(range_in_use(listing, 64));
+        assert!(!range_in_use(listing, 11));
+        assert!(!range_in_use(listing, 17));
+        assert!(!range_in_use("", 117));
     }
 
     #[test]
