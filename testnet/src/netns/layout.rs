@@ -137,11 +137,6 @@ impl Layout {
         format!("{}-h", self.prefix)
     }
 
-    /// The testnet's whole range, `10.O.0.0/16`.
-    pub fn range(&self) -> String {
-        format!("10.{}.0.0/16", self.octet)
-    }
-
     /// The host's address on the uplink.
     pub fn host_address(&self) -> Ipv4Addr {
         Ipv4Addr::new(10, self.octet, 0, 1)
